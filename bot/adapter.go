@@ -1,0 +1,127 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// Destination says where an unsolicited post goes on one platform.
+type Destination struct {
+	// Channel is the platform's channel ID.
+	Channel string
+	// Thread, when set, posts in that thread.
+	Thread string
+	// User, when set with a Private reply, is the platform-qualified ID of
+	// the only member who should see it.
+	User string
+}
+
+// Adapter connects Union Hall to one chat platform.
+type Adapter interface {
+	// Platform returns the platform name, e.g. PlatformSlack.
+	Platform() string
+	// Run receives messages and passes each to d until ctx ends. It returns
+	// nil after a clean shutdown.
+	Run(ctx context.Context, d Dispatcher) error
+	// Send posts r to a destination without a message to answer, e.g. when
+	// a poll closes on schedule.
+	Send(ctx context.Context, to Destination, r Reply) error
+	// UpdateCard re-renders every message this adapter has posted with
+	// c.Key. It is a no-op when there is none.
+	UpdateCard(ctx context.Context, c Card) error
+}
+
+// Announcer is implemented by adapters that have an announcement channel
+// configured for reminders.
+type Announcer interface {
+	// Announce posts r to the announcement channel.
+	Announce(ctx context.Context, r Reply) error
+}
+
+// Hub sends unsolicited posts to the adapters that are running, by
+// platform. It is how schedulers reach members.
+type Hub struct {
+	adapters map[string]Adapter
+}
+
+// NewHub returns a Hub over the given adapters.
+func NewHub(adapters ...Adapter) *Hub {
+	h := &Hub{adapters: map[string]Adapter{}}
+	for _, a := range adapters {
+		h.adapters[a.Platform()] = a
+	}
+	return h
+}
+
+// Platforms returns the platform names of the Hub's adapters, sorted.
+func (h *Hub) Platforms() []string {
+	out := make([]string, 0, len(h.adapters))
+	for p := range h.adapters {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Send posts r on the given platform.
+func (h *Hub) Send(ctx context.Context, platform string, to Destination, r Reply) error {
+	a, ok := h.adapters[platform]
+	if !ok {
+		return fmt.Errorf("send to %s: platform not connected", platform)
+	}
+	if err := a.Send(ctx, to, r); err != nil {
+		return fmt.Errorf("send to %s channel %s: %w", platform, to.Channel, err)
+	}
+	return nil
+}
+
+// UpdateCard re-renders card c on the given platform.
+func (h *Hub) UpdateCard(ctx context.Context, platform string, c Card) error {
+	a, ok := h.adapters[platform]
+	if !ok {
+		return fmt.Errorf("update card on %s: platform not connected", platform)
+	}
+	if err := a.UpdateCard(ctx, c); err != nil {
+		return fmt.Errorf("update card %s on %s: %w", c.Key, platform, err)
+	}
+	return nil
+}
+
+// AnnouncePlatform posts r to the announcement channel of one platform.
+func (h *Hub) AnnouncePlatform(ctx context.Context, platform string, r Reply) error {
+	a, ok := h.adapters[platform]
+	if !ok {
+		return fmt.Errorf("announce on %s: platform not connected", platform)
+	}
+	an, ok := a.(Announcer)
+	if !ok {
+		return fmt.Errorf("announce on %s: no announcement channel configured", platform)
+	}
+	if err := an.Announce(ctx, r); err != nil {
+		return fmt.Errorf("announce on %s: %w", platform, err)
+	}
+	return nil
+}
+
+// Announcers returns the platforms that can announce, sorted.
+func (h *Hub) Announcers() []string {
+	var out []string
+	for _, p := range h.Platforms() {
+		if _, ok := h.adapters[p].(Announcer); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Announce posts r to the announcement channel of every platform that has
+// one. It tries them all and returns the joined errors.
+func (h *Hub) Announce(ctx context.Context, r Reply) error {
+	var errs []error
+	for _, p := range h.Announcers() {
+		errs = append(errs, h.AnnouncePlatform(ctx, p, r))
+	}
+	return errors.Join(errs...)
+}

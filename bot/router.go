@@ -1,0 +1,245 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxMessageLength is the longest message text the Router accepts; longer
+// input is refused with a short explanation.
+const MaxMessageLength = 10000
+
+// Usage is one form of a command, shown by /help.
+type Usage struct {
+	// Syntax is what to type, e.g. `/poll results <poll>`.
+	Syntax string
+	// Summary is one line saying what it does.
+	Summary string
+	// Steward marks forms only stewards may use.
+	Steward bool
+}
+
+// Command is a command registered with the Router.
+type Command struct {
+	// Name is the command name without the slash, in lower case.
+	Name string
+	// Summary is one line for /help.
+	Summary string
+	// Usage lists the command's forms.
+	Usage []Usage
+	// Handler serves the command.
+	Handler Handler
+}
+
+// Router parses the command language once and dispatches each Message to
+// the Handler registered for its command, or to the fallback Handler for
+// free text. It turns errors into replies: business errors are shown to the
+// member privately, unexpected errors and panics are logged and the member
+// sees a short apology. Router is itself a Handler and a Dispatcher.
+//
+// Register commands before the Router starts serving; it is not safe to
+// register concurrently with dispatch.
+type Router struct {
+	commands   map[string]Command
+	order      []string
+	fallback   Handler
+	middleware []Middleware
+	stewards   StewardSet
+	log        *slog.Logger
+}
+
+// NewRouter returns a Router that grants steward powers to the given IDs
+// and logs to log (slog.Default when nil). It registers /help.
+func NewRouter(stewards StewardSet, log *slog.Logger) *Router {
+	if log == nil {
+		log = slog.Default()
+	}
+	r := &Router{commands: map[string]Command{}, stewards: stewards, log: log}
+	r.Register(Command{
+		Name:    "help",
+		Summary: "what the bot can do",
+		Usage: []Usage{
+			{Syntax: "/help", Summary: "list every command"},
+			{Syntax: "/help <command>", Summary: "the forms of one command"},
+		},
+		Handler: HandlerFunc(r.serveHelp),
+	})
+	return r
+}
+
+// Register adds a command. It panics when the name is empty or already
+// registered, which is a programming error found at start-up.
+func (r *Router) Register(c Command) {
+	c.Name = strings.ToLower(strings.TrimPrefix(c.Name, "/"))
+	if c.Name == "" || c.Handler == nil {
+		panic("bot: Register needs a command name and a handler")
+	}
+	if _, dup := r.commands[c.Name]; dup {
+		panic("bot: command registered twice: /" + c.Name)
+	}
+	r.commands[c.Name] = c
+	r.order = append(r.order, c.Name)
+}
+
+// Fallback sets the Handler for free text that is not a command, such as a
+// question sent in a DM or with an @mention.
+func (r *Router) Fallback(h Handler) { r.fallback = h }
+
+// Use appends middleware, applied around every handler in the order given
+// (the first is outermost).
+func (r *Router) Use(mw ...Middleware) { r.middleware = append(r.middleware, mw...) }
+
+// Commands returns the registered commands in registration order.
+func (r *Router) Commands() []Command {
+	out := make([]Command, 0, len(r.order))
+	for _, n := range r.order {
+		out = append(out, r.commands[n])
+	}
+	return out
+}
+
+// IsSteward reports whether u has steward powers.
+func (r *Router) IsSteward(u User) bool {
+	return u.PlatformSteward || r.stewards.Has(u.ID)
+}
+
+// Dispatch handles one message end to end: it never returns an error and
+// never lets a panic escape.
+func (r *Router) Dispatch(ctx context.Context, w ResponseWriter, m *Message) {
+	req := &Request{Message: *m, Steward: r.IsSteward(m.User)}
+	err := r.ServeBot(ctx, w, req)
+	if err == nil {
+		return
+	}
+	r.answerError(ctx, w, req, err)
+}
+
+// ServeBot parses req.Text and dispatches it. It returns the handler's
+// error, with panics turned into internal errors.
+func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in handler for %q: %v\n%s", req.Command, p, debug.Stack())
+		}
+	}()
+	if !utf8.ValidString(req.Text) {
+		return Errorf(EINVALID, "That message has characters I can't read. Please type it again.")
+	}
+	if len(req.Text) > MaxMessageLength {
+		return Errorf(EINVALID, "That message is too long for me (%d characters; the limit is %d). Please ask a shorter question or split the command.", utf8.RuneCountInString(req.Text), MaxMessageLength)
+	}
+	name, rest, isCmd := SplitCommand(req.Text)
+	var h Handler
+	if isCmd {
+		c, ok := r.commands[name]
+		if !ok {
+			return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
+		}
+		req.Command, req.Raw, h = name, rest, c.Handler
+	} else {
+		req.Command, req.Raw = "", strings.TrimSpace(req.Text)
+		if r.fallback == nil {
+			return Errorf(EINVALID, "Commands start with a slash. Type /help to see what I can do.")
+		}
+		h = r.fallback
+	}
+	for i := len(r.middleware) - 1; i >= 0; i-- {
+		h = r.middleware[i](h)
+	}
+	return h.ServeBot(ctx, w, req)
+}
+
+func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request, err error) {
+	code := ErrorCode(err)
+	text := ErrorMessage(err)
+	if code == EINTERNAL {
+		r.log.ErrorContext(ctx, "handler failed", "command", req.Command, "platform", req.Platform, "err", err)
+	} else {
+		r.log.DebugContext(ctx, "request refused", "command", req.Command, "code", code)
+		if c, ok := r.commands[req.Command]; ok && code == EINVALID && len(c.Usage) > 0 {
+			text += "\n" + usageText(c, req.Steward)
+		}
+	}
+	if werr := w.Reply(ctx, Reply{Text: text, Private: true, Thread: req.Thread}); werr != nil {
+		r.log.ErrorContext(ctx, "could not send error reply", "command", req.Command, "err", werr)
+	}
+}
+
+func usageText(c Command, steward bool) string {
+	var b strings.Builder
+	b.WriteString("Usage:")
+	for _, u := range c.Usage {
+		if u.Steward && !steward {
+			continue
+		}
+		b.WriteString("\n  " + u.Syntax)
+	}
+	return b.String()
+}
+
+func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) error {
+	if topic := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Raw), "/")); topic != "" {
+		c, ok := r.commands[topic]
+		if !ok {
+			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))
+		}
+		return w.Reply(ctx, Reply{Text: r.commandHelp(c), Private: true, Thread: req.Thread})
+	}
+	var b strings.Builder
+	b.WriteString("Union Hall can do this:\n")
+	names := append([]string(nil), r.order...)
+	sort.SliceStable(names, func(i, j int) bool { return names[i] == "help" && names[j] != "help" })
+	for _, n := range names {
+		c := r.commands[n]
+		for _, u := range c.Usage {
+			b.WriteString("\n" + u.Syntax + " - " + u.Summary)
+			if u.Steward {
+				b.WriteString(" (stewards)")
+			}
+		}
+	}
+	if r.fallback != nil {
+		b.WriteString("\n\nYou can also just ask a question, in a direct message or by mentioning me.")
+	}
+	return w.Reply(ctx, Reply{Text: b.String(), Private: true, Thread: req.Thread})
+}
+
+func (r *Router) commandHelp(c Command) string {
+	var b strings.Builder
+	b.WriteString("/" + c.Name + " - " + c.Summary)
+	for _, u := range c.Usage {
+		b.WriteString("\n" + u.Syntax + " - " + u.Summary)
+		if u.Steward {
+			b.WriteString(" (stewards)")
+		}
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// Recover is middleware that turns a panic in the wrapped handler into an
+// internal error. The Router already recovers; Recover is for handlers
+// served outside a Router.
+func Recover(next Handler) Handler {
+	return HandlerFunc(func(ctx context.Context, w ResponseWriter, r *Request) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = errors.New(fmt.Sprint("panic: ", p))
+			}
+		}()
+		return next.ServeBot(ctx, w, r)
+	})
+}

@@ -1,0 +1,144 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+func newRouter(t *testing.T, logs *bytes.Buffer) *bot.Router {
+	t.Helper()
+	stewards, err := bot.ParseStewards("console:alice, slack:U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(logs, nil)))
+	r.Register(bot.Command{
+		Name: "close", Summary: "close things",
+		Usage: []bot.Usage{{Syntax: "/close <id>", Summary: "close one", Steward: true}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			if err := req.RequireSteward("close things"); err != nil {
+				return err
+			}
+			if req.Raw == "" {
+				return bot.Errorf(bot.EINVALID, "Say which one to close.")
+			}
+			return w.Reply(ctx, bot.Reply{Text: "closed " + req.Raw})
+		}),
+	})
+	r.Register(bot.Command{
+		Name: "boom", Summary: "fails", Usage: []bot.Usage{{Syntax: "/boom", Summary: "fails"}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			if req.Raw == "panic" {
+				panic("kaboom")
+			}
+			return errors.New("database exploded: secret detail")
+		}),
+	})
+	r.Fallback(bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+		return w.Reply(ctx, bot.Reply{Text: "question: " + req.Raw})
+	}))
+	return r
+}
+
+func TestRouterDispatch(t *testing.T) {
+	var logs bytes.Buffer
+	r := newRouter(t, &logs)
+	cases := []struct {
+		user, text string
+		want       string
+		private    bool
+	}{
+		{"alice", "/close 3", "closed 3", false},
+		{"alice", "/CLOSE   4 ", "closed 4", false},
+		{"bob", "/close 3", "Only stewards can close things", true},
+		{"alice", "/close", "Say which one to close.\nUsage:\n  /close <id>", true},
+		{"bob", "/nosuch thing", "I don't know the command /nosuch", true},
+		{"bob", "what is the deadline?", "question: what is the deadline?", false},
+		{"bob", "/boom", bot.InternalErrorText, true},
+		{"bob", "/boom panic", bot.InternalErrorText, true},
+		{"bob", "/help", "/close <id> - close one (stewards)", true},
+		{"bob", "/help close", "/close - close things", true},
+		{"bob", "/help nope", "There is no command /nope", true},
+		{"bob", strings.Repeat("x", bot.MaxMessageLength+1), "too long", true},
+	}
+	for _, c := range cases {
+		rec := &bottest.Recorder{}
+		r.Dispatch(context.Background(), rec, bottest.Message(c.user, c.text))
+		got := rec.Replies()
+		if len(got) != 1 {
+			t.Fatalf("%q: %d replies, want 1", c.text, len(got))
+		}
+		if !strings.Contains(got[0].Text, c.want) || got[0].Private != c.private {
+			t.Errorf("%s> %q: got %q (private %v), want %q (private %v)", c.user, c.text, got[0].Text, got[0].Private, c.want, c.private)
+		}
+	}
+	if strings.Contains(logs.String(), "secret detail") == false {
+		t.Errorf("internal error was not logged: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "kaboom") {
+		t.Errorf("panic was not logged")
+	}
+}
+
+func TestPlatformSteward(t *testing.T) {
+	r := newRouter(t, &bytes.Buffer{})
+	m := bottest.Message("carol", "/close 9")
+	m.User.PlatformSteward = true
+	rec := &bottest.Recorder{}
+	r.Dispatch(context.Background(), rec, m)
+	if rec.Text() != "closed 9" {
+		t.Fatalf("platform steward refused: %q", rec.Text())
+	}
+}
+
+func TestParseStewardsRejectsUnqualified(t *testing.T) {
+	if _, err := bot.ParseStewards("alice"); err == nil {
+		t.Fatal("unqualified steward accepted")
+	}
+	if _, err := bot.ParseStewards("irc:alice"); err == nil {
+		t.Fatal("unknown platform accepted")
+	}
+}
+
+type fakeAdapter struct {
+	platform string
+	sent     []bot.Reply
+	announce bool
+}
+
+func (f *fakeAdapter) Platform() string                                { return f.platform }
+func (f *fakeAdapter) Run(ctx context.Context, d bot.Dispatcher) error { return nil }
+func (f *fakeAdapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
+	f.sent = append(f.sent, r)
+	return nil
+}
+func (f *fakeAdapter) UpdateCard(ctx context.Context, c bot.Card) error { return nil }
+
+type announcingAdapter struct{ *fakeAdapter }
+
+func (a announcingAdapter) Announce(ctx context.Context, r bot.Reply) error {
+	a.sent = append(a.sent, r)
+	return nil
+}
+
+func TestHubAnnounce(t *testing.T) {
+	plain := &fakeAdapter{platform: "discord"}
+	ann := announcingAdapter{&fakeAdapter{platform: "slack"}}
+	h := bot.NewHub(plain, ann)
+	if err := h.Announce(context.Background(), bot.Reply{Text: "vote today"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ann.sent) != 1 || len(plain.sent) != 0 {
+		t.Fatalf("announce went to %d/%d", len(ann.sent), len(plain.sent))
+	}
+	if err := h.Send(context.Background(), "irc", bot.Destination{}, bot.Reply{}); err == nil {
+		t.Fatal("send to unknown platform succeeded")
+	}
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store/sqlite"
+)
+
+// service is a background job that runs beside the adapters (a scheduler,
+// a poll closer) and reaches members through the hub.
+type service func(ctx context.Context, hub *bot.Hub) error
+
+// app is one wired Union Hall: configuration, store, router and the
+// features registered on it.
+type app struct {
+	cfg      config
+	log      *slog.Logger
+	clock    bot.Clock
+	db       *sqlite.DB
+	router   *bot.Router
+	services []service
+}
+
+// newApp opens the store and registers every feature on a new router.
+func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) (*app, error) {
+	db, err := sqlite.Open(ctx, cfg.DBPath, clock)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log)}
+	if err := a.registerFeatures(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// registerFeatures wires each feature package to the router and store.
+func (a *app) registerFeatures(ctx context.Context) error {
+	return nil
+}
+
+// Close releases the store.
+func (a *app) Close() error { return a.db.Close() }
+
+// serve runs the adapters and the background services until ctx ends or
+// every adapter has returned (the console returns at end of input).
+func (a *app) serve(ctx context.Context, adapters ...bot.Adapter) error {
+	hub := bot.NewHub(adapters...)
+	svcCtx, stopServices := context.WithCancel(ctx)
+	var svcWG sync.WaitGroup
+	for _, s := range a.services {
+		svcWG.Add(1)
+		go func() {
+			defer svcWG.Done()
+			if err := s(svcCtx, hub); err != nil && !errors.Is(err, context.Canceled) {
+				a.log.Error("background service stopped", "err", err)
+			}
+		}()
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(adapters))
+	for i, ad := range adapters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := ad.Run(ctx, a.router); err != nil {
+				errs[i] = fmt.Errorf("%s adapter: %w", ad.Platform(), err)
+			}
+		}()
+	}
+	wg.Wait()
+	stopServices()
+	svcWG.Wait()
+	return errors.Join(errs...)
+}

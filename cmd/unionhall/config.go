@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/joho/godotenv"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// config is Union Hall's whole configuration, read from the environment and
+// an optional .env file. Every field's variable is listed in .env.example.
+type config struct {
+	DBPath   string
+	Stewards bot.StewardSet
+	Location *time.Location
+	KBDir    string
+	LogLevel slog.Level
+
+	SlackBotToken      string
+	SlackAppToken      string
+	SlackSigningSecret string
+	SlackAPIURL        string
+
+	DiscordToken   string
+	DiscordGuildID string
+	DiscordAPIURL  string
+}
+
+// env looks variables up in the process environment first and then in the
+// .env file, without changing the process environment.
+type env struct {
+	getenv func(string) string
+	file   map[string]string
+}
+
+// loadEnv reads the .env file at path when it exists. A missing file is not
+// an error; a malformed one is.
+func loadEnv(getenv func(string) string, path string) (env, error) {
+	e := env{getenv: getenv, file: map[string]string{}}
+	m, err := godotenv.Read(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return e, fmt.Errorf("read %s: %w", path, err)
+	default:
+		e.file = m
+	}
+	return e, nil
+}
+
+// get returns the variable's value, trimmed, or "" when unset.
+func (e env) get(name string) string {
+	if v := strings.TrimSpace(e.getenv(name)); v != "" {
+		return v
+	}
+	return strings.TrimSpace(e.file[name])
+}
+
+// or returns the variable's value or def when it is unset.
+func (e env) or(name, def string) string {
+	if v := e.get(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// loadConfig builds the configuration, naming the variable at fault in any
+// error.
+func loadConfig(e env) (config, error) {
+	c := config{
+		DBPath:             e.or("UNIONHALL_DB", "unionhall.db"),
+		KBDir:              e.get("UNIONHALL_KB_DIR"),
+		SlackBotToken:      e.get("SLACK_BOT_TOKEN"),
+		SlackAppToken:      e.get("SLACK_APP_TOKEN"),
+		SlackSigningSecret: e.get("SLACK_SIGNING_SECRET"),
+		SlackAPIURL:        e.get("SLACK_API_URL"),
+		DiscordToken:       e.get("DISCORD_TOKEN"),
+		DiscordGuildID:     e.get("DISCORD_GUILD_ID"),
+		DiscordAPIURL:      e.get("DISCORD_API_URL"),
+	}
+	var err error
+	if c.Stewards, err = bot.ParseStewards(e.get("UNIONHALL_STEWARDS")); err != nil {
+		return c, fmt.Errorf("UNIONHALL_STEWARDS: %w", err)
+	}
+	tz := e.or("UNIONHALL_TIMEZONE", "America/New_York")
+	if c.Location, err = time.LoadLocation(tz); err != nil {
+		return c, fmt.Errorf("UNIONHALL_TIMEZONE: unknown time zone %q (use an IANA name such as America/New_York)", tz)
+	}
+	if lvl := e.get("UNIONHALL_LOG_LEVEL"); lvl != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(lvl)); err != nil {
+			return c, fmt.Errorf("UNIONHALL_LOG_LEVEL: %q is not one of debug, info, warn, error", lvl)
+		}
+	}
+	if c.KBDir != "" {
+		if st, err := os.Stat(c.KBDir); err != nil || !st.IsDir() {
+			return c, fmt.Errorf("UNIONHALL_KB_DIR: %s is not a readable directory", c.KBDir)
+		}
+	}
+	return c, nil
+}
+
+// platforms returns the platforms whose tokens are configured.
+func (c config) platforms() []string {
+	var out []string
+	if c.SlackBotToken != "" {
+		out = append(out, bot.PlatformSlack)
+	}
+	if c.DiscordToken != "" {
+		out = append(out, bot.PlatformDiscord)
+	}
+	return out
+}

@@ -1,0 +1,169 @@
+// Command unionhall runs the Union Hall chat bot.
+//
+// With no platform token configured it starts the terminal console on the
+// embedded defaults; with Slack and/or Discord tokens it connects to them.
+// Run "unionhall help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"github.com/unionhall/unionhall/adapters/console"
+	"github.com/unionhall/unionhall/bot"
+)
+
+// version is Union Hall's release version.
+const version = "0.1.0"
+
+const usage = `Union Hall: a chat bot for union members.
+
+Usage:
+  unionhall [run]            run the bot: the console when no platform token is
+                             set, otherwise the configured platforms
+  unionhall console [--json] [--user NAME]
+                             the terminal console (reads lines from stdin)
+  unionhall version          print the version
+  unionhall help             this text
+
+Configuration comes from environment variables and an optional .env file in
+the working directory; see .env.example.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// stdio bundles a command's standard streams.
+type stdio struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// run is the whole program, with its environment passed in so tests can
+// run it end to end. It returns the exit code.
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv func(string) string) int {
+	std := stdio{in: in, out: out, err: errOut}
+	cmd := "run"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var err error
+	switch cmd {
+	case "run":
+		err = cmdRun(ctx, args, std, getenv)
+	case "console":
+		err = cmdConsole(ctx, args, std, getenv)
+	case "version":
+		fmt.Fprintln(out, "unionhall", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+	default:
+		fmt.Fprintf(errOut, "unionhall: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(errOut, "unionhall:", err)
+		return 1
+	}
+	return 0
+}
+
+// setup loads the configuration and builds the app.
+func setup(ctx context.Context, std stdio, getenv func(string) string, quiet bool) (*app, error) {
+	e, err := loadEnv(getenv, ".env")
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return nil, err
+	}
+	level := cfg.LogLevel
+	if quiet && e.get("UNIONHALL_LOG_LEVEL") == "" {
+		level = slog.LevelWarn
+	}
+	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: level}))
+	return newApp(ctx, cfg, log, bot.SystemClock{})
+}
+
+func cmdRun(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(std.err)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := loadEnv(getenv, ".env")
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	if len(cfg.platforms()) == 0 {
+		return cmdConsole(ctx, nil, std, getenv)
+	}
+	a, err := setup(ctx, std, getenv, false)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	adapters, err := a.platformAdapters()
+	if err != nil {
+		return err
+	}
+	a.log.Info("Union Hall started", "version", version, "platforms", cfg.platforms(), "db", cfg.DBPath)
+	return a.serve(ctx, adapters...)
+}
+
+// platformAdapters builds the adapters for the configured platform tokens.
+func (a *app) platformAdapters() ([]bot.Adapter, error) {
+	return nil, fmt.Errorf("platforms %v are configured, but this build has no adapter for them", a.cfg.platforms())
+}
+
+func cmdConsole(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+	fs := flag.NewFlagSet("console", flag.ContinueOnError)
+	fs.SetOutput(std.err)
+	jsonOut := fs.Bool("json", false, "print every reply as one JSON object per line")
+	user := fs.String("user", "member", "the member that lines without a \"name> \" prefix speak as")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	a, err := setup(ctx, std, getenv, true)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	c := console.New(std.in, std.out, console.Options{
+		JSON:        *jsonOut,
+		DefaultUser: *user,
+		Interactive: !*jsonOut && isTerminal(std.in),
+	})
+	return a.serve(ctx, c)
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

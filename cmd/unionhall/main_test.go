@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// consoleLine is the subset of console --json output the tests read.
+type consoleLine struct {
+	User    string `json:"user"`
+	Channel string `json:"channel"`
+	Private bool   `json:"private"`
+	Text    string `json:"text"`
+	Poll    *struct {
+		ID       string `json:"id"`
+		Question string `json:"question"`
+		Closed   bool   `json:"closed"`
+		Hidden   bool   `json:"hidden"`
+		Options  []struct {
+			Label string `json:"label"`
+			Votes *int   `json:"votes"`
+		} `json:"options"`
+		Total *int `json:"total"`
+	} `json:"poll"`
+}
+
+// testEnv returns a getenv over vars with UNIONHALL_DB in dir.
+func testEnv(dir string, vars map[string]string) func(string) string {
+	return func(k string) string {
+		if k == "UNIONHALL_DB" && vars[k] == "" {
+			return filepath.Join(dir, "unionhall.db")
+		}
+		return vars[k]
+	}
+}
+
+// runConsole runs "unionhall console --json" over script and returns the
+// decoded reply lines and the exit code.
+func runConsole(t *testing.T, dir string, vars map[string]string, script string) ([]consoleLine, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(script), &out, &errOut, testEnv(dir, vars))
+	var lines []consoleLine
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var l consoleLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, l)
+	}
+	if code != 0 {
+		t.Logf("stderr: %s", errOut.String())
+	}
+	return lines, code
+}
+
+func TestConsoleScript(t *testing.T) {
+	dir := t.TempDir()
+	script := strings.Join([]string{
+		"# a comment line is ignored",
+		"/help",
+		"bob> /nosuch",
+		`carol> /help "unclosed`,
+		"dave> /help nosuch",
+		"",
+	}, "\n")
+	lines, code := runConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:alice"}, script)
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	want := []struct{ user, text string }{
+		{"member", "/help - list every command"},
+		{"bob", "I don't know the command /nosuch"},
+		{"carol", "There is no command"},
+		{"dave", "There is no command /nosuch"},
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d replies, want %d: %+v", len(lines), len(want), lines)
+	}
+	for i, w := range want {
+		if lines[i].User != w.user || !strings.Contains(lines[i].Text, w.text) || lines[i].Channel != "console" {
+			t.Errorf("reply %d = %+v, want user %q text containing %q", i, lines[i], w.user, w.text)
+		}
+	}
+}
+
+func TestVersionAndUnknownCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"version"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 0 || !strings.Contains(out.String(), version) {
+		t.Fatalf("version: code %d, out %q", code, out.String())
+	}
+	if code := run(context.Background(), []string{"frobnicate"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 2 {
+		t.Fatalf("unknown subcommand exit %d, want 2", code)
+	}
+}
+
+func TestBadConfigIsReported(t *testing.T) {
+	for name, vars := range map[string]map[string]string{
+		"UNIONHALL_STEWARDS": {"UNIONHALL_STEWARDS": "alice"},
+		"UNIONHALL_TIMEZONE": {"UNIONHALL_TIMEZONE": "Mars/Olympus"},
+		"UNIONHALL_DB":       {"UNIONHALL_DB": filepath.Join(t.TempDir(), "no", "such", "dir", "u.db")},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
+		if code != 1 || !strings.Contains(errOut.String(), name) && name != "UNIONHALL_DB" {
+			t.Errorf("%s: code %d, stderr %q", name, code, errOut.String())
+		}
+	}
+}
+
+func TestDotEnvFileIsRead(t *testing.T) {
+	dir := t.TempDir()
+	wd, _ := os.Getwd()
+	t.Cleanup(func() { os.Chdir(wd) })
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(".env", []byte("UNIONHALL_TIMEZONE=Not/AZone\n"), 0o600)
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, nil))
+	if code != 1 || !strings.Contains(errOut.String(), "Not/AZone") {
+		t.Fatalf(".env not read: code %d, stderr %q", code, errOut.String())
+	}
+	// The process environment wins over .env.
+	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_TIMEZONE": "UTC"}))
+	if code != 0 {
+		t.Fatalf("environment did not override .env: code %d, stderr %q", code, errOut.String())
+	}
+}
