@@ -41,7 +41,17 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 }
 
 // registerFeatures wires each feature package to the router and store.
+// Each feature's wiring lives in its own feature_*.go file.
 func (a *app) registerFeatures(ctx context.Context) error {
+	for _, register := range []func(context.Context) error{
+		a.registerFAQ,
+		a.registerPolls,
+		a.registerReminders,
+	} {
+		if err := register(ctx); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

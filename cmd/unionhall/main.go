@@ -133,8 +133,22 @@ func cmdRun(ctx context.Context, args []string, std stdio, getenv func(string) s
 }
 
 // platformAdapters builds the adapters for the configured platform tokens.
+// Each platform's wiring lives in its own platform_*.go file.
 func (a *app) platformAdapters() ([]bot.Adapter, error) {
-	return nil, fmt.Errorf("platforms %v are configured, but this build has no adapter for them", a.cfg.platforms())
+	var out []bot.Adapter
+	for _, build := range []func() (bot.Adapter, error){a.slackAdapter, a.discordAdapter} {
+		ad, err := build()
+		if err != nil {
+			return nil, err
+		}
+		if ad != nil {
+			out = append(out, ad)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("platforms %v are configured, but none could be started", a.cfg.platforms())
+	}
+	return out, nil
 }
 
 func cmdConsole(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
