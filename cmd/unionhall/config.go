@@ -31,6 +31,10 @@ type config struct {
 	DiscordToken   string
 	DiscordGuildID string
 	DiscordAPIURL  string
+
+	// vars gives feature and platform wiring (feature_*.go, platform_*.go)
+	// access to their own settings; each one read must be in .env.example.
+	vars env
 }
 
 // env looks variables up in the process environment first and then in the
@@ -75,6 +79,7 @@ func (e env) or(name, def string) string {
 // error.
 func loadConfig(e env) (config, error) {
 	c := config{
+		vars:               e,
 		DBPath:             e.or("UNIONHALL_DB", "unionhall.db"),
 		KBDir:              e.get("UNIONHALL_KB_DIR"),
 		SlackBotToken:      e.get("SLACK_BOT_TOKEN"),
