@@ -1,0 +1,110 @@
+package console_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/adapters/console"
+	"github.com/unionhall/unionhall/bot"
+)
+
+// echo is a dispatcher that answers each message with who said what, and
+// with a card for "/card".
+type echo struct{}
+
+func (echo) Dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Message) {
+	if m.Text == "/card" {
+		three := 3
+		w.Reply(ctx, bot.Reply{Card: &bot.Card{
+			Key: "poll:1", Title: "Ratify?", Body: "1. Yes",
+			Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}},
+			Poll:    &bot.PollView{ID: "1", Question: "Ratify?", Options: []bot.PollOptionView{{Label: "Yes", Votes: &three}}, Total: &three},
+		}})
+		return
+	}
+	w.Reply(ctx, bot.Reply{Text: m.User.ID + " said " + m.Text, Private: m.DM})
+}
+
+func TestScriptJSON(t *testing.T) {
+	in := strings.NewReader("# comment\n\n/help\nalice> what's the deadline?\nbob>    \n/card\n")
+	var out bytes.Buffer
+	c := console.New(in, &out, console.Options{JSON: true})
+	if err := c.Run(context.Background(), echo{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("want 3 replies, got %d: %q", len(lines), out.String())
+	}
+	var r struct {
+		User    string
+		Channel string
+		Private bool
+		Text    string
+		Poll    *bot.PollView
+		Card    struct{ Buttons []struct{ Label, Command string } }
+	}
+	json.Unmarshal([]byte(lines[0]), &r)
+	if r.User != "member" || r.Text != "console:member said /help" || r.Private {
+		t.Errorf("line 1 = %+v", r)
+	}
+	json.Unmarshal([]byte(lines[1]), &r)
+	if r.User != "alice" || r.Text != "console:alice said what's the deadline?" || !r.Private {
+		t.Errorf("line 2 = %+v", r)
+	}
+	r.Poll = nil
+	json.Unmarshal([]byte(lines[2]), &r)
+	if r.Poll == nil || r.Poll.ID != "1" || *r.Poll.Options[0].Votes != 3 || len(r.Card.Buttons) != 1 || r.Card.Buttons[0].Command != "/vote 1 1" {
+		t.Errorf("card line = %s", lines[2])
+	}
+}
+
+func TestTextShowsButtonCommands(t *testing.T) {
+	var out bytes.Buffer
+	c := console.New(strings.NewReader("/card\n"), &out, console.Options{})
+	if err := c.Run(context.Background(), echo{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "[Yes]  type: /vote 1 1") {
+		t.Fatalf("button command not shown: %q", out.String())
+	}
+}
+
+func TestAnnounceAndSend(t *testing.T) {
+	var out bytes.Buffer
+	c := console.New(strings.NewReader(""), &out, console.Options{JSON: true})
+	var a bot.Announcer = c
+	a.Announce(context.Background(), bot.Reply{Text: "Vote closes tomorrow"})
+	c.Send(context.Background(), bot.Destination{Channel: "console"}, bot.Reply{Text: "Poll 1 closed"})
+	got := out.String()
+	if !strings.Contains(got, `"channel":"announcements","private":false,"text":"Vote closes tomorrow"`) ||
+		!strings.Contains(got, `"text":"Poll 1 closed"`) {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// blockingReader never returns, like a terminal nobody types into.
+type blockingReader struct{ done chan struct{} }
+
+func (b blockingReader) Read(p []byte) (int, error) { <-b.done; return 0, context.Canceled }
+
+func TestStopsWhenContextEnds(t *testing.T) {
+	r := blockingReader{done: make(chan struct{})}
+	defer close(r.done)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- console.New(r, &bytes.Buffer{}, console.Options{}).Run(ctx, echo{}) }()
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("console did not stop when its context ended")
+	}
+}
