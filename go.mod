@@ -7,3 +7,5 @@ require (
 	github.com/mattn/go-sqlite3 v1.14.53
 	github.com/robfig/cron/v3 v3.0.1
 )
+
+require gopkg.in/yaml.v3 v3.0.1 // indirect

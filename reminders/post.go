@@ -8,10 +8,10 @@ import (
 )
 
 // LateAfter is how late a post must be to carry "(late: was due at ...)".
-// Posts made on schedule are a fraction of a second late, and a quick
-// restart or a retry or two delays one by seconds; a post held up longer
-// (the bot was down, the platform kept failing) says so.
-const LateAfter = 5 * time.Minute
+// Posts made on schedule are a fraction of a second late; one held up
+// longer (the bot was down when it came due, the platform kept failing)
+// says so.
+const LateAfter = 30 * time.Second
 
 // PostText is what is posted for occurrence occ of r when posting at now,
 // with times shown in loc.

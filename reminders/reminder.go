@@ -222,8 +222,9 @@ type Store interface {
 	// when it is no longer in StateRetry.
 	ClaimRetry(ctx context.Context, d Delivery, now time.Time) (bool, error)
 	// FinishDelivery records the outcome of a post: d.State (StateSent,
-	// StateRetry with NextTry, or StateFailed), d.Attempts and d.Error, on
-	// a delivery in StateSending.
+	// StateRetry with NextTry, StateFailed or StateCancelled), d.Attempts
+	// and d.Error, on a delivery in StateSending (or StateUncertain, when
+	// another process marked it so while this one was posting).
 	FinishDelivery(ctx context.Context, d Delivery, now time.Time) error
 	// MarkInterrupted moves every delivery in StateSending to
 	// StateUncertain and returns them. It is called once at start-up,

@@ -505,7 +505,9 @@ func (s *ReminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, no
 }
 
 // FinishDelivery records the outcome of a post on a delivery in sending
-// state.
+// state. It also corrects one marked uncertain meanwhile, which happens
+// when another process started on the same database while this one was
+// posting.
 func (s *ReminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
 	switch d.State {
 	case reminders.StateSent, reminders.StateRetry, reminders.StateFailed, reminders.StateCancelled:
@@ -518,7 +520,7 @@ func (s *ReminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery
 	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE reminder_deliveries SET state = ?, attempts = ?, next_try = ?, error = ?, updated_at = ?
-			WHERE reminder_id = ? AND occurrence = ? AND platform = ? AND state = 'sending'`,
+			WHERE reminder_id = ? AND occurrence = ? AND platform = ? AND state IN ('sending', 'uncertain')`,
 			string(d.State), d.Attempts, nextTry, d.Error, ts(now), d.ReminderID, ts(d.Occurrence), d.Platform)
 		if err != nil {
 			return fmt.Errorf("record delivery of reminder %d: %w", d.ReminderID, err)
