@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -437,7 +438,7 @@ func problemText(d Delivery) string {
 	case StateFailed:
 		return "could not be posted (" + oneLine(d.Error, 100) + ")"
 	case StateSkipped:
-		return "not posted: the bot was not running and it was more than the grace period late"
+		return "not posted: " + oneLine(d.Error, 160)
 	}
 	return string(d.State)
 }
@@ -581,13 +582,21 @@ func (s *Service) listDeadlines(ctx context.Context, w bot.ResponseWriter, r *bo
 	if err != nil {
 		return fmt.Errorf("list deadlines: %w", err)
 	}
+	type upcoming struct {
+		d    *Deadline
+		next time.Time
+	}
+	var ups []upcoming
+	for _, d := range ds {
+		if next := d.NextDeadline(now); !next.IsZero() {
+			ups = append(ups, upcoming{d, next})
+		}
+	}
+	slices.SortStableFunc(ups, func(a, b upcoming) int { return a.next.Compare(b.next) })
 	var b strings.Builder
 	n := 0
-	for _, d := range ds {
-		next := d.NextDeadline(now)
-		if next.IsZero() {
-			continue
-		}
+	for _, u := range ups {
+		d, next := u.d, u.next
 		if n == 0 {
 			fmt.Fprintf(&b, "Upcoming deadlines (times in %s):", loc)
 		}

@@ -45,7 +45,10 @@
 // clock as everything else. Each platform has its own workers, so a slow or
 // failing platform never holds up the others, and a failing reminder never
 // holds up other reminders. A delivery still failing once its occurrence
-// is older than the grace period is marked "failed" and logged as an error.
+// is older than the grace period (or 30 minutes, if that is longer) is
+// marked "failed" and logged as an error. An occurrence that comes due
+// when no platform has an announcement channel is recorded as "skipped"
+// and logged as an error.
 //
 // # Missed occurrences
 //

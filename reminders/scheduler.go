@@ -28,6 +28,10 @@ const (
 	MinRetryWindow = 30 * time.Minute
 )
 
+// NoPlatform is the platform recorded for an occurrence that came due when
+// no platform had an announcement channel.
+const NoPlatform = "(none)"
+
 // batchSize is how many due reminders (or retries) are claimed in one
 // transaction.
 const batchSize = 500
@@ -363,9 +367,14 @@ func (s *Scheduler) plan(r *Reminder, now time.Time, platforms []string) Claim {
 			occ = time.Time{}
 		}
 	}
+	if len(platforms) == 0 {
+		// Record it all the same, so that /remind list shows it.
+		c.Platforms = []string{NoPlatform}
+	}
 	if occ.IsZero() {
 		c.State = StateSkipped
-		c.Note = fmt.Sprintf("missed by %s, more than the grace period of %s", now.Sub(r.Next).Round(time.Second), s.opts.Grace)
+		c.Note = fmt.Sprintf("Union Hall was not running when it came due, and was %s late, more than the %s grace period",
+			FormatLead(now.Sub(r.Next).Round(time.Minute)), FormatLead(s.opts.Grace))
 		s.log.Warn("skipped a missed reminder: it is older than the grace period", "reminder", r.ID,
 			"due", r.Next.Format(time.RFC3339), "late", now.Sub(r.Next).Round(time.Second).String(), "grace", s.opts.Grace.String())
 		return c
@@ -389,6 +398,8 @@ func (s *Scheduler) plan(r *Reminder, now time.Time, platforms []string) Claim {
 	if len(platforms) == 0 {
 		s.log.Error("a reminder came due but no platform has an announcement channel; it is not posted",
 			"reminder", r.ID, "due", occ.Format(time.RFC3339))
+		c.Occurrence, c.State, c.Note = occ, StateSkipped, "no platform has an announcement channel"
+		return c
 	}
 	c.Occurrence, c.State = occ, StateSending
 	return c
@@ -436,6 +447,13 @@ func (s *Scheduler) deliverAll(ctx context.Context, p Poster, jobs []Delivery, d
 			sem := s.sem(j.Platform)
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			defer func() {
+				if v := recover(); v != nil {
+					// The delivery stays "sending": the next start-up
+					// reports it as uncertain.
+					s.log.Error("reminder post panicked", "reminder", j.ReminderID, "platform", j.Platform, "panic", fmt.Sprint(v))
+				}
+			}()
 			st := s.deliver(ctx, p, j)
 			if done != nil {
 				done(st)

@@ -278,7 +278,8 @@ func TestCatchUpWithinGraceAndSkipBeyond(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(problems) != 1 || problems[0].ReminderID != early.ID || problems[0].State != reminders.StateSkipped {
+	if len(problems) != 1 || problems[0].ReminderID != early.ID || problems[0].State != reminders.StateSkipped ||
+		problems[0].Error != "Union Hall was not running when it came due, and was 6 hours 30 minutes late, more than the 6 hours grace period" {
 		t.Fatalf("problems %+v, want the skipped 9:00 reminder", problems)
 	}
 	up, _ := e.store.UpcomingReminders(context.Background())
@@ -480,6 +481,30 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 	}
 }
 
+func TestPanickingPlatformIsRetried(t *testing.T) {
+	e := newEnv(t, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
+	e.add("2026-08-03 09:00 Ballots go out today")
+	p := newPoster(e.clock, "console", "discord")
+	p.fail = func(platform, _ string, n int) error {
+		if platform == "discord" && n == 1 {
+			panic("adapter bug")
+		}
+		return nil
+	}
+	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
+	s := e.scheduler(nil, reminders.DefaultGrace)
+	if res := runDue(t, s, p); res.Posted != 1 || res.Retrying != 1 {
+		t.Fatalf("%+v", res)
+	}
+	e.clock.Advance(10 * time.Second)
+	if res := runDue(t, s, p); res.Posted != 1 {
+		t.Fatalf("retry %+v", res)
+	}
+	if p.count("discord", "Ballots") != 1 || p.count("console", "Ballots") != 1 {
+		t.Fatalf("posts %+v", p.all())
+	}
+}
+
 func TestFailingPostGivesUpAndIsReported(t *testing.T) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 	e := newEnv(t, start)
@@ -549,11 +574,15 @@ func TestNoAnnouncementChannelIsLoggedNotPosted(t *testing.T) {
 	var logs strings.Builder
 	s := reminders.NewScheduler(e.store, reminders.Options{Clock: e.clock, Location: ny, Grace: time.Hour,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
-	if res := runDue(t, s, newPoster(e.clock)); res != (reminders.Result{}) {
+	if res := runDue(t, s, newPoster(e.clock)); res != (reminders.Result{Skipped: 1}) {
 		t.Fatalf("%+v", res)
 	}
 	if !strings.Contains(logs.String(), "no platform has an announcement channel") {
 		t.Fatalf("not logged: %s", logs.String())
+	}
+	problems, err := e.store.Problems(context.Background(), e.clock.Now().Add(-time.Hour))
+	if err != nil || len(problems) != 1 || problems[0].Platform != reminders.NoPlatform || problems[0].State != reminders.StateSkipped {
+		t.Fatalf("not recorded: %+v %v", problems, err)
 	}
 }
 
