@@ -32,6 +32,9 @@ Usage:
                              set, otherwise the configured platforms
   unionhall console [--json] [--user NAME]
                              the terminal console (reads lines from stdin)
+  unionhall remind-accuracy [--n 20] [--ahead 2s] [--spread 3s]
+                             measure how close to their time reminders are
+                             posted (a temporary database; the real clock)
   unionhall version          print the version
   unionhall help             this text
 
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdRun(ctx, args, std, getenv)
 	case "console":
 		err = cmdConsole(ctx, args, std, getenv)
+	case "remind-accuracy":
+		err = cmdRemindAccuracy(ctx, args, std)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// replyTo returns the text of the replies to user, joined.
+func replyTo(lines []consoleLine, user string) string {
+	var out []string
+	for _, l := range lines {
+		if l.User == user {
+			out = append(out, l.Text)
+		}
+	}
+	return strings.Join(out, "\n---\n")
+}
+
+func TestConsoleReminders(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"UNIONHALL_STEWARDS": "console:alice"}
+	script := strings.Join([]string{
+		"list1> /remind list",
+		"deadlines> /deadline list",
+		"alice> /remind add 0 9 * * MON Weekly vote status: <b>check</b> the tally",
+		"alice> /remind add 2099-08-31 17:00 Far-future one-off",
+		"bob> /remind add in 2h Bob is no steward",
+		"bob> /remind delete 5",
+		"bob> /deadline add \"Bob's deadline\" 2099-01-01 09:00",
+		"alice> /remind add 0 9 * * FUNDAY Bad spec",
+		"alice> /remind add 2001-01-01 09:00 In the past",
+		"alice> /remind add CRON_TZ=Mars/Olympus 0 9 * * * Unknown zone",
+		"alice> /remind add in 2h",
+		"alice> /remind add in 2h " + strings.Repeat("x", 2001),
+		"list2> /remind list",
+		"alice> /remind delete 5",
+		"alice> /deadline add \"Strike authorization vote\" 2099-03-01 12:00 --lead 7d,1d",
+		"list3> /remind list",
+		"",
+	}, "\n")
+	lines, code := runConsole(t, dir, vars, script)
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+
+	// The default Aug. 31 ratification deadline, with its reminders.
+	list1 := replyTo(lines, "list1")
+	for _, want := range []string{
+		"Upcoming reminders (times in America/New_York):",
+		"Ratification deadline, 14 days before",
+		"Ratification deadline, 7 days before",
+		"Ratification deadline, 1 day before",
+		"Ratification deadline, 2 hours before",
+		"Aug 17, ", " 5:00 PM ", "(in ",
+	} {
+		if !strings.Contains(list1, want) {
+			t.Errorf("first /remind list lacks %q:\n%s", want, list1)
+		}
+	}
+	if got := replyTo(lines, "deadlines"); !strings.Contains(got, "#1  Ratification deadline: ") || !strings.Contains(got, "Aug 31, ") ||
+		!strings.Contains(got, "every year. Reminders 14 days, 7 days, 1 day and 2 hours before.") {
+		t.Errorf("/deadline list: %s", got)
+	}
+
+	alice := replyTo(lines, "alice")
+	for _, want := range []string{
+		"Recurring reminder #5 set: every \"0 9 * * MON\" (America/New_York)",
+		"Weekly vote status: <b>check</b> the tally",
+		"Reminder #6 set for Mon Aug 31, 2099 5:00 PM EDT",
+		"not a valid cron spec",
+		"that time has passed",
+		"Unknown time zone \"Mars/Olympus\"",
+		"What should the reminder say?",
+		"too long: 2001 characters",
+		"Reminder #5 deleted",
+		"Deadline #2 added: Strike authorization vote, Sun Mar 1, 2099 12:00 PM EST",
+	} {
+		if !strings.Contains(alice, want) {
+			t.Errorf("replies to alice lack %q:\n%s", want, alice)
+		}
+	}
+	if got := replyTo(lines, "bob"); strings.Count(got, "Only stewards can") != 3 {
+		t.Errorf("bob was not refused three times:\n%s", got)
+	}
+
+	// Refused and bad commands changed nothing.
+	list2 := replyTo(lines, "list2")
+	if strings.Count(list2, "\n#") != 6 || !strings.Contains(list2, "#5 ") || !strings.Contains(list2, "#6 ") ||
+		strings.Contains(list2, "Bob") || strings.Contains(list2, "Bad spec") {
+		t.Errorf("second /remind list:\n%s", list2)
+	}
+	list3 := replyTo(lines, "list3")
+	if strings.Contains(list3, "#5 ") || !strings.Contains(list3, "Strike authorization vote, 7 days before") ||
+		!strings.Contains(list3, "Strike authorization vote, 1 day before") {
+		t.Errorf("third /remind list:\n%s", list3)
+	}
+
+	// A restart re-reads the deadlines file without duplicating anything.
+	lines, code = runConsole(t, dir, vars, "after> /remind list\nafter> /deadline list\n")
+	if code != 0 {
+		t.Fatalf("exit code %d after restart", code)
+	}
+	after := replyTo(lines, "after")
+	if strings.Count(after, "Ratification deadline, 14 days before") != 1 || strings.Count(after, "#1  Ratification deadline:") != 1 ||
+		!strings.Contains(after, "#6 ") || !strings.Contains(after, "#2  Strike authorization vote") {
+		t.Errorf("after a restart:\n%s", after)
+	}
+}
+
+func TestConsoleDeadlinesFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "deadlines.yaml")
+	os.WriteFile(file, []byte(`deadlines:
+  - key: contract-vote
+    name: Contract vote
+    when: 2099-06-30 17:00
+    timezone: America/Chicago
+    leads: [3d]
+    note: Polls close at 5 PM Central.
+`), 0o600)
+	vars := map[string]string{"UNIONHALL_DEADLINES_FILE": file, "UNIONHALL_REMINDER_GRACE": "2h"}
+	lines, code := runConsole(t, dir, vars, "m> /remind list\nm> /deadline list\n")
+	if code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	got := replyTo(lines, "m")
+	if !strings.Contains(got, "#1  Sat Jun 27, 2099 6:00 PM EDT") || !strings.Contains(got, "Contract vote, 3 days before") ||
+		strings.Contains(got, "Ratification") || strings.Contains(got, "every year") {
+		t.Errorf("lists with a custom deadlines file:\n%s", got)
+	}
+
+	for name, c := range map[string]struct{ file, want string }{
+		"bad yaml":      {"deadlines: [", "not a valid deadlines file"},
+		"unknown field": {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n    lead: [1d]\n", "field lead not found"},
+		"no key":        {"deadlines:\n  - name: A\n    when: Aug 31\n", "key is missing"},
+		"bad when":      {"deadlines:\n  - key: a\n    name: A\n    when: someday\n", "when:"},
+		"relative when": {"deadlines:\n  - key: a\n    name: A\n    when: in 3 days\n", "relative"},
+		"bad zone":      {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n    timezone: Mars/Olympus\n", "Unknown time zone"},
+		"bad lead":      {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n    leads: [soon]\n", "leads:"},
+		"duplicate key": {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n  - key: a\n    name: B\n    when: Sep 1\n", "used twice"},
+	} {
+		os.WriteFile(file, []byte(c.file), 0o600)
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
+		if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_DEADLINES_FILE") || !strings.Contains(errOut.String(), c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want it to mention %q", name, code, errOut.String(), c.want)
+		}
+	}
+
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut,
+		testEnv(t.TempDir(), map[string]string{"UNIONHALL_REMINDER_GRACE": "soon"}))
+	if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_REMINDER_GRACE") {
+		t.Errorf("bad grace: exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+func TestParseDeadlinesYearless(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	for now, want := range map[time.Time]string{
+		time.Date(2026, 7, 1, 0, 0, 0, 0, ny):   "2026-08-31 17:00",
+		time.Date(2026, 8, 31, 18, 0, 0, 0, ny): "2027-08-31 17:00",
+	} {
+		defs, err := parseDeadlines(defaultDeadlines, now, ny)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(defs) != 1 || !defs[0].Yearly || defs[0].At.In(ny).Format("2006-01-02 15:04") != want || len(defs[0].Leads) != 4 {
+			t.Errorf("at %s: %+v, want the yearly deadline %s with 4 leads", now, defs, want)
+		}
+	}
+}
+
+// TestRemindAccuracyCommand checks that the measuring command runs and
+// reports (with reminders due at once, so it waits for nothing; the
+// measurement itself is made by hand, see README).
+func TestRemindAccuracyCommand(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"remind-accuracy", "--n", "5", "--ahead", "0s", "--spread", "0s", "--max", "1m"},
+		strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), nil))
+	if code != 0 || !strings.Contains(out.String(), "reminders: 5,") || !strings.Contains(out.String(), "PASS") {
+		t.Fatalf("exit %d, out %q, stderr %q", code, out.String(), errOut.String())
+	}
+	if code := run(context.Background(), []string{"remind-accuracy", "--n", "0"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 {
+		t.Fatalf("--n 0: exit %d", code)
+	}
+}
