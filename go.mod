@@ -6,3 +6,8 @@ require (
 	github.com/joho/godotenv v1.5.1
 	github.com/mattn/go-sqlite3 v1.14.53
 )
+
+require (
+	github.com/kljensen/snowball v0.10.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
+)
