@@ -172,6 +172,18 @@ func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
 	return true, nil
 }
 
+// HasPhrasing reports whether phrasing is already a way to ask entry id,
+// ignoring case and spacing.
+func (m *Matcher) HasPhrasing(id, phrasing string) bool {
+	e := m.kb.Entry(id)
+	if e == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return hasPhrasing(e, m.extra[id], phrasing)
+}
+
 // hasPhrasing reports whether p is already a phrasing of e, ignoring case
 // and spacing.
 func hasPhrasing(e *Entry, extra []string, p string) bool {
