@@ -83,7 +83,7 @@ func (bl *Baseline) Predict(question string) Prediction {
 		}
 	}
 	sort.SliceStable(order, func(i, j int) bool { return scores[order[i]] > scores[order[j]] })
-	var p Prediction
+	p := Prediction{Confidence: -1}
 	for i, d := range order {
 		if i == maxCandidates {
 			break
@@ -92,7 +92,6 @@ func (bl *Baseline) Predict(question string) Prediction {
 	}
 	if len(p.Ranked) > 0 {
 		p.ID = p.Ranked[0]
-		p.Confidence = 1
 	}
 	return p
 }

@@ -59,7 +59,7 @@ func ReadLabeled(r io.Reader, known func(id string) bool) ([]Labeled, error) {
 type Prediction struct {
 	ID     string
 	Ranked []string
-	// Confidence is the system's confidence, when it has one.
+	// Confidence is the system's confidence, or -1 when it has none.
 	Confidence float64
 }
 

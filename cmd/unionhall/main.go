@@ -32,6 +32,12 @@ Usage:
                              set, otherwise the configured platforms
   unionhall console [--json] [--user NAME]
                              the terminal console (reads lines from stdin)
+  unionhall ask [--json] ["question"]
+                             answer a question from the knowledge base; with
+                             --json, answer each line of stdin as JSON
+  unionhall faq eval FILE.tsv [--baseline]
+                             measure the answers on labelled questions
+                             (P@1, MRR, false answers), beside plain BM25
   unionhall version          print the version
   unionhall help             this text
 
@@ -66,6 +72,10 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdRun(ctx, args, std, getenv)
 	case "console":
 		err = cmdConsole(ctx, args, std, getenv)
+	case "ask":
+		err = cmdAsk(ctx, args, std, getenv)
+	case "faq":
+		err = cmdFAQ(ctx, args, std, getenv)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":
