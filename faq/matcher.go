@@ -162,13 +162,10 @@ func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
 	if hasPhrasing(e, m.extra[id], phrasing) {
 		return false, nil
 	}
-	extra := make(map[string][]string, len(m.extra)+1)
-	for k, v := range m.extra {
-		extra[k] = v
-	}
-	extra[id] = append(append([]string(nil), m.extra[id]...), phrasing)
-	m.idx.Store(buildIndex(m.kb.Entries, m.kb.Lexicon, extra, *m.opts.Params))
-	m.extra = extra
+	// The index copies what it needs, so extra can change once the new
+	// index is built; questions keep using the old one until the swap.
+	m.extra[id] = append(m.extra[id], phrasing)
+	m.idx.Store(buildIndex(m.kb.Entries, m.kb.Lexicon, m.extra, *m.opts.Params))
 	return true, nil
 }
 
