@@ -46,7 +46,9 @@ func TestScriptJSON(t *testing.T) {
 		Private bool
 		Text    string
 		Poll    *bot.PollView
-		Card    struct{ Buttons []struct{ Label, Command string } }
+		Card    struct {
+			Buttons []struct{ Label, Command string }
+		}
 	}
 	json.Unmarshal([]byte(lines[0]), &r)
 	if r.User != "member" || r.Text != "console:member said /help" || r.Private {

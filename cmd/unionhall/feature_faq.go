@@ -1,8 +1,84 @@
 package main
 
-import "context"
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
 
-// registerFAQ wires the knowledge base and /faq.
+	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/store/sqlite"
+)
+
+// faqSaltSetting is the settings key of the salt that keys member hashes
+// in FAQ feedback and unanswered-question records.
+const faqSaltSetting = "faq_member_salt"
+
+// registerFAQ wires the knowledge base and /faq, and answers free-text
+// questions (DMs, mentions, console lines without a slash) with it.
 func (a *app) registerFAQ(ctx context.Context) error {
+	kb, err := a.cfg.loadKB()
+	if err != nil {
+		return err
+	}
+	m, err := newMatcher(ctx, kb, a.db)
+	if err != nil {
+		return err
+	}
+	salt, err := a.db.SettingOrInit(ctx, faqSaltSetting, func() (string, error) {
+		b := make([]byte, 32)
+		if _, err := rand.Read(b); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(b), nil
+	})
+	if err != nil {
+		return fmt.Errorf("faq: %w", err)
+	}
+	svc := &faq.Service{
+		Matcher: m,
+		Store:   a.db.FAQ(),
+		Salt:    []byte(salt),
+		Contact: a.cfg.vars.get("UNIONHALL_STEWARD_CONTACT"),
+		Clock:   a.clock,
+		Log:     a.log,
+	}
+	a.router.Register(svc.Command())
+	a.router.Fallback(svc.Fallback())
 	return nil
+}
+
+// loadKB loads the knowledge base from UNIONHALL_KB_DIR, or the embedded
+// default.
+func (c config) loadKB() (*faq.KB, error) {
+	var fsys fs.FS = faq.DefaultFS()
+	if c.KBDir != "" {
+		fsys = os.DirFS(c.KBDir)
+	}
+	kb, err := faq.Load(fsys)
+	if err != nil {
+		if c.KBDir != "" {
+			return nil, fmt.Errorf("UNIONHALL_KB_DIR %s: %w", c.KBDir, err)
+		}
+		return nil, err
+	}
+	return kb, nil
+}
+
+// newMatcher indexes kb with the phrasings stewards added, when there is a
+// database.
+func newMatcher(ctx context.Context, kb *faq.KB, db *sqlite.DB) (*faq.Matcher, error) {
+	extra := map[string][]string{}
+	if db != nil {
+		ps, err := db.FAQ().Phrasings(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("faq: %w", err)
+		}
+		for _, p := range ps {
+			extra[p.EntryID] = append(extra[p.EntryID], p.Text)
+		}
+	}
+	return faq.NewMatcher(kb, extra, faq.Options{}), nil
 }

@@ -35,6 +35,12 @@ Usage:
   unionhall remind-accuracy [--n 20] [--ahead 2s] [--spread 3s]
                              measure how close to their time reminders are
                              posted (a temporary database; the real clock)
+  unionhall ask [--json] ["question"]
+                             answer a question from the knowledge base; with
+                             --json, answer each line of stdin as JSON
+  unionhall faq eval FILE.tsv [--baseline]
+                             measure the answers on labelled questions
+                             (P@1, MRR, false answers), beside plain BM25
   unionhall version          print the version
   unionhall help             this text
 
@@ -71,6 +77,10 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdConsole(ctx, args, std, getenv)
 	case "remind-accuracy":
 		err = cmdRemindAccuracy(ctx, args, std)
+	case "ask":
+		err = cmdAsk(ctx, args, std, getenv)
+	case "faq":
+		err = cmdFAQ(ctx, args, std, getenv)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":

@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/store/sqlite"
+)
+
+// askAnswer is one line of "unionhall ask --json".
+type askAnswer struct {
+	Question    string   `json:"question"`
+	ID          string   `json:"id"`
+	Confidence  float64  `json:"confidence"`
+	Answer      string   `json:"answer"`
+	Suggestions []string `json:"suggestions"`
+	Outcome     string   `json:"outcome"`
+}
+
+// cmdAsk answers questions from the command line, or one per line of
+// standard input with --json. It uses the phrasings stewards added when
+// the database exists, and never creates one.
+func cmdAsk(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+	fset := flag.NewFlagSet("ask", flag.ContinueOnError)
+	fset.SetOutput(std.err)
+	jsonOut := fset.Bool("json", false, "read questions from standard input, one per line, and print one JSON object per line")
+	if err := fset.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := configFrom(getenv)
+	if err != nil {
+		return err
+	}
+	kb, err := cfg.loadKB()
+	if err != nil {
+		return err
+	}
+	var db *sqlite.DB
+	if _, err := os.Stat(cfg.DBPath); err == nil {
+		if db, err = sqlite.Open(ctx, cfg.DBPath, bot.SystemClock{}); err != nil {
+			return err
+		}
+		defer db.Close()
+	}
+	m, err := newMatcher(ctx, kb, db)
+	if err != nil {
+		return err
+	}
+	if !*jsonOut {
+		q := strings.Join(fset.Args(), " ")
+		if strings.TrimSpace(q) == "" {
+			return errors.New(`ask: give a question, e.g. unionhall ask "is there a wage freeze?", or use --json to read questions from standard input`)
+		}
+		return printAnswer(std.out, kb, m.Match(q), cfg.vars.get("UNIONHALL_STEWARD_CONTACT"))
+	}
+	sc := bufio.NewScanner(std.in)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	enc := json.NewEncoder(std.out)
+	enc.SetEscapeHTML(false)
+	for sc.Scan() {
+		q := strings.TrimSpace(sc.Text())
+		res := m.Match(q)
+		a := askAnswer{Question: q, Confidence: math.Round(res.Confidence*1000) / 1000, Suggestions: []string{}, Outcome: res.Outcome.String()}
+		switch res.Outcome {
+		case faq.Answer:
+			a.ID, a.Answer = res.Entry.ID, res.Entry.Answer
+		case faq.Suggest:
+			for _, e := range res.Suggestions {
+				a.Suggestions = append(a.Suggestions, e.ID)
+			}
+		}
+		if err := enc.Encode(a); err != nil {
+			return fmt.Errorf("write answer: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read questions: %w", err)
+	}
+	return nil
+}
+
+// printAnswer prints a matcher result for a person.
+func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
+	var b strings.Builder
+	switch r.Outcome {
+	case faq.Answer:
+		fmt.Fprintf(&b, "%s\n\n%s\n\n%s\n(topic %s, confidence %.2f)\n", r.Entry.Question, r.Entry.Answer, kb.Citation(r.Entry), r.Entry.ID, r.Confidence)
+	case faq.Suggest:
+		fmt.Fprintf(&b, "Not sure (confidence %.2f). Did you mean one of these?\n", r.Confidence)
+		for _, e := range r.Suggestions {
+			fmt.Fprintf(&b, "  - %s [%s]\n", e.Question, e.ID)
+		}
+	default:
+		b.WriteString("No reliable answer in the knowledge base.")
+		if e := kb.Entry(faq.ContactEntry); e != nil {
+			b.WriteString(" " + e.Answer)
+		}
+		if contact == "" {
+			contact = faq.DefaultContact
+		}
+		b.WriteString(" " + contact + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// cmdFAQ runs "unionhall faq eval FILE.tsv [--baseline]".
+func cmdFAQ(_ context.Context, args []string, std stdio, getenv func(string) string) error {
+	const use = "usage: unionhall faq eval FILE.tsv [--baseline]"
+	if len(args) == 0 || args[0] != "eval" {
+		return errors.New(use)
+	}
+	var file string
+	baseline := false
+	for _, a := range args[1:] {
+		switch {
+		case a == "--baseline" || a == "-baseline":
+			baseline = true
+		case strings.HasPrefix(a, "-"):
+			return fmt.Errorf("faq eval: unknown option %s\n%s", a, use)
+		case file != "":
+			return fmt.Errorf("faq eval: one file at a time\n%s", use)
+		default:
+			file = a
+		}
+	}
+	if file == "" {
+		return errors.New(use)
+	}
+	cfg, err := configFrom(getenv)
+	if err != nil {
+		return err
+	}
+	kb, err := cfg.loadKB()
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("faq eval: %s does not exist", file)
+		}
+		return fmt.Errorf("faq eval: %w", err)
+	}
+	defer f.Close()
+	set, err := faq.ReadLabeled(f, func(id string) bool { return kb.Entry(id) != nil })
+	if err != nil {
+		return fmt.Errorf("faq eval %s: %w", file, err)
+	}
+	systems := []struct {
+		name string
+		sys  faq.System
+	}{{"matcher", faq.NewMatcher(kb, nil, faq.Options{})}}
+	if baseline {
+		systems = append(systems, struct {
+			name string
+			sys  faq.System
+		}{"BM25 baseline", faq.NewBaseline(kb)})
+	}
+	reports := make([]faq.Report, len(systems))
+	for i, s := range systems {
+		reports[i] = faq.Evaluate(s.sys, set)
+	}
+	return printReports(std.out, file, reports, systems[0].name, baselineName(baseline))
+}
+
+func baselineName(on bool) string {
+	if on {
+		return "BM25 baseline"
+	}
+	return ""
+}
+
+func printReports(w io.Writer, file string, rs []faq.Report, names ...string) error {
+	fmt.Fprintf(w, "%s: %d in-scope questions, %d out-of-scope\n\n", file, rs[0].InScope, rs[0].OutOfScope)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "\t")
+	for i := range rs {
+		fmt.Fprintf(tw, "%s\t", names[i])
+	}
+	fmt.Fprintln(tw)
+	row := func(label string, v func(faq.Report) string) {
+		fmt.Fprintf(tw, "%s\t", label)
+		for _, r := range rs {
+			fmt.Fprintf(tw, "%s\t", v(r))
+		}
+		fmt.Fprintln(tw)
+	}
+	row("P@1 (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.PrecisionAt1()) })
+	row("MRR (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.MRR()) })
+	row("false-answer rate (out of scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.FalseAnswerRate()) })
+	row("wrong answers (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Wrong) })
+	row("not answered (in scope)", func(r faq.Report) string { return fmt.Sprint(r.InScope - r.Correct - r.Wrong) })
+	row("false answers (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.FalseAnswers) })
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for i, r := range rs {
+		fmt.Fprintf(w, "\nMisses of the %s (%d):\n", names[i], len(r.Misses))
+		for _, m := range r.Misses {
+			got := m.Got
+			if got == "" {
+				got = "(no answer; best " + orDash(m.Top) + ")"
+			}
+			conf := ""
+			if m.Confidence >= 0 {
+				conf = fmt.Sprintf(", confidence %.2f", m.Confidence)
+			}
+			fmt.Fprintf(w, "  line %d: want %s, got %s%s: %s\n", m.Line, m.Want, got, conf, m.Question)
+		}
+	}
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// configFrom loads the configuration as the other subcommands do.
+func configFrom(getenv func(string) string) (config, error) {
+	e, err := loadEnv(getenv, ".env")
+	if err != nil {
+		return config{}, err
+	}
+	return loadConfig(e)
+}

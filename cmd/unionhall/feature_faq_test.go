@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// faqLine is a console --json reply with its card.
+type faqLine struct {
+	User    string `json:"user"`
+	Private bool   `json:"private"`
+	Text    string `json:"text"`
+	Card    *struct {
+		Key     string `json:"key"`
+		Title   string `json:"title"`
+		Footer  string `json:"footer"`
+		Buttons []struct {
+			Label   string `json:"label"`
+			Command string `json:"command"`
+		} `json:"buttons"`
+	} `json:"card"`
+}
+
+// runFAQConsole runs a console script and returns the replies with cards.
+func runFAQConsole(t *testing.T, dir string, vars map[string]string, script string) []faqLine {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(script), &out, &errOut, testEnv(dir, vars))
+	if code != 0 {
+		t.Fatalf("exit code %d, stderr %s", code, errOut.String())
+	}
+	var lines []faqLine
+	sc := bufio.NewScanner(&out)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var l faqLine
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
+		}
+		lines = append(lines, l)
+	}
+	return lines
+}
+
+func TestConsoleFAQ(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{
+		"UNIONHALL_STEWARDS":        "console:steve",
+		"UNIONHALL_STEWARD_CONTACT": "Call the union hall at 555-0100.",
+	}
+	script := strings.Join([]string{
+		"alice> /faq is there a wage freeze?",
+		"alice> is the retirment age going up", // free text, as in a DM
+		"alice> /faq feedback retirement-age helpful",
+		"bob> what's the weather like tomorrow",
+		"bob> /faq gaps",
+		"steve> /faq gaps",
+		`steve> /faq add wage-freeze "is the thingamajig stuck"`,
+		"carol> /faq",
+		"carol> <@U123> 🎉",
+		"",
+	}, "\n")
+	lines := runFAQConsole(t, dir, vars, script)
+	if len(lines) != 9 {
+		t.Fatalf("got %d replies, want 9: %+v", len(lines), lines)
+	}
+	check := func(i int, user, want string) {
+		t.Helper()
+		if lines[i].User != user || !strings.Contains(lines[i].Text, want) {
+			t.Errorf("reply %d = %+v, want user %s and text containing %q", i, lines[i], user, want)
+		}
+	}
+	check(0, "alice", "two-year wage freeze")
+	if c := lines[0].Card; c == nil || !strings.HasPrefix(c.Footer, "Source: ") || len(c.Buttons) != 2 ||
+		c.Buttons[0].Command != "/faq feedback wage-freeze helpful" || c.Buttons[1].Label != "Not helpful" {
+		t.Errorf("answer card %+v", lines[0].Card)
+	}
+	check(1, "alice", "retirement age")
+	check(2, "alice", "Thanks")
+	check(3, "bob", "555-0100")
+	check(4, "bob", "Only stewards")
+	check(5, "steve", "weather like tomorrow")
+	check(6, "steve", "Added")
+	check(7, "carol", "Ask me a question")
+	check(8, "carol", "couldn't find a question")
+
+	// After a restart the added phrasing still answers, and the
+	// feedback and the unanswered question are counted.
+	lines = runFAQConsole(t, dir, vars, "dave> is the thingamajig stuck\nsteve> /faq gaps\n")
+	if len(lines) != 2 || !strings.Contains(lines[0].Text, "two-year wage freeze") {
+		t.Fatalf("after restart: %+v", lines)
+	}
+	if !strings.Contains(lines[1].Text, "retirement-age: 1 helpful, 0 not helpful") {
+		t.Errorf("gaps after restart: %q", lines[1].Text)
+	}
+
+	// No member name or ID is stored in the FAQ's tables.
+	db, err := sql.Open("sqlite3", filepath.Join(dir, "unionhall.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, table := range []string{"faq_feedback", "faq_unanswered", "faq_phrasings"} {
+		rows, err := db.Query("SELECT * FROM " + table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		n := 0
+		for rows.Next() {
+			n++
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				s, _ := v.(string)
+				for _, name := range []string{"alice", "bob", "steve", "console:"} {
+					if strings.Contains(s, name) {
+						t.Errorf("%s.%s holds %q", table, cols[i], s)
+					}
+				}
+			}
+		}
+		rows.Close()
+		if n == 0 {
+			t.Errorf("%s is empty", table)
+		}
+	}
+}
+
+func TestAskJSON(t *testing.T) {
+	dir := t.TempDir()
+	in := "so no pay bump for 2 yrs??\nwhat is the capital of France\n\n"
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"ask", "--json"}, strings.NewReader(in), &out, &errOut, testEnv(dir, nil))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var got []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		for _, k := range []string{"question", "id", "confidence", "answer", "suggestions"} {
+			if _, ok := m[k]; !ok {
+				t.Errorf("line %q lacks %q", line, k)
+			}
+		}
+		got = append(got, m)
+	}
+	if len(got) != 3 || got[0]["id"] != "wage-freeze" || got[1]["id"] != "" || got[2]["id"] != "" || got[0]["question"] != "so no pay bump for 2 yrs??" {
+		t.Fatalf("answers %v", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unionhall.db")); err == nil {
+		t.Error("ask created a database")
+	}
+
+	out.Reset()
+	code = run(context.Background(), []string{"ask", "how many unions have to ratify?"}, nil, &out, &errOut, testEnv(dir, nil))
+	if code != 0 || !strings.Contains(out.String(), "14 of the 15") || !strings.Contains(out.String(), "Source: ") {
+		t.Errorf("ask: exit %d, %q", code, out.String())
+	}
+}
+
+func TestFAQEval(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"faq", "eval", "../../faq/testdata/dev-questions.tsv", "--baseline"}, nil, &out, &errOut, testEnv(t.TempDir(), nil))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"72 in-scope questions, 15 out-of-scope", "matcher", "BM25 baseline", "P@1 (in scope)", "MRR", "false-answer rate", "Misses of the BM25 baseline"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out.String())
+		}
+	}
+	for _, args := range [][]string{{"faq"}, {"faq", "eval"}, {"faq", "eval", "nosuch.tsv"}, {"faq", "eval", "a.tsv", "--frob"}} {
+		errOut.Reset()
+		if code := run(context.Background(), args, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 || !strings.Contains(errOut.String(), "faq") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut.String())
+		}
+	}
+}
+
+func TestKBDirIsValidated(t *testing.T) {
+	kbDir := t.TempDir()
+	os.MkdirAll(filepath.Join(kbDir, "entries"), 0o700)
+	os.WriteFile(filepath.Join(kbDir, "sources.yaml"), []byte("sources:\n  - id: handbook\n    title: Member handbook\n"), 0o600)
+	os.WriteFile(filepath.Join(kbDir, "entries", "dues.yaml"), []byte("id: dues\ntopic: Dues\nquestion: How much are dues?\nanswer: Two hours of pay a month.\nsources: [handbook, nosuch]\n"), 0o600)
+	var out, errOut bytes.Buffer
+	vars := map[string]string{"UNIONHALL_KB_DIR": kbDir}
+	code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
+	if code != 1 || !strings.Contains(errOut.String(), "entries/dues.yaml: sources[1]") {
+		t.Fatalf("bad knowledge base: exit %d, %q", code, errOut.String())
+	}
+	// Fixed, the union's own knowledge base answers instead of the default.
+	os.WriteFile(filepath.Join(kbDir, "entries", "dues.yaml"), []byte("id: dues\ntopic: Dues\nquestion: How much are dues?\nalternates: [What do members pay the union each month]\nanswer: Two hours of pay a month.\nsources: [handbook]\n"), 0o600)
+	lines := runFAQConsole(t, t.TempDir(), vars, "how much are union dues\nis there a wage freeze\n")
+	if len(lines) != 2 || !strings.Contains(lines[0].Text, "Two hours of pay") || !strings.Contains(lines[1].Text, "rather not guess") {
+		t.Fatalf("own knowledge base: %+v", lines)
+	}
+}

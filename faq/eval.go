@@ -1,0 +1,171 @@
+package faq
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// OutOfScope is the expected id of a question the knowledge base should
+// not answer, in evaluation files.
+const OutOfScope = "-"
+
+// Labeled is one evaluation question with the entry id expected to answer
+// it, or OutOfScope.
+type Labeled struct {
+	// Want is the expected entry id, or OutOfScope.
+	Want string
+	// Question is the question text.
+	Question string
+	// Line is the line number in the file.
+	Line int
+}
+
+// ReadLabeled reads an evaluation file: one question a line, the expected
+// id, a tab, the question. Blank lines and lines starting with "#" are
+// skipped. known, when not nil, is used to reject ids that are not in the
+// knowledge base.
+func ReadLabeled(r io.Reader, known func(id string) bool) ([]Labeled, error) {
+	var out []Labeled
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		id, q, ok := strings.Cut(line, "\t")
+		id, q = strings.TrimSpace(id), strings.TrimSpace(q)
+		if !ok || id == "" || q == "" {
+			return nil, fmt.Errorf("line %d: want an id, a tab and a question", n)
+		}
+		if id != OutOfScope && known != nil && !known(id) {
+			return nil, fmt.Errorf("line %d: %q is not an entry of the knowledge base", n, id)
+		}
+		out = append(out, Labeled{Want: id, Question: q, Line: n})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read questions: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no questions")
+	}
+	return out, nil
+}
+
+// Prediction is what a system did with one question: the id it answered
+// with ("" when it did not answer) and its ranking of entries, best first.
+type Prediction struct {
+	ID     string
+	Ranked []string
+	// Confidence is the system's confidence, or -1 when it has none.
+	Confidence float64
+}
+
+// System is something that can be evaluated: the matcher, or the plain
+// BM25 baseline.
+type System interface {
+	Predict(question string) Prediction
+}
+
+// Predict implements System for the matcher: it answers only when the
+// outcome is Answer, and ranks its candidates.
+func (m *Matcher) Predict(question string) Prediction {
+	r := m.Match(question)
+	p := Prediction{Confidence: r.Confidence}
+	if r.Outcome == Answer {
+		p.ID = r.Entry.ID
+	}
+	for _, c := range r.Candidates {
+		p.Ranked = append(p.Ranked, c.Entry.ID)
+	}
+	return p
+}
+
+// Miss is one question a system got wrong.
+type Miss struct {
+	Labeled
+	// Got is the id it answered with, or "" when it did not answer.
+	Got string
+	// Top is its best-ranked id, even when it did not answer.
+	Top string
+	// Confidence is its confidence.
+	Confidence float64
+}
+
+// Report is the result of evaluating a system on a question set.
+type Report struct {
+	// InScope counts questions with an expected entry; Correct those
+	// answered with it, Wrong those answered with another entry.
+	InScope, Correct, Wrong int
+	// ReciprocalRanks sums 1/rank of the expected entry in the ranking
+	// (0 when it is not ranked).
+	ReciprocalRanks float64
+	// OutOfScope counts OutOfScope questions; FalseAnswers those answered
+	// anyway.
+	OutOfScope, FalseAnswers int
+	// Misses lists every question not handled right, in file order.
+	Misses []Miss
+}
+
+// PrecisionAt1 is the share of in-scope questions answered with the
+// expected entry.
+func (r Report) PrecisionAt1() float64 { return ratio(r.Correct, r.InScope) }
+
+// MRR is the mean reciprocal rank of the expected entry over in-scope
+// questions.
+func (r Report) MRR() float64 {
+	if r.InScope == 0 {
+		return 0
+	}
+	return r.ReciprocalRanks / float64(r.InScope)
+}
+
+// FalseAnswerRate is the share of out-of-scope questions that got an
+// answer.
+func (r Report) FalseAnswerRate() float64 { return ratio(r.FalseAnswers, r.OutOfScope) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// Evaluate runs sys on every question and scores it.
+func Evaluate(sys System, set []Labeled) Report {
+	var r Report
+	for _, q := range set {
+		p := sys.Predict(q.Question)
+		miss := Miss{Labeled: q, Got: p.ID, Confidence: p.Confidence}
+		if len(p.Ranked) > 0 {
+			miss.Top = p.Ranked[0]
+		}
+		if q.Want == OutOfScope {
+			r.OutOfScope++
+			if p.ID != "" {
+				r.FalseAnswers++
+				r.Misses = append(r.Misses, miss)
+			}
+			continue
+		}
+		r.InScope++
+		for i, id := range p.Ranked {
+			if id == q.Want {
+				r.ReciprocalRanks += 1 / float64(i+1)
+				break
+			}
+		}
+		switch p.ID {
+		case q.Want:
+			r.Correct++
+			continue
+		case "":
+		default:
+			r.Wrong++
+		}
+		r.Misses = append(r.Misses, miss)
+	}
+	return r
+}

@@ -1,0 +1,417 @@
+package faq
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// ContactEntry is the id of the entry that tells members how to reach a
+// steward; abstentions point to it.
+const ContactEntry = "contact-steward"
+
+// DefaultContact is the steward contact text when none is configured.
+const DefaultContact = "Ask your steward, or the person who runs this bot in your union."
+
+// Limits on what stewards add and what is kept of unanswered questions.
+const (
+	maxKeptQuestion = 300
+	maxEcho         = 80
+	gapsShown       = 15
+)
+
+// Service is the /faq command and the answer to free-text questions (DMs
+// and mentions), over one Matcher and Store.
+type Service struct {
+	// Matcher answers questions.
+	Matcher *Matcher
+	// Store keeps feedback, unanswered questions and added phrasings.
+	Store Store
+	// Salt keys the hash that stands for members in the Store.
+	Salt []byte
+	// Contact says how to reach a steward (DefaultContact when empty).
+	Contact string
+	// Clock gives the time of records.
+	Clock bot.Clock
+	// Log receives failures to record; questions are never logged.
+	Log *slog.Logger
+
+	seq atomic.Uint64 // numbers answer cards
+}
+
+// MemberHash returns the keyed hash that stands for a member in the
+// Store: HMAC-SHA-256 of the platform-qualified ID under the
+// installation's salt, so records cannot be linked to a member without the
+// salt, nor across installations.
+func MemberHash(salt []byte, userID string) string {
+	m := hmac.New(sha256.New, salt)
+	m.Write([]byte(userID))
+	return hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// Command returns the /faq command for a Router.
+func (s *Service) Command() bot.Command {
+	return bot.Command{
+		Name:    "faq",
+		Summary: "answers to members' questions about the agreement",
+		Usage: []bot.Usage{
+			{Syntax: "/faq <question>", Summary: "answer a question (you can also DM me or mention me)"},
+			{Syntax: "/faq topics", Summary: "list what I can answer"},
+			{Syntax: "/faq show <topic>", Summary: "show the answer for one topic"},
+			{Syntax: "/faq feedback <topic> helpful|not-helpful", Summary: "say whether an answer helped (the buttons under answers do this)"},
+			{Syntax: "/faq gaps", Summary: "questions the knowledge base missed, and feedback", Steward: true},
+			{Syntax: `/faq add <topic> "<question>"`, Summary: "teach me another way to ask for a topic", Steward: true},
+		},
+		Handler: bot.HandlerFunc(s.serveCommand),
+	}
+}
+
+// Fallback returns the Handler for free text: a question in a DM or a
+// mention.
+func (s *Service) Fallback() bot.Handler { return bot.HandlerFunc(s.serveQuestion) }
+
+func (s *Service) serveCommand(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	first, rest, _ := strings.Cut(r.Raw, " ")
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(strings.TrimRight(first, "?!.:")) {
+	case "":
+		return reply(ctx, w, r, true, "Ask me a question after /faq, for example: /faq is there a wage freeze?\n"+
+			"You can also send me a direct message or mention me. /faq topics lists what I can answer.")
+	case "topics", "topic", "list":
+		if rest == "" {
+			return s.topics(ctx, w, r)
+		}
+	case "show":
+		if len(strings.Fields(rest)) == 1 {
+			return s.show(ctx, w, r, strings.ToLower(rest))
+		}
+	case "feedback":
+		return s.feedback(ctx, w, r, rest)
+	case "gaps":
+		if err := r.RequireSteward("see what the knowledge base missed"); err != nil {
+			return err
+		}
+		return s.gaps(ctx, w, r)
+	case "add":
+		if err := r.RequireSteward("add phrasings to the knowledge base"); err != nil {
+			return err
+		}
+		return s.add(ctx, w, r)
+	}
+	return s.answer(ctx, w, r, r.Raw)
+}
+
+func (s *Service) serveQuestion(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	return s.answer(ctx, w, r, r.Raw)
+}
+
+// private reports whether answers to r go to the member alone: a slash
+// command is private, a DM is private by nature, and a mention in a
+// channel is answered there, where the question was asked.
+func private(r *bot.Request) bool { return r.Command != "" }
+
+func reply(ctx context.Context, w bot.ResponseWriter, r *bot.Request, priv bool, text string) error {
+	return w.Reply(ctx, bot.Reply{Text: text, Private: priv, Thread: r.Thread})
+}
+
+func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Request, question string) error {
+	res := s.Matcher.Match(question)
+	priv := private(r)
+	example := "is there a wage freeze?"
+	if r.Command != "" {
+		example = "/faq " + example
+	}
+	switch res.Outcome {
+	case Answer:
+		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry), Private: priv, Thread: r.Thread})
+	case Suggest:
+		s.recordUnanswered(ctx, r, question, res)
+		card := &bot.Card{
+			Key:    s.key("suggest"),
+			Title:  "I'm not sure I understood. Did you mean one of these?",
+			Footer: "If none of these is it, ask a steward. " + s.contact(),
+		}
+		var body []string
+		for _, e := range res.Suggestions {
+			body = append(body, "- "+e.Question)
+			card.Buttons = append(card.Buttons, bot.Button{Label: e.Topic, Action: "faq", Value: "show " + e.ID})
+		}
+		card.Body = strings.Join(body, "\n")
+		return w.Reply(ctx, bot.Reply{Card: card, Private: priv, Thread: r.Thread})
+	}
+	if res.Empty {
+		return reply(ctx, w, r, true, "I couldn't find a question in that. Ask me in words, for example: "+example)
+	}
+	s.recordUnanswered(ctx, r, question, res)
+	text := "I don't have a reliable answer to that in my knowledge base, and I'd rather not guess."
+	if e := s.Matcher.KB().Entry(ContactEntry); e != nil {
+		text += " " + e.Answer
+	}
+	text += " " + s.contact() + "\nType /faq topics to see what I can answer."
+	return reply(ctx, w, r, priv, text)
+}
+
+func (s *Service) contact() string {
+	if c := strings.TrimSpace(s.Contact); c != "" {
+		return c
+	}
+	return DefaultContact
+}
+
+// key returns a card key unique to one posted answer, so that a later
+// update of one card never edits another.
+func (s *Service) key(id string) string {
+	return fmt.Sprintf("faq:%s:%d", id, s.seq.Add(1))
+}
+
+// card is the answer card of an entry, with its source and feedback
+// buttons.
+func (s *Service) card(e *Entry) *bot.Card {
+	body := e.Answer
+	if e.ID == ContactEntry {
+		body += "\n" + s.contact()
+	}
+	return &bot.Card{
+		Key:    s.key(e.ID),
+		Title:  e.Question,
+		Body:   body,
+		Footer: s.Matcher.KB().Citation(e),
+		Buttons: []bot.Button{
+			{Label: "Helpful", Action: "faq", Value: "feedback " + e.ID + " helpful", Style: bot.StylePrimary},
+			{Label: "Not helpful", Action: "faq", Value: "feedback " + e.ID + " not-helpful"},
+		},
+	}
+}
+
+func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question string, res Result) {
+	if s.Store == nil {
+		return
+	}
+	u := Unanswered{
+		Key:      normalizeKey(question),
+		Question: cleanText(question, maxKeptQuestion),
+		Outcome:  res.Outcome,
+		Member:   MemberHash(s.Salt, r.User.ID),
+		At:       s.now(),
+	}
+	if len(res.Candidates) > 0 {
+		u.BestGuess = res.Candidates[0].Entry.ID
+	}
+	if u.Key == "" {
+		return
+	}
+	if err := s.Store.RecordUnanswered(ctx, u); err != nil {
+		// The member still gets their answer; stewards lose one record.
+		s.log().ErrorContext(ctx, "could not record an unanswered question", "err", err)
+	}
+}
+
+func (s *Service) now() time.Time {
+	if s.Clock == nil {
+		return time.Now()
+	}
+	return s.Clock.Now()
+}
+
+func (s *Service) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.Default()
+	}
+	return s.Log
+}
+
+func (s *Service) topics(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	var b strings.Builder
+	b.WriteString("I can answer questions on these topics (ask in your own words, or type /faq show <topic>):\n")
+	for _, e := range s.Matcher.KB().Entries {
+		fmt.Fprintf(&b, "\n%s - %s", e.ID, e.Topic)
+	}
+	return reply(ctx, w, r, true, b.String())
+}
+
+// entry returns the entry with a typed id, or an ENOTFOUND error that
+// echoes the id only when it looks like one.
+func (s *Service) entry(id string) (*Entry, error) {
+	if e := s.Matcher.KB().Entry(id); e != nil {
+		return e, nil
+	}
+	if idPattern.MatchString(id) {
+		return nil, bot.Errorf(bot.ENOTFOUND, "There is no topic %q. Type /faq topics to see them.", id)
+	}
+	return nil, bot.Errorf(bot.ENOTFOUND, "There is no such topic. Type /faq topics to see them.")
+}
+
+func (s *Service) show(ctx context.Context, w bot.ResponseWriter, r *bot.Request, id string) error {
+	e, err := s.entry(id)
+	if err != nil {
+		return err
+	}
+	return w.Reply(ctx, bot.Reply{Card: s.card(e), Private: private(r), Thread: r.Thread})
+}
+
+func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Request, rest string) error {
+	args := strings.Fields(strings.ToLower(rest))
+	if len(args) != 2 {
+		return bot.Errorf(bot.EINVALID, "Say which topic and whether the answer helped, e.g. /faq feedback wage-freeze helpful (or not-helpful).")
+	}
+	e, err := s.entry(args[0])
+	if err != nil {
+		return err
+	}
+	var helpful bool
+	switch args[1] {
+	case "helpful", "yes", "up", "good":
+		helpful = true
+	case "not-helpful", "unhelpful", "no", "down", "bad":
+	default:
+		return bot.Errorf(bot.EINVALID, "Feedback is either helpful or not-helpful, e.g. /faq feedback %s helpful.", e.ID)
+	}
+	if s.Store == nil {
+		return fmt.Errorf("faq: no store for feedback")
+	}
+	err = s.Store.RecordFeedback(ctx, Feedback{EntryID: e.ID, Member: MemberHash(s.Salt, r.User.ID), Helpful: helpful, At: s.now()})
+	if err != nil {
+		return fmt.Errorf("record feedback on %s: %w", e.ID, err)
+	}
+	text := fmt.Sprintf("Thanks! I noted that the answer on %q helped.", e.Topic)
+	if !helpful {
+		text = fmt.Sprintf("Thanks for telling me. Stewards review answers that miss the mark (%q is noted). "+
+			"You can ask again in other words, or reach a steward: %s", e.Topic, s.contact())
+	}
+	return reply(ctx, w, r, true, text)
+}
+
+func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	g, err := s.Store.Gaps(ctx, gapsShown)
+	if err != nil {
+		return fmt.Errorf("read faq gaps: %w", err)
+	}
+	var b strings.Builder
+	if len(g.Questions) == 0 {
+		b.WriteString("No unanswered questions so far.")
+	} else {
+		b.WriteString("Questions members asked that the knowledge base could not answer, most asked first:")
+		for i, q := range g.Questions {
+			fmt.Fprintf(&b, "\n%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
+				plural(q.Asked, "time"), plural(q.Members, "member"), q.Last.Format("2006-01-02"))
+			if q.BestGuess != "" {
+				fmt.Fprintf(&b, "; closest topic: %s", q.BestGuess)
+			}
+		}
+		b.WriteString("\nTo answer one of these from an existing topic: /faq add <topic> \"<question>\"")
+	}
+	if len(g.Feedback) > 0 {
+		b.WriteString("\n\nFeedback on answers (members' current verdicts):")
+		for _, f := range g.Feedback {
+			fmt.Fprintf(&b, "\n%s: %d helpful, %d not helpful", f.EntryID, f.Helpful, f.NotHelpful)
+		}
+	}
+	return reply(ctx, w, r, true, b.String())
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	const usage = `Name a topic and the question, e.g. /faq add wage-freeze "is our pay frozen?"`
+	toks, err := bot.Tokenize(r.Raw)
+	if err != nil {
+		return err
+	}
+	if len(toks) < 3 {
+		return bot.Errorf(bot.EINVALID, "%s", usage)
+	}
+	e, err := s.entry(strings.ToLower(toks[1].Text))
+	if err != nil {
+		return err
+	}
+	parts := make([]string, 0, len(toks)-2)
+	for _, t := range toks[2:] {
+		parts = append(parts, t.Text)
+	}
+	phrasing := cleanText(strings.Join(parts, " "), maxPhrasingLen+1)
+	switch {
+	case len(tokenize(phrasing, maxQueryTokens)) == 0:
+		return bot.Errorf(bot.EINVALID, "That question has no words I can match. %s", usage)
+	case utf8.RuneCountInString(phrasing) > maxPhrasingLen:
+		return bot.Errorf(bot.EINVALID, "That question is too long (the limit is %d characters). %s", maxPhrasingLen, usage)
+	}
+	if s.Matcher.HasPhrasing(e.ID, phrasing) {
+		return reply(ctx, w, r, true, fmt.Sprintf("%q already has that phrasing.", e.ID))
+	}
+	added, err := s.Store.AddPhrasing(ctx, Phrasing{EntryID: e.ID, Text: phrasing, Member: MemberHash(s.Salt, r.User.ID), At: s.now()})
+	if err != nil {
+		return fmt.Errorf("store phrasing for %s: %w", e.ID, err)
+	}
+	if _, err := s.Matcher.AddPhrasing(e.ID, phrasing); err != nil {
+		return fmt.Errorf("index phrasing for %s: %w", e.ID, err)
+	}
+	if !added {
+		return reply(ctx, w, r, true, fmt.Sprintf("%q already has that phrasing.", e.ID))
+	}
+	text := fmt.Sprintf("Added. %q now also asks for %q.", cleanText(phrasing, maxEcho), e.ID)
+	if res := s.Matcher.Match(phrasing); res.Outcome != Answer || res.Entry.ID != e.ID {
+		text += " Note: other topics still match it closely, so I may not answer it with this topic; a keyword in the knowledge base file may help."
+	}
+	return reply(ctx, w, r, true, text)
+}
+
+// normalizeKey is the words of a question, for grouping the same question
+// written differently.
+func normalizeKey(q string) string {
+	key := strings.Join(tokenize(q, maxQueryTokens), " ")
+	if len(key) > maxKeptQuestion {
+		key = key[:maxKeptQuestion]
+	}
+	return strings.ToValidUTF8(key, "")
+}
+
+// cleanText makes member text safe and short to show again: platform
+// mentions and markup characters are removed, white space collapsed, and
+// the text cut to max characters.
+func cleanText(s string, max int) string {
+	var b strings.Builder
+	skipMention := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == '<':
+			if end := strings.IndexByte(s[i:], '>'); end > 0 {
+				i += end + 1
+				b.WriteByte(' ')
+				continue
+			}
+		case r == '@':
+			skipMention = true
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			skipMention = false
+			b.WriteByte(' ')
+		case strings.ContainsRune("*_~`|>[]{}#\\", r):
+			b.WriteByte(' ')
+		case skipMention && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+		default:
+			skipMention = false
+			b.WriteRune(r)
+		}
+		i += size
+	}
+	out := strings.Join(strings.Fields(b.String()), " ")
+	if utf8.RuneCountInString(out) > max {
+		out = string([]rune(out)[:max-1]) + "…"
+	}
+	return out
+}

@@ -1,0 +1,347 @@
+package faq
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+// memStore is an in-memory Store for handler tests.
+type memStore struct {
+	mu         sync.Mutex
+	feedback   map[[2]string]bool
+	unanswered []Unanswered
+	phrasings  []Phrasing
+}
+
+func newMemStore() *memStore { return &memStore{feedback: map[[2]string]bool{}} }
+
+func (s *memStore) RecordFeedback(_ context.Context, f Feedback) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.feedback[[2]string{f.EntryID, f.Member}] = f.Helpful
+	return nil
+}
+
+func (s *memStore) RecordUnanswered(_ context.Context, u Unanswered) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unanswered = append(s.unanswered, u)
+	return nil
+}
+
+func (s *memStore) Gaps(_ context.Context, limit int) (Gaps, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var g Gaps
+	for _, u := range s.unanswered {
+		g.Questions = append(g.Questions, GapQuestion{Question: u.Question, Asked: 1, Members: 1, Last: u.At, BestGuess: u.BestGuess})
+	}
+	return g, nil
+}
+
+func (s *memStore) AddPhrasing(_ context.Context, p Phrasing) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, q := range s.phrasings {
+		if q.EntryID == p.EntryID && q.Text == p.Text {
+			return false, nil
+		}
+	}
+	s.phrasings = append(s.phrasings, p)
+	return true, nil
+}
+
+func (s *memStore) Phrasings(context.Context) ([]Phrasing, error) { return s.phrasings, nil }
+
+type harness struct {
+	router *bot.Router
+	store  *memStore
+	svc    *Service
+}
+
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, Options{}) }
+
+func newHarnessWith(t *testing.T, opts Options) *harness {
+	t.Helper()
+	stewards, err := bot.ParseStewards("console:steve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := newMemStore()
+	svc := &Service{
+		Matcher: NewMatcher(loadDefault(t), nil, opts),
+		Store:   st,
+		Salt:    []byte("test salt"),
+		Contact: "Call the union hall at 555-0100.",
+		Clock:   bot.NewManualClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)),
+		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r.Register(svc.Command())
+	r.Fallback(svc.Fallback())
+	return &harness{router: r, store: st, svc: svc}
+}
+
+// say dispatches text from user and returns what the bot replied.
+func (h *harness) say(user, text string) []bot.Reply {
+	rec := &bottest.Recorder{}
+	msg := bottest.Message(user, text)
+	msg.DM = !strings.HasPrefix(text, "/")
+	h.router.Dispatch(context.Background(), rec, msg)
+	return rec.Replies()
+}
+
+func onlyReply(t *testing.T, rs []bot.Reply) bot.Reply {
+	t.Helper()
+	if len(rs) != 1 {
+		t.Fatalf("got %d replies, want 1: %+v", len(rs), rs)
+	}
+	return rs[0]
+}
+
+func allText(r bot.Reply) string {
+	s := r.Text
+	if r.Card != nil {
+		s += "\n" + r.Card.Title + "\n" + r.Card.Body + "\n" + r.Card.Footer
+		for _, b := range r.Card.Buttons {
+			s += "\n" + b.Label + " " + b.Command()
+		}
+	}
+	return s
+}
+
+func TestAnswerIsACitedCardWithFeedbackButtons(t *testing.T) {
+	h := newHarness(t)
+	for _, text := range []string{"/faq so no pay bump for 2 yrs??", "is there a wage freeze"} {
+		r := onlyReply(t, h.say("alice", text))
+		c := r.Card
+		if c == nil {
+			t.Fatalf("%q: no card: %+v", text, r)
+		}
+		if !strings.HasPrefix(c.Key, "faq:wage-freeze:") || c.Title != h.svc.Matcher.KB().Entry("wage-freeze").Question ||
+			!strings.Contains(c.Body, "two-year wage freeze") || !strings.HasPrefix(c.Footer, "Source: ") {
+			t.Errorf("%q: card %+v", text, c)
+		}
+		if len(c.Buttons) != 2 || c.Buttons[0].Command() != "/faq feedback wage-freeze helpful" || c.Buttons[1].Command() != "/faq feedback wage-freeze not-helpful" {
+			t.Errorf("%q: buttons %+v", text, c.Buttons)
+		}
+		if r.Private != strings.HasPrefix(text, "/") {
+			t.Errorf("%q: private = %v", text, r.Private)
+		}
+	}
+	// Two answers never share a card key.
+	a, b := onlyReply(t, h.say("alice", "pension changes?")), onlyReply(t, h.say("bob", "pension changes?"))
+	if a.Card.Key == b.Card.Key {
+		t.Errorf("card keys repeat: %s", a.Card.Key)
+	}
+	if len(h.store.unanswered) != 0 {
+		t.Errorf("answered questions recorded as unanswered: %+v", h.store.unanswered)
+	}
+}
+
+func TestAbstainPointsToStewardAndRecordsHashedMember(t *testing.T) {
+	h := newHarness(t)
+	r := onlyReply(t, h.say("alice", "how do I reset my email password"))
+	text := allText(r)
+	if !strings.Contains(text, "rather not guess") || !strings.Contains(text, "555-0100") || !strings.Contains(text, "steward") {
+		t.Errorf("abstention: %q", text)
+	}
+	if len(h.store.unanswered) != 1 {
+		t.Fatalf("unanswered: %+v", h.store.unanswered)
+	}
+	u := h.store.unanswered[0]
+	if u.Member != MemberHash([]byte("test salt"), "console:alice") || strings.Contains(u.Member, "alice") || len(u.Member) != 32 {
+		t.Errorf("member recorded as %q", u.Member)
+	}
+	if u.Outcome != Abstain || u.Question != "how do I reset my email password" || u.Key == "" || !u.At.Equal(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("record %+v", u)
+	}
+	if MemberHash([]byte("other salt"), "console:alice") == u.Member {
+		t.Error("hash does not depend on the salt")
+	}
+}
+
+func TestSuggestionsAreButtons(t *testing.T) {
+	// A matcher that answers only when (nearly) certain turns most
+	// questions into suggestions.
+	h := newHarnessWith(t, Options{AnswerAt: 0.999, SuggestAt: 0.01})
+	var found bool
+	for _, q := range []string{"vote", "the budget", "union rules"} {
+		res := h.svc.Matcher.Match(q)
+		if res.Outcome != Suggest {
+			continue
+		}
+		found = true
+		r := onlyReply(t, h.say("alice", q))
+		if r.Card == nil || len(r.Card.Buttons) < 2 || len(r.Card.Buttons) > 3 {
+			t.Fatalf("%q: suggestion reply %+v", q, r)
+		}
+		for i, b := range r.Card.Buttons {
+			if b.Command() != "/faq show "+res.Suggestions[i].ID || b.Label != res.Suggestions[i].Topic {
+				t.Errorf("%q: button %+v", q, b)
+			}
+			// Clicking the button shows that entry.
+			shown := onlyReply(t, h.say("alice", b.Command()))
+			if shown.Card == nil || shown.Card.Title != res.Suggestions[i].Question {
+				t.Errorf("%s: %+v", b.Command(), shown)
+			}
+		}
+		if h.store.unanswered[len(h.store.unanswered)-1].Outcome != Suggest {
+			t.Errorf("suggestion not recorded")
+		}
+	}
+	if !found {
+		t.Fatal("none of the vague questions led to suggestions")
+	}
+}
+
+func TestBadInputGetsAShortReply(t *testing.T) {
+	h := newHarness(t)
+	long := strings.Repeat("pension ", 1250) // 10,000 characters
+	for _, tc := range []struct{ text, want string }{
+		{"/faq", "Ask me a question after /faq"},
+		{"/faq    ", "Ask me a question after /faq"},
+		{"🎉🎉🎉", "couldn't find a question"},
+		{"/faq 🙂", "couldn't find a question"},
+		{"<@U123> @everyone", "couldn't find a question"},
+		{"?!?", "couldn't find a question"},
+		{long, "pension"},
+		{"'; DROP TABLE faq_feedback; --", "rather not guess"},
+		{"**What is SEBAC?** <!channel> @here", "SEBAC"},
+		{"[click](http://evil.example) <@U123> free money", "rather not guess"},
+		{"/faq show nosuch-topic", `no topic "nosuch-topic"`},
+		{"/faq show <@U999>", "no such topic"},
+		{"/faq feedback", "Say which topic"},
+		{"/faq feedback pension maybe", "either helpful or not-helpful"},
+		{"/faq feedback nosuch helpful", "no topic"},
+		{`/faq what about "quotes`, "rather not guess"},
+	} {
+		r := onlyReply(t, h.say("mallory", tc.text))
+		text := allText(r)
+		if !strings.Contains(text, tc.want) {
+			t.Errorf("%.40q: reply %q, want it to contain %q", tc.text, text, tc.want)
+		}
+		for _, bad := range []string{"<@U", "@everyone", "@here", "<!channel>", "[click]", "goroutine", "panic", "DROP TABLE"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%.40q: reply echoes %q: %q", tc.text, bad, text)
+			}
+		}
+	}
+	for _, u := range h.store.unanswered {
+		if strings.ContainsAny(u.Question, "<>*[]") || strings.Contains(u.Question, "@") {
+			t.Errorf("recorded question not cleaned: %q", u.Question)
+		}
+	}
+}
+
+func TestFeedbackIsStoredPerMember(t *testing.T) {
+	h := newHarness(t)
+	r := onlyReply(t, h.say("alice", "/faq feedback pension helpful"))
+	if !r.Private || !strings.Contains(r.Text, "Thanks") {
+		t.Errorf("reply %+v", r)
+	}
+	h.say("alice", "/faq feedback pension not-helpful")
+	r = onlyReply(t, h.say("bob", "/FAQ Feedback Pension HELPFUL"))
+	alice, bob := MemberHash([]byte("test salt"), "console:alice"), MemberHash([]byte("test salt"), "console:bob")
+	if h.store.feedback[[2]string{"pension", alice}] != false || h.store.feedback[[2]string{"pension", bob}] != true || len(h.store.feedback) != 2 {
+		t.Errorf("feedback %+v", h.store.feedback)
+	}
+	r = onlyReply(t, h.say("alice", "/faq feedback pension not-helpful"))
+	if !strings.Contains(r.Text, "555-0100") {
+		t.Errorf("not-helpful reply does not say how to reach a steward: %q", r.Text)
+	}
+}
+
+func TestStewardCommands(t *testing.T) {
+	h := newHarness(t)
+	h.say("alice", "what's the wifi password")
+	for _, cmd := range []string{"/faq gaps", `/faq add wage-freeze "is our pay stuck in place"`} {
+		r := onlyReply(t, h.say("alice", cmd))
+		if !r.Private || !strings.Contains(r.Text, "Only stewards") {
+			t.Errorf("%s by a member: %+v", cmd, r)
+		}
+	}
+	if len(h.store.phrasings) != 0 {
+		t.Fatal("a member added a phrasing")
+	}
+	r := onlyReply(t, h.say("steve", "/faq gaps"))
+	if !strings.Contains(r.Text, "wifi password") || !strings.Contains(r.Text, "asked 1 time by 1 member") {
+		t.Errorf("gaps: %q", r.Text)
+	}
+
+	q := "is the thingamajig stuck for a while"
+	if res := h.svc.Matcher.Match(q); res.Outcome == Answer {
+		t.Fatalf("%q already answered: %s", q, res.Entry.ID)
+	}
+	r = onlyReply(t, h.say("steve", `/faq add wage-freeze "`+q+`"`))
+	if !strings.Contains(r.Text, "Added") {
+		t.Fatalf("add: %q", r.Text)
+	}
+	if res := h.svc.Matcher.Match(q); res.Outcome != Answer || res.Entry.ID != "wage-freeze" {
+		t.Errorf("after /faq add, %q gives %v %v", q, res.Outcome, res.Candidates)
+	}
+	if len(h.store.phrasings) != 1 || h.store.phrasings[0].Text != q || h.store.phrasings[0].Member == "console:steve" {
+		t.Errorf("stored %+v", h.store.phrasings)
+	}
+	r = onlyReply(t, h.say("steve", `/faq add wage-freeze "`+strings.ToUpper(q)+`"`))
+	if !strings.Contains(r.Text, "already has") || len(h.store.phrasings) != 1 {
+		t.Errorf("duplicate add: %q", r.Text)
+	}
+	for cmd, want := range map[string]string{
+		"/faq add":                                           "Name a topic",
+		"/faq add wage-freeze":                               "Name a topic",
+		`/faq add nosuch "a question"`:                       "no topic",
+		`/faq add wage-freeze "🎉 🎉"`:                         "no words",
+		"/faq add wage-freeze " + strings.Repeat("pay ", 80): "too long",
+	} {
+		if r := onlyReply(t, h.say("steve", cmd)); !strings.Contains(r.Text, want) {
+			t.Errorf("%.50s: %q, want %q", cmd, r.Text, want)
+		}
+	}
+}
+
+func TestTopicsListsEveryEntry(t *testing.T) {
+	h := newHarness(t)
+	r := onlyReply(t, h.say("alice", "/faq topics"))
+	for _, id := range topicIDs {
+		if !strings.Contains(r.Text, id+" - ") {
+			t.Errorf("topics list lacks %s", id)
+		}
+	}
+}
+
+// TestAddPhrasingWhileAnswering runs questions and additions at once; the
+// race detector checks the index swap.
+func TestAddPhrasingWhileAnswering(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 50 {
+				if g == 0 && i%5 == 0 {
+					if _, err := m.AddPhrasing("pension", "pension question number "+strings.Repeat("x", i+1)); err != nil {
+						t.Error(err)
+					}
+				}
+				if r := m.Match("what happens to my pension"); r.Outcome != Answer || r.Entry.ID != "pension" {
+					t.Errorf("during additions: %v", r.Candidates)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := m.AddPhrasing("nosuch", "x"); err == nil {
+		t.Error("phrasing for an unknown entry accepted")
+	}
+}

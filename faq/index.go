@@ -1,0 +1,424 @@
+package faq
+
+import (
+	"math"
+	"math/bits"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// field is one of the parts of an entry that BM25F scores separately.
+type field int
+
+const (
+	fieldQuestion field = iota
+	fieldAlternates
+	fieldKeywords
+	fieldAnswer
+	numFields
+)
+
+// Params are the BM25F parameters: one saturation constant, and a weight
+// and a length normalisation per field.
+type Params struct {
+	// K1 controls how quickly repeated occurrences of a term stop adding
+	// to an entry's score.
+	K1 float64
+	// Weight is how much an occurrence in each field counts (question,
+	// alternates, keywords, answer).
+	Weight [numFields]float64
+	// B is the length normalisation per field, from 0 (none) to 1 (full).
+	B [numFields]float64
+}
+
+// DefaultParams favours the curated fields (the canonical question,
+// alternates and keywords) over the answer text, which mentions many
+// things in passing.
+var DefaultParams = Params{
+	K1:     2,
+	Weight: [numFields]float64{fieldQuestion: 3, fieldAlternates: 1, fieldKeywords: 2.5, fieldAnswer: 0.5},
+	B:      [numFields]float64{fieldQuestion: 0.5, fieldAlternates: 0.75, fieldKeywords: 0.4, fieldAnswer: 0.75},
+}
+
+// posting is one entry's precomputed score for one term: idf × the BM25F
+// saturated, length-normalised, field-weighted term frequency.
+type posting struct {
+	doc int32
+	w   float32
+}
+
+// vocabWord is a knowledge base word that typos are corrected to.
+type vocabWord struct {
+	word string
+	mask uint64 // letters present, for a cheap distance bound
+	df   int32  // how many entries use it, to break ties
+}
+
+// index is an immutable BM25F index over a knowledge base and the extra
+// phrasings stewards added. A new index is built for every change, so
+// readers never lock.
+type index struct {
+	entries  []*Entry
+	params   Params
+	terms    map[string]int32 // stem → term id
+	names    []string         // term id → stem
+	stems    map[string]string
+	idf      []float32
+	postings [][]posting // per term, sorted by doc
+	lexicon  map[string][]int32
+	lexWords int
+	building bool
+	vocab    [][]vocabWord // by length in bytes
+	stemVoc  [][]vocabWord // stems, by length in bytes
+	scratch  sync.Pool
+}
+
+// scratch is the per-query working memory, pooled to keep queries from
+// allocating in proportion to the knowledge base.
+type scratch struct {
+	scores  []float32
+	touched []int32
+}
+
+// buildIndex indexes the entries with the lexicon. extra holds phrasings
+// added at run time, by entry id; they count as alternates.
+func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]string, p Params) *index {
+	ix := &index{
+		entries:  entries,
+		params:   p,
+		terms:    map[string]int32{},
+		stems:    map[string]string{},
+		lexicon:  map[string][]int32{},
+		building: true,
+	}
+	defer func() { ix.building = false }()
+	n := len(entries)
+	type docTerms struct {
+		tf  map[int32]*[numFields]float32
+		len [numFields]float64
+	}
+	docs := make([]docTerms, n)
+	var totalLen [numFields]float64
+	surfaceDF := map[string]map[int32]bool{}
+	for d, e := range entries {
+		dt := docTerms{tf: map[int32]*[numFields]float32{}}
+		count := func(f field, st string) {
+			id := ix.termID(st)
+			c := dt.tf[id]
+			if c == nil {
+				c = new([numFields]float32)
+				dt.tf[id] = c
+			}
+			c[f]++
+			dt.len[f]++
+		}
+		add := func(f field, text string) {
+			prev := ""
+			for _, tok := range tokenize(text, 1<<20) {
+				for _, st := range ix.indexStems(tok) {
+					count(f, st)
+				}
+				// Pairs of adjacent meaningful words tell "retirement
+				// age" from "retirement agreement".
+				if isStopword(tok) {
+					continue
+				}
+				cur := ix.stemOf(tok)
+				if prev != "" {
+					count(f, bigram(prev, cur))
+				}
+				prev = cur
+				if w := strings.ReplaceAll(tok, "-", ""); correctable(w) {
+					if surfaceDF[w] == nil {
+						surfaceDF[w] = map[int32]bool{}
+					}
+					surfaceDF[w][int32(d)] = true
+				}
+			}
+		}
+		add(fieldQuestion, e.Question)
+		for _, a := range e.Alternates {
+			add(fieldAlternates, a)
+		}
+		for _, a := range extra[e.ID] {
+			add(fieldAlternates, a)
+		}
+		add(fieldKeywords, e.Topic)
+		for _, k := range e.Keywords {
+			add(fieldKeywords, k)
+		}
+		add(fieldAnswer, e.Answer)
+		for f := range numFields {
+			totalLen[f] += dt.len[f]
+		}
+		docs[d] = dt
+	}
+	var avg [numFields]float64
+	for f := range numFields {
+		avg[f] = max(totalLen[f]/float64(max(n, 1)), 1)
+	}
+	ix.names = make([]string, len(ix.terms))
+	for st, id := range ix.terms {
+		ix.names[id] = st
+	}
+	ix.idf = make([]float32, len(ix.terms))
+	ix.postings = make([][]posting, len(ix.terms))
+	df := make([]int32, len(ix.terms))
+	for _, dt := range docs {
+		for id := range dt.tf {
+			df[id]++
+		}
+	}
+	for id := range ix.idf {
+		ix.idf[id] = float32(math.Log(1 + (float64(n)-float64(df[id])+0.5)/(float64(df[id])+0.5)))
+		ix.postings[id] = make([]posting, 0, df[id])
+	}
+	for d, dt := range docs {
+		for id, tf := range dt.tf {
+			var t float64
+			for f := range numFields {
+				if tf[f] == 0 {
+					continue
+				}
+				norm := 1 - p.B[f] + p.B[f]*dt.len[f]/avg[f]
+				t += p.Weight[f] * float64(tf[f]) / norm
+			}
+			w := float64(ix.idf[id]) * t * (p.K1 + 1) / (p.K1 + t)
+			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), w: float32(w)})
+		}
+	}
+	for id := range ix.postings {
+		ps := ix.postings[id]
+		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
+	}
+	// The lexicon is matched on stems, so "raises" finds the entry for
+	// "raise"; its expansions are resolved to term ids once, here.
+	for key, val := range lexicon {
+		var keyStems []string
+		for _, tok := range tokenize(key, maxPhraseWords+2) {
+			keyStems = append(keyStems, ix.stemOf(tok))
+		}
+		if len(keyStems) == 0 || len(keyStems) > maxPhraseWords {
+			continue
+		}
+		k := strings.Join(keyStems, " ")
+		for _, tok := range tokenize(val, 64) {
+			for _, st := range ix.indexStems(tok) {
+				if id, ok := ix.terms[st]; ok && !containsID(ix.lexicon[k], id) {
+					ix.lexicon[k] = append(ix.lexicon[k], id)
+				}
+			}
+		}
+		if _, ok := ix.lexicon[k]; !ok {
+			ix.lexicon[k] = nil // a known phrase that expands to nothing here
+		}
+		ix.lexWords = max(ix.lexWords, len(keyStems))
+		for _, tok := range tokenize(key, maxPhraseWords+2) {
+			if w := strings.ReplaceAll(tok, "-", ""); correctable(w) && surfaceDF[w] == nil {
+				surfaceDF[w] = map[int32]bool{}
+			}
+		}
+	}
+
+	// Typo correction looks words up by length; the letter mask rules out
+	// most candidates before any distance is computed.
+	for w, docs := range surfaceDF {
+		ix.vocab = addVocab(ix.vocab, vocabWord{word: w, mask: letterMask(w), df: int32(len(docs))})
+	}
+	for st, id := range ix.terms {
+		if correctable(st) && !isStopword(st) {
+			ix.stemVoc = addVocab(ix.stemVoc, vocabWord{word: st, mask: letterMask(st), df: df[id]})
+		}
+	}
+	for _, b := range [][][]vocabWord{ix.vocab, ix.stemVoc} {
+		for _, words := range b {
+			sort.Slice(words, func(i, j int) bool { return words[i].word < words[j].word })
+		}
+	}
+	ix.scratch.New = func() any {
+		return &scratch{scores: make([]float32, n), touched: make([]int32, 0, 64)}
+	}
+	return ix
+}
+
+// addTerm adds t to terms, keeping the larger weight of a repeated term.
+func addTerm(terms []qterm, t qterm) []qterm {
+	for k := range terms {
+		if terms[k].id == t.id {
+			terms[k].w = max(terms[k].w, t.w)
+			return terms
+		}
+	}
+	return append(terms, t)
+}
+
+func containsID(ids []int32, id int32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func addVocab(b [][]vocabWord, w vocabWord) [][]vocabWord {
+	for len(b) <= len(w.word) {
+		b = append(b, nil)
+	}
+	b[len(w.word)] = append(b[len(w.word)], w)
+	return b
+}
+
+// correctable reports whether a word may be the target or the source of
+// a typo correction: letters only, at least four of them.
+func correctable(w string) bool {
+	if len(w) < 4 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+func letterMask(w string) uint64 {
+	var m uint64
+	for i := 0; i < len(w); i++ {
+		m |= 1 << (w[i] & 63)
+	}
+	return m
+}
+
+// bigram is the term for two adjacent meaningful words.
+func bigram(a, b string) string { return a + " " + b }
+
+// termID returns the id of a stem, adding it while building.
+func (ix *index) termID(st string) int32 {
+	id, ok := ix.terms[st]
+	if !ok {
+		id = int32(len(ix.terms))
+		ix.terms[st] = id
+	}
+	return id
+}
+
+// stemOf stems a token through the index's cache. A hyphenated token is
+// stemmed whole, without its hyphens ("re-vote" → "revot").
+func (ix *index) stemOf(tok string) string {
+	if st, ok := ix.stems[tok]; ok {
+		return st
+	}
+	st := stem(strings.ReplaceAll(tok, "-", ""))
+	if ix.building { // cache knowledge base words for later queries
+		ix.stems[tok] = st
+	}
+	return st
+}
+
+// indexStems returns the stems a knowledge base token is indexed under: a
+// hyphenated word counts both whole and as its parts, so "re-vote" is
+// found by "revote" and "labor-management" by "labor".
+func (ix *index) indexStems(tok string) []string {
+	whole := ix.stemOf(tok)
+	if !strings.Contains(tok, "-") {
+		return []string{whole}
+	}
+	out := []string{whole}
+	for _, part := range strings.Split(tok, "-") {
+		if part != "" {
+			out = append(out, ix.stemOf(part))
+		}
+	}
+	return out
+}
+
+// correct returns the knowledge base word closest to w within the
+// length-aware edit distance budget, and the distance; ok is false when
+// there is none. Ties go to the word more entries use.
+func correct(buckets [][]vocabWord, w string, maxD int) (best vocabWord, dist int, ok bool) {
+	mask := letterMask(w)
+	dist = maxD + 1
+	for l := len(w) - maxD; l <= len(w)+maxD; l++ {
+		if l < 0 || l >= len(buckets) {
+			continue
+		}
+		for _, c := range buckets[l] {
+			if bits.OnesCount64(mask^c.mask) > 2*maxD {
+				continue
+			}
+			d := osaDistance(w, c.word, min(dist+1, maxD+1))
+			if d < dist || d == dist && ok && c.df > best.df {
+				best, dist, ok = c, d, d <= maxD
+			}
+		}
+	}
+	return best, dist, ok && dist <= maxD
+}
+
+// typoBudget is how many edits a word of n letters may contain and still
+// be corrected: none for short words, where a single edit too often makes
+// another real word, one up to eight letters, two beyond.
+func typoBudget(n int) int {
+	switch {
+	case n < 5:
+		return 0
+	case n <= 8:
+		return 1
+	default:
+		return 2
+	}
+}
+
+// osaDistance is the optimal string alignment (restricted
+// Damerau-Levenshtein) distance between a and b over bytes: insertions,
+// deletions, substitutions and transpositions of adjacent letters. It
+// stops early and returns limit when the distance is at least limit.
+func osaDistance(a, b string, limit int) int {
+	if a == b {
+		return 0
+	}
+	la, lb := len(a), len(b)
+	if abs(la-lb) >= limit {
+		return limit
+	}
+	const maxLen = 64
+	if la > maxLen || lb > maxLen {
+		return limit
+	}
+	var rows [3][maxLen + 1]int
+	prev2, prev, cur := &rows[0], &rows[1], &rows[2]
+	for j := 0; j <= lb; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= la; i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= lb; j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return min(prev[lb], limit)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

@@ -1,0 +1,187 @@
+package faq
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+func loadDefault(t testing.TB) *KB {
+	t.Helper()
+	kb, err := Load(DefaultFS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kb
+}
+
+// topicIDs are the ids that ../shared/faq/topics.md fixes for the default
+// knowledge base.
+var topicIDs = []string{
+	"wage-freeze", "raises", "job-security", "pension", "retirement-age", "health-care",
+	"wellness-program", "savings", "ratification-rules", "vote-result", "deadline", "layoffs",
+	"rescission-authority", "revote", "bylaws-review", "renegotiation", "sebac-scope",
+	"single-ballot", "budget-timeline", "sebac", "state-budget", "cost-saving-committees",
+	"bot-help", "contact-steward",
+}
+
+func TestDefaultKBCoversEveryTopic(t *testing.T) {
+	kb := loadDefault(t)
+	if len(kb.Entries) != len(topicIDs) {
+		t.Errorf("%d entries, want exactly the %d topics", len(kb.Entries), len(topicIDs))
+	}
+	for _, id := range topicIDs {
+		e := kb.Entry(id)
+		if e == nil {
+			t.Errorf("no entry %q", id)
+			continue
+		}
+		if len(e.Alternates) < 4 {
+			t.Errorf("%s: %d alternate phrasings, want several (at least 4)", id, len(e.Alternates))
+		}
+		if len(e.Keywords) == 0 {
+			t.Errorf("%s: no keywords", id)
+		}
+		if c := kb.Citation(e); !strings.HasPrefix(c, "Source: ") || len(c) < 20 {
+			t.Errorf("%s: citation %q", id, c)
+		}
+	}
+}
+
+// words is a question's distinctive words, for comparing phrasings.
+func words(s string) map[string]bool {
+	out := map[string]bool{}
+	for _, w := range regexp.MustCompile(`[a-z0-9]+`).FindAllString(strings.ReplaceAll(strings.ToLower(s), "'", ""), -1) {
+		switch w {
+		case "a", "an", "the", "is", "are", "do", "does", "did", "i", "my", "we", "our", "to", "of", "in", "on", "for", "what", "whats", "how":
+		default:
+			out[w] = true
+		}
+	}
+	return out
+}
+
+// TestKBDoesNotCopyEvaluationQuestions guards the evaluation: no phrasing
+// in the knowledge base may be (nearly) one of the questions it is
+// measured on.
+func TestKBDoesNotCopyEvaluationQuestions(t *testing.T) {
+	kb := loadDefault(t)
+	var eval []Labeled
+	for _, f := range []string{"testdata/dev-questions.tsv", "testdata/holdout-questions.tsv"} {
+		eval = append(eval, readSet(t, f)...)
+	}
+	for _, e := range kb.Entries {
+		for _, p := range append([]string{e.Question}, e.Alternates...) {
+			a := words(p)
+			for _, q := range eval {
+				b := words(q.Question)
+				inter, union := 0, len(b)
+				for w := range a {
+					if b[w] {
+						inter++
+					} else {
+						union++
+					}
+				}
+				if union > 0 && float64(inter)/float64(union) >= 0.6 {
+					t.Errorf("%s: phrasing %q is too close to evaluation question %q (line %d)", e.ID, p, q.Question, q.Line)
+				}
+			}
+		}
+	}
+}
+
+func readSet(t testing.TB, path string) []Labeled {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	set, err := ReadLabeled(f, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return set
+}
+
+const goodSources = "sources:\n  - id: doc\n    title: A document\n"
+
+const goodEntry = `id: pay
+topic: Pay
+question: What is the pay?
+alternates:
+  - How much are we paid?
+keywords: [pay]
+answer: It is fine.
+sources: [doc]
+`
+
+func TestLoadReportsFileAndField(t *testing.T) {
+	for name, tc := range map[string]struct {
+		files map[string]string
+		want  []string
+	}{
+		"valid": {files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": goodEntry}},
+		"misspelt field": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": goodEntry + "alternate: [x]\n"},
+			want:  []string{"entries/pay.yaml", "alternate"},
+		},
+		"unknown source": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": strings.Replace(goodEntry, "[doc]", "[doc, nosuch]", 1)},
+			want:  []string{"entries/pay.yaml: sources[1]", "nosuch"},
+		},
+		"id and file name differ": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/wages.yaml": goodEntry},
+			want:  []string{"entries/wages.yaml: id", "does not match the file name"},
+		},
+		"empty answer and repeated alternate": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": strings.Replace(strings.Replace(goodEntry, "It is fine.", `""`, 1), "  - How much are we paid?", "  - How much are we paid?\n  - how much are we PAID?", 1)},
+			want:  []string{"entries/pay.yaml: answer: must not be empty", "entries/pay.yaml: alternates[1]: repeats"},
+		},
+		"bad id": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/Pay Rates.yaml": strings.Replace(goodEntry, "id: pay", "id: Pay Rates", 1)},
+			want:  []string{"entries/Pay Rates.yaml: id", "not a valid id"},
+		},
+		"no sources file": {
+			files: map[string]string{"entries/pay.yaml": goodEntry},
+			want:  []string{"sources.yaml: missing"},
+		},
+		"broken yaml": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": "id: [unclosed\n"},
+			want:  []string{"entries/pay.yaml", "line"},
+		},
+		"no entries": {
+			files: map[string]string{"sources.yaml": goodSources},
+			want:  []string{"entries: no entries"},
+		},
+		"bad lexicon": {
+			files: map[string]string{"sources.yaml": goodSources, "entries/pay.yaml": goodEntry, "lexicon.yaml": "synonyms:\n  a b c d: x\n"},
+			want:  []string{"lexicon.yaml: synonyms.a b c d"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fsys := fstest.MapFS{}
+			for p, body := range tc.files {
+				fsys[p] = &fstest.MapFile{Data: []byte(body)}
+			}
+			kb, err := Load(fsys)
+			if len(tc.want) == 0 {
+				if err != nil || kb.Entry("pay") == nil {
+					t.Fatalf("Load: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("Load accepted a bad knowledge base")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,527 @@
+package faq
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode/utf8"
+)
+
+// Outcome is what the matcher decided to do with a question.
+type Outcome int
+
+// The three outcomes.
+const (
+	// Abstain: the knowledge base has no answer the matcher trusts; the
+	// member is pointed to a steward.
+	Abstain Outcome = iota
+	// Suggest: the matcher is unsure and offers two or three topics.
+	Suggest
+	// Answer: the matcher answers with one entry.
+	Answer
+)
+
+// String returns "abstain", "suggest" or "answer".
+func (o Outcome) String() string {
+	switch o {
+	case Answer:
+		return "answer"
+	case Suggest:
+		return "suggest"
+	default:
+		return "abstain"
+	}
+}
+
+// Candidate is one ranked entry for a question.
+type Candidate struct {
+	// Entry is the knowledge base entry.
+	Entry *Entry
+	// Score is its BM25F score (with lexicon and typo corrections).
+	Score float64
+}
+
+// Features are the signals the confidence is computed from, kept for
+// evaluation and tuning.
+type Features struct {
+	// Coverage is the share of the question's meaningful words that the
+	// best entry contains (typo-corrected words count a little less).
+	Coverage float64
+	// Unknown is the share of the question's meaningful words that the
+	// knowledge base does not know at all.
+	Unknown float64
+	// Strength is the best score divided by the score a perfect match on
+	// every question word would get.
+	Strength float64
+	// Runner is the second score divided by the best one.
+	Runner float64
+}
+
+// Result is the matcher's decision about one question.
+type Result struct {
+	// Outcome is answer, suggest or abstain.
+	Outcome Outcome
+	// Entry is the answer when Outcome is Answer.
+	Entry *Entry
+	// Confidence is the estimated probability that the best candidate is
+	// the right answer, from 0 to 1.
+	Confidence float64
+	// Candidates are the best entries, best first (at most five).
+	Candidates []Candidate
+	// Suggestions are the entries offered when Outcome is Suggest.
+	Suggestions []*Entry
+	// Empty reports that the question had no words at all (only emoji,
+	// mentions or punctuation).
+	Empty bool
+	// Features are the confidence's inputs.
+	Features Features
+}
+
+// Calibration maps the Features to a confidence with a logistic function:
+// confidence = 1 / (1 + exp(-(Bias + Σ weight × feature))).
+type Calibration struct {
+	Bias, Coverage, Unknown, Strength, Runner float64
+}
+
+// confidence applies the calibration.
+func (c Calibration) confidence(f Features) float64 {
+	z := c.Bias + c.Coverage*f.Coverage + c.Unknown*f.Unknown + c.Strength*f.Strength + c.Runner*f.Runner
+	return 1 / (1 + math.Exp(-z))
+}
+
+// DefaultCalibration was fitted by logistic regression on the default
+// knowledge base with questions kept for that purpose only, in scope and
+// on other subjects (see calibrate_test.go, which checks it stays fitted).
+var DefaultCalibration = Calibration{Bias: -2.02, Coverage: 4.44, Unknown: -3.62, Strength: 2.31, Runner: -1.74}
+
+// Options tune a Matcher. The zero value of a field means its default.
+type Options struct {
+	// Params are the BM25F parameters (DefaultParams).
+	Params *Params
+	// Calibration turns features into a confidence (DefaultCalibration).
+	Calibration *Calibration
+	// AnswerAt is the confidence from which the matcher answers (0.5).
+	AnswerAt float64
+	// SuggestAt is the confidence from which it offers suggestions
+	// rather than abstaining (0.2).
+	SuggestAt float64
+}
+
+// Matcher answers questions from a knowledge base. It is safe for
+// concurrent use; AddPhrasing swaps in a rebuilt index atomically, so
+// questions are never blocked and always see a complete index.
+type Matcher struct {
+	kb   *KB
+	opts Options
+
+	mu    sync.Mutex // serialises changes to extra
+	extra map[string][]string
+	idx   atomic.Pointer[index]
+}
+
+// NewMatcher indexes kb. extra holds phrasings added earlier by stewards,
+// by entry id; phrasings for unknown ids are ignored.
+func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
+	if opts.Params == nil {
+		opts.Params = &DefaultParams
+	}
+	if opts.Calibration == nil {
+		opts.Calibration = &DefaultCalibration
+	}
+	if opts.AnswerAt == 0 {
+		opts.AnswerAt = 0.5
+	}
+	if opts.SuggestAt == 0 {
+		opts.SuggestAt = 0.2
+	}
+	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}}
+	for id, ps := range extra {
+		if kb.Entry(id) != nil {
+			m.extra[id] = append([]string(nil), ps...)
+		}
+	}
+	m.idx.Store(buildIndex(kb.Entries, kb.Lexicon, m.extra, *opts.Params))
+	return m
+}
+
+// KB returns the knowledge base the matcher answers from.
+func (m *Matcher) KB() *KB { return m.kb }
+
+// AddPhrasing makes phrasing another way to ask entry id, effective for
+// the next question. It returns false when the entry already had that
+// phrasing.
+func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
+	e := m.kb.Entry(id)
+	if e == nil {
+		return false, fmt.Errorf("no entry %q", id)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if hasPhrasing(e, m.extra[id], phrasing) {
+		return false, nil
+	}
+	// The index copies what it needs, so extra can change once the new
+	// index is built; questions keep using the old one until the swap.
+	m.extra[id] = append(m.extra[id], phrasing)
+	m.idx.Store(buildIndex(m.kb.Entries, m.kb.Lexicon, m.extra, *m.opts.Params))
+	return true, nil
+}
+
+// HasPhrasing reports whether phrasing is already a way to ask entry id,
+// ignoring case and spacing.
+func (m *Matcher) HasPhrasing(id, phrasing string) bool {
+	e := m.kb.Entry(id)
+	if e == nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return hasPhrasing(e, m.extra[id], phrasing)
+}
+
+// hasPhrasing reports whether p is already a phrasing of e, ignoring case
+// and spacing.
+func hasPhrasing(e *Entry, extra []string, p string) bool {
+	key := strings.Join(strings.Fields(strings.ToLower(p)), " ")
+	for _, q := range append(append([]string{e.Question}, e.Alternates...), extra...) {
+		if strings.Join(strings.Fields(strings.ToLower(q)), " ") == key {
+			return true
+		}
+	}
+	return false
+}
+
+// slot is one word (or lexicon phrase) of a question with the terms it
+// may match.
+type slot struct {
+	terms   []qterm
+	pair    []qterm // the bigram with the previous meaningful word; not counted for coverage
+	content bool    // a meaningful word, counted for coverage
+	weight  float64 // how much it counts for coverage: 1, or less for everyday words
+	typo    bool    // found only by typo correction
+}
+
+type qterm struct {
+	id int32
+	w  float32
+}
+
+// Weights of the ways a question word can reach a term.
+const (
+	weightStop      = 0.25 // a stop word found as it is
+	weightExpansion = 0.5  // a lexicon synonym of a question word
+	weightTypo1     = 0.8  // a typo one edit away
+	weightTypo2     = 0.6  // a typo two edits away
+	weightPair      = 0.5  // two adjacent words found side by side
+	weightCommon    = 0.5  // how much an everyday word counts for coverage
+	coverageTypo    = 0.75 // how much a typo-corrected word counts for coverage
+	maxCandidates   = 5
+)
+
+// analyze turns a question into slots.
+func (ix *index) analyze(question string) []slot {
+	toks := tokenize(question, maxQueryTokens)
+	stems := make([]string, len(toks))
+	for i, t := range toks {
+		stems[i] = ix.stemOf(t)
+	}
+	slots := make([]slot, 0, len(toks))
+	for i := 0; i < len(toks); {
+		n, exp := ix.matchLexicon(stems[i:])
+		s := slot{}
+		for j := i; j < i+max(n, 1); j++ {
+			switch {
+			case isStopword(toks[j]):
+			case isCommon(toks[j]):
+				s.weight = max(s.weight, weightCommon)
+			default:
+				s.weight = 1
+			}
+			s.content = s.weight > 0
+			s.addWord(ix, toks[j], stems[j], n == 0)
+		}
+		for _, id := range exp {
+			s.add(id, weightExpansion)
+		}
+		if !s.content {
+			for k := range s.terms {
+				s.terms[k].w *= weightStop
+			}
+		}
+		slots = append(slots, s)
+		i += max(n, 1)
+	}
+	// Adjacent meaningful words that the knowledge base also has side by
+	// side add a term of their own.
+	prev := ""
+	for i, s := range slots {
+		if !s.content {
+			continue
+		}
+		cur := ""
+		if len(s.terms) > 0 && s.terms[0].w == 1 {
+			cur = ix.names[s.terms[0].id]
+		}
+		if prev != "" && cur != "" {
+			if id, ok := ix.terms[bigram(prev, cur)]; ok {
+				slots[i].pair = append(slots[i].pair, qterm{id: id, w: weightPair})
+			}
+		}
+		prev = cur
+	}
+	return slots
+}
+
+// matchLexicon finds the longest lexicon phrase at the start of stems and
+// returns its length in words and its expansion; n is 0 when none
+// matches.
+func (ix *index) matchLexicon(stems []string) (n int, exp []int32) {
+	for n = min(ix.lexWords, len(stems)); n >= 1; n-- {
+		var key string
+		if n == 1 {
+			key = stems[0]
+		} else {
+			key = strings.Join(stems[:n], " ")
+		}
+		if e, ok := ix.lexicon[key]; ok {
+			return n, e
+		}
+	}
+	return 0, nil
+}
+
+// addWord adds the terms of one question word: itself when the knowledge
+// base has it, else the parts of a hyphenated word, else (when allowed) a
+// typo correction.
+func (s *slot) addWord(ix *index, tok, st string, mayCorrect bool) {
+	if id, ok := ix.terms[st]; ok {
+		s.add(id, 1)
+		return
+	}
+	if strings.Contains(tok, "-") {
+		for _, part := range strings.Split(tok, "-") {
+			if id, ok := ix.terms[ix.stemOf(part)]; ok && part != "" {
+				s.add(id, 1)
+			}
+		}
+		return
+	}
+	budget := typoBudget(len(tok))
+	if !mayCorrect || budget == 0 || !correctable(tok) {
+		return
+	}
+	if c, d, ok := correct(ix.vocab, tok, budget); ok {
+		w := float32(weightTypo1)
+		if d > 1 {
+			w = weightTypo2
+		}
+		if isStopword(c.word) {
+			// A misspelt "again" is no more meaningful than "again".
+			s.content, s.weight = false, 0
+			w *= weightStop
+		}
+		cst := ix.stemOf(c.word)
+		if id, ok := ix.terms[cst]; ok {
+			s.add(id, w)
+		}
+		if _, exp := ix.matchLexicon([]string{cst}); exp != nil {
+			for _, id := range exp {
+				s.add(id, w*weightExpansion)
+			}
+		}
+		s.typo = len(s.terms) > 0
+		return
+	}
+	if len(st) >= 4 {
+		if c, _, ok := correct(ix.stemVoc, st, 1); ok {
+			s.add(ix.terms[c.word], weightTypo1)
+			s.typo = true
+		}
+	}
+}
+
+func (s *slot) add(id int32, w float32) {
+	for k := range s.terms {
+		if s.terms[k].id == id {
+			s.terms[k].w = max(s.terms[k].w, w)
+			return
+		}
+	}
+	s.terms = append(s.terms, qterm{id: id, w: w})
+}
+
+// has reports whether entry doc contains term id.
+func (ix *index) has(id, doc int32) bool {
+	ps := ix.postings[id]
+	lo, hi := 0, len(ps)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		switch {
+		case ps[mid].doc == doc:
+			return true
+		case ps[mid].doc < doc:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return false
+}
+
+// rank scores every entry for the slots with BM25F and returns the best
+// candidates and the features of the best one.
+func (ix *index) rank(slots []slot) ([]Candidate, Features) {
+	sc := ix.scratch.Get().(*scratch)
+	defer ix.scratch.Put(sc)
+	var f Features
+	f.Unknown = unknownShare(slots)
+	// Each term counts once, with the largest weight any word gave it.
+	var buf [maxQueryTokens * 4]qterm
+	terms := buf[:0]
+	for _, s := range slots {
+		for _, t := range s.terms {
+			if len(terms) < cap(terms) {
+				terms = addTerm(terms, t)
+			}
+		}
+		for _, t := range s.pair {
+			if len(terms) < cap(terms) {
+				terms = addTerm(terms, t)
+			}
+		}
+	}
+	var perfect float64
+	for _, t := range terms {
+		perfect += float64(t.w) * float64(ix.idf[t.id]) * (ix.params.K1 + 1)
+		for _, p := range ix.postings[t.id] {
+			if sc.scores[p.doc] == 0 {
+				sc.touched = append(sc.touched, p.doc)
+			}
+			sc.scores[p.doc] += t.w * p.w
+		}
+	}
+	var top [maxCandidates]scored
+	k := 0
+	for _, d := range sc.touched {
+		c := scored{doc: d, score: float64(sc.scores[d])}
+		sc.scores[d] = 0
+		if k < maxCandidates {
+			top[k] = c
+			k++
+		} else if c.better(top[k-1]) {
+			top[k-1] = c
+		} else {
+			continue
+		}
+		for j := k - 1; j > 0 && top[j].better(top[j-1]); j-- {
+			top[j], top[j-1] = top[j-1], top[j]
+		}
+	}
+	sc.touched = sc.touched[:0]
+	if k == 0 || perfect == 0 {
+		return nil, f
+	}
+	cands := make([]Candidate, k)
+	for i := range cands {
+		cands[i] = Candidate{Entry: ix.entries[top[i].doc], Score: top[i].score}
+	}
+	f.Strength = top[0].score / perfect
+	if k > 1 {
+		f.Runner = top[1].score / top[0].score
+	}
+	f.Coverage = ix.coverage(slots, top[0].doc)
+	return cands, f
+}
+
+// scored is an entry being ranked.
+type scored struct {
+	doc   int32
+	score float64
+}
+
+// better orders by score, then by entry order so that ties are stable.
+func (c scored) better(o scored) bool {
+	return c.score > o.score || c.score == o.score && c.doc < o.doc
+}
+
+// coverage is the share of the meaningful slots that entry doc matches;
+// when a question has only stop words, all its slots count.
+func (ix *index) coverage(slots []slot, doc int32) float64 {
+	contentOnly := false
+	for _, s := range slots {
+		contentOnly = contentOnly || s.content
+	}
+	var got, total float64
+	for _, s := range slots {
+		w := 1.0
+		if contentOnly {
+			w = s.weight
+		}
+		if w == 0 {
+			continue
+		}
+		total += w
+		for _, t := range s.terms {
+			if ix.has(t.id, doc) {
+				if s.typo {
+					w *= coverageTypo
+				}
+				got += w
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// unknownShare is the share of meaningful slots with no term at all.
+func unknownShare(slots []slot) float64 {
+	var unknown, total float64
+	for _, s := range slots {
+		total += s.weight
+		if len(s.terms) == 0 {
+			unknown += s.weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return unknown / total
+}
+
+// Match answers one question. It never fails: a question with no words,
+// or none the knowledge base knows, is an abstention.
+func (m *Matcher) Match(question string) Result {
+	if !utf8.ValidString(question) {
+		question = strings.ToValidUTF8(question, " ")
+	}
+	ix := m.idx.Load()
+	slots := ix.analyze(question)
+	if len(slots) == 0 {
+		return Result{Outcome: Abstain, Empty: true}
+	}
+	cands, f := ix.rank(slots)
+	r := Result{Candidates: cands, Features: f}
+	if len(cands) == 0 {
+		return r
+	}
+	r.Confidence = m.opts.Calibration.confidence(f)
+	switch {
+	case r.Confidence >= m.opts.AnswerAt:
+		r.Outcome, r.Entry = Answer, cands[0].Entry
+	case r.Confidence >= m.opts.SuggestAt:
+		r.Outcome = Suggest
+		for _, c := range cands {
+			if len(r.Suggestions) == 3 || len(r.Suggestions) >= 2 && c.Score < cands[0].Score/2 {
+				break
+			}
+			r.Suggestions = append(r.Suggestions, c.Entry)
+		}
+	}
+	return r
+}
