@@ -21,7 +21,7 @@ import (
 const ContactEntry = "contact-steward"
 
 // DefaultContact is the steward contact text when none is configured.
-const DefaultContact = "Ask your steward, or the person who runs this bot in your union."
+const DefaultContact = "If you don't know who your steward is, ask at your worksite or your union office."
 
 // Limits on what stewards add and what is kept of unanswered questions.
 const (
