@@ -1,0 +1,507 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/unionhall/unionhall/polls"
+)
+
+// timeLayout is how poll times are stored: UTC, to the second, fixed width
+// so that text comparison is time comparison.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(timeLayout, s.String)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s.String, err)
+	}
+	return t, nil
+}
+
+// maxBatch is the most votes committed in one transaction.
+const maxBatch = 256
+
+// PollStore implements polls.Store.
+//
+// Votes are committed in groups: while one transaction is being written,
+// the votes that arrive queue up and the next transaction commits them all
+// together, each inside its own savepoint so that one refused vote does not
+// affect the others. Every caller still returns only after the transaction
+// holding its vote has committed, so a confirmed vote is a durable one; the
+// grouping only saves the per-transaction cost when many members vote at
+// once.
+type PollStore struct {
+	db *DB
+
+	mu    sync.Mutex
+	queue []*castReq
+	busy  bool // a leader is committing
+}
+
+// castReq is one vote waiting to be committed.
+type castReq struct {
+	pollID int64
+	voter  polls.Voter
+	decide polls.DecideFunc
+	err    error
+	done   chan struct{} // receives when err is set, or when lead is set
+	lead   bool          // this caller is to commit the next group
+}
+
+// NewPollStore returns the poll store on db.
+func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
+
+var _ polls.Store = (*PollStore)(nil)
+
+const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPoll(row scanner) (*polls.Poll, error) {
+	var (
+		p                          polls.Poll
+		options, units, rule       string
+		openedAt                   string
+		closesAt, closedAt         sql.NullString
+		secret, hidden             bool
+		maxChoices, favour, agains int
+	)
+	err := row.Scan(&p.ID, &p.Question, &options, &secret, &hidden, &maxChoices, &rule, &favour, &agains, &units,
+		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, polls.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	p.Secret, p.Hidden, p.MaxChoices, p.Rule, p.Favour, p.Against = secret, hidden, maxChoices, polls.Rule(rule), favour, agains
+	if err := json.Unmarshal([]byte(options), &p.Options); err != nil {
+		return nil, fmt.Errorf("poll %d options: %w", p.ID, err)
+	}
+	if units != "" {
+		p.Coalition = &polls.Coalition{}
+		if err := json.Unmarshal([]byte(units), p.Coalition); err != nil {
+			return nil, fmt.Errorf("poll %d units: %w", p.ID, err)
+		}
+	}
+	if p.OpenedAt, err = parseTime(sql.NullString{String: openedAt, Valid: true}); err != nil {
+		return nil, err
+	}
+	if p.ClosesAt, err = parseTime(closesAt); err != nil {
+		return nil, err
+	}
+	if p.ClosedAt, err = parseTime(closedAt); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// CreatePoll stores a new poll and sets its ID.
+func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
+	options, err := json.Marshal(p.Options)
+	if err != nil {
+		return fmt.Errorf("encode options: %w", err)
+	}
+	var units []byte
+	if p.Coalition != nil {
+		if units, err = json.Marshal(p.Coalition); err != nil {
+			return fmt.Errorf("encode units: %w", err)
+		}
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.Question, string(options), p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, string(units),
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt))
+		if err != nil {
+			return fmt.Errorf("insert poll: %w", err)
+		}
+		p.ID, err = res.LastInsertId()
+		return err
+	})
+}
+
+// Poll returns the poll with the given ID, or polls.ErrNotFound.
+func (s *PollStore) Poll(ctx context.Context, id int64) (*polls.Poll, error) {
+	p, err := scanPoll(s.db.read.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+	if err != nil && !errors.Is(err, polls.ErrNotFound) {
+		return nil, fmt.Errorf("read poll %d: %w", id, err)
+	}
+	return p, err
+}
+
+func (s *PollStore) queryPolls(ctx context.Context, query string, args ...any) ([]*polls.Poll, error) {
+	rows, err := s.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*polls.Poll
+	for rows.Next() {
+		p, err := scanPoll(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// OpenPolls returns the polls not yet closed in a channel, oldest first.
+func (s *PollStore) OpenPolls(ctx context.Context, platform, channel string) ([]*polls.Poll, error) {
+	ps, err := s.queryPolls(ctx, `SELECT `+pollColumns+` FROM polls
+		WHERE closed_at IS NULL AND platform = ? AND channel = ? ORDER BY id`, platform, channel)
+	if err != nil {
+		return nil, fmt.Errorf("list open polls: %w", err)
+	}
+	return ps, nil
+}
+
+// DuePolls returns the polls not yet closed whose deadline is at or before t.
+func (s *PollStore) DuePolls(ctx context.Context, t time.Time) ([]*polls.Poll, error) {
+	ps, err := s.queryPolls(ctx, `SELECT `+pollColumns+` FROM polls
+		WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at, id`, formatTime(t))
+	if err != nil {
+		return nil, fmt.Errorf("list polls due to close: %w", err)
+	}
+	return ps, nil
+}
+
+// NextClose returns the earliest deadline of the polls not yet closed.
+func (s *PollStore) NextClose(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullString
+	err := s.db.read.QueryRowContext(ctx, `SELECT MIN(closes_at) FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL`).Scan(&next)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read next poll deadline: %w", err)
+	}
+	t, err := parseTime(next)
+	return t, next.Valid, err
+}
+
+// ClosePoll marks the poll closed if it is still open. The conditional
+// update makes exactly one caller see true.
+//
+// When a secret ballot closes, the write-ahead log is checkpointed and
+// truncated, so the step-by-step history of its counters that the log held
+// while voting went on does not outlive the poll.
+func (s *PollStore) ClosePoll(ctx context.Context, id int64, by string, at time.Time) (bool, error) {
+	var closed, secret bool
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `UPDATE polls SET closed_at = ?, closed_by = ?, revision = revision + 1
+			WHERE id = ? AND closed_at IS NULL RETURNING secret`, formatTime(at), by, id).Scan(&secret)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		closed = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("close poll %d: %w", id, err)
+	}
+	if closed && secret {
+		if err := s.db.TruncateLog(ctx); err != nil {
+			return true, fmt.Errorf("close poll %d: %w", id, err)
+		}
+	}
+	return closed, nil
+}
+
+// TruncateLog checkpoints the write-ahead log into the database file and
+// truncates it to zero bytes. Readers still using old snapshots can make
+// the checkpoint partial; it is then retried at the next secret close.
+func (db *DB) TruncateLog(ctx context.Context) error {
+	var busy, logFrames, done int
+	if err := db.write.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+		return fmt.Errorf("checkpoint the write-ahead log: %w", err)
+	}
+	return nil
+}
+
+// Tally returns the poll and its non-zero counters, read in one
+// transaction so that they agree.
+func (s *PollStore) Tally(ctx context.Context, id int64) (*polls.Tally, error) {
+	tx, err := s.db.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+	if errors.Is(err, polls.ErrNotFound) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT option, unit, votes FROM poll_tally WHERE poll_id = ? AND votes > 0`, id)
+	if err != nil {
+		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	}
+	defer rows.Close()
+	t := &polls.Tally{Poll: p}
+	for rows.Next() {
+		var c polls.Count
+		if err := rows.Scan(&c.Option, &c.Unit, &c.Votes); err != nil {
+			return nil, fmt.Errorf("tally poll %d: %w", id, err)
+		}
+		t.Counts = append(t.Counts, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// Ballots returns the ballots of an open-ballot poll, by voter ID.
+func (s *PollStore) Ballots(ctx context.Context, id int64) ([]polls.Ballot, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT voter, voter_name, unit, choices FROM poll_ballots WHERE poll_id = ? ORDER BY voter`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []polls.Ballot
+	for rows.Next() {
+		var b polls.Ballot
+		var choices string
+		if err := rows.Scan(&b.Voter, &b.VoterName, &b.Unit, &choices); err != nil {
+			return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
+		}
+		if b.Choices, err = decodeChoices(choices); err != nil {
+			return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// SetUnit records the unit a member says they are in.
+func (s *PollStore) SetUnit(ctx context.Context, member, unit string) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO member_units (member, unit) VALUES (?, ?)
+			ON CONFLICT (member) DO UPDATE SET unit = excluded.unit`, member, unit)
+		if err != nil {
+			return fmt.Errorf("set unit: %w", err)
+		}
+		return nil
+	})
+}
+
+// Unit returns the unit a member said they are in, or "".
+func (s *PollStore) Unit(ctx context.Context, member string) (string, error) {
+	var unit string
+	err := s.db.read.QueryRowContext(ctx, `SELECT unit FROM member_units WHERE member = ?`, member).Scan(&unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read unit: %w", err)
+	}
+	return unit, nil
+}
+
+func encodeChoices(cs []int) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = strconv.Itoa(c)
+	}
+	return strings.Join(parts, " ")
+}
+
+func decodeChoices(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Fields(s) {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			return nil, fmt.Errorf("stored choices %q: %w", s, err)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// Cast applies one member's vote and returns once it is committed. See
+// PollStore for how concurrent votes share transactions.
+func (s *PollStore) Cast(ctx context.Context, pollID int64, v polls.Voter, decide polls.DecideFunc) error {
+	r := &castReq{pollID: pollID, voter: v, decide: decide, done: make(chan struct{}, 1)}
+	s.mu.Lock()
+	s.queue = append(s.queue, r)
+	if s.busy {
+		s.mu.Unlock()
+		// Wait without watching ctx: once queued, the vote may be
+		// committed, and the member must be told whether it was.
+		<-r.done
+		if !r.lead {
+			return r.err
+		}
+	} else {
+		s.busy = true
+		s.mu.Unlock()
+	}
+	// This caller leads: commit a group that includes its own vote, then
+	// hand the lead to the first vote still waiting, if any.
+	s.mu.Lock()
+	n := min(len(s.queue), maxBatch)
+	batch := s.queue[:n:n]
+	s.queue = s.queue[n:]
+	s.mu.Unlock()
+	s.commit(context.WithoutCancel(ctx), batch)
+	for _, q := range batch {
+		if q != r {
+			q.done <- struct{}{}
+		}
+	}
+	s.mu.Lock()
+	if len(s.queue) > 0 {
+		next := s.queue[0]
+		next.lead = true
+		next.done <- struct{}{}
+	} else {
+		s.busy = false
+	}
+	s.mu.Unlock()
+	return r.err
+}
+
+// commit writes a group of votes in one transaction, each in a savepoint.
+// When the transaction fails, every vote in it gets the error.
+func (s *PollStore) commit(ctx context.Context, batch []*castReq) {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		for _, r := range batch {
+			r.err = nil
+			if len(batch) == 1 {
+				r.err = castOne(ctx, tx, r)
+				return r.err
+			}
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT vote`); err != nil {
+				return err
+			}
+			if r.err = castOne(ctx, tx, r); r.err != nil {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO vote`); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE vote`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, r := range batch {
+			if r.err == nil || len(batch) > 1 {
+				r.err = err
+			}
+		}
+	}
+}
+
+// isConstraint reports whether err is a uniqueness violation.
+func isConstraint(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
+}
+
+// castOne applies one vote inside tx.
+func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
+	p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, r.pollID))
+	if err != nil {
+		return err
+	}
+	var prior polls.Prior
+	var priorUnit string
+	if p.Secret {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM poll_participants WHERE poll_id = ? AND voter = ?`, p.ID, r.voter.ID).Scan(&one)
+		switch {
+		case err == nil:
+			prior.Voted = true
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("read participation: %w", err)
+		}
+	} else {
+		var choices string
+		err := tx.QueryRowContext(ctx, `SELECT choices, unit FROM poll_ballots WHERE poll_id = ? AND voter = ?`, p.ID, r.voter.ID).Scan(&choices, &priorUnit)
+		switch {
+		case err == nil:
+			prior.Voted = true
+			if prior.Choices, err = decodeChoices(choices); err != nil {
+				return err
+			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("read ballot: %w", err)
+		}
+	}
+	next, err := r.decide(p, prior)
+	if err != nil || next == nil {
+		return err
+	}
+	newVoter := 0
+	switch {
+	case p.Secret:
+		// Only the fact of taking part; the primary key refuses a second.
+		res, err := tx.ExecContext(ctx, `INSERT INTO poll_participants (poll_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING`, p.ID, r.voter.ID)
+		if err != nil {
+			return fmt.Errorf("record participation: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return polls.ErrAlreadyVoted
+		}
+		newVoter = 1
+	case prior.Voted:
+		for _, c := range prior.Choices {
+			if _, err := tx.ExecContext(ctx, `UPDATE poll_tally SET votes = votes - 1 WHERE poll_id = ? AND option = ? AND unit = ?`, p.ID, c, priorUnit); err != nil {
+				return fmt.Errorf("move vote: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET choices = ?, unit = ?, voter_name = ? WHERE poll_id = ? AND voter = ?`,
+			encodeChoices(next), r.voter.Unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
+			return fmt.Errorf("change ballot: %w", err)
+		}
+	default:
+		_, err := tx.ExecContext(ctx, `INSERT INTO poll_ballots (poll_id, voter, voter_name, unit, choices) VALUES (?, ?, ?, ?, ?)`,
+			p.ID, r.voter.ID, r.voter.Name, r.voter.Unit, encodeChoices(next))
+		if isConstraint(err) {
+			return polls.ErrAlreadyVoted
+		}
+		if err != nil {
+			return fmt.Errorf("record ballot: %w", err)
+		}
+		newVoter = 1
+	}
+	for _, c := range next {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO poll_tally (poll_id, option, unit, votes) VALUES (?, ?, ?, 1)
+			ON CONFLICT (poll_id, option, unit) DO UPDATE SET votes = votes + 1`, p.ID, c, r.voter.Unit); err != nil {
+			return fmt.Errorf("count vote: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE polls SET voters = voters + ?, revision = revision + 1 WHERE id = ?`, newVoter, p.ID); err != nil {
+		return fmt.Errorf("count voter: %w", err)
+	}
+	return nil
+}
