@@ -139,6 +139,20 @@ func (p *Poll) Labels(choices []int) string {
 	return strings.Join(parts, ", ")
 }
 
+// CountedUnit returns the unit a vote from a member of unit counts for in
+// this poll: the unit itself when it is in the poll's unit list, otherwise
+// "" (no unit). Counters exist from the poll's opening for exactly these
+// units, so a vote never creates one.
+func (p *Poll) CountedUnit(unit string) string {
+	if p.Coalition == nil {
+		return ""
+	}
+	if _, ok := p.Coalition.Unit(unit); !ok {
+		return ""
+	}
+	return unit
+}
+
 // Voter is a member casting a vote.
 type Voter struct {
 	// ID is platform-qualified.

@@ -272,7 +272,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	now := s.clock.Now()
 	res := &VoteResult{Unit: unit}
 	decide := func(p *Poll, prior Prior) ([]int, error) {
-		*res = VoteResult{Poll: p, Unit: unit}
+		*res = VoteResult{Poll: p, Unit: p.CountedUnit(unit)}
 		if !p.OpenAt(now) {
 			return nil, s.errClosed(p)
 		}

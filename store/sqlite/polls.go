@@ -40,6 +40,10 @@ func parseTime(s sql.NullString) (time.Time, error) {
 	return t, nil
 }
 
+// zeroVotes is a counter at zero. Counts are stored as twelve zero-padded
+// digits so that every update rewrites a counter in place at the same size.
+const zeroVotes = "000000000000"
+
 // maxBatch is the most votes committed in one transaction.
 const maxBatch = 256
 
@@ -140,8 +144,24 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}
-		p.ID, err = res.LastInsertId()
-		return err
+		if p.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		// Every counter the poll will use, created now in key order.
+		units := []string{""}
+		if p.Coalition != nil {
+			for _, u := range p.Coalition.Units {
+				units = append(units, u.Name)
+			}
+		}
+		for o := 1; o <= len(p.Options); o++ {
+			for _, u := range units {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO poll_tally (poll_id, option, unit, votes) VALUES (?, ?, ?, ?)`, p.ID, o, u, zeroVotes); err != nil {
+					return fmt.Errorf("create counters: %w", err)
+				}
+			}
+		}
+		return nil
 	})
 }
 
@@ -256,7 +276,7 @@ func (s *PollStore) Tally(ctx context.Context, id int64) (*polls.Tally, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT option, unit, votes FROM poll_tally WHERE poll_id = ? AND votes > 0`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT option, unit, CAST(votes AS INTEGER) FROM poll_tally WHERE poll_id = ? AND votes <> '`+zeroVotes+`'`, id)
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
@@ -421,6 +441,20 @@ func (s *PollStore) commit(ctx context.Context, batch []*castReq) {
 	}
 }
 
+// addVote adds delta to one counter, rewriting it in place at the same
+// size. Every counter exists from the poll's opening.
+func addVote(ctx context.Context, tx *sql.Tx, pollID int64, option int, unit string, delta int) error {
+	res, err := tx.ExecContext(ctx, `UPDATE poll_tally SET votes = printf('%012d', CAST(votes AS INTEGER) + ?)
+		WHERE poll_id = ? AND option = ? AND unit = ?`, delta, pollID, option, unit)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("no counter for poll %d option %d", pollID, option)
+	}
+	return nil
+}
+
 // isConstraint reports whether err is a uniqueness violation.
 func isConstraint(err error) bool {
 	var se sqlite3.Error
@@ -461,6 +495,7 @@ func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
 	if err != nil || next == nil {
 		return err
 	}
+	unit := p.CountedUnit(r.voter.Unit)
 	newVoter := 0
 	switch {
 	case p.Secret:
@@ -475,17 +510,17 @@ func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
 		newVoter = 1
 	case prior.Voted:
 		for _, c := range prior.Choices {
-			if _, err := tx.ExecContext(ctx, `UPDATE poll_tally SET votes = votes - 1 WHERE poll_id = ? AND option = ? AND unit = ?`, p.ID, c, priorUnit); err != nil {
+			if err := addVote(ctx, tx, p.ID, c, priorUnit, -1); err != nil {
 				return fmt.Errorf("move vote: %w", err)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET choices = ?, unit = ?, voter_name = ? WHERE poll_id = ? AND voter = ?`,
-			encodeChoices(next), r.voter.Unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
+			encodeChoices(next), unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
 			return fmt.Errorf("change ballot: %w", err)
 		}
 	default:
 		_, err := tx.ExecContext(ctx, `INSERT INTO poll_ballots (poll_id, voter, voter_name, unit, choices) VALUES (?, ?, ?, ?, ?)`,
-			p.ID, r.voter.ID, r.voter.Name, r.voter.Unit, encodeChoices(next))
+			p.ID, r.voter.ID, r.voter.Name, unit, encodeChoices(next))
 		if isConstraint(err) {
 			return polls.ErrAlreadyVoted
 		}
@@ -495,8 +530,7 @@ func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
 		newVoter = 1
 	}
 	for _, c := range next {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO poll_tally (poll_id, option, unit, votes) VALUES (?, ?, ?, 1)
-			ON CONFLICT (poll_id, option, unit) DO UPDATE SET votes = votes + 1`, p.ID, c, r.voter.Unit); err != nil {
+		if err := addVote(ctx, tx, p.ID, c, unit, 1); err != nil {
 			return fmt.Errorf("count vote: %w", err)
 		}
 	}

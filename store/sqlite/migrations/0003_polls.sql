@@ -4,8 +4,8 @@
 -- (so no one votes twice), and poll_tally holds per-option, per-unit
 -- counters that a secret vote increments in the same transaction. Neither
 -- table has a rowid, a timestamp or any other column that orders or links
--- its rows: participants are stored in (poll, voter) key order and counters
--- in (poll, option, unit) key order, whatever order the votes came in.
+-- its rows, and the counters are laid out when the poll opens, so nothing
+-- in the file records which counter a given vote moved.
 -- Open ballots also keep one row per voter in poll_ballots, so members can
 -- change their vote and stewards can export who chose what.
 
@@ -56,12 +56,15 @@ CREATE TABLE poll_participants (
 ) STRICT, WITHOUT ROWID;
 
 -- Vote counters of every poll, by option and by the unit the voters had
--- named ('' for none).
+-- named ('' for none). All of a poll's counters are created, at zero, when
+-- the poll opens, and a count is kept as twelve zero-padded digits, so a
+-- vote rewrites its counter in place at the same size: where counters sit
+-- in the file says nothing about which got votes first.
 CREATE TABLE poll_tally (
 	poll_id INTEGER NOT NULL REFERENCES polls (id),
 	option  INTEGER NOT NULL,
 	unit    TEXT NOT NULL,
-	votes   INTEGER NOT NULL CHECK (votes >= 0),
+	votes   TEXT NOT NULL CHECK (length(votes) = 12 AND votes NOT GLOB '*[^0-9]*'),
 	PRIMARY KEY (poll_id, option, unit)
 ) STRICT, WITHOUT ROWID;
 
