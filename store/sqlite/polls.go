@@ -62,6 +62,12 @@ type PollStore struct {
 	mu    sync.Mutex
 	queue []*castReq
 	busy  bool // a leader is committing
+
+	defs sync.Map // poll ID -> *polls.Poll: the parts of a poll that never change
+
+	prepMu   sync.Mutex
+	prepared bool
+	stmts    [nQueries]*sql.Stmt
 }
 
 // castReq is one vote waiting to be committed.
@@ -390,7 +396,14 @@ func (s *PollStore) Cast(ctx context.Context, pollID int64, v polls.Voter, decid
 	batch := s.queue[:n:n]
 	s.queue = s.queue[n:]
 	s.mu.Unlock()
-	s.commit(context.WithoutCancel(ctx), batch)
+	ctx = context.WithoutCancel(ctx)
+	if err := s.prepare(ctx); err != nil {
+		for _, q := range batch {
+			q.err = err
+		}
+	} else {
+		s.commit(ctx, batch)
+	}
 	for _, q := range batch {
 		if q != r {
 			q.done <- struct{}{}
@@ -408,51 +421,32 @@ func (s *PollStore) Cast(ctx context.Context, pollID int64, v polls.Voter, decid
 	return r.err
 }
 
-// commit writes a group of votes in one transaction, each in a savepoint.
-// When the transaction fails, every vote in it gets the error.
+// commit writes a group of votes in one transaction. A refused vote
+// (decide said no, or the unique constraint caught a second ballot) is
+// refused before anything of it is written, so the others go ahead. Any
+// other failure rolls the whole group back; each vote is then retried in a
+// transaction of its own, so one failing vote cannot cost the others.
 func (s *PollStore) commit(ctx context.Context, batch []*castReq) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		for _, r := range batch {
-			r.err = nil
-			if len(batch) == 1 {
-				r.err = castOne(ctx, tx, r)
-				return r.err
-			}
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT vote`); err != nil {
+			refusal, err := s.castOne(ctx, tx, r)
+			if err != nil {
 				return err
 			}
-			if r.err = castOne(ctx, tx, r); r.err != nil {
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO vote`); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, `RELEASE vote`); err != nil {
-				return err
-			}
+			r.err = refusal
 		}
 		return nil
 	})
-	if err != nil {
-		for _, r := range batch {
-			if r.err == nil || len(batch) > 1 {
-				r.err = err
-			}
-		}
+	if err == nil {
+		return
 	}
-}
-
-// addVote adds delta to one counter, rewriting it in place at the same
-// size. Every counter exists from the poll's opening.
-func addVote(ctx context.Context, tx *sql.Tx, pollID int64, option int, unit string, delta int) error {
-	res, err := tx.ExecContext(ctx, `UPDATE poll_tally SET votes = printf('%012d', CAST(votes AS INTEGER) + ?)
-		WHERE poll_id = ? AND option = ? AND unit = ?`, delta, pollID, option, unit)
-	if err != nil {
-		return err
+	if len(batch) == 1 {
+		batch[0].err = err
+		return
 	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("no counter for poll %d option %d", pollID, option)
+	for _, r := range batch {
+		s.commit(ctx, []*castReq{r})
 	}
-	return nil
 }
 
 // isConstraint reports whether err is a uniqueness violation.
@@ -461,81 +455,173 @@ func isConstraint(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrConstraint
 }
 
-// castOne applies one vote inside tx.
-func castOne(ctx context.Context, tx *sql.Tx, r *castReq) error {
-	p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, r.pollID))
+// The statements a vote runs, prepared once on the writer connection.
+const (
+	qState = iota
+	qParticipated
+	qPrior
+	qParticipate
+	qInsertBallot
+	qUpdateBallot
+	qAddVote
+	qCountVoter
+	nQueries
+)
+
+var voteQueries = [nQueries]string{
+	qState:        `SELECT closed_at, voters, revision FROM polls WHERE id = ?`,
+	qParticipated: `SELECT 1 FROM poll_participants WHERE poll_id = ? AND voter = ?`,
+	qPrior:        `SELECT choices, unit FROM poll_ballots WHERE poll_id = ? AND voter = ?`,
+	qParticipate:  `INSERT INTO poll_participants (poll_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+	qInsertBallot: `INSERT INTO poll_ballots (poll_id, voter, voter_name, unit, choices) VALUES (?, ?, ?, ?, ?)`,
+	qUpdateBallot: `UPDATE poll_ballots SET choices = ?, unit = ?, voter_name = ? WHERE poll_id = ? AND voter = ?`,
+	// A counter is rewritten in place at the same size; every counter
+	// exists from the poll's opening.
+	qAddVote:    `UPDATE poll_tally SET votes = printf('%012d', CAST(votes AS INTEGER) + ?) WHERE poll_id = ? AND option = ? AND unit = ?`,
+	qCountVoter: `UPDATE polls SET voters = voters + ?, revision = revision + 1 WHERE id = ?`,
+}
+
+// prepare prepares the vote statements once. It must not be called inside
+// a write transaction: it needs the writer connection.
+func (s *PollStore) prepare(ctx context.Context) error {
+	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
+	if s.prepared {
+		return nil
+	}
+	for i, q := range voteQueries {
+		st, err := s.db.write.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare vote statement: %w", err)
+		}
+		s.stmts[i] = st
+	}
+	s.prepared = true
+	return nil
+}
+
+// stmt returns prepared statement q for use in tx.
+func (s *PollStore) stmt(ctx context.Context, tx *sql.Tx, q int) *sql.Stmt {
+	return tx.StmtContext(ctx, s.stmts[q])
+}
+
+// pollInTx returns the poll for a vote: its fixed definition, cached after
+// the first read, with its state read inside tx.
+func (s *PollStore) pollInTx(ctx context.Context, tx *sql.Tx, id int64) (*polls.Poll, error) {
+	def, ok := s.defs.Load(id)
+	if !ok {
+		p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		s.defs.Store(id, p)
+		cp := *p
+		return &cp, nil
+	}
+	p := *def.(*polls.Poll)
+	var closedAt sql.NullString
+	err := s.stmt(ctx, tx, qState).QueryRowContext(ctx, id).Scan(&closedAt, &p.Voters, &p.Revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, polls.ErrNotFound
+	}
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if p.ClosedAt, err = parseTime(closedAt); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+// castOne applies one vote inside tx. It returns the vote's refusal, with
+// nothing of the vote written, or an error that leaves tx unusable.
+func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusal, err error) {
+	p, err := s.pollInTx(ctx, tx, r.pollID)
+	if errors.Is(err, polls.ErrNotFound) {
+		return err, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	var prior polls.Prior
 	var priorUnit string
 	if p.Secret {
 		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM poll_participants WHERE poll_id = ? AND voter = ?`, p.ID, r.voter.ID).Scan(&one)
+		err := s.stmt(ctx, tx, qParticipated).QueryRowContext(ctx, p.ID, r.voter.ID).Scan(&one)
 		switch {
 		case err == nil:
 			prior.Voted = true
 		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("read participation: %w", err)
+			return nil, fmt.Errorf("read participation: %w", err)
 		}
 	} else {
 		var choices string
-		err := tx.QueryRowContext(ctx, `SELECT choices, unit FROM poll_ballots WHERE poll_id = ? AND voter = ?`, p.ID, r.voter.ID).Scan(&choices, &priorUnit)
+		err := s.stmt(ctx, tx, qPrior).QueryRowContext(ctx, p.ID, r.voter.ID).Scan(&choices, &priorUnit)
 		switch {
 		case err == nil:
 			prior.Voted = true
 			if prior.Choices, err = decodeChoices(choices); err != nil {
-				return err
+				return nil, err
 			}
 		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("read ballot: %w", err)
+			return nil, fmt.Errorf("read ballot: %w", err)
 		}
 	}
-	next, err := r.decide(p, prior)
-	if err != nil || next == nil {
-		return err
+	next, refusal := r.decide(p, prior)
+	if refusal != nil || next == nil {
+		return refusal, nil
 	}
 	unit := p.CountedUnit(r.voter.Unit)
 	newVoter := 0
 	switch {
 	case p.Secret:
 		// Only the fact of taking part; the primary key refuses a second.
-		res, err := tx.ExecContext(ctx, `INSERT INTO poll_participants (poll_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING`, p.ID, r.voter.ID)
+		res, err := s.stmt(ctx, tx, qParticipate).ExecContext(ctx, p.ID, r.voter.ID)
 		if err != nil {
-			return fmt.Errorf("record participation: %w", err)
+			return nil, fmt.Errorf("record participation: %w", err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return polls.ErrAlreadyVoted
+			return polls.ErrAlreadyVoted, nil
 		}
 		newVoter = 1
 	case prior.Voted:
 		for _, c := range prior.Choices {
-			if err := addVote(ctx, tx, p.ID, c, priorUnit, -1); err != nil {
-				return fmt.Errorf("move vote: %w", err)
+			if err := s.addVote(ctx, tx, p.ID, c, priorUnit, -1); err != nil {
+				return nil, fmt.Errorf("move vote: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE poll_ballots SET choices = ?, unit = ?, voter_name = ? WHERE poll_id = ? AND voter = ?`,
-			encodeChoices(next), unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
-			return fmt.Errorf("change ballot: %w", err)
+		if _, err := s.stmt(ctx, tx, qUpdateBallot).ExecContext(ctx, encodeChoices(next), unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
+			return nil, fmt.Errorf("change ballot: %w", err)
 		}
 	default:
-		_, err := tx.ExecContext(ctx, `INSERT INTO poll_ballots (poll_id, voter, voter_name, unit, choices) VALUES (?, ?, ?, ?, ?)`,
-			p.ID, r.voter.ID, r.voter.Name, unit, encodeChoices(next))
+		_, err := s.stmt(ctx, tx, qInsertBallot).ExecContext(ctx, p.ID, r.voter.ID, r.voter.Name, unit, encodeChoices(next))
 		if isConstraint(err) {
-			return polls.ErrAlreadyVoted
+			return polls.ErrAlreadyVoted, nil
 		}
 		if err != nil {
-			return fmt.Errorf("record ballot: %w", err)
+			return nil, fmt.Errorf("record ballot: %w", err)
 		}
 		newVoter = 1
 	}
 	for _, c := range next {
-		if err := addVote(ctx, tx, p.ID, c, unit, 1); err != nil {
-			return fmt.Errorf("count vote: %w", err)
+		if err := s.addVote(ctx, tx, p.ID, c, unit, 1); err != nil {
+			return nil, fmt.Errorf("count vote: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE polls SET voters = voters + ?, revision = revision + 1 WHERE id = ?`, newVoter, p.ID); err != nil {
-		return fmt.Errorf("count voter: %w", err)
+	if _, err := s.stmt(ctx, tx, qCountVoter).ExecContext(ctx, newVoter, p.ID); err != nil {
+		return nil, fmt.Errorf("count voter: %w", err)
+	}
+	return nil, nil
+}
+
+// addVote adds delta to one counter.
+func (s *PollStore) addVote(ctx context.Context, tx *sql.Tx, pollID int64, option int, unit string, delta int) error {
+	res, err := s.stmt(ctx, tx, qAddVote).ExecContext(ctx, delta, pollID, option, unit)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("no counter for poll %d option %d", pollID, option)
 	}
 	return nil
 }
