@@ -71,6 +71,7 @@ func TestOpenRefusesBadInput(t *testing.T) {
 		{"steward", `/poll "Ratify?" "Yes" "No" --bogus`, "Unknown option --bogus"},
 		{"steward", `/poll Should we ratify Yes No`, "in quotes"},
 		{"steward", `/poll "Ratify?" "Yes" "No`, "not closed"},
+		{"steward", `/poll "` + strings.Repeat("q", 151) + `" "Yes" "No"`, "the limit is 150"},
 		{"member", `/poll "Ratify?" "Yes" "No"`, "Only stewards can open a poll"},
 	}
 	for _, c := range cases {

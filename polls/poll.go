@@ -18,8 +18,9 @@ const (
 	MaxOptions = 25
 	// MaxLabel is the longest option label, in characters.
 	MaxLabel = 75
-	// MaxQuestion is the longest question, in characters.
-	MaxQuestion = 250
+	// MaxQuestion is the longest question, in characters: it is the card's
+	// title, and a Slack header holds 150.
+	MaxQuestion = 150
 	// MaxDuration is how far ahead a poll may be set to close.
 	MaxDuration = 366 * 24 * time.Hour
 )
