@@ -54,11 +54,14 @@ type Service struct {
 	// poll's result in the poll's own channel.
 	poster atomic.Pointer[posterBox]
 
-	// cardLocks serialise card updates per poll (striped by ID) so an
-	// older tally never overwrites a newer one.
+	// cardLocks serialise reading and showing a poll's state (striped by
+	// ID), so an older tally never overwrites a newer one or a closed card.
 	cardLocks [64]sync.Mutex
-	sentMu    sync.Mutex
-	sent      map[int64]int64 // poll ID -> revision last shown
+	// refreshing coalesces card updates after votes: while one caller is
+	// updating a poll's card, others only mark it stale, and that caller
+	// updates it once more.
+	refreshMu  sync.Mutex
+	refreshing map[int64]*refreshState
 }
 
 type posterBox struct{ Poster }
@@ -84,8 +87,8 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake: make(chan struct{}, 1),
-		sent: map[int64]int64{},
+		wake:       make(chan struct{}, 1),
+		refreshing: map[int64]*refreshState{},
 	}, nil
 }
 
@@ -428,12 +431,13 @@ func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a an
 	if err := a.announce(ctx, res.Poll, bot.Reply{Text: text, Card: &report}); err != nil {
 		errs = append(errs, fmt.Errorf("post result of poll %d: %w", p.ID, err))
 	}
-	if err := s.updateCard(ctx, res, a); err != nil {
+	mu := s.cardLock(p.ID)
+	mu.Lock()
+	err = s.updateCard(ctx, res, a)
+	mu.Unlock()
+	if err != nil {
 		errs = append(errs, err)
 	}
-	s.sentMu.Lock()
-	delete(s.sent, p.ID)
-	s.sentMu.Unlock()
 	return true, errors.Join(errs...)
 }
 
@@ -446,12 +450,53 @@ func (s *Service) updateCard(ctx context.Context, res *Results, a announcer) err
 	return nil
 }
 
+// refreshState tracks the card update of one poll after votes.
+type refreshState struct {
+	running bool // a caller is updating the card
+	stale   bool // a vote came in since that caller read the tally
+}
+
+func (s *Service) cardLock(id int64) *sync.Mutex {
+	return &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
+}
+
 // refreshCard shows the poll's current tally on its card after a vote,
-// unless the poll hides its counts. Updates of one poll are serialised and
-// skip a tally no newer than the one last shown, so the card never goes
-// back in time.
+// unless the poll hides its counts or has closed. When many members vote at
+// once, one caller keeps updating until the card shows every vote and the
+// others return at once.
 func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error {
-	mu := &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
+	s.refreshMu.Lock()
+	st := s.refreshing[id]
+	if st == nil {
+		st = &refreshState{}
+		s.refreshing[id] = st
+	}
+	if st.running {
+		st.stale = true
+		s.refreshMu.Unlock()
+		return nil
+	}
+	st.running = true
+	s.refreshMu.Unlock()
+	var errs []error
+	for {
+		if err := s.showTally(ctx, id, a); err != nil {
+			errs = append(errs, err)
+		}
+		s.refreshMu.Lock()
+		if !st.stale {
+			delete(s.refreshing, id)
+			s.refreshMu.Unlock()
+			return errors.Join(errs...)
+		}
+		st.stale = false
+		s.refreshMu.Unlock()
+	}
+}
+
+// showTally reads the tally and updates the card of an open poll.
+func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
+	mu := s.cardLock(id)
 	mu.Lock()
 	defer mu.Unlock()
 	res, err := s.Results(ctx, id)
@@ -461,21 +506,7 @@ func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error 
 	if res.Poll.Hidden || res.Poll.Closed() {
 		return nil
 	}
-	s.sentMu.Lock()
-	last := s.sent[id]
-	s.sentMu.Unlock()
-	if res.Poll.Revision <= last {
-		return nil
-	}
-	if err := s.updateCard(ctx, res, a); err != nil {
-		return err
-	}
-	s.sentMu.Lock()
-	if res.Poll.Revision > s.sent[id] {
-		s.sent[id] = res.Poll.Revision
-	}
-	s.sentMu.Unlock()
-	return nil
+	return s.updateCard(ctx, res, a)
 }
 
 // CloseDue closes every poll whose deadline has passed and posts each

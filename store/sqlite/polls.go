@@ -171,9 +171,42 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	})
 }
 
+// queryRower is a *sql.DB or *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// readPoll reads a poll: its fixed definition from the cache when it has
+// been read before, and its state (closed, voters, revision) from q.
+func (s *PollStore) readPoll(ctx context.Context, q queryRower, id int64) (*polls.Poll, error) {
+	def, ok := s.defs.Load(id)
+	if !ok {
+		p, err := scanPoll(q.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		cp := *p
+		s.defs.Store(id, &cp)
+		return p, nil
+	}
+	p := *def.(*polls.Poll)
+	var closedAt sql.NullString
+	err := q.QueryRowContext(ctx, `SELECT closed_at, closed_by, voters, revision FROM polls WHERE id = ?`, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, polls.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p.ClosedAt, err = parseTime(closedAt); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 // Poll returns the poll with the given ID, or polls.ErrNotFound.
 func (s *PollStore) Poll(ctx context.Context, id int64) (*polls.Poll, error) {
-	p, err := scanPoll(s.db.read.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+	p, err := s.readPoll(ctx, s.db.read, id)
 	if err != nil && !errors.Is(err, polls.ErrNotFound) {
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
@@ -275,7 +308,7 @@ func (s *PollStore) Tally(ctx context.Context, id int64) (*polls.Tally, error) {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
 	defer tx.Rollback()
-	p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
+	p, err := s.readPoll(ctx, tx, id)
 	if errors.Is(err, polls.ErrNotFound) {
 		return nil, err
 	}
@@ -469,7 +502,7 @@ const (
 )
 
 var voteQueries = [nQueries]string{
-	qState:        `SELECT closed_at, voters, revision FROM polls WHERE id = ?`,
+	qState:        `SELECT closed_at, closed_by, voters, revision FROM polls WHERE id = ?`,
 	qParticipated: `SELECT 1 FROM poll_participants WHERE poll_id = ? AND voter = ?`,
 	qPrior:        `SELECT choices, unit FROM poll_ballots WHERE poll_id = ? AND voter = ?`,
 	qParticipate:  `INSERT INTO poll_participants (poll_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING`,
@@ -514,13 +547,13 @@ func (s *PollStore) pollInTx(ctx context.Context, tx *sql.Tx, id int64) (*polls.
 		if err != nil {
 			return nil, err
 		}
-		s.defs.Store(id, p)
 		cp := *p
-		return &cp, nil
+		s.defs.Store(id, &cp)
+		return p, nil
 	}
 	p := *def.(*polls.Poll)
 	var closedAt sql.NullString
-	err := s.stmt(ctx, tx, qState).QueryRowContext(ctx, id).Scan(&closedAt, &p.Voters, &p.Revision)
+	err := s.stmt(ctx, tx, qState).QueryRowContext(ctx, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
