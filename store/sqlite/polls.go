@@ -68,6 +68,7 @@ type PollStore struct {
 	prepMu   sync.Mutex
 	prepared bool
 	stmts    [nQueries]*sql.Stmt
+	reads    [nReads]*sql.Stmt
 }
 
 // castReq is one vote waiting to be committed.
@@ -171,14 +172,11 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	})
 }
 
-// queryRower is a *sql.DB or *sql.Tx.
-type queryRower interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// readPoll reads a poll: its fixed definition from the cache when it has
-// been read before, and its state (closed, voters, revision) from q.
-func (s *PollStore) readPoll(ctx context.Context, q queryRower, id int64) (*polls.Poll, error) {
+// readPoll reads a poll from the read pool: its fixed definition from the
+// cache when it has been read before, and its state (closed, voters,
+// revision).
+func (s *PollStore) readPoll(ctx context.Context, id int64) (*polls.Poll, error) {
+	q := s.db.read
 	def, ok := s.defs.Load(id)
 	if !ok {
 		p, err := scanPoll(q.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
@@ -191,7 +189,11 @@ func (s *PollStore) readPoll(ctx context.Context, q queryRower, id int64) (*poll
 	}
 	p := *def.(*polls.Poll)
 	var closedAt sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT closed_at, closed_by, voters, revision FROM polls WHERE id = ?`, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
+	st, err := s.readStmt(ctx, rState)
+	if err != nil {
+		return nil, err
+	}
+	err = st.QueryRowContext(ctx, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
@@ -206,7 +208,7 @@ func (s *PollStore) readPoll(ctx context.Context, q queryRower, id int64) (*poll
 
 // Poll returns the poll with the given ID, or polls.ErrNotFound.
 func (s *PollStore) Poll(ctx context.Context, id int64) (*polls.Poll, error) {
-	p, err := s.readPoll(ctx, s.db.read, id)
+	p, err := s.readPoll(ctx, id)
 	if err != nil && !errors.Is(err, polls.ErrNotFound) {
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
@@ -300,38 +302,83 @@ func (db *DB) TruncateLog(ctx context.Context) error {
 	return nil
 }
 
-// Tally returns the poll and its non-zero counters, read in one
-// transaction so that they agree.
+// Tally returns the poll's state and its non-zero counters, read in one
+// statement so that they agree.
 func (s *PollStore) Tally(ctx context.Context, id int64) (*polls.Tally, error) {
-	tx, err := s.db.read.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	def, ok := s.defs.Load(id)
+	if !ok {
+		// Cache the definition first; the state is read below.
+		if _, err := s.Poll(ctx, id); err != nil {
+			return nil, err
+		}
+		def, _ = s.defs.Load(id)
 	}
-	defer tx.Rollback()
-	p, err := s.readPoll(ctx, tx, id)
-	if errors.Is(err, polls.ErrNotFound) {
+	st, err := s.readStmt(ctx, rTally)
+	if err != nil {
 		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("tally poll %d: %w", id, err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT option, unit, CAST(votes AS INTEGER) FROM poll_tally WHERE poll_id = ? AND votes <> '`+zeroVotes+`'`, id)
+	rows, err := st.QueryContext(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
 	defer rows.Close()
-	t := &polls.Tally{Poll: p}
+	p := *def.(*polls.Poll)
+	t := &polls.Tally{Poll: &p}
+	found := false
 	for rows.Next() {
-		var c polls.Count
-		if err := rows.Scan(&c.Option, &c.Unit, &c.Votes); err != nil {
+		var closedAt sql.NullString
+		var option sql.NullInt64
+		var unit sql.NullString
+		var votes sql.NullInt64
+		if err := rows.Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &option, &unit, &votes); err != nil {
 			return nil, fmt.Errorf("tally poll %d: %w", id, err)
 		}
-		t.Counts = append(t.Counts, c)
+		if !found {
+			if p.ClosedAt, err = parseTime(closedAt); err != nil {
+				return nil, err
+			}
+			found = true
+		}
+		if option.Valid {
+			t.Counts = append(t.Counts, polls.Count{Option: int(option.Int64), Unit: unit.String, Votes: int(votes.Int64)})
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
+	if !found {
+		return nil, polls.ErrNotFound
+	}
 	return t, nil
+}
+
+// Statements run on the read pool, prepared once.
+const (
+	rState = iota
+	rTally
+	rUnit
+	nReads
+)
+
+var readQueries = [nReads]string{
+	rState: `SELECT closed_at, closed_by, voters, revision FROM polls WHERE id = ?`,
+	rTally: `SELECT p.closed_at, p.closed_by, p.voters, p.revision, t.option, t.unit, CAST(t.votes AS INTEGER)
+		FROM polls p LEFT JOIN poll_tally t ON t.poll_id = p.id AND t.votes <> '` + zeroVotes + `' WHERE p.id = ?`,
+	rUnit: `SELECT unit FROM member_units WHERE member = ?`,
+}
+
+// readStmt returns read statement q, preparing it on first use.
+func (s *PollStore) readStmt(ctx context.Context, q int) (*sql.Stmt, error) {
+	s.prepMu.Lock()
+	defer s.prepMu.Unlock()
+	if s.reads[q] == nil {
+		st, err := s.db.read.PrepareContext(ctx, readQueries[q])
+		if err != nil {
+			return nil, fmt.Errorf("prepare query: %w", err)
+		}
+		s.reads[q] = st
+	}
+	return s.reads[q], nil
 }
 
 // Ballots returns the ballots of an open-ballot poll, by voter ID.
@@ -374,7 +421,11 @@ func (s *PollStore) SetUnit(ctx context.Context, member, unit string) error {
 // Unit returns the unit a member said they are in, or "".
 func (s *PollStore) Unit(ctx context.Context, member string) (string, error) {
 	var unit string
-	err := s.db.read.QueryRowContext(ctx, `SELECT unit FROM member_units WHERE member = ?`, member).Scan(&unit)
+	st, err := s.readStmt(ctx, rUnit)
+	if err != nil {
+		return "", err
+	}
+	err = st.QueryRowContext(ctx, member).Scan(&unit)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
