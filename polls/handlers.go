@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -316,7 +317,11 @@ func confirmation(res *VoteResult) string {
 			fmt.Fprintf(&b, "Your vote in poll %d is recorded: %s.", p.ID, p.Labels(res.After))
 		}
 	case Changed:
-		fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
+		if slices.Equal(res.Before, res.After) {
+			fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
+		} else {
+			fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
+		}
 	}
 	if res.Outcome != Unchanged {
 		switch {

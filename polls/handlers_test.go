@@ -131,6 +131,13 @@ func TestVoteChangeRepeatAndRefusals(t *testing.T) {
 		t.Fatal("a changed vote did not update the card")
 	}
 	e.mustSay("bob", `/vote 1 "Yes"`, "recorded: 1. Yes")
+	// Naming a unit and voting the same again moves the ballot to it.
+	e.mustSay("bob", "/unit P-2", "vote again to move yours")
+	e.mustSay("bob", "/vote 1 1", "Your vote in poll 1 stays 1. Yes. It counts for P-2.")
+	e.mustSay("bob", "/vote 1 1", "Your vote is already counted")
+	if res, _ := e.svc.Results(context.Background(), 1); res.Units[0].Counts[0] != 1 || res.NoUnit[0] != 0 {
+		t.Fatalf("ballot not moved to P-2: %+v %v", res.Units[0], res.NoUnit)
+	}
 
 	refusals := []struct{ cmd, want string }{
 		{"/vote", "Say which poll"},

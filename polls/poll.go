@@ -172,6 +172,9 @@ type Prior struct {
 	// Choices are the earlier choices, sorted; always nil on a secret
 	// ballot, where nothing records them.
 	Choices []int
+	// Unit is the unit the earlier ballot counts for ("" on a secret
+	// ballot).
+	Unit string
 }
 
 // DecideFunc computes a member's new choices from the poll and their prior

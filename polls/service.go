@@ -303,19 +303,20 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 			return choices, nil
 		}
 		res.Before = prior.Choices
+		// A vote that repeats the choices but comes from a member who has
+		// since named another unit moves the ballot to that unit.
+		sameUnit := prior.Unit == res.Unit
 		next := choices
-		if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted {
-			if slices.Contains(prior.Choices, choices[0]) {
-				res.Outcome, res.After = Unchanged, prior.Choices
-				return nil, nil
-			}
+		if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted && slices.Contains(prior.Choices, choices[0]) {
+			next = prior.Choices
+		} else if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted {
 			next = normalizeChoices(append(slices.Clone(prior.Choices), choices[0]))
 			if len(next) > p.MaxChoices {
 				return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
 					p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), choices[0]))))
 			}
 		}
-		if prior.Voted && slices.Equal(prior.Choices, next) {
+		if prior.Voted && slices.Equal(prior.Choices, next) && sameUnit {
 			res.Outcome, res.After = Unchanged, prior.Choices
 			return nil, nil
 		}

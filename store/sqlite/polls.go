@@ -628,7 +628,6 @@ func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusa
 		return nil, err
 	}
 	var prior polls.Prior
-	var priorUnit string
 	if p.Secret {
 		var one int
 		err := s.stmt(ctx, tx, qParticipated).QueryRowContext(ctx, p.ID, r.voter.ID).Scan(&one)
@@ -640,7 +639,7 @@ func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusa
 		}
 	} else {
 		var choices string
-		err := s.stmt(ctx, tx, qPrior).QueryRowContext(ctx, p.ID, r.voter.ID).Scan(&choices, &priorUnit)
+		err := s.stmt(ctx, tx, qPrior).QueryRowContext(ctx, p.ID, r.voter.ID).Scan(&choices, &prior.Unit)
 		switch {
 		case err == nil:
 			prior.Voted = true
@@ -670,7 +669,7 @@ func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusa
 		newVoter = 1
 	case prior.Voted:
 		for _, c := range prior.Choices {
-			if err := s.addVote(ctx, tx, p.ID, c, priorUnit, -1); err != nil {
+			if err := s.addVote(ctx, tx, p.ID, c, prior.Unit, -1); err != nil {
 				return nil, fmt.Errorf("move vote: %w", err)
 			}
 		}
