@@ -52,9 +52,6 @@ const reminderCols = `r.id, r.kind, r.text, r.zone, r.at, r.spec, r.anchor, r.de
 
 const reminderFrom = ` FROM reminders r LEFT JOIN deadlines d ON d.id = r.deadline_id `
 
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
 // scanTimes parses stored times into their destinations.
 func scanTimes(pairs ...any) error {
 	for i := 0; i < len(pairs); i += 2 {

@@ -1,0 +1,506 @@
+package polls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Commands returns the /poll, /vote and /unit commands for a Router.
+func (s *Service) Commands() []bot.Command {
+	return []bot.Command{
+		{
+			Name:    "poll",
+			Summary: "straw polls",
+			Usage: []bot.Usage{
+				{Syntax: `/poll "Question?" "Option A" "Option B" [...] [--anonymous] [--hidden] [--multi | --max N] [--closes <when>] [--rule majority|two-thirds|coalition]`, Summary: "open a straw poll", Steward: true},
+				{Syntax: "/poll results <poll>", Summary: "the tally, by unit, and whether it meets its rule"},
+				{Syntax: "/poll list", Summary: "open polls in this channel"},
+				{Syntax: "/poll close <poll>", Summary: "close a poll and post its result", Steward: true},
+				{Syntax: "/poll export <poll>", Summary: "the ballots as a CSV file, sent privately", Steward: true},
+			},
+			Handler: bot.HandlerFunc(s.servePoll),
+		},
+		{
+			Name:    "vote",
+			Summary: "vote in a straw poll",
+			Usage: []bot.Usage{
+				{Syntax: "/vote <poll> <option number or label>", Summary: "vote (the poll's buttons do the same)"},
+				{Syntax: "/vote <poll> <option> <option> ...", Summary: "several choices, on a poll that allows them"},
+			},
+			Handler: bot.HandlerFunc(s.serveVote),
+		},
+		{
+			Name:    "unit",
+			Summary: "your union or bargaining unit, for coalition tallies",
+			Usage: []bot.Usage{
+				{Syntax: "/unit <name>", Summary: "say which union or bargaining unit you are in"},
+				{Syntax: "/unit", Summary: "show your unit and the list of units"},
+			},
+			Handler: bot.HandlerFunc(s.serveUnit),
+		},
+	}
+}
+
+// openFlags are the flags of /poll.
+var openFlags = bot.FlagSpec{"anonymous": false, "hidden": false, "multi": false, "max": true, "closes": true, "rule": true}
+
+func (s *Service) servePoll(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	toks, err := r.Args()
+	if err != nil {
+		return err
+	}
+	if len(toks) == 0 {
+		return bot.Errorf(bot.EINVALID, "Say what to do with /poll.")
+	}
+	if !toks[0].Quoted {
+		sub := strings.ToLower(toks[0].Text)
+		rest := toks[1:]
+		switch sub {
+		case "results", "result", "tally":
+			return s.serveResults(ctx, w, r, rest)
+		case "close":
+			return s.serveClose(ctx, w, r, rest)
+		case "list":
+			return s.serveList(ctx, w, r)
+		case "export":
+			return s.serveExport(ctx, w, r, rest)
+		}
+	}
+	return s.serveOpen(ctx, w, r, toks)
+}
+
+// splitQuestion separates the question from the options. A quoted first
+// argument is the question; otherwise the unquoted words up to the first
+// one ending in "?" are.
+func splitQuestion(pos []bot.Token) (string, []string, error) {
+	if len(pos) == 0 {
+		return "", nil, nil
+	}
+	var q string
+	var rest []bot.Token
+	if pos[0].Quoted {
+		q, rest = pos[0].Text, pos[1:]
+	} else {
+		end := -1
+		for i, t := range pos {
+			if t.Quoted {
+				break
+			}
+			if strings.HasSuffix(t.Text, "?") {
+				end = i
+				break
+			}
+		}
+		if end < 0 {
+			return "", nil, bot.Errorf(bot.EINVALID, "Put the question and each option in quotes, e.g. /poll \"Would you vote yes?\" \"Yes\" \"No\".")
+		}
+		words := make([]string, 0, end+1)
+		for _, t := range pos[:end+1] {
+			words = append(words, t.Text)
+		}
+		q, rest = strings.Join(words, " "), pos[end+1:]
+	}
+	opts := make([]string, len(rest))
+	for i, t := range rest {
+		opts[i] = t.Text
+	}
+	return q, opts, nil
+}
+
+func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Request, toks []bot.Token) error {
+	if err := r.RequireSteward("open a poll"); err != nil {
+		return err
+	}
+	pos, flags, err := bot.ParseFlags(toks, openFlags)
+	if err != nil {
+		return err
+	}
+	q, opts, err := splitQuestion(pos)
+	if err != nil {
+		return err
+	}
+	req := OpenRequest{
+		Question: q, Options: opts,
+		Secret: flags.Has("anonymous"), Hidden: flags.Has("hidden"),
+		Platform: r.Platform, Channel: r.Channel.ID, Thread: r.Thread, By: r.User,
+	}
+	if flags.Has("multi") && flags.Has("max") {
+		return bot.Errorf(bot.EINVALID, "Use either --multi (any number of choices) or --max N (up to N), not both.")
+	}
+	if flags.Has("multi") {
+		req.MaxChoices = max(len(opts), 2)
+	}
+	if v, ok := flags["max"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return bot.Errorf(bot.EINVALID, "--max takes a whole number of choices, e.g. --max 2; got %q.", truncate(v, 20))
+		}
+		req.MaxChoices = n
+	}
+	if v, ok := flags["rule"]; ok {
+		rule, ok := ParseRule(v)
+		if !ok {
+			return bot.Errorf(bot.EINVALID, "Unknown rule %q. Use --rule majority, --rule two-thirds or --rule coalition.", truncate(v, 30))
+		}
+		req.Rule = rule
+	}
+	if v, ok := flags["closes"]; ok {
+		t, err := bot.ParseWhen(v, s.clock.Now(), s.loc)
+		if err != nil {
+			return err
+		}
+		req.ClosesAt = t
+	}
+	p, err := s.Open(ctx, req)
+	if err != nil {
+		return err
+	}
+	res, err := s.Results(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	c := Card(res, s.clock.Now(), s.loc)
+	return w.Reply(ctx, bot.Reply{Card: &c, Thread: r.Thread})
+}
+
+// parseID reads a poll number such as "3" or "#3".
+func parseID(t string) (int64, bool) {
+	t = strings.TrimPrefix(strings.TrimSpace(t), "#")
+	id, err := strconv.ParseInt(t, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// lookup finds the poll a request names. Polls belong to the platform they
+// were opened on. When the poll's deadline has passed and the request is in
+// its channel (or the closer is running), lookup closes it and posts the
+// result first.
+func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token, syntax string) (*Poll, error) {
+	if len(args) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "Say which poll: %s. Type /poll list to see the open polls in this channel.", syntax)
+	}
+	id, ok := parseID(args[0].Text)
+	if !ok {
+		return nil, bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: %s.", truncate(args[0].Text, 30), syntax)
+	}
+	p, err := s.store.Poll(ctx, id)
+	if errors.Is(err, ErrNotFound) || err == nil && p.Platform != r.Platform {
+		return nil, s.errNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read poll %d: %w", id, err)
+	}
+	if p.Overdue(s.clock.Now()) {
+		if a, ok := s.announcerFor(p, r, w); ok {
+			if _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, a); err != nil {
+				s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
+			}
+			if fresh, err := s.store.Poll(ctx, id); err == nil {
+				p = fresh
+			}
+		}
+	}
+	return p, nil
+}
+
+// voteFlags are the flags of /vote.
+var voteFlags = bot.FlagSpec{"only": false}
+
+func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	toks, err := r.Args()
+	if err != nil {
+		return err
+	}
+	pos, flags, err := bot.ParseFlags(toks, voteFlags)
+	if err != nil {
+		return err
+	}
+	p, err := s.lookup(ctx, w, r, pos, "/vote <poll> <option>")
+	if err != nil {
+		return err
+	}
+	if p.Channel != r.Channel.ID {
+		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Vote there, with its buttons or /vote %d <option>.", p.ID, p.ID)
+	}
+	if !p.OpenAt(s.clock.Now()) {
+		return s.errClosed(p)
+	}
+	choices, err := parseChoices(p, pos[1:])
+	if err != nil {
+		return err
+	}
+	res, err := s.Vote(ctx, VoteRequest{PollID: p.ID, Voter: r.User, Choices: choices, Only: flags.Has("only")})
+	if err != nil {
+		return err
+	}
+	if err := w.Reply(ctx, bot.Reply{Text: confirmation(res), Private: true, Thread: r.Thread}); err != nil {
+		return err
+	}
+	if res.Outcome == Recorded || res.Outcome == Changed {
+		if !res.Poll.Hidden {
+			if err := s.refreshCard(ctx, p.ID, writerAnnouncer{w}); err != nil {
+				// The vote is recorded and confirmed; a stale card is
+				// fixed by the next vote.
+				s.log.WarnContext(ctx, "updating a poll card", "poll", p.ID, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// parseChoices reads option numbers or labels. A number is always an
+// option number. Otherwise the words together may be one label ("/vote 3
+// Yes ratify"), or each argument a number or a label.
+func parseChoices(p *Poll, args []bot.Token) ([]int, error) {
+	if len(args) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "Say which option: /vote %d <option number or label>. Options: %s.", p.ID, p.Labels(seq(len(p.Options))))
+	}
+	byLabel := func(s string) int {
+		s = strings.ToLower(strings.Join(strings.Fields(s), " "))
+		for i, o := range p.Options {
+			if strings.ToLower(o) == s {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	if len(args) > 1 {
+		words := make([]string, len(args))
+		allNumbers := true
+		for i, a := range args {
+			words[i] = a.Text
+			if _, err := strconv.Atoi(a.Text); err != nil {
+				allNumbers = false
+			}
+		}
+		if n := byLabel(strings.Join(words, " ")); n > 0 && !allNumbers {
+			return []int{n}, nil
+		}
+	}
+	var out []int
+	for _, a := range args {
+		if n, err := strconv.Atoi(strings.TrimPrefix(a.Text, "#")); err == nil {
+			if n < 1 || n > len(p.Options) {
+				return nil, bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, n, p.Labels(seq(len(p.Options))))
+			}
+			out = append(out, n)
+			continue
+		}
+		n := byLabel(a.Text)
+		if n == 0 {
+			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// confirmation tells a member exactly what was recorded.
+func confirmation(res *VoteResult) string {
+	p := res.Poll
+	var b strings.Builder
+	switch res.Outcome {
+	case AlreadyVoted:
+		fmt.Fprintf(&b, "You have already voted in poll %d; your vote is already counted. It is a secret ballot, so it cannot be changed.", p.ID)
+		return b.String()
+	case Unchanged:
+		fmt.Fprintf(&b, "Your vote is already counted: %s. Nothing changed.", p.Labels(res.After))
+	case Recorded:
+		if p.Secret {
+			fmt.Fprintf(&b, "Your secret ballot in poll %d is recorded: %s. Nothing links it to you, so it cannot be changed.", p.ID, p.Labels(res.After))
+		} else {
+			fmt.Fprintf(&b, "Your vote in poll %d is recorded: %s.", p.ID, p.Labels(res.After))
+		}
+	case Changed:
+		if slices.Equal(res.Before, res.After) {
+			fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
+		} else {
+			fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
+		}
+	}
+	if res.Outcome != Unchanged {
+		switch {
+		case res.Unit != "":
+			fmt.Fprintf(&b, " It counts for %s.", res.Unit)
+		case p.Rule == RuleCoalition && p.Secret:
+			b.WriteString(" You had not said which unit you are in, so it counts in the overall split but for no unit.")
+		case p.Rule == RuleCoalition:
+			b.WriteString(" You have not said which unit you are in, so it counts in the overall split but for no unit; type /unit <name> and vote again to fix that.")
+		}
+		if p.Multi() && !p.Secret && len(res.After) < p.MaxChoices {
+			fmt.Fprintf(&b, " You may choose up to %d; each option you name is added.", p.MaxChoices)
+		}
+		if p.Hidden {
+			b.WriteString(" Results stay hidden until the poll closes.")
+		}
+	}
+	return b.String()
+}
+
+func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
+	p, err := s.lookup(ctx, w, r, args, "/poll results <poll>")
+	if err != nil {
+		return err
+	}
+	res, err := s.Results(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	if !res.showCounts() {
+		when := "when a steward closes it"
+		if !p.ClosesAt.IsZero() {
+			when = "at " + bot.FormatWhen(p.ClosesAt, s.loc)
+		}
+		return bot.Errorf(bot.ECONFLICT, "The results of poll %d are hidden from everyone, stewards included, until it closes (%s).", p.ID, when)
+	}
+	c := Report(res, s.clock.Now(), s.loc)
+	return w.Reply(ctx, bot.Reply{Card: &c, Private: true, Thread: r.Thread})
+}
+
+func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
+	if err := r.RequireSteward("close a poll"); err != nil {
+		return err
+	}
+	p, err := s.lookup(ctx, w, r, args, "/poll close <poll>")
+	if err != nil {
+		return err
+	}
+	if p.Closed() || p.Overdue(s.clock.Now()) {
+		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
+	}
+	a, ok := s.announcerFor(p, r, w)
+	if !ok {
+		a = writerAnnouncer{w}
+	}
+	won, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
+	if !won && err == nil {
+		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
+	}
+	if err != nil && won {
+		// Closed for good; the result can be shown again with /poll results.
+		s.log.ErrorContext(ctx, "posting a poll result", "poll", p.ID, "err", err)
+		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d is closed, but I could not post its result. Type /poll results %d to see it.", p.ID, p.ID), Private: true, Thread: r.Thread})
+	}
+	if err != nil {
+		return err
+	}
+	if a, ok := a.(posterAnnouncer); ok && a.p != nil {
+		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d is closed; its result is posted in its channel.", p.ID), Private: true, Thread: r.Thread})
+	}
+	return nil
+}
+
+func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	ps, err := s.store.OpenPolls(ctx, r.Platform, r.Channel.ID)
+	if err != nil {
+		return fmt.Errorf("list polls: %w", err)
+	}
+	now := s.clock.Now()
+	var b strings.Builder
+	for _, p := range ps {
+		if p.Overdue(now) {
+			continue
+		}
+		fmt.Fprintf(&b, "\n%d. %s", p.ID, p.Question)
+		var notes []string
+		if !p.Hidden {
+			if p.Voters == 1 {
+				notes = append(notes, "1 vote")
+			} else {
+				notes = append(notes, fmt.Sprintf("%d votes", p.Voters))
+			}
+		} else {
+			notes = append(notes, "results hidden")
+		}
+		if p.Secret {
+			notes = append(notes, "secret ballot")
+		}
+		if !p.ClosesAt.IsZero() {
+			notes = append(notes, "closes "+bot.FormatRelative(p.ClosesAt, now))
+		}
+		b.WriteString(" (" + strings.Join(notes, ", ") + ")")
+	}
+	if b.Len() == 0 {
+		return w.Reply(ctx, bot.Reply{Text: "There are no open polls in this channel.", Private: true, Thread: r.Thread})
+	}
+	return w.Reply(ctx, bot.Reply{Text: "Open polls in this channel:" + b.String() + "\nVote with /vote <poll> <option>; see a tally with /poll results <poll>.", Private: true, Thread: r.Thread})
+}
+
+func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
+	if err := r.RequireSteward("export a poll"); err != nil {
+		return err
+	}
+	p, err := s.lookup(ctx, w, r, args, "/poll export <poll>")
+	if err != nil {
+		return err
+	}
+	f, note, err := s.Export(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	return w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread})
+}
+
+func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	if s.units == nil {
+		return bot.Errorf(bot.EINVALID, "No list of units is configured, so there is no unit to choose.")
+	}
+	toks, err := r.Args()
+	if err != nil {
+		return err
+	}
+	words := make([]string, len(toks))
+	for i, t := range toks {
+		words[i] = t.Text
+	}
+	name := strings.Join(words, " ")
+	if strings.TrimSpace(name) == "" {
+		cur, err := s.store.Unit(ctx, r.User.ID)
+		if err != nil {
+			return fmt.Errorf("read unit: %w", err)
+		}
+		var b strings.Builder
+		if cur == "" {
+			b.WriteString("You have not said which unit you are in. Type /unit <name>.\n")
+		} else {
+			fmt.Fprintf(&b, "You are in %s. Type /unit <name> to change it.\n", cur)
+		}
+		b.WriteString(s.unitList())
+		return w.Reply(ctx, bot.Reply{Text: b.String(), Private: true, Thread: r.Thread})
+	}
+	u, err := s.units.Find(name)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetUnit(ctx, r.User.ID, u.Name); err != nil {
+		return fmt.Errorf("set unit: %w", err)
+	}
+	return w.Reply(ctx, bot.Reply{
+		Text:    fmt.Sprintf("You are in %s (%s members). Your votes from now on count for it; votes you already cast stay counted for the unit you had then (on an open ballot, vote again to move yours).", u.Name, thousands(u.Members)),
+		Private: true, Thread: r.Thread,
+	})
+}
+
+// unitList describes the configured units.
+func (s *Service) unitList() string {
+	c := s.units
+	var b strings.Builder
+	name := "Units"
+	if c.Name != "" {
+		name = c.Name + " units"
+	}
+	fmt.Fprintf(&b, "%s (%d, %s members):", name, len(c.Units), thousands(c.TotalMembers()))
+	for _, u := range c.Units {
+		fmt.Fprintf(&b, "\n  %s (%s members)", u.Name, thousands(u.Members))
+	}
+	fmt.Fprintf(&b, "\nCoalition rule: at least %d of %d units in favour, representing at least %s%% of the membership.", c.UnitsNeeded, len(c.Units), trimFloat(c.PercentNeeded))
+	if c.Example {
+		b.WriteString("\nThis is example data: the people who run this bot should replace it with your coalition's real list.")
+	}
+	return b.String()
+}

@@ -1,0 +1,168 @@
+package polls_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store/sqlite"
+)
+
+// start is the time every test begins at.
+var start = time.Date(2011, time.July, 18, 9, 0, 0, 0, time.UTC)
+
+// testUnits is a small coalition: 4 units, 3 needed, 80 percent.
+func testUnits() *polls.Coalition {
+	return &polls.Coalition{
+		Name: "Test coalition",
+		Units: []polls.Unit{
+			{Name: "P-2", Members: 4000},
+			{Name: "P-4", Members: 2600, Aliases: []string{"Engineering, Scientific & Technical Council"}},
+			{Name: "AFSCME Local 2663", Members: 400},
+			{Name: "CSEA/SEIU Local 2001", Members: 3000},
+		},
+		UnitsNeeded:   3,
+		PercentNeeded: 80,
+	}
+}
+
+// env is a polls service on a fresh database with a router, a manual
+// clock and a captured log.
+type env struct {
+	t      *testing.T
+	clock  *bot.ManualClock
+	db     *sqlite.DB
+	store  *sqlite.PollStore
+	svc    *polls.Service
+	router *bot.Router
+	logs   *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	clock := bot.NewManualClock(start)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "polls.db"), clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := sqlite.NewPollStore(db)
+	svc, err := polls.NewService(polls.Config{Store: store, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stewards, _ := bot.ParseStewards("console:steward")
+	r := bot.NewRouter(stewards, log)
+	for _, c := range svc.Commands() {
+		r.Register(c)
+	}
+	return &env{t: t, clock: clock, db: db, store: store, svc: svc, router: r, logs: logs}
+}
+
+// say sends text as user and returns what the bot answered.
+func (e *env) say(user, text string) *bottest.Recorder {
+	e.t.Helper()
+	rec := &bottest.Recorder{}
+	e.router.Dispatch(context.Background(), rec, bottest.Message(user, text))
+	return rec
+}
+
+// mustSay sends text and fails the test unless the answer contains want.
+func (e *env) mustSay(user, text, want string) *bottest.Recorder {
+	e.t.Helper()
+	rec := e.say(user, text)
+	if !strings.Contains(rec.Text(), want) {
+		e.t.Fatalf("%s> %s\n got: %s\nwant it to contain: %s", user, text, rec.Text(), want)
+	}
+	return rec
+}
+
+// open opens a poll as the steward and returns its card.
+func (e *env) open(cmd string) *bot.Card {
+	e.t.Helper()
+	rec := e.say("steward", cmd)
+	rs := rec.Replies()
+	if len(rs) != 1 || rs[0].Card == nil {
+		e.t.Fatalf("%s: want one card, got %s", cmd, rec.Text())
+	}
+	return rs[0].Card
+}
+
+// counts returns the overall votes per option of poll id.
+func (e *env) counts(id int64) []int {
+	e.t.Helper()
+	res, err := e.svc.Results(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.Options
+}
+
+// fakeHub records what a closer posts.
+type fakeHub struct {
+	mu      sync.Mutex
+	sent    []sentReply
+	updates []bot.Card
+	fail    error
+	posted  chan struct{}
+}
+
+type sentReply struct {
+	platform string
+	to       bot.Destination
+	reply    bot.Reply
+}
+
+func newFakeHub() *fakeHub { return &fakeHub{posted: make(chan struct{}, 100)} }
+
+func (h *fakeHub) Send(_ context.Context, platform string, to bot.Destination, r bot.Reply) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.fail != nil {
+		return h.fail
+	}
+	h.sent = append(h.sent, sentReply{platform, to, r})
+	h.posted <- struct{}{}
+	return nil
+}
+
+func (h *fakeHub) UpdateCard(_ context.Context, _ string, c bot.Card) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.updates = append(h.updates, c)
+	return nil
+}
+
+func (h *fakeHub) Sent() []sentReply {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]sentReply(nil), h.sent...)
+}

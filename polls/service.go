@@ -1,0 +1,579 @@
+package polls
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Config configures a Service.
+type Config struct {
+	// Store keeps polls and ballots.
+	Store Store
+	// Clock tells the time; bot.SystemClock when nil.
+	Clock bot.Clock
+	// Location is the time zone of times members type and read.
+	Location *time.Location
+	// Units is the unit list and coalition rule; nil when none is
+	// configured (then --rule coalition is refused).
+	Units *Coalition
+	// Log receives operational logs. It never receives who chose what.
+	Log *slog.Logger
+}
+
+// Poster posts to a platform without a message to answer. *bot.Hub
+// implements it.
+type Poster interface {
+	// Send posts r on platform.
+	Send(ctx context.Context, platform string, to bot.Destination, r bot.Reply) error
+	// UpdateCard re-renders card c on platform.
+	UpdateCard(ctx context.Context, platform string, c bot.Card) error
+}
+
+// Service runs polls: it opens them, records votes, closes them once, and
+// serves the /poll, /vote and /unit commands.
+type Service struct {
+	store Store
+	clock bot.Clock
+	loc   *time.Location
+	units *Coalition
+	log   *slog.Logger
+
+	// wake tells the closer a poll with a deadline was opened.
+	wake chan struct{}
+	// poster is the hub, once the closer runs; handlers use it to post a
+	// poll's result in the poll's own channel.
+	poster atomic.Pointer[posterBox]
+
+	// cardLocks serialise reading and showing a poll's state (striped by
+	// ID), so an older tally never overwrites a newer one or a closed card.
+	cardLocks [64]sync.Mutex
+	// refreshing coalesces card updates after votes: while one caller is
+	// updating a poll's card, others only mark it stale, and that caller
+	// updates it once more.
+	refreshMu  sync.Mutex
+	refreshing map[int64]*refreshState
+}
+
+type posterBox struct{ Poster }
+
+// NewService returns a Service. It validates the unit list.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("polls: a Store is required")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = bot.SystemClock{}
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Units != nil {
+		if err := cfg.Units.Validate(); err != nil {
+			return nil, fmt.Errorf("polls: unit list: %w", err)
+		}
+	}
+	return &Service{
+		store: cfg.Store, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
+		wake:       make(chan struct{}, 1),
+		refreshing: map[int64]*refreshState{},
+	}, nil
+}
+
+// Units returns the configured unit list, or nil.
+func (s *Service) Units() *Coalition { return s.units }
+
+// OpenRequest is everything needed to open a poll.
+type OpenRequest struct {
+	// Question and Options are what the poll asks and offers.
+	Question string
+	Options  []string
+	// Secret asks for a secret ballot; Hidden hides counts until close.
+	Secret, Hidden bool
+	// MaxChoices is how many options a member may choose (0 or 1: one).
+	MaxChoices int
+	// Rule judges the result.
+	Rule Rule
+	// ClosesAt is the deadline; zero for none.
+	ClosesAt time.Time
+	// Platform, Channel and Thread are where the poll is opened.
+	Platform, Channel, Thread string
+	// By is the steward opening it.
+	By bot.User
+}
+
+// Open validates and stores a new poll. Every problem is an EINVALID error
+// saying what to fix; nothing is stored then.
+func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
+	now := s.clock.Now()
+	q := strings.TrimSpace(req.Question)
+	switch {
+	case q == "":
+		return nil, bot.Errorf(bot.EINVALID, "The poll needs a question. Put it first, in quotes: /poll \"Would you vote yes?\" \"Yes\" \"No\".")
+	case utf8.RuneCountInString(q) > MaxQuestion:
+		return nil, bot.Errorf(bot.EINVALID, "The question is %d characters long; the limit is %d. Please shorten it.", utf8.RuneCountInString(q), MaxQuestion)
+	}
+	opts := make([]string, len(req.Options))
+	seen := map[string]int{}
+	for i, o := range req.Options {
+		o = strings.Join(strings.Fields(o), " ")
+		opts[i] = o
+		switch n := utf8.RuneCountInString(o); {
+		case n == 0:
+			return nil, bot.Errorf(bot.EINVALID, "Option %d is empty. Give each option some text.", i+1)
+		case n > MaxLabel:
+			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, truncate(o, 40))
+		}
+		k := strings.ToLower(o)
+		if j, dup := seen[k]; dup {
+			return nil, bot.Errorf(bot.EINVALID, "Options %d and %d are the same (%q). Give each option once.", j, i+1, o)
+		}
+		seen[k] = i + 1
+	}
+	switch {
+	case len(opts) == 0:
+		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", truncate(q, 60))
+	case len(opts) == 1:
+		return nil, bot.Errorf(bot.EINVALID, "The poll has only one option. Give at least two, each in quotes, e.g. \"Yes\" \"No\".")
+	case len(opts) > MaxOptions:
+		return nil, bot.Errorf(bot.EINVALID, "The poll has %d options; Slack and Discord show at most %d buttons on a message. Please use %d or fewer.", len(opts), MaxOptions, MaxOptions)
+	}
+	maxChoices := req.MaxChoices
+	if maxChoices <= 0 {
+		maxChoices = 1
+	}
+	if maxChoices > len(opts) {
+		return nil, bot.Errorf(bot.EINVALID, "--max %d is more than the %d options. Use a number from 1 to %d, or --multi for any number.", maxChoices, len(opts), len(opts))
+	}
+	p := &Poll{
+		Question: q, Options: opts, Secret: req.Secret, Hidden: req.Hidden, MaxChoices: maxChoices, Rule: req.Rule,
+		Platform: req.Platform, Channel: req.Channel, Thread: req.Thread,
+		OpenedBy: req.By.ID, OpenedByName: req.By.Name, OpenedAt: now.UTC().Truncate(time.Second),
+	}
+	if req.Rule != RuleNone {
+		if maxChoices > 1 {
+			return nil, bot.Errorf(bot.EINVALID, "A rule (--rule) needs a single-choice poll, so that each member is either in favour or not. Drop --multi/--max, or drop --rule.")
+		}
+		p.Favour, p.Against = Sides(opts)
+	}
+	if req.Rule == RuleCoalition && s.units == nil {
+		return nil, bot.Errorf(bot.EINVALID, "The coalition rule needs a list of units, and none is configured. Use --rule majority or --rule two-thirds.")
+	}
+	if s.units != nil {
+		c := *s.units
+		c.Units = slices.Clone(s.units.Units)
+		p.Coalition = &c
+	}
+	if !req.ClosesAt.IsZero() {
+		closes := req.ClosesAt.UTC().Truncate(time.Second)
+		switch {
+		case !closes.After(now):
+			return nil, bot.Errorf(bot.EINVALID, "The close time %s is in the past. Give a time in the future, e.g. --closes in 2h or --closes Aug 31 17:00.", bot.FormatWhen(req.ClosesAt, s.loc))
+		case closes.Sub(now) > MaxDuration:
+			return nil, bot.Errorf(bot.EINVALID, "The close time %s is more than a year away. Give a nearer time.", bot.FormatWhen(req.ClosesAt, s.loc))
+		}
+		p.ClosesAt = closes
+	}
+	if err := s.store.CreatePoll(ctx, p); err != nil {
+		return nil, fmt.Errorf("open poll: %w", err)
+	}
+	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
+		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
+	if !p.ClosesAt.IsZero() {
+		s.notify()
+	}
+	return p, nil
+}
+
+// notify wakes the closer without blocking.
+func (s *Service) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Outcome is what a vote did.
+type Outcome int
+
+// Vote outcomes.
+const (
+	// Recorded is a member's first ballot in the poll.
+	Recorded Outcome = iota + 1
+	// Changed replaced or extended an earlier open ballot.
+	Changed
+	// Unchanged means the vote was already counted exactly so.
+	Unchanged
+	// AlreadyVoted means the member has a secret ballot in the poll
+	// already, which cannot be changed.
+	AlreadyVoted
+)
+
+// VoteRequest is one member's vote.
+type VoteRequest struct {
+	// PollID is the poll.
+	PollID int64
+	// Voter is the member.
+	Voter bot.User
+	// Choices are option numbers (1-based).
+	Choices []int
+	// Only makes a single choice on a multi-choice poll replace the
+	// member's choices instead of adding to them.
+	Only bool
+}
+
+// VoteResult says what was recorded.
+type VoteResult struct {
+	// Poll is the poll as read in the vote's transaction.
+	Poll *Poll
+	// Outcome is what happened.
+	Outcome Outcome
+	// Before are the earlier choices (open ballots only).
+	Before []int
+	// After are the choices now recorded (for AlreadyVoted on a secret
+	// ballot: nil, since nothing records them).
+	After []int
+	// Unit is the unit the vote counts for, or "".
+	Unit string
+}
+
+// normalizeChoices sorts and de-duplicates option numbers.
+func normalizeChoices(cs []int) []int {
+	out := slices.Clone(cs)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// errClosed is the refusal of a vote on a poll that has ended.
+func (s *Service) errClosed(p *Poll) error {
+	return bot.Errorf(bot.ECONFLICT, "Poll %d closed %s; votes are no longer accepted. Type /poll results %d to see the result.", p.ID, bot.FormatWhen(closedAt(p), s.loc), p.ID)
+}
+
+// Vote records a member's vote. It returns only after the vote is durably
+// stored, or with an error and nothing changed.
+func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error) {
+	choices := normalizeChoices(req.Choices)
+	if len(choices) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "Say which option: /vote %d 1.", req.PollID)
+	}
+	unit, err := s.store.Unit(ctx, req.Voter.ID)
+	if err != nil {
+		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
+	}
+	now := s.clock.Now()
+	res := &VoteResult{Unit: unit}
+	decide := func(p *Poll, prior Prior) ([]int, error) {
+		*res = VoteResult{Poll: p, Unit: p.CountedUnit(unit)}
+		if !p.OpenAt(now) {
+			return nil, s.errClosed(p)
+		}
+		for _, c := range choices {
+			if c < 1 || c > len(p.Options) {
+				return nil, bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, c, p.Labels(seq(len(p.Options))))
+			}
+		}
+		if len(choices) > p.MaxChoices {
+			if p.MaxChoices == 1 {
+				return nil, bot.Errorf(bot.EINVALID, "Poll %d takes one choice; you gave %d. Vote for one option, e.g. /vote %d %d.", p.ID, len(choices), p.ID, choices[0])
+			}
+			return nil, bot.Errorf(bot.EINVALID, "Poll %d takes up to %d choices; you gave %d.", p.ID, p.MaxChoices, len(choices))
+		}
+		if p.Secret {
+			if prior.Voted {
+				res.Outcome = AlreadyVoted
+				return nil, nil
+			}
+			if p.Multi() && len(choices) == 1 && !req.Only {
+				return nil, bot.Errorf(bot.EINVALID, "Nothing recorded yet. Poll %d is a secret ballot where you may choose up to %d options, and a secret vote can't be changed once cast, so give all your choices at once, e.g. /vote %d 1 2. To choose only %s, type /vote %d %d --only.",
+					p.ID, p.MaxChoices, p.ID, p.Label(choices[0]), p.ID, choices[0])
+			}
+			res.Outcome, res.After = Recorded, choices
+			return choices, nil
+		}
+		res.Before = prior.Choices
+		// A vote that repeats the choices but comes from a member who has
+		// since named another unit moves the ballot to that unit.
+		sameUnit := prior.Unit == res.Unit
+		next := choices
+		if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted && slices.Contains(prior.Choices, choices[0]) {
+			next = prior.Choices
+		} else if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted {
+			next = normalizeChoices(append(slices.Clone(prior.Choices), choices[0]))
+			if len(next) > p.MaxChoices {
+				return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
+					p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), choices[0]))))
+			}
+		}
+		if prior.Voted && slices.Equal(prior.Choices, next) && sameUnit {
+			res.Outcome, res.After = Unchanged, prior.Choices
+			return nil, nil
+		}
+		res.Outcome, res.After = Recorded, next
+		if prior.Voted {
+			res.Outcome = Changed
+		}
+		return next, nil
+	}
+	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit}, decide)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, s.errNotFound(req.PollID)
+	case errors.Is(err, ErrAlreadyVoted):
+		// The unique constraint caught a second ballot.
+		res.Outcome, res.After = AlreadyVoted, nil
+		return res, nil
+	case err != nil && bot.ErrorCode(err) != bot.EINTERNAL:
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
+	}
+	return res, nil
+}
+
+func (s *Service) errNotFound(id int64) error {
+	return bot.Errorf(bot.ENOTFOUND, "There is no poll %d. Type /poll list to see the open polls in this channel.", id)
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+func joinInts(xs []int) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Results returns the poll's worked-out results.
+func (s *Service) Results(ctx context.Context, id int64) (*Results, error) {
+	t, err := s.store.Tally(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, s.errNotFound(id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("tally poll %d: %w", id, err)
+	}
+	return Compute(t, s.units, s.clock.Now()), nil
+}
+
+// announcer posts a closed poll's result and final card.
+type announcer interface {
+	announce(ctx context.Context, p *Poll, r bot.Reply) error
+	updateCard(ctx context.Context, p *Poll, c bot.Card) error
+}
+
+// posterAnnouncer posts through a Poster to the poll's own channel.
+type posterAnnouncer struct{ p Poster }
+
+func (a posterAnnouncer) announce(ctx context.Context, p *Poll, r bot.Reply) error {
+	r.Thread = p.Thread
+	return a.p.Send(ctx, p.Platform, bot.Destination{Channel: p.Channel, Thread: p.Thread}, r)
+}
+
+func (a posterAnnouncer) updateCard(ctx context.Context, p *Poll, c bot.Card) error {
+	return a.p.UpdateCard(ctx, p.Platform, c)
+}
+
+// writerAnnouncer answers through the ResponseWriter of a message posted in
+// the poll's channel.
+type writerAnnouncer struct{ w bot.ResponseWriter }
+
+func (a writerAnnouncer) announce(ctx context.Context, p *Poll, r bot.Reply) error {
+	r.Thread = p.Thread
+	return a.w.Reply(ctx, r)
+}
+
+func (a writerAnnouncer) updateCard(ctx context.Context, _ *Poll, c bot.Card) error {
+	return a.w.UpdateCard(ctx, c)
+}
+
+// closeAndAnnounce closes the poll if it is still open and, only when this
+// call closed it, posts the result and the final card. It reports whether
+// this call closed the poll.
+func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, error) {
+	won, err := s.store.ClosePoll(ctx, p.ID, by, s.clock.Now().UTC().Truncate(time.Second))
+	if err != nil {
+		return false, fmt.Errorf("close poll %d: %w", p.ID, err)
+	}
+	if !won {
+		return false, nil
+	}
+	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by)
+	// The poll is closed for good; post its result even if the caller is
+	// shutting down.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	res, err := s.Results(ctx, p.ID)
+	if err != nil {
+		return true, err
+	}
+	now := s.clock.Now()
+	report := Report(res, now, s.loc)
+	text := fmt.Sprintf("Poll %d has closed. Final result:", p.ID)
+	var errs []error
+	if err := a.announce(ctx, res.Poll, bot.Reply{Text: text, Card: &report}); err != nil {
+		errs = append(errs, fmt.Errorf("post result of poll %d: %w", p.ID, err))
+	}
+	mu := s.cardLock(p.ID)
+	mu.Lock()
+	err = s.updateCard(ctx, res, a)
+	mu.Unlock()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return true, errors.Join(errs...)
+}
+
+// updateCard re-renders the poll's card from res.
+func (s *Service) updateCard(ctx context.Context, res *Results, a announcer) error {
+	c := Card(res, s.clock.Now(), s.loc)
+	if err := a.updateCard(ctx, res.Poll, c); err != nil {
+		return fmt.Errorf("update card of poll %d: %w", res.Poll.ID, err)
+	}
+	return nil
+}
+
+// refreshState tracks the card update of one poll after votes.
+type refreshState struct {
+	running bool // a caller is updating the card
+	stale   bool // a vote came in since that caller read the tally
+}
+
+func (s *Service) cardLock(id int64) *sync.Mutex {
+	return &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
+}
+
+// refreshCard shows the poll's current tally on its card after a vote,
+// unless the poll hides its counts or has closed. When many members vote at
+// once, one caller keeps updating until the card shows every vote and the
+// others return at once.
+func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error {
+	s.refreshMu.Lock()
+	st := s.refreshing[id]
+	if st == nil {
+		st = &refreshState{}
+		s.refreshing[id] = st
+	}
+	if st.running {
+		st.stale = true
+		s.refreshMu.Unlock()
+		return nil
+	}
+	st.running = true
+	s.refreshMu.Unlock()
+	var errs []error
+	for {
+		if err := s.showTally(ctx, id, a); err != nil {
+			errs = append(errs, err)
+		}
+		s.refreshMu.Lock()
+		if !st.stale {
+			delete(s.refreshing, id)
+			s.refreshMu.Unlock()
+			return errors.Join(errs...)
+		}
+		st.stale = false
+		s.refreshMu.Unlock()
+	}
+}
+
+// showTally reads the tally and updates the card of an open poll.
+func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
+	mu := s.cardLock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	res, err := s.Results(ctx, id)
+	if err != nil {
+		return err
+	}
+	if res.Poll.Hidden || res.Poll.Closed() {
+		return nil
+	}
+	return s.updateCard(ctx, res, a)
+}
+
+// CloseDue closes every poll whose deadline has passed and posts each
+// result through p to the poll's channel. Each poll is closed and announced
+// exactly once, however many callers race.
+func (s *Service) CloseDue(ctx context.Context, p Poster) error {
+	due, err := s.store.DuePolls(ctx, s.clock.Now())
+	if err != nil {
+		return fmt.Errorf("find polls due to close: %w", err)
+	}
+	var errs []error
+	for _, poll := range due {
+		if _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{p}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// maxWait bounds how long the closer sleeps, so a wall clock that jumps
+// (a suspended machine) delays a close by at most this much.
+const maxWait = time.Minute
+
+// RunCloser closes polls at their deadlines until ctx ends: first every
+// poll whose deadline passed while the process was down, then each at its
+// time. It waits with a timer until the next deadline and is woken early
+// when a poll with a deadline is opened. Handlers also use p to post a
+// result in the poll's own channel.
+func (s *Service) RunCloser(ctx context.Context, p Poster) error {
+	s.poster.Store(&posterBox{p})
+	for {
+		if err := s.CloseDue(ctx, p); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.log.ErrorContext(ctx, "closing due polls", "err", err)
+		}
+		wait := maxWait
+		next, ok, err := s.store.NextClose(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "finding the next poll deadline", "err", err)
+		case ok:
+			wait = min(max(next.Sub(s.clock.Now()), 0), maxWait)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-s.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// announcerFor returns how to post a poll's result when a request handled
+// in req's channel closes it: the request's own writer when it is the
+// poll's channel, otherwise the hub when the closer is running.
+func (s *Service) announcerFor(p *Poll, req *bot.Request, w bot.ResponseWriter) (announcer, bool) {
+	if req.Platform == p.Platform && req.Channel.ID == p.Channel {
+		return writerAnnouncer{w}, true
+	}
+	if b := s.poster.Load(); b != nil {
+		return posterAnnouncer{b.Poster}, true
+	}
+	return nil, false
+}

@@ -1,0 +1,4 @@
+package sqlite
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface{ Scan(dest ...any) error }
