@@ -81,7 +81,7 @@ func dsn(filePath string, readOnly bool) string {
 	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", strconv.Itoa(int(BusyTimeout/time.Millisecond)))
-	q.Set("_synchronous", "NORMAL")
+	q.Set("_synchronous", "FULL")
 	if readOnly {
 		q.Set("mode", "ro")
 		q.Set("_query_only", "on")
