@@ -81,7 +81,8 @@ func logLoss(c Calibration, data []calibrationSample) float64 {
 }
 
 // fitCalibration fits a logistic regression (with a small L2 penalty) by
-// gradient descent.
+// gradient descent. The cap on the confidence (Features.Share) is a rule,
+// not a fitted weight, so the regression is fitted without it.
 func fitCalibration(data []calibrationSample) Calibration {
 	var w [5]float64
 	const rate, l2 = 0.5, 1e-3
@@ -89,7 +90,7 @@ func fitCalibration(data []calibrationSample) Calibration {
 		var grad [5]float64
 		for _, s := range data {
 			x := featureVector(s.f)
-			p := calibrationOf(w).confidence(s.f)
+			p := calibrationOf(w).logistic(s.f)
 			y := 0.0
 			if s.right {
 				y = 1

@@ -46,6 +46,9 @@ var DefaultParams = Params{
 type posting struct {
 	doc int32
 	w   float32
+	// curated reports that the term is in the entry's question,
+	// alternates or keywords, not only in its answer text.
+	curated bool
 }
 
 // vocabWord is a knowledge base word that typos are corrected to.
@@ -185,7 +188,8 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 				t += p.Weight[f] * float64(tf[f]) / norm
 			}
 			w := float64(ix.idf[id]) * t * (p.K1 + 1) / (p.K1 + t)
-			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), w: float32(w)})
+			curated := tf[fieldQuestion]+tf[fieldAlternates]+tf[fieldKeywords] > 0
+			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), w: float32(w), curated: curated})
 		}
 	}
 	for id := range ix.postings {

@@ -57,6 +57,13 @@ type Features struct {
 	Strength float64
 	// Runner is the second score divided by the best one.
 	Runner float64
+	// Curated is Coverage counting only the words the best entry has in
+	// its question, alternates or keywords.
+	Curated float64
+	// Share is the best entry's share of the score among the entries the
+	// question does not tell apart from it (see rank); 1 when there are
+	// none. The confidence never exceeds it.
+	Share float64
 }
 
 // Result is the matcher's decision about one question.
@@ -85,16 +92,31 @@ type Calibration struct {
 	Bias, Coverage, Unknown, Strength, Runner float64
 }
 
-// confidence applies the calibration.
-func (c Calibration) confidence(f Features) float64 {
+// logistic applies the calibration.
+func (c Calibration) logistic(f Features) float64 {
 	z := c.Bias + c.Coverage*f.Coverage + c.Unknown*f.Unknown + c.Strength*f.Strength + c.Runner*f.Runner
 	return 1 / (1 + math.Exp(-z))
+}
+
+// confidence is the calibrated confidence with two caps. It is at most
+// the best entry's share of the score among the entries the question
+// does not tell apart: when nothing the member wrote favours one of them,
+// no calibration of the other features can make the best one more likely
+// than that. And an entry that has the question's words only in its
+// answer text, which mentions many things in passing, is at most
+// answerTextOnly likely.
+func (c Calibration) confidence(f Features) float64 {
+	p := min(c.logistic(f), f.Share)
+	if f.Curated == 0 {
+		p = min(p, answerTextOnly)
+	}
+	return p
 }
 
 // DefaultCalibration was fitted by logistic regression on the default
 // knowledge base with questions kept for that purpose only, in scope and
 // on other subjects (see calibrate_test.go, which checks it stays fitted).
-var DefaultCalibration = Calibration{Bias: -2.02, Coverage: 4.44, Unknown: -3.62, Strength: 2.31, Runner: -1.74}
+var DefaultCalibration = Calibration{Bias: -2.00, Coverage: 4.57, Unknown: -3.60, Strength: 2.34, Runner: -1.89}
 
 // Options tune a Matcher. The zero value of a field means its default.
 type Options struct {
@@ -217,7 +239,13 @@ const (
 	weightPair      = 0.5  // two adjacent words found side by side
 	weightCommon    = 0.5  // how much an everyday word counts for coverage
 	coverageTypo    = 0.75 // how much a typo-corrected word counts for coverage
-	maxCandidates   = 5
+	coverageAnswer  = 0.5  // how much a word found only in an answer counts for coverage
+	nearTie         = 0.8  // a score at least this share of the best one is nearly as good
+	// answerTextOnly caps the confidence in an entry that has none of the
+	// question's words in its question, alternates or keywords: below the
+	// default answer threshold, so it is offered, never asserted.
+	answerTextOnly = 0.4
+	maxCandidates  = 5
 )
 
 // analyze turns a question into slots.
@@ -352,22 +380,23 @@ func (s *slot) add(id int32, w float32) {
 	s.terms = append(s.terms, qterm{id: id, w: w})
 }
 
-// has reports whether entry doc contains term id.
-func (ix *index) has(id, doc int32) bool {
+// find reports whether entry doc contains term id, and whether it does
+// in its question, alternates or keywords rather than only its answer.
+func (ix *index) find(id, doc int32) (found, curated bool) {
 	ps := ix.postings[id]
 	lo, hi := 0, len(ps)
 	for lo < hi {
 		mid := (lo + hi) / 2
 		switch {
 		case ps[mid].doc == doc:
-			return true
+			return true, ps[mid].curated
 		case ps[mid].doc < doc:
 			lo = mid + 1
 		default:
 			hi = mid
 		}
 	}
-	return false
+	return false, false
 }
 
 // rank scores every entry for the slots with BM25F and returns the best
@@ -428,10 +457,26 @@ func (ix *index) rank(slots []slot) ([]Candidate, Features) {
 		cands[i] = Candidate{Entry: ix.entries[top[i].doc], Score: top[i].score}
 	}
 	f.Strength = top[0].score / perfect
+	var best uint64
+	f.Coverage, f.Curated, best = ix.coverage(slots, top[0].doc)
 	if k > 1 {
 		f.Runner = top[1].score / top[0].score
 	}
-	f.Coverage = ix.coverage(slots, top[0].doc)
+	// An entry that has every question word the best one has, in its
+	// curated fields, and scores nearly as well, is one the question does
+	// not tell apart from the best: only how often each entry repeats the
+	// words orders them. The best entry is then right about as often as
+	// its share of their scores.
+	sum := top[0].score
+	for _, c := range top[1:k] {
+		if c.score < nearTie*top[0].score {
+			break
+		}
+		if _, _, m := ix.coverage(slots, c.doc); best&^m == 0 {
+			sum += c.score
+		}
+	}
+	f.Share = top[0].score / sum
 	return cands, f
 }
 
@@ -447,14 +492,20 @@ func (c scored) better(o scored) bool {
 }
 
 // coverage is the share of the meaningful slots that entry doc matches;
-// when a question has only stop words, all its slots count.
-func (ix *index) coverage(slots []slot, doc int32) float64 {
+// when a question has only stop words, all its slots count. A word found
+// only in the entry's answer text counts half: the answer mentions many
+// things in passing, so it is weak evidence that the entry is what the
+// member asked about. A question made only of everyday words ("how does
+// it work") is never fully covered, since it names no subject. curated is
+// the coverage by the question, alternates and keywords alone; the mask
+// has a bit for each slot the entry matches there.
+func (ix *index) coverage(slots []slot, doc int32) (cov, curated float64, mask uint64) {
 	contentOnly := false
 	for _, s := range slots {
 		contentOnly = contentOnly || s.content
 	}
-	var got, total float64
-	for _, s := range slots {
+	var got, gotCurated, total float64
+	for i, s := range slots {
 		w := 1.0
 		if contentOnly {
 			w = s.weight
@@ -463,20 +514,35 @@ func (ix *index) coverage(slots []slot, doc int32) float64 {
 			continue
 		}
 		total += w
+		m, inCurated := 0.0, false
 		for _, t := range s.terms {
-			if ix.has(t.id, doc) {
-				if s.typo {
-					w *= coverageTypo
-				}
-				got += w
+			found, cur := ix.find(t.id, doc)
+			if cur {
+				m, inCurated = 1, true
 				break
+			}
+			if found {
+				m = coverageAnswer
+			}
+		}
+		if s.typo {
+			m *= coverageTypo
+		}
+		got += w * m
+		if inCurated {
+			gotCurated += w * m
+			if i < 64 {
+				mask |= 1 << i
 			}
 		}
 	}
-	if total == 0 {
-		return 0
+	if contentOnly {
+		total = max(total, 1)
 	}
-	return got / total
+	if total == 0 {
+		return 0, 0, 0
+	}
+	return got / total, gotCurated / total, mask
 }
 
 // unknownShare is the share of meaningful slots with no term at all.

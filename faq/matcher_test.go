@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 )
 
@@ -195,5 +196,116 @@ func BenchmarkBuild2000(b *testing.B) {
 	kb := syntheticKB(b, 2000)
 	for b.Loop() {
 		NewMatcher(kb, nil, Options{})
+	}
+}
+
+// TestVagueAndAmbiguousQuestions checks that a question that does not
+// say which entry it means is not answered as if it did, while a short
+// question that does is still answered.
+func TestVagueAndAmbiguousQuestions(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+
+	// "vote" is in the questions of several entries, and nothing else in
+	// the question picks one.
+	r := m.Match("vote")
+	var ids []string
+	for _, e := range r.Suggestions {
+		ids = append(ids, e.ID)
+	}
+	if r.Outcome != Suggest || len(ids) < 2 || len(ids) > 3 || !slices.Contains(ids, "revote") || !slices.Contains(ids, "vote-result") {
+		t.Errorf("vote: %v %v (confidence %.2f), want suggestions with revote and vote-result", r.Outcome, ids, r.Confidence)
+	}
+
+	// One word that belongs to one topic is still an answer.
+	for q, want := range map[string]string{
+		"pension":  "pension",
+		"layoffs":  "layoffs",
+		"deadline": "deadline",
+		"wellness": "wellness-program",
+	} {
+		if r := m.Match(q); r.Outcome != Answer || r.Entry.ID != want {
+			t.Errorf("%q: %v %v (confidence %.2f), want the answer %s", q, r.Outcome, r.Candidates, r.Confidence, want)
+		}
+	}
+
+	// An everyday word alone names no subject: "work" must not assert
+	// the entry whose text happens to say how committees work. Asked of
+	// the bot, it is about the bot.
+	r = m.Match("how does this work")
+	if r.Outcome == Answer && r.Entry.ID != "bot-help" || len(r.Candidates) == 0 || r.Candidates[0].Entry.ID != "bot-help" {
+		t.Errorf("how does this work: %v %v (confidence %.2f), want bot-help first and no other answer", r.Outcome, r.Candidates, r.Confidence)
+	}
+
+	// The share of yes votes is the vote result, not the rules.
+	r = m.Match("what percent voted yes")
+	if r.Outcome == Answer && r.Entry.ID != "vote-result" || len(r.Candidates) == 0 || r.Candidates[0].Entry.ID != "vote-result" {
+		t.Errorf("what percent voted yes: %v %v (confidence %.2f), want vote-result first and no other answer", r.Outcome, r.Candidates, r.Confidence)
+	}
+}
+
+// TestWordsOnlyInAnswersAreNotAsserted asks every word of the default
+// knowledge base that appears only in answer texts (never in a question,
+// alternate, keyword or topic) as a question of its own: the entry that
+// mentions it in passing may be suggested, never given as the answer.
+func TestWordsOnlyInAnswersAreNotAsserted(t *testing.T) {
+	kb := loadDefault(t)
+	m := NewMatcher(kb, nil, Options{})
+	ix := m.idx.Load()
+	asked := map[string]bool{}
+	for _, e := range kb.Entries {
+		for _, tok := range tokenize(e.Answer, 1<<20) {
+			st := ix.stemOf(tok)
+			id, ok := ix.terms[st]
+			if !ok || asked[st] || isStopword(tok) || isCommon(tok) || hasDigit(tok) || strings.Contains(tok, "-") {
+				continue
+			}
+			if n, _ := ix.matchLexicon([]string{st}); n > 0 {
+				continue // the lexicon may lead it to a curated word
+			}
+			curated := false
+			for _, p := range ix.postings[id] {
+				curated = curated || p.curated
+			}
+			if curated {
+				continue
+			}
+			asked[st] = true
+			if r := m.Match(tok); r.Outcome == Answer {
+				t.Errorf("%q, only in answer texts, answered with %s (confidence %.2f)", tok, r.Entry.ID, r.Confidence)
+			}
+		}
+	}
+	if len(asked) < 20 {
+		t.Fatalf("only %d answer-only words found; the test no longer tests much", len(asked))
+	}
+}
+
+// TestIndistinguishableEntriesAreSuggested checks the rule on a small
+// knowledge base of its own: three entries that use a word alike are
+// offered when the question has only that word, and the one a second
+// word singles out is answered.
+func TestIndistinguishableEntriesAreSuggested(t *testing.T) {
+	entry := func(id, question, keywords string) string {
+		return "id: " + id + "\ntopic: " + id + "\nquestion: " + question + "\nkeywords: [" + keywords + "]\nanswer: See the notice.\nsources: [doc]\n"
+	}
+	fsys := fstest.MapFS{
+		"sources.yaml":           {Data: []byte("sources:\n  - id: doc\n    title: A document\n")},
+		"entries/vote-date.yaml": {Data: []byte(entry("vote-date", "When is the ballot vote held?", "vote, date"))},
+		"entries/vote-who.yaml":  {Data: []byte(entry("vote-who", "Who may cast a ballot vote?", "vote, eligibility"))},
+		"entries/vote-mail.yaml": {Data: []byte(entry("vote-mail", "Can I send my ballot vote by mail?", "vote, mail, post"))},
+		"entries/parking.yaml":   {Data: []byte(entry("parking", "Where can staff park?", "parking, garage"))},
+		"entries/lunch.yaml":     {Data: []byte(entry("lunch", "How long is the lunch break?", "lunch, break"))},
+	}
+	kb, err := Load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewMatcher(kb, nil, Options{})
+	r := m.Match("vote")
+	if r.Outcome == Answer || r.Features.Share > 0.5 {
+		t.Errorf("vote: %v (confidence %.2f, share %.2f), want no answer among three alike entries", r.Outcome, r.Confidence, r.Features.Share)
+	}
+	if r := m.Match("ballot vote by mail"); r.Outcome != Answer || r.Entry.ID != "vote-mail" || r.Features.Share != 1 {
+		t.Errorf("ballot vote by mail: %v %v (share %.2f), want the answer vote-mail", r.Outcome, r.Candidates, r.Features.Share)
 	}
 }
