@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -31,22 +30,7 @@ type faqLine struct {
 // runFAQConsole runs a console script and returns the replies with cards.
 func runFAQConsole(t *testing.T, dir string, vars map[string]string, script string) []faqLine {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(script), &out, &errOut, testEnv(dir, vars))
-	if code != 0 {
-		t.Fatalf("exit code %d, stderr %s", code, errOut.String())
-	}
-	var lines []faqLine
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var l faqLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
-		}
-		lines = append(lines, l)
-	}
-	return lines
+	return mustConsoleJSON[faqLine](t, dir, vars, script)
 }
 
 func TestConsoleFAQ(t *testing.T) {

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,22 +46,7 @@ type pollLine struct {
 // pollsConsole runs the console over script lines and returns the replies.
 func pollsConsole(t *testing.T, dir string, vars map[string]string, lines ...string) []pollLine {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(strings.Join(lines, "\n")+"\n"), &out, &errOut, testEnv(dir, vars))
-	if code != 0 {
-		t.Fatalf("exit code %d, stderr %s", code, errOut.String())
-	}
-	var got []pollLine
-	sc := bufio.NewScanner(&out)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var l pollLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
-		}
-		got = append(got, l)
-	}
-	return got
+	return mustConsoleJSON[pollLine](t, dir, vars, strings.Join(lines, "\n")+"\n")
 }
 
 // find returns the replies to user whose text contains s.

@@ -44,13 +44,20 @@ func testEnv(dir string, vars map[string]string) func(string) string {
 // decoded reply lines and the exit code.
 func runConsole(t *testing.T, dir string, vars map[string]string, script string) ([]consoleLine, int) {
 	t.Helper()
+	return consoleJSON[consoleLine](t, dir, vars, script)
+}
+
+// consoleJSON runs "unionhall console --json" over script and decodes each
+// reply line into a T, failing the test on a line that is not valid JSON.
+func consoleJSON[T any](t *testing.T, dir string, vars map[string]string, script string) ([]T, int) {
+	t.Helper()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(script), &out, &errOut, testEnv(dir, vars))
-	var lines []consoleLine
+	var lines []T
 	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var l consoleLine
+		var l T
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
 		}
@@ -60,6 +67,16 @@ func runConsole(t *testing.T, dir string, vars map[string]string, script string)
 		t.Logf("stderr: %s", errOut.String())
 	}
 	return lines, code
+}
+
+// mustConsoleJSON is consoleJSON for scripts that must exit 0.
+func mustConsoleJSON[T any](t *testing.T, dir string, vars map[string]string, script string) []T {
+	t.Helper()
+	lines, code := consoleJSON[T](t, dir, vars, script)
+	if code != 0 {
+		t.Fatalf("console exit code %d", code)
+	}
+	return lines
 }
 
 func TestConsoleScript(t *testing.T) {
