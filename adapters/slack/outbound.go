@@ -92,12 +92,24 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		mu   sync.Mutex
 		errs []error
 	)
+	// A caller that waits bounds the delivery with its own context: once it
+	// has given up, what is still queued is dropped rather than posted
+	// behind its back (a reminder would otherwise risk going out twice).
+	base := a.sendCtx
+	if wait {
+		base = ctx
+	}
 	done := make(chan struct{})
 	for i, job := range jobs {
 		a.out.add(lane, func() {
-			jctx, cancel := context.WithTimeout(a.sendCtx, sendTimeout)
+			jctx, cancel := context.WithTimeout(base, sendTimeout)
 			defer cancel()
-			if err := job(jctx); err != nil {
+			defer context.AfterFunc(a.sendCtx, cancel)()
+			err := jctx.Err()
+			if err == nil {
+				err = job(jctx)
+			}
+			if err != nil {
 				a.log.Error("could not deliver a Slack reply", "channel", dest.channel, "err", safeErr(err))
 				mu.Lock()
 				errs = append(errs, err)

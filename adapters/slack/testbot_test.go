@@ -45,6 +45,8 @@ func newTestBot() *testBot {
 			return w.Reply(ctx, bot.Reply{Text: "Poll 1 is open.", Card: &c, Thread: r.Thread})
 		case "list":
 			return w.Reply(ctx, bot.Reply{Text: "No open polls in this channel.", Private: true})
+		case "export":
+			return w.Reply(ctx, bot.Reply{Private: true, File: &bot.File{Name: "poll-1.csv", ContentType: "text/csv", Data: []byte("option,votes\nYes,3\nNo,1\n")}})
 		case "whoami":
 			return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("steward=%v", r.Steward), Private: true})
 		}
@@ -113,4 +115,9 @@ func (tb *testBot) vote(ctx context.Context, w bot.ResponseWriter, r *bot.Reques
 		return err
 	}
 	return w.UpdateCard(ctx, c)
+}
+
+// botReplyWithCard is the reply /poll show gives.
+func botReplyWithCard(c bot.Card) bot.Reply {
+	return bot.Reply{Text: "Poll 1 is open.", Card: &c}
 }
