@@ -108,7 +108,7 @@ type failure struct {
 // Socket Mode WebSocket, response URLs and file uploads, recording every
 // request.
 type fakeSlack struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	up  websocket.Upgrader
 
@@ -128,7 +128,7 @@ type fakeSlack struct {
 	uploads   map[string][]byte
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
+func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{
 		t:        t,
 		up:       websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
@@ -460,7 +460,7 @@ func interactiveEnvelope(envelopeID string, payload map[string]any) map[string]a
 }
 
 // waitFor polls cond until it holds or the timeout passes.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -490,7 +490,7 @@ func (l *logBuffer) String() string {
 	return l.buf.String()
 }
 
-func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
+func testLogger(t testing.TB) (*slog.Logger, *logBuffer) {
 	lb := &logBuffer{}
 	t.Cleanup(func() {
 		out := lb.String()
@@ -507,7 +507,7 @@ func testLogger(t *testing.T) (*slog.Logger, *logBuffer) {
 }
 
 // startAdapter runs an adapter against the fake until the test ends.
-func startAdapter(t *testing.T, f *fakeSlack, d bot.Dispatcher, tweak func(*Options), adj func(*Adapter)) *Adapter {
+func startAdapter(t testing.TB, f *fakeSlack, d bot.Dispatcher, tweak func(*Options), adj func(*Adapter)) *Adapter {
 	t.Helper()
 	log, _ := testLogger(t)
 	opts := Options{
@@ -555,7 +555,7 @@ func startAdapter(t *testing.T, f *fakeSlack, d bot.Dispatcher, tweak func(*Opti
 // atoi is strconv.Atoi without the error, for test data.
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
-func mustJSON(t *testing.T, v any) string {
+func mustJSON(t testing.TB, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {

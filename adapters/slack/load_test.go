@@ -25,7 +25,7 @@ func (r burstResult) pct(p float64) time.Duration {
 // runClickBurst posts the poll card, then sends n clicks by n different
 // members as fast as the fake server can write them, and waits until every
 // click is acknowledged and confirmed and the card shows every vote.
-func runClickBurst(t *testing.T, n int) burstResult {
+func runClickBurst(t testing.TB, n int) burstResult {
 	f := newFakeSlack(t)
 	startAdapter(t, f, newTestBot(), nil, nil)
 	card := postPollCard(t, f)
@@ -103,4 +103,26 @@ func TestLoadThousandClicks(t *testing.T) {
 	t.Logf("%d clicks: ack p50 %s, p99 %s, max %s; %d chat.update calls for %d votes; final card after %s",
 		n, res.pct(0.5).Round(time.Microsecond), res.pct(0.99).Round(time.Microsecond), res.acks[len(res.acks)-1].Round(time.Microsecond),
 		len(res.updates), n, res.elapsed.Round(time.Millisecond))
+}
+
+// BenchmarkClickBurst measures a burst of 1,000 clicks end to end against
+// the fake server: acknowledgement latencies and the chat.update calls
+// the burst costs. Run with -benchtime=1x (each iteration is a full burst).
+func BenchmarkClickBurst(b *testing.B) {
+	const n = 1000
+	var p50, p99, worst, updates, elapsed float64
+	for range b.N {
+		res := runClickBurst(b, n)
+		p50 += float64(res.pct(0.5).Microseconds()) / 1000
+		p99 += float64(res.pct(0.99).Microseconds()) / 1000
+		worst += float64(res.acks[len(res.acks)-1].Microseconds()) / 1000
+		updates += float64(len(res.updates))
+		elapsed += res.elapsed.Seconds()
+	}
+	N := float64(b.N)
+	b.ReportMetric(p50/N, "ack-p50-ms")
+	b.ReportMetric(p99/N, "ack-p99-ms")
+	b.ReportMetric(worst/N, "ack-max-ms")
+	b.ReportMetric(updates/N, "chat.update/1000-clicks")
+	b.ReportMetric(elapsed/N, "s-to-final-card")
 }

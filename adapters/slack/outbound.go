@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -138,19 +139,24 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 // (a private channel it was not invited to) and the reply answers an
 // interaction, it is posted through the response_url instead.
 func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, ref *cardRef) error {
-	if ref != nil {
-		a.cards.mu.Lock()
-		m = cardMessage(ref.prefix, ref.card)
-		ref.dirty = false
-		a.cards.mu.Unlock()
-	}
-	started := a.clock.Now()
-	var ts string
-	opts := m.options()
-	if dest.thread != "" {
-		opts = append(opts, slack.MsgOptionTS(dest.thread))
-	}
+	var (
+		ts      string
+		started time.Time
+	)
 	err := a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+		if ref != nil {
+			// Every attempt (a retry may come long after the first) sends
+			// the card's latest state.
+			a.cards.mu.Lock()
+			m = cardMessage(ref.prefix, ref.card)
+			ref.dirty = false
+			a.cards.mu.Unlock()
+		}
+		opts := m.options()
+		if dest.thread != "" {
+			opts = append(opts, slack.MsgOptionTS(dest.thread))
+		}
+		started = a.clock.Now()
 		var err error
 		_, ts, err = a.api.PostMessageContext(ctx, dest.channel, opts...)
 		return err

@@ -137,7 +137,7 @@ func TestSlashCommand(t *testing.T) {
 
 // postPollCard opens the test poll in C1 with a slash command and returns
 // the posted card message.
-func postPollCard(t *testing.T, f *fakeSlack) apiCall {
+func postPollCard(t testing.TB, f *fakeSlack) apiCall {
 	t.Helper()
 	f.send(slashEnvelope("show", slashPayload("/poll", "show", "USTEWARD", "C1", f.hook("show"), "T-show")))
 	waitFor(t, 5*time.Second, "the poll card", func() bool { return len(f.callsTo("chat.postMessage")) == 1 })
@@ -146,7 +146,7 @@ func postPollCard(t *testing.T, f *fakeSlack) apiCall {
 
 // voteButton returns the block_id, action_id and value of the card's
 // button for option n (1-based).
-func voteButton(t *testing.T, card apiCall, n int) (blockID, actionID, value string) {
+func voteButton(t testing.TB, card apiCall, n int) (blockID, actionID, value string) {
 	t.Helper()
 	for _, b := range card.blocks() {
 		if b["type"] != "actions" {

@@ -77,6 +77,9 @@ func (g *stewardGroup) refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The list is as old as the request for it; of two overlapping
+	// refreshes, the later request wins.
+	asked := g.clock.Now()
 	users, err := g.api.GetUserGroupMembersContext(ctx, id)
 	if err != nil {
 		return fmt.Errorf("usergroups.users.list %s: %w", id, err)
@@ -86,7 +89,9 @@ func (g *stewardGroup) refresh(ctx context.Context) error {
 		set[u] = true
 	}
 	g.mu.Lock()
-	g.members, g.fetched = set, g.clock.Now()
+	if !asked.Before(g.fetched) {
+		g.members, g.fetched = set, asked
+	}
 	g.mu.Unlock()
 	return nil
 }

@@ -23,7 +23,6 @@ type testBot struct {
 	reqs    []bot.Request
 	votes   map[string]int // member → option
 	release chan struct{}  // when set, handlers wait for it to close
-	started chan struct{}  // when set, receives once per handler start
 }
 
 var pollOptions = []string{"Yes", "No", "Abstain"}
@@ -63,11 +62,8 @@ func newTestBot() *testBot {
 func (tb *testBot) record(r *bot.Request) {
 	tb.mu.Lock()
 	tb.reqs = append(tb.reqs, *r)
-	started, release := tb.started, tb.release
+	release := tb.release
 	tb.mu.Unlock()
-	if started != nil {
-		started <- struct{}{}
-	}
 	if release != nil {
 		<-release
 	}

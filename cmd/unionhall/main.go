@@ -32,6 +32,9 @@ Usage:
                              set, otherwise the configured platforms
   unionhall console [--json] [--user NAME]
                              the terminal console (reads lines from stdin)
+  unionhall slack-manifest [--url https://host] [--name NAME]
+                             print the Slack app manifest (Socket Mode; with
+                             --url, HTTP mode behind that public address)
   unionhall version          print the version
   unionhall help             this text
 
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdRun(ctx, args, std, getenv)
 	case "console":
 		err = cmdConsole(ctx, args, std, getenv)
+	case "slack-manifest":
+		err = cmdSlackManifest(args, std)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":
