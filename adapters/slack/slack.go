@@ -56,7 +56,8 @@ const (
 	defaultUpdateInterval = time.Second
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
-	// maxInflight bounds concurrent handlers and concurrent API calls.
+	// maxHandlers bounds handlers running at once (one per channel at a
+	// time); maxSenders bounds Web API calls in flight.
 	maxHandlers = 16
 	maxSenders  = 8
 )

@@ -97,8 +97,14 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, d bo
 	case socketmode.EventTypeHello:
 		a.hellos.Add(1)
 		a.markReady()
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
-		a.log.Warn("Socket Mode connection error", "type", evt.Type)
+	case socketmode.EventTypeIncomingError:
+		if e, ok := evt.Data.(*slack.IncomingEventError); ok {
+			a.log.Warn("Socket Mode read failed; reconnecting", "err", safeErr(e.ErrorObj))
+		}
+	case socketmode.EventTypeErrorWriteFailed:
+		if e, ok := evt.Data.(*socketmode.ErrorWriteFailed); ok {
+			a.log.Warn("Socket Mode acknowledgement could not be written", "err", safeErr(e.Cause))
+		}
 	case socketmode.EventTypeErrorBadMessage:
 		// Acknowledge what cannot be parsed (an event type this adapter
 		// does not subscribe to, say), or Slack would send it again.
