@@ -49,9 +49,10 @@ const (
 	// every attempt up to maxBackoff.
 	firstBackoff = 250 * time.Millisecond
 	maxBackoff   = 30 * time.Second
-	// maxServerErrorAttempts bounds retries of 5xx and network errors,
-	// which may have been processed by Slack already.
-	maxServerErrorAttempts = 6
+	// maxServerErrorAttempts bounds retries of 5xx and network errors
+	// (about 90 s of backoff in all, inside sendTimeout): long enough to
+	// ride out a short outage, not so long that a reply comes hours late.
+	maxServerErrorAttempts = 10
 	// maxRateLimitAttempts bounds retries of 429s; each waits as long as
 	// Slack asks.
 	maxRateLimitAttempts = 20

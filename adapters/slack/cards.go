@@ -238,7 +238,6 @@ func (a *Adapter) sendUpdate(ref *cardRef) {
 		_, _, _, err := a.api.UpdateMessageContext(ctx, channel, ts, msg.options()...)
 		return err
 	})
-	a.updates.Add(1)
 
 	a.cards.mu.Lock()
 	defer a.cards.mu.Unlock()

@@ -131,10 +131,16 @@ func (a *Adapter) onMention(ctx context.Context, d bot.Dispatcher, e *slackevent
 
 // onDirectMessage turns a member's direct message to the bot into a
 // message. Edits, deletions, bot messages and the bot's own messages are
-// ignored.
+// ignored; a message sent with a file, or also to the channel from a
+// thread, is answered like any other.
 func (a *Adapter) onDirectMessage(ctx context.Context, d bot.Dispatcher, e *slackevents.MessageEvent) {
-	me, myBot := a.self()
-	if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" || e.User == me || (myBot != "" && e.BotID == myBot) {
+	me, _ := a.self()
+	switch e.SubType {
+	case "", "file_share", "thread_broadcast":
+	default:
+		return
+	}
+	if e.ChannelType != "im" || e.BotID != "" || e.User == "" || e.User == me {
 		return
 	}
 	text := a.cleanText(e.Text)

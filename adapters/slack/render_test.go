@@ -231,3 +231,56 @@ func TestDecodeText(t *testing.T) {
 		t.Error("parseTS of junk should be zero")
 	}
 }
+
+// FuzzRenderReply checks that any reply renders within Slack's limits and
+// that member text can never produce a link with a hidden target, a
+// mention or a special command.
+func FuzzRenderReply(f *testing.F) {
+	for _, s := range []string{"", "hello", "<!channel>", "a & b", "see https://x.example/a?b=1&c=2.", strings.Repeat("é&<>\n", 2000), "<https://evil|good>", "\xff\xfe"} {
+		f.Add(s, s)
+	}
+	f.Fuzz(func(t *testing.T, text, body string) {
+		c := bot.Card{Key: "poll:1", Title: body, Body: body, Footer: text, Buttons: []bot.Button{{Label: text, Action: "vote", Value: "1 1"}}}
+		for _, m := range renderReply(bot.Reply{Text: text, Card: &c}) {
+			if len(m.blocks) > maxBlocks {
+				t.Fatalf("%d blocks", len(m.blocks))
+			}
+			for _, b := range blocksJSON(t, m.blocks) {
+				tx, ok := b["text"].(map[string]any)
+				if !ok || tx["type"] != "mrkdwn" {
+					continue
+				}
+				s := tx["text"].(string)
+				if utf8.RuneCountInString(s) > maxSectionChars || strings.TrimSpace(s) == "" {
+					t.Fatalf("section of %d characters", utf8.RuneCountInString(s))
+				}
+				checkLinks(t, s)
+			}
+			checkLinks(t, m.fallback)
+		}
+	})
+}
+
+// checkLinks fails unless every <...> in s is a plain link to an http(s)
+// URL with no label.
+func checkLinks(t *testing.T, s string) {
+	t.Helper()
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return
+		}
+		j := strings.IndexByte(s[i:], '>')
+		inner := s[i+1:]
+		if j >= 0 {
+			inner = s[i+1 : i+j]
+		}
+		if !strings.HasPrefix(inner, "http://") && !strings.HasPrefix(inner, "https://") || strings.ContainsAny(inner, "|<") {
+			t.Fatalf("unsafe markup %q in %q", inner, s)
+		}
+		if j < 0 {
+			return
+		}
+		s = s[i+j+1:]
+	}
+}

@@ -128,8 +128,7 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	hellos  atomic.Int64 // Socket Mode hello messages received
-	updates atomic.Int64 // chat.update calls made
+	hellos atomic.Int64 // Socket Mode hello messages received
 }
 
 // New returns a Slack adapter. When opts.AnnounceChannel is set, the

@@ -77,13 +77,16 @@ func TestDirectMessages(t *testing.T) {
 	f.send(eventEnvelope("e3", "Ev3", 0, edit))
 	f.send(eventEnvelope("e4", "Ev4", 0, imEvent("U1", "D1", "When is the deadline?", "1.4")))
 	f.send(eventEnvelope("e5", "Ev5", 0, imEvent("U1", "D1", "/remind list", "1.5")))
+	withFile := imEvent("U1", "D1", "what does this clause mean?", "1.6")
+	withFile["subtype"] = "file_share"
+	f.send(eventEnvelope("e6", "Ev6", 0, withFile))
 
-	waitFor(t, 5*time.Second, "the DM answer and the command", func() bool {
-		return len(f.callsTo("chat.postMessage")) == 2
+	waitFor(t, 5*time.Second, "the DM answers and the command", func() bool {
+		return len(f.callsTo("chat.postMessage")) == 3
 	})
 	reqs := tb.requests()
-	if len(reqs) != 2 {
-		t.Fatalf("handled %d messages, want 2 (own, bot and edited messages ignored): %+v", len(reqs), reqs)
+	if len(reqs) != 3 {
+		t.Fatalf("handled %d messages, want 3 (own, bot and edited messages ignored): %+v", len(reqs), reqs)
 	}
 	if !reqs[0].DM || reqs[0].Text != "When is the deadline?" || reqs[0].User.ID != "slack:U1" {
 		t.Errorf("DM request = %+v", reqs[0].Message)
