@@ -55,10 +55,11 @@ func (a *Adapter) user(id, name string) bot.User {
 	return bot.User{ID: bot.QualifiedID(bot.PlatformSlack, id), Name: name, PlatformSteward: a.stewards.has(id)}
 }
 
-func (a *Adapter) self() (userID, botID string) {
+// self returns the bot's own user ID.
+func (a *Adapter) self() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.botUserID, a.botID
+	return a.botUserID
 }
 
 // cleanText strips mentions of the bot from raw Slack text and decodes it.
@@ -100,7 +101,7 @@ func (a *Adapter) onEvent(ctx context.Context, d bot.Dispatcher, ev slackevents.
 // answered in a thread under it (or in the thread it was asked in); a
 // command is answered where it was typed.
 func (a *Adapter) onMention(ctx context.Context, d bot.Dispatcher, e *slackevents.AppMentionEvent) {
-	me, _ := a.self()
+	me := a.self()
 	switch {
 	case e.User == "" || e.User == me || e.BotID != "":
 		return // the bot itself, or another bot: bots do not talk to us
@@ -134,7 +135,7 @@ func (a *Adapter) onMention(ctx context.Context, d bot.Dispatcher, e *slackevent
 // ignored; a message sent with a file, or also to the channel from a
 // thread, is answered like any other.
 func (a *Adapter) onDirectMessage(ctx context.Context, d bot.Dispatcher, e *slackevents.MessageEvent) {
-	me, _ := a.self()
+	me := a.self()
 	switch e.SubType {
 	case "", "file_share", "thread_broadcast":
 	default:

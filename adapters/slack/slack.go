@@ -122,7 +122,6 @@ type Adapter struct {
 
 	mu        sync.Mutex
 	botUserID string
-	botID     string
 	mention   *regexp.Regexp
 	listener  net.Addr
 	ready     chan struct{}
@@ -280,7 +279,7 @@ func (a *Adapter) identify(ctx context.Context) error {
 		}
 	}
 	a.mu.Lock()
-	a.botUserID, a.botID = res.UserID, res.BotID
+	a.botUserID = res.UserID
 	a.mention = regexp.MustCompile(`<@` + regexp.QuoteMeta(res.UserID) + `(\|[^>]*)?>`)
 	a.mu.Unlock()
 	a.log.Info("Slack bot identified", "user", res.UserID, "team", res.Team)

@@ -22,7 +22,7 @@ func TestSocketModeHandshake(t *testing.T) {
 		t.Fatalf("auth.test calls = %+v, want one with the bot token", auth)
 	}
 	waitFor(t, 5*time.Second, "hello", func() bool { return a.hellos.Load() == 1 })
-	if u, _ := a.self(); u != testBotUser {
+	if u := a.self(); u != testBotUser {
 		t.Fatalf("bot user = %q, want %q", u, testBotUser)
 	}
 }
