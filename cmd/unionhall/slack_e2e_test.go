@@ -65,7 +65,9 @@ func TestRunWithSlack(t *testing.T) {
 	defer cancel()
 	var out, errOut bytes.Buffer
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, []string{"run"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars)) }()
+	go func() {
+		code <- run(ctx, []string{"run"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
+	}()
 
 	var conn *websocket.Conn
 	select {
