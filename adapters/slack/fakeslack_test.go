@@ -126,6 +126,8 @@ type fakeSlack struct {
 	groupsErr string
 	groups    []map[string]string
 	uploads   map[string][]byte
+	pingEvery time.Duration // when set, the server pings every connection this often
+	pongs     int
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -321,6 +323,35 @@ func (f *fakeSlack) serveWS(w http.ResponseWriter, r *http.Request) {
 	f.wmu[conn] = &sync.Mutex{}
 	f.mu.Unlock()
 	f.write(conn, map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": "A1"}})
+	conn.SetPongHandler(func(string) error {
+		f.mu.Lock()
+		f.pongs++
+		f.mu.Unlock()
+		return nil
+	})
+	stopPing := make(chan struct{})
+	defer close(stopPing)
+	go func() {
+		for {
+			f.mu.Lock()
+			every := f.pingEvery
+			f.mu.Unlock()
+			if every == 0 {
+				every = 10 * time.Millisecond
+			}
+			select {
+			case <-stopPing:
+				return
+			case <-time.After(every):
+			}
+			f.mu.Lock()
+			on := f.pingEvery > 0
+			f.mu.Unlock()
+			if on {
+				conn.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second))
+			}
+		}
+	}()
 	for {
 		_, data, err := conn.ReadMessage()
 		if err != nil {
@@ -371,6 +402,24 @@ func (f *fakeSlack) send(env map[string]any) {
 	f.sent[id] = time.Now()
 	f.mu.Unlock()
 	if err := f.write(conn, env); err != nil {
+		f.t.Fatalf("send envelope: %v", err)
+	}
+}
+
+// sendRaw writes an envelope already encoded as JSON.
+func (f *fakeSlack) sendRaw(envelopeID string, env []byte) {
+	f.t.Helper()
+	conn := f.current()
+	if conn == nil {
+		f.t.Fatal("no Socket Mode connection")
+	}
+	f.mu.Lock()
+	f.sent[envelopeID] = time.Now()
+	m := f.wmu[conn]
+	f.mu.Unlock()
+	m.Lock()
+	defer m.Unlock()
+	if err := conn.WriteMessage(websocket.TextMessage, env); err != nil {
 		f.t.Fatalf("send envelope: %v", err)
 	}
 }

@@ -2,7 +2,11 @@
 // commands and button clicks over Socket Mode (the default: no public URL
 // needed) or the HTTP Events API (behind a reverse proxy, every request's
 // signature verified), translates them into bot.Messages for the router,
-// and renders replies and cards as Block Kit messages.
+// and renders replies and cards as Block Kit messages. It uses slack-go
+// for the Web API, request verification and payload types, and speaks the
+// Socket Mode protocol itself over gorilla/websocket so that each envelope
+// is acknowledged as soon as its header is read, before its payload is
+// even parsed.
 //
 // Every delivery from Slack is acknowledged at once and handled afterwards,
 // in order per channel. Retried deliveries are processed once. Replies go
@@ -104,12 +108,12 @@ type Adapter struct {
 	clock  bot.Clock
 
 	// Seams for tests: waiting before a retry, arming an update timer, and
-	// the waits that pace retries and updates.
+	// the durations that pace retries, updates and liveness checks.
 	sleep          func(ctx context.Context, d time.Duration) error
 	afterFunc      func(d time.Duration, f func())
 	rateLimitWait  time.Duration
 	updateInterval time.Duration
-	pingInterval   time.Duration
+	readTimeout    time.Duration
 
 	in       *lanes // handlers, one lane per channel
 	out      *lanes // outbound calls, one lane per channel (and per member for private replies)
@@ -209,7 +213,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		afterFunc:      func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 		rateLimitWait:  defaultRateLimitWait,
 		updateInterval: defaultUpdateInterval,
-		pingInterval:   30 * time.Second,
+		readTimeout:    defaultReadTimeout,
 		in:             newLanes(maxHandlers),
 		out:            newLanes(maxSenders),
 		seen:           newDedupe(opts.Clock, dedupeTTL),

@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -387,5 +388,56 @@ func TestStewardGroupGrantsPowers(t *testing.T) {
 	}
 	if c := f.callsTo("usergroups.users.list"); len(c) == 0 || c[0].Form.Get("usergroup") != "S0STEWARD" {
 		t.Errorf("usergroups.users.list calls = %+v (the handle should resolve to S0STEWARD)", c)
+	}
+}
+
+func TestSilentConnectionIsReplaced(t *testing.T) {
+	f := newFakeSlack(t)
+	f.mu.Lock()
+	f.pingEvery = 40 * time.Millisecond
+	f.mu.Unlock()
+	tb := newTestBot()
+	a := startAdapter(t, f, tb, nil, func(a *Adapter) { a.readTimeout = 300 * time.Millisecond })
+
+	// Slack's pings keep a quiet connection alive, and are answered.
+	waitFor(t, 5*time.Second, "pongs over more than the read timeout", func() bool {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return f.pongs >= 15
+	})
+	if n := f.connectionsOpened(); n != 1 {
+		t.Fatalf("%d connections opened while pings kept arriving, want 1", n)
+	}
+	// Silence: the connection is taken for dead and replaced.
+	f.mu.Lock()
+	f.pingEvery = 0
+	f.mu.Unlock()
+	waitFor(t, 5*time.Second, "a new connection", func() bool { return f.connectionsOpened() >= 2 && a.hellos.Load() >= 2 })
+	f.mu.Lock()
+	f.pingEvery = 40 * time.Millisecond
+	f.mu.Unlock()
+	f.send(eventEnvelope("e1", "Ev1", 0, mentionEvent("U1", "C1", "<@UBOT> still there?", "1700004000.000000", "")))
+	waitFor(t, 5*time.Second, "the answer on the new connection", func() bool { return len(f.callsTo("chat.postMessage")) == 1 })
+}
+
+func TestRefusedAppTokenStopsRun(t *testing.T) {
+	f := newFakeSlack(t)
+	log, _ := testLogger(t)
+	a, err := newAdapter(Options{BotToken: testBotToken, AppToken: "xapp-wrong", APIURL: f.apiURL(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = a.Run(ctx, newTestBot())
+	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "xapp-wrong") {
+		t.Fatalf("Run = %v, want an invalid_auth error that does not echo the token", err)
+	}
+	b, err := newAdapter(Options{BotToken: "xoxb-wrong", AppToken: testAppToken, APIURL: f.apiURL(), Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Run(ctx, newTestBot()); err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "xoxb-wrong") {
+		t.Fatalf("Run with a refused bot token = %v", err)
 	}
 }
