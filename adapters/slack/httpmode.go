@@ -33,10 +33,14 @@ const (
 // alike (told apart by their content), so the app manifest may point all
 // three at one URL; the manifest uses the three paths for clarity.
 const (
-	PathEvents      = "/slack/events"
-	PathCommands    = "/slack/commands"
+	// PathEvents is the Events API request URL path.
+	PathEvents = "/slack/events"
+	// PathCommands is the slash commands request URL path.
+	PathCommands = "/slack/commands"
+	// PathInteractive is the interactivity request URL path.
 	PathInteractive = "/slack/interactive"
-	PathHealth      = "/healthz"
+	// PathHealth answers GET with 200 for load balancers and monitors.
+	PathHealth = "/healthz"
 )
 
 // runHTTP serves Slack's requests on the listen address until ctx ends.

@@ -106,11 +106,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 			jctx, cancel := context.WithTimeout(base, sendTimeout)
 			defer cancel()
 			defer context.AfterFunc(a.sendCtx, cancel)()
-			err := jctx.Err()
-			if err == nil {
-				err = job(jctx)
-			}
-			if err != nil {
+			if err := job(jctx); err != nil {
 				a.log.Error("could not deliver a Slack reply", "channel", dest.channel, "err", safeErr(err))
 				mu.Lock()
 				errs = append(errs, err)
@@ -139,6 +135,12 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 // (a private channel it was not invited to) and the reply answers an
 // interaction, it is posted through the response_url instead.
 func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, ref *cardRef) error {
+	if err := ctx.Err(); err != nil {
+		if ref != nil {
+			a.posted(ref, "", time.Time{}, false)
+		}
+		return err
+	}
 	var (
 		ts      string
 		started time.Time
@@ -178,6 +180,9 @@ func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, r
 // postPrivate shows m to dest.user only: through the response_url when
 // the reply answers an interaction, otherwise as an ephemeral message.
 func (a *Adapter) postPrivate(ctx context.Context, dest destination, m message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if dest.resp.take() {
 		err := a.postResponse(ctx, dest.resp.url, m, slack.ResponseTypeEphemeral)
 		if err == nil {
@@ -244,6 +249,9 @@ func (a *Adapter) postDM(ctx context.Context, user string, m message) error {
 // shared channel, and a short private note in the channel says where it
 // went. Otherwise it is shared in the destination channel.
 func (a *Adapter) sendFile(ctx context.Context, dest destination, f bot.File, private bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	name := f.Name
 	if name == "" {
 		name = "export.csv"

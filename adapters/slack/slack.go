@@ -234,7 +234,7 @@ func (a *Adapter) Platform() string { return bot.PlatformSlack }
 
 // Run connects to Slack and passes every message to d until ctx ends. When
 // ctx ends it stops receiving, lets handlers in progress finish and sends
-// what is still queued (for up to shutdownGrace), then returns nil.
+// what is still queued (for up to 10 seconds), then returns nil.
 func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	if err := a.identify(ctx); err != nil {
 		if ctx.Err() != nil {
