@@ -41,6 +41,9 @@ Usage:
   unionhall faq eval FILE.tsv [--baseline]
                              measure the answers on labelled questions
                              (P@1, MRR, false answers), beside plain BM25
+  unionhall slack-manifest [--url https://host] [--name NAME]
+                             print the Slack app manifest (Socket Mode; with
+                             --url, HTTP mode behind that public address)
   unionhall version          print the version
   unionhall help             this text
 
@@ -81,6 +84,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdAsk(ctx, args, std, getenv)
 	case "faq":
 		err = cmdFAQ(ctx, args, std, getenv)
+	case "slack-manifest":
+		err = cmdSlackManifest(args, std)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":

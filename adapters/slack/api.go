@@ -1,0 +1,199 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// webAPI is the part of the Slack Web API the adapter uses. *sdkClient
+// implements it over slack-go; tests may substitute a fake where a fake
+// server is impractical.
+type webAPI interface {
+	AuthTestContext(ctx context.Context) (*slack.AuthTestResponse, error)
+	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
+	PostEphemeralContext(ctx context.Context, channelID, userID string, options ...slack.MsgOption) (string, error)
+	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
+	GetUserGroupsContext(ctx context.Context, options ...slack.GetUserGroupsOption) ([]slack.UserGroup, error)
+	OpenConversationContext(ctx context.Context, params *slack.OpenConversationParameters) (*slack.Channel, bool, bool, error)
+	UploadFileContext(ctx context.Context, params slack.UploadFileParameters) (*slack.FileSummary, error)
+	// PostResponse posts msg to an interaction's response_url.
+	PostResponse(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error
+}
+
+// sdkClient is webAPI over a slack-go client.
+type sdkClient struct {
+	*slack.Client
+	http *http.Client
+}
+
+// PostResponse posts msg to responseURL with the client's HTTP client.
+func (c sdkClient) PostResponse(ctx context.Context, responseURL string, msg *slack.WebhookMessage) error {
+	return slack.PostWebhookCustomHTTPContext(ctx, responseURL, c.http, msg)
+}
+
+// Defaults for retrying Web API calls.
+const (
+	// defaultRateLimitWait is how long to wait after a 429 that carries no
+	// Retry-After header (or a "ratelimited" error in a 200 response).
+	defaultRateLimitWait = 2 * time.Second
+	// firstBackoff is the first wait after a server error; it doubles on
+	// every attempt up to maxBackoff.
+	firstBackoff = 250 * time.Millisecond
+	maxBackoff   = 30 * time.Second
+	// maxServerErrorAttempts bounds retries of 5xx and network errors
+	// (about 90 s of backoff in all, inside sendTimeout): long enough to
+	// ride out a short outage, not so long that a reply comes hours late.
+	maxServerErrorAttempts = 10
+	// maxRateLimitAttempts bounds retries of 429s; each waits as long as
+	// Slack asks.
+	maxRateLimitAttempts = 20
+)
+
+// retryKind says whether and how a failed call may be retried.
+type retryKind int
+
+const (
+	permanent retryKind = iota
+	rateLimited
+	transient
+)
+
+// classify sorts an API error into permanent, rate-limited (with the wait
+// Slack asked for, zero when it did not say) and transient failures.
+func classify(err error) (retryKind, time.Duration) {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return permanent, 0
+	}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return rateLimited, rl.RetryAfter
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok {
+		switch {
+		case sc.Code == http.StatusTooManyRequests:
+			return rateLimited, 0
+		case sc.Code >= 500:
+			return transient, 0
+		}
+		return permanent, 0
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		switch se.Err {
+		case "ratelimited", "rate_limited":
+			return rateLimited, 0
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return transient, 0
+		}
+		return permanent, 0
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) {
+		return transient, 0
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return transient, 0
+	}
+	return permanent, 0
+}
+
+// slackError returns the Slack error code of err ("channel_not_found"), or
+// "" when err is not an error response from Slack.
+func slackError(err error) string {
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		return se.Err
+	}
+	return ""
+}
+
+// safeErr strips request URLs from err before it is logged: a
+// response_url is a credential for as long as it lives.
+func safeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return fmt.Errorf("%s request: %w", ue.Op, ue.Err)
+	}
+	return err
+}
+
+// call runs fn, retrying rate limits (waiting as long as Slack asks) and
+// server or network errors (with exponential backoff) until it succeeds,
+// fails permanently, runs out of attempts or ctx ends.
+func (a *Adapter) call(ctx context.Context, method string, fn func(context.Context) error) error {
+	backoff := firstBackoff
+	var rateAttempts, errAttempts int
+	for {
+		err := fn(ctx)
+		if err == nil {
+			return nil
+		}
+		kind, wait := classify(err)
+		switch kind {
+		case permanent:
+			return fmt.Errorf("%s: %w", method, err)
+		case rateLimited:
+			rateAttempts++
+			if rateAttempts >= maxRateLimitAttempts {
+				return fmt.Errorf("%s: still rate limited after %d attempts: %w", method, rateAttempts, err)
+			}
+			if wait <= 0 {
+				wait = a.rateLimitWait
+			}
+			a.log.Warn("slack rate limited; waiting as asked", "method", method, "wait", wait)
+		case transient:
+			errAttempts++
+			if errAttempts >= maxServerErrorAttempts {
+				return fmt.Errorf("%s: giving up after %d attempts: %w", method, errAttempts, err)
+			}
+			wait = backoff
+			backoff = min(2*backoff, maxBackoff)
+			a.log.Warn("slack call failed; retrying", "method", method, "wait", wait, "err", safeErr(err))
+		}
+		if serr := a.sleep(ctx, wait); serr != nil {
+			return fmt.Errorf("%s: %w (while waiting to retry after: %v)", method, serr, safeErr(err))
+		}
+	}
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// allowedResponseURL reports whether u may receive a response: an https
+// URL on a Slack domain, or the configured API host (GovSlack, tests).
+func allowedResponseURL(u string, apiURL string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return false
+	}
+	host := strings.ToLower(p.Hostname())
+	if p.Scheme == "https" {
+		for _, d := range []string{"slack.com", "slack-gov.com"} {
+			if host == d || strings.HasSuffix(host, "."+d) {
+				return true
+			}
+		}
+	}
+	if api, err := url.Parse(apiURL); err == nil && api.Host != "" {
+		return p.Scheme == api.Scheme && strings.EqualFold(p.Host, api.Host)
+	}
+	return false
+}

@@ -1,0 +1,243 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Socket Mode timing.
+const (
+	// defaultReadTimeout is how long a connection may stay silent (no
+	// message, no ping from Slack) before it is taken for dead and
+	// replaced.
+	defaultReadTimeout = 40 * time.Second
+	// socketWriteTimeout bounds writing one acknowledgement.
+	socketWriteTimeout = 10 * time.Second
+	// maxReconnectWait caps the wait between failed connection attempts.
+	maxReconnectWait = time.Minute
+	// socketWriteBuffer keeps every acknowledgement in one frame: Slack does
+	// not reassemble fragmented messages.
+	socketWriteBuffer = 32 * 1024
+	// maxSocketMessage bounds one incoming message.
+	maxSocketMessage = 4 << 20
+)
+
+// envelope is a Socket Mode message from Slack. Only its header is decoded
+// on the read loop; the payload is parsed later, after the acknowledgement
+// has gone out.
+type envelope struct {
+	Type         string          `json:"type"`
+	EnvelopeID   string          `json:"envelope_id"`
+	RetryAttempt int             `json:"retry_attempt"`
+	Reason       string          `json:"reason"`
+	Payload      json.RawMessage `json:"payload"`
+}
+
+// errDisconnectRequested is returned when Slack asks the client to
+// reconnect (it does every few hours, and before maintenance).
+var errDisconnectRequested = errors.New("Slack asked to reconnect")
+
+// runSocket receives over Socket Mode until ctx ends: it opens a
+// connection (apps.connections.open with the app-level token, then the
+// WebSocket), serves it, and opens a new one whenever it drops, Slack asks
+// for a reconnect, or it falls silent. Only a refused token ends it.
+func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
+	parse := newLanes(1)
+	parse.onPanic = a.in.onPanic
+	defer func() {
+		// Envelopes already acknowledged are parsed and handed on before
+		// Run shuts down.
+		wctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		parse.wait(wctx)
+	}()
+	wait := time.Duration(0)
+	for {
+		if wait > 0 {
+			if a.sleep(ctx, wait) != nil {
+				return nil
+			}
+		}
+		url, err := a.openSocket(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			if fatalSocketError(err) {
+				return fmt.Errorf("slack Socket Mode: %w (check SLACK_APP_TOKEN)", safeErr(err))
+			}
+			wait = nextReconnectWait(wait)
+			a.log.Warn("cannot open a Socket Mode connection; trying again", "err", safeErr(err), "wait", wait)
+			continue
+		}
+		greeted, err := a.serveSocket(ctx, url, d, parse)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if greeted {
+			wait = 0 // the connection worked: reconnect at once
+		} else {
+			wait = nextReconnectWait(wait)
+		}
+		a.log.Info("Socket Mode connection closed; reconnecting", "reason", safeErr(err), "wait", wait)
+	}
+}
+
+func nextReconnectWait(w time.Duration) time.Duration {
+	if w == 0 {
+		return time.Second
+	}
+	return min(2*w, maxReconnectWait)
+}
+
+// openSocket asks Slack for a Socket Mode WebSocket URL.
+func (a *Adapter) openSocket(ctx context.Context) (string, error) {
+	var url string
+	err := a.call(ctx, "apps.connections.open", func(ctx context.Context) error {
+		var err error
+		_, url, err = a.sdk.StartSocketModeContext(ctx)
+		return err
+	})
+	return url, err
+}
+
+// fatalSocketError reports whether err means the app-level token is
+// wrong, so retrying cannot help.
+func fatalSocketError(err error) bool {
+	switch slackError(err) {
+	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "not_allowed_token_type", "missing_scope":
+		return true
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok && (sc.Code == http.StatusNotFound || sc.Code == http.StatusUnauthorized) {
+		return true
+	}
+	return false
+}
+
+// serveSocket serves one connection until it fails or ctx ends. Each
+// envelope is acknowledged as soon as its header is read, before its
+// payload is parsed or handled; parsing happens in order on the parse
+// lane. It reports whether Slack said hello on this connection.
+func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes) (greeted bool, err error) {
+	dialer := websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: 30 * time.Second,
+		WriteBufferSize:  socketWriteBuffer,
+	}
+	conn, resp, err := dialer.DialContext(ctx, url, nil)
+	if resp != nil && resp.Body != nil {
+		resp.Body.Close()
+	}
+	if err != nil {
+		return false, fmt.Errorf("connecting the WebSocket: %w", err)
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	conn.SetReadLimit(maxSocketMessage)
+
+	alive := func() { conn.SetReadDeadline(time.Now().Add(a.readTimeout)) }
+	alive()
+	conn.SetPingHandler(func(data string) error {
+		alive()
+		err := conn.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(socketWriteTimeout))
+		if errors.Is(err, websocket.ErrCloseSent) {
+			return nil
+		}
+		return err
+	})
+
+	// One writer: acknowledgements are queued here and written in order.
+	acks := make(chan string, 1024)
+	writerDone := make(chan struct{})
+	defer func() { close(acks); <-writerDone }()
+	go func() {
+		defer close(writerDone)
+		for id := range acks {
+			b, _ := json.Marshal(struct {
+				EnvelopeID string `json:"envelope_id"`
+			}{id})
+			conn.SetWriteDeadline(time.Now().Add(socketWriteTimeout))
+			if err := conn.WriteMessage(websocket.TextMessage, b); err != nil {
+				a.log.Warn("could not acknowledge a Slack envelope; Slack will deliver it again", "envelope", id, "err", err)
+				conn.Close()
+				for range acks {
+				}
+				return
+			}
+		}
+	}()
+
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return greeted, err
+		}
+		alive()
+		var env envelope
+		if err := json.Unmarshal(data, &env); err != nil {
+			a.log.Warn("unreadable Socket Mode message skipped", "err", err)
+			continue
+		}
+		switch env.Type {
+		case "hello":
+			if !greeted {
+				a.log.Info("connected to Slack (Socket Mode)")
+			}
+			greeted = true
+			a.hellos.Add(1)
+			a.markReady()
+			continue
+		case "disconnect":
+			return greeted, fmt.Errorf("%w (%s)", errDisconnectRequested, env.Reason)
+		}
+		if env.EnvelopeID == "" {
+			a.log.Debug("Socket Mode message without an envelope ignored", "type", env.Type)
+			continue
+		}
+		acks <- env.EnvelopeID
+		if !a.seen.first("envelope:" + env.EnvelopeID) {
+			continue
+		}
+		parse.add("socket", func() { a.onEnvelope(ctx, d, env) })
+	}
+}
+
+// onEnvelope parses an acknowledged envelope's payload and handles it.
+func (a *Adapter) onEnvelope(ctx context.Context, d bot.Dispatcher, env envelope) {
+	switch env.Type {
+	case "events_api":
+		ev, err := slackevents.ParseEvent(env.Payload, slackevents.OptionNoVerifyToken())
+		if err != nil {
+			a.log.Debug("event skipped", "err", err)
+			return
+		}
+		a.onEvent(ctx, d, ev, env.RetryAttempt)
+	case "slash_commands":
+		var cmd slack.SlashCommand
+		if err := json.Unmarshal(env.Payload, &cmd); err != nil {
+			a.log.Warn("unreadable slash command skipped", "err", err)
+			return
+		}
+		a.onSlashCommand(ctx, d, cmd)
+	case "interactive":
+		var cb slack.InteractionCallback
+		if err := json.Unmarshal(env.Payload, &cb); err != nil {
+			a.log.Warn("unreadable interaction skipped", "err", err)
+			return
+		}
+		a.onInteraction(ctx, d, cb)
+	default:
+		a.log.Debug("Socket Mode envelope ignored", "type", env.Type)
+	}
+}
