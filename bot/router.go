@@ -33,6 +33,9 @@ type Command struct {
 	Summary string
 	// Usage lists the command's forms.
 	Usage []Usage
+	// Aliases are other names that reach the same command, e.g.
+	// "reminders" for "remind" where a platform reserves the main name.
+	Aliases []string
 	// Handler serves the command.
 	Handler Handler
 }
@@ -47,6 +50,7 @@ type Command struct {
 // register concurrently with dispatch.
 type Router struct {
 	commands   map[string]Command
+	aliases    map[string]string
 	order      []string
 	fallback   Handler
 	middleware []Middleware
@@ -60,7 +64,7 @@ func NewRouter(stewards StewardSet, log *slog.Logger) *Router {
 	if log == nil {
 		log = slog.Default()
 	}
-	r := &Router{commands: map[string]Command{}, stewards: stewards, log: log}
+	r := &Router{commands: map[string]Command{}, aliases: map[string]string{}, stewards: stewards, log: log}
 	r.Register(Command{
 		Name:    "help",
 		Summary: "what the bot can do",
@@ -80,11 +84,26 @@ func (r *Router) Register(c Command) {
 	if c.Name == "" || c.Handler == nil {
 		panic("bot: Register needs a command name and a handler")
 	}
-	if _, dup := r.commands[c.Name]; dup {
-		panic("bot: command registered twice: /" + c.Name)
+	for _, n := range append([]string{c.Name}, c.Aliases...) {
+		n = strings.ToLower(n)
+		if _, dup := r.lookup(n); dup || n == "" {
+			panic("bot: command name empty or registered twice: /" + n)
+		}
+	}
+	for _, al := range c.Aliases {
+		r.aliases[strings.ToLower(al)] = c.Name
 	}
 	r.commands[c.Name] = c
 	r.order = append(r.order, c.Name)
+}
+
+// lookup finds a command by its name or one of its aliases.
+func (r *Router) lookup(name string) (Command, bool) {
+	if main, ok := r.aliases[name]; ok {
+		name = main
+	}
+	c, ok := r.commands[name]
+	return c, ok
 }
 
 // Fallback sets the Handler for free text that is not a command, such as a
@@ -137,11 +156,11 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 	name, rest, isCmd := SplitCommand(req.Text)
 	var h Handler
 	if isCmd {
-		c, ok := r.commands[name]
+		c, ok := r.lookup(name)
 		if !ok {
 			return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
 		}
-		req.Command, req.Raw, h = name, rest, c.Handler
+		req.Command, req.Raw, h = c.Name, rest, c.Handler
 	} else {
 		req.Command, req.Raw = "", strings.TrimSpace(req.Text)
 		if r.fallback == nil {
@@ -185,7 +204,7 @@ func usageText(c Command, steward bool) string {
 
 func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) error {
 	if topic := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Raw), "/")); topic != "" {
-		c, ok := r.commands[topic]
+		c, ok := r.lookup(topic)
 		if !ok {
 			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))
 		}
@@ -203,6 +222,7 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 				b.WriteString(" (stewards)")
 			}
 		}
+		b.WriteString(aliasText(c))
 	}
 	if r.fallback != nil {
 		b.WriteString("\n\nYou can also just ask a question, in a direct message or by mentioning me.")
@@ -219,7 +239,16 @@ func (r *Router) commandHelp(c Command) string {
 			b.WriteString(" (stewards)")
 		}
 	}
+	b.WriteString(aliasText(c))
 	return b.String()
+}
+
+// aliasText is the help line naming a command's aliases, or "".
+func aliasText(c Command) string {
+	if len(c.Aliases) == 0 {
+		return ""
+	}
+	return "\n(/" + strings.Join(c.Aliases, ", /") + " works the same as /" + c.Name + ".)"
 }
 
 func truncate(s string, n int) string {

@@ -33,6 +33,13 @@ func newRouter(t *testing.T, logs *bytes.Buffer) *bot.Router {
 		}),
 	})
 	r.Register(bot.Command{
+		Name: "remind", Aliases: []string{"reminders"}, Summary: "reminders",
+		Usage: []bot.Usage{{Syntax: "/remind list", Summary: "list"}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			return w.Reply(ctx, bot.Reply{Text: "/" + req.Command + " " + req.Raw})
+		}),
+	})
+	r.Register(bot.Command{
 		Name: "boom", Summary: "fails", Usage: []bot.Usage{{Syntax: "/boom", Summary: "fails"}},
 		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
 			if req.Raw == "panic" {
@@ -66,6 +73,9 @@ func TestRouterDispatch(t *testing.T) {
 		{"bob", "/help", "/close <id> - close one (stewards)", true},
 		{"bob", "/help close", "/close - close things", true},
 		{"bob", "/help nope", "There is no command /nope", true},
+		{"bob", "/Reminders list", "/remind list", false},
+		{"bob", "/help", "(/reminders works the same as /remind.)", true},
+		{"bob", "/help reminders", "/remind - reminders", true},
 		{"bob", strings.Repeat("x", bot.MaxMessageLength+1), "too long", true},
 	}
 	for _, c := range cases {
@@ -85,6 +95,16 @@ func TestRouterDispatch(t *testing.T) {
 	if !strings.Contains(logs.String(), "kaboom") {
 		t.Errorf("panic was not logged")
 	}
+}
+
+func TestRegisterTwicePanics(t *testing.T) {
+	r := newRouter(t, &bytes.Buffer{})
+	defer func() {
+		if recover() == nil {
+			t.Fatal("an alias clashing with a command was accepted")
+		}
+	}()
+	r.Register(bot.Command{Name: "x", Aliases: []string{"close"}, Handler: bot.HandlerFunc(nil)})
 }
 
 func TestPlatformSteward(t *testing.T) {

@@ -49,6 +49,7 @@ func (s *Service) Commands() []bot.Command {
 	return []bot.Command{
 		{
 			Name:    "remind",
+			Aliases: []string{"reminders"}, // Slack reserves /remind for its own reminders
 			Summary: "upcoming reminders; stewards add and delete them",
 			Usage: []bot.Usage{
 				{Syntax: "/remind list", Summary: "upcoming reminders and when they fire"},
