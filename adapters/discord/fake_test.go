@@ -53,8 +53,8 @@ type fakeDiscord struct {
 	edit429      int     // answer this many channel message edits with 429
 	retryAfter   float64 // seconds, for those 429s
 	rateLimited  int
-	ackCount     int // interactions acknowledged
-	followCount  int // follow-up messages sent
+	ackCount     int         // interactions acknowledged
+	followCount  int         // follow-up messages sent
 	events       []fakeEvent // notable moments, in order
 	violations   []string
 

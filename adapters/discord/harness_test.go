@@ -186,10 +186,10 @@ func registerFAQ(r *bot.Router) {
 // testPolls is a tiny poll feature: stewards open polls, members vote with
 // buttons, and the card is updated after each vote.
 type testPolls struct {
-	mu     sync.Mutex
-	polls  map[int]*testPoll
-	next   int
-	lines  []string // command lines received, for assertions
+	mu    sync.Mutex
+	polls map[int]*testPoll
+	next  int
+	lines []string // command lines received, for assertions
 }
 
 type testPoll struct {
