@@ -58,26 +58,21 @@ func TestSlashFAQAnswersInChannelWithEscaping(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	in := h.f.slash(alice, general, "faq", opt3("question", "When is the **deadline**? @everyone <@123> [x](http://evil)"))
-	h.waitAck(in)
+	m := h.answer(in)
 	h.f.with(func() {
 		if in.AckType != 4 || in.AckFlags != 0 {
-			t.Fatalf("ack type %d flags %d, want a direct public answer (type 4)", in.AckType, in.AckFlags)
-		}
-		m := h.f.messages[in.OriginalID]
-		want := `You asked: When is the \*\*deadline\*\*? @` + "\u200b" + `everyone \<@123> \[x\](http://evil)`
-		if !strings.Contains(m.Content, want) || !strings.Contains(m.Content, "Aug. 31") {
-			t.Errorf("answer = %q, want it to contain %q and the answer", m.Content, want)
+			t.Errorf("ack type %d flags %d, want a direct public answer (type 4)", in.AckType, in.AckFlags)
 		}
 	})
+	want := `You asked: When is the \*\*deadline\*\*? @` + "\u200b" + `everyone \<@123> \[x\](http://evil)`
+	if m.ephemeral() || !strings.Contains(m.Content, want) || !strings.Contains(m.Content, "Aug. 31") {
+		t.Errorf("answer = %+v, want it public, containing %q and the answer", m, want)
+	}
 	// An empty question lists the topics, privately.
 	in = h.f.slash(alice, general, "faq")
-	h.waitAck(in)
-	h.f.with(func() {
-		m := h.f.messages[in.OriginalID]
-		if !m.ephemeral() || !strings.Contains(m.Content, "Topics:") {
-			t.Errorf("/faq without a question: %+v", m)
-		}
-	})
+	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "Topics:") {
+		t.Errorf("/faq without a question: %+v", m)
+	}
 }
 
 func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
@@ -105,13 +100,9 @@ func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
 	// A member without the steward role is refused, privately, and no
 	// poll is opened.
 	in = h.f.slash(alice, general, "poll", sub("open", opt3("question", "Strike?"), opt3("options", "Yes;No")))
-	h.waitAck(in)
-	h.f.with(func() {
-		m := h.f.messages[in.OriginalID]
-		if !m.ephemeral() || !strings.Contains(m.Content, "Only stewards can open a poll") {
-			t.Errorf("member's /poll answered with %+v", m)
-		}
-	})
+	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "Only stewards can open a poll") {
+		t.Errorf("member's /poll answered with %+v", m)
+	}
 	h.polls.mu.Lock()
 	if h.polls.next != 1 {
 		t.Errorf("%d polls opened, want 1", h.polls.next)
@@ -119,12 +110,9 @@ func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
 	h.polls.mu.Unlock()
 	// A single option is refused by the adapter with Discord's syntax.
 	in = h.f.slash(steward, general, "poll", sub("open", opt3("question", "Strike?"), opt3("options", "Yes")))
-	h.waitAck(in)
-	h.f.with(func() {
-		if m := h.f.messages[in.OriginalID]; !m.ephemeral() || !strings.Contains(m.Content, "at least two options") {
-			t.Errorf("one-option poll answered with %+v", m)
-		}
-	})
+	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "at least two options") {
+		t.Errorf("one-option poll answered with %+v", m)
+	}
 	h.f.with(func() {
 		if h.f.roleFetches != 1 {
 			t.Errorf("server roles fetched %d times, want 1 (cached)", h.f.roleFetches)
@@ -216,8 +204,12 @@ func TestDirectMessageAndMentionQuestions(t *testing.T) {
 	h.f.message(bob, other, "<@"+h.f.botID+">", true, h.f.botID)
 	h.f.waitFor("the hint for an empty mention", func() bool {
 		ms := h.f.channelMessagesLocked(other)
-		return len(ms) == 2 && strings.Contains(ms[1].Content, "Ask me a question")
+		return len(ms) >= 2 && strings.Contains(ms[len(ms)-1].Content, "Ask me a question")
 	})
+	h.stop() // waits for every event in progress
+	if ms := h.f.channelMessages(other); len(ms) != 2 {
+		t.Errorf("%d messages in the channel, want 2 (the message without a mention is not answered)", len(ms))
+	}
 }
 
 func TestPrivateReplyToMentionGoesToDM(t *testing.T) {
@@ -256,12 +248,12 @@ func TestGatewayResumeAndReidentify(t *testing.T) {
 	f.waitFor("a new identify", func() bool { return f.identifies == 2 && f.conn != nil })
 	again := f.slash(alice, general, "faq", opt3("question", "deadline after identify?"))
 	h.waitAck(again)
-	f.with(func() {
-		for _, in := range []*fakeInteraction{missed, after, again} {
-			if m := f.messages[in.OriginalID]; m == nil || !strings.Contains(m.Content, "Aug. 31") {
-				t.Errorf("interaction %s answered with %+v", in.ID, m)
-			}
+	for _, in := range []*fakeInteraction{missed, after, again} {
+		if m := h.answer(in); !strings.Contains(m.Content, "Aug. 31") {
+			t.Errorf("interaction %s answered with %+v", in.ID, m)
 		}
+	}
+	f.with(func() {
 		if f.overwrites != 1 {
 			t.Errorf("commands registered %d times, want once", f.overwrites)
 		}
@@ -352,13 +344,9 @@ func TestExportIsAnEphemeralFile(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	in := h.f.slash(steward, general, "poll", sub("export", opt3("poll", 3)))
-	h.waitAck(in)
-	h.f.with(func() {
-		m := h.f.messages[in.OriginalID]
-		if !m.ephemeral() || m.Files["poll-3.csv"] != "option,votes\nYes,1\n" {
-			t.Errorf("export = %+v", m)
-		}
-	})
+	if m := h.answer(in); !m.ephemeral() || m.Files["poll-3.csv"] != "option,votes\nYes,1\n" {
+		t.Errorf("export = %+v", m)
+	}
 	h.polls.mu.Lock()
 	defer h.polls.mu.Unlock()
 	if got := h.polls.lines[0]; got != "/poll export 3" {

@@ -76,6 +76,10 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 		HTTPClient:  f.rest.Client(),
 		StewardRole: "Steward",
 		Logger:      log,
+		// Generous, so the tests' trivial handlers always answer directly
+		// even on a busy machine; TestSlowCommandIsDeferredThenAnswered
+		// covers deferral.
+		AckAfter: 2 * time.Second,
 		Units:       func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} },
 	}
 	for _, fn := range adjust {
@@ -144,6 +148,29 @@ func (h *harness) stop() {
 func (h *harness) waitAck(in *fakeInteraction) {
 	h.t.Helper()
 	h.f.waitFor("acknowledgement of interaction "+in.ID, func() bool { return in.Acks > 0 })
+}
+
+// answer waits for the message that answers a slash command, wherever it
+// landed: the response itself, or, for a public reply to a deferred
+// command, the follow-up after the placeholder. It returns a copy.
+func (h *harness) answer(in *fakeInteraction) fakeMessage {
+	h.t.Helper()
+	var m fakeMessage
+	h.f.waitFor("the answer to interaction "+in.ID, func() bool {
+		orig := h.f.messages[in.OriginalID]
+		if orig == nil || orig.Deferred {
+			return false
+		}
+		if orig.Content == postedNote {
+			if len(in.Followups) == 0 {
+				return false
+			}
+			orig = h.f.messages[in.Followups[0]]
+		}
+		m = *orig
+		return true
+	})
+	return m
 }
 
 // cardMessage waits for the public message in channel that shows the card
