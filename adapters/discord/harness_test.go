@@ -80,7 +80,7 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 		// even on a busy machine; TestSlowCommandIsDeferredThenAnswered
 		// covers deferral.
 		AckAfter: 2 * time.Second,
-		Units:       func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} },
+		Units:    func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} },
 	}
 	for _, fn := range adjust {
 		fn(&opts, h)
