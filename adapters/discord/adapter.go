@@ -104,6 +104,7 @@ type Adapter struct {
 	stop context.CancelFunc
 	sem  chan struct{}
 	work group
+	acks ackGate
 
 	running    atomic.Bool
 	dispatcher atomic.Pointer[dispatcherBox]
@@ -426,6 +427,7 @@ func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Mes
 	if box == nil {
 		return
 	}
+	a.acks.wait(ctx, ackPriorityWait)
 	select {
 	case a.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -538,5 +540,87 @@ func (g *group) wait(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// Acknowledgements go first under a burst of button clicks.
+const (
+	// ackPriorityWait bounds how long work for the core waits for a burst
+	// of acknowledgements to finish.
+	ackPriorityWait = 2 * time.Second
+	// ackQuiet is how long the click stream must be quiet, with nothing
+	// left to acknowledge, for the burst to count as over.
+	ackQuiet = 20 * time.Millisecond
+)
+
+// ackGate lets acknowledgements go first. While button clicks are arriving
+// and being acknowledged, work for the core (recording votes, replies,
+// card edits) waits, at most ackPriorityWait, so reading the gateway and
+// meeting Discord's three-second deadline get the CPU before anything
+// that can wait.
+type ackGate struct {
+	mu      sync.Mutex
+	pending int
+	last    time.Time
+	closed  chan struct{} // non-nil during a burst; closed when it ends
+	timer   *time.Timer
+}
+
+// begin notes a click to acknowledge.
+func (g *ackGate) begin() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending++
+	g.last = time.Now()
+	if g.closed == nil {
+		g.closed = make(chan struct{})
+	}
+}
+
+// end notes that a click was acknowledged (or could not be).
+func (g *ackGate) end() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.pending--
+	if g.pending == 0 {
+		if g.timer == nil {
+			g.timer = time.AfterFunc(ackQuiet, g.check)
+		} else {
+			g.timer.Reset(ackQuiet)
+		}
+	}
+}
+
+// check opens the gate once nothing is pending and the stream has been
+// quiet for ackQuiet.
+func (g *ackGate) check() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed == nil || g.pending > 0 {
+		return
+	}
+	if wait := time.Until(g.last.Add(ackQuiet)); wait > 0 {
+		g.timer.Reset(wait)
+		return
+	}
+	close(g.closed)
+	g.closed = nil
+}
+
+// wait returns when no burst is being acknowledged, after max, or when ctx
+// ends.
+func (g *ackGate) wait(ctx context.Context, max time.Duration) {
+	g.mu.Lock()
+	closed := g.closed
+	g.mu.Unlock()
+	if closed == nil {
+		return
+	}
+	t := time.NewTimer(max)
+	defer t.Stop()
+	select {
+	case <-closed:
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }

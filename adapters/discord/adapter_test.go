@@ -402,7 +402,7 @@ func TestAnnounceAndPrivateSend(t *testing.T) {
 func TestBadTokenStopsRun(t *testing.T) {
 	t.Parallel()
 	f := newFakeDiscord(t)
-	ad, err := New(Options{Token: "wrong", APIURL: f.rest.URL, HTTPClient: f.rest.Client(), Logger: discardLogger()})
+	ad, err := New(Options{Token: "wrong", APIURL: f.rest.URL, HTTPClient: f.client, Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,8 +35,9 @@ type fakeDiscord struct {
 	guildID string
 	hbMS    int
 
-	rest *httptest.Server
-	gw   *httptest.Server
+	rest   *httptest.Server
+	client *http.Client // speaks HTTP/2 to rest
+	gw     *httptest.Server
 
 	mu           sync.Mutex
 	changed      chan struct{}
@@ -177,10 +178,18 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 	}
 	mux := http.NewServeMux()
 	f.routes(mux)
+	// REST is HTTP/2, as Discord's API is, but without TLS (prior
+	// knowledge), which keeps the tests' CPU for the adapter. Enough
+	// streams that a burst of requests shares one connection.
 	f.rest = httptest.NewUnstartedServer(mux)
-	f.rest.EnableHTTP2 = true
-	f.rest.StartTLS()
+	f.rest.Config.Protocols = new(http.Protocols)
+	f.rest.Config.Protocols.SetUnencryptedHTTP2(true)
+	f.rest.Config.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 4000}
+	f.rest.Start()
 	f.gw = httptest.NewServer(http.HandlerFunc(f.serveGateway))
+	protocols := new(http.Protocols)
+	protocols.SetUnencryptedHTTP2(true)
+	f.client = &http.Client{Transport: &http.Transport{Protocols: protocols, HTTP2: &http.HTTP2Config{MaxConcurrentStreams: 4000}}}
 	t.Cleanup(func() {
 		f.mu.Lock()
 		c := f.conn
@@ -189,6 +198,7 @@ func newFakeDiscord(t testing.TB) *fakeDiscord {
 			c.Close()
 		}
 		f.gw.Close()
+		f.client.CloseIdleConnections()
 		f.rest.Close()
 	})
 	return f
@@ -958,6 +968,48 @@ func (f *fakeDiscord) sendInteraction(typ int, who member, channel string, data 
 	f.mu.Unlock()
 	f.dispatch("INTERACTION_CREATE", d, func() { in.SentAt = time.Now() })
 	return in
+}
+
+// clickMany has each member click the button with the matching custom ID
+// on message m, all at once: the events are prepared first, then written
+// back to back, as Discord would deliver a rush of clicks.
+func (f *fakeDiscord) clickMany(m *fakeMessage, who []member, customIDs []string) []*fakeInteraction {
+	f.writeMu.Lock()
+	defer f.writeMu.Unlock()
+	f.mu.Lock()
+	clicked := *m
+	msg := f.messageJSONLocked(&clicked)
+	ins := make([]*fakeInteraction, len(who))
+	frames := make([][]byte, len(who))
+	for i := range who {
+		in := &fakeInteraction{ID: f.newIDLocked(), Token: "itok-" + randHex(16), ChannelID: m.ChannelID, Type: 3, Clicked: &clicked}
+		f.interactions[in.ID] = in
+		f.byToken[in.Token] = in
+		f.seq++
+		frame := map[string]any{"op": 0, "t": "INTERACTION_CREATE", "s": f.seq, "d": map[string]any{
+			"id": in.ID, "application_id": f.appID, "type": 3, "token": in.Token, "version": 1,
+			"guild_id": f.guildID, "channel_id": m.ChannelID, "member": who[i].json(), "message": msg,
+			"data":   map[string]any{"custom_id": customIDs[i], "component_type": 2},
+			"locale": "en-US", "app_permissions": "0",
+		}}
+		f.history = append(f.history, frame)
+		b, err := json.Marshal(frame)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		ins[i], frames[i] = in, b
+	}
+	c := f.conn
+	f.mu.Unlock()
+	for i, b := range frames {
+		f.mu.Lock()
+		ins[i].SentAt = time.Now()
+		f.mu.Unlock()
+		if c != nil {
+			c.WriteMessage(websocket.TextMessage, b)
+		}
+	}
+	return ins
 }
 
 // slash sends a slash command. opts are the command's options (or one

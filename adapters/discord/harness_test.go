@@ -73,7 +73,7 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 		Token:       f.token,
 		GuildID:     f.guildID,
 		APIURL:      f.rest.URL,
-		HTTPClient:  f.rest.Client(),
+		HTTPClient:  f.client,
 		StewardRole: "Steward",
 		Logger:      log,
 		// Generous, so the tests' trivial handlers always answer directly

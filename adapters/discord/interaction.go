@@ -37,7 +37,10 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		a.autocomplete(ctx, w)
 	case discordgo.InteractionMessageComponent:
 		// Acknowledge first, before anything that could wait.
-		if err := w.ackUpdate(ctx); err != nil {
+		a.acks.begin()
+		err := w.ackUpdate(ctx)
+		a.acks.end()
+		if err != nil {
 			a.log.Warn("could not acknowledge a button click", "err", err)
 			return
 		}

@@ -31,14 +31,16 @@ func clickBurst(tb testing.TB, h *harness, n int) burstResult {
 	var acks0, follows0 int
 	h.f.with(func() { acks0, follows0 = h.f.ackCount, h.f.followCount })
 	want := make([]int, 3)
-	clicks := make([]*fakeInteraction, n)
-	began := time.Now()
+	who := make([]member, n)
+	ids := make([]string, n)
 	for i := range n {
-		who := member{id: strconv.Itoa(910000000000000000 + i), name: "member" + strconv.Itoa(i)}
+		who[i] = member{id: strconv.Itoa(910000000000000000 + i), name: "member" + strconv.Itoa(i)}
 		choice := i%3 + 1
 		want[choice-1]++
-		clicks[i] = h.f.click(who, card, fmt.Sprintf("/vote %d %d", pollID, choice))
+		ids[i] = fmt.Sprintf("/vote %d %d", pollID, choice)
 	}
+	began := time.Now()
+	clicks := h.f.clickMany(card, who, ids)
 	wantBody := escapeMarkdown(fmt.Sprintf("1. Yes: %d\n2. No: %d\n3. Not sure: %d", want[0], want[1], want[2]))
 	h.f.waitFor("every click acknowledged and confirmed, and the final tally on the card", func() bool {
 		if h.f.ackCount < acks0+n || h.f.followCount < follows0+n {
