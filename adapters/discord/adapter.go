@@ -549,8 +549,10 @@ const (
 	// of acknowledgements to finish.
 	ackPriorityWait = 2 * time.Second
 	// ackQuiet is how long the click stream must be quiet, with nothing
-	// left to acknowledge, for the burst to count as over.
-	ackQuiet = 20 * time.Millisecond
+	// left to acknowledge, for a burst to count as over. It is long enough
+	// to outlast the pauses the operating system imposes on a busy
+	// machine.
+	ackQuiet = 100 * time.Millisecond
 )
 
 // ackGate lets acknowledgements go first. While button clicks are arriving
@@ -566,13 +568,14 @@ type ackGate struct {
 	timer   *time.Timer
 }
 
-// begin notes a click to acknowledge.
+// begin notes a click to acknowledge. Two clicks awaiting acknowledgement
+// at once mark a burst, which closes the gate; a lone click never waits.
 func (g *ackGate) begin() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.pending++
 	g.last = time.Now()
-	if g.closed == nil {
+	if g.closed == nil && g.pending >= 2 {
 		g.closed = make(chan struct{})
 	}
 }
@@ -582,7 +585,7 @@ func (g *ackGate) end() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.pending--
-	if g.pending == 0 {
+	if g.pending == 0 && g.closed != nil {
 		if g.timer == nil {
 			g.timer = time.AfterFunc(ackQuiet, g.check)
 		} else {

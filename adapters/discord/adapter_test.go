@@ -413,3 +413,44 @@ func TestBadTokenStopsRun(t *testing.T) {
 		t.Fatalf("Run with a bad token = %v, want an error naming DISCORD_TOKEN", err)
 	}
 }
+
+func TestAckGate(t *testing.T) {
+	var g ackGate
+	// A lone click never holds back work.
+	g.begin()
+	if g.closed != nil {
+		t.Fatal("a single click closed the gate")
+	}
+	g.end()
+	// Two clicks awaiting acknowledgement at once are a burst.
+	g.begin()
+	g.begin()
+	if g.closed == nil {
+		t.Fatal("a burst did not close the gate")
+	}
+	opened := make(chan struct{})
+	go func() {
+		g.wait(context.Background(), time.Minute)
+		close(opened)
+	}()
+	g.end()
+	select {
+	case <-opened:
+		t.Fatal("the gate opened while a click was still unacknowledged")
+	default:
+	}
+	g.end()
+	select {
+	case <-opened: // after the quiet period
+	case <-time.After(10 * time.Second):
+		t.Fatal("the gate did not open after the burst")
+	}
+	// Waiting is bounded.
+	g.begin()
+	g.begin()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	g.wait(ctx, time.Minute) // returns at once: ctx is done
+	g.end()
+	g.end()
+}
