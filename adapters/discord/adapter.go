@@ -22,6 +22,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -436,6 +437,14 @@ func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Mes
 	}
 	defer func() { <-a.sem }()
 	box.d.Dispatch(ctx, w, m)
+}
+
+// recoverPanic keeps a panic while handling one event from ending the
+// process (discordgo does not recover its handlers); it is logged.
+func (a *Adapter) recoverPanic(what string) {
+	if p := recover(); p != nil {
+		a.log.Error("panic while handling a Discord "+what, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
 }
 
 // Send posts r to a channel (or to to.Thread, which on Discord is a channel

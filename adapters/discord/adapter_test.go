@@ -454,3 +454,18 @@ func TestAckGate(t *testing.T) {
 	g.end()
 	g.end()
 }
+
+func TestPanicWhileHandlingIsContained(t *testing.T) {
+	t.Parallel()
+	h := start(t, func(o *Options, _ *harness) { o.Units = func() []string { panic("units unavailable") } })
+	in := h.f.autocomplete(alice, general, "unit", "name", "st")
+	h.f.with(func() { in.NoAck = true })
+	// The adapter keeps serving.
+	if m := h.answer(h.f.slash(alice, general, "faq", opt3("question", "deadline?"))); !strings.Contains(m.Content, "Aug. 31") {
+		t.Errorf("after a panic: %+v", m)
+	}
+	h.stop()
+	if !strings.Contains(h.logs.String(), "panic while handling a Discord interaction") {
+		t.Error("the panic was not logged")
+	}
+}

@@ -152,6 +152,7 @@ type fakeInteraction struct {
 	Followups            []string
 	Choices              []map[string]any
 	Clicked              *fakeMessage
+	NoAck                bool // the test expects no acknowledgement
 }
 
 func newFakeDiscord(t testing.TB) *fakeDiscord {

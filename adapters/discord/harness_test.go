@@ -129,7 +129,7 @@ func (h *harness) stop() {
 		h.t.Errorf("fake Discord saw a protocol violation: %s", v)
 	}
 	for _, in := range h.f.interactions {
-		if in.Acks != 1 && in.Type != 0 {
+		if in.Acks != 1 && !in.NoAck {
 			h.t.Errorf("interaction %s (type %d) acknowledged %d times", in.ID, in.Type, in.Acks)
 		}
 		if in.Late {

@@ -18,7 +18,7 @@ const (
 	postedNote    = "Posted in the channel."
 	doneNote      = "Done."
 	expiredButton = "This button is from before Union Hall restarted, so I can't tell what it did. Type the command instead, or ask for the card again."
-	busyNote      = "Union Hall is very busy right now. Please try again in a moment."
+	unreadable    = "I could not read that command. Type /help to see what I can do."
 )
 
 // onInteraction handles INTERACTION_CREATE. discordgo calls it on a
@@ -28,6 +28,7 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 		return
 	}
 	defer a.work.done()
+	defer a.recoverPanic("interaction")
 	ctx, cancel := a.eventContext()
 	defer cancel()
 	i := ic.Interaction
@@ -53,23 +54,34 @@ func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionC
 			a.replyOrLog(ctx, w, bot.Reply{Text: expiredButton, Private: true})
 			return
 		}
-		a.dispatch(ctx, w, a.interactionMessage(ctx, i, cmd, true))
+		if m := a.interactionMessage(ctx, i, cmd, true); m != nil {
+			a.dispatch(ctx, w, m)
+		}
 	case discordgo.InteractionApplicationCommand:
 		// Answer directly when the reply is quick; defer (privately) when
 		// it is not ready within AckAfter.
 		timer := time.AfterFunc(a.opts.AckAfter, func() { w.deferReply(ctx) })
 		defer timer.Stop()
-		data, ok := i.Data.(discordgo.ApplicationCommandInteractionData)
-		line, err := "", error(bot.Errorf(bot.EINVALID, "I could not read that command. Type /help to see what I can do."))
-		if ok {
-			line, err = commandLine(data)
-		}
-		if err != nil {
-			a.replyOrLog(ctx, w, bot.Reply{Text: bot.ErrorMessage(err), Private: true})
-		} else {
-			a.dispatch(ctx, w, a.interactionMessage(ctx, i, line, false))
-		}
+		a.slashCommand(ctx, w)
 		w.finish(ctx)
+	}
+}
+
+// slashCommand translates a slash command into its typed command line and
+// dispatches it; a command it cannot translate is answered privately.
+func (a *Adapter) slashCommand(ctx context.Context, w *interactionWriter) {
+	data, ok := w.i.Data.(discordgo.ApplicationCommandInteractionData)
+	if !ok {
+		a.replyOrLog(ctx, w, bot.Reply{Text: unreadable, Private: true})
+		return
+	}
+	line, err := commandLine(data)
+	if err != nil {
+		a.replyOrLog(ctx, w, bot.Reply{Text: bot.ErrorMessage(err), Private: true})
+		return
+	}
+	if m := a.interactionMessage(ctx, w.i, line, false); m != nil {
+		a.dispatch(ctx, w, m)
 	}
 }
 
@@ -79,35 +91,36 @@ func (a *Adapter) replyOrLog(ctx context.Context, w bot.ResponseWriter, r bot.Re
 	}
 }
 
-// interactionMessage translates an interaction into the core's Message.
+// interactionMessage translates an interaction into the core's Message,
+// or returns nil when it names no user.
 func (a *Adapter) interactionMessage(ctx context.Context, i *discordgo.Interaction, text string, button bool) *bot.Message {
-	u := i.User
+	u, name := i.User, ""
 	var roles []string
-	name := ""
 	if i.Member != nil {
 		if i.Member.User != nil {
 			u = i.Member.User
 		}
-		roles = i.Member.Roles
-		name = i.Member.Nick
+		roles, name = i.Member.Roles, i.Member.Nick
 	}
-	user := bot.User{}
-	if u != nil {
-		user.ID = bot.QualifiedID(bot.PlatformDiscord, u.ID)
-		if name == "" {
-			name = displayName(u)
-		}
+	if u == nil || u.ID == "" {
+		a.log.Warn("ignored an interaction without a user")
+		return nil
 	}
-	user.Name = name
-	user.PlatformSteward = a.roles.steward(ctx, i.GuildID, roles)
+	if name == "" {
+		name = displayName(u)
+	}
 	return &bot.Message{
 		Platform: bot.PlatformDiscord,
 		Channel:  bot.Channel{ID: i.ChannelID},
-		User:     user,
-		Text:     text,
-		DM:       i.GuildID == "",
-		Button:   button,
-		Time:     a.snowflakeTime(i.ID),
+		User: bot.User{
+			ID:              bot.QualifiedID(bot.PlatformDiscord, u.ID),
+			Name:            name,
+			PlatformSteward: a.roles.steward(ctx, i.GuildID, roles),
+		},
+		Text:   text,
+		DM:     i.GuildID == "",
+		Button: button,
+		Time:   a.snowflakeTime(i.ID),
 	}
 }
 

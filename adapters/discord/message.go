@@ -45,6 +45,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		return
 	}
 	defer a.work.done()
+	defer a.recoverPanic("message")
 	ctx, cancel := a.eventContext()
 	defer cancel()
 

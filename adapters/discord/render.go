@@ -45,12 +45,14 @@ func noMentions() *discordgo.MessageAllowedMentions {
 func textLen(s string) int {
 	n := 0
 	for _, r := range s {
-		n += utf16.RuneLen(r)
-		if r == utf8.RuneError {
-			n++ // a replacement character is one unit; RuneLen says -1
-		}
+		n += runeUnits(r)
 	}
 	return n
+}
+
+// runeUnits returns how many UTF-16 units r takes (invalid runes count one).
+func runeUnits(r rune) int {
+	return max(1, utf16.RuneLen(r))
 }
 
 // truncate shortens s to at most max units, ending with an ellipsis when
@@ -63,10 +65,7 @@ func truncate(s string, max int) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range s {
-		l := utf16.RuneLen(r)
-		if l < 0 {
-			l = 1
-		}
+		l := runeUnits(r)
 		if n+l > max-1 {
 			break
 		}
