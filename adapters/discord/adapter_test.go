@@ -161,8 +161,11 @@ func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	card := h.openPoll("Strike?", "Yes | No")
-	// A second adapter (a restarted process) has never seen the card.
-	h.a.cards = cardRegistry{}
+	// The restarted adapter has never seen the card.
+	h.restart()
+	if refs := h.a.cards.refs("poll:1"); len(refs) != 0 {
+		t.Fatalf("a new adapter knows the card: %v", refs)
+	}
 	in := h.f.click(bob, card, "/vote 1 2")
 	h.waitAck(in)
 	h.f.waitFor("the card edit", func() bool { return card.Edits > 0 && strings.Contains(card.Embeds[0].Description, "No: 1") })

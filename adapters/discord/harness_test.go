@@ -55,6 +55,7 @@ type harness struct {
 	router *bot.Router
 	polls  *testPolls
 	logs   *syncBuffer
+	opts   Options
 	cancel context.CancelFunc
 	done   chan error
 }
@@ -85,9 +86,19 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	for _, fn := range adjust {
 		fn(&opts, h)
 	}
-	ad, err := New(opts)
+	h.opts = opts
+	t.Cleanup(h.stop)
+	h.launch()
+	return h
+}
+
+// launch starts an adapter with h.opts and waits until it has registered
+// its commands.
+func (h *harness) launch() {
+	h.t.Helper()
+	ad, err := New(h.opts)
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
 	h.ad = ad
 	switch x := ad.(type) {
@@ -96,12 +107,20 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	case announcingAdapter:
 		h.a = x.Adapter
 	}
+	var before int
+	h.f.with(func() { before = h.f.overwrites })
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- ad.Run(ctx, h.router) }()
-	t.Cleanup(h.stop)
-	f.waitFor("slash command registration", func() bool { return f.overwrites > 0 })
-	return h
+	h.f.waitFor("slash command registration", func() bool { return h.f.overwrites > before })
+}
+
+// restart stops the adapter and starts a new one, as a restarted process
+// would, with the same fake Discord and the same features.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.launch()
 }
 
 // stop shuts the adapter down and checks the session's invariants.
