@@ -1,0 +1,497 @@
+// Package discord is Union Hall's Discord adapter. It connects to the
+// Discord gateway with discordgo, registers the slash commands, and
+// translates slash commands, button clicks, direct messages and
+// @mentions into bot.Messages; it renders replies as messages, ephemeral
+// responses and cards (embeds with button rows).
+//
+// Slash commands are mapped onto the core's typed command language (see
+// Commands), so the core parses everything once. Interactions are
+// acknowledged within Discord's three seconds: a slash command is answered
+// directly when its reply is ready within Options.AckAfter, and deferred
+// (privately) otherwise; a button click is acknowledged at once with a
+// deferred update, and under a burst of clicks the acknowledgements go
+// before any other work. Posts and card edits go through one queue per
+// channel, so a rate-limit wait on one channel never holds up event
+// handling or other channels, and card edits are coalesced to about one
+// per second per message, the last state always landing.
+package discord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Defaults for the zero values of Options.
+const (
+	DefaultAckAfter       = time.Second
+	DefaultEditInterval   = time.Second
+	DefaultHandlerTimeout = 2 * time.Minute
+	DefaultShutdownGrace  = 10 * time.Second
+	DefaultMaxConcurrent  = 16
+)
+
+// Options configure an Adapter.
+type Options struct {
+	// Token is the bot token from the Developer Portal. A "Bot " prefix is
+	// optional.
+	Token string
+	// GuildID, when set, registers the slash commands in that server only
+	// (they appear at once); otherwise they are registered globally.
+	GuildID string
+	// APIURL, when set, replaces https://discord.com as the base of every
+	// REST request (tests, proxies). The gateway address is whatever that
+	// server's /gateway endpoint returns.
+	APIURL string
+	// AnnounceChannel is the channel ID for announcements; when set, the
+	// adapter also implements bot.Announcer.
+	AnnounceChannel string
+	// StewardRole names the server role whose members have steward powers:
+	// a role ID, or a role name looked up in the server's roles.
+	StewardRole string
+	// Units returns the configured union or bargaining unit names, offered
+	// as autocomplete choices for /unit. Nil offers none.
+	Units func() []string
+	// HTTPClient is the client for REST requests; nil uses a client of its
+	// own. Its transport is wrapped when APIURL is set.
+	HTTPClient *http.Client
+	// Logger receives the adapter's logs; nil uses slog.Default().
+	Logger *slog.Logger
+	// Clock tells the time for caches and message times; nil is the system
+	// clock.
+	Clock bot.Clock
+	// AckAfter is how long a slash command may take to produce its first
+	// reply before the adapter defers the response. Default 1s; Discord's
+	// limit is 3s.
+	AckAfter time.Duration
+	// EditInterval is the least time between two edits of one message.
+	// Default 1s.
+	EditInterval time.Duration
+	// HandlerTimeout bounds the handling of one event. Default 2m.
+	HandlerTimeout time.Duration
+	// ShutdownGrace is how long Run waits, once its context ends, for
+	// events in progress and queued card edits. Default 10s.
+	ShutdownGrace time.Duration
+	// MaxConcurrent bounds how many events are dispatched to the core at
+	// once; acknowledgements are never held back by it. Default 16.
+	MaxConcurrent int
+}
+
+// Adapter is the Discord adapter. Create it with New.
+type Adapter struct {
+	opts    Options
+	log     *slog.Logger
+	clock   bot.Clock
+	session *discordgo.Session
+
+	customIDs customIDs
+	cards     cardRegistry
+	out       *outbox
+	roles     *roleResolver
+	dms       dmCache
+
+	life context.Context // ends after Run has shut down
+	stop context.CancelFunc
+	sem  chan struct{}
+	work group
+	acks ackGate
+
+	running    atomic.Bool
+	dispatcher atomic.Pointer[dispatcherBox]
+
+	mu    sync.Mutex
+	botID string
+	appID string
+}
+
+type dispatcherBox struct{ d bot.Dispatcher }
+
+// announcingAdapter is an Adapter with an announcement channel.
+type announcingAdapter struct{ *Adapter }
+
+// Announce posts r to the announcement channel.
+func (a announcingAdapter) Announce(ctx context.Context, r bot.Reply) error {
+	r.Private = false
+	if err := a.Send(ctx, bot.Destination{Channel: a.opts.AnnounceChannel}, r); err != nil {
+		return fmt.Errorf("announce: %w", err)
+	}
+	return nil
+}
+
+// New returns a Discord adapter. The returned adapter also implements
+// bot.Announcer when opts.AnnounceChannel is set. It does not connect
+// until Run.
+func New(opts Options) (bot.Adapter, error) {
+	a, err := newAdapter(opts)
+	if err != nil {
+		return nil, err
+	}
+	if opts.AnnounceChannel != "" {
+		return announcingAdapter{a}, nil
+	}
+	return a, nil
+}
+
+func newAdapter(opts Options) (*Adapter, error) {
+	token := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
+	if token == "" {
+		return nil, errors.New("discord: a bot token is required")
+	}
+	if opts.AckAfter <= 0 {
+		opts.AckAfter = DefaultAckAfter
+	}
+	if opts.EditInterval <= 0 {
+		opts.EditInterval = DefaultEditInterval
+	}
+	if opts.HandlerTimeout <= 0 {
+		opts.HandlerTimeout = DefaultHandlerTimeout
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = DefaultShutdownGrace
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = DefaultMaxConcurrent
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Clock == nil {
+		opts.Clock = bot.SystemClock{}
+	}
+	client, err := httpClient(opts.HTTPClient, opts.APIURL)
+	if err != nil {
+		return nil, err
+	}
+	s, err := discordgo.New("Bot " + token)
+	if err != nil {
+		return nil, fmt.Errorf("discord: %w", err)
+	}
+	s.Client = client
+	s.Identify.Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+	s.StateEnabled = false
+	// Reconnects and rate-limit waits are done by the adapter, bounded by
+	// contexts, instead of discordgo's unbounded loops and sleeps.
+	s.ShouldReconnectOnError = false
+	s.ShouldRetryOnRateLimit = false
+	// discordgo logs through the standard log package, and at debug level
+	// would print the identify payload; the adapter logs what matters
+	// itself, through slog.
+	s.LogLevel = discordgo.LogError - 1
+
+	a := &Adapter{
+		opts:    opts,
+		log:     opts.Logger,
+		clock:   opts.Clock,
+		session: s,
+		sem:     make(chan struct{}, opts.MaxConcurrent),
+	}
+	a.life, a.stop = context.WithCancel(context.Background())
+	a.out = newOutbox(a)
+	a.roles = newRoleResolver(a, opts.StewardRole)
+	return a, nil
+}
+
+// Platform returns bot.PlatformDiscord.
+func (a *Adapter) Platform() string { return bot.PlatformDiscord }
+
+// ids returns the bot's user ID and application ID, known after READY.
+func (a *Adapter) ids() (botID, appID string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.botID, a.appID
+}
+
+// Run connects to the gateway, registers the slash commands and passes
+// every interaction, direct message and @mention to d until ctx ends.
+// Lost connections are resumed (or re-identified) with backoff. It returns
+// nil after a clean shutdown, and an error when Discord refuses the token,
+// the intents or the command registration. Run may be called once.
+func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
+	if !a.running.CompareAndSwap(false, true) {
+		return errors.New("discord: Run called twice")
+	}
+	defer a.stop()
+	a.dispatcher.Store(&dispatcherBox{d})
+
+	ready := make(chan struct{}, 1)
+	disconnected := make(chan struct{}, 1)
+	signal := func(c chan struct{}) {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+	s := a.session
+	for _, remove := range []func(){
+		s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+			a.onReady(r)
+			signal(ready)
+		}),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+			a.log.Info("Discord gateway session resumed")
+		}),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { signal(disconnected) }),
+		s.AddHandler(a.onInteraction),
+		s.AddHandler(a.onMessage),
+	} {
+		defer remove()
+	}
+
+	if err := a.connect(ctx); err != nil {
+		a.shutdown()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	registered := false
+	for {
+		select {
+		case <-ctx.Done():
+			a.shutdown()
+			return nil
+		case <-disconnected:
+			if ctx.Err() != nil {
+				continue
+			}
+			a.log.Warn("Discord gateway connection lost; reconnecting")
+			if err := a.connect(ctx); err != nil {
+				a.shutdown()
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+		case <-ready:
+			if registered {
+				continue
+			}
+			if err := a.registerCommands(ctx); err != nil {
+				a.shutdown()
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			registered = true
+		}
+	}
+}
+
+func (a *Adapter) onReady(r *discordgo.Ready) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if r.User != nil {
+		a.botID = r.User.ID
+	}
+	if r.Application != nil && r.Application.ID != "" {
+		a.appID = r.Application.ID
+	} else if a.appID == "" {
+		a.appID = a.botID // a bot's application ID is its user ID
+	}
+	name := ""
+	if r.User != nil {
+		name = r.User.Username
+	}
+	a.log.Info("connected to Discord", "bot", name, "bot_id", a.botID, "guilds", len(r.Guilds))
+}
+
+// connect opens the gateway connection, retrying transient failures with
+// backoff until ctx ends. Errors Discord will keep returning (a refused
+// token, disallowed intents) end it at once.
+func (a *Adapter) connect(ctx context.Context) error {
+	backoff := time.Second
+	for {
+		err := a.session.Open()
+		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
+			return nil
+		}
+		if msg := fatalGatewayError(err); msg != "" {
+			return fmt.Errorf("discord: %s: %w", msg, err)
+		}
+		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff = min(2*backoff, time.Minute)
+	}
+}
+
+var closeCode = regexp.MustCompile(`close (\d{4})`)
+
+// fatalGatewayError explains errors that retrying cannot fix, and returns
+// "" for the others.
+func fatalGatewayError(err error) string {
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil {
+		switch rest.Response.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return "Discord refused the bot token (check DISCORD_TOKEN)"
+		}
+	}
+	if errors.Is(err, discordgo.ErrUnauthorized) {
+		return "Discord refused the bot token (check DISCORD_TOKEN)"
+	}
+	// discordgo returns the websocket library's close error as is; its
+	// text carries the gateway's close code.
+	if m := closeCode.FindStringSubmatch(err.Error()); m != nil {
+		switch m[1] {
+		case "4004":
+			return "Discord refused the bot token (check DISCORD_TOKEN)"
+		case "4013", "4014":
+			return "Discord refused the gateway intents (Union Hall needs only Guild Messages and Direct Messages, which are not privileged)"
+		case "4010", "4011", "4012":
+			return "Discord refused the gateway connection settings"
+		}
+	}
+	return ""
+}
+
+// registerCommands overwrites the application's slash commands with
+// Commands(), in the configured guild or globally.
+func (a *Adapter) registerCommands(ctx context.Context) error {
+	_, appID := a.ids()
+	scope := "globally"
+	if a.opts.GuildID != "" {
+		scope = "in server " + a.opts.GuildID
+	}
+	cmds := Commands()
+	backoff := time.Second
+	for attempt := 1; ; attempt++ {
+		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+			_, err := a.session.ApplicationCommandBulkOverwrite(appID, a.opts.GuildID, cmds, opts...)
+			return err
+		})
+		if err == nil {
+			a.log.Info("registered slash commands", "count", len(cmds), "scope", scope)
+			return nil
+		}
+		var rest *discordgo.RESTError
+		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode < 500 || attempt == 5 || ctx.Err() != nil {
+			return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
+		}
+		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// shutdown stops taking events, closes the gateway, and waits (at most
+// ShutdownGrace) for events in progress and queued card edits.
+func (a *Adapter) shutdown() {
+	a.work.close()
+	if err := a.session.Close(); err != nil {
+		a.log.Debug("closing the Discord gateway", "err", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownGrace)
+	defer cancel()
+	if err := a.work.wait(ctx); err != nil {
+		a.log.Warn("Discord events still in progress at shutdown", "err", err)
+	}
+	if err := a.out.drain(ctx); err != nil {
+		a.log.Warn("Discord card edits still queued at shutdown", "err", err)
+	}
+	a.stop()
+}
+
+// eventContext returns the context for handling one event. It outlives
+// Run's context by up to ShutdownGrace, so work already started (a vote
+// being recorded and confirmed) is finished rather than cut off.
+func (a *Adapter) eventContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(a.life, a.opts.HandlerTimeout)
+}
+
+// dispatch passes m to the core, at most MaxConcurrent at a time.
+func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Message) {
+	box := a.dispatcher.Load()
+	if box == nil {
+		return
+	}
+	a.acks.wait(ctx, ackPriorityWait)
+	select {
+	case a.sem <- struct{}{}:
+	case <-ctx.Done():
+		a.log.Warn("Discord event dropped: too busy", "err", ctx.Err())
+		return
+	}
+	defer func() { <-a.sem }()
+	box.d.Dispatch(ctx, w, m)
+}
+
+// recoverPanic keeps a panic while handling one event from ending the
+// process (discordgo does not recover its handlers); it is logged.
+func (a *Adapter) recoverPanic(what string) {
+	if p := recover(); p != nil {
+		a.log.Error("panic while handling a Discord "+what, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	}
+}
+
+// Send posts r to a channel (or to to.Thread, which on Discord is a channel
+// of its own). A private reply goes to to.User as a direct message.
+func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) error {
+	channel := to.Channel
+	if to.Thread != "" {
+		channel = to.Thread
+	}
+	if r.Private {
+		if to.User == "" {
+			return errors.New("discord: a private message needs a user to send it to")
+		}
+		uid, err := userID(to.User)
+		if err != nil {
+			return err
+		}
+		if channel, err = a.dmChannel(ctx, uid); err != nil {
+			return err
+		}
+	}
+	if channel == "" {
+		return errors.New("discord: no channel to send to")
+	}
+	_, err := a.post(ctx, channel, a.renderReply(r), "")
+	return err
+}
+
+// UpdateCard re-renders every message posted (or clicked) with c.Key. The
+// edits are queued and coalesced, so it returns at once; a failed edit is
+// logged.
+func (a *Adapter) UpdateCard(_ context.Context, c bot.Card) error {
+	if c.Key == "" {
+		return nil
+	}
+	for _, ref := range a.cards.refs(c.Key) {
+		a.out.edit(ref, c)
+	}
+	return nil
+}
+
+// userID returns the Discord snowflake of a platform-qualified user ID.
+func userID(qualified string) (string, error) {
+	platform, id, ok := bot.SplitID(qualified)
+	if !ok || platform != bot.PlatformDiscord {
+		return "", fmt.Errorf("discord: %q is not a Discord user ID", qualified)
+	}
+	return id, nil
+}

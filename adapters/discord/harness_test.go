@@ -1,0 +1,363 @@
+package discord
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Channels and people the tests use.
+const (
+	general = "800000000000000001"
+	other   = "800000000000000002"
+)
+
+var (
+	steward  = member{id: "900000000000000001", name: "sam", roles: []string{"600000000000000001", stewardRoleID}}
+	alice    = member{id: "900000000000000002", name: "alice", roles: []string{"600000000000000001"}}
+	bob      = member{id: "900000000000000003", name: "bob"}
+	stranger = member{id: "900000000000000004", name: "eve"}
+)
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness runs a real Adapter against a fakeDiscord with a real bot.Router.
+type harness struct {
+	t      testing.TB
+	f      *fakeDiscord
+	a      *Adapter
+	ad     bot.Adapter
+	router *bot.Router
+	polls  *testPolls
+	logs   *syncBuffer
+	opts   Options
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// start connects an adapter to a new fake Discord and waits until its
+// commands are registered. Options may be adjusted by the callers.
+func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
+	t.Helper()
+	f := newFakeDiscord(t)
+	h := &harness{t: t, f: f, logs: &syncBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
+	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.router = bot.NewRouter(bot.StewardSet{}, log)
+	h.polls.register(h.router)
+	registerFAQ(h.router)
+	opts := Options{
+		Token:       f.token,
+		GuildID:     f.guildID,
+		APIURL:      f.rest.URL,
+		HTTPClient:  f.client,
+		StewardRole: "Steward",
+		Logger:      log,
+		// Generous, so the tests' trivial handlers always answer directly
+		// even on a busy machine; TestSlowCommandIsDeferredThenAnswered
+		// covers deferral.
+		AckAfter: 2 * time.Second,
+		Units:    func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} },
+	}
+	for _, fn := range adjust {
+		fn(&opts, h)
+	}
+	h.opts = opts
+	t.Cleanup(h.stop)
+	h.launch()
+	return h
+}
+
+// launch starts an adapter with h.opts and waits until it has registered
+// its commands.
+func (h *harness) launch() {
+	h.t.Helper()
+	ad, err := New(h.opts)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.ad = ad
+	switch x := ad.(type) {
+	case *Adapter:
+		h.a = x
+	case announcingAdapter:
+		h.a = x.Adapter
+	}
+	var before int
+	h.f.with(func() { before = h.f.overwrites })
+	ctx, cancel := context.WithCancel(context.Background())
+	h.cancel, h.done = cancel, make(chan error, 1)
+	go func() { h.done <- ad.Run(ctx, h.router) }()
+	h.f.waitFor("slash command registration", func() bool { return h.f.overwrites > before })
+}
+
+// restart stops the adapter and starts a new one, as a restarted process
+// would, with the same fake Discord and the same features.
+func (h *harness) restart() {
+	h.t.Helper()
+	h.stop()
+	h.launch()
+}
+
+// stop shuts the adapter down and checks the session's invariants.
+func (h *harness) stop() {
+	h.t.Helper()
+	if h.cancel == nil {
+		return
+	}
+	h.cancel()
+	h.cancel = nil
+	select {
+	case err := <-h.done:
+		if err != nil {
+			h.t.Errorf("Run returned %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		h.t.Errorf("Run did not return after its context ended")
+	}
+	if h.t.Failed() {
+		h.t.Logf("adapter logs:\n%s", h.logs.String())
+	}
+	h.f.mu.Lock()
+	defer h.f.mu.Unlock()
+	for _, v := range h.f.violations {
+		h.t.Errorf("fake Discord saw a protocol violation: %s", v)
+	}
+	for _, in := range h.f.interactions {
+		if in.Acks != 1 && !in.NoAck {
+			h.t.Errorf("interaction %s (type %d) acknowledged %d times", in.ID, in.Type, in.Acks)
+		}
+		if in.Late {
+			h.t.Errorf("interaction %s acknowledged after %v", in.ID, in.Latency)
+		}
+		if strings.Contains(h.logs.String(), in.Token) {
+			h.t.Errorf("an interaction token appears in the logs")
+		}
+	}
+	if strings.Contains(h.logs.String(), h.f.token) {
+		h.t.Errorf("the bot token appears in the logs")
+	}
+}
+
+// waitAck waits until an interaction has been acknowledged.
+func (h *harness) waitAck(in *fakeInteraction) {
+	h.t.Helper()
+	h.f.waitFor("acknowledgement of interaction "+in.ID, func() bool { return in.Acks > 0 })
+}
+
+// answer waits for the message that answers a slash command, wherever it
+// landed: the response itself, or, for a public reply to a deferred
+// command, the follow-up after the placeholder. It returns a copy.
+func (h *harness) answer(in *fakeInteraction) fakeMessage {
+	h.t.Helper()
+	var m fakeMessage
+	h.f.waitFor("the answer to interaction "+in.ID, func() bool {
+		orig := h.f.messages[in.OriginalID]
+		if orig == nil || orig.Deferred {
+			return false
+		}
+		if orig.Content == postedNote {
+			if len(in.Followups) == 0 {
+				return false
+			}
+			orig = h.f.messages[in.Followups[0]]
+		}
+		m = *orig
+		return true
+	})
+	return m
+}
+
+// cardMessage waits for the public message in channel that shows the card
+// titled title.
+func (h *harness) cardMessage(channel, title string) *fakeMessage {
+	h.t.Helper()
+	var found *fakeMessage
+	h.f.waitFor("card "+title, func() bool {
+		for _, m := range h.f.channelMessagesLocked(channel) {
+			if !m.ephemeral() && !m.Deferred && len(m.Embeds) > 0 && m.Embeds[0].Title == escapeMarkdown(title) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+// registerFAQ adds a small FAQ: /faq and free-text questions get a fixed
+// answer that quotes the question back (to check escaping).
+func registerFAQ(r *bot.Router) {
+	answer := bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+		q := strings.TrimSpace(req.Raw)
+		if strings.EqualFold(q, "topics") {
+			return w.Reply(ctx, bot.Reply{Text: "Topics: wages, pension, ratification", Private: true})
+		}
+		text := "You asked: " + q + "\n"
+		if strings.Contains(strings.ToLower(q), "deadline") {
+			text += "The ratification deadline is Aug. 31."
+		} else {
+			text += "I don't know that one yet."
+		}
+		return w.Reply(ctx, bot.Reply{Text: text, Thread: req.Thread})
+	})
+	r.Register(bot.Command{Name: "faq", Summary: "answer a question", Usage: []bot.Usage{{Syntax: "/faq <question>", Summary: "answer a question"}}, Handler: answer})
+	r.Fallback(answer)
+}
+
+// testPolls is a tiny poll feature: stewards open polls, members vote with
+// buttons, and the card is updated after each vote.
+type testPolls struct {
+	mu    sync.Mutex
+	polls map[int]*testPoll
+	next  int
+	lines []string // command lines received, for assertions
+}
+
+type testPoll struct {
+	id       int
+	question string
+	options  []string
+	votes    []int
+	voters   map[string]int
+	flags    bot.Flags
+}
+
+func (p *testPoll) card() bot.Card {
+	var body strings.Builder
+	total := 0
+	for i, o := range p.options {
+		fmt.Fprintf(&body, "%d. %s: %d\n", i+1, o, p.votes[i])
+		total += p.votes[i]
+	}
+	c := bot.Card{Key: "poll:" + strconv.Itoa(p.id), Title: p.question, Body: body.String(), Footer: fmt.Sprintf("Poll %d · %d votes", p.id, total)}
+	for i, o := range p.options {
+		c.Buttons = append(c.Buttons, bot.Button{Label: o, Action: "vote", Value: fmt.Sprintf("%d %d", p.id, i+1)})
+	}
+	return c
+}
+
+func (tp *testPolls) register(r *bot.Router) {
+	r.Register(bot.Command{Name: "poll", Summary: "polls", Usage: []bot.Usage{{Syntax: `/poll "Question?" "A" "B"`, Summary: "open a poll", Steward: true}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			tp.mu.Lock()
+			tp.lines = append(tp.lines, req.Text)
+			tp.mu.Unlock()
+			toks, err := req.Args()
+			if err != nil {
+				return err
+			}
+			if len(toks) == 2 && !toks[0].Quoted && toks[0].Text == "export" {
+				if err := req.RequireSteward("export a poll"); err != nil {
+					return err
+				}
+				return w.Reply(ctx, bot.Reply{Private: true, Text: "Poll " + toks[1].Text + " results attached.",
+					File: &bot.File{Name: "poll-" + toks[1].Text + ".csv", ContentType: "text/csv", Data: []byte("option,votes\nYes,1\n")}})
+			}
+			if err := req.RequireSteward("open a poll"); err != nil {
+				return err
+			}
+			pos, flags, err := bot.ParseFlags(toks, bot.FlagSpec{"anonymous": false, "hidden": false, "multi": false, "max": true, "closes": true, "rule": true})
+			if err != nil {
+				return err
+			}
+			if len(pos) < 3 {
+				return bot.Errorf(bot.EINVALID, "A poll needs a question and at least two options.")
+			}
+			tp.mu.Lock()
+			tp.next++
+			p := &testPoll{id: tp.next, question: pos[0].Text, voters: map[string]int{}, flags: flags}
+			for _, o := range pos[1:] {
+				p.options = append(p.options, o.Text)
+			}
+			p.votes = make([]int, len(p.options))
+			tp.polls[p.id] = p
+			c := p.card()
+			tp.mu.Unlock()
+			return w.Reply(ctx, bot.Reply{Card: &c})
+		})})
+	r.Register(bot.Command{Name: "vote", Summary: "vote", Usage: []bot.Usage{{Syntax: "/vote <poll> <option>", Summary: "vote"}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			toks, err := req.Args()
+			if err != nil {
+				return err
+			}
+			if len(toks) != 2 {
+				return bot.Errorf(bot.EINVALID, "Say which poll and which option.")
+			}
+			id, _ := strconv.Atoi(toks[0].Text)
+			tp.mu.Lock()
+			defer tp.mu.Unlock()
+			p, ok := tp.polls[id]
+			if !ok {
+				return bot.Errorf(bot.ENOTFOUND, "There is no poll %s.", toks[0].Text)
+			}
+			n, err := strconv.Atoi(toks[1].Text)
+			if err != nil {
+				for i, o := range p.options {
+					if strings.EqualFold(o, toks[1].Text) {
+						n = i + 1
+					}
+				}
+			}
+			if n < 1 || n > len(p.options) {
+				return bot.Errorf(bot.EINVALID, "Poll %d has no option %s.", id, toks[1].Text)
+			}
+			if prev, ok := p.voters[req.User.ID]; ok {
+				p.votes[prev-1]--
+			}
+			p.voters[req.User.ID] = n
+			p.votes[n-1]++
+			// The card is updated in tally order: computed and queued
+			// under the poll's lock.
+			if err := w.UpdateCard(ctx, p.card()); err != nil {
+				return err
+			}
+			return w.Reply(ctx, bot.Reply{Private: true, Text: fmt.Sprintf("Your vote for %s in poll %d is recorded.", p.options[n-1], id)})
+		})})
+}
+
+func (tp *testPolls) poll(id int) testPoll {
+	tp.mu.Lock()
+	defer tp.mu.Unlock()
+	p := *tp.polls[id]
+	p.votes = append([]int(nil), p.votes...)
+	return p
+}
+
+// openPoll has the steward open a poll with a slash command and returns
+// the posted card.
+func (h *harness) openPoll(question, options string) *fakeMessage {
+	h.t.Helper()
+	in := h.f.slash(steward, general, "poll", sub("open", opt3("question", question), opt3("options", options)))
+	h.waitAck(in)
+	return h.cardMessage(general, question)
+}
+
+func discardLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}

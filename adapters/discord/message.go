@@ -1,0 +1,130 @@
+package discord
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Discord's JSON error code for "Cannot send messages to this user".
+const errCannotDM = 50007
+
+const (
+	emptyMentionHint = "Ask me a question after the mention, e.g. \"@Union Hall when is the ratification deadline?\", or type /help to see what I can do."
+	closedDMsNote    = "I tried to answer you privately, but Discord would not let me send you a direct message. Allow direct messages from this server's members, or use a slash command such as /faq, whose answers only you can see."
+)
+
+// onMessage handles MESSAGE_CREATE: direct messages to the bot, and
+// messages in a server that @mention it. Everything else is ignored (and
+// without the privileged message content intent, Discord sends the text of
+// nothing else).
+func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+	if mc == nil || mc.Message == nil {
+		return
+	}
+	m := mc.Message
+	botID, _ := a.ids()
+	if m.Author == nil || m.Author.Bot || m.Author.System || m.WebhookID != "" || m.Author.ID == botID || botID == "" {
+		return
+	}
+	dm := m.GuildID == ""
+	mentioned := false
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == botID {
+			mentioned = true
+		}
+	}
+	if !dm && !mentioned {
+		return
+	}
+	if !a.work.add() {
+		return
+	}
+	defer a.work.done()
+	defer a.recoverPanic("message")
+	ctx, cancel := a.eventContext()
+	defer cancel()
+
+	w := &messageWriter{a: a, channel: m.ChannelID, messageID: m.ID, userID: m.Author.ID, dm: dm}
+	text := stripMention(m.Content, botID)
+	if text == "" {
+		a.replyOrLog(ctx, w, bot.Reply{Text: emptyMentionHint})
+		return
+	}
+	var roles []string
+	name := displayName(m.Author)
+	if m.Member != nil {
+		roles = m.Member.Roles
+		if m.Member.Nick != "" {
+			name = m.Member.Nick
+		}
+	}
+	msg := &bot.Message{
+		Platform: bot.PlatformDiscord,
+		Channel:  bot.Channel{ID: m.ChannelID},
+		User: bot.User{
+			ID:              bot.QualifiedID(bot.PlatformDiscord, m.Author.ID),
+			Name:            name,
+			PlatformSteward: a.roles.steward(ctx, m.GuildID, roles),
+		},
+		Text:    text,
+		DM:      dm,
+		Mention: !dm,
+		Time:    m.Timestamp,
+	}
+	if msg.Time.IsZero() {
+		msg.Time = a.snowflakeTime(m.ID)
+	}
+	a.dispatch(ctx, w, msg)
+}
+
+// stripMention removes the bot's mentions from a message and trims it.
+func stripMention(content, botID string) string {
+	content = strings.ReplaceAll(content, "<@"+botID+">", " ")
+	content = strings.ReplaceAll(content, "<@!"+botID+">", " ")
+	return strings.TrimSpace(content)
+}
+
+// messageWriter answers a direct message or a mention. Public replies go
+// to the channel as replies to the member's message; private replies go to
+// the member's direct messages.
+type messageWriter struct {
+	a         *Adapter
+	channel   string
+	messageID string
+	userID    string
+	dm        bool
+}
+
+// Reply posts r in the channel, or in the member's direct messages when
+// r.Private.
+func (w *messageWriter) Reply(ctx context.Context, r bot.Reply) error {
+	msgs := w.a.renderReply(r)
+	if len(msgs) == 0 {
+		return nil
+	}
+	if !r.Private || w.dm {
+		_, err := w.a.post(ctx, w.channel, msgs, w.messageID)
+		return err
+	}
+	ch, err := w.a.dmChannel(ctx, w.userID)
+	if err == nil {
+		_, err = w.a.post(ctx, ch, msgs, "")
+	}
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == errCannotDM {
+		// The member's direct messages are closed: say so in the channel,
+		// without the private content.
+		_, err = w.a.post(ctx, w.channel, w.a.renderReply(bot.Reply{Text: closedDMsNote}), w.messageID)
+	}
+	return err
+}
+
+// UpdateCard re-renders card c wherever it is shown.
+func (w *messageWriter) UpdateCard(ctx context.Context, c bot.Card) error {
+	return w.a.UpdateCard(ctx, c)
+}
