@@ -22,6 +22,7 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		StewardRole:     a.cfg.vars.get("DISCORD_STEWARD_ROLE"),
 		Logger:          a.log.With("platform", bot.PlatformDiscord),
 		Clock:           a.clock,
+		Units:           func() []string { return a.unitNames },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)
