@@ -67,20 +67,23 @@ func (s *Service) Export(ctx context.Context, id int64) (*bot.File, string, erro
 	if p.Secret {
 		rows := [][]string{{"poll", "question", "option_number", "option", "unit", "votes"}}
 		for i, label := range p.Options {
+			// Units too small for their split to stay secret are left out;
+			// the overall row carries every vote.
+			rows = append(rows, []string{pid, p.Question, strconv.Itoa(i + 1), label, "(all)", strconv.Itoa(res.Options[i])})
 			for _, u := range res.Units {
-				if n := u.Counts[i]; n > 0 {
+				if n := u.Counts[i]; n > 0 && !u.Withheld {
 					rows = append(rows, []string{pid, p.Question, strconv.Itoa(i + 1), label, u.Unit.Name, strconv.Itoa(n)})
 				}
 			}
-			if n := res.NoUnit[i]; n > 0 {
-				rows = append(rows, []string{pid, p.Question, strconv.Itoa(i + 1), label, "", strconv.Itoa(n)})
+			if n := res.NoUnit[i]; n > 0 && !res.NoUnitWithheld {
+				rows = append(rows, []string{pid, p.Question, strconv.Itoa(i + 1), label, "(no unit given)", strconv.Itoa(n)})
 			}
 		}
 		data, err := writeCSV(rows)
 		if err != nil {
 			return nil, "", err
 		}
-		note := fmt.Sprintf("Poll %d (%s, secret ballot): counts by option and unit from %d voters. There are no voter identities: nothing records who chose what.", p.ID, state, res.Voters)
+		note := fmt.Sprintf("Poll %d (%s, secret ballot): counts by option, overall and by unit, from %d voters (units with fewer than %d votes are left out so their ballots stay secret). There are no voter identities: nothing records who chose what.", p.ID, state, res.Voters, MinSecretSplit)
 		return &bot.File{Name: "poll-" + pid + "-tally.csv", ContentType: "text/csv", Data: data}, note, nil
 	}
 	ballots, err := s.store.Ballots(ctx, id)

@@ -347,6 +347,11 @@ func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot
 	if err != nil {
 		return err
 	}
+	// A poll opened in a private or stewards' channel stays there: members
+	// see its results only where it was posted.
+	if p.Channel != r.Channel.ID && !r.Steward {
+		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Ask for its results there: /poll results %d.", p.ID, p.ID)
+	}
 	res, err := s.Results(ctx, p.ID)
 	if err != nil {
 		return err

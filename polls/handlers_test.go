@@ -160,6 +160,17 @@ func TestVoteChangeRepeatAndRefusals(t *testing.T) {
 	if !strings.Contains(rec.Text(), "in another channel") {
 		t.Fatalf("vote from another channel: %s", rec.Text())
 	}
+	// Results stay in the poll's channel for members; stewards may look
+	// from anywhere.
+	for who, want := range map[string]string{"carol": "Ask for its results there", "steward": "Poll 1:"} {
+		m = bottest.Message(who, "/poll results 1")
+		m.Channel = bot.Channel{ID: "elsewhere"}
+		rec = &bottest.Recorder{}
+		e.router.Dispatch(context.Background(), rec, m)
+		if !strings.Contains(rec.Text(), want) {
+			t.Fatalf("%s asking for results from another channel: %s", who, rec.Text())
+		}
+	}
 	// Another platform does not see the poll.
 	m = bottest.Message("carol", "/vote 1 1")
 	m.Platform = bot.PlatformSlack
@@ -236,13 +247,26 @@ func TestSecretBallot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// P-4 and "no unit" each have one voter: their splits would give
+	// those ballots away, so only the overall rows are exported.
 	want := [][]string{
 		{"poll", "question", "option_number", "option", "unit", "votes"},
-		{"1", "Ratify?", "1", "Yes", "P-4", "1"},
-		{"1", "Ratify?", "2", "No", "", "1"},
+		{"1", "Ratify?", "1", "Yes", "(all)", "1"},
+		{"1", "Ratify?", "2", "No", "(all)", "1"},
 	}
 	if !slices.EqualFunc(rows, want, slices.Equal) {
 		t.Fatalf("secret export rows %v", rows)
+	}
+	e.mustSay("steward", "/poll results 1", "P-4 (2,600 members): fewer than 5 votes; split withheld")
+	// With five votes, P-4's split can be shown without exposing anyone.
+	for _, m := range []string{"m1", "m2", "m3", "m4"} {
+		e.mustSay(m, "/unit p4", "You are in P-4")
+		e.mustSay(m, "/vote 1 1", "recorded")
+	}
+	e.mustSay("steward", "/poll results 1", "P-4 (2,600 members): Yes 5, No 0")
+	rec = e.mustSay("steward", "/poll export 1", "no voter identities")
+	if !strings.Contains(string(rec.Replies()[0].File.Data), "1,Ratify?,1,Yes,P-4,5") {
+		t.Fatalf("P-4's split missing from the export:\n%s", rec.Replies()[0].File.Data)
 	}
 	// Nothing in the logs names who voted, let alone how.
 	if logs := e.logs.String(); strings.Contains(logs, "alice") || strings.Contains(logs, "bob") {

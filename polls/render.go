@@ -280,6 +280,10 @@ func (r *Results) unitLines(b *strings.Builder) {
 		if u.Votes() == 0 {
 			line = fmt.Sprintf("  %s: no votes", name)
 		}
+		if u.Withheld {
+			b.WriteString(fmt.Sprintf("  %s: %s\n", name, withheldText))
+			continue
+		}
 		if r.Verdict != nil && u.Listed {
 			if u.InFavour {
 				line += " (in favour)"
@@ -289,8 +293,15 @@ func (r *Results) unitLines(b *strings.Builder) {
 		}
 		b.WriteString(line + "\n")
 	}
-	if n := sum(r.NoUnit); n > 0 {
+	switch {
+	case r.NoUnitWithheld:
+		fmt.Fprintf(b, "  No unit given: %s\n", withheldText)
+	case sum(r.NoUnit) > 0:
 		fmt.Fprintf(b, "  No unit given: %s\n", split(r.NoUnit))
 	}
 	b.WriteString("\n")
 }
+
+// withheldText stands in for a unit's split on a secret ballot when the
+// unit has too few votes for the split to stay secret.
+var withheldText = fmt.Sprintf("fewer than %d votes; split withheld to keep the ballot secret", MinSecretSplit)

@@ -25,6 +25,9 @@ type Results struct {
 	Units []UnitResult
 	// NoUnit are the votes per option of members who had not named a unit.
 	NoUnit []int
+	// NoUnitWithheld reports that the NoUnit split must not be shown (see
+	// UnitResult.Withheld).
+	NoUnitWithheld bool
 	// Verdict is the rule's outcome, or nil when the poll has no rule.
 	Verdict *Verdict
 }
@@ -40,7 +43,16 @@ type UnitResult struct {
 	// InFavour reports whether the unit has more votes in favour than
 	// against (only meaningful when the poll has a rule).
 	InFavour bool
+	// Withheld reports that this unit's split must not be shown: on a
+	// secret ballot, a unit with fewer than MinSecretSplit votes would let
+	// anyone who knows who voted there work out how they voted. Its votes
+	// still count in the overall split and the rule's verdict.
+	Withheld bool
 }
+
+// MinSecretSplit is the fewest votes a unit (or the members without a
+// unit) must have on a secret ballot before its split by option is shown.
+const MinSecretSplit = 5
 
 // Votes returns the unit's votes over all options.
 func (u UnitResult) Votes() int { return sum(u.Counts) }
@@ -117,6 +129,13 @@ func Compute(t *Tally, units *Coalition, now time.Time) *Results {
 	}
 	for _, name := range extra {
 		r.Units = append(r.Units, UnitResult{Unit: Unit{Name: name}, Counts: byUnit[name]})
+	}
+	if p.Secret {
+		for i := range r.Units {
+			v := r.Units[i].Votes()
+			r.Units[i].Withheld = v > 0 && v < MinSecretSplit
+		}
+		r.NoUnitWithheld = sum(r.NoUnit) > 0 && sum(r.NoUnit) < MinSecretSplit
 	}
 	if p.Rule != RuleNone && p.Favour >= 1 && p.Favour <= n && p.Against >= 1 && p.Against <= n {
 		for i := range r.Units {
