@@ -29,8 +29,9 @@ type storeOp struct {
 // a queue that one goroutine serves while there is work, and failures are
 // only logged. A nil *cardStore (no store configured) does nothing.
 type cardStore struct {
-	store bot.CardLocations
-	log   *slog.Logger
+	platform string
+	store    bot.CardLocations
+	log      *slog.Logger
 
 	// loadMu serialises reads of stored locations, so that two updates of
 	// a card not yet loaded do not both adopt its messages.
@@ -42,11 +43,11 @@ type cardStore struct {
 	idle    chan struct{} // closed when the queue empties; nil if no one waits
 }
 
-func newCardStore(store bot.CardLocations, log *slog.Logger) *cardStore {
+func newCardStore(platform string, store bot.CardLocations, log *slog.Logger) *cardStore {
 	if store == nil {
 		return nil
 	}
-	return &cardStore{store: store, log: log}
+	return &cardStore{platform: platform, store: store, log: log}
 }
 
 // save records, in the background, that location shows card key.
@@ -96,9 +97,9 @@ func (s *cardStore) run() {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		var err error
 		if op.forget {
-			err = s.store.ForgetCardLocation(ctx, bot.PlatformSlack, op.key, op.location)
+			err = s.store.ForgetCardLocation(ctx, s.platform, op.key, op.location)
 		} else {
-			err = s.store.SaveCardLocation(ctx, bot.PlatformSlack, op.key, op.location)
+			err = s.store.SaveCardLocation(ctx, s.platform, op.key, op.location)
 		}
 		cancel()
 		if err != nil {
@@ -134,5 +135,5 @@ func (s *cardStore) wait(ctx context.Context) error {
 func (s *cardStore) locations(ctx context.Context, key string) ([]string, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	return s.store.CardLocations(ctx, bot.PlatformSlack, key)
+	return s.store.CardLocations(ctx, s.platform, key)
 }

@@ -227,7 +227,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		out:            newLanes(maxSenders),
 		seen:           newDedupe(opts.Clock, dedupeTTL),
 		cards:          newCardRegistry(),
-		locs:           newCardStore(opts.CardLocations, log),
+		locs:           newCardStore(bot.PlatformSlack, opts.CardLocations, log),
 		ready:          make(chan struct{}),
 	}
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
