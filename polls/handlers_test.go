@@ -526,3 +526,33 @@ func TestOverduePollClosesOnFirstTouch(t *testing.T) {
 		t.Fatalf("closer posted again: %v %v", err, hub.Sent())
 	}
 }
+
+func TestScheduledCloseOfHiddenPollShowsFinalTallyOnCard(t *testing.T) {
+	e := newEnv(t)
+	e.open(`/poll "Ratify?" "Yes" "No" "Abstain" --hidden --closes in 1h`)
+	e.mustSay("alice", "/vote 1 1", "recorded")
+	e.mustSay("bob", "/vote 1 1", "recorded")
+	e.mustSay("carol", "/vote 1 2", "recorded")
+	e.clock.Advance(time.Hour)
+	hub := newFakeHub()
+	if err := e.svc.CloseDue(context.Background(), hub); err != nil {
+		t.Fatal(err)
+	}
+	// The card everyone voted on is re-rendered through the hub (which
+	// reaches it after a restart too): closed, counts shown, no buttons.
+	if len(hub.updates) != 1 {
+		t.Fatalf("%d card updates, want 1", len(hub.updates))
+	}
+	c := hub.updates[0]
+	if c.Key != "poll:1" || len(c.Buttons) != 0 || c.Poll == nil || !c.Poll.Closed || c.Poll.Hidden || c.Poll.Total == nil || *c.Poll.Total != 3 {
+		t.Fatalf("final card %+v", c)
+	}
+	for _, want := range []string{"Final result", "1. Yes  ███████░░░ 2 (67%)", "2. No  ███░░░░░░░ 1 (33%)", "3. Abstain  ░░░░░░░░░░ 0 (0%)", "3 members voted"} {
+		if !strings.Contains(c.Body, want) {
+			t.Errorf("final card lacks %q:\n%s", want, c.Body)
+		}
+	}
+	if strings.Contains(c.Body, "hidden") || strings.Contains(c.Footer, "vote with the buttons") {
+		t.Errorf("final card still reads as open:\n%s\n%s", c.Body, c.Footer)
+	}
+}

@@ -87,6 +87,13 @@ type Options struct {
 	// MaxConcurrent bounds how many events are dispatched to the core at
 	// once; acknowledgements are never held back by it. Default 16.
 	MaxConcurrent int
+	// CardLocations, when set, remembers which messages show which card,
+	// so that cards posted before a restart are updated (a poll closing on
+	// schedule) without waiting for a click. Public card messages the
+	// adapter posts and card messages members click are recorded there,
+	// never ephemeral ones. Store failures are logged and never hold up a
+	// post or an acknowledgement.
+	CardLocations bot.CardLocations
 }
 
 // Adapter is the Discord adapter. Create it with New.
@@ -98,6 +105,7 @@ type Adapter struct {
 
 	customIDs customIDs
 	cards     cardRegistry
+	locs      *cardStore // nil without Options.CardLocations
 	out       *outbox
 	roles     *roleResolver
 	dms       dmCache
@@ -199,6 +207,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	}
 	a.life, a.stop = context.WithCancel(context.Background())
 	a.out = newOutbox(a)
+	a.locs = newCardStore(bot.PlatformDiscord, opts.CardLocations, opts.Logger)
 	a.roles = newRoleResolver(a, opts.StewardRole)
 	return a, nil
 }
@@ -413,6 +422,9 @@ func (a *Adapter) shutdown() {
 	if err := a.out.drain(ctx); err != nil {
 		a.log.Warn("Discord card edits still queued at shutdown", "err", err)
 	}
+	if err := a.locs.wait(ctx); err != nil {
+		a.log.Warn("Discord card locations still unstored at shutdown", "err", err)
+	}
 	a.stop()
 }
 
@@ -474,13 +486,15 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	return err
 }
 
-// UpdateCard re-renders every message posted (or clicked) with c.Key. The
-// edits are queued and coalesced, so it returns at once; a failed edit is
-// logged.
-func (a *Adapter) UpdateCard(_ context.Context, c bot.Card) error {
+// UpdateCard re-renders every message posted (or clicked) with c.Key,
+// including, with Options.CardLocations, those posted before a restart.
+// The edits are queued and coalesced, so it returns once the stored
+// locations are read; a failed edit is logged.
+func (a *Adapter) UpdateCard(ctx context.Context, c bot.Card) error {
 	if c.Key == "" {
 		return nil
 	}
+	a.loadCard(ctx, c.Key)
 	for _, ref := range a.cards.refs(c.Key) {
 		a.out.edit(ref, c)
 	}

@@ -322,7 +322,7 @@ func (w *interactionWriter) followUp(ctx context.Context, m outMessage, private 
 			if channel == "" {
 				channel = w.i.ChannelID
 			}
-			w.a.cards.add(m.cardKey, msgRef{channel: channel, id: msg.ID})
+			w.a.remember(m.cardKey, msgRef{channel: channel, id: msg.ID})
 		}
 	}
 	return nil
@@ -344,7 +344,7 @@ func (w *interactionWriter) registerOriginal(ctx context.Context, key string) {
 	if channel == "" {
 		channel = w.i.ChannelID
 	}
-	w.a.cards.add(key, msgRef{channel: channel, id: msg.ID})
+	w.a.remember(key, msgRef{channel: channel, id: msg.ID})
 }
 
 // UpdateCard re-renders card c wherever it is shown. On a button click, the
@@ -371,7 +371,9 @@ func (w *interactionWriter) UpdateCard(ctx context.Context, c bot.Card) error {
 			if channel == "" {
 				channel = w.i.ChannelID
 			}
-			w.a.cards.addIfUnknown(c.Key, msgRef{channel: channel, id: m.ID})
+			if ref := (msgRef{channel: channel, id: m.ID}); w.a.cards.addIfUnknown(c.Key, ref) {
+				w.a.locs.save(c.Key, ref.location())
+			}
 		}
 	}
 	return w.a.UpdateCard(ctx, c)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +30,18 @@ type msgRef struct {
 	channel, id string
 }
 
+// location is ref as stored in Options.CardLocations: "channelID/messageID".
+func (ref msgRef) location() string { return ref.channel + "/" + ref.id }
+
+// parseLocation reads a stored location.
+func parseLocation(loc string) (msgRef, bool) {
+	channel, id, ok := strings.Cut(loc, "/")
+	if !ok || channel == "" || id == "" || strings.Contains(id, "/") {
+		return msgRef{}, false
+	}
+	return msgRef{channel: channel, id: id}, true
+}
+
 // cardRegistry remembers which messages show which card, so UpdateCard can
 // edit them in place. It is filled when the adapter posts a card and when
 // a member clicks a card's button (so cards posted before a restart are
@@ -38,35 +51,44 @@ type cardRegistry struct {
 	byKey map[string][]msgRef
 	keyOf map[msgRef]string
 	order []string // keys, oldest first, for eviction
+	// loaded are the keys whose stored locations (Options.CardLocations)
+	// have been read into the registry; an evicted key is read again.
+	loaded map[string]bool
 }
 
-func (r *cardRegistry) add(key string, ref msgRef) {
+// add registers ref under key. It reports whether ref is new under key,
+// and the key ref was registered under before, if another.
+func (r *cardRegistry) add(key string, ref msgRef) (added bool, oldKey string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.addLocked(key, ref)
+	return r.addLocked(key, ref)
 }
 
-// addIfUnknown registers ref under key unless ref is already registered.
-func (r *cardRegistry) addIfUnknown(key string, ref msgRef) {
+// addIfUnknown registers ref under key unless ref is already registered,
+// and reports whether it did.
+func (r *cardRegistry) addIfUnknown(key string, ref msgRef) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if _, ok := r.keyOf[ref]; !ok {
-		r.addLocked(key, ref)
+	if _, ok := r.keyOf[ref]; ok {
+		return false
 	}
+	added, _ := r.addLocked(key, ref)
+	return added
 }
 
-func (r *cardRegistry) addLocked(key string, ref msgRef) {
+func (r *cardRegistry) addLocked(key string, ref msgRef) (added bool, oldKey string) {
 	if key == "" || ref.id == "" {
-		return
+		return false, ""
 	}
 	if r.byKey == nil {
 		r.byKey, r.keyOf = map[string][]msgRef{}, map[msgRef]string{}
 	}
 	if old, ok := r.keyOf[ref]; ok {
 		if old == key {
-			return
+			return false, ""
 		}
 		r.removeLocked(ref)
+		oldKey = old
 	}
 	refs, existed := r.byKey[key]
 	if !existed {
@@ -86,6 +108,7 @@ func (r *cardRegistry) addLocked(key string, ref msgRef) {
 			delete(r.keyOf, ref)
 		}
 		delete(r.byKey, oldest)
+		delete(r.loaded, oldest)
 	}
 	if len(r.order) > 2*maxCardKeys {
 		// Drop keys that are no longer registered.
@@ -97,6 +120,7 @@ func (r *cardRegistry) addLocked(key string, ref msgRef) {
 		}
 		r.order = kept
 	}
+	return true, oldKey
 }
 
 func (r *cardRegistry) removeLocked(ref msgRef) {
@@ -131,6 +155,69 @@ func (r *cardRegistry) refs(key string) []msgRef {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]msgRef(nil), r.byKey[key]...)
+}
+
+func (r *cardRegistry) isLoaded(key string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.loaded[key]
+}
+
+// adopt registers the stored locations of key not known yet and marks key
+// loaded.
+func (r *cardRegistry) adopt(key string, refs []msgRef) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, ref := range refs {
+		if _, ok := r.keyOf[ref]; !ok {
+			r.addLocked(key, ref)
+		}
+	}
+	if r.loaded == nil || len(r.loaded) >= 2*maxCardKeys {
+		r.loaded = map[string]bool{} // bounded; a key read again adds nothing twice
+	}
+	r.loaded[key] = true
+}
+
+// remember registers a public card message under key and, with
+// Options.CardLocations, stores where it is so that the card can be
+// updated after a restart. Store failures are only logged, later.
+func (a *Adapter) remember(key string, ref msgRef) {
+	added, oldKey := a.cards.add(key, ref)
+	if !added {
+		return
+	}
+	if oldKey != "" {
+		a.locs.forget(oldKey, ref.location())
+	}
+	a.locs.save(key, ref.location())
+}
+
+// loadCard adds to the registry, once per key, the messages that the
+// store says show card key and that this process does not know yet (they
+// were posted before a restart). A store failure is logged; the update
+// then reaches only the messages known in memory.
+func (a *Adapter) loadCard(ctx context.Context, key string) {
+	if a.locs == nil || a.cards.isLoaded(key) {
+		return
+	}
+	a.locs.loadMu.Lock()
+	defer a.locs.loadMu.Unlock()
+	if a.cards.isLoaded(key) {
+		return
+	}
+	locs, err := a.locs.locations(ctx, key)
+	if err != nil {
+		a.log.Warn("could not read where a card is shown; updating only the messages known since start-up", "card", key, "err", err)
+		return
+	}
+	refs := make([]msgRef, 0, len(locs))
+	for _, loc := range locs {
+		if ref, ok := parseLocation(loc); ok {
+			refs = append(refs, ref)
+		}
+	}
+	a.cards.adopt(key, refs)
 }
 
 // outbox holds one queue per channel for posts and card edits. Each queue
@@ -290,6 +377,11 @@ func (o *outbox) work(q *channelQueue) {
 		case gone(err):
 			o.a.log.Info("card message is gone; no longer updating it", "card", next.card.Key, "channel", next.ref.channel, "message", next.ref.id)
 			o.a.cards.forget(next.ref)
+			if notFound(err) {
+				// Deleted for good. A lost permission may come back: after
+				// a restart the message is tried once more.
+				o.a.locs.forget(next.card.Key, next.ref.location())
+			}
 		default:
 			o.a.log.Warn("could not update card", "card", next.card.Key, "channel", next.ref.channel, "err", err)
 			o.mu.Lock()
@@ -359,6 +451,13 @@ func gone(err error) bool {
 	return false
 }
 
+// notFound reports whether err says the message or its channel no longer
+// exists (Discord's 404: Unknown Message, Unknown Channel).
+func notFound(err error) bool {
+	var rest *discordgo.RESTError
+	return errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode == http.StatusNotFound
+}
+
 // editCard edits one message to show card c.
 func (a *Adapter) editCard(ref msgRef, c bot.Card) error {
 	ctx, cancel := context.WithTimeout(a.life, editTimeout)
@@ -410,7 +509,7 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 			}
 			sent = append(sent, msg)
 			if m.cardKey != "" && msg != nil {
-				a.cards.add(m.cardKey, msgRef{channel: channel, id: msg.ID})
+				a.remember(m.cardKey, msgRef{channel: channel, id: msg.ID})
 			}
 		}
 		return nil

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,13 +43,24 @@ type cardRegistry struct {
 	byMsg map[string]*cardRef // channel + "/" + ts
 	used  map[string]uint64   // key → last use, for eviction
 	tick  uint64
+	// loaded are the keys whose stored locations (Options.CardLocations)
+	// have been read into the registry; an evicted key is read again.
+	loaded map[string]bool
 }
 
 func newCardRegistry() *cardRegistry {
-	return &cardRegistry{byKey: map[string][]*cardRef{}, byMsg: map[string]*cardRef{}, used: map[string]uint64{}}
+	return &cardRegistry{byKey: map[string][]*cardRef{}, byMsg: map[string]*cardRef{}, used: map[string]uint64{}, loaded: map[string]bool{}}
 }
 
+// msgKey names one message; it is also the location stored for it in
+// Options.CardLocations.
 func msgKey(channel, ts string) string { return channel + "/" + ts }
+
+// parseMsgKey splits a stored location into channel and timestamp.
+func parseMsgKey(loc string) (channel, ts string, ok bool) {
+	channel, ts, ok = strings.Cut(loc, "/")
+	return channel, ts, ok && channel != "" && ts != "" && !strings.Contains(ts, "/")
+}
 
 // addLocked files ref under its key, evicting old entries past the bounds.
 func (r *cardRegistry) addLocked(ref *cardRef) {
@@ -85,6 +97,7 @@ func (r *cardRegistry) evictLocked() {
 		}
 		delete(r.byKey, k)
 		delete(r.used, k)
+		delete(r.loaded, k)
 	}
 }
 
@@ -143,6 +156,7 @@ func (a *Adapter) posted(ref *cardRef, ts string, started time.Time, ok bool) {
 	ref.lastSent = started
 	if !ref.gone {
 		a.cards.byMsg[msgKey(ref.channel, ts)] = ref
+		a.rememberLocked(ref)
 	}
 	if ref.dirty {
 		a.scheduleLocked(ref)
@@ -164,17 +178,78 @@ func (a *Adapter) registerClick(key, channel, ts string, blocks []slack.Block) {
 			return
 		}
 		a.cards.removeLocked(ref)
+		a.locs.forget(ref.key, msgKey(channel, ts))
 	}
-	a.cards.addLocked(&cardRef{key: key, channel: channel, ts: ts, prefix: textPrefix(blocks)})
+	ref := &cardRef{key: key, channel: channel, ts: ts, prefix: textPrefix(blocks)}
+	a.cards.addLocked(ref)
+	a.rememberLocked(ref)
+}
+
+// rememberLocked stores where a posted card message is (when a store is
+// configured), so that the card can be updated after a restart. Only
+// messages that show the card alone are stored: an update after a restart
+// could not restore text shown above the card in the same message (such a
+// message is updated again once someone clicks it).
+func (a *Adapter) rememberLocked(ref *cardRef) {
+	if a.locs != nil && ref.key != "" && ref.ts != "" && len(ref.prefix) == 0 {
+		a.locs.save(ref.key, msgKey(ref.channel, ref.ts))
+	}
+}
+
+// loadCard adds to the registry, once per key, the messages that the
+// store says show card key and that this process does not know yet (they
+// were posted before a restart). A store failure is logged; the update
+// then reaches only the messages known in memory.
+func (a *Adapter) loadCard(ctx context.Context, key string) {
+	if a.locs == nil || key == "" {
+		return
+	}
+	isLoaded := func() bool {
+		a.cards.mu.Lock()
+		defer a.cards.mu.Unlock()
+		return a.cards.loaded[key]
+	}
+	if isLoaded() {
+		return
+	}
+	a.locs.loadMu.Lock()
+	defer a.locs.loadMu.Unlock()
+	if isLoaded() {
+		return
+	}
+	locs, err := a.locs.locations(ctx, key)
+	if err != nil {
+		a.log.Warn("could not read where a card is shown; updating only the messages known since start-up", "card", key, "err", err)
+		return
+	}
+	a.cards.mu.Lock()
+	defer a.cards.mu.Unlock()
+	for _, loc := range locs {
+		channel, ts, ok := parseMsgKey(loc)
+		if !ok {
+			continue
+		}
+		if _, known := a.cards.byMsg[loc]; known {
+			continue
+		}
+		a.cards.addLocked(&cardRef{key: key, channel: channel, ts: ts})
+	}
+	if len(a.cards.loaded) >= 2*maxCardKeys {
+		clear(a.cards.loaded) // bounded; a key read again adds nothing twice
+	}
+	a.cards.loaded[key] = true
 }
 
 // updateCard records c as the latest state of every message showing its
 // Key and schedules their updates: at most one chat.update per message per
-// update interval, and always one after the last change.
-func (a *Adapter) updateCard(c bot.Card) {
+// update interval, and always one after the last change. The first update
+// of a Key also reaches the messages that the store remembers from before
+// a restart.
+func (a *Adapter) updateCard(ctx context.Context, c bot.Card) {
 	if c.Key == "" {
 		return
 	}
+	a.loadCard(ctx, c.Key)
 	a.cards.mu.Lock()
 	defer a.cards.mu.Unlock()
 	refs := a.cards.byKey[c.Key]
@@ -244,10 +319,17 @@ func (a *Adapter) sendUpdate(ref *cardRef) {
 	ref.queued = false
 	ref.lastSent = started
 	if err != nil {
-		switch slackError(err) {
+		switch reason := slackError(err); reason {
 		case "message_not_found", "cant_update_message", "channel_not_found", "edit_window_closed", "is_archived", "not_in_channel":
-			a.log.Info("card message can no longer be updated; forgetting it", "card", card.Key, "channel", channel, "reason", slackError(err))
+			a.log.Info("card message can no longer be updated; forgetting it", "card", card.Key, "channel", channel, "reason", reason)
 			a.cards.removeLocked(ref)
+			switch reason {
+			case "message_not_found", "cant_update_message", "edit_window_closed":
+				// Gone for good. The others may pass (the bot invited
+				// back, the channel unarchived): after a restart the
+				// message is tried once more.
+				a.locs.forget(card.Key, msgKey(channel, ts))
+			}
 			return
 		}
 		ref.fails++

@@ -28,8 +28,8 @@ func (w *writer) Reply(ctx context.Context, r bot.Reply) error {
 }
 
 // UpdateCard schedules updates of every message showing c.Key.
-func (w *writer) UpdateCard(_ context.Context, c bot.Card) error {
-	w.a.updateCard(c)
+func (w *writer) UpdateCard(ctx context.Context, c bot.Card) error {
+	w.a.updateCard(ctx, c)
 	return nil
 }
 

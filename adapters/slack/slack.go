@@ -95,6 +95,14 @@ type Options struct {
 	Clock bot.Clock
 	// HTTPClient makes Web API calls; a client with a 30 s timeout when nil.
 	HTTPClient *http.Client
+	// CardLocations, when set, remembers which messages show which card,
+	// so that cards posted before a restart are updated (a poll closing on
+	// schedule) without waiting for a click. Card messages posted in
+	// channels and clicked card messages are recorded there, never
+	// ephemeral ones, and only those that show the card without text above
+	// it. Store failures are logged and never hold up a post or an
+	// acknowledgement.
+	CardLocations bot.CardLocations
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter.
@@ -119,6 +127,7 @@ type Adapter struct {
 	out      *lanes // outbound calls, one lane per channel (and per member for private replies)
 	seen     *dedupe
 	cards    *cardRegistry
+	locs     *cardStore // nil without Options.CardLocations
 	stewards *stewardGroup
 
 	sendCtx  context.Context
@@ -218,6 +227,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		out:            newLanes(maxSenders),
 		seen:           newDedupe(opts.Clock, dedupeTTL),
 		cards:          newCardRegistry(),
+		locs:           newCardStore(bot.PlatformSlack, opts.CardLocations, log),
 		ready:          make(chan struct{}),
 	}
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
@@ -302,6 +312,9 @@ func (a *Adapter) shutdown() {
 	if err := a.out.wait(ctx); err != nil {
 		a.log.Warn("stopped before every queued reply was sent", "err", err)
 	}
+	if err := a.locs.wait(ctx); err != nil {
+		a.log.Warn("stopped before every card location was stored", "err", err)
+	}
 	a.stopSend()
 }
 
@@ -326,11 +339,12 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 	return nil
 }
 
-// UpdateCard re-renders every message this adapter knows shows c.Key. The
-// updates are sent in the background, coalesced to about one per second per
-// message, with the latest state always sent last.
-func (a *Adapter) UpdateCard(_ context.Context, c bot.Card) error {
-	a.updateCard(c)
+// UpdateCard re-renders every message this adapter knows shows c.Key,
+// including, with Options.CardLocations, those posted before a restart.
+// The updates are sent in the background, coalesced to about one per
+// second per message, with the latest state always sent last.
+func (a *Adapter) UpdateCard(ctx context.Context, c bot.Card) error {
+	a.updateCard(ctx, c)
 	return nil
 }
 

@@ -144,6 +144,7 @@ func cmdRun(ctx context.Context, args []string, std stdio, getenv func(string) s
 		return err
 	}
 	defer a.Close()
+	a.pruneCardLocations(ctx)
 	adapters, err := a.platformAdapters()
 	if err != nil {
 		return err

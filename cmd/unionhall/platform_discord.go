@@ -23,6 +23,7 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		Logger:          a.log.With("platform", bot.PlatformDiscord),
 		Clock:           a.clock,
 		Units:           func() []string { return a.unitNames },
+		CardLocations:   a.cardLocations(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)

@@ -52,6 +52,7 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 		StewardGroup:    c.vars.get("SLACK_STEWARD_GROUP"),
 		Log:             a.log,
 		Clock:           a.clock,
+		CardLocations:   a.cardLocations(),
 	}
 	switch mode {
 	case slackadapter.ModeSocket:

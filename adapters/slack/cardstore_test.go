@@ -1,0 +1,209 @@
+package slack
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// memLocations is an in-memory bot.CardLocations shared by the adapters
+// of one test, as the database is shared by a process and its restart.
+type memLocations struct {
+	mu    sync.Mutex
+	locs  map[string][]string // platform + " " + key → locations
+	reads int
+	fail  error
+}
+
+func newMemLocations() *memLocations { return &memLocations{locs: map[string][]string{}} }
+
+func (m *memLocations) SaveCardLocation(_ context.Context, platform, key, location string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	k := platform + " " + key
+	if !slices.Contains(m.locs[k], location) {
+		m.locs[k] = append(m.locs[k], location)
+	}
+	return nil
+}
+
+func (m *memLocations) CardLocations(_ context.Context, platform, key string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reads++
+	if m.fail != nil {
+		return nil, m.fail
+	}
+	return slices.Clone(m.locs[platform+" "+key]), nil
+}
+
+func (m *memLocations) ForgetCardLocation(_ context.Context, platform, key, location string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
+	k := platform + " " + key
+	m.locs[k] = slices.DeleteFunc(m.locs[k], func(l string) bool { return l == location })
+	return nil
+}
+
+func (m *memLocations) get(key string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.locs[bot.PlatformSlack+" "+key])
+}
+
+func (m *memLocations) readCount() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.reads
+}
+
+// settle waits until a's queued posts, updates and store writes are done.
+func settle(t *testing.T, a *Adapter) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.out.wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.locs.wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasButtons(c apiCall) bool {
+	for _, b := range c.blocks() {
+		if b["type"] == "actions" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
+	f := newFakeSlack(t)
+	store := newMemLocations()
+	withStore := func(o *Options) { o.CardLocations = store }
+	ctx := context.Background()
+
+	first := idleAdapter(t, f, withStore)
+	open := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Results are hidden until the poll closes.",
+		Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}, {Label: "No", Action: "vote", Value: "1 2"}}}
+	if err := first.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &open}); err != nil {
+		t.Fatal(err)
+	}
+	// Not stored: a card shown privately, and one below text (an update
+	// after a restart could not restore the text).
+	results := bot.Card{Key: "poll:1:results", Title: "Poll 1", Body: "hidden"}
+	if err := first.Send(ctx, bot.Destination{Channel: "C1", User: "slack:U1"}, bot.Reply{Card: &results, Private: true}); err != nil {
+		t.Fatal(err)
+	}
+	other := bot.Card{Key: "poll:2", Title: "Strike?", Body: "0 votes"}
+	if err := first.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Text: "Poll 2 is open.", Card: &other}); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, first)
+	const posted = "1700000000.000001" // the fake's first timestamp
+	if got := store.get("poll:1"); !slices.Equal(got, []string{"C1/" + posted}) {
+		t.Fatalf("stored %v, want C1/%s", got, posted)
+	}
+	if got := store.get("poll:1:results"); len(got) != 0 {
+		t.Fatalf("a private card was stored: %v", got)
+	}
+	if got := store.get("poll:2"); len(got) != 0 {
+		t.Fatalf("a card below text was stored: %v", got)
+	}
+	first.shutdown()
+
+	// The restarted process has never seen the card; the poll closes on
+	// schedule and its final card replaces the original.
+	second := idleAdapter(t, f, withStore)
+	second.updateInterval = 0
+	closed := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Closed. Final result:\n1. Yes 3 (75%)\n2. No 1 (25%)"}
+	if err := second.UpdateCard(ctx, closed); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, second)
+	ups := f.callsTo("chat.update")
+	if len(ups) != 1 {
+		t.Fatalf("%d chat.update calls, want 1", len(ups))
+	}
+	if up := ups[0]; up.Form.Get("channel") != "C1" || up.Form.Get("ts") != posted || !strings.Contains(up.text(), "1. Yes 3 (75%)") || hasButtons(up) {
+		t.Fatalf("update of %s/%s = %q (buttons: %v)", up.Form.Get("channel"), up.Form.Get("ts"), up.text(), hasButtons(up))
+	}
+	// The store is read once per card; later updates use what was loaded.
+	closed.Footer = "closed"
+	second.UpdateCard(ctx, closed)
+	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
+	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
+	settle(t, second)
+	if n := store.readCount(); n != 2 {
+		t.Errorf("%d store reads for two cards, want 2", n)
+	}
+	if n := len(f.callsTo("chat.update")); n != 2 {
+		t.Errorf("%d chat.update calls, want 2", n)
+	}
+
+	// A message deleted meanwhile is forgotten in the store too.
+	third := idleAdapter(t, f, withStore)
+	third.updateInterval = 0
+	f.failNext("chat.update", 1, failure{slackErr: "message_not_found"})
+	third.UpdateCard(ctx, closed)
+	settle(t, third)
+	if got := store.get("poll:1"); len(got) != 0 {
+		t.Errorf("a deleted message is still stored: %v", got)
+	}
+}
+
+func TestClickedCardIsStored(t *testing.T) {
+	f := newFakeSlack(t)
+	store := newMemLocations()
+	tb := newTestBot()
+	startAdapter(t, f, tb, func(o *Options) { o.CardLocations = store }, nil)
+	// A card-only message this process never posted.
+	c := tb.cardLocked()
+	blocks := renderReply(bot.Reply{Card: &c})[0].blocks
+	posted := apiCall{Form: map[string][]string{"blocks": {mustJSON(t, blocks)}}}
+	blockID, actionID, value := voteButton(t, posted, 1)
+	f.send(interactiveEnvelope("c1", clickPayload("U1", "C5", "1690000000.000009", blockID, actionID, value, "T-c1", f.hook("c1"), posted.blocks())))
+	waitFor(t, 5*time.Second, "the stored location", func() bool { return len(store.get("poll:1")) == 1 })
+	if got := store.get("poll:1"); got[0] != "C5/1690000000.000009" {
+		t.Errorf("stored %v", got)
+	}
+}
+
+func TestCardStoreFailuresNeverBlock(t *testing.T) {
+	f := newFakeSlack(t)
+	log, logs := testLogger(t)
+	store := newMemLocations()
+	store.fail = errors.New("disk I/O error")
+	a := idleAdapter(t, f, func(o *Options) { o.CardLocations = store; o.Log = log })
+	a.updateInterval = 0
+	ctx := context.Background()
+	c := bot.Card{Key: "poll:3", Title: "Q?", Body: "Yes: 0"}
+	if err := a.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &c}); err != nil {
+		t.Fatalf("post failed with the store: %v", err)
+	}
+	c.Body = "Yes: 1"
+	if err := a.UpdateCard(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, a)
+	if ups := f.callsTo("chat.update"); len(ups) != 1 || !strings.Contains(ups[0].text(), "Yes: 1") {
+		t.Fatalf("the card known in memory was not updated: %d updates", len(ups))
+	}
+	if !strings.Contains(logs.String(), "could not store where a card is shown") || !strings.Contains(logs.String(), "could not read where a card is shown") {
+		t.Errorf("store failures not logged:\n%s", logs.String())
+	}
+}

@@ -1,0 +1,113 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Limits of the card location store.
+const (
+	// MaxCardLocationsPerKey is how many messages are remembered per card
+	// and platform; saving one more forgets the least recently saved. It
+	// matches what the adapters keep in memory.
+	MaxCardLocationsPerKey = 20
+	// CardLocationRetention is how long a location is kept after it was
+	// last saved. It is longer than a poll may stay open with a deadline
+	// (a year), so that a poll's card can still show its result when it
+	// closes on schedule.
+	CardLocationRetention = 400 * 24 * time.Hour
+)
+
+// CardLocations implements bot.CardLocations: it remembers which platform
+// messages show which card, so that adapters can update cards they posted
+// before a restart. Each card keeps at most MaxCardLocationsPerKey
+// locations per platform; Prune deletes locations not saved for a long
+// time.
+type CardLocations struct {
+	db *DB
+}
+
+// NewCardLocations returns the card location store of db.
+func NewCardLocations(db *DB) *CardLocations { return &CardLocations{db: db} }
+
+// SaveCardLocation records that location on platform shows the card key,
+// refreshing its time when it is already known, and forgets the least
+// recently saved locations of the card beyond MaxCardLocationsPerKey.
+func (s *CardLocations) SaveCardLocation(ctx context.Context, platform, key, location string) error {
+	if platform == "" || key == "" || location == "" {
+		return errors.New("save card location: platform, key and location are required")
+	}
+	now := ts(s.db.Now())
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO card_locations (platform, key, location, saved_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (platform, key, location) DO UPDATE SET saved_at = excluded.saved_at`,
+			platform, key, location, now); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM card_locations WHERE platform = ? AND key = ? AND rowid NOT IN (
+			SELECT rowid FROM card_locations WHERE platform = ? AND key = ? ORDER BY saved_at DESC, rowid DESC LIMIT ?)`,
+			platform, key, platform, key, MaxCardLocationsPerKey)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save location of card %s on %s: %w", key, platform, err)
+	}
+	return nil
+}
+
+// CardLocations returns the locations of card key on platform, least
+// recently saved first.
+func (s *CardLocations) CardLocations(ctx context.Context, platform, key string) ([]string, error) {
+	rows, err := s.db.read.QueryContext(ctx, `SELECT location FROM card_locations WHERE platform = ? AND key = ? ORDER BY saved_at, rowid`, platform, key)
+	if err != nil {
+		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var loc string
+		if err := rows.Scan(&loc); err != nil {
+			return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
+		}
+		out = append(out, loc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
+	}
+	return out, nil
+}
+
+// ForgetCardLocation drops one location of card key on platform.
+func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, location string) error {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `DELETE FROM card_locations WHERE platform = ? AND key = ? AND location = ?`, platform, key, location)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("forget location of card %s on %s: %w", key, platform, err)
+	}
+	return nil
+}
+
+// Prune deletes the locations last saved more than maxAge ago and reports
+// how many it deleted. Union Hall runs it at start-up with
+// CardLocationRetention.
+func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
+	cutoff := ts(s.db.Now().Add(-maxAge))
+	var n int64
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM card_locations WHERE saved_at < ?`, cutoff)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune card locations: %w", err)
+	}
+	return n, nil
+}
