@@ -214,6 +214,19 @@ func TestMultiChoice(t *testing.T) {
 	}
 }
 
+func TestSecretMultiChoiceCardHasNoButtons(t *testing.T) {
+	e := newEnv(t)
+	c := e.open(`/poll "Priorities?" "Pay" "Pension" "Health" --anonymous --max 2`)
+	if len(c.Buttons) != 0 || !strings.Contains(c.Footer, "give all your choices in one command, e.g. /vote 1 1 2") {
+		t.Fatalf("secret multi-choice card: buttons %v, footer %q", c.Buttons, c.Footer)
+	}
+	e.mustSay("alice", "/vote 1 1 3", "recorded")
+	// An open-ballot multi-choice poll keeps its buttons.
+	if c := e.open(`/poll "Priorities?" "Pay" "Pension" "Health" --max 2`); len(c.Buttons) != 3 {
+		t.Fatalf("open multi-choice card has %d buttons", len(c.Buttons))
+	}
+}
+
 func TestSecretBallot(t *testing.T) {
 	e := newEnv(t)
 	c := e.open(`/poll "Ratify?" "Yes" "No" --anonymous --rule majority`)

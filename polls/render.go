@@ -203,6 +203,12 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 		c.Footer = fmt.Sprintf("Poll %s · opened by %s · closed · /poll results %s for the split by unit", id, opener, id)
 		return c
 	}
+	if p.Secret && p.Multi() {
+		// A secret vote can't be changed, so several choices must come in
+		// one command; one-option buttons could never record them.
+		c.Footer = fmt.Sprintf("Poll %s · opened by %s · secret ballot: give all your choices in one command, e.g. /vote %s 1 2", id, opener, id)
+		return c
+	}
 	c.Footer = fmt.Sprintf("Poll %s · opened by %s · vote with the buttons or type /vote %s <option number>", id, opener, id)
 	for i, label := range p.Options {
 		c.Buttons = append(c.Buttons, bot.Button{Label: label, Action: "vote", Value: fmt.Sprintf("%s %d", id, i+1)})
