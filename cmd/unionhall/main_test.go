@@ -85,7 +85,10 @@ func TestConsoleScript(t *testing.T) {
 		"# a comment line is ignored",
 		"/help",
 		"bob> /nosuch",
-		`carol> /help "unclosed`,
+		`alice> /poll "Ratify?" "Yes" "No`,
+		`bob> /poll "Ratify?" "Yes" "No"`,
+		`alice> /poll “Ratify?” “Yes” “No”`,
+		"bob> /vote 1 yes",
 		"dave> /help nosuch",
 		"",
 	}, "\n")
@@ -93,19 +96,30 @@ func TestConsoleScript(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit code %d", code)
 	}
-	want := []struct{ user, text string }{
-		{"member", "/help - list every command"},
-		{"bob", "I don't know the command /nosuch"},
-		{"carol", "There is no command"},
-		{"dave", "There is no command /nosuch"},
+	want := []struct {
+		user, text string
+		private    bool
+	}{
+		{"member", "/help - list every command", true},
+		{"bob", "I don't know the command /nosuch", true},
+		{"alice", "A quote is not closed", true},
+		{"bob", "Only stewards can", true},
+		{"alice", "Ratify?", false},
+		{"bob", "Your vote in poll 1 is recorded: 1. Yes", true},
+		{"", "Ratify?", false}, // the card's tally is updated
+		{"dave", "There is no command /nosuch", true},
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("got %d replies, want %d: %+v", len(lines), len(want), lines)
 	}
 	for i, w := range want {
-		if lines[i].User != w.user || !strings.Contains(lines[i].Text, w.text) || lines[i].Channel != "console" {
-			t.Errorf("reply %d = %+v, want user %q text containing %q", i, lines[i], w.user, w.text)
+		l := lines[i]
+		if l.User != w.user || !strings.Contains(l.Text, w.text) || l.Private != w.private || l.Channel != "console" {
+			t.Errorf("reply %d = %+v, want user %q private %v text containing %q", i, l, w.user, w.private, w.text)
 		}
+	}
+	if p := lines[6].Poll; p == nil || len(p.Options) != 2 || p.Options[0].Votes == nil || *p.Options[0].Votes != 1 || p.Total == nil || *p.Total != 1 {
+		t.Errorf("updated poll = %+v, want Yes 1 of 1", lines[6].Poll)
 	}
 }
 
