@@ -7,8 +7,8 @@
 // user. Blank lines and lines starting with "#" are ignored. Lines are
 // handled one at a time, in order, so scripts are deterministic. A line
 // longer than MaxLine is cut and refused as too long, and the script goes
-// on with the next line. With JSON
-// set, every reply is printed as one JSON object per line.
+// on with the next line. With JSON set, every reply is printed as one
+// JSON object per line.
 package console
 
 import (
