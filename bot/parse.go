@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Token is one argument of a command line.
@@ -36,6 +37,10 @@ func isCloseQuote(r rune) bool {
 // white space; double quotes (straight or curly) group words into one
 // argument, and a backslash inside quotes escapes the next character. An
 // unclosed quote is an EINVALID error.
+//
+// A quote right after the "=" of a flag (--closes="in 2h") groups words
+// too, but stays in the flag's text, escapes included, for ParseFlags to
+// remove; the flag token is not Quoted.
 func Tokenize(s string) ([]Token, error) {
 	var (
 		tokens []Token
@@ -43,6 +48,7 @@ func Tokenize(s string) ([]Token, error) {
 		inTok  bool
 		quoted bool
 		inQ    bool
+		keepQ  bool // inQ within a --flag= token: quotes and escapes are kept
 		escape bool
 	)
 	flush := func() {
@@ -59,12 +65,21 @@ func Tokenize(s string) ([]Token, error) {
 			escape = false
 		case inQ && r == '\\':
 			escape = true
+			if keepQ {
+				cur.WriteRune(r)
+			}
 		case inQ && isCloseQuote(r):
-			inQ = false
+			if keepQ {
+				cur.WriteRune(r)
+			}
+			inQ, keepQ = false, false
 		case inQ:
 			cur.WriteRune(r)
 		case isOpenQuote(r) && !inTok:
 			inQ, inTok, quoted = true, true, true
+		case isOpenQuote(r) && !quoted && isFlagAssign(cur.String()):
+			inQ, keepQ = true, true
+			cur.WriteRune(r)
 		case unicode.IsSpace(r):
 			flush()
 		default:
@@ -77,6 +92,38 @@ func Tokenize(s string) ([]Token, error) {
 	}
 	flush()
 	return tokens, nil
+}
+
+// Unquote returns what is inside s when s is exactly one quoted argument
+// (straight or curly quotes, a backslash escaping the next character, as
+// Tokenize reads them), and false otherwise: when s does not start with a
+// quote, the quote is not closed, or anything follows the closing quote.
+func Unquote(s string) (string, bool) {
+	r, size := utf8.DecodeRuneInString(s)
+	if !isOpenQuote(r) {
+		return "", false
+	}
+	var b strings.Builder
+	escape := false
+	for i := size; i < len(s); {
+		c, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case escape:
+			b.WriteRune(c)
+			escape = false
+		case c == '\\':
+			escape = true
+		case isCloseQuote(c):
+			if i != len(s) {
+				return "", false
+			}
+			return b.String(), true
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return "", false
 }
 
 // FlagSpec declares the --flags a command accepts: true for a flag that
@@ -93,24 +140,41 @@ func (f Flags) Has(name string) bool {
 	return ok
 }
 
-// flagName returns the name of a flag token ("--hidden", "—hidden" as
-// phones autocorrect it) and whether the token is a flag at all.
+// flagName returns the text of a flag token after its dashes ("--hidden",
+// "—hidden" as phones autocorrect it), with the name (up to any "=")
+// in lower case, and whether the token is a flag at all.
 func flagName(t Token) (string, bool) {
 	if t.Quoted {
 		return "", false
 	}
 	for _, p := range []string{"--", "—", "–"} {
 		if name, ok := strings.CutPrefix(t.Text, p); ok && name != "" && !strings.HasPrefix(name, "-") {
-			return strings.ToLower(name), true
+			name, value, hasValue := strings.Cut(name, "=")
+			name = strings.ToLower(name)
+			if hasValue {
+				name += "=" + value
+			}
+			return name, true
 		}
 	}
 	return "", false
 }
 
+// isFlagAssign reports whether s is a flag up to its "=", such as
+// "--closes=", where a quoted value may start.
+func isFlagAssign(s string) bool {
+	name, ok := flagName(Token{Text: s})
+	return ok && strings.Index(name, "=") == len(name)-1 && len(name) > 1
+}
+
 // ParseFlags separates positional arguments from flags declared in spec. A
 // flag that takes a value consumes the unquoted tokens after it up to the
 // next flag or quoted token, so "--closes in 2h" works, as does
-// "--max=2". Unknown flags, and value flags without a value, are EINVALID
+// "--max=2". When no unquoted token follows it, it takes exactly one
+// quoted token instead (--closes "in 2h", as Discord sends it); a quoted
+// token after unquoted words stays positional (--closes in 2h "Yes").
+// In the --flag="..." form the surrounding quotes (straight or curly) are
+// removed. Unknown flags, and value flags without a value, are EINVALID
 // errors.
 func ParseFlags(tokens []Token, spec FlagSpec) ([]Token, Flags, error) {
 	var pos []Token
@@ -147,6 +211,12 @@ func ParseFlags(tokens []Token, spec FlagSpec) ([]Token, Flags, error) {
 				parts = append(parts, tokens[i].Text)
 			}
 			value = strings.Join(parts, " ")
+			if len(parts) == 0 && i+1 < len(tokens) && tokens[i+1].Quoted {
+				i++
+				value = tokens[i].Text
+			}
+		} else if in, ok := Unquote(value); ok {
+			value = in
 		}
 		if strings.TrimSpace(value) == "" {
 			return nil, nil, Errorf(EINVALID, "The option --%s needs a value.", name)

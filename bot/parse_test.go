@@ -67,6 +67,79 @@ func TestParseFlags(t *testing.T) {
 	}
 }
 
+// TestParseFlagsQuotedValues: a value flag takes one quoted token when no
+// unquoted word follows it, and the --flag="..." form loses its quotes.
+func TestParseFlagsQuotedValues(t *testing.T) {
+	spec := FlagSpec{"anonymous": false, "closes": true, "rule": true}
+	cases := []struct {
+		in    string
+		pos   []string
+		flags Flags
+	}{
+		{`"Q?" "A" "B" --closes "in 3s"`, []string{"Q?", "A", "B"}, Flags{"closes": "in 3s"}},
+		{`"Q?" "A" "B" --closes “Aug 31 5pm” --anonymous`, []string{"Q?", "A", "B"}, Flags{"closes": "Aug 31 5pm", "anonymous": ""}},
+		// Exactly one quoted token: what follows is positional.
+		{`--closes "in 3s" "Q?" "A"`, []string{"Q?", "A"}, Flags{"closes": "in 3s"}},
+		// Unquoted words taken: a quoted token after them is positional.
+		{`"Q?" "A" --closes in 2h "B"`, []string{"Q?", "A", "B"}, Flags{"closes": "in 2h"}},
+		{`"Q?" --closes in 2h "A" "B"`, []string{"Q?", "A", "B"}, Flags{"closes": "in 2h"}},
+		{`"Q?" "A" --closes="in 2h" "B"`, []string{"Q?", "A", "B"}, Flags{"closes": "in 2h"}},
+		{`--closes=“in 2h” --rule="Say \"one\" Vote"`, []string{}, Flags{"closes": "in 2h", "rule": `Say "one" Vote`}},
+		{`--CLOSES=In2H`, []string{}, Flags{"closes": "In2H"}},
+		// Not exactly one quoted value: kept as written.
+		{`--rule="a"b`, []string{}, Flags{"rule": `"a"b`}},
+		{`--rule=a"b c"`, []string{"c\""}, Flags{"rule": `a"b`}},
+	}
+	for _, c := range cases {
+		toks, err := Tokenize(c.in)
+		if err != nil {
+			t.Errorf("Tokenize(%q): %v", c.in, err)
+			continue
+		}
+		pos, flags, err := ParseFlags(toks, spec)
+		if err != nil {
+			t.Errorf("ParseFlags(%q): %v", c.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(texts(pos), c.pos) || !reflect.DeepEqual(flags, c.flags) {
+			t.Errorf("ParseFlags(%q) = %q %v, want %q %v", c.in, texts(pos), flags, c.pos, c.flags)
+		}
+	}
+	for _, bad := range []string{`--closes ""`, `--closes="  "`, `--closes="`, `--closes --anonymous "x"`} {
+		toks, err := Tokenize(bad)
+		if err == nil {
+			_, _, err = ParseFlags(toks, spec)
+		}
+		if ErrorCode(err) != EINVALID {
+			t.Errorf("%q: err = %v, want EINVALID", bad, err)
+		}
+	}
+}
+
+func TestUnquote(t *testing.T) {
+	cases := []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{`"quoted text"`, "quoted text", true},
+		{`"say \"hi\" \\ there"`, `say "hi" \ there`, true},
+		{`“curly”`, "curly", true},
+		{`""`, "", true},
+		{`plain`, "", false},
+		{`"a" b`, "", false},
+		{`"unclosed`, "", false},
+		{`"a\"`, "", false},
+		{``, "", false},
+	}
+	for _, c := range cases {
+		got, ok := Unquote(c.in)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Unquote(%q) = %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
 func TestSplitCommand(t *testing.T) {
 	name, rest, ok := SplitCommand("  /Poll   results 3 ")
 	if !ok || name != "poll" || rest != "results 3" {
@@ -82,6 +155,8 @@ func FuzzParse(f *testing.F) {
 		`/poll "Would you vote yes on the clarified agreement?" "Yes" "No" --anonymous --closes in 2h --rule coalition`,
 		`/vote 1 yes`, `/faq is the retirment age going up`, `/remind add 0 9 * * MON vote status`,
 		`/deadline add "Ratification" 2026-08-31 17:00 --lead 7d,1d,2h`, `“curly” “quotes`, `--max=3 "\"`, "/\xff",
+		`/poll "Q?" "Yes" "No" --closes "in 3s"`, `/poll "Q?" "A" --closes in 2h "B"`,
+		`/poll "Q?" "A" "B" --closes="in 2h" --rule=“coalition”`, `--closes="unclosed`, `--max="a\"b" c`,
 	} {
 		f.Add(s)
 	}

@@ -7,13 +7,21 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
 
-// MaxMessageLength is the longest message text the Router accepts; longer
-// input is refused with a short explanation.
+// MaxMessageLength is the longest message text the Router accepts, in
+// characters (Unicode code points); longer input is refused with a short
+// explanation.
 const MaxMessageLength = 10000
+
+// MaxMessageBytes bounds the size of a message text in bytes, so that
+// huge input is refused before it is read through. It is generous: any
+// text of MaxMessageLength characters fits (a character takes at most 4
+// bytes in UTF-8), so the character limit is the one members meet.
+const MaxMessageBytes = 64 << 10
 
 // Usage is one form of a command, shown by /help.
 type Usage struct {
@@ -147,11 +155,15 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 			err = fmt.Errorf("panic in handler for %q: %v\n%s", req.Command, p, debug.Stack())
 		}
 	}()
+	const tooLong = "That message is too long for me (%s characters; the limit is %d). Please ask a shorter question or split the command."
+	if len(req.Text) > MaxMessageBytes {
+		return Errorf(EINVALID, tooLong, "more than "+strconv.Itoa(MaxMessageBytes/utf8.UTFMax), MaxMessageLength)
+	}
 	if !utf8.ValidString(req.Text) {
 		return Errorf(EINVALID, "That message has characters I can't read. Please type it again.")
 	}
-	if len(req.Text) > MaxMessageLength {
-		return Errorf(EINVALID, "That message is too long for me (%d characters; the limit is %d). Please ask a shorter question or split the command.", utf8.RuneCountInString(req.Text), MaxMessageLength)
+	if n := utf8.RuneCountInString(req.Text); n > MaxMessageLength {
+		return Errorf(EINVALID, tooLong, strconv.Itoa(n), MaxMessageLength)
 	}
 	name, rest, isCmd := SplitCommand(req.Text)
 	var h Handler

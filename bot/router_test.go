@@ -76,7 +76,13 @@ func TestRouterDispatch(t *testing.T) {
 		{"bob", "/Reminders list", "/remind list", false},
 		{"bob", "/help", "(/reminders works the same as /remind.)", true},
 		{"bob", "/help reminders", "/remind - reminders", true},
-		{"bob", strings.Repeat("x", bot.MaxMessageLength+1), "too long", true},
+		{"bob", strings.Repeat("x", bot.MaxMessageLength+1), "too long for me (10001 characters; the limit is 10000)", true},
+		// The limit is on characters, not bytes.
+		{"bob", strings.Repeat("🎉", 3000), "question: 🎉🎉🎉", false},
+		{"bob", strings.Repeat("🗳", bot.MaxMessageLength), "question: 🗳🗳🗳", false},
+		{"bob", strings.Repeat("é", bot.MaxMessageLength+1), "too long for me (10001 characters; the limit is 10000)", true},
+		{"bob", strings.Repeat("x", bot.MaxMessageBytes+1), "too long for me (more than 16384 characters; the limit is 10000)", true},
+		{"bob", strings.Repeat("\xff", bot.MaxMessageBytes+1), "too long for me", true},
 	}
 	for _, c := range cases {
 		rec := &bottest.Recorder{}

@@ -228,8 +228,10 @@ const addHelp = "Start with when (" + bot.WhenHelp + ") or a cron spec (e.g. 0 9
 
 // ParseAdd reads the arguments of /remind add: a time or a cron spec,
 // then the text, and returns the reminder it describes, with its next
-// occurrence set. The text is kept exactly as typed. Errors are EINVALID
-// and say how to do it right.
+// occurrence set. The text is kept exactly as typed, except that a text
+// written as one quoted argument (as Discord sends it) loses its quotes,
+// with backslash escapes read as bot.Tokenize reads them. Errors are
+// EINVALID and say how to do it right.
 func ParseAdd(raw string, now time.Time, loc *time.Location) (*Reminder, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
@@ -288,26 +290,32 @@ func ParseAdd(raw string, now time.Time, loc *time.Location) (*Reminder, error) 
 	return onceReminder(t, text, now, loc)
 }
 
-// leadingWhen finds the longest run of leading words that reads as a time
-// in the future, and returns the time and where it ends in raw.
+// leadingWhen finds the longest run of leading words that reads as a
+// time, and returns the time and where it ends in raw. If that time has
+// passed it is an error: a shorter run is not tried, since it would read
+// part of the time as text ("2026-11-23 01:00 Vote" after 01:00 is not
+// "2026-11-23" at 9:00 with the text "01:00 Vote").
 func leadingWhen(raw string, ws []span, now time.Time, loc *time.Location) (time.Time, int, error) {
-	var past time.Time
 	for n := min(len(ws), 6); n >= 1; n-- {
 		t, err := bot.ParseWhen(raw[:ws[n-1].end], now, loc)
 		if err != nil {
 			continue
 		}
-		if t.After(now) {
-			return t, ws[n-1].end, nil
+		if !t.After(now) {
+			return time.Time{}, 0, pastError(t, now, loc)
 		}
-		if past.IsZero() {
-			past = t
-		}
-	}
-	if !past.IsZero() {
-		return time.Time{}, 0, pastError(past, now, loc)
+		return t, ws[n-1].end, nil
 	}
 	return time.Time{}, 0, bot.Errorf(bot.EINVALID, "I can't tell when to post that. %s", addHelp)
+}
+
+// reminderText returns the text of a reminder as typed, without the
+// quotes when it is exactly one quoted argument.
+func reminderText(text string) string {
+	if in, ok := bot.Unquote(text); ok {
+		return in
+	}
+	return text
 }
 
 func pastError(t, now time.Time, loc *time.Location) error {
@@ -330,6 +338,7 @@ func onceReminder(t time.Time, text string, now time.Time, loc *time.Location) (
 	if !t.After(now) {
 		return nil, pastError(t, now, loc)
 	}
+	text = reminderText(text)
 	if err := checkText(text); err != nil {
 		return nil, err
 	}
@@ -352,6 +361,7 @@ func cronReminder(spec, text string, now time.Time, loc *time.Location) (*Remind
 		return nil, bot.Errorf(bot.EINVALID, "The schedule %q would post every %s; recurring reminders can post at most once an hour, so channels are not flooded. For a weekly reminder on Mondays at 9:00, use 0 9 * * MON.",
 			spec, FormatLead(d))
 	}
+	text = reminderText(text)
 	if err := checkText(text); err != nil {
 		return nil, err
 	}

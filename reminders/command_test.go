@@ -35,6 +35,17 @@ func TestParseAdd(t *testing.T) {
 		{raw: "@every 24h Same time tomorrow", kind: KindCron, next: "Jul 21 10:00", text: "Same time tomorrow", spec: "@every 24h"},
 		{raw: "CRON_TZ=Europe/London 0 9 * * * Good morning, London", kind: KindCron, next: "Jul 21 04:00", text: "Good morning, London", spec: "CRON_TZ=Europe/London 0 9 * * *", zoneName: "Europe/London"},
 		{raw: "0 9 * * * <@here> *bold* `code`", kind: KindCron, next: "Jul 21 09:00", text: "<@here> *bold* `code`", spec: "0 9 * * *"},
+		// A text that is one quoted argument (Discord always sends it so)
+		// loses its quotes; escapes are read as bot.Tokenize reads them.
+		{raw: `in 2s "quoted text"`, kind: KindOnce, next: "Jul 20 10:00", text: "quoted text"},
+		{raw: `in 2h "Vote \"yes\" by 5 \\ Friday"`, kind: KindOnce, next: "Jul 20 12:00", text: `Vote "yes" by 5 \ Friday`},
+		{raw: "in 2h “Curly quotes”", kind: KindOnce, next: "Jul 20 12:00", text: "Curly quotes"},
+		{raw: `0 9 * * MON "Weekly vote status"`, kind: KindCron, next: "Jul 27 09:00", text: "Weekly vote status", spec: "0 9 * * MON"},
+		{raw: `"in 3 days" "Both quoted"`, kind: KindOnce, next: "Jul 23 10:00", text: "Both quoted"},
+		// Anything else is kept as typed.
+		{raw: `in 2h "Ballots" are due`, kind: KindOnce, next: "Jul 20 12:00", text: `"Ballots" are due`},
+		{raw: `in 2h "Ballots" "due"`, kind: KindOnce, next: "Jul 20 12:00", text: `"Ballots" "due"`},
+		{raw: `in 2h "Unclosed`, kind: KindOnce, next: "Jul 20 12:00", text: `"Unclosed`},
 	}
 	for _, c := range cases {
 		r, err := ParseAdd(c.raw, now, ny)
@@ -74,6 +85,10 @@ func TestParseAddErrors(t *testing.T) {
 		"0 0 30 2 * Never":                 "never fires",
 		`"in 2h Unclosed`:                  "quote is not closed",
 		`"someday" Vote`:                   "can't read \"someday\"",
+		`in 2h ""`:                         "What should the reminder say?",
+		`in 2h "   "`:                      "What should the reminder say?",
+		`0 9 * * MON ""`:                   "What should the reminder say?",
+		`in 2h "` + long + `"`:             "too long: 2001 characters",
 	}
 	for raw, want := range cases {
 		_, err := ParseAdd(raw, now, ny)
@@ -84,6 +99,26 @@ func TestParseAddErrors(t *testing.T) {
 	// Exactly the limit is fine.
 	if _, err := ParseAdd("in 2h "+strings.Repeat("é", MaxTextLength), now, ny); err != nil {
 		t.Errorf("2,000 characters refused: %v", err)
+	}
+}
+
+// TestParseAddLongestTimeDecides: when the longest run of leading words
+// that reads as a time has passed, that is the error; a shorter run (the
+// date alone, at 9:00) is not read instead, which would turn the rest of
+// the time into text.
+func TestParseAddLongestTimeDecides(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	now := time.Date(2026, 11, 23, 2, 0, 0, 0, ny)
+	for _, raw := range []string{"2026-11-23 01:00 past today", "2026-11-23 1am past today", "today 01:00 Vote"} {
+		r, err := ParseAdd(raw, now, ny)
+		if bot.ErrorCode(err) != bot.EINVALID || !strings.Contains(bot.ErrorMessage(err), "that time has passed") {
+			t.Errorf("ParseAdd(%q) = %+v, %v; want EINVALID \"that time has passed\"", raw, r, err)
+		}
+	}
+	// The date alone, followed by text, is still 9:00 that day.
+	r, err := ParseAdd("2026-11-23 Vote today", now, ny)
+	if err != nil || r.Text != "Vote today" || r.Next.In(ny).Format("Jan 2 15:04") != "Nov 23 09:00" {
+		t.Errorf("date alone: %+v, %v", r, err)
 	}
 }
 
@@ -311,6 +346,8 @@ func TestHandlersBadInputChangesNothing(t *testing.T) {
 		"/remind frobnicate":                                      "I don't know /remind frobnicate",
 		"/remind delete abc":                                      "is not a reminder number",
 		`/deadline add "Vote" 2026-07-01 09:00`:                   "that time has passed",
+		`/deadline add "Vote" today 9:30 --lead 1h`:               "that time has passed",
+		`/remind add in 2h ""`:                                    "What should the reminder say?",
 		`/deadline add "Vote"`:                                    "When is",
 		`/deadline add "Vote" Aug 31 --lead 7x`:                   "--lead takes lead times",
 		`/deadline add "Vote" Aug 31 --tz Mars/Olympus`:           "Unknown time zone",

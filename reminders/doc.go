@@ -52,12 +52,20 @@
 //
 // # Missed occurrences
 //
-// An occurrence that came due while Union Hall was not running is posted
-// once at start-up if it is less than the grace period late (6 hours by
-// default), with "(late: was due at ...)". Older occurrences are skipped:
-// they are recorded as "skipped" and logged. When several occurrences of a
-// recurring reminder were missed, only the most recent one is posted, and
-// only if it is within the grace period.
+// An occurrence that comes due while the scheduler is running is always
+// posted, however small the grace period (even zero): the loop wakes at
+// each due time, and a post up to Tolerance late (2 minutes, or twice the
+// Recheck interval if longer) counts as on schedule.
+//
+// The grace period (6 hours by default) is about occurrences missed: one
+// that came due while Union Hall was not running (before the scheduler
+// started), or while the scheduler was held up for longer than the
+// tolerance (the machine slept). Such an occurrence is posted once if it
+// is less than the grace period late, with "(late: was due at ...)".
+// Older occurrences are skipped: they are recorded as "skipped" and
+// logged. A grace period of zero never posts missed occurrences. When
+// several occurrences of a recurring reminder were missed, only the most
+// recent one is posted, and only if it is within the grace period.
 //
 // # Time zones and daylight saving time
 //

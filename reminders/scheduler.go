@@ -26,6 +26,15 @@ const (
 	// MinRetryWindow is the shortest time failed posts are retried for,
 	// whatever the grace period.
 	MinRetryWindow = 30 * time.Minute
+	// Tolerance is how late an occurrence that came due while the
+	// scheduler was running may be handled and still be posted, whatever
+	// the grace period (twice Recheck, if that is longer). The loop wakes
+	// at each due time, so such posts are normally a fraction of a second
+	// late; the tolerance covers a busy machine, a reminder added by
+	// another process (noticed at the next Recheck) and the like. Only a
+	// scheduler held up for longer (the machine slept) falls back on the
+	// grace period.
+	Tolerance = 2 * time.Minute
 )
 
 // NoPlatform is the platform recorded for an occurrence that came due when
@@ -54,9 +63,11 @@ type Options struct {
 	Clock bot.Clock
 	// Location is the time zone times are shown in; UTC when nil.
 	Location *time.Location
-	// Grace is how late a missed occurrence may be and still be posted
-	// (with a "late" note). Zero means missed occurrences are never
-	// posted; use DefaultGrace for the default.
+	// Grace is how late an occurrence missed while the scheduler was not
+	// running may be and still be posted (with a "late" note). Zero means
+	// missed occurrences are never posted; use DefaultGrace for the
+	// default. Occurrences that come due while the scheduler runs are
+	// posted however small the grace period (see Tolerance).
 	Grace time.Duration
 	// Log receives what the scheduler does; slog.Default when nil.
 	Log *slog.Logger
@@ -82,8 +93,9 @@ type Scheduler struct {
 	log   *slog.Logger
 	wake  chan struct{}
 
-	startMu sync.Mutex
-	started bool
+	startMu   sync.Mutex
+	started   bool
+	startedAt time.Time // when the scheduler first looked at the database
 
 	semMu sync.Mutex
 	sems  map[string]chan struct{}
@@ -273,8 +285,40 @@ func (s *Scheduler) start(ctx context.Context, res *Result) error {
 		s.log.Error("a reminder was being posted when Union Hall stopped; it may or may not have gone out and is not posted again (check the channel)",
 			"reminder", d.ReminderID, "due", d.Occurrence.Format(time.RFC3339), "platform", d.Platform)
 	}
-	s.started = true
+	s.started, s.startedAt = true, s.opts.Clock.Now()
 	return nil
+}
+
+// since returns the time the scheduler started.
+func (s *Scheduler) since() time.Time {
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
+	return s.startedAt
+}
+
+// tolerance returns how late an occurrence that came due while the
+// scheduler ran may be posted, whatever the grace period.
+func (s *Scheduler) tolerance() time.Duration {
+	return max(Tolerance, 2*s.opts.Recheck)
+}
+
+// earliest returns the time after which an occurrence due by now is still
+// posted: one missed while the scheduler was not running if it is within
+// the grace period, one that came due while it ran if it is within the
+// grace period or the tolerance.
+func (s *Scheduler) earliest(now time.Time) time.Time {
+	lo := now.Add(-s.opts.Grace)
+	if running := maxTime(s.since(), now.Add(-s.tolerance())); running.Before(lo) {
+		lo = running
+	}
+	return lo
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // claimDue claims due occurrences and due retries and returns the posts to
@@ -348,8 +392,8 @@ func (s *Scheduler) claimDue(ctx context.Context, p Poster, res *Result) ([]Deli
 }
 
 // plan decides what to do with a due reminder: which occurrence to post
-// (the latest one due, if it is within the grace period), or to skip, and
-// the next occurrence.
+// (the latest one due, if it came due while the scheduler ran or is
+// within the grace period), or to skip, and the next occurrence.
 func (s *Scheduler) plan(r *Reminder, now time.Time, platforms []string) Claim {
 	c := Claim{ReminderID: r.ID, From: r.Next, Occurrence: r.Next, Platforms: platforms}
 	sch, err := r.Schedule()
@@ -359,7 +403,7 @@ func (s *Scheduler) plan(r *Reminder, now time.Time, platforms []string) Claim {
 		return c
 	}
 	c.Next = sch.Next(now)
-	lo := now.Add(-s.opts.Grace)
+	lo := s.earliest(now)
 	occ := r.Next
 	if !occ.After(lo) {
 		occ = sch.Next(lo)
@@ -373,8 +417,12 @@ func (s *Scheduler) plan(r *Reminder, now time.Time, platforms []string) Claim {
 	}
 	if occ.IsZero() {
 		c.State = StateSkipped
-		c.Note = fmt.Sprintf("Union Hall was not running when it came due, and was %s late, more than the %s grace period",
-			FormatLead(now.Sub(r.Next).Round(time.Minute)), FormatLead(s.opts.Grace))
+		why := "Union Hall was not running when it came due"
+		if r.Next.After(s.since()) {
+			why = "Union Hall was held up (the machine may have slept)"
+		}
+		c.Note = fmt.Sprintf("%s, and was %s late, more than the %s grace period",
+			why, FormatLead(now.Sub(r.Next).Round(time.Minute)), FormatLead(s.opts.Grace))
 		s.log.Warn("skipped a missed reminder: it is older than the grace period", "reminder", r.ID,
 			"due", r.Next.Format(time.RFC3339), "late", now.Sub(r.Next).Round(time.Second).String(), "grace", s.opts.Grace.String())
 		return c

@@ -5,12 +5,15 @@
 // Each input line is one message. A line "alice> /vote 1 yes" speaks as
 // member alice; a line without a "name> " prefix speaks as the default
 // user. Blank lines and lines starting with "#" are ignored. Lines are
-// handled one at a time, in order, so scripts are deterministic. With JSON
-// set, every reply is printed as one JSON object per line.
+// handled one at a time, in order, so scripts are deterministic. A line
+// longer than MaxLine is cut and refused as too long, and the script goes
+// on with the next line. With JSON set, every reply is printed as one
+// JSON object per line.
 package console
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,9 +31,10 @@ const Channel = "console"
 // AnnounceChannel is the channel name printed for announcements.
 const AnnounceChannel = "announcements"
 
-// maxLine is the longest input line read; longer lines are cut there and
-// the router refuses them as too long.
-const maxLine = 1 << 20
+// MaxLine is the longest input line read, in bytes. A longer line is cut
+// there and the rest of it discarded; the cut line is dispatched (the
+// router refuses it as too long) and reading goes on with the next line.
+const MaxLine = 1 << 20
 
 var speakerPrefix = regexp.MustCompile(`^([\p{L}\p{N}_.\-]{1,64})>\s?(.*)$`)
 
@@ -74,16 +78,21 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	readErr := make(chan error, 1)
 	go func() {
 		defer close(lines)
-		sc := bufio.NewScanner(a.in)
-		sc.Buffer(make([]byte, 64*1024), maxLine)
-		for sc.Scan() {
+		br := bufio.NewReaderSize(a.in, 64*1024)
+		for {
+			line, err := readLine(br, MaxLine)
+			if err != nil {
+				if err != io.EOF {
+					readErr <- err
+				}
+				return
+			}
 			select {
-			case lines <- sc.Text():
+			case lines <- line:
 			case <-ctx.Done():
 				return
 			}
 		}
-		readErr <- sc.Err()
 	}()
 	if a.opts.Interactive {
 		a.printf("Union Hall console. You are %q. Type /help, or just ask a question.\n"+
@@ -108,6 +117,37 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 			a.handleLine(ctx, d, line)
 			a.prompt()
 		}
+	}
+}
+
+// readLine reads one line from r without its line ending. A line longer
+// than limit bytes is cut to limit bytes and the rest of it is read and
+// discarded, so memory stays bounded. A last line without a line ending
+// is returned as a line; io.EOF is returned only when nothing was left to
+// read.
+func readLine(r *bufio.Reader, limit int) (string, error) {
+	var line []byte
+	read, cut := false, false
+	for {
+		chunk, err := r.ReadSlice('\n')
+		read = read || len(chunk) > 0
+		if n := min(len(chunk), limit-len(line)); n < len(chunk) {
+			cut = true
+			line = append(line, chunk[:max(n, 0)]...)
+		} else {
+			line = append(line, chunk...)
+		}
+		if err == bufio.ErrBufferFull {
+			continue
+		}
+		if err != nil && (err != io.EOF || !read) {
+			return "", err
+		}
+		if !cut {
+			line = bytes.TrimSuffix(line, []byte("\n"))
+			line = bytes.TrimSuffix(line, []byte("\r"))
+		}
+		return string(line), nil
 	}
 }
 

@@ -110,3 +110,44 @@ func TestStopsWhenContextEnds(t *testing.T) {
 		t.Fatal("console did not stop when its context ended")
 	}
 }
+
+// routed is a dispatcher that runs the real router, with a fallback that
+// echoes questions.
+func routed(t *testing.T) bot.Dispatcher {
+	t.Helper()
+	r := bot.NewRouter(nil, nil)
+	r.Fallback(bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+		return w.Reply(ctx, bot.Reply{Text: "heard " + req.Text})
+	}))
+	return r
+}
+
+// TestOverlongLineIsCutAndRefused: a line over MaxLine does not stop the
+// console; it is cut, refused as too long, and the script goes on.
+func TestOverlongLineIsCutAndRefused(t *testing.T) {
+	huge := strings.Repeat("x", 2*console.MaxLine+123)
+	in := strings.NewReader("before\n" + huge + "\nafter\r\nalice> " + huge + "\nlast")
+	var out bytes.Buffer
+	c := console.New(in, &out, console.Options{JSON: true})
+	if err := c.Run(context.Background(), routed(t)); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var texts []string
+	for _, l := range lines {
+		var r struct{ User, Text string }
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatalf("bad JSON line %.200q: %v", l, err)
+		}
+		texts = append(texts, r.User+": "+r.Text)
+	}
+	want := []string{"member: heard before", "member: That message is too long", "member: heard after", "alice: That message is too long", "member: heard last"}
+	if len(texts) != len(want) {
+		t.Fatalf("replies %.500q, want %q", texts, want)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(texts[i], w) {
+			t.Errorf("reply %d = %.200q, want it to start with %q", i, texts[i], w)
+		}
+	}
+}

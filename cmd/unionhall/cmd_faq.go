@@ -32,14 +32,14 @@ type askAnswer struct {
 // cmdAsk answers questions from the command line, or one per line of
 // standard input with --json. It uses the phrasings stewards added when
 // the database exists, and never creates one.
-func cmdAsk(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
 	fset := flag.NewFlagSet("ask", flag.ContinueOnError)
 	fset.SetOutput(std.err)
 	jsonOut := fset.Bool("json", false, "read questions from standard input, one per line, and print one JSON object per line")
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := configFrom(getenv)
+	cfg, err := configFrom(lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 }
 
 // cmdFAQ runs "unionhall faq eval FILE.tsv [--baseline]".
-func cmdFAQ(_ context.Context, args []string, std stdio, getenv func(string) string) error {
+func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
 	const use = "usage: unionhall faq eval FILE.tsv [--baseline]"
 	if len(args) == 0 || args[0] != "eval" {
 		return errors.New(use)
@@ -139,7 +139,7 @@ func cmdFAQ(_ context.Context, args []string, std stdio, getenv func(string) str
 	if file == "" {
 		return errors.New(use)
 	}
-	cfg, err := configFrom(getenv)
+	cfg, err := configFrom(lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -232,8 +232,8 @@ func orDash(s string) string {
 }
 
 // configFrom loads the configuration as the other subcommands do.
-func configFrom(getenv func(string) string) (config, error) {
-	e, err := loadEnv(getenv, ".env")
+func configFrom(lookupEnv func(string) (string, bool)) (config, error) {
+	e, err := loadEnv(lookupEnv, ".env")
 	if err != nil {
 		return config{}, err
 	}

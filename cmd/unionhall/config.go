@@ -38,16 +38,18 @@ type config struct {
 }
 
 // env looks variables up in the process environment first and then in the
-// .env file, without changing the process environment.
+// .env file, without changing the process environment. A variable set in
+// the environment wins over .env even when it is empty, so an empty
+// variable can turn off a setting the .env file makes.
 type env struct {
-	getenv func(string) string
+	lookup func(string) (string, bool) // os.LookupEnv outside tests
 	file   map[string]string
 }
 
 // loadEnv reads the .env file at path when it exists. A missing file is not
-// an error; a malformed one is.
-func loadEnv(getenv func(string) string, path string) (env, error) {
-	e := env{getenv: getenv, file: map[string]string{}}
+// an error; a malformed one is. lookup reads the process environment.
+func loadEnv(lookup func(string) (string, bool), path string) (env, error) {
+	e := env{lookup: lookup, file: map[string]string{}}
 	m, err := godotenv.Read(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -59,15 +61,16 @@ func loadEnv(getenv func(string) string, path string) (env, error) {
 	return e, nil
 }
 
-// get returns the variable's value, trimmed, or "" when unset.
+// get returns the variable's value, trimmed: from the environment when it
+// is set there (even empty), else from .env, else "".
 func (e env) get(name string) string {
-	if v := strings.TrimSpace(e.getenv(name)); v != "" {
-		return v
+	if v, ok := e.lookup(name); ok {
+		return strings.TrimSpace(v)
 	}
 	return strings.TrimSpace(e.file[name])
 }
 
-// or returns the variable's value or def when it is unset.
+// or returns the variable's value or def when it is unset or empty.
 func (e env) or(name, def string) string {
 	if v := e.get(name); v != "" {
 		return v

@@ -53,7 +53,7 @@ the working directory; see .env.example.
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.LookupEnv)
 	stop()
 	os.Exit(code)
 }
@@ -66,7 +66,7 @@ type stdio struct {
 
 // run is the whole program, with its environment passed in so tests can
 // run it end to end. It returns the exit code.
-func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv func(string) string) int {
+func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, lookupEnv func(string) (string, bool)) int {
 	std := stdio{in: in, out: out, err: errOut}
 	cmd := "run"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -75,15 +75,15 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	var err error
 	switch cmd {
 	case "run":
-		err = cmdRun(ctx, args, std, getenv)
+		err = cmdRun(ctx, args, std, lookupEnv)
 	case "console":
-		err = cmdConsole(ctx, args, std, getenv)
+		err = cmdConsole(ctx, args, std, lookupEnv)
 	case "remind-accuracy":
 		err = cmdRemindAccuracy(ctx, args, std)
 	case "ask":
-		err = cmdAsk(ctx, args, std, getenv)
+		err = cmdAsk(ctx, args, std, lookupEnv)
 	case "faq":
-		err = cmdFAQ(ctx, args, std, getenv)
+		err = cmdFAQ(ctx, args, std, lookupEnv)
 	case "slack-manifest":
 		err = cmdSlackManifest(args, std)
 	case "version":
@@ -105,8 +105,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 }
 
 // setup loads the configuration and builds the app.
-func setup(ctx context.Context, std stdio, getenv func(string) string, quiet bool) (*app, error) {
-	e, err := loadEnv(getenv, ".env")
+func setup(ctx context.Context, std stdio, lookupEnv func(string) (string, bool), quiet bool) (*app, error) {
+	e, err := loadEnv(lookupEnv, ".env")
 	if err != nil {
 		return nil, err
 	}
@@ -122,13 +122,13 @@ func setup(ctx context.Context, std stdio, getenv func(string) string, quiet boo
 	return newApp(ctx, cfg, log, bot.SystemClock{})
 }
 
-func cmdRun(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(std.err)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := loadEnv(getenv, ".env")
+	e, err := loadEnv(lookupEnv, ".env")
 	if err != nil {
 		return err
 	}
@@ -137,9 +137,9 @@ func cmdRun(ctx context.Context, args []string, std stdio, getenv func(string) s
 		return err
 	}
 	if len(cfg.platforms()) == 0 {
-		return cmdConsole(ctx, nil, std, getenv)
+		return cmdConsole(ctx, nil, std, lookupEnv)
 	}
-	a, err := setup(ctx, std, getenv, false)
+	a, err := setup(ctx, std, lookupEnv, false)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (a *app) platformAdapters() ([]bot.Adapter, error) {
 	return out, nil
 }
 
-func cmdConsole(ctx context.Context, args []string, std stdio, getenv func(string) string) error {
+func cmdConsole(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("console", flag.ContinueOnError)
 	fs.SetOutput(std.err)
 	jsonOut := fs.Bool("json", false, "print every reply as one JSON object per line")
@@ -180,7 +180,7 @@ func cmdConsole(ctx context.Context, args []string, std stdio, getenv func(strin
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := setup(ctx, std, getenv, true)
+	a, err := setup(ctx, std, lookupEnv, true)
 	if err != nil {
 		return err
 	}

@@ -30,13 +30,15 @@ type consoleLine struct {
 	} `json:"poll"`
 }
 
-// testEnv returns a getenv over vars with UNIONHALL_DB in dir.
-func testEnv(dir string, vars map[string]string) func(string) string {
-	return func(k string) string {
+// testEnv returns an environment lookup over vars with UNIONHALL_DB in
+// dir.
+func testEnv(dir string, vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
 		if k == "UNIONHALL_DB" && vars[k] == "" {
-			return filepath.Join(dir, "unionhall.db")
+			return filepath.Join(dir, "unionhall.db"), true
 		}
-		return vars[k]
+		v, ok := vars[k]
+		return v, ok
 	}
 }
 
@@ -164,5 +166,10 @@ func TestDotEnvFileIsRead(t *testing.T) {
 	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_TIMEZONE": "UTC"}))
 	if code != 0 {
 		t.Fatalf("environment did not override .env: code %d, stderr %q", code, errOut.String())
+	}
+	// Even when it is set but empty (the default applies).
+	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_TIMEZONE": ""}))
+	if code != 0 {
+		t.Fatalf("an empty variable in the environment did not override .env: code %d, stderr %q", code, errOut.String())
 	}
 }

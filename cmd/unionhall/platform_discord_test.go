@@ -12,7 +12,7 @@ import (
 // discordApp returns an app configured from vars, enough to build adapters.
 func discordApp(t *testing.T, vars map[string]string) *app {
 	t.Helper()
-	e := env{getenv: func(k string) string { return vars[k] }, file: map[string]string{}}
+	e := env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, file: map[string]string{}}
 	cfg, err := loadConfig(e)
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // slackApp returns an app configured from vars, enough to build adapters.
 func slackApp(t *testing.T, vars map[string]string) *app {
 	t.Helper()
-	cfg, err := loadConfig(env{getenv: func(k string) string { return vars[k] }, file: map[string]string{}})
+	cfg, err := loadConfig(env{lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }, file: map[string]string{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -778,3 +778,75 @@ func BenchmarkRunDue1000(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// TestZeroGracePostsWhatComesDueWhileRunning: the grace period is about
+// occurrences missed while Union Hall was down (or held up for long); one
+// that comes due while the scheduler runs is posted however small it is.
+func TestZeroGracePostsWhatComesDueWhileRunning(t *testing.T) {
+	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
+	e := newEnv(t, start)
+	p := newPoster(e.clock, "console")
+	s := e.scheduler(nil, 0)
+	runDue(t, s, p) // the scheduler starts
+
+	e.add("in 2s On time")
+	e.clock.Advance(2 * time.Second)
+	if res := runDue(t, s, p); res.Posted != 1 || res.Skipped != 0 {
+		t.Fatalf("due exactly now: result %+v, want 1 posted", res)
+	}
+	e.add("in 10s A little late")
+	e.clock.Advance(10*time.Second + 500*time.Millisecond)
+	if res := runDue(t, s, p); res.Posted != 1 || res.Skipped != 0 {
+		t.Fatalf("half a second late: result %+v, want 1 posted", res)
+	}
+	e.add("in 1m Busy machine")
+	e.clock.Advance(time.Minute + 90*time.Second)
+	if res := runDue(t, s, p); res.Posted != 1 || res.Skipped != 0 {
+		t.Fatalf("90 s late: result %+v, want 1 posted", res)
+	}
+	want := []string{
+		"Reminder: On time",
+		"Reminder: A little late",
+		"Reminder: Busy machine\n(late: was due at Mon Aug 3, 2026 8:01 AM EDT)",
+	}
+	posts := p.all()
+	if len(posts) != len(want) {
+		t.Fatalf("posts %+v, want %q", posts, want)
+	}
+	for i, w := range want {
+		if posts[i].text != w {
+			t.Errorf("post %d = %q, want %q", i, posts[i].text, w)
+		}
+	}
+
+	// Held up for hours (the machine slept): the grace period applies.
+	slept := e.add("in 1m Slept through")
+	e.clock.Advance(time.Minute + 3*time.Hour)
+	if res := runDue(t, s, p); res.Posted != 0 || res.Skipped != 1 {
+		t.Fatalf("3 h late while running: result %+v, want 1 skipped", res)
+	}
+	// Missed while down: with no grace it is skipped, as configured.
+	down := e.add("in 1m Missed while down")
+	e.restart()
+	e.clock.Advance(2 * time.Minute)
+	if res := runDue(t, e.scheduler(nil, 0), p); res.Posted != 0 || res.Skipped != 1 {
+		t.Fatalf("missed while down: result %+v, want 1 skipped", res)
+	}
+	problems, err := e.store.Problems(context.Background(), start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := map[int64]string{}
+	for _, pr := range problems {
+		notes[pr.ReminderID] = pr.Error
+	}
+	if got := notes[slept.ID]; !strings.HasPrefix(got, "Union Hall was held up") {
+		t.Errorf("slept: note %q", got)
+	}
+	if got := notes[down.ID]; !strings.HasPrefix(got, "Union Hall was not running when it came due") {
+		t.Errorf("down: note %q", got)
+	}
+	if len(p.all()) != 3 {
+		t.Errorf("posts %+v", p.all())
+	}
+}
