@@ -45,6 +45,10 @@ type Service struct {
 	Clock bot.Clock
 	// Log receives failures to record; questions are never logged.
 	Log *slog.Logger
+	// Commands lists the registered commands (the Router's Commands), so
+	// that free text that is a command typed without its slash ("vote 1
+	// yes") gets a hint rather than an answer. Nil means no hints.
+	Commands func() []bot.Command
 
 	seq atomic.Uint64 // numbers answer cards
 }
@@ -112,7 +116,66 @@ func (s *Service) serveCommand(ctx context.Context, w bot.ResponseWriter, r *bot
 }
 
 func (s *Service) serveQuestion(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	if cmd := s.missingSlash(r.Raw); cmd != "" {
+		return reply(ctx, w, r, true, fmt.Sprintf("Did you mean `/%s`? Commands start with a slash.", cleanText(cmd, maxEcho)))
+	}
 	return s.answer(ctx, w, r, r.Raw)
+}
+
+// missingSlash returns text when it reads as a command typed without its
+// slash, or "". It does when the first word is exactly a command's name
+// and what follows reads like that command's arguments: nothing, for a
+// command that takes none ("help"); a number ("vote 1 yes"); a word that
+// the command's usage spells out ("poll results 3", "remind list"); a
+// quoted text where the usage has one; or, for help, a command's name. A
+// question that merely starts with such a word ("vote count?", "help me
+// understand the pension") is a question.
+func (s *Service) missingSlash(text string) string {
+	if s.Commands == nil {
+		return ""
+	}
+	fields := strings.Fields(text)
+	if len(fields) == 0 {
+		return ""
+	}
+	name := strings.ToLower(fields[0])
+	cmds := s.Commands()
+	var cmd *bot.Command
+	for i := range cmds {
+		if cmds[i].Name == name {
+			cmd = &cmds[i]
+		}
+	}
+	if cmd == nil {
+		return ""
+	}
+	line := strings.Join(append([]string{name}, fields[1:]...), " ")
+	for _, u := range cmd.Usage {
+		syn := strings.Fields(u.Syntax)
+		switch {
+		case len(fields) == 1 && len(syn) == 1:
+			return line
+		case len(fields) == 1 || len(syn) == 1:
+		case strings.EqualFold(syn[1], fields[1]):
+			return line
+		case strings.HasPrefix(syn[1], `"`) && strings.ContainsAny(fields[1][:1], "\"“”"):
+			return line
+		}
+	}
+	if len(fields) > 1 {
+		arg := strings.ToLower(strings.TrimPrefix(fields[1], "#"))
+		if arg != "" && isNumeric(arg) && strings.Trim(arg, ".") != "" {
+			return line
+		}
+		if name == "help" {
+			for _, c := range cmds {
+				if c.Name == strings.TrimPrefix(arg, "/") {
+					return line
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // private reports whether answers to r go to the member alone: a slash
@@ -134,6 +197,18 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	switch res.Outcome {
 	case Answer:
 		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry), Private: priv, Thread: r.Thread})
+	case Clarify:
+		// Small talk and subjectless questions are no gap in the
+		// knowledge base, so they are not recorded.
+		topics := "Type /faq topics to see what I can answer, or /help for every command."
+		switch {
+		case res.Thanks:
+			return reply(ctx, w, r, true, "You're welcome! If you have another question about the agreement, ask me in words, for example: "+example)
+		case res.SmallTalk:
+			return reply(ctx, w, r, true, "Hello! I answer questions about the agreement on the table. Ask me in words, for example: "+example+"\n"+topics)
+		}
+		return reply(ctx, w, r, true, "What would you like to know? I need the subject of your question, such as pensions, the wage freeze or layoffs. "+
+			"Ask me in words, for example: "+example+"\n"+topics)
 	case Suggest:
 		s.recordUnanswered(ctx, r, question, res)
 		card := &bot.Card{

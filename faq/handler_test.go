@@ -345,3 +345,68 @@ func TestAddPhrasingWhileAnswering(t *testing.T) {
 		t.Error("phrasing for an unknown entry accepted")
 	}
 }
+
+func TestSmallTalkAndSubjectlessQuestionsGetAskedForWords(t *testing.T) {
+	h := newHarness(t)
+	for text, want := range map[string]string{
+		"hello":     "Hello!",
+		"thank you": "You're welcome!",
+		"1":         "What would you like to know?",
+		"why?":      "What would you like to know?",
+	} {
+		r := onlyReply(t, h.say("alice", text))
+		if r.Card != nil || !r.Private || !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "for example") {
+			t.Errorf("%q: %+v, want a private reply with %q and an example", text, r, want)
+		}
+	}
+	if n := len(h.store.unanswered); n != 0 {
+		t.Errorf("%d small-talk messages recorded as knowledge-base gaps", n)
+	}
+}
+
+func TestCommandWithoutSlashGetsAHint(t *testing.T) {
+	h := newHarness(t)
+	noop := bot.HandlerFunc(func(context.Context, bot.ResponseWriter, *bot.Request) error {
+		t.Error("a command ran from free text")
+		return nil
+	})
+	h.router.Register(bot.Command{Name: "vote", Summary: "vote", Handler: noop, Usage: []bot.Usage{{Syntax: "/vote <poll> <option>"}}})
+	h.router.Register(bot.Command{Name: "poll", Summary: "polls", Handler: noop, Usage: []bot.Usage{
+		{Syntax: `/poll "Question?" "Option A" "Option B"`}, {Syntax: "/poll results <poll>"}, {Syntax: "/poll list"}}})
+	h.router.Register(bot.Command{Name: "remind", Summary: "reminders", Handler: noop, Usage: []bot.Usage{{Syntax: "/remind list"}}})
+	h.svc.Commands = h.router.Commands
+	for text, want := range map[string]string{
+		"vote 1 yes":                   "Did you mean `/vote 1 yes`? Commands start with a slash.",
+		"Vote  #3   2":                 "Did you mean `/vote 3 2`? Commands start with a slash.",
+		"poll results 3":               "Did you mean `/poll results 3`? Commands start with a slash.",
+		`poll "Lunch?" "Pizza" "Soup"`: "Did you mean `/poll \"Lunch?\" \"Pizza\" \"Soup\"`? Commands start with a slash.",
+		"remind list":                  "Did you mean `/remind list`? Commands start with a slash.",
+		"help":                         "Did you mean `/help`? Commands start with a slash.",
+		"help vote":                    "Did you mean `/help vote`? Commands start with a slash.",
+	} {
+		r := onlyReply(t, h.say("alice", text))
+		if r.Card != nil || !r.Private || r.Text != want {
+			t.Errorf("%q: %+v, want the private hint %q", text, r, want)
+		}
+	}
+	// Questions that start with a command's name are still questions.
+	for text, id := range map[string]string{
+		"vote count?":                     "vote-result",
+		"help me understand the pension":  "pension",
+		"remind me what the deadline is":  "deadline",
+		"poll workers about the pension?": "pension",
+	} {
+		r := onlyReply(t, h.say("alice", text))
+		if strings.Contains(r.Text, "Did you mean `/") {
+			t.Errorf("%q: got the command hint %q", text, r.Text)
+		}
+		if r.Card != nil && !strings.HasPrefix(r.Card.Key, "faq:"+id+":") && !strings.HasPrefix(r.Card.Key, "faq:suggest:") {
+			t.Errorf("%q: card %s, want %s", text, r.Card.Key, id)
+		}
+	}
+	// After a slash the same words run the command; /faq takes them as a question.
+	r := onlyReply(t, h.say("alice", "/faq vote count?"))
+	if r.Card == nil || !strings.HasPrefix(r.Card.Key, "faq:vote-result:") {
+		t.Errorf("/faq vote count?: %+v %+v", r, r.Card)
+	}
+}

@@ -72,8 +72,10 @@ type index struct {
 	lexicon  map[string][]int32
 	lexWords int
 	building bool
-	vocab    [][]vocabWord // by length in bytes
-	stemVoc  [][]vocabWord // stems, by length in bytes
+	topics   []map[string]bool // per entry, the stems of its topic
+	keywords []map[string]bool // per entry, its keywords as stems joined by spaces
+	vocab    [][]vocabWord     // by length in bytes
+	stemVoc  [][]vocabWord     // stems, by length in bytes
 	scratch  sync.Pool
 }
 
@@ -104,7 +106,23 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 	docs := make([]docTerms, n)
 	var totalLen [numFields]float64
 	surfaceDF := map[string]map[int32]bool{}
+	ix.topics = make([]map[string]bool, n)
+	ix.keywords = make([]map[string]bool, n)
 	for d, e := range entries {
+		ix.topics[d] = map[string]bool{}
+		for _, tok := range tokenize(e.Topic, 1<<20) {
+			for _, st := range ix.indexStems(tok) {
+				ix.topics[d][st] = true
+			}
+		}
+		ix.keywords[d] = map[string]bool{}
+		for _, k := range e.Keywords {
+			var stems []string
+			for _, tok := range tokenize(k, 1<<20) {
+				stems = append(stems, ix.stemOf(tok))
+			}
+			ix.keywords[d][strings.Join(stems, " ")] = true
+		}
 		dt := docTerms{tf: map[int32]*[numFields]float32{}}
 		count := func(f field, st string) {
 			id := ix.termID(st)

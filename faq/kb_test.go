@@ -64,8 +64,8 @@ func words(s string) map[string]bool {
 }
 
 // TestKBDoesNotCopyEvaluationQuestions guards the evaluation: no phrasing
-// in the knowledge base may be (nearly) one of the questions it is
-// measured on.
+// or keyword in the knowledge base may be (nearly) one of the questions
+// it is measured on, and no field may contain one word for word.
 func TestKBDoesNotCopyEvaluationQuestions(t *testing.T) {
 	kb := loadDefault(t)
 	var eval []Labeled
@@ -73,7 +73,27 @@ func TestKBDoesNotCopyEvaluationQuestions(t *testing.T) {
 		eval = append(eval, readSet(t, f)...)
 	}
 	for _, e := range kb.Entries {
-		for _, p := range append([]string{e.Question}, e.Alternates...) {
+		// No field may contain a whole evaluation question, even inside a
+		// longer sentence. A one-word question ("help") is a subject word,
+		// which a keyword or an answer rightly names.
+		fields := append(append([]string{e.Topic, e.Question, e.Answer}, e.Alternates...), e.Keywords...)
+		for _, p := range fields {
+			text := " " + normalizeKey(p) + " "
+			for _, q := range eval {
+				if k := normalizeKey(q.Question); strings.Contains(k, " ") && strings.Contains(text, " "+k+" ") {
+					t.Errorf("%s: %q contains evaluation question %q (line %d)", e.ID, p, q.Question, q.Line)
+				}
+			}
+		}
+		// A keyword of one or two words names a subject that short
+		// questions share; longer ones are phrasings.
+		phrasings := append([]string{e.Question}, e.Alternates...)
+		for _, k := range e.Keywords {
+			if len(words(k)) >= 3 {
+				phrasings = append(phrasings, k)
+			}
+		}
+		for _, p := range phrasings {
 			a := words(p)
 			for _, q := range eval {
 				b := words(q.Question)

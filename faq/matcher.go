@@ -12,7 +12,7 @@ import (
 // Outcome is what the matcher decided to do with a question.
 type Outcome int
 
-// The three outcomes.
+// The four outcomes.
 const (
 	// Abstain: the knowledge base has no answer the matcher trusts; the
 	// member is pointed to a steward.
@@ -21,13 +21,19 @@ const (
 	Suggest
 	// Answer: the matcher answers with one entry.
 	Answer
+	// Clarify: the message names no subject the matcher could look up
+	// (a greeting, "thanks", "yes", a bare number, "why?"); the member
+	// is asked to say in words what the question is about.
+	Clarify
 )
 
-// String returns "abstain", "suggest" or "answer".
+// String returns "abstain", "suggest", "answer" or "clarify".
 func (o Outcome) String() string {
 	switch o {
 	case Answer:
 		return "answer"
+	case Clarify:
+		return "clarify"
 	case Suggest:
 		return "suggest"
 	default:
@@ -64,6 +70,19 @@ type Features struct {
 	// question does not tell apart from it (see rank); 1 when there are
 	// none. The confidence never exceeds it.
 	Share float64
+	// Subjects is the number of the question's words that name a
+	// subject: words that are not stop words, everyday words or numbers,
+	// and words for the bot itself ("you", "help").
+	Subjects int
+	// Bare reports a question of at most two words with one subject
+	// word, such as "pension" or "my pay".
+	Bare bool
+	// Owned reports that the question's subject words are the best
+	// entry's own: for a bare question, the best entry is the only one
+	// whose topic names the subject word; for any other, at least one
+	// subject word is in the best entry as the member wrote it (or
+	// typo-corrected), not only as a lexicon synonym.
+	Owned bool
 }
 
 // Result is the matcher's decision about one question.
@@ -82,6 +101,11 @@ type Result struct {
 	// Empty reports that the question had no words at all (only emoji,
 	// mentions or punctuation).
 	Empty bool
+	// SmallTalk reports that the message is only a greeting, thanks or
+	// chat such as "ok" or "test" (Outcome is then Clarify).
+	SmallTalk bool
+	// Thanks reports small talk that thanks the bot.
+	Thanks bool
 	// Features are the confidence's inputs.
 	Features Features
 }
@@ -105,9 +129,15 @@ func (c Calibration) logistic(f Features) float64 {
 // than that. And an entry that has the question's words only in its
 // answer text, which mentions many things in passing, is at most
 // answerTextOnly likely.
+//
+// A question whose subject words are not the best entry's own (see
+// Features.Owned) is likewise at most answerTextOnly likely: a bare "my
+// pay" is the subject of several entries, and a question reached only
+// through a lexicon synonym ("can I be fired" → layoff) may be about
+// something the entry does not cover.
 func (c Calibration) confidence(f Features) float64 {
 	p := min(c.logistic(f), f.Share)
-	if f.Curated == 0 {
+	if f.Curated == 0 || !f.Owned {
 		p = min(p, answerTextOnly)
 	}
 	return p
@@ -221,6 +251,8 @@ type slot struct {
 	terms   []qterm
 	pair    []qterm // the bigram with the previous meaningful word; not counted for coverage
 	content bool    // a meaningful word, counted for coverage
+	subject bool    // names a subject (see Features.Subjects)
+	direct  []int32 // the terms of the words as written or typo-corrected, not synonyms
 	weight  float64 // how much it counts for coverage: 1, or less for everyday words
 	typo    bool    // found only by typo correction
 }
@@ -248,9 +280,23 @@ const (
 	maxCandidates  = 5
 )
 
+// shape is what analyze learns about a question as a whole.
+type shape struct {
+	words     int  // tokens
+	smallTalk bool // only greetings, thanks and chat
+	thanks    bool // small talk that thanks the bot
+	subjects  int  // slots that name a subject
+}
+
 // analyze turns a question into slots.
-func (ix *index) analyze(question string) []slot {
+func (ix *index) analyze(question string) ([]slot, shape) {
 	toks := tokenize(question, maxQueryTokens)
+	sh := shape{words: len(toks), smallTalk: len(toks) > 0}
+	for _, t := range toks {
+		sh.smallTalk = sh.smallTalk && isSmallTalk(t)
+		sh.thanks = sh.thanks || isThanks(t)
+	}
+	sh.thanks = sh.thanks && sh.smallTalk
 	stems := make([]string, len(toks))
 	for i, t := range toks {
 		stems[i] = ix.stemOf(t)
@@ -269,6 +315,10 @@ func (ix *index) analyze(question string) []slot {
 			}
 			s.content = s.weight > 0
 			s.addWord(ix, toks[j], stems[j], n == 0)
+			// A misspelt stop word (see addWord) names nothing either.
+			if isBotWord(toks[j]) || s.weight == 1 && !isStopword(toks[j]) && !isCommon(toks[j]) && !isNumeric(toks[j]) {
+				s.subject = true
+			}
 		}
 		for _, id := range exp {
 			s.add(id, weightExpansion)
@@ -277,6 +327,9 @@ func (ix *index) analyze(question string) []slot {
 			for k := range s.terms {
 				s.terms[k].w *= weightStop
 			}
+		}
+		if s.subject {
+			sh.subjects++
 		}
 		slots = append(slots, s)
 		i += max(n, 1)
@@ -299,7 +352,7 @@ func (ix *index) analyze(question string) []slot {
 		}
 		prev = cur
 	}
-	return slots
+	return slots, sh
 }
 
 // matchLexicon finds the longest lexicon phrase at the start of stems and
@@ -325,13 +378,13 @@ func (ix *index) matchLexicon(stems []string) (n int, exp []int32) {
 // typo correction.
 func (s *slot) addWord(ix *index, tok, st string, mayCorrect bool) {
 	if id, ok := ix.terms[st]; ok {
-		s.add(id, 1)
+		s.addDirect(id, 1)
 		return
 	}
 	if strings.Contains(tok, "-") {
 		for _, part := range strings.Split(tok, "-") {
 			if id, ok := ix.terms[ix.stemOf(part)]; ok && part != "" {
-				s.add(id, 1)
+				s.addDirect(id, 1)
 			}
 		}
 		return
@@ -352,7 +405,7 @@ func (s *slot) addWord(ix *index, tok, st string, mayCorrect bool) {
 		}
 		cst := ix.stemOf(c.word)
 		if id, ok := ix.terms[cst]; ok {
-			s.add(id, w)
+			s.addDirect(id, w)
 		}
 		if _, exp := ix.matchLexicon([]string{cst}); exp != nil {
 			for _, id := range exp {
@@ -364,9 +417,17 @@ func (s *slot) addWord(ix *index, tok, st string, mayCorrect bool) {
 	}
 	if len(st) >= 4 {
 		if c, _, ok := correct(ix.stemVoc, st, 1); ok {
-			s.add(ix.terms[c.word], weightTypo1)
+			s.addDirect(ix.terms[c.word], weightTypo1)
 			s.typo = true
 		}
+	}
+}
+
+// addDirect adds a term of the word itself.
+func (s *slot) addDirect(id int32, w float32) {
+	s.add(id, w)
+	if !containsID(s.direct, id) {
+		s.direct = append(s.direct, id)
 	}
 }
 
@@ -401,7 +462,7 @@ func (ix *index) find(id, doc int32) (found, curated bool) {
 
 // rank scores every entry for the slots with BM25F and returns the best
 // candidates and the features of the best one.
-func (ix *index) rank(slots []slot) ([]Candidate, Features) {
+func (ix *index) rank(slots []slot, sh shape) ([]Candidate, Features) {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
 	var f Features
@@ -477,7 +538,56 @@ func (ix *index) rank(slots []slot) ([]Candidate, Features) {
 		}
 	}
 	f.Share = top[0].score / sum
+	f.Subjects, f.Bare, f.Owned = ix.owned(slots, sh, top[0].doc)
 	return cands, f
+}
+
+// owned counts the subject words of a question and reports whether they
+// are entry doc's own (see Features). A bare question's subject word is
+// owned by the entries whose topic names it or, when no topic does or
+// the subject is a phrase that one entry has as a keyword, by the entries
+// that have it, as it stands, as one of their keywords.
+func (ix *index) owned(slots []slot, sh shape, doc int32) (subjects int, bare, owned bool) {
+	subjects = sh.subjects
+	bare = sh.words <= 2 && subjects == 1
+	for _, s := range slots {
+		if !s.subject || len(s.direct) == 0 {
+			continue
+		}
+		if !bare {
+			for _, id := range s.direct {
+				if found, _ := ix.find(id, doc); found {
+					return subjects, false, true
+				}
+			}
+			continue
+		}
+		var byTopic, byKeyword []int32
+		names := make([]string, len(s.direct))
+		for i, id := range s.direct {
+			names[i] = ix.names[id]
+		}
+		phrase := strings.Join(names, " ")
+		for d := range ix.entries {
+			for _, n := range names {
+				if ix.topics[d][n] {
+					byTopic = append(byTopic, int32(d))
+					break
+				}
+			}
+			if ix.keywords[d][phrase] {
+				byKeyword = append(byKeyword, int32(d))
+			}
+		}
+		// A keyword of several words that is the whole phrase is
+		// stronger evidence than a topic sharing one of its words.
+		owners := byTopic
+		if len(owners) == 0 || len(names) > 1 && len(byKeyword) == 1 {
+			owners = byKeyword
+		}
+		return subjects, true, len(owners) == 1 && owners[0] == doc
+	}
+	return subjects, bare, false
 }
 
 // scored is an entry being ranked.
@@ -567,12 +677,19 @@ func (m *Matcher) Match(question string) Result {
 		question = strings.ToValidUTF8(question, " ")
 	}
 	ix := m.idx.Load()
-	slots := ix.analyze(question)
+	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
 		return Result{Outcome: Abstain, Empty: true}
 	}
-	cands, f := ix.rank(slots)
+	cands, f := ix.rank(slots, sh)
+	f.Subjects = sh.subjects
 	r := Result{Candidates: cands, Features: f}
+	// A greeting, "ok", "yes", a bare number or "why?" names nothing to
+	// look up, however well its words happen to match some entry.
+	if sh.smallTalk || sh.subjects == 0 {
+		r.Outcome, r.SmallTalk, r.Thanks = Clarify, sh.smallTalk, sh.thanks
+		return r
+	}
 	if len(cands) == 0 {
 		return r
 	}

@@ -309,3 +309,58 @@ func TestIndistinguishableEntriesAreSuggested(t *testing.T) {
 		t.Errorf("ballot vote by mail: %v %v (share %.2f), want the answer vote-mail", r.Outcome, r.Candidates, r.Features.Share)
 	}
 }
+
+// TestSubjectlessMessagesAreNotAnswered checks that messages naming no
+// subject (small talk, yes/no, bare numbers, lone question words) ask the
+// member to say more, that a bare subject several entries share or that
+// is only a synonym is offered rather than asserted, and that a bare
+// subject one entry owns is still answered.
+func TestSubjectlessMessagesAreNotAnswered(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+	for _, tc := range []struct {
+		q       string
+		want    Outcome
+		small   bool
+		entries []string // the answer, or entries that must be among the suggestions
+	}{
+		{q: "yes", want: Clarify, small: true},
+		{q: "hello", want: Clarify, small: true},
+		{q: "thanks!", want: Clarify, small: true},
+		{q: "ok", want: Clarify, small: true},
+		{q: "test", want: Clarify, small: true},
+		{q: "1", want: Clarify},
+		{q: "one", want: Clarify},
+		{q: "why", want: Clarify},
+		{q: "how much", want: Clarify},
+		{q: "my pay", want: Suggest, entries: []string{"wage-freeze", "raises"}},
+		{q: "can I be fired", want: Suggest, entries: []string{"layoffs"}},
+		{q: "pension", want: Answer, entries: []string{"pension"}},
+		{q: "deadline", want: Answer, entries: []string{"deadline"}},
+		{q: "wellness", want: Answer, entries: []string{"wellness-program"}},
+		{q: "pink slips", want: Answer, entries: []string{"layoffs"}},
+		{q: "what can you do", want: Answer, entries: []string{"bot-help"}},
+		{q: "is it going to snow", want: Abstain},
+	} {
+		r := m.Match(tc.q)
+		if r.Outcome != tc.want || r.SmallTalk != tc.small {
+			t.Errorf("%q: %v (small talk %v, confidence %.2f), want %v (small talk %v)", tc.q, r.Outcome, r.SmallTalk, r.Confidence, tc.want, tc.small)
+			continue
+		}
+		switch tc.want {
+		case Answer:
+			if r.Entry.ID != tc.entries[0] {
+				t.Errorf("%q: answered %s, want %s", tc.q, r.Entry.ID, tc.entries[0])
+			}
+		case Suggest:
+			for _, id := range tc.entries {
+				found := false
+				for _, e := range r.Suggestions {
+					found = found || e.ID == id
+				}
+				if !found {
+					t.Errorf("%q: suggestions lack %s", tc.q, id)
+				}
+			}
+		}
+	}
+}

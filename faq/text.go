@@ -210,3 +210,37 @@ var common = setOf(`able across actually ago ahead almost alone along already al
 	though three through time times today together told total toward true try trying turn
 	two until upon use used using usually want wants way ways well went whole whose within
 	without wonder work works world worry year years yet`)
+
+// isSmallTalk reports whether a word is one of greeting, thanking or
+// acknowledging: a message made only of such words ("hi", "thanks",
+// "ok", "yes", "test") asks nothing.
+func isSmallTalk(w string) bool {
+	_, ok := smallTalk[w]
+	return ok
+}
+
+var smallTalk = setOf(`hi hello hey hiya howdy yo greetings morning afternoon evening night good
+	thanks thank thx ty tysm cheers appreciate appreciated great awesome cool nice perfect
+	ok okay k kk yes yeah yep yup no nope nah sure fine alright right got it understood
+	you u bye goodbye later lol haha test testing ping there all everyone folks please`)
+
+// isThanks reports whether a word thanks someone.
+func isThanks(w string) bool {
+	switch w {
+	case "thanks", "thank", "thx", "ty", "tysm", "cheers", "appreciate", "appreciated":
+		return true
+	}
+	return false
+}
+
+// isBotWord reports whether a word refers to the bot itself ("you",
+// "help"): in a message to the bot such a word is a subject, the one the
+// knowledge base's entry on using the bot answers, even though it is a
+// stop word or an everyday word elsewhere.
+func isBotWord(w string) bool {
+	switch w {
+	case "you", "your", "yourself", "u", "bot", "help":
+		return true
+	}
+	return false
+}

@@ -102,6 +102,8 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 		for _, e := range r.Suggestions {
 			fmt.Fprintf(&b, "  - %s [%s]\n", e.Question, e.ID)
 		}
+	case faq.Clarify:
+		b.WriteString("That names no subject to look up. Ask in words, for example: is there a wage freeze?\n")
 	default:
 		b.WriteString("No reliable answer in the knowledge base.")
 		if e := kb.Entry(faq.ContactEntry); e != nil {

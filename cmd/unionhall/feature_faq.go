@@ -44,6 +44,8 @@ func (a *app) registerFAQ(ctx context.Context) error {
 		Contact: a.cfg.vars.get("UNIONHALL_STEWARD_CONTACT"),
 		Clock:   a.clock,
 		Log:     a.log,
+		// Free text that is a command without its slash gets a hint.
+		Commands: a.router.Commands,
 	}
 	a.router.Register(svc.Command())
 	a.router.Fallback(svc.Fallback())

@@ -196,3 +196,36 @@ func TestKBDirIsValidated(t *testing.T) {
 		t.Fatalf("own knowledge base: %+v", lines)
 	}
 }
+
+// TestConsoleCommandWithoutSlash checks the wiring of the FAQ to the
+// router's commands: a command typed without its slash gets a hint and
+// casts no vote, while a question that starts with a command's name, and
+// small talk, are handled by the FAQ.
+func TestConsoleCommandWithoutSlash(t *testing.T) {
+	dir := t.TempDir()
+	script := strings.Join([]string{
+		"alice> vote 1 yes",
+		"alice> poll results 3",
+		"alice> remind list",
+		"alice> help",
+		"alice> vote count?",
+		"alice> hello",
+		"",
+	}, "\n")
+	lines := runFAQConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:steve"}, script)
+	if len(lines) != 6 {
+		t.Fatalf("got %d replies, want 6: %+v", len(lines), lines)
+	}
+	for i, cmd := range []string{"vote 1 yes", "poll results 3", "remind list", "help"} {
+		want := "Did you mean `/" + cmd + "`? Commands start with a slash."
+		if lines[i].Text != want || !lines[i].Private || lines[i].Card != nil {
+			t.Errorf("%q: %+v, want the private hint %q", cmd, lines[i], want)
+		}
+	}
+	if c := lines[4].Card; c == nil || !strings.HasPrefix(c.Key, "faq:vote-result:") {
+		t.Errorf("vote count?: %+v, want the vote-result answer", lines[4])
+	}
+	if !strings.HasPrefix(lines[5].Text, "Hello!") || lines[5].Card != nil {
+		t.Errorf("hello: %+v", lines[5])
+	}
+}
