@@ -105,7 +105,7 @@ type Adapter struct {
 
 	customIDs customIDs
 	cards     cardRegistry
-	locs      *cardStore // nil without Options.CardLocations
+	locs      *bot.CardLocationQueue // nil without Options.CardLocations
 	out       *outbox
 	roles     *roleResolver
 	dms       dmCache
@@ -207,7 +207,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	}
 	a.life, a.stop = context.WithCancel(context.Background())
 	a.out = newOutbox(a)
-	a.locs = newCardStore(bot.PlatformDiscord, opts.CardLocations, opts.Logger)
+	a.locs = bot.NewCardLocationQueue(bot.PlatformDiscord, opts.CardLocations, opts.Logger)
 	a.roles = newRoleResolver(a, opts.StewardRole)
 	return a, nil
 }
@@ -422,7 +422,7 @@ func (a *Adapter) shutdown() {
 	if err := a.out.drain(ctx); err != nil {
 		a.log.Warn("Discord card edits still queued at shutdown", "err", err)
 	}
-	if err := a.locs.wait(ctx); err != nil {
+	if err := a.locs.Wait(ctx); err != nil {
 		a.log.Warn("Discord card locations still unstored at shutdown", "err", err)
 	}
 	a.stop()

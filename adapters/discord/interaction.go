@@ -372,7 +372,7 @@ func (w *interactionWriter) UpdateCard(ctx context.Context, c bot.Card) error {
 				channel = w.i.ChannelID
 			}
 			if ref := (msgRef{channel: channel, id: m.ID}); w.a.cards.addIfUnknown(c.Key, ref) {
-				w.a.locs.save(c.Key, ref.location())
+				w.a.locs.Save(c.Key, ref.location())
 			}
 		}
 	}

@@ -188,9 +188,9 @@ func (a *Adapter) remember(key string, ref msgRef) {
 		return
 	}
 	if oldKey != "" {
-		a.locs.forget(oldKey, ref.location())
+		a.locs.Forget(oldKey, ref.location())
 	}
-	a.locs.save(key, ref.location())
+	a.locs.Save(key, ref.location())
 }
 
 // loadCard adds to the registry, once per key, the messages that the
@@ -198,26 +198,18 @@ func (a *Adapter) remember(key string, ref msgRef) {
 // were posted before a restart). A store failure is logged; the update
 // then reaches only the messages known in memory.
 func (a *Adapter) loadCard(ctx context.Context, key string) {
-	if a.locs == nil || a.cards.isLoaded(key) {
-		return
-	}
-	a.locs.loadMu.Lock()
-	defer a.locs.loadMu.Unlock()
-	if a.cards.isLoaded(key) {
-		return
-	}
-	locs, err := a.locs.locations(ctx, key)
+	err := a.locs.Load(ctx, key, func() bool { return a.cards.isLoaded(key) }, func(locs []string) {
+		refs := make([]msgRef, 0, len(locs))
+		for _, loc := range locs {
+			if ref, ok := parseLocation(loc); ok {
+				refs = append(refs, ref)
+			}
+		}
+		a.cards.adopt(key, refs)
+	})
 	if err != nil {
 		a.log.Warn("could not read where a card is shown; updating only the messages known since start-up", "card", key, "err", err)
-		return
 	}
-	refs := make([]msgRef, 0, len(locs))
-	for _, loc := range locs {
-		if ref, ok := parseLocation(loc); ok {
-			refs = append(refs, ref)
-		}
-	}
-	a.cards.adopt(key, refs)
 }
 
 // outbox holds one queue per channel for posts and card edits. Each queue
@@ -380,7 +372,7 @@ func (o *outbox) work(q *channelQueue) {
 			if notFound(err) {
 				// Deleted for good. A lost permission may come back: after
 				// a restart the message is tried once more.
-				o.a.locs.forget(next.card.Key, next.ref.location())
+				o.a.locs.Forget(next.card.Key, next.ref.location())
 			}
 		default:
 			o.a.log.Warn("could not update card", "card", next.card.Key, "channel", next.ref.channel, "err", err)

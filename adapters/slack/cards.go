@@ -178,7 +178,7 @@ func (a *Adapter) registerClick(key, channel, ts string, blocks []slack.Block) {
 			return
 		}
 		a.cards.removeLocked(ref)
-		a.locs.forget(ref.key, msgKey(channel, ts))
+		a.locs.Forget(ref.key, msgKey(channel, ts))
 	}
 	ref := &cardRef{key: key, channel: channel, ts: ts, prefix: textPrefix(blocks)}
 	a.cards.addLocked(ref)
@@ -192,7 +192,7 @@ func (a *Adapter) registerClick(key, channel, ts string, blocks []slack.Block) {
 // message is updated again once someone clicks it).
 func (a *Adapter) rememberLocked(ref *cardRef) {
 	if a.locs != nil && ref.key != "" && ref.ts != "" && len(ref.prefix) == 0 {
-		a.locs.save(ref.key, msgKey(ref.channel, ref.ts))
+		a.locs.Save(ref.key, msgKey(ref.channel, ref.ts))
 	}
 }
 
@@ -209,35 +209,27 @@ func (a *Adapter) loadCard(ctx context.Context, key string) {
 		defer a.cards.mu.Unlock()
 		return a.cards.loaded[key]
 	}
-	if isLoaded() {
-		return
-	}
-	a.locs.loadMu.Lock()
-	defer a.locs.loadMu.Unlock()
-	if isLoaded() {
-		return
-	}
-	locs, err := a.locs.locations(ctx, key)
+	err := a.locs.Load(ctx, key, isLoaded, func(locs []string) {
+		a.cards.mu.Lock()
+		defer a.cards.mu.Unlock()
+		for _, loc := range locs {
+			channel, ts, ok := parseMsgKey(loc)
+			if !ok {
+				continue
+			}
+			if _, known := a.cards.byMsg[loc]; known {
+				continue
+			}
+			a.cards.addLocked(&cardRef{key: key, channel: channel, ts: ts})
+		}
+		if len(a.cards.loaded) >= 2*maxCardKeys {
+			clear(a.cards.loaded) // bounded; a key read again adds nothing twice
+		}
+		a.cards.loaded[key] = true
+	})
 	if err != nil {
 		a.log.Warn("could not read where a card is shown; updating only the messages known since start-up", "card", key, "err", err)
-		return
 	}
-	a.cards.mu.Lock()
-	defer a.cards.mu.Unlock()
-	for _, loc := range locs {
-		channel, ts, ok := parseMsgKey(loc)
-		if !ok {
-			continue
-		}
-		if _, known := a.cards.byMsg[loc]; known {
-			continue
-		}
-		a.cards.addLocked(&cardRef{key: key, channel: channel, ts: ts})
-	}
-	if len(a.cards.loaded) >= 2*maxCardKeys {
-		clear(a.cards.loaded) // bounded; a key read again adds nothing twice
-	}
-	a.cards.loaded[key] = true
 }
 
 // updateCard records c as the latest state of every message showing its
@@ -328,7 +320,7 @@ func (a *Adapter) sendUpdate(ref *cardRef) {
 				// Gone for good. The others may pass (the bot invited
 				// back, the channel unarchived): after a restart the
 				// message is tried once more.
-				a.locs.forget(card.Key, msgKey(channel, ts))
+				a.locs.Forget(card.Key, msgKey(channel, ts))
 			}
 			return
 		}

@@ -77,7 +77,7 @@ func settle(t *testing.T, a *Adapter) {
 	if err := a.out.wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.locs.wait(ctx); err != nil {
+	if err := a.locs.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 }

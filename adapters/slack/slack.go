@@ -127,7 +127,7 @@ type Adapter struct {
 	out      *lanes // outbound calls, one lane per channel (and per member for private replies)
 	seen     *dedupe
 	cards    *cardRegistry
-	locs     *cardStore // nil without Options.CardLocations
+	locs     *bot.CardLocationQueue // nil without Options.CardLocations
 	stewards *stewardGroup
 
 	sendCtx  context.Context
@@ -227,7 +227,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		out:            newLanes(maxSenders),
 		seen:           newDedupe(opts.Clock, dedupeTTL),
 		cards:          newCardRegistry(),
-		locs:           newCardStore(bot.PlatformSlack, opts.CardLocations, log),
+		locs:           bot.NewCardLocationQueue(bot.PlatformSlack, opts.CardLocations, log),
 		ready:          make(chan struct{}),
 	}
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
@@ -312,7 +312,7 @@ func (a *Adapter) shutdown() {
 	if err := a.out.wait(ctx); err != nil {
 		a.log.Warn("stopped before every queued reply was sent", "err", err)
 	}
-	if err := a.locs.wait(ctx); err != nil {
+	if err := a.locs.Wait(ctx); err != nil {
 		a.log.Warn("stopped before every card location was stored", "err", err)
 	}
 	a.stopSend()
