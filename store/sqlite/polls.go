@@ -174,7 +174,22 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 // cache when it has been read before, and its state (closed, voters,
 // revision).
 func (s *PollStore) readPoll(ctx context.Context, id int64) (*polls.Poll, error) {
-	q := s.db.read
+	st, err := s.readStmt(ctx, rState)
+	if err != nil {
+		return nil, err
+	}
+	return s.cachedPoll(ctx, s.db.read, st, id)
+}
+
+// rowQuerier is a *sql.DB or *sql.Tx.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// cachedPoll returns poll id: on first use its whole row read with q, and
+// cached; afterwards the cached definition with only its state (closed,
+// voters, revision) read with the state statement.
+func (s *PollStore) cachedPoll(ctx context.Context, q rowQuerier, state *sql.Stmt, id int64) (*polls.Poll, error) {
 	def, ok := s.defs.Load(id)
 	if !ok {
 		p, err := scanPoll(q.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
@@ -187,11 +202,7 @@ func (s *PollStore) readPoll(ctx context.Context, id int64) (*polls.Poll, error)
 	}
 	p := *def.(*polls.Poll)
 	var closedAt sql.NullString
-	st, err := s.readStmt(ctx, rState)
-	if err != nil {
-		return nil, err
-	}
-	err = st.QueryRowContext(ctx, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
+	err := state.QueryRowContext(ctx, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
@@ -590,29 +601,7 @@ func (s *PollStore) stmt(ctx context.Context, tx *sql.Tx, q int) *sql.Stmt {
 // pollInTx returns the poll for a vote: its fixed definition, cached after
 // the first read, with its state read inside tx.
 func (s *PollStore) pollInTx(ctx context.Context, tx *sql.Tx, id int64) (*polls.Poll, error) {
-	def, ok := s.defs.Load(id)
-	if !ok {
-		p, err := scanPoll(tx.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
-		if err != nil {
-			return nil, err
-		}
-		cp := *p
-		s.defs.Store(id, &cp)
-		return p, nil
-	}
-	p := *def.(*polls.Poll)
-	var closedAt sql.NullString
-	err := s.stmt(ctx, tx, qState).QueryRowContext(ctx, id).Scan(&closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, polls.ErrNotFound
-	}
-	if err != nil {
-		return nil, err
-	}
-	if p.ClosedAt, err = parseTime(closedAt); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return s.cachedPoll(ctx, tx, s.stmt(ctx, tx, qState), id)
 }
 
 // castOne applies one vote inside tx. It returns the vote's refusal, with
