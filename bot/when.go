@@ -199,7 +199,7 @@ func FormatWhen(t time.Time, loc *time.Location) string {
 }
 
 // FormatRelative describes t relative to now in words: "in 3 days",
-// "in 2 hours", "5 minutes ago", "now".
+// "in 2 hours", "in 20 seconds", "5 minutes ago", "now".
 func FormatRelative(t, now time.Time) string {
 	d := t.Sub(now)
 	future := d >= 0
@@ -208,8 +208,10 @@ func FormatRelative(t, now time.Time) string {
 	}
 	var s string
 	switch {
-	case d < 30*time.Second:
+	case d < time.Second:
 		return "now"
+	case d < 60*time.Second:
+		s = plural(int(d.Seconds()), "second")
 	case d < 90*time.Second:
 		s = "1 minute"
 	case d < time.Hour:

@@ -55,7 +55,7 @@ func TestParseDurationAndRelative(t *testing.T) {
 	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for d, want := range map[time.Duration]string{
-		3 * 24 * time.Hour: "in 3 days", 2 * time.Hour: "in 2 hours", -5 * time.Minute: "5 minutes ago", 10 * time.Second: "now",
+		3 * 24 * time.Hour: "in 3 days", 2 * time.Hour: "in 2 hours", -5 * time.Minute: "5 minutes ago", 10 * time.Second: "in 10 seconds", 500 * time.Millisecond: "now", -time.Second: "1 second ago",
 	} {
 		if got := FormatRelative(now.Add(d), now); got != want {
 			t.Errorf("FormatRelative(%v) = %q, want %q", d, got, want)
