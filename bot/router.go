@@ -64,6 +64,9 @@ type Router struct {
 	middleware []Middleware
 	stewards   StewardSet
 	log        *slog.Logger
+	// syntax rewrites usage lines for platforms whose own command forms
+	// differ from the typed command language (Discord's options).
+	syntax map[string]func(string) string
 }
 
 // NewRouter returns a Router that grants steward powers to the given IDs
@@ -112,6 +115,26 @@ func (r *Router) lookup(name string) (Command, bool) {
 	}
 	c, ok := r.commands[name]
 	return c, ok
+}
+
+// SetPlatformSyntax makes /help and usage messages on platform show each
+// usage line as rewrite returns it, for platforms whose own command forms
+// differ from the typed language (Discord's slash-command options). A line
+// rewritten to "" is left out. Call it before the Router starts serving.
+func (r *Router) SetPlatformSyntax(platform string, rewrite func(syntax string) string) {
+	if r.syntax == nil {
+		r.syntax = map[string]func(string) string{}
+	}
+	r.syntax[platform] = rewrite
+}
+
+// syntaxFor returns how usage line syntax reads on platform, or "" when
+// the platform has no such form.
+func (r *Router) syntaxFor(platform, syntax string) string {
+	if f := r.syntax[platform]; f != nil {
+		return f(syntax)
+	}
+	return syntax
 }
 
 // Fallback sets the Handler for free text that is not a command, such as a
@@ -194,7 +217,9 @@ func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request
 	} else {
 		r.log.DebugContext(ctx, "request refused", "command", req.Command, "code", code)
 		if c, ok := r.commands[req.Command]; ok && code == EINVALID && len(c.Usage) > 0 {
-			text += "\n" + usageText(c, req.Steward)
+			if usage := r.usageText(c, req.Platform, req.Steward); usage != "" {
+				text += "\n" + usage
+			}
 		}
 	}
 	if werr := w.Reply(ctx, Reply{Text: text, Private: true, Thread: req.Thread}); werr != nil {
@@ -202,16 +227,33 @@ func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request
 	}
 }
 
-func usageText(c Command, steward bool) string {
+func (r *Router) usageText(c Command, platform string, steward bool) string {
 	var b strings.Builder
-	b.WriteString("Usage:")
 	for _, u := range c.Usage {
-		if u.Steward && !steward {
+		syntax := r.syntaxFor(platform, u.Syntax)
+		if u.Steward && !steward || syntax == "" {
 			continue
 		}
-		b.WriteString("\n  " + u.Syntax)
+		b.WriteString("\n  " + syntax)
 	}
-	return b.String()
+	if b.Len() == 0 {
+		return ""
+	}
+	return "Usage:" + b.String()
+}
+
+// usageLines writes one help line per usage form of c on platform.
+func (r *Router) usageLines(b *strings.Builder, c Command, platform string) {
+	for _, u := range c.Usage {
+		syntax := r.syntaxFor(platform, u.Syntax)
+		if syntax == "" {
+			continue
+		}
+		b.WriteString("\n" + syntax + " - " + u.Summary)
+		if u.Steward {
+			b.WriteString(" (stewards)")
+		}
+	}
 }
 
 func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) error {
@@ -220,7 +262,7 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 		if !ok {
 			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))
 		}
-		return w.Reply(ctx, Reply{Text: r.commandHelp(c), Private: true, Thread: req.Thread})
+		return w.Reply(ctx, Reply{Text: r.commandHelp(c, req.Platform), Private: true, Thread: req.Thread})
 	}
 	var b strings.Builder
 	b.WriteString("Union Hall can do this:\n")
@@ -228,13 +270,10 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 	sort.SliceStable(names, func(i, j int) bool { return names[i] == "help" && names[j] != "help" })
 	for _, n := range names {
 		c := r.commands[n]
-		for _, u := range c.Usage {
-			b.WriteString("\n" + u.Syntax + " - " + u.Summary)
-			if u.Steward {
-				b.WriteString(" (stewards)")
-			}
+		r.usageLines(&b, c, req.Platform)
+		if r.syntax[req.Platform] == nil {
+			b.WriteString(aliasText(c))
 		}
-		b.WriteString(aliasText(c))
 	}
 	if r.fallback != nil {
 		b.WriteString("\n\nYou can also just ask a question, in a direct message or by mentioning me.")
@@ -242,16 +281,13 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 	return w.Reply(ctx, Reply{Text: b.String(), Private: true, Thread: req.Thread})
 }
 
-func (r *Router) commandHelp(c Command) string {
+func (r *Router) commandHelp(c Command, platform string) string {
 	var b strings.Builder
 	b.WriteString("/" + c.Name + " - " + c.Summary)
-	for _, u := range c.Usage {
-		b.WriteString("\n" + u.Syntax + " - " + u.Summary)
-		if u.Steward {
-			b.WriteString(" (stewards)")
-		}
+	r.usageLines(&b, c, platform)
+	if r.syntax[platform] == nil {
+		b.WriteString(aliasText(c))
 	}
-	b.WriteString(aliasText(c))
 	return b.String()
 }
 

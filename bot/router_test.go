@@ -168,3 +168,32 @@ func TestHubAnnounce(t *testing.T) {
 		t.Fatal("send to unknown platform succeeded")
 	}
 }
+
+func TestPlatformSyntax(t *testing.T) {
+	r := newRouter(t, &bytes.Buffer{})
+	r.SetPlatformSyntax(bot.PlatformDiscord, func(s string) string {
+		switch s {
+		case "/close <id>":
+			return "/close id:<id>"
+		case "/remind list":
+			return "" // not on this platform
+		}
+		return s
+	})
+	say := func(platform, user, text string) string {
+		m := bottest.Message(user, text)
+		m.Platform = platform
+		rec := &bottest.Recorder{}
+		r.Dispatch(context.Background(), rec, m)
+		return rec.Text()
+	}
+	if got := say(bot.PlatformDiscord, "bob", "/help"); !strings.Contains(got, "/close id:<id> - close one") || strings.Contains(got, "/remind list") {
+		t.Errorf("Discord help = %q", got)
+	}
+	if got := say(bot.PlatformDiscord, "alice", "/close"); !strings.Contains(got, "Usage:\n  /close id:<id>") {
+		t.Errorf("Discord usage = %q", got)
+	}
+	if got := say(bot.PlatformConsole, "bob", "/help"); !strings.Contains(got, "/close <id> - close one") || !strings.Contains(got, "/remind list") {
+		t.Errorf("console help changed: %q", got)
+	}
+}

@@ -28,5 +28,7 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)
 	}
+	// /help shows the commands as they are typed on Discord.
+	a.router.SetPlatformSyntax(bot.PlatformDiscord, discord.HelpSyntax)
 	return ad, nil
 }

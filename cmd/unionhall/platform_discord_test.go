@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // discordApp returns an app configured from vars, enough to build adapters.
@@ -17,7 +19,7 @@ func discordApp(t *testing.T, vars map[string]string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}}
+	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
 }
 
 func TestDiscordAdapterFromSettings(t *testing.T) {
@@ -38,5 +40,38 @@ func TestDiscordAdapterFromSettings(t *testing.T) {
 	_, err = discordApp(t, map[string]string{"DISCORD_TOKEN": "t", "DISCORD_API_URL": "ftp://example"}).discordAdapter()
 	if err == nil || !strings.Contains(err.Error(), "API URL") {
 		t.Errorf("bad DISCORD_API_URL: %v", err)
+	}
+}
+
+// TestHelpSpeaksEachPlatformsCommands checks that /help on Discord and
+// Slack names the commands as members type them there, and that the
+// console keeps the typed language.
+func TestHelpSpeaksEachPlatformsCommands(t *testing.T) {
+	a, _ := fuzzApp(t)
+	a.cfg.DiscordToken, a.cfg.SlackBotToken, a.cfg.SlackAppToken = "t", "xoxb-1", "xapp-1"
+	if _, err := a.discordAdapter(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.slackAdapter(); err != nil {
+		t.Fatal(err)
+	}
+	help := func(platform string) string {
+		m := bottest.Message("member", "/help")
+		m.Platform = platform
+		rec := &bottest.Recorder{}
+		a.router.Dispatch(context.Background(), rec, m)
+		return rec.Text()
+	}
+	for platform, want := range map[string][]string{
+		bot.PlatformDiscord: {"/polls results poll:<poll>", "/vote poll:<poll> option:", "/reminders - upcoming reminders"},
+		bot.PlatformSlack:   {"/poll results <poll>", "/reminders list - upcoming reminders"},
+		bot.PlatformConsole: {"/poll results <poll>", "/remind list - upcoming reminders", "(/reminders works the same as /remind.)"},
+	} {
+		got := help(platform)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s /help lacks %q:\n%s", platform, w, got)
+			}
+		}
 	}
 }

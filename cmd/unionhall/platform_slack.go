@@ -79,5 +79,7 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)
 	}
+	// /help shows the commands as they are typed in Slack.
+	a.router.SetPlatformSyntax(bot.PlatformSlack, slackadapter.HelpSyntax)
 	return ad, nil
 }

@@ -19,7 +19,7 @@ func slackApp(t *testing.T, vars map[string]string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}}
+	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
 }
 
 func TestSlackAdapterFromSettings(t *testing.T) {
