@@ -13,16 +13,20 @@ import (
 
 // Slack's limits on what one message may hold.
 const (
-	maxSectionChars  = 3000  // text of a section block
-	maxHeaderChars   = 150   // text of a header block
-	maxBlocks        = 50    // blocks in one message
-	maxButtonsPerRow = 25    // elements in one actions block
-	maxButtonLabel   = 75    // text of a button
-	maxButtonValue   = 2000  // value of a button
-	maxContextChars  = 2000  // text of a context element (kept well inside)
-	maxFallbackChars = 3000  // top-level text shown in notifications
-	maxMessageChars  = 36000 // text in one message, inside chat.postMessage's 40,000
-	maxBlockIDLen    = 255   // block_id
+	maxSectionChars  = 3000 // text of a section block
+	maxHeaderChars   = 150  // text of a header block
+	maxBlocks        = 50   // blocks in one message
+	maxButtonsPerRow = 25   // elements in one actions block
+	maxButtonLabel   = 75   // text of a button
+	maxButtonValue   = 2000 // value of a button
+	maxContextChars  = 2000 // text of a context element (kept well inside)
+	maxFallbackChars = 3000 // top-level text shown in notifications
+	// maxMessageChars bounds the text of all blocks of one message. Slack
+	// documents 40,000 characters for the top-level text, but refuses
+	// blocks whose text totals much more than about 12,000
+	// (msg_blocks_too_long), so messages are split well inside that.
+	maxMessageChars = 11000
+	maxBlockIDLen   = 255 // block_id
 )
 
 // Block and action IDs. Card actions blocks carry the card's Key in their
@@ -210,11 +214,33 @@ func cardFallback(c bot.Card) string {
 	return truncate(escape(s), maxFallbackChars)
 }
 
+// blocksChars counts the text Slack counts against a message's blocks:
+// headers, sections, context lines and button labels.
 func blocksChars(blocks []slack.Block) int {
 	n := 0
+	text := func(t *slack.TextBlockObject) {
+		if t != nil {
+			n += utf8.RuneCountInString(t.Text)
+		}
+	}
 	for _, b := range blocks {
-		if s, ok := b.(*slack.SectionBlock); ok && s.Text != nil {
-			n += utf8.RuneCountInString(s.Text.Text)
+		switch b := b.(type) {
+		case *slack.SectionBlock:
+			text(b.Text)
+		case *slack.HeaderBlock:
+			text(b.Text)
+		case *slack.ContextBlock:
+			for _, e := range b.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					text(t)
+				}
+			}
+		case *slack.ActionBlock:
+			for _, e := range b.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok {
+					text(btn.Text)
+				}
+			}
 		}
 	}
 	return n
@@ -270,16 +296,24 @@ func renderCard(c bot.Card) []slack.Block {
 			slack.NewTextBlockObject(slack.MarkdownType, splitRendered(mrkdwn(f), maxContextChars)[0], false, true)))
 	}
 	room := maxBlocks - len(head) - len(tail)
+	budget := maxMessageChars - blocksChars(head) - blocksChars(tail)
 	var body []slack.Block
 	pieces := splitRendered(mrkdwn(c.Body), maxSectionChars)
 	for i, p := range pieces {
-		if i >= room {
+		size := utf8.RuneCountInString(p)
+		last := i == room-1 || size+2 >= budget
+		if i >= room || budget <= 2 {
 			break
 		}
-		if i == room-1 && len(pieces) > room {
-			p = strings.TrimRight(splitRendered(p, maxSectionChars-2)[0], " ") + " …"
+		if last && (len(pieces) > i+1 || size > budget) {
+			// The body does not fit: cut it here and say so.
+			p = strings.TrimRight(splitRendered(p, min(maxSectionChars, budget)-2)[0], " ") + " …"
 		}
 		body = append(body, sectionBlock(fmt.Sprintf("%s%d", bodyBlockPrefix, i), p))
+		budget -= utf8.RuneCountInString(p)
+		if last {
+			break
+		}
 	}
 	blocks := append(append(head, body...), tail...)
 	if len(blocks) == 0 {

@@ -284,3 +284,36 @@ func checkLinks(t *testing.T, s string) {
 		s = s[i+j+1:]
 	}
 }
+
+// TestMessagesStayWithinSlacksBlockTextLimit checks that long replies are
+// split, and long cards cut, so that no message carries more block text
+// than Slack accepts (it answers msg_blocks_too_long at about 12,000).
+func TestMessagesStayWithinSlacksBlockTextLimit(t *testing.T) {
+	long := strings.Repeat("The agreement includes a two-year wage freeze. ", 700) // about 33,000 characters
+	msgs := renderReply(bot.Reply{Text: long, Card: &bot.Card{Key: "poll:1", Title: "Ratify?", Body: long, Footer: "Poll 1",
+		Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}, {Label: "No", Action: "vote", Value: "1 2"}}}})
+	if len(msgs) < 4 {
+		t.Fatalf("33,000 characters of text and a long card went into %d messages", len(msgs))
+	}
+	for i, m := range msgs {
+		if n := blocksChars(m.blocks); n > maxMessageChars || len(m.blocks) > maxBlocks {
+			t.Errorf("message %d carries %d characters in %d blocks", i, n, len(m.blocks))
+		}
+	}
+	card := msgs[len(msgs)-1]
+	if card.card == nil {
+		t.Fatal("the card is not on the last message")
+	}
+	var last string
+	for _, b := range card.blocks {
+		if s, ok := b.(*slack.SectionBlock); ok {
+			last = s.Text.Text
+		}
+	}
+	if !strings.HasSuffix(last, "…") {
+		t.Errorf("a cut card body does not say so: ends %q", last[max(0, len(last)-40):])
+	}
+	if n := blocksChars(cardMessage(nil, *card.card).blocks); n > maxMessageChars {
+		t.Errorf("card update carries %d characters", n)
+	}
+}
