@@ -84,12 +84,31 @@ func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if greeted {
-			wait = 0 // the connection worked: reconnect at once
-		} else {
-			wait = nextReconnectWait(wait)
-		}
+		wait = reconnectWait(wait, greeted, err)
 		a.log.Info("Socket Mode connection closed; reconnecting", "reason", safeErr(err), "wait", wait)
+	}
+}
+
+// errBackOff marks a disconnect after which Slack wants the app to wait
+// before reconnecting: too_many_websockets, or link_disabled (Socket Mode
+// turned off in the app's settings).
+var errBackOff = errors.New("Slack asked the app to back off")
+
+// backOffWait is the least wait before reconnecting after errBackOff.
+const backOffWait = 30 * time.Second
+
+// reconnectWait is the wait before reconnecting after a connection that
+// ended with err, given the previous wait and whether Slack had greeted it.
+func reconnectWait(prev time.Duration, greeted bool, err error) time.Duration {
+	switch {
+	case errors.Is(err, errBackOff):
+		// Slack said too many connections are open, or Socket Mode was
+		// turned off for the app: reconnecting at once would only spin.
+		return max(nextReconnectWait(prev), backOffWait)
+	case greeted:
+		return 0 // the connection worked: reconnect at once
+	default:
+		return nextReconnectWait(prev)
 	}
 }
 
@@ -199,6 +218,9 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 			a.markReady()
 			continue
 		case "disconnect":
+			if env.Reason == "too_many_websockets" || env.Reason == "link_disabled" {
+				return greeted, fmt.Errorf("%w: %w (%s)", errDisconnectRequested, errBackOff, env.Reason)
+			}
 			return greeted, fmt.Errorf("%w (%s)", errDisconnectRequested, env.Reason)
 		}
 		if env.EnvelopeID == "" {

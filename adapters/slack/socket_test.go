@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -439,5 +440,21 @@ func TestRefusedAppTokenStopsRun(t *testing.T) {
 	}
 	if err := b.Run(ctx, newTestBot()); err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "xoxb-wrong") {
 		t.Fatalf("Run with a refused bot token = %v", err)
+	}
+}
+
+func TestReconnectWaitBacksOffWhenSlackSaysSo(t *testing.T) {
+	asked := fmt.Errorf("%w (refresh_requested)", errDisconnectRequested)
+	if w := reconnectWait(8*time.Second, true, asked); w != 0 {
+		t.Errorf("after a greeted connection Slack refreshed: wait %v, want 0", w)
+	}
+	for _, reason := range []string{"too_many_websockets", "link_disabled"} {
+		err := fmt.Errorf("%w: %w (%s)", errDisconnectRequested, errBackOff, reason)
+		if w := reconnectWait(0, true, err); w < backOffWait {
+			t.Errorf("%s: wait %v, want at least %v", reason, w, backOffWait)
+		}
+	}
+	if w := reconnectWait(time.Second, false, errors.New("dial failed")); w != 2*time.Second {
+		t.Errorf("failed dial: wait %v, want 2s", w)
 	}
 }
