@@ -2,6 +2,7 @@ package slack
 
 import (
 	"fmt"
+	"hash/fnv"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -252,18 +253,19 @@ func blocksChars(blocks []slack.Block) int {
 // as a context line. The body is cut short if the card would exceed 50
 // blocks.
 func renderCard(c bot.Card) []slack.Block {
+	rev := cardRevision(c)
 	var head, tail []slack.Block
 	if t := strings.TrimSpace(c.Title); t != "" {
 		// plain_text is never parsed for markup, so it is sent as is.
 		head = append(head, slack.NewHeaderBlock(
 			slack.NewTextBlockObject(slack.PlainTextType, truncate(t, maxHeaderChars), true, false),
-			slack.HeaderBlockOptionBlockID(headerBlockID)))
+			slack.HeaderBlockOptionBlockID(headerBlockID+rev)))
 	}
 	var row []slack.BlockElement
 	rows := 0
 	flushRow := func() {
 		if len(row) > 0 {
-			tail = append(tail, slack.NewActionBlock(cardBlockID(rows, c.Key), row...))
+			tail = append(tail, slack.NewActionBlock(cardBlockID(rows, rev, c.Key), row...))
 			rows++
 			row = nil
 		}
@@ -292,7 +294,7 @@ func renderCard(c bot.Card) []slack.Block {
 	}
 	flushRow()
 	if f := strings.TrimSpace(c.Footer); f != "" {
-		tail = append(tail, slack.NewContextBlock(footerBlockID,
+		tail = append(tail, slack.NewContextBlock(footerBlockID+rev,
 			slack.NewTextBlockObject(slack.MarkdownType, splitRendered(mrkdwn(f), maxContextChars)[0], false, true)))
 	}
 	room := maxBlocks - len(head) - len(tail)
@@ -309,7 +311,7 @@ func renderCard(c bot.Card) []slack.Block {
 			// The body does not fit: cut it here and say so.
 			p = strings.TrimRight(splitRendered(p, min(maxSectionChars, budget)-2)[0], " ") + " …"
 		}
-		body = append(body, sectionBlock(fmt.Sprintf("%s%d", bodyBlockPrefix, i), p))
+		body = append(body, sectionBlock(fmt.Sprintf("%s%d%s", bodyBlockPrefix, i, rev), p))
 		budget -= utf8.RuneCountInString(p)
 		if last {
 			break
@@ -317,14 +319,29 @@ func renderCard(c bot.Card) []slack.Block {
 	}
 	blocks := append(append(head, body...), tail...)
 	if len(blocks) == 0 {
-		blocks = append(blocks, sectionBlock(bodyBlockPrefix+"0", "…"))
+		blocks = append(blocks, sectionBlock(bodyBlockPrefix+"0"+rev, "…"))
 	}
 	return blocks
 }
 
+// cardRevision is a short tag of a card's content, added to its block_ids:
+// Slack asks for new block_ids each time a message is updated, and a card
+// shown again unchanged keeps the same ones.
+func cardRevision(c bot.Card) string {
+	h := fnv.New32a()
+	for _, s := range []string{c.Title, c.Body, c.Footer} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
+	for _, b := range c.Buttons {
+		h.Write([]byte(b.Label + "\x00" + b.Command() + "\x00"))
+	}
+	return fmt.Sprintf(".r%08x", h.Sum32())
+}
+
 // cardBlockID is the block_id of a card's n-th actions block.
-func cardBlockID(n int, key string) string {
-	id := fmt.Sprintf("%s%d:", cardBlockPrefix, n)
+func cardBlockID(n int, rev, key string) string {
+	id := fmt.Sprintf("%s%d%s:", cardBlockPrefix, n, rev)
 	if len(id)+len(key) > maxBlockIDLen {
 		return id
 	}

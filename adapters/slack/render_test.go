@@ -86,8 +86,18 @@ func TestCardRendering(t *testing.T) {
 	}
 	noInjectedMarkup(t, section["text"].(string))
 	noInjectedMarkup(t, msgs[0].fallback)
-	if blocks[2]["block_id"] != "uh.card.0:poll:12" {
+	if id, _ := blocks[2]["block_id"].(string); !strings.HasPrefix(id, "uh.card.0.r") || !strings.HasSuffix(id, ":poll:12") {
 		t.Errorf("actions block_id = %v", blocks[2]["block_id"])
+	}
+	// An updated card gets new block_ids, as Slack asks; the same card
+	// rendered again keeps them.
+	changed := msgs[0].card
+	changed.Body += "\n1 member voted."
+	if again := cardMessage(nil, *changed); again.blocks[len(again.blocks)-2].(*slack.ActionBlock).BlockID == blocks[2]["block_id"] {
+		t.Errorf("updated card reuses block_id %v", blocks[2]["block_id"])
+	}
+	if key, ok := cardKeyFromBlockID(blocks[2]["block_id"].(string)); !ok || key != "poll:12" {
+		t.Errorf("card key from block_id = %q, %v", key, ok)
 	}
 	ids := map[string]bool{}
 	for i, el := range blocks[2]["elements"].([]any) {

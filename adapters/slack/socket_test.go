@@ -174,7 +174,7 @@ func TestButtonClickRecordsVoteAndUpdatesCard(t *testing.T) {
 
 	card := postPollCard(t, f)
 	blockID, actionID, value := voteButton(t, card, 2)
-	if value != "/vote 1 2" || blockID != "uh.card.0:poll:1" {
+	if value != "/vote 1 2" || !strings.HasPrefix(blockID, "uh.card.0.r") || !strings.HasSuffix(blockID, ":poll:1") {
 		t.Fatalf("button value %q block %q", value, blockID)
 	}
 	cardTS := "1700000000.000001"
