@@ -42,4 +42,27 @@
 // marks it closed with a conditional update and only the caller that made
 // the change posts the result. Polls whose time passed while the process
 // was down close at start-up.
+//
+// # Result posts
+//
+// Whether a closed poll's result was posted is recorded with the poll. The
+// update that closes a poll also puts its result post in state "sending",
+// so the caller that closed it owns the first attempt. A successful post
+// records its time (result_posted_at) at once, then the final card is
+// shown and the post marked "posted". A failed attempt (result or card) is
+// recorded as "retry" with its attempt count and next try, persisted so
+// retries survive a restart: the next try comes 1 minute after the first
+// failure, then 2, 4, 8, 16 and at most 30 minutes apart, and the last at
+// 24 hours after the close; a failure then marks it "failed" with an ERROR
+// log. The close job (RunCloser, CloseDue) makes the due retries, each
+// claimed first with a conditional update (retry to sending), so racing
+// closers post a result once. A retry whose result was already posted
+// only re-renders the card.
+//
+// Posts are at most once: when Union Hall stops during an attempt, the
+// next start-up finds the post still "sending" without a posted time and
+// cannot know whether it went out, so it marks it "uncertain", logs an
+// ERROR, and does not post again (as reminders do). A post left with only
+// its card to show is retried. Stewards see every result that is not
+// posted, failed or uncertain in /poll results and /poll list.
 package polls

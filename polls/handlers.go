@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/unionhall/unionhall/bot"
 )
@@ -197,7 +198,7 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	}
 	if p.Overdue(s.clock.Now()) {
 		if a, ok := s.announcerFor(p, r, w); ok {
-			if _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, a); err != nil {
+			if _, _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, a); err != nil {
 				s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
 			}
 			if fresh, err := s.store.Poll(ctx, id); err == nil {
@@ -363,8 +364,17 @@ func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot
 		}
 		return bot.Errorf(bot.ECONFLICT, "The results of poll %d are hidden from everyone, stewards included, until it closes (%s).", p.ID, when)
 	}
-	c := Report(res, s.clock.Now(), s.loc)
-	return w.Reply(ctx, bot.Reply{Card: &c, Private: true, Thread: r.Thread})
+	now := s.clock.Now()
+	c := Report(res, now, s.loc)
+	reply := bot.Reply{Card: &c, Private: true, Thread: r.Thread}
+	if r.Steward && res.Poll.Closed() {
+		rp, err := s.store.ResultPost(ctx, p.ID)
+		if err != nil {
+			return fmt.Errorf("read result post of poll %d: %w", p.ID, err)
+		}
+		reply.Text = s.resultNote(rp, now)
+	}
+	return w.Reply(ctx, reply)
 }
 
 func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
@@ -382,17 +392,28 @@ func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.R
 	if !ok {
 		a = writerAnnouncer{w}
 	}
-	won, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
+	won, rp, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
 	if !won && err == nil {
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
-	if err != nil && won {
-		// Closed for good; the result can be shown again with /poll results.
-		s.log.ErrorContext(ctx, "posting a poll result", "poll", p.ID, "err", err)
-		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d is closed, but I could not post its result. Type /poll results %d to see it.", p.ID, p.ID), Private: true, Thread: r.Thread})
+	if !won {
+		return err
 	}
 	if err != nil {
-		return err
+		// The poll is closed and the attempt made; only its record failed.
+		s.log.ErrorContext(ctx, "recording a poll result post", "poll", p.ID, "err", err)
+	}
+	if rp.PostedAt.IsZero() {
+		msg := fmt.Sprintf("Poll %d is closed, but I could not post its result in its channel.", p.ID)
+		switch rp.State {
+		case ResultRetry:
+			msg += fmt.Sprintf(" It will be posted again automatically: I try again %s, then at growing intervals until %s.",
+				bot.FormatRelative(rp.NextTry, s.clock.Now()), bot.FormatWhen(rp.ClosedAt.Add(ResultRetryWindow), s.loc))
+		default:
+			msg += " Please share the result there yourself."
+		}
+		msg += fmt.Sprintf(" Type /poll results %d to see it.", p.ID)
+		return w.Reply(ctx, bot.Reply{Text: msg, Private: true, Thread: r.Thread})
 	}
 	if a, ok := a.(posterAnnouncer); ok && a.p != nil {
 		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d is closed; its result is posted in its channel.", p.ID), Private: true, Thread: r.Thread})
@@ -430,10 +451,54 @@ func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		b.WriteString(" (" + strings.Join(notes, ", ") + ")")
 	}
-	if b.Len() == 0 {
-		return w.Reply(ctx, bot.Reply{Text: "There are no open polls in this channel.", Private: true, Thread: r.Thread})
+	text := "There are no open polls in this channel."
+	if b.Len() > 0 {
+		text = "Open polls in this channel:" + b.String() + "\nVote with /vote <poll> <option>; see a tally with /poll results <poll>."
 	}
-	return w.Reply(ctx, bot.Reply{Text: "Open polls in this channel:" + b.String() + "\nVote with /vote <poll> <option>; see a tally with /poll results <poll>.", Private: true, Thread: r.Thread})
+	if r.Steward {
+		unposted, err := s.unpostedList(ctx, r.Platform, r.Channel.ID, now)
+		if err != nil {
+			return err
+		}
+		text += unposted
+	}
+	return w.Reply(ctx, bot.Reply{Text: text, Private: true, Thread: r.Thread})
+}
+
+// unpostedList describes, for stewards, the closed polls of a channel
+// whose result has not been posted there, or returns "" when there are
+// none.
+func (s *Service) unpostedList(ctx context.Context, platform, channel string, now time.Time) (string, error) {
+	rps, err := s.store.UnpostedResults(ctx, platform, channel)
+	if err != nil {
+		return "", fmt.Errorf("list unposted poll results: %w", err)
+	}
+	if len(rps) == 0 {
+		return "", nil
+	}
+	var b strings.Builder
+	b.WriteString("\nClosed polls whose result is not posted in this channel (stewards):")
+	for _, rp := range rps {
+		q := ""
+		if p, err := s.store.Poll(ctx, rp.PollID); err == nil {
+			q = " " + truncate(p.Question, 60)
+		}
+		var state string
+		switch rp.State {
+		case ResultRetry:
+			state = "posting failed; next try " + bot.FormatRelative(rp.NextTry, now)
+		case ResultSending:
+			state = "being posted now"
+		case ResultFailed:
+			state = "announcement FAILED, gave up; please share the result"
+		case ResultUncertain:
+			state = "may not have been posted (Union Hall stopped while posting); please check"
+		default:
+			state = "not posted"
+		}
+		fmt.Fprintf(&b, "\n%d.%s (%s). /poll results %d shows it.", rp.PollID, q, state, rp.PollID)
+	}
+	return b.String(), nil
 }
 
 func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {

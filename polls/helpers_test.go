@@ -3,6 +3,7 @@ package polls_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -39,6 +40,7 @@ func testUnits() *polls.Coalition {
 type env struct {
 	t      *testing.T
 	clock  *bot.ManualClock
+	path   string
 	db     *sqlite.DB
 	store  *sqlite.PollStore
 	svc    *polls.Service
@@ -65,14 +67,25 @@ func (s *syncBuffer) String() string {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
 	clock := bot.NewManualClock(start)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "polls.db"), clock)
+	path := filepath.Join(t.TempDir(), "polls.db")
+	e := &env{t: t, clock: clock, path: path, logs: &syncBuffer{}}
+	e.start()
+	return e
+}
+
+// start opens the database and starts the service on it, as Union Hall
+// does at start-up.
+func (e *env) start() {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	clock, logs := e.clock, e.logs
+	db, err := sqlite.Open(ctx, e.path, clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store := sqlite.NewPollStore(db)
 	svc, err := polls.NewService(polls.Config{Store: store, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
@@ -84,7 +97,17 @@ func newEnv(t *testing.T) *env {
 	for _, c := range svc.Commands() {
 		r.Register(c)
 	}
-	return &env{t: t, clock: clock, db: db, store: store, svc: svc, router: r, logs: logs}
+	e.db, e.store, e.svc, e.router = db, store, svc, r
+}
+
+// restart closes the database and starts afresh on the same file, as
+// after Union Hall is stopped and started again.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.db.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.start()
 }
 
 // say sends text as user and returns what the bot answered.
@@ -133,7 +156,15 @@ type fakeHub struct {
 	updates []bot.Card
 	fail    error
 	posted  chan struct{}
+	// failSends and failCards make that many of the next posts or card
+	// updates fail, like a platform that is unreachable for a while.
+	failSends, failCards int
+	// sendAttempts counts every call of Send, failed or not.
+	sendAttempts int
 }
+
+// errUnreachable is what a failing fakeHub returns.
+var errUnreachable = errors.New("platform unreachable")
 
 type sentReply struct {
 	platform string
@@ -146,8 +177,13 @@ func newFakeHub() *fakeHub { return &fakeHub{posted: make(chan struct{}, 100)} }
 func (h *fakeHub) Send(_ context.Context, platform string, to bot.Destination, r bot.Reply) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.sendAttempts++
 	if h.fail != nil {
 		return h.fail
+	}
+	if h.failSends > 0 {
+		h.failSends--
+		return errUnreachable
 	}
 	h.sent = append(h.sent, sentReply{platform, to, r})
 	h.posted <- struct{}{}
@@ -157,6 +193,10 @@ func (h *fakeHub) Send(_ context.Context, platform string, to bot.Destination, r
 func (h *fakeHub) UpdateCard(_ context.Context, _ string, c bot.Card) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	if h.failCards > 0 {
+		h.failCards--
+		return errUnreachable
+	}
 	h.updates = append(h.updates, c)
 	return nil
 }

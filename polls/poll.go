@@ -246,6 +246,33 @@ type Store interface {
 	DuePolls(ctx context.Context, t time.Time) ([]*Poll, error)
 	// NextClose returns the earliest deadline of the polls not yet closed.
 	NextClose(ctx context.Context) (time.Time, bool, error)
+	// ResultPost returns the state of a poll's result post, or ErrNotFound.
+	ResultPost(ctx context.Context, id int64) (ResultPost, error)
+	// RecordResultPost stores the state, attempts, next try, error and
+	// posted time of rp, for a post in state ResultSending or
+	// ResultUncertain (which it corrects); for any other state it returns
+	// an error and changes nothing.
+	RecordResultPost(ctx context.Context, rp ResultPost) error
+	// DueResultPosts returns the result posts in state ResultRetry whose
+	// next try is at or before t, earliest first.
+	DueResultPosts(ctx context.Context, t time.Time) ([]ResultPost, error)
+	// ClaimResultPost moves poll id's result post from ResultRetry to
+	// ResultSending if its next try is at or before t, and returns it as
+	// claimed. Exactly one of racing callers gets true.
+	ClaimResultPost(ctx context.Context, id int64, t time.Time) (ResultPost, bool, error)
+	// NextResultTry returns the earliest next try of the result posts in
+	// state ResultRetry.
+	NextResultTry(ctx context.Context) (time.Time, bool, error)
+	// MarkResultsInterrupted is called once at start-up: it moves every
+	// result post left in state ResultSending to ResultUncertain when the
+	// result had not been recorded as posted, or back to ResultRetry (due
+	// at t) when only the final card was left to show, and returns the
+	// posts it marked uncertain.
+	MarkResultsInterrupted(ctx context.Context, t time.Time) ([]ResultPost, error)
+	// UnpostedResults returns the result posts of closed polls in a
+	// channel whose result has not been posted (any state but ResultPosted
+	// with no posted time), oldest poll first.
+	UnpostedResults(ctx context.Context, platform, channel string) ([]ResultPost, error)
 	// Ballots returns the ballots of an open-ballot poll, by voter. It
 	// returns nothing for a secret ballot.
 	Ballots(ctx context.Context, id int64) ([]Ballot, error)

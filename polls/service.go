@@ -407,39 +407,22 @@ func (a writerAnnouncer) updateCard(ctx context.Context, _ *Poll, c bot.Card) er
 
 // closeAndAnnounce closes the poll if it is still open and, only when this
 // call closed it, posts the result and the final card. It reports whether
-// this call closed the poll.
-func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, error) {
-	won, err := s.store.ClosePoll(ctx, p.ID, by, s.clock.Now().UTC().Truncate(time.Second))
+// this call closed the poll and how the result post stands; a failed post
+// is recorded for a retry (see deliverResult). The error is a failure to
+// close, or to record the post's outcome.
+func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, ResultPost, error) {
+	at := s.clock.Now().UTC().Truncate(time.Second)
+	won, err := s.store.ClosePoll(ctx, p.ID, by, at)
 	if err != nil {
-		return false, fmt.Errorf("close poll %d: %w", p.ID, err)
+		return false, ResultPost{}, fmt.Errorf("close poll %d: %w", p.ID, err)
 	}
 	if !won {
-		return false, nil
+		return false, ResultPost{}, nil
 	}
 	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by)
-	// The poll is closed for good; post its result even if the caller is
-	// shutting down.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	res, err := s.Results(ctx, p.ID)
-	if err != nil {
-		return true, err
-	}
-	now := s.clock.Now()
-	report := Report(res, now, s.loc)
-	text := fmt.Sprintf("Poll %d has closed. Final result:", p.ID)
-	var errs []error
-	if err := a.announce(ctx, res.Poll, bot.Reply{Text: text, Card: &report}); err != nil {
-		errs = append(errs, fmt.Errorf("post result of poll %d: %w", p.ID, err))
-	}
-	mu := s.cardLock(p.ID)
-	mu.Lock()
-	err = s.updateCard(ctx, res, a)
-	mu.Unlock()
-	if err != nil {
-		errs = append(errs, err)
-	}
-	return true, errors.Join(errs...)
+	// The close put the result post in state sending: this caller owns it.
+	rp, err := s.deliverResult(ctx, ResultPost{PollID: p.ID, State: ResultSending, ClosedAt: at}, a)
+	return true, rp, err
 }
 
 // updateCard re-renders the poll's card from res.
@@ -511,8 +494,10 @@ func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
 }
 
 // CloseDue closes every poll whose deadline has passed and posts each
-// result through p to the poll's channel. Each poll is closed and announced
-// exactly once, however many callers race.
+// result through p to the poll's channel, then makes the due retries of
+// result posts that failed earlier. Each poll is closed once and each
+// result posted at most once, however many callers race. Failed posts are
+// logged and retried, not returned; the error is a failure of the store.
 func (s *Service) CloseDue(ctx context.Context, p Poster) error {
 	due, err := s.store.DuePolls(ctx, s.clock.Now())
 	if err != nil {
@@ -520,9 +505,12 @@ func (s *Service) CloseDue(ctx context.Context, p Poster) error {
 	}
 	var errs []error
 	for _, poll := range due {
-		if _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{p}); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{p}); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := s.retryResults(ctx, p); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
@@ -531,13 +519,21 @@ func (s *Service) CloseDue(ctx context.Context, p Poster) error {
 // (a suspended machine) delays a close by at most this much.
 const maxWait = time.Minute
 
-// RunCloser closes polls at their deadlines until ctx ends: first every
-// poll whose deadline passed while the process was down, then each at its
-// time. It waits with a timer until the next deadline and is woken early
-// when a poll with a deadline is opened. Handlers also use p to post a
-// result in the poll's own channel.
+// RunCloser closes polls at their deadlines, and retries result posts
+// that failed, until ctx ends. At start it marks the result posts a
+// previous run left under way as uncertain (they are not posted again);
+// then it closes every poll whose deadline passed while the process was
+// down, then each at its time. It waits with a timer until the next
+// deadline or retry and is woken early when a poll with a deadline is
+// opened. Handlers also use p to post a result in the poll's own channel.
 func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 	s.poster.Store(&posterBox{p})
+	if err := s.markInterrupted(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.ErrorContext(ctx, "checking for interrupted poll result posts", "err", err)
+	}
 	for {
 		if err := s.CloseDue(ctx, p); err != nil {
 			if ctx.Err() != nil {
@@ -552,6 +548,13 @@ func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 			s.log.ErrorContext(ctx, "finding the next poll deadline", "err", err)
 		case ok:
 			wait = min(max(next.Sub(s.clock.Now()), 0), maxWait)
+		}
+		retry, ok, err := s.store.NextResultTry(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.ErrorContext(ctx, "finding the next poll result retry", "err", err)
+		case ok:
+			wait = min(max(retry.Sub(s.clock.Now()), 0), wait)
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -281,7 +281,10 @@ func (s *PollStore) NextClose(ctx context.Context) (time.Time, bool, error) {
 func (s *PollStore) ClosePoll(ctx context.Context, id int64, by string, at time.Time) (bool, error) {
 	var closed, secret bool
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `UPDATE polls SET closed_at = ?, closed_by = ?, revision = revision + 1
+		// The same update puts the result post in state sending: the
+		// caller that closes the poll owns its first attempt.
+		err := tx.QueryRowContext(ctx, `UPDATE polls SET closed_at = ?, closed_by = ?, revision = revision + 1,
+			result_state = 'sending', result_attempts = 0
 			WHERE id = ? AND closed_at IS NULL RETURNING secret`, formatTime(at), by, id).Scan(&secret)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil

@@ -1,0 +1,179 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/unionhall/unionhall/polls"
+)
+
+// resultColumns are the columns scanResultPost reads.
+const resultColumns = `id, result_state, closed_at, result_posted_at, result_attempts, result_next_try, result_error`
+
+func scanResultPost(row scanner) (polls.ResultPost, error) {
+	var (
+		rp                          polls.ResultPost
+		state                       string
+		closedAt, postedAt, nextTry sql.NullString
+	)
+	err := row.Scan(&rp.PollID, &state, &closedAt, &postedAt, &rp.Attempts, &nextTry, &rp.Error)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rp, polls.ErrNotFound
+	}
+	if err != nil {
+		return rp, err
+	}
+	rp.State = polls.ResultState(state)
+	if rp.ClosedAt, err = parseTime(closedAt); err != nil {
+		return rp, err
+	}
+	if rp.PostedAt, err = parseTime(postedAt); err != nil {
+		return rp, err
+	}
+	if rp.NextTry, err = parseTime(nextTry); err != nil {
+		return rp, err
+	}
+	return rp, nil
+}
+
+func (s *PollStore) queryResultPosts(ctx context.Context, q rowsQuerier, query string, args ...any) ([]polls.ResultPost, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []polls.ResultPost
+	for rows.Next() {
+		rp, err := scanResultPost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rp)
+	}
+	return out, rows.Err()
+}
+
+// rowsQuerier is a *sql.DB or *sql.Tx.
+type rowsQuerier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// ResultPost returns the state of a poll's result post.
+func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost, error) {
+	rp, err := scanResultPost(s.db.read.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM polls WHERE id = ?`, id))
+	if err != nil && !errors.Is(err, polls.ErrNotFound) {
+		return rp, fmt.Errorf("read result post of poll %d: %w", id, err)
+	}
+	return rp, err
+}
+
+// RecordResultPost stores the outcome of an attempt on a result post in
+// state sending. It also corrects one marked uncertain meanwhile, which
+// happens only when start-up marking raced an attempt of this process.
+func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
+	switch rp.State {
+	case polls.ResultSending, polls.ResultRetry, polls.ResultPosted, polls.ResultFailed:
+	default:
+		return fmt.Errorf("record result post of poll %d: cannot record state %q", rp.PollID, rp.State)
+	}
+	if rp.State == polls.ResultRetry && rp.NextTry.IsZero() {
+		return fmt.Errorf("record result post of poll %d: a retry needs a time", rp.PollID)
+	}
+	return s.db.Write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
+			result_next_try = ?, result_error = ? WHERE id = ? AND result_state IN ('sending', 'uncertain')`,
+			string(rp.State), nullTime(rp.PostedAt), rp.Attempts, nullTime(rp.NextTry), rp.Error, rp.PollID)
+		if err != nil {
+			return fmt.Errorf("record result post of poll %d: %w", rp.PollID, err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("record result post of poll %d: not in sending state", rp.PollID)
+		}
+		return nil
+	})
+}
+
+// DueResultPosts returns the result posts waiting for a retry due at or
+// before t, earliest first.
+func (s *PollStore) DueResultPosts(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
+	rps, err := s.queryResultPosts(ctx, s.db.read, `SELECT `+resultColumns+` FROM polls
+		WHERE result_state = 'retry' AND result_next_try <= ? ORDER BY result_next_try, id`, formatTime(t))
+	if err != nil {
+		return nil, fmt.Errorf("list poll results due for a retry: %w", err)
+	}
+	return rps, nil
+}
+
+// ClaimResultPost moves a result post due at or before t from retry to
+// sending. The conditional update makes exactly one caller see true.
+func (s *PollStore) ClaimResultPost(ctx context.Context, id int64, t time.Time) (polls.ResultPost, bool, error) {
+	var rp polls.ResultPost
+	claimed := false
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		rp, err = scanResultPost(tx.QueryRowContext(ctx, `UPDATE polls SET result_state = 'sending', result_next_try = NULL
+			WHERE id = ? AND result_state = 'retry' AND result_next_try <= ? RETURNING `+resultColumns, id, formatTime(t)))
+		if errors.Is(err, polls.ErrNotFound) {
+			return nil
+		}
+		claimed = err == nil
+		return err
+	})
+	if err != nil {
+		return rp, false, fmt.Errorf("claim result post of poll %d: %w", id, err)
+	}
+	return rp, claimed, nil
+}
+
+// NextResultTry returns the earliest next try of the result posts waiting
+// for a retry.
+func (s *PollStore) NextResultTry(ctx context.Context) (time.Time, bool, error) {
+	var next sql.NullString
+	err := s.db.read.QueryRowContext(ctx, `SELECT MIN(result_next_try) FROM polls WHERE result_state = 'retry'`).Scan(&next)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read next poll result retry: %w", err)
+	}
+	t, err := parseTime(next)
+	return t, next.Valid, err
+}
+
+// MarkResultsInterrupted moves the result posts left in state sending by
+// a previous run: to uncertain when the result was not recorded as posted
+// (it is never posted again), or to retry, due at t, when only the final
+// card was left to show. It returns the posts marked uncertain.
+func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
+	var out []polls.ResultPost
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.queryResultPosts(ctx, tx, `UPDATE polls SET result_state = 'uncertain', result_next_try = NULL,
+			result_error = 'Union Hall stopped while posting'
+			WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns)
+		if err != nil {
+			return fmt.Errorf("mark interrupted result posts: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE polls SET result_state = 'retry', result_next_try = ?
+			WHERE result_state = 'sending'`, formatTime(t)); err != nil {
+			return fmt.Errorf("mark interrupted card updates: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UnpostedResults returns the result posts of closed polls in a channel
+// whose result has not been posted, oldest poll first.
+func (s *PollStore) UnpostedResults(ctx context.Context, platform, channel string) ([]polls.ResultPost, error) {
+	rps, err := s.queryResultPosts(ctx, s.db.read, `SELECT `+resultColumns+` FROM polls
+		WHERE result_state IN ('sending', 'retry', 'failed', 'uncertain') AND result_posted_at IS NULL
+		AND platform = ? AND channel = ? ORDER BY id`, platform, channel)
+	if err != nil {
+		return nil, fmt.Errorf("list unposted poll results: %w", err)
+	}
+	return rps, nil
+}
