@@ -110,7 +110,6 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	if n := hub.attempts(); n != 4 {
 		t.Fatalf("%d attempts after success, want 4", n)
 	}
-	e.say("steward", "/poll results 1")
 	if rec := e.say("steward", "/poll results 1"); strings.Contains(rec.Text(), "For stewards") {
 		t.Fatalf("a posted result is reported as unposted: %s", rec.Text())
 	}
