@@ -12,48 +12,13 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
-
-// memLocations is an in-memory CardLocations that records the order of
-// writes and can be made to fail.
-type memLocations struct {
-	mu    sync.Mutex
-	locs  map[string][]string
-	ops   []string
-	fail  error
-	reads int
-}
-
-func (m *memLocations) SaveCardLocation(_ context.Context, platform, key, loc string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ops = append(m.ops, "save "+loc)
-	if m.fail != nil {
-		return m.fail
-	}
-	m.locs[platform+" "+key] = append(m.locs[platform+" "+key], loc)
-	return nil
-}
-
-func (m *memLocations) CardLocations(_ context.Context, platform, key string) ([]string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.reads++
-	return append([]string(nil), m.locs[platform+" "+key]...), m.fail
-}
-
-func (m *memLocations) ForgetCardLocation(_ context.Context, platform, key, loc string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ops = append(m.ops, "forget "+loc)
-	m.locs[platform+" "+key] = slices.DeleteFunc(m.locs[platform+" "+key], func(s string) bool { return s == loc })
-	return m.fail
-}
 
 func TestCardLocationQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	store := &memLocations{locs: map[string][]string{}}
+	store := bottest.NewCardLocations()
 	q := bot.NewCardLocationQueue("slack", store, nil)
 	q.Save("poll:1", "C1/1")
 	q.Save("poll:1", "C1/2")
@@ -62,8 +27,8 @@ func TestCardLocationQueue(t *testing.T) {
 	if err := q.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"save C1/1", "save C1/2", "forget C1/1"}; !slices.Equal(store.ops, want) {
-		t.Fatalf("writes %v, want %v in order", store.ops, want)
+	if want := []string{"save C1/1", "save C1/2", "forget C1/1"}; !slices.Equal(store.Ops(), want) {
+		t.Fatalf("writes %v, want %v in order", store.Ops(), want)
 	}
 	// Concurrent loads of a key read the store once and adopt once.
 	var mu sync.Mutex
@@ -86,14 +51,15 @@ func TestCardLocationQueue(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if len(adopted) != 1 || !slices.Equal(adopted[0], []string{"C1/2"}) || store.reads != 1 {
-		t.Fatalf("adopted %v after %d reads, want [[C1/2]] after 1", adopted, store.reads)
+	if len(adopted) != 1 || !slices.Equal(adopted[0], []string{"C1/2"}) || store.Reads() != 1 {
+		t.Fatalf("adopted %v after %d reads, want [[C1/2]] after 1", adopted, store.Reads())
 	}
 }
 
 func TestCardLocationQueueFailuresAreLoggedNotReturned(t *testing.T) {
 	var logs bytes.Buffer
-	store := &memLocations{locs: map[string][]string{}, fail: errors.New("disk full")}
+	store := bottest.NewCardLocations()
+	store.Fail(errors.New("disk full"))
 	q := bot.NewCardLocationQueue("discord", store, slog.New(slog.NewTextHandler(&logs, nil)))
 	q.Save("poll:2", "c/m")
 	if err := q.Wait(context.Background()); err != nil {

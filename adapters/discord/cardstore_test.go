@@ -5,69 +5,25 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
-// memLocations is an in-memory bot.CardLocations shared by an adapter and
-// its restart, as the database is.
-type memLocations struct {
-	mu   sync.Mutex
-	locs map[string][]string // platform + " " + key → locations
-	fail error
-}
-
-func newMemLocations() *memLocations { return &memLocations{locs: map[string][]string{}} }
-
-func (m *memLocations) SaveCardLocation(_ context.Context, platform, key, location string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	k := platform + " " + key
-	if !slices.Contains(m.locs[k], location) {
-		m.locs[k] = append(m.locs[k], location)
-	}
-	return nil
-}
-
-func (m *memLocations) CardLocations(_ context.Context, platform, key string) ([]string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return nil, m.fail
-	}
-	return slices.Clone(m.locs[platform+" "+key]), nil
-}
-
-func (m *memLocations) ForgetCardLocation(_ context.Context, platform, key, location string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	k := platform + " " + key
-	m.locs[k] = slices.DeleteFunc(m.locs[k], func(l string) bool { return l == location })
-	return nil
-}
-
-func (m *memLocations) get(key string) []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.locs[bot.PlatformDiscord+" "+key])
+// locations are the card locations stored for key on this platform.
+func locations(m *bottest.CardLocations, key string) []string {
+	return m.Locations(bot.PlatformDiscord, key)
 }
 
 // waitStored waits until the store holds want for key.
-func waitStored(t *testing.T, m *memLocations, key string, want []string) {
+func waitStored(t *testing.T, m *bottest.CardLocations, key string, want []string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for !slices.Equal(m.get(key), want) {
+	for !slices.Equal(locations(m, key), want) {
 		if time.Now().After(deadline) {
-			t.Fatalf("store holds %v for %s, want %v", m.get(key), key, want)
+			t.Fatalf("store holds %v for %s, want %v", locations(m, key), key, want)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -75,7 +31,7 @@ func waitStored(t *testing.T, m *memLocations, key string, want []string) {
 
 func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	t.Parallel()
-	store := newMemLocations()
+	store := bottest.NewCardLocations()
 	h := start(t, func(o *Options, _ *harness) { o.CardLocations = store })
 	card := h.openPoll("Strike?", "Yes | No")
 	waitStored(t, store, "poll:1", []string{general + "/" + card.ID})
@@ -98,7 +54,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	h.f.waitFor("the final card", func() bool {
 		return card.Edits > edits && strings.Contains(card.Embeds[0].Description, "Closed. Final result") && len(card.customIDs()) == 0
 	})
-	if got := store.get("poll:1"); len(got) != 1 {
+	if got := locations(store, "poll:1"); len(got) != 1 {
 		t.Errorf("store holds %v, want the one message", got)
 	}
 
@@ -113,8 +69,8 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 
 func TestCardStoreFailuresNeverBlockDiscord(t *testing.T) {
 	t.Parallel()
-	store := newMemLocations()
-	store.fail = errors.New("disk I/O error")
+	store := bottest.NewCardLocations()
+	store.Fail(errors.New("disk I/O error"))
 	h := start(t, func(o *Options, _ *harness) { o.CardLocations = store })
 	card := h.openPoll("Strike?", "Yes | No")
 	in := h.f.click(bob, card, "/vote 1 2")

@@ -5,68 +5,16 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
-// memLocations is an in-memory bot.CardLocations shared by the adapters
-// of one test, as the database is shared by a process and its restart.
-type memLocations struct {
-	mu    sync.Mutex
-	locs  map[string][]string // platform + " " + key → locations
-	reads int
-	fail  error
-}
-
-func newMemLocations() *memLocations { return &memLocations{locs: map[string][]string{}} }
-
-func (m *memLocations) SaveCardLocation(_ context.Context, platform, key, location string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	k := platform + " " + key
-	if !slices.Contains(m.locs[k], location) {
-		m.locs[k] = append(m.locs[k], location)
-	}
-	return nil
-}
-
-func (m *memLocations) CardLocations(_ context.Context, platform, key string) ([]string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.reads++
-	if m.fail != nil {
-		return nil, m.fail
-	}
-	return slices.Clone(m.locs[platform+" "+key]), nil
-}
-
-func (m *memLocations) ForgetCardLocation(_ context.Context, platform, key, location string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.fail != nil {
-		return m.fail
-	}
-	k := platform + " " + key
-	m.locs[k] = slices.DeleteFunc(m.locs[k], func(l string) bool { return l == location })
-	return nil
-}
-
-func (m *memLocations) get(key string) []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return slices.Clone(m.locs[bot.PlatformSlack+" "+key])
-}
-
-func (m *memLocations) readCount() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.reads
+// locations are the card locations stored for key on this platform.
+func locations(m *bottest.CardLocations, key string) []string {
+	return m.Locations(bot.PlatformSlack, key)
 }
 
 // settle waits until a's queued posts, updates and store writes are done.
@@ -93,7 +41,7 @@ func hasButtons(c apiCall) bool {
 
 func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	f := newFakeSlack(t)
-	store := newMemLocations()
+	store := bottest.NewCardLocations()
 	withStore := func(o *Options) { o.CardLocations = store }
 	ctx := context.Background()
 
@@ -115,13 +63,13 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	}
 	settle(t, first)
 	const posted = "1700000000.000001" // the fake's first timestamp
-	if got := store.get("poll:1"); !slices.Equal(got, []string{"C1/" + posted}) {
+	if got := locations(store, "poll:1"); !slices.Equal(got, []string{"C1/" + posted}) {
 		t.Fatalf("stored %v, want C1/%s", got, posted)
 	}
-	if got := store.get("poll:1:results"); len(got) != 0 {
+	if got := locations(store, "poll:1:results"); len(got) != 0 {
 		t.Fatalf("a private card was stored: %v", got)
 	}
-	if got := store.get("poll:2"); len(got) != 0 {
+	if got := locations(store, "poll:2"); len(got) != 0 {
 		t.Fatalf("a card below text was stored: %v", got)
 	}
 	first.shutdown()
@@ -148,7 +96,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
 	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
 	settle(t, second)
-	if n := store.readCount(); n != 2 {
+	if n := store.Reads(); n != 2 {
 		t.Errorf("%d store reads for two cards, want 2", n)
 	}
 	if n := len(f.callsTo("chat.update")); n != 2 {
@@ -161,14 +109,14 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	f.failNext("chat.update", 1, failure{slackErr: "message_not_found"})
 	third.UpdateCard(ctx, closed)
 	settle(t, third)
-	if got := store.get("poll:1"); len(got) != 0 {
+	if got := locations(store, "poll:1"); len(got) != 0 {
 		t.Errorf("a deleted message is still stored: %v", got)
 	}
 }
 
 func TestClickedCardIsStored(t *testing.T) {
 	f := newFakeSlack(t)
-	store := newMemLocations()
+	store := bottest.NewCardLocations()
 	tb := newTestBot()
 	startAdapter(t, f, tb, func(o *Options) { o.CardLocations = store }, nil)
 	// A card-only message this process never posted.
@@ -177,8 +125,8 @@ func TestClickedCardIsStored(t *testing.T) {
 	posted := apiCall{Form: map[string][]string{"blocks": {mustJSON(t, blocks)}}}
 	blockID, actionID, value := voteButton(t, posted, 1)
 	f.send(interactiveEnvelope("c1", clickPayload("U1", "C5", "1690000000.000009", blockID, actionID, value, "T-c1", f.hook("c1"), posted.blocks())))
-	waitFor(t, 5*time.Second, "the stored location", func() bool { return len(store.get("poll:1")) == 1 })
-	if got := store.get("poll:1"); got[0] != "C5/1690000000.000009" {
+	waitFor(t, 5*time.Second, "the stored location", func() bool { return len(locations(store, "poll:1")) == 1 })
+	if got := locations(store, "poll:1"); got[0] != "C5/1690000000.000009" {
 		t.Errorf("stored %v", got)
 	}
 }
@@ -186,8 +134,8 @@ func TestClickedCardIsStored(t *testing.T) {
 func TestCardStoreFailuresNeverBlock(t *testing.T) {
 	f := newFakeSlack(t)
 	log, logs := testLogger(t)
-	store := newMemLocations()
-	store.fail = errors.New("disk I/O error")
+	store := bottest.NewCardLocations()
+	store.Fail(errors.New("disk I/O error"))
 	a := idleAdapter(t, f, func(o *Options) { o.CardLocations = store; o.Log = log })
 	a.updateInterval = 0
 	ctx := context.Background()
