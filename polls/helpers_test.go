@@ -1,7 +1,6 @@
 package polls_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -45,31 +44,14 @@ type env struct {
 	store  *sqlite.PollStore
 	svc    *polls.Service
 	router *bot.Router
-	logs   *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs   *bottest.LogBuffer
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	clock := bot.NewManualClock(start)
 	path := filepath.Join(t.TempDir(), "polls.db")
-	e := &env{t: t, clock: clock, path: path, logs: &syncBuffer{}}
+	e := &env{t: t, clock: clock, path: path, logs: &bottest.LogBuffer{}}
 	e.start()
 	return e
 }

@@ -1,7 +1,6 @@
 package discord
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // Channels and people the tests use.
@@ -28,24 +28,6 @@ var (
 	stranger = member{id: "900000000000000004", name: "eve"}
 )
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs a real Adapter against a fakeDiscord with a real bot.Router.
 type harness struct {
 	t      testing.TB
@@ -54,7 +36,7 @@ type harness struct {
 	ad     bot.Adapter
 	router *bot.Router
 	polls  *testPolls
-	logs   *syncBuffer
+	logs   *bottest.LogBuffer
 	opts   Options
 	cancel context.CancelFunc
 	done   chan error
@@ -65,7 +47,7 @@ type harness struct {
 func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	t.Helper()
 	f := newFakeDiscord(t)
-	h := &harness{t: t, f: f, logs: &syncBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
+	h := &harness{t: t, f: f, logs: &bottest.LogBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.router = bot.NewRouter(bot.StewardSet{}, log)
 	h.polls.register(h.router)

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // Credentials the tests configure; no log line may ever contain them.
@@ -520,27 +520,8 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// logBuffer collects log output and fails the test if it ever contains a
-// credential.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func testLogger(t testing.TB) (*slog.Logger, *logBuffer) {
-	lb := &logBuffer{}
+func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
+	lb := &bottest.LogBuffer{}
 	t.Cleanup(func() {
 		out := lb.String()
 		for _, secret := range []string{testBotToken, testAppToken, testSecret, "secretbottoken", "secretapptoken", "/hooks/"} {

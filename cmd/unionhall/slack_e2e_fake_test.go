@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/unionhall/unionhall/bot/bottest"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -352,28 +353,10 @@ func e2eClick(envelopeID, user, channel, ts string, blocks []map[string]any, btn
 	}
 }
 
-// syncBuffer is an io.Writer safe to read while run writes its log.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // slackRun is "unionhall run" running against a localSlack.
 type slackRun struct {
 	t      testing.TB
-	log    *syncBuffer
+	log    *bottest.LogBuffer
 	cancel context.CancelFunc
 	code   chan int
 	exited bool
@@ -394,7 +377,7 @@ func startSlackRun(t testing.TB, s *localSlack, vars map[string]string) *slackRu
 		env[k] = v
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &slackRun{t: t, log: &syncBuffer{}, cancel: cancel, code: make(chan int, 1)}
+	r := &slackRun{t: t, log: &bottest.LogBuffer{}, cancel: cancel, code: make(chan int, 1)}
 	dir := t.TempDir()
 	go func() {
 		r.code <- run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, r.log, testEnv(dir, env))
