@@ -520,6 +520,8 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
+// testLogger returns a logger whose output fails the test if it ever
+// contains a credential, and is shown when the test fails.
 func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
 	lb := &bottest.LogBuffer{}
 	t.Cleanup(func() {
