@@ -232,12 +232,3 @@ func orDash(s string) string {
 	}
 	return s
 }
-
-// configFrom loads the configuration as the other subcommands do.
-func configFrom(lookupEnv func(string) (string, bool)) (config, error) {
-	e, err := loadEnv(lookupEnv, ".env")
-	if err != nil {
-		return config{}, err
-	}
-	return loadConfig(e)
-}

@@ -114,6 +114,16 @@ func loadConfig(e env) (config, error) {
 	return c, nil
 }
 
+// configFrom loads the configuration from the environment and the .env
+// file in the working directory, as every subcommand does.
+func configFrom(lookupEnv func(string) (string, bool)) (config, error) {
+	e, err := loadEnv(lookupEnv, ".env")
+	if err != nil {
+		return config{}, err
+	}
+	return loadConfig(e)
+}
+
 // platforms returns the platforms whose tokens are configured.
 func (c config) platforms() []string {
 	var out []string

@@ -105,17 +105,9 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 }
 
 // setup loads the configuration and builds the app.
-func setup(ctx context.Context, std stdio, lookupEnv func(string) (string, bool), quiet bool) (*app, error) {
-	e, err := loadEnv(lookupEnv, ".env")
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return nil, err
-	}
+func setup(ctx context.Context, std stdio, cfg config, quiet bool) (*app, error) {
 	level := cfg.LogLevel
-	if quiet && e.get("UNIONHALL_LOG_LEVEL") == "" {
+	if quiet && cfg.vars.get("UNIONHALL_LOG_LEVEL") == "" {
 		level = slog.LevelWarn
 	}
 	log := slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: level}))
@@ -128,18 +120,14 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := loadEnv(lookupEnv, ".env")
-	if err != nil {
-		return err
-	}
-	cfg, err := loadConfig(e)
+	cfg, err := configFrom(lookupEnv)
 	if err != nil {
 		return err
 	}
 	if len(cfg.platforms()) == 0 {
-		return cmdConsole(ctx, nil, std, lookupEnv)
+		return serveConsole(ctx, std, cfg, false, "member")
 	}
-	a, err := setup(ctx, std, lookupEnv, false)
+	a, err := setup(ctx, std, cfg, false)
 	if err != nil {
 		return err
 	}
@@ -180,15 +168,24 @@ func cmdConsole(ctx context.Context, args []string, std stdio, lookupEnv func(st
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	a, err := setup(ctx, std, lookupEnv, true)
+	cfg, err := configFrom(lookupEnv)
+	if err != nil {
+		return err
+	}
+	return serveConsole(ctx, std, cfg, *jsonOut, *user)
+}
+
+// serveConsole runs the terminal console on cfg.
+func serveConsole(ctx context.Context, std stdio, cfg config, jsonOut bool, user string) error {
+	a, err := setup(ctx, std, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
 	c := console.New(std.in, std.out, console.Options{
-		JSON:        *jsonOut,
-		DefaultUser: *user,
-		Interactive: !*jsonOut && isTerminal(std.in),
+		JSON:        jsonOut,
+		DefaultUser: user,
+		Interactive: !jsonOut && isTerminal(std.in),
 	})
 	return a.serve(ctx, c)
 }
