@@ -331,12 +331,8 @@ func (a *Adapter) connect(ctx context.Context) error {
 			return fmt.Errorf("discord: %s: %w", msg, err)
 		}
 		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", backoff)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return err
 		}
 		backoff = min(2*backoff, time.Minute)
 	}
@@ -396,12 +392,8 @@ func (a *Adapter) registerCommands(ctx context.Context) error {
 			return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
 		}
 		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", backoff)
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := sleepCtx(ctx, backoff); err != nil {
+			return err
 		}
 		backoff *= 2
 	}
@@ -508,4 +500,16 @@ func userID(qualified string) (string, error) {
 		return "", fmt.Errorf("discord: %q is not a Discord user ID", qualified)
 	}
 	return id, nil
+}
+
+// sleepCtx waits for d, or returns ctx's error as soon as ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

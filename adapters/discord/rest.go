@@ -87,12 +87,8 @@ func (a *Adapter) rest(ctx context.Context, call func(opts ...discordgo.RequestO
 			wait = 100 * time.Millisecond
 		}
 		a.log.Info("Discord rate limit; waiting", "retry_after", wait, "bucket", rl.Bucket)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("rate limited (bucket %q) and gave up waiting: %w", rl.Bucket, ctx.Err())
-		case <-t.C:
+		if err := sleepCtx(ctx, wait); err != nil {
+			return fmt.Errorf("rate limited (bucket %q) and gave up waiting: %w", rl.Bucket, err)
 		}
 	}
 }

@@ -3,31 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/unionhall/unionhall/bot/bottest"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
-
-// dcLogs is run's standard error, safe to read while the bot writes it.
-type dcLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *dcLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *dcLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // TestRunWithDiscord runs "unionhall run" with every real feature against a
 // local Discord: the bot connects to the gateway, registers its slash
@@ -63,7 +45,7 @@ func TestRunWithDiscord(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &dcLogs{}
+	logs := &bottest.LogBuffer{}
 	var out bytes.Buffer
 	code := make(chan int, 1)
 	go func() {
