@@ -26,6 +26,7 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		"bot":              {},
 		"bot/bottest":      {module + "/bot"},
+		"bot/backoff":      {module + "/bot"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
 		"polls":            {module + "/bot"},
 		"reminders":        {module + "/bot", "github.com/robfig/cron/v3"},

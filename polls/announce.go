@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // ResultState is where a closed poll's result post stands.
@@ -48,13 +49,9 @@ const (
 )
 
 // RetryDelay returns the wait before the next attempt after the given
-// number of failed attempts (1 or more).
+// number of failed attempts (1 or more): 1, 2, 4 … minutes, at most 30.
 func RetryDelay(failed int) time.Duration {
-	d := FirstRetryDelay
-	for i := 1; i < failed && d < MaxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, MaxRetryDelay)
+	return backoff.Policy{Initial: FirstRetryDelay, Max: MaxRetryDelay}.Delay(failed)
 }
 
 // ResultPost is the record of a closed poll's result post.

@@ -32,6 +32,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // Defaults for the zero values of Options.
@@ -318,24 +319,23 @@ func (a *Adapter) onReady(r *discordgo.Ready) {
 }
 
 // connect opens the gateway connection, retrying transient failures with
-// backoff until ctx ends. Errors Discord will keep returning (a refused
-// token, disallowed intents) end it at once.
+// backoff (1 s, 2 s, 4 s … at most a minute apart) until ctx ends. Errors
+// Discord will keep returning (a refused token, disallowed intents) end it
+// at once.
 func (a *Adapter) connect(ctx context.Context) error {
-	backoff := time.Second
-	for {
+	retry := backoff.Policy{Initial: time.Second, Max: time.Minute}
+	return retry.Retry(ctx, a.clock, func(context.Context) error {
 		err := a.session.Open()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil
 		}
 		if msg := fatalGatewayError(err); msg != "" {
-			return fmt.Errorf("discord: %s: %w", msg, err)
+			return backoff.Stop(fmt.Errorf("discord: %s: %w", msg, err))
 		}
-		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", backoff)
-		if err := sleepCtx(ctx, backoff); err != nil {
-			return err
-		}
-		backoff = min(2*backoff, time.Minute)
-	}
+		return err
+	}, func(err error, wait time.Duration) {
+		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", wait)
+	})
 }
 
 var closeCode = regexp.MustCompile(`close (\d{4})`)
@@ -377,26 +377,27 @@ func (a *Adapter) registerCommands(ctx context.Context) error {
 		scope = "in server " + a.opts.GuildID
 	}
 	cmds := Commands()
-	backoff := time.Second
-	for attempt := 1; ; attempt++ {
+	// Five attempts, 1 s, 2 s, 4 s and 8 s apart; only Discord's own
+	// failures (5xx) are retried.
+	retry := backoff.Policy{Initial: time.Second, Attempts: 5}
+	err := retry.Retry(ctx, a.clock, func(ctx context.Context) error {
 		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 			_, err := a.session.ApplicationCommandBulkOverwrite(appID, a.opts.GuildID, cmds, opts...)
 			return err
 		})
-		if err == nil {
-			a.log.Info("registered slash commands", "count", len(cmds), "scope", scope)
-			return nil
-		}
 		var rest *discordgo.RESTError
-		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode < 500 || attempt == 5 || ctx.Err() != nil {
-			return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
+		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode < 500 {
+			return backoff.Stop(err)
 		}
-		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", backoff)
-		if err := sleepCtx(ctx, backoff); err != nil {
-			return err
-		}
-		backoff *= 2
+		return err
+	}, func(err error, wait time.Duration) {
+		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", wait)
+	})
+	if err != nil {
+		return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
 	}
+	a.log.Info("registered slash commands", "count", len(cmds), "scope", scope)
+	return nil
 }
 
 // shutdown stops taking events, closes the gateway, and waits (at most
@@ -500,16 +501,4 @@ func userID(qualified string) (string, error) {
 		return "", fmt.Errorf("discord: %q is not a Discord user ID", qualified)
 	}
 	return id, nil
-}
-
-// sleepCtx waits for d, or returns ctx's error as soon as ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -218,7 +218,6 @@ func newAdapter(opts Options) (*Adapter, error) {
 		api:            sdkClient{Client: sdk, http: opts.HTTPClient},
 		log:            log,
 		clock:          opts.Clock,
-		sleep:          sleepCtx,
 		afterFunc:      func(d time.Duration, f func()) { time.AfterFunc(d, f) },
 		rateLimitWait:  defaultRateLimitWait,
 		updateInterval: defaultUpdateInterval,
@@ -230,6 +229,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		locs:           bot.NewCardLocationQueue(bot.PlatformSlack, opts.CardLocations, log),
 		ready:          make(chan struct{}),
 	}
+	a.sleep = a.wait
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
 	onPanic := func(p any) { a.log.Error("panic in Slack adapter job", "panic", p) }
 	a.in.onPanic, a.out.onPanic = onPanic, onPanic

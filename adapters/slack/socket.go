@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // Socket Mode timing.
@@ -112,11 +113,10 @@ func reconnectWait(prev time.Duration, greeted bool, err error) time.Duration {
 	}
 }
 
-func nextReconnectWait(w time.Duration) time.Duration {
-	if w == 0 {
-		return time.Second
-	}
-	return min(2*w, maxReconnectWait)
+// nextReconnectWait is the wait after a failed connection attempt, given
+// the previous wait: 1 s, 2 s, 4 s … at most maxReconnectWait.
+func nextReconnectWait(prev time.Duration) time.Duration {
+	return backoff.Policy{Initial: time.Second, Max: maxReconnectWait}.After(prev)
 }
 
 // openSocket asks Slack for a Socket Mode WebSocket URL.
