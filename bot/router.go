@@ -193,7 +193,7 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 	if isCmd {
 		c, ok := r.lookup(name)
 		if !ok {
-			return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
+			return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", Truncate(name, 40))
 		}
 		req.Command, req.Raw, h = c.Name, rest, c.Handler
 	} else {
@@ -260,7 +260,7 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 	if topic := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Raw), "/")); topic != "" {
 		c, ok := r.lookup(topic)
 		if !ok {
-			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))
+			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", Truncate(topic, 40))
 		}
 		return w.Reply(ctx, Reply{Text: r.commandHelp(c, req.Platform), Private: true, Thread: req.Thread})
 	}
@@ -297,14 +297,6 @@ func aliasText(c Command) string {
 		return ""
 	}
 	return "\n(/" + strings.Join(c.Aliases, ", /") + " works the same as /" + c.Name + ".)"
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }
 
 // Recover is middleware that turns a panic in the wrapped handler into an

@@ -101,7 +101,7 @@ func (s *Service) deliverResult(ctx context.Context, rp ResultPost, a announcer)
 		return rp, nil
 	}
 	rp.Attempts++
-	rp.Error = truncate(err.Error(), maxErrorText)
+	rp.Error = bot.Truncate(err.Error(), maxErrorText)
 	what := "result"
 	if !rp.PostedAt.IsZero() {
 		what = "final card"
@@ -206,22 +206,14 @@ func (s *Service) resultNote(rp ResultPost, now time.Time) string {
 	switch rp.State {
 	case ResultRetry:
 		return fmt.Sprintf("For stewards: the result of poll %d has not been posted in its channel yet (%s failed). I will try again %s, and keep trying until %s.",
-			rp.PollID, plural(rp.Attempts, "attempt"), bot.FormatRelative(rp.NextTry, now), bot.FormatWhen(rp.ClosedAt.Add(ResultRetryWindow), s.loc))
+			rp.PollID, bot.Plural(rp.Attempts, "attempt"), bot.FormatRelative(rp.NextTry, now), bot.FormatWhen(rp.ClosedAt.Add(ResultRetryWindow), s.loc))
 	case ResultSending:
 		return fmt.Sprintf("For stewards: the result of poll %d is being posted in its channel right now.", rp.PollID)
 	case ResultFailed:
 		return fmt.Sprintf("For stewards: the announcement of poll %d's result failed. I tried %s over %s after it closed and gave up, so members have not seen it in the channel. Please share this result there.",
-			rp.PollID, plural(rp.Attempts, "time"), plural(int(ResultRetryWindow.Hours()), "hour"))
+			rp.PollID, bot.Plural(rp.Attempts, "time"), bot.Plural(int(ResultRetryWindow.Hours()), "hour"))
 	case ResultUncertain:
 		return fmt.Sprintf("For stewards: Union Hall stopped while posting the result of poll %d, so I cannot tell whether it reached the channel, and I will not post it again by myself. Please check the channel and share this result if it is missing.", rp.PollID)
 	}
 	return ""
-}
-
-// plural returns "1 attempt" or "3 attempts".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -140,14 +140,14 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if v, ok := flags["max"]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil || n < 1 {
-			return bot.Errorf(bot.EINVALID, "--max takes a whole number of choices, e.g. --max 2; got %q.", truncate(v, 20))
+			return bot.Errorf(bot.EINVALID, "--max takes a whole number of choices, e.g. --max 2; got %q.", bot.Truncate(v, 20))
 		}
 		req.MaxChoices = n
 	}
 	if v, ok := flags["rule"]; ok {
 		rule, ok := ParseRule(v)
 		if !ok {
-			return bot.Errorf(bot.EINVALID, "Unknown rule %q. Use --rule majority, --rule two-thirds or --rule coalition.", truncate(v, 30))
+			return bot.Errorf(bot.EINVALID, "Unknown rule %q. Use --rule majority, --rule two-thirds or --rule coalition.", bot.Truncate(v, 30))
 		}
 		req.Rule = rule
 	}
@@ -187,7 +187,7 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	}
 	id, ok := parseID(args[0].Text)
 	if !ok {
-		return nil, bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: %s.", truncate(args[0].Text, 30), syntax)
+		return nil, bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: %s.", bot.Truncate(args[0].Text, 30), syntax)
 	}
 	p, err := s.store.Poll(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && p.Platform != r.Platform {
@@ -294,7 +294,7 @@ func parseChoices(p *Poll, args []bot.Token) ([]int, error) {
 		}
 		n := byLabel(a.Text)
 		if n == 0 {
-			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
+			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", bot.Truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
 		}
 		out = append(out, n)
 	}
@@ -481,7 +481,7 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 	for _, rp := range rps {
 		q := ""
 		if p, err := s.store.Poll(ctx, rp.PollID); err == nil {
-			q = " " + truncate(p.Question, 60)
+			q = " " + bot.Truncate(p.Question, 60)
 		}
 		var state string
 		switch rp.State {

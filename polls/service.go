@@ -134,7 +134,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		case n == 0:
 			return nil, bot.Errorf(bot.EINVALID, "Option %d is empty. Give each option some text.", i+1)
 		case n > MaxLabel:
-			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, truncate(o, 40))
+			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, bot.Truncate(o, 40))
 		}
 		k := strings.ToLower(o)
 		if j, dup := seen[k]; dup {
@@ -144,7 +144,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	}
 	switch {
 	case len(opts) == 0:
-		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", truncate(q, 60))
+		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", bot.Truncate(q, 60))
 	case len(opts) == 1:
 		return nil, bot.Errorf(bot.EINVALID, "The poll has only one option. Give at least two, each in quotes, e.g. \"Yes\" \"No\".")
 	case len(opts) > MaxOptions:

@@ -372,15 +372,6 @@ func oneLine(s string) string {
 	}, s))
 }
 
-// isQuoteRune reports whether the command tokenizer treats r as a quote.
-func isQuoteRune(r rune) bool {
-	switch r {
-	case '"', '“', '”', '„', '«', '»':
-		return true
-	}
-	return false
-}
-
 // looksLikeFlag reports whether a word would be read as a --flag.
 func looksLikeFlag(w string) bool {
 	return strings.HasPrefix(w, "-") || strings.HasPrefix(w, "—") || strings.HasPrefix(w, "–")
@@ -392,7 +383,7 @@ func quote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for _, r := range s {
-		if r == '\\' || r == '"' || r == '“' || r == '”' || r == '»' {
+		if r == '\\' || bot.IsCloseQuote(r) {
 			b.WriteByte('\\')
 		}
 		b.WriteRune(r)
@@ -406,7 +397,7 @@ func quote(s string) string {
 // it: "/vote 3 2" stays unquoted.
 func arg(s string) string {
 	if s == "" || looksLikeFlag(s) || strings.ContainsFunc(s, func(r rune) bool {
-		return unicode.IsSpace(r) || isQuoteRune(r) || r == '\\'
+		return unicode.IsSpace(r) || bot.IsQuote(r) || r == '\\'
 	}) {
 		return quote(s)
 	}
@@ -432,7 +423,7 @@ func bareValue(name, s string) (string, error) {
 	if s == "" {
 		return "", missing(name)
 	}
-	bad := strings.ContainsFunc(s, isQuoteRune)
+	bad := strings.ContainsFunc(s, bot.IsQuote)
 	for _, w := range strings.Fields(s) {
 		if strings.HasPrefix(w, "--") || strings.HasPrefix(w, "—") || strings.HasPrefix(w, "–") {
 			bad = true
