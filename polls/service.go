@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
 // Config configures a Service.
@@ -57,11 +58,10 @@ type Service struct {
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
 	cardLocks [64]sync.Mutex
-	// refreshing coalesces card updates after votes: while one caller is
-	// updating a poll's card, others only mark it stale, and that caller
-	// updates it once more.
-	refreshMu  sync.Mutex
-	refreshing map[int64]*refreshState
+	// refreshes coalesces card updates after votes, by poll ID: while one
+	// caller reads a poll's tally and shows it, the votes that come in are
+	// folded into one more update by that caller.
+	refreshes cards.Coalescer[int64]
 }
 
 type posterBox struct{ Poster }
@@ -87,8 +87,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake:       make(chan struct{}, 1),
-		refreshing: map[int64]*refreshState{},
+		wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -434,12 +433,6 @@ func (s *Service) updateCard(ctx context.Context, res *Results, a announcer) err
 	return nil
 }
 
-// refreshState tracks the card update of one poll after votes.
-type refreshState struct {
-	running bool // a caller is updating the card
-	stale   bool // a vote came in since that caller read the tally
-}
-
 func (s *Service) cardLock(id int64) *sync.Mutex {
 	return &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
 }
@@ -449,33 +442,13 @@ func (s *Service) cardLock(id int64) *sync.Mutex {
 // once, one caller keeps updating until the card shows every vote and the
 // others return at once.
 func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error {
-	s.refreshMu.Lock()
-	st := s.refreshing[id]
-	if st == nil {
-		st = &refreshState{}
-		s.refreshing[id] = st
-	}
-	if st.running {
-		st.stale = true
-		s.refreshMu.Unlock()
-		return nil
-	}
-	st.running = true
-	s.refreshMu.Unlock()
 	var errs []error
-	for {
+	s.refreshes.Do(id, func() {
 		if err := s.showTally(ctx, id, a); err != nil {
 			errs = append(errs, err)
 		}
-		s.refreshMu.Lock()
-		if !st.stale {
-			delete(s.refreshing, id)
-			s.refreshMu.Unlock()
-			return errors.Join(errs...)
-		}
-		st.stale = false
-		s.refreshMu.Unlock()
-	}
+	})
+	return errors.Join(errs...)
 }
 
 // showTally reads the tally and updates the card of an open poll.

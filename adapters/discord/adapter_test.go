@@ -163,7 +163,7 @@ func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
 	card := h.openPoll("Strike?", "Yes | No")
 	// The restarted adapter has never seen the card.
 	h.restart()
-	if refs := h.a.cards.refs("poll:1"); len(refs) != 0 {
+	if refs := h.a.cards.Locations("poll:1"); len(refs) != 0 {
 		t.Fatalf("a new adapter knows the card: %v", refs)
 	}
 	in := h.f.click(bob, card, "/vote 1 2")

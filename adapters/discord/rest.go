@@ -94,11 +94,20 @@ func restError(err error) error {
 	if err == nil {
 		return nil
 	}
+	if limited := rateLimited(err); limited != nil {
+		return limited
+	}
+	return backoff.Stop(redact(err))
+}
+
+// rateLimited returns err marked with Discord's retry_after when it is a
+// 429, and nil otherwise.
+func rateLimited(err error) error {
 	var rl *discordgo.RateLimitError
 	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
 		return backoff.RetryAfter(err, rl.RetryAfter)
 	}
-	return backoff.Stop(redact(err))
+	return nil
 }
 
 // rateLimitBucket names the rate-limit bucket err reports, if any.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/lanes"
 )
 
 // Socket Mode timing.
@@ -53,14 +54,14 @@ var errDisconnectRequested = errors.New("Slack asked to reconnect")
 // WebSocket), serves it, and opens a new one whenever it drops, Slack asks
 // for a reconnect, or it falls silent. Only a refused token ends it.
 func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
-	parse := newLanes(1)
-	parse.onPanic = a.in.onPanic
+	parse := lanes.New(1)
+	parse.OnPanic = a.in.OnPanic
 	defer func() {
 		// Envelopes already acknowledged are parsed and handed on before
 		// Run shuts down.
 		wctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		parse.wait(wctx)
+		parse.Wait(wctx)
 	}()
 	wait := time.Duration(0)
 	for {
@@ -147,7 +148,7 @@ func fatalSocketError(err error) bool {
 // envelope is acknowledged as soon as its header is read, before its
 // payload is parsed or handled; parsing happens in order on the parse
 // lane. It reports whether Slack said hello on this connection.
-func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes) (greeted bool, err error) {
+func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes.Group) (greeted bool, err error) {
 	dialer := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: 30 * time.Second,
@@ -231,7 +232,7 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 		if !a.seen.first("envelope:" + env.EnvelopeID) {
 			continue
 		}
-		parse.add("socket", func() { a.onEnvelope(ctx, d, env) })
+		parse.Add("socket", func() { a.onEnvelope(ctx, d, env) })
 	}
 }
 

@@ -206,3 +206,9 @@ func Stop(err error) error {
 	}
 	return &stopError{err: err}
 }
+
+// Stopped reports whether err, or an error it wraps, was marked by Stop.
+func Stopped(err error) bool {
+	_, ok := errors.AsType[*stopError](err)
+	return ok
+}

@@ -1,15 +1,14 @@
-package backoff_test
+package backoff
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
-	"github.com/unionhall/unionhall/bot/backoff"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
 
@@ -21,7 +20,7 @@ func seconds(ds ...float64) []time.Duration {
 	return out
 }
 
-func delays(p backoff.Policy, n int) []time.Duration {
+func delays(p Policy, n int) []time.Duration {
 	var out []time.Duration
 	for i := 1; i <= n; i++ {
 		out = append(out, p.Delay(i))
@@ -33,20 +32,20 @@ func delays(p backoff.Policy, n int) []time.Duration {
 func TestDelayDoublesUpToTheMaximum(t *testing.T) {
 	cases := []struct {
 		name string
-		p    backoff.Policy
+		p    Policy
 		want []time.Duration
 	}{
-		{"poll result posts", backoff.Policy{Initial: time.Minute, Max: 30 * time.Minute},
+		{"poll result posts", Policy{Initial: time.Minute, Max: 30 * time.Minute},
 			seconds(60, 120, 240, 480, 960, 1800, 1800)},
-		{"reminder posts", backoff.Policy{Initial: 10 * time.Second, Max: 5 * time.Minute},
+		{"reminder posts", Policy{Initial: 10 * time.Second, Max: 5 * time.Minute},
 			seconds(10, 20, 40, 80, 160, 300, 300)},
-		{"Slack server errors", backoff.Policy{Initial: 250 * time.Millisecond, Max: 30 * time.Second},
+		{"Slack server errors", Policy{Initial: 250 * time.Millisecond, Max: 30 * time.Second},
 			seconds(0.25, 0.5, 1, 2, 4, 8, 16, 30, 30)},
-		{"no maximum", backoff.Policy{Initial: time.Second},
+		{"no maximum", Policy{Initial: time.Second},
 			seconds(1, 2, 4, 8, 16)},
-		{"factor 4", backoff.Policy{Initial: 100 * time.Millisecond, Factor: 4},
+		{"factor 4", Policy{Initial: 100 * time.Millisecond, Factor: 4},
 			seconds(0.1, 0.4, 1.6, 6.4)},
-		{"constant", backoff.Policy{Initial: 2 * time.Second, Factor: 1},
+		{"constant", Policy{Initial: 2 * time.Second, Factor: 1},
 			seconds(2, 2, 2)},
 	}
 	for _, c := range cases {
@@ -54,20 +53,20 @@ func TestDelayDoublesUpToTheMaximum(t *testing.T) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
-	p := backoff.Policy{Initial: time.Minute, Max: 30 * time.Minute}
+	p := Policy{Initial: time.Minute, Max: 30 * time.Minute}
 	if got := p.Delay(0); got != time.Minute {
 		t.Errorf("Delay(0) = %v, want the initial wait", got)
 	}
 	if got := p.Delay(1 << 30); got != 30*time.Minute {
 		t.Errorf("Delay of many failures = %v, want the maximum", got)
 	}
-	if got := (backoff.Policy{Initial: time.Hour}).Delay(200); got <= 0 {
+	if got := (Policy{Initial: time.Hour}).Delay(200); got <= 0 {
 		t.Errorf("Delay without a maximum overflowed to %v", got)
 	}
 }
 
 func TestAfterFollowsThePreviousWait(t *testing.T) {
-	p := backoff.Policy{Initial: time.Second, Max: time.Minute}
+	p := Policy{Initial: time.Second, Max: time.Minute}
 	var got []time.Duration
 	for w := time.Duration(0); len(got) < 8; {
 		w = p.After(w)
@@ -82,7 +81,7 @@ func TestAfterFollowsThePreviousWait(t *testing.T) {
 }
 
 func TestWaitHonoursWhatTheServerAsked(t *testing.T) {
-	p := backoff.Policy{Initial: 2 * time.Second, Factor: 1, Max: time.Minute}
+	p := Policy{Initial: 2 * time.Second, Factor: 1, Max: time.Minute}
 	if w := p.Wait(3, 7*time.Second); w != 7*time.Second {
 		t.Errorf("asked 7s, waits %v", w)
 	}
@@ -97,7 +96,7 @@ func TestWaitHonoursWhatTheServerAsked(t *testing.T) {
 func TestJitterShortensWaitsFromTheGivenSource(t *testing.T) {
 	draws := []float64{0, 0.5, 0.999}
 	i := 0
-	p := backoff.Policy{Initial: 10 * time.Second, Max: 40 * time.Second, Jitter: 0.5,
+	p := Policy{Initial: 10 * time.Second, Max: 40 * time.Second, Jitter: 0.5,
 		Rand: func() float64 { r := draws[i%len(draws)]; i++; return r }}
 	got := delays(p, 3)
 	want := []time.Duration{10 * time.Second, 15 * time.Second, 40*time.Second - time.Duration(0.5*0.999*float64(40*time.Second))}
@@ -113,32 +112,27 @@ func TestJitterShortensWaitsFromTheGivenSource(t *testing.T) {
 	}
 }
 
-// retryRun runs Retry in the background against a manual clock and
-// records each attempt's time and each announced wait.
+// retryRun runs Retry in the background against a manual clock. Each
+// attempt's time and each announced wait goes into a channel, read once
+// the run is over.
 type retryRun struct {
 	clock *bot.ManualClock
-	mu    sync.Mutex
-	tries []time.Time
-	waits []time.Duration
+	tries chan time.Time
+	waits chan time.Duration
 	done  chan error
 }
 
-func startRetry(ctx context.Context, p backoff.Policy, clock *bot.ManualClock, results ...error) *retryRun {
-	r := &retryRun{clock: clock, done: make(chan error, 1)}
+func startRetry(ctx context.Context, p Policy, clock *bot.ManualClock, results ...error) *retryRun {
+	r := &retryRun{clock: clock, tries: make(chan time.Time, 16), waits: make(chan time.Duration, 16), done: make(chan error, 1)}
 	go func() {
+		n := 0 // attempts so far; Retry makes them one after the other
 		r.done <- p.Retry(ctx, clock, func(context.Context) error {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.tries = append(r.tries, clock.Now())
-			if len(r.tries) > len(results) {
+			r.tries <- clock.Now()
+			if n++; n > len(results) {
 				return errors.New("unexpected attempt")
 			}
-			return results[len(r.tries)-1]
-		}, func(_ error, wait time.Duration) {
-			r.mu.Lock()
-			defer r.mu.Unlock()
-			r.waits = append(r.waits, wait)
-		})
+			return results[n-1]
+		}, func(_ error, wait time.Duration) { r.waits <- wait })
 	}()
 	return r
 }
@@ -147,24 +141,27 @@ func startRetry(ctx context.Context, p backoff.Policy, clock *bot.ManualClock, r
 func (r *retryRun) waiting(t *testing.T, n int) {
 	t.Helper()
 	bottest.WaitFor(t, "the retry to wait on the clock", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
 		return len(r.tries) == n && r.clock.Timers() == 1
 	})
 }
 
-func (r *retryRun) attempts() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.tries)
+func (r *retryRun) attempts() int { return len(r.tries) }
+
+// drain returns what a finished run recorded.
+func drain[T any](c chan T) []T {
+	var out []T
+	for len(c) > 0 {
+		out = append(out, <-c)
+	}
+	return out
 }
 
 func TestRetryWaitsOnTheClockAndHonoursRetryAfter(t *testing.T) {
 	start := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
 	clock := bot.NewManualClock(start)
 	fail := errors.New("503")
-	limited := backoff.RetryAfter(errors.New("429"), 7*time.Second)
-	p := backoff.Policy{Initial: time.Second, Max: 30 * time.Second}
+	limited := RetryAfter(errors.New("429"), 7*time.Second)
+	p := Policy{Initial: time.Second, Max: 30 * time.Second}
 	r := startRetry(context.Background(), p, clock, fail, fail, limited, nil)
 
 	r.waiting(t, 1)
@@ -181,11 +178,11 @@ func TestRetryWaitsOnTheClockAndHonoursRetryAfter(t *testing.T) {
 		t.Fatalf("Retry = %v", err)
 	}
 	want := []time.Time{start, start.Add(time.Second), start.Add(3 * time.Second), start.Add(10 * time.Second)}
-	if !slices.Equal(r.tries, want) {
-		t.Errorf("attempts at %v, want %v", r.tries, want)
+	if tries := drain(r.tries); !slices.Equal(tries, want) {
+		t.Errorf("attempts at %v, want %v", tries, want)
 	}
-	if want := seconds(1, 2, 7); !slices.Equal(r.waits, want) {
-		t.Errorf("announced waits %v, want %v (the third as the server asked)", r.waits, want)
+	if waits, want := drain(r.waits), seconds(1, 2, 7); !slices.Equal(waits, want) {
+		t.Errorf("announced waits %v, want %v (the third as the server asked)", waits, want)
 	}
 }
 
@@ -194,14 +191,14 @@ func TestRetryGivesUp(t *testing.T) {
 	fatal := errors.New("invalid token")
 
 	// A failure marked Stop ends it at once, unwrapped.
-	r := startRetry(context.Background(), backoff.Policy{Initial: time.Second}, clock, backoff.Stop(fatal))
+	r := startRetry(context.Background(), Policy{Initial: time.Second}, clock, Stop(fatal))
 	if err := <-r.done; err != fatal || r.attempts() != 1 {
 		t.Errorf("stopped retry = %v after %d attempts, want the error itself after 1", err, r.attempts())
 	}
 
 	// Attempts bounds the attempts.
 	last := errors.New("third")
-	r = startRetry(context.Background(), backoff.Policy{Initial: time.Second, Attempts: 3}, clock, errors.New("first"), errors.New("second"), last)
+	r = startRetry(context.Background(), Policy{Initial: time.Second, Attempts: 3}, clock, errors.New("first"), errors.New("second"), last)
 	r.waiting(t, 1)
 	clock.Advance(time.Second)
 	r.waiting(t, 2)
@@ -212,7 +209,7 @@ func TestRetryGivesUp(t *testing.T) {
 
 	// The context bounds the wait.
 	ctx, cancel := context.WithCancel(context.Background())
-	r = startRetry(ctx, backoff.Policy{Initial: time.Hour}, clock, errors.New("down"))
+	r = startRetry(ctx, Policy{Initial: time.Hour}, clock, errors.New("down"))
 	r.waiting(t, 1)
 	cancel()
 	if err := <-r.done; !errors.Is(err, context.Canceled) || r.attempts() != 1 {
@@ -225,28 +222,31 @@ func TestRetryGivesUp(t *testing.T) {
 
 func TestAskedFindsTheWaitThroughWrapping(t *testing.T) {
 	base := errors.New("429")
-	err := errors.Join(errors.New("chat.update"), backoff.RetryAfter(base, 3*time.Second))
-	if d, ok := backoff.Asked(err); !ok || d != 3*time.Second {
+	err := errors.Join(errors.New("chat.update"), RetryAfter(base, 3*time.Second))
+	if d, ok := Asked(err); !ok || d != 3*time.Second {
 		t.Errorf("Asked = %v %v, want 3s", d, ok)
 	}
 	if !errors.Is(err, base) {
 		t.Error("RetryAfter hides the error it wraps")
 	}
-	if _, ok := backoff.Asked(base); ok {
+	if _, ok := Asked(base); ok {
 		t.Error("an error that asked nothing reports a wait")
 	}
-	if backoff.Stop(nil) != nil {
+	if Stop(nil) != nil {
 		t.Error("Stop(nil) is an error")
+	}
+	if stopped := fmt.Errorf("chat.update: %w", Stop(base)); !Stopped(stopped) || Stopped(base) || !errors.Is(stopped, base) {
+		t.Error("Stopped does not find Stop through wrapping, or Stop hides its error")
 	}
 }
 
 func TestSleepWithTheSystemClock(t *testing.T) {
-	if err := backoff.Sleep(context.Background(), bot.SystemClock{}, time.Millisecond); err != nil {
+	if err := Sleep(context.Background(), bot.SystemClock{}, time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := backoff.Sleep(ctx, bot.SystemClock{}, time.Hour); !errors.Is(err, context.Canceled) {
+	if err := Sleep(ctx, bot.SystemClock{}, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Errorf("Sleep with an ended context = %v", err)
 	}
 }
