@@ -119,7 +119,7 @@ func TestSlashCommand(t *testing.T) {
 		return len(f.responsePosts()) == 2 && len(f.callsTo("chat.postMessage")) == 1
 	})
 	reqs := tb.requests()
-	if len(reqs) != 3 || reqs[0].Text != "/poll list" || reqs[1].Text != "/remind list" || reqs[0].Channel.ID != "C1" || reqs[0].Channel.Name != "general" {
+	if len(reqs) != 3 || reqs[0].Text != "/poll list" || reqs[1].Command != "remind" || reqs[1].Raw != "list" || reqs[0].Channel.ID != "C1" || reqs[0].Channel.Name != "general" {
 		t.Fatalf("requests = %+v", reqs)
 	}
 	// Private replies go through the command's response_url, as ephemeral.
