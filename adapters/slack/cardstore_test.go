@@ -116,7 +116,7 @@ func TestClickedCardIsStored(t *testing.T) {
 	// A card-only message this process never posted.
 	c := tb.cardLocked()
 	blocks := blocksJSON(t, renderReply(bot.Reply{Card: &c})[0].blocks)
-	sendClick(srv, "c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
+	srv.SendClick("c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
 	bottest.WaitFor(t, "the stored location", func() bool { return len(locations(store, "poll:1")) == 1 })
 	if got := locations(store, "poll:1"); got[0] != "C5/1690000000.000009" {
 		t.Errorf("stored %v", got)

@@ -233,7 +233,7 @@ func TestPostThenUpdateBeforeThePostLands(t *testing.T) {
 func TestFileExportGoesPrivatelyToTheMember(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	startAdapter(t, srv, newTestBot(), nil, nil)
-	sendSlash(srv, "x1", "/poll", "export", "USTEWARD", "C1")
+	srv.SendSlashCommand("x1", "/poll", "export", "USTEWARD", "C1")
 	bottest.WaitFor(t, "the export", func() bool {
 		return len(srv.Calls("files.completeUploadExternal")) == 1 && len(srv.ResponsePosts()) == 1
 	})

@@ -37,9 +37,9 @@ func TestMentionAnsweredInChannelAndThread(t *testing.T) {
 	startAdapter(t, srv, tb, nil, nil)
 
 	// A question at the top of a channel: answered in a thread under it.
-	srv.Send(slacktest.EventsAPIEnvelope("env-1", "Ev1", 0, slacktest.Mention("U1", "C1", "<@UBOT> what about the wage freeze &amp; raises?", "1700000100.000100", "")))
+	srv.SendEvent("env-1", slacktest.Mention("U1", "C1", "<@UBOT> what about the wage freeze &amp; raises?", "1700000100.000100", ""))
 	// A question inside a thread: answered in that thread.
-	srv.Send(slacktest.EventsAPIEnvelope("env-2", "Ev2", 0, slacktest.Mention("U2", "C2", "<@UBOT|unionhall> and the pension?", "1700000200.000200", "1700000150.000150")))
+	srv.SendEvent("env-2", slacktest.Mention("U2", "C2", "<@UBOT|unionhall> and the pension?", "1700000200.000200", "1700000150.000150"))
 
 	bottest.WaitFor(t, "two answers", func() bool { return len(srv.Posts()) == 2 })
 	posts := map[string]slacktest.Call{}
@@ -72,21 +72,18 @@ func TestDirectMessages(t *testing.T) {
 	tb := newTestBot()
 	startAdapter(t, srv, tb, nil, nil)
 
-	event := func(id string, e map[string]any) {
-		srv.Send(slacktest.EventsAPIEnvelope(id, "Ev"+id, 0, e))
-	}
-	event("e1", slacktest.DirectMessage("UBOT", "D1", "my own message", "1.1"))
+	srv.SendEvent("e1", slacktest.DirectMessage("UBOT", "D1", "my own message", "1.1"))
 	fromBot := slacktest.DirectMessage("U9", "D1", "from another bot", "1.2")
 	fromBot["bot_id"] = "B999"
-	event("e2", fromBot)
+	srv.SendEvent("e2", fromBot)
 	edit := slacktest.DirectMessage("U1", "D1", "", "1.3")
 	edit["subtype"] = "message_changed"
-	event("e3", edit)
-	event("e4", slacktest.DirectMessage("U1", "D1", "When is the deadline?", "1.4"))
-	event("e5", slacktest.DirectMessage("U1", "D1", "/remind list", "1.5"))
+	srv.SendEvent("e3", edit)
+	srv.SendEvent("e4", slacktest.DirectMessage("U1", "D1", "When is the deadline?", "1.4"))
+	srv.SendEvent("e5", slacktest.DirectMessage("U1", "D1", "/remind list", "1.5"))
 	withFile := slacktest.DirectMessage("U1", "D1", "what does this clause mean?", "1.6")
 	withFile["subtype"] = "file_share"
-	event("e6", withFile)
+	srv.SendEvent("e6", withFile)
 
 	bottest.WaitFor(t, "the DM answers and the command", func() bool { return len(srv.Posts()) == 3 })
 	reqs := tb.requests()
@@ -109,26 +106,14 @@ func TestDirectMessages(t *testing.T) {
 	}
 }
 
-// sendSlash sends, as envelope id, the slash command user typed in
-// channel; its response URL is named id.
-func sendSlash(srv *slacktest.Server, id, command, text, user, channel string) {
-	srv.Send(slacktest.SlashCommandEnvelope(id, slacktest.SlashCommand(command, text, user, channel, srv.ResponseURL(id), "T-"+id)))
-}
-
-// sendClick sends, as envelope id, user's click on btn in the message
-// channel/ts showing blocks; its response URL is named id.
-func sendClick(srv *slacktest.Server, id, user, channel, ts string, blocks []map[string]any, btn slacktest.Button) {
-	srv.Send(slacktest.InteractiveEnvelope(id, slacktest.BlockActions(user, channel, ts, blocks, btn, "T-"+id, srv.ResponseURL(id))))
-}
-
 func TestSlashCommand(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	tb := newTestBot()
 	startAdapter(t, srv, tb, nil, nil)
 
-	sendSlash(srv, "s1", "/poll", "list", "U1", "C1")
-	sendSlash(srv, "s2", "/reminders", "list", "U1", "C1")
-	sendSlash(srv, "s3", "/poll", "show", "U1", "C1")
+	srv.SendSlashCommand("s1", "/poll", "list", "U1", "C1")
+	srv.SendSlashCommand("s2", "/reminders", "list", "U1", "C1")
+	srv.SendSlashCommand("s3", "/poll", "show", "U1", "C1")
 
 	bottest.WaitFor(t, "replies", func() bool {
 		return len(srv.ResponsePosts()) == 2 && len(srv.Posts()) == 1
@@ -155,7 +140,7 @@ func TestSlashCommand(t *testing.T) {
 // the posted card message.
 func postPollCard(t testing.TB, srv *slacktest.Server) slacktest.Call {
 	t.Helper()
-	sendSlash(srv, "show", "/poll", "show", "USTEWARD", "C1")
+	srv.SendSlashCommand("show", "/poll", "show", "USTEWARD", "C1")
 	bottest.WaitFor(t, "the poll card", func() bool { return len(srv.Posts()) == 1 })
 	return srv.Posts()[0]
 }
@@ -170,7 +155,7 @@ func TestButtonClickRecordsVoteAndUpdatesCard(t *testing.T) {
 	if btn.Value != "/vote 1 2" || !strings.HasPrefix(btn.BlockID, "uh.card.0.r") || !strings.HasSuffix(btn.BlockID, ":poll:1") {
 		t.Fatalf("button value %q block %q", btn.Value, btn.BlockID)
 	}
-	sendClick(srv, "click-1", "U7", "C1", card.TS, card.Blocks(), btn)
+	srv.SendClick("click-1", "U7", "C1", card.TS, card.Blocks(), btn)
 
 	bottest.WaitFor(t, "the card update", func() bool { return len(srv.Updates()) == 1 })
 	up := srv.Updates()[0]
@@ -200,7 +185,7 @@ func TestClickRegistersCardAfterRestart(t *testing.T) {
 	startAdapter(t, srv, tb, nil, nil)
 	// A card this process never posted (it was posted before a restart).
 	blocks := blocksJSON(t, renderReply(bot.Reply{Text: "Poll 1 is open.", Card: func() *bot.Card { c := tb.cardLocked(); return &c }()})[0].blocks)
-	sendClick(srv, "c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
+	srv.SendClick("c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
 
 	bottest.WaitFor(t, "the update", func() bool { return len(srv.Updates()) == 1 })
 	up := srv.Updates()[0]
@@ -226,7 +211,7 @@ func TestRetriedEventProcessedOnce(t *testing.T) {
 	bottest.WaitFor(t, "answers", func() bool { return len(srv.Posts()) >= 2 })
 	// Give a wrongly processed retry every chance to show up: envelopes
 	// are handled in order, so it would come before the marker.
-	srv.Send(slacktest.EventsAPIEnvelope("marker", "EvMarker", 0, slacktest.Mention("U3", "C1", "<@UBOT> marker", "1700000500.000500", "")))
+	srv.SendEvent("marker", slacktest.Mention("U3", "C1", "<@UBOT> marker", "1700000500.000500", ""))
 	bottest.WaitFor(t, "the marker", func() bool { return len(tb.requests()) >= 3 })
 	counts := map[string]int{}
 	for _, r := range tb.requests() {
@@ -244,8 +229,8 @@ func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 	startAdapter(t, srv, tb, nil, func(a *Adapter) { a.sleep = sleeps.sleep })
 	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: "1"})
 
-	srv.Send(slacktest.EventsAPIEnvelope("a", "EvA", 0, slacktest.Mention("U1", "C1", "<@UBOT> /poll show", "1700000600.000600", "")))
-	srv.Send(slacktest.EventsAPIEnvelope("b", "EvB", 0, slacktest.Mention("U1", "C1", "<@UBOT> second question", "1700000700.000700", "")))
+	srv.SendEvent("a", slacktest.Mention("U1", "C1", "<@UBOT> /poll show", "1700000600.000600", ""))
+	srv.SendEvent("b", slacktest.Mention("U1", "C1", "<@UBOT> second question", "1700000700.000700", ""))
 	bottest.WaitFor(t, "the wait the 429 asks for", func() bool { return len(sleeps.requested()) == 1 })
 	if w := sleeps.requested()[0]; w != time.Second {
 		t.Errorf("waiting %s before retrying after the 429, want the 1s Retry-After", w)
@@ -275,12 +260,12 @@ func TestServerErrorsAndBareRateLimitsAreRetriedInOrder(t *testing.T) {
 	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Error: "ratelimited"})
 
 	for i := range 5 {
-		srv.Send(slacktest.EventsAPIEnvelope(fmt.Sprintf("e%d", i), fmt.Sprintf("Ev%d", i), 0,
-			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> /vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i), "")))
+		srv.SendEvent(fmt.Sprintf("e%d", i),
+			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> /vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i), ""))
 	}
 	for i := range 5 {
-		srv.Send(slacktest.EventsAPIEnvelope(fmt.Sprintf("q%d", i), fmt.Sprintf("EvQ%d", i), 0,
-			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> question %d", i), fmt.Sprintf("17000009%02d.000000", i), "")))
+		srv.SendEvent(fmt.Sprintf("q%d", i),
+			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> question %d", i), fmt.Sprintf("17000009%02d.000000", i), ""))
 	}
 	// Failed attempts are recorded too; count the distinct answers.
 	answers := func() []string {
@@ -315,19 +300,19 @@ func TestReconnectAfterDisconnect(t *testing.T) {
 		}
 	}
 
-	srv.Send(slacktest.EventsAPIEnvelope("e1", "Ev1", 0, slacktest.Mention("U1", "C1", "<@UBOT> before", "1700001000.000000", "")))
+	srv.SendEvent("e1", slacktest.Mention("U1", "C1", "<@UBOT> before", "1700001000.000000", ""))
 	bottest.WaitFor(t, "the first answer", func() bool { return len(srv.Posts()) == 1 })
 
 	// The network drops the connection.
 	srv.DropConnections()
 	bottest.WaitFor(t, "a new connection", connected(2))
-	srv.Send(slacktest.EventsAPIEnvelope("e2", "Ev2", 0, slacktest.Mention("U1", "C1", "<@UBOT> after the drop", "1700001100.000000", "")))
+	srv.SendEvent("e2", slacktest.Mention("U1", "C1", "<@UBOT> after the drop", "1700001100.000000", ""))
 	bottest.WaitFor(t, "the answer after reconnecting", func() bool { return len(srv.Posts()) == 2 })
 
 	// Slack asks the client to reconnect.
 	srv.Disconnect("refresh_requested")
 	bottest.WaitFor(t, "a third connection", connected(3))
-	srv.Send(slacktest.EventsAPIEnvelope("e3", "Ev3", 0, slacktest.Mention("U1", "C1", "<@UBOT> after the refresh", "1700001200.000000", "")))
+	srv.SendEvent("e3", slacktest.Mention("U1", "C1", "<@UBOT> after the refresh", "1700001200.000000", ""))
 	bottest.WaitFor(t, "the answer after the refresh", func() bool { return len(srv.Posts()) == 3 })
 
 	if got := srv.Posts()[2].Text(); !strings.Contains(got, "after the refresh") {
@@ -342,7 +327,7 @@ func TestAckDoesNotWaitForHandler(t *testing.T) {
 	tb.release = release
 	startAdapter(t, srv, tb, nil, nil)
 
-	sendSlash(srv, "slow", "/poll", "list", "U1", "C1")
+	srv.SendSlashCommand("slow", "/poll", "list", "U1", "C1")
 	srv.WaitAcked("slow")
 	if len(srv.ResponsePosts()) != 0 {
 		t.Fatal("replied before the handler finished")
@@ -357,8 +342,8 @@ func TestStewardGroupGrantsPowers(t *testing.T) {
 	tb := newTestBot()
 	startAdapter(t, srv, tb, func(o *Options) { o.StewardGroup = "@" + slacktest.UserGroupHandle }, nil)
 
-	sendSlash(srv, "w1", "/poll", "whoami", "U5", "C1")
-	sendSlash(srv, "w2", "/poll", "whoami", "U6", "C1")
+	srv.SendSlashCommand("w1", "/poll", "whoami", "U5", "C1")
+	srv.SendSlashCommand("w2", "/poll", "whoami", "U6", "C1")
 	bottest.WaitFor(t, "replies", func() bool { return len(srv.ResponsePosts()) == 2 })
 	got := map[string]string{}
 	for _, p := range srv.ResponsePosts() {
@@ -388,7 +373,7 @@ func TestSilentConnectionIsReplaced(t *testing.T) {
 	srv.SetPingInterval(0)
 	bottest.WaitFor(t, "a new connection", func() bool { return srv.Sockets() >= 2 && a.hellos.Load() >= 2 })
 	srv.SetPingInterval(50 * time.Millisecond)
-	srv.Send(slacktest.EventsAPIEnvelope("e1", "Ev1", 0, slacktest.Mention("U1", "C1", "<@UBOT> still there?", "1700004000.000000", "")))
+	srv.SendEvent("e1", slacktest.Mention("U1", "C1", "<@UBOT> still there?", "1700004000.000000", ""))
 	bottest.WaitFor(t, "the answer on the new connection", func() bool { return len(srv.Posts()) == 1 })
 }
 

@@ -180,6 +180,28 @@ func (s *Server) SendRaw(envelopeID string, data []byte) {
 	}
 }
 
+// SendEvent sends event in envelope id, as its first delivery, with the
+// event ID "Ev"+id.
+func (s *Server) SendEvent(id string, event map[string]any) {
+	s.t.Helper()
+	s.Send(EventsAPIEnvelope(id, "Ev"+id, 0, event))
+}
+
+// SendSlashCommand sends, in envelope id, the slash command user typed in
+// channel. Its response URL is ResponseURL(id), its trigger ID "T-"+id.
+func (s *Server) SendSlashCommand(id, command, text, user, channel string) {
+	s.t.Helper()
+	s.Send(SlashCommandEnvelope(id, SlashCommand(command, text, user, channel, s.ResponseURL(id), "T-"+id)))
+}
+
+// SendClick sends, in envelope id, user's click on btn in the message
+// channel/ts that shows blocks. Its response URL is ResponseURL(id), its
+// trigger ID "T-"+id.
+func (s *Server) SendClick(id, user, channel, ts string, blocks []map[string]any, btn Button) {
+	s.t.Helper()
+	s.Send(InteractiveEnvelope(id, BlockActions(user, channel, ts, blocks, btn, "T-"+id, s.ResponseURL(id))))
+}
+
 // Disconnect asks the client to reconnect, as Slack does with a
 // disconnect message: "refresh_requested", "warning", or
 // "too_many_websockets" and "link_disabled", after which a client must
