@@ -38,9 +38,9 @@ func testOptions(t testing.TB, s *slacktest.Server) Options {
 	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log}
 }
 
-// startAdapter runs an adapter against s until the test ends. tweak
-// changes its options, adj the adapter before it runs.
-func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak func(*Options), adj func(*Adapter)) *Adapter {
+// newTestAdapter returns an adapter in Socket Mode against s, its options
+// changed by tweak, that is not running.
+func newTestAdapter(t testing.TB, s *slacktest.Server, tweak func(*Options)) *Adapter {
 	t.Helper()
 	opts := testOptions(t, s)
 	if tweak != nil {
@@ -50,6 +50,24 @@ func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak fun
 	if err != nil {
 		t.Fatal(err)
 	}
+	return a
+}
+
+// idleAdapter returns an adapter against s that is not running (Send,
+// Announce and card updates work without Run), shut down when the test
+// ends.
+func idleAdapter(t testing.TB, s *slacktest.Server, tweak func(*Options)) *Adapter {
+	t.Helper()
+	a := newTestAdapter(t, s, tweak)
+	t.Cleanup(a.shutdown)
+	return a
+}
+
+// startAdapter runs an adapter against s until the test ends. tweak
+// changes its options, adj the adapter before it runs.
+func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak func(*Options), adj func(*Adapter)) *Adapter {
+	t.Helper()
+	a := newTestAdapter(t, s, tweak)
 	if adj != nil {
 		adj(a)
 	}

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,21 +186,4 @@ func TestHTTPModeAcknowledgesBeforeTheHandlerFinishes(t *testing.T) {
 	}
 	close(release)
 	bottest.WaitFor(t, "the reply", func() bool { return len(srv.ResponsePosts()) == 1 })
-}
-
-// BenchmarkHTTPModeAck measures how long the adapter takes to answer a
-// signed slash command request: Slack gives up on an app after 3 s.
-func BenchmarkHTTPModeAck(b *testing.B) {
-	srv := slacktest.NewServer(b)
-	_, base := startHTTP(b, srv, newTestBot())
-	lat := make([]time.Duration, 0, b.N)
-	for i := 0; b.Loop(); i++ {
-		form := url.Values{"command": {"/poll"}, "text": {"list"}, "user_id": {"U1"}, "channel_id": {"C1"},
-			"response_url": {srv.ResponseURL("bench")}, "trigger_id": {"T-bench-" + strconv.Itoa(i)}}
-		start := time.Now()
-		resp := signedRequest(b, base+PathCommands, "application/x-www-form-urlencoded", form.Encode(), slacktest.SigningSecret, time.Now(), nil)
-		body(resp)
-		lat = append(lat, time.Since(start))
-	}
-	reportLatencies(b, "ack", lat)
 }

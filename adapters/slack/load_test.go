@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -137,6 +138,23 @@ func BenchmarkClickBurst(b *testing.B) {
 	reportLatencies(b, "ack", acks)
 	b.ReportMetric(updates/float64(b.N), "chat.update/burst")
 	b.ReportMetric(elapsed/float64(b.N), "s-to-final-card")
+}
+
+// BenchmarkHTTPModeAck measures how long the adapter takes to answer a
+// signed slash command request: Slack gives up on an app after 3 s.
+func BenchmarkHTTPModeAck(b *testing.B) {
+	srv := slacktest.NewServer(b)
+	_, base := startHTTP(b, srv, newTestBot())
+	lat := make([]time.Duration, 0, b.N)
+	for i := 0; b.Loop(); i++ {
+		form := url.Values{"command": {"/poll"}, "text": {"list"}, "user_id": {"U1"}, "channel_id": {"C1"},
+			"response_url": {srv.ResponseURL("bench")}, "trigger_id": {fmt.Sprint("T-bench-", i)}}
+		start := time.Now()
+		resp := signedRequest(b, base+PathCommands, "application/x-www-form-urlencoded", form.Encode(), slacktest.SigningSecret, time.Now(), nil)
+		body(resp)
+		lat = append(lat, time.Since(start))
+	}
+	reportLatencies(b, "ack", lat)
 }
 
 // reportLatencies reports the median, 99th percentile and slowest of

@@ -14,22 +14,6 @@ import (
 	"github.com/unionhall/unionhall/bot/bottest"
 )
 
-// idleAdapter returns an adapter against the fake that is not running
-// (Send, Announce and card updates work without Run).
-func idleAdapter(t *testing.T, srv *slacktest.Server, tweak func(*Options)) *Adapter {
-	t.Helper()
-	opts := testOptions(t, srv)
-	if tweak != nil {
-		tweak(&opts)
-	}
-	a, err := newAdapter(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.shutdown)
-	return a
-}
-
 func TestSendAndAnnounce(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	opts := testOptions(t, srv)
