@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
@@ -21,7 +20,7 @@ func locations(m *bottest.CardLocations, key string) []string {
 // settle waits until a's queued posts, updates and store writes are done.
 func settle(t *testing.T, a *Adapter) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
 	if err := a.out.wait(ctx); err != nil {
 		t.Fatal(err)

@@ -62,21 +62,31 @@ func TestSendAndAnnounce(t *testing.T) {
 	if err := ad.Send(ctx, bot.Destination{Channel: "CGONE"}, bot.Reply{Text: "x"}); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("send to a missing channel: err %v", err)
 	}
-	// Send is bounded by its context.
-	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: "30"})
-	sctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if err := ad.Send(sctx, bot.Destination{Channel: "C1"}, bot.Reply{Text: "later"}); err == nil {
-		t.Error("Send should give up when its context ends")
+	// Send is bounded by its context: a caller that gives up while Send
+	// waits out a rate limit gets an error at once.
+	sleeps := newHeldSleeps()
+	ad.(*announcingAdapter).sleep = sleeps.sleep
+	giveUpDuringRateLimit := func(channel, text, retryAfter string, want time.Duration) {
+		t.Helper()
+		srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: retryAfter})
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errc := make(chan error, 1)
+		go func() { errc <- ad.Send(sctx, bot.Destination{Channel: channel}, bot.Reply{Text: text}) }()
+		n := len(sleeps.requested()) + 1
+		bottest.WaitFor(t, "the wait the rate limit asks for", func() bool { return len(sleeps.requested()) == n })
+		if w := sleeps.requested()[n-1]; w != want {
+			t.Errorf("waiting %s after the 429, want the Retry-After %s", w, want)
+		}
+		cancel()
+		if err := <-errc; err == nil {
+			t.Error("Send should give up when its context ends")
+		}
 	}
+	giveUpDuringRateLimit("C1", "later", "30", 30*time.Second)
 	// What the caller gave up on is not posted behind its back.
-	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: "1"})
-	sctx2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel2()
 	before := len(srv.Posts())
-	if err := ad.Send(sctx2, bot.Destination{Channel: "C2"}, bot.Reply{Text: "abandoned"}); err == nil {
-		t.Error("Send should give up when its context ends")
-	}
+	giveUpDuringRateLimit("C2", "abandoned", "1", time.Second)
 	if err := ad.(*announcingAdapter).out.wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +320,7 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 			mu.Unlock()
 		})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
 	bottest.WaitFor(t, "the other lanes while one is blocked", func() bool {
 		mu.Lock()
