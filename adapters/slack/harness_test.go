@@ -97,6 +97,12 @@ func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak fun
 	return a
 }
 
+// newTestClock returns a manual clock for tests that move time
+// themselves.
+func newTestClock() *bot.ManualClock {
+	return bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+}
+
 // heldSleeps stands in for Adapter.sleep: it records every wait asked
 // for and holds the caller, instead of waiting, until the test releases
 // it (or the caller's context ends). A test so sees what the adapter

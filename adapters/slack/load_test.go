@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
-	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
 
@@ -46,7 +45,7 @@ func sendClickBurst(t testing.TB, srv *slacktest.Server, card slacktest.Call, n 
 func TestLoadThousandClicks(t *testing.T) {
 	const n = 1000
 	srv := slacktest.NewServer(t)
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock()
 	timers := &fakeTimers{clock: clock}
 	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, func(a *Adapter) { a.afterFunc = timers.afterFunc })
 	ctx := context.Background()

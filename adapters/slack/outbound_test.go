@@ -103,7 +103,7 @@ func TestSendAndAnnounce(t *testing.T) {
 func TestCardUpdatesAreCoalesced(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	a := idleAdapter(t, srv, nil)
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock()
 	timers := &fakeTimers{clock: clock}
 	a.clock, a.afterFunc = clock, timers.afterFunc
 	ctx := context.Background()
@@ -251,7 +251,7 @@ func TestFileExportGoesPrivatelyToTheMember(t *testing.T) {
 
 func TestStewardGroupCache(t *testing.T) {
 	srv := slacktest.NewServer(t)
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock()
 	a := idleAdapter(t, srv, func(o *Options) { o.StewardGroup = slacktest.UserGroupID; o.Clock = clock })
 	g := a.stewards
 	ctx := context.Background()
@@ -348,7 +348,7 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 }
 
 func TestDedupe(t *testing.T) {
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock()
 	d := newDedupe(clock, time.Hour)
 	if !d.first("a") || d.first("a") || !d.first("b") {
 		t.Fatal("dedupe within the TTL")
