@@ -38,19 +38,24 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	sk := &socket{conn: conn, done: make(chan struct{})}
 	defer close(sk.done)
-	hello, _ := json.Marshal(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": AppID}})
-	if sk.write(hello) != nil {
-		return
-	}
 	conn.SetPongHandler(func(string) error {
 		s.mu.Lock()
 		s.pongs++
 		s.mu.Unlock()
 		return nil
 	})
+	// The connection is known before the client can read hello, and
+	// hello goes first: a Send waits for the write lock.
+	sk.wmu.Lock()
 	s.mu.Lock()
 	s.sockets = append(s.sockets, sk)
 	s.mu.Unlock()
+	hello, _ := json.Marshal(map[string]any{"type": "hello", "num_connections": 1, "connection_info": map[string]any{"app_id": AppID}})
+	err = sk.conn.WriteMessage(websocket.TextMessage, hello)
+	sk.wmu.Unlock()
+	if err != nil {
+		return
+	}
 	go s.ping(sk)
 	for {
 		_, data, err := conn.ReadMessage()
