@@ -3,8 +3,6 @@ package slack
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,7 +28,7 @@ var pollOptions = []string{"Yes", "No", "Abstain"}
 
 func newTestBot() *testBot {
 	tb := &testBot{votes: map[string]int{}}
-	tb.Router = bot.NewRouter(bot.StewardSet{"slack:USTEWARD": true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tb.Router = bot.NewRouter(bot.StewardSet{"slack:USTEWARD": true}, bottest.DiscardLogger())
 	tb.Router.Fallback(bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 		tb.record(r)
 		return w.Reply(ctx, bot.Reply{Text: "You asked: " + r.Raw, Thread: r.Thread})
