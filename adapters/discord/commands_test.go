@@ -6,6 +6,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	"github.com/unionhall/unionhall/bot"
 )
 
@@ -14,20 +15,12 @@ func data(name string, opts ...*discordgo.ApplicationCommandInteractionDataOptio
 	return discordgo.ApplicationCommandInteractionData{Name: name, Options: opts}
 }
 
-func o(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
-	t := discordgo.ApplicationCommandOptionString
-	switch x := v.(type) {
-	case int:
-		t, v = discordgo.ApplicationCommandOptionInteger, float64(x)
-	case bool:
-		t = discordgo.ApplicationCommandOptionBoolean
-	}
-	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: t, Value: v}
-}
-
-func s(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
-	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
-}
+// o and s build slash command options and subcommands, as Discord sends
+// them.
+var (
+	o = discordtest.Opt
+	s = discordtest.Sub
+)
 
 func TestCommandLines(t *testing.T) {
 	for _, tc := range []struct {
