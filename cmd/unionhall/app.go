@@ -24,9 +24,6 @@ type app struct {
 	db       *sqlite.DB
 	router   *bot.Router
 	services []service
-	// unitNames are the configured union or bargaining units, for platforms
-	// that offer them as choices (Discord's /unit autocomplete).
-	unitNames []string
 }
 
 // newApp opens the store and registers every feature on a new router.

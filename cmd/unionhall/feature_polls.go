@@ -42,9 +42,6 @@ func (a *app) registerPolls(ctx context.Context) error {
 		}
 		return err
 	}
-	for _, u := range units.Units {
-		a.unitNames = append(a.unitNames, u.Name)
-	}
 	svc, err := polls.NewService(polls.Config{
 		Store:    sqlite.NewPollStore(a.db),
 		Clock:    a.clock,

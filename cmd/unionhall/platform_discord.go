@@ -14,6 +14,10 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	if a.cfg.DiscordToken == "" {
 		return nil, nil
 	}
+	cmds, err := discord.NewSlashCommands(a.router.Commands())
+	if err != nil {
+		return nil, err
+	}
 	ad, err := discord.New(discord.Options{
 		Token:           a.cfg.DiscordToken,
 		GuildID:         a.cfg.DiscordGuildID,
@@ -22,13 +26,13 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		StewardRole:     a.cfg.vars.get("DISCORD_STEWARD_ROLE"),
 		Logger:          a.log.With("platform", bot.PlatformDiscord),
 		Clock:           a.clock,
-		Units:           func() []string { return a.unitNames },
+		Commands:        cmds,
 		CardLocations:   a.cardLocations(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)
 	}
 	// /help shows the commands as they are typed on Discord.
-	a.router.SetPlatformSyntax(bot.PlatformDiscord, discord.HelpSyntax)
+	a.router.SetPlatformSyntax(bot.PlatformDiscord, cmds.Syntax)
 	return ad, nil
 }
