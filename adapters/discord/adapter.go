@@ -426,12 +426,8 @@ func (a *Adapter) shutdown() {
 	if err := a.work.wait(ctx); err != nil {
 		a.log.Warn("Discord events still in progress at shutdown", "err", err)
 	}
-	a.cards.Flush()
-	if err := a.out.Wait(ctx); err != nil {
+	if err := a.cards.Shutdown(ctx); err != nil {
 		a.log.Warn("Discord posts and card edits still queued at shutdown", "err", err)
-	}
-	if err := a.cards.Close(ctx); err != nil {
-		a.log.Warn("Discord card locations still unstored at shutdown", "err", err)
 	}
 	a.stop()
 }

@@ -304,12 +304,8 @@ func (a *Adapter) shutdown() {
 	if err := a.in.Wait(ctx); err != nil {
 		a.log.Warn("stopped before every handler finished", "err", err)
 	}
-	a.cards.Flush()
-	if err := a.out.Wait(ctx); err != nil {
-		a.log.Warn("stopped before every queued reply was sent", "err", err)
-	}
-	if err := a.cards.Close(ctx); err != nil {
-		a.log.Warn("stopped before every card location was stored", "err", err)
+	if err := a.cards.Shutdown(ctx); err != nil {
+		a.log.Warn("stopped before every queued reply and card update was sent", "err", err)
 	}
 	a.stopSend()
 }

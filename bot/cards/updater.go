@@ -379,6 +379,18 @@ func (u *Updater) Flush() {
 	}
 }
 
+// Shutdown sends what is pending (Flush), waits until the lanes are empty
+// (the adapter's posts included), then Closes the Updater. It returns
+// ctx's error when ctx ended before all was sent and stored.
+func (u *Updater) Shutdown(ctx context.Context) error {
+	u.Flush()
+	err := u.lanes.Wait(ctx)
+	if cerr := u.Close(ctx); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 // Close stops the Updater: it sends nothing more, cancels edits under
 // way, and waits, until ctx ends, for the store to take what is queued
 // for it.

@@ -71,6 +71,14 @@ func (e *env) waitsFor(d time.Duration, n int, what string) {
 	e.settle()
 }
 
+// updateLater sets card key to state n a minute on, when any interval is
+// long over, and waits for the edits.
+func (e *env) updateLater(key string, n int) {
+	e.clock.Advance(time.Minute)
+	e.update(key, n)
+	e.settle()
+}
+
 // show records that message channel/id shows card key.
 func (e *env) show(key, channel, id string) {
 	e.u.Shown(key, cards.Message{Channel: channel, ID: id})
@@ -198,10 +206,8 @@ func TestAFailedEditIsRetriedWithTheNewestState(t *testing.T) {
 	}
 
 	// A rate limit's wait is honoured.
-	e.clock.Advance(time.Minute)
 	e.editor.failNext("C1/1", backoff.RetryAfter(errors.New("429"), 7*time.Second))
-	e.update("poll:1", 3)
-	e.settle()
+	e.updateLater("poll:1", 3)
 	e.waitsFor(7*time.Second, 3, "the wait the rate limit asked for")
 	if got := e.editor.bodies(); len(got) != 4 || got[3] != "Yes: 3" {
 		t.Fatalf("edits %v, want the retry after the rate limit", got)
@@ -224,9 +230,8 @@ func TestAnEditIsGivenUpAfterItsAttempts(t *testing.T) {
 		t.Fatalf("%d attempts, want 3", n)
 	}
 	// A failure that retrying cannot fix is given up at once.
-	e.clock.Advance(time.Minute)
 	e.editor.failNext("C1/1", backoff.Stop(errors.New("invalid_blocks")))
-	e.update("poll:1", 9)
+	e.updateLater("poll:1", 9)
 	e.clock.Advance(time.Minute)
 	e.settle()
 	if n := len(e.editor.all()); n != 4 {
@@ -259,9 +264,7 @@ func TestGoneMessagesAreForgotten(t *testing.T) {
 	if got := e.u.Locations("poll:1"); !slices.Equal(got, []string{"C3/fine"}) {
 		t.Fatalf("still known: %v, want only the message that could be edited", got)
 	}
-	e.clock.Advance(time.Minute)
-	e.update("poll:1", 2)
-	e.settle()
+	e.updateLater("poll:1", 2)
 	if n := len(e.editor.all()); n != 4 {
 		t.Errorf("%d edits, want 3 and then 1 of the remaining message", n)
 	}
@@ -341,16 +344,23 @@ func TestUpdatesMadeWhileACardIsPostedGoWithThePost(t *testing.T) {
 	}
 }
 
-func TestFlushSendsWhatIsPendingAtOnce(t *testing.T) {
+func TestShutdownSendsWhatIsPendingAtOnceThenStops(t *testing.T) {
 	e := editedOnce(t)
 	e.update("poll:1", 2)
-	e.u.Flush()
-	e.settle()
-	if got := e.editor.bodies(); !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) {
-		t.Errorf("edits %v, want the pending state sent without waiting", got)
+	posted := false
+	e.lanes.Add("C2", func() { posted = true })
+	if err := e.u.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.editor.bodies(); !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) || !posted {
+		t.Errorf("edits %v (post sent: %v), want the pending state and the post sent without waiting", got, posted)
 	}
 	if n := e.clock.Timers(); n != 0 {
-		t.Errorf("%d timers left after the flush", n)
+		t.Errorf("%d timers left after the shutdown", n)
+	}
+	e.updateLater("poll:1", 3)
+	if n := len(e.editor.all()); n != 2 {
+		t.Errorf("%d edits, want none after the shutdown", n)
 	}
 }
 
