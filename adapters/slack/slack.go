@@ -4,9 +4,9 @@
 // signature verified), translates them into bot.Messages for the router,
 // and renders replies and cards as Block Kit messages. It uses slack-go
 // for the Web API, request verification and payload types, and speaks the
-// Socket Mode protocol itself over gorilla/websocket so that each envelope
-// is acknowledged as soon as its header is read, before its payload is
-// even parsed.
+// Socket Mode protocol itself over gorilla/websocket, because slack-go's
+// Socket Mode client reconnects at once after too_many_websockets and
+// never acknowledges a payload it cannot parse (see runSocket).
 //
 // Every delivery from Slack is acknowledged at once and handled afterwards,
 // in order per channel. Retried deliveries are processed once. Replies go
