@@ -61,9 +61,6 @@ func (f HandlerFunc) ServeBot(ctx context.Context, w ResponseWriter, r *Request)
 	return f(ctx, w, r)
 }
 
-// Middleware wraps a Handler with extra behaviour.
-type Middleware func(Handler) Handler
-
 // Dispatcher receives every Message an adapter translates. The Router is
 // the Dispatcher in production; it never returns an error because it
 // answers errors itself.

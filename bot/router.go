@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -57,13 +56,12 @@ type Command struct {
 // Register commands before the Router starts serving; it is not safe to
 // register concurrently with dispatch.
 type Router struct {
-	commands   map[string]Command
-	aliases    map[string]string
-	order      []string
-	fallback   Handler
-	middleware []Middleware
-	stewards   StewardSet
-	log        *slog.Logger
+	commands map[string]Command
+	aliases  map[string]string
+	order    []string
+	fallback Handler
+	stewards StewardSet
+	log      *slog.Logger
 	// syntax rewrites usage lines for platforms whose own command forms
 	// differ from the typed command language (Discord's options).
 	syntax map[string]func(string) string
@@ -141,10 +139,6 @@ func (r *Router) syntaxFor(platform, syntax string) string {
 // question sent in a DM or with an @mention.
 func (r *Router) Fallback(h Handler) { r.fallback = h }
 
-// Use appends middleware, applied around every handler in the order given
-// (the first is outermost).
-func (r *Router) Use(mw ...Middleware) { r.middleware = append(r.middleware, mw...) }
-
 // Commands returns the registered commands in registration order.
 func (r *Router) Commands() []Command {
 	out := make([]Command, 0, len(r.order))
@@ -202,9 +196,6 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 			return Errorf(EINVALID, "Commands start with a slash. Type /help to see what I can do.")
 		}
 		h = r.fallback
-	}
-	for i := len(r.middleware) - 1; i >= 0; i-- {
-		h = r.middleware[i](h)
 	}
 	return h.ServeBot(ctx, w, req)
 }
@@ -305,18 +296,4 @@ func truncate(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n]) + "…"
-}
-
-// Recover is middleware that turns a panic in the wrapped handler into an
-// internal error. The Router already recovers; Recover is for handlers
-// served outside a Router.
-func Recover(next Handler) Handler {
-	return HandlerFunc(func(ctx context.Context, w ResponseWriter, r *Request) (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				err = errors.New(fmt.Sprint("panic: ", p))
-			}
-		}()
-		return next.ServeBot(ctx, w, r)
-	})
 }
