@@ -272,74 +272,129 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if err != nil {
 		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
 	}
-	now := s.clock.Now()
-	res := &VoteResult{Unit: unit}
-	decide := func(p *Poll, prior Prior) ([]int, error) {
-		*res = VoteResult{Poll: p, Unit: p.CountedUnit(unit)}
-		if !p.OpenAt(now) {
-			return nil, s.errClosed(p)
-		}
-		for _, c := range choices {
-			if c < 1 || c > len(p.Options) {
-				return nil, bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, c, p.Labels(seq(len(p.Options))))
-			}
-		}
-		if len(choices) > p.MaxChoices {
-			if p.MaxChoices == 1 {
-				return nil, bot.Errorf(bot.EINVALID, "Poll %d takes one choice; you gave %d. Vote for one option, e.g. /vote %d %d.", p.ID, len(choices), p.ID, choices[0])
-			}
-			return nil, bot.Errorf(bot.EINVALID, "Poll %d takes up to %d choices; you gave %d.", p.ID, p.MaxChoices, len(choices))
-		}
-		if p.Secret {
-			if prior.Voted {
-				res.Outcome = AlreadyVoted
-				return nil, nil
-			}
-			if p.Multi() && len(choices) == 1 && !req.Only {
-				return nil, bot.Errorf(bot.EINVALID, "Nothing recorded yet. Poll %d is a secret ballot where you may choose up to %d options, and a secret vote can't be changed once cast, so give all your choices at once, e.g. /vote %d 1 2. To choose only %s, type /vote %d %d --only.",
-					p.ID, p.MaxChoices, p.ID, p.Label(choices[0]), p.ID, choices[0])
-			}
-			res.Outcome, res.After = Recorded, choices
-			return choices, nil
-		}
-		res.Before = prior.Choices
-		// A vote that repeats the choices but comes from a member who has
-		// since named another unit moves the ballot to that unit.
-		sameUnit := prior.Unit == res.Unit
-		next := choices
-		if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted && slices.Contains(prior.Choices, choices[0]) {
-			next = prior.Choices
-		} else if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted {
-			next = normalizeChoices(append(slices.Clone(prior.Choices), choices[0]))
-			if len(next) > p.MaxChoices {
-				return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
-					p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), choices[0]))))
-			}
-		}
-		if prior.Voted && slices.Equal(prior.Choices, next) && sameUnit {
-			res.Outcome, res.After = Unchanged, prior.Choices
-			return nil, nil
-		}
-		res.Outcome, res.After = Recorded, next
-		if prior.Voted {
-			res.Outcome = Changed
-		}
-		return next, nil
-	}
-	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit}, decide)
+	v := &vote{choices: choices, only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
+		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil, s.errNotFound(req.PollID)
 	case errors.Is(err, ErrAlreadyVoted):
 		// The unique constraint caught a second ballot.
-		res.Outcome, res.After = AlreadyVoted, nil
-		return res, nil
+		v.res.Outcome, v.res.After = AlreadyVoted, nil
+		return &v.res, nil
 	case err != nil && bot.ErrorCode(err) != bot.EINTERNAL:
 		return nil, err
 	case err != nil:
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
-	return res, nil
+	return &v.res, nil
+}
+
+// vote is one member's vote while the store's transaction decides it, and
+// what it did.
+type vote struct {
+	// choices are the options named, sorted and without repeats.
+	choices []int
+	// only makes a single choice replace a multi-choice ballot.
+	only bool
+	// unit is the member's unit, or "".
+	unit string
+	// now is when the vote was cast.
+	now time.Time
+	// res is what the vote did, as last decided.
+	res VoteResult
+}
+
+// decide is the vote's DecideFunc: it refuses a vote the poll does not
+// take, and otherwise returns the choices to record (none when nothing
+// changes). The store may call it more than once; each call starts afresh.
+func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
+	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
+	if !p.OpenAt(v.now) {
+		return nil, s.errClosed(p)
+	}
+	if err := checkChoices(p, v.choices); err != nil {
+		return nil, err
+	}
+	if p.Secret {
+		return v.decideSecret(p, prior)
+	}
+	return v.decideOpen(p, prior)
+}
+
+// checkChoices refuses options the poll does not have and more choices
+// than it takes.
+func checkChoices(p *Poll, choices []int) error {
+	for _, c := range choices {
+		if c < 1 || c > len(p.Options) {
+			return bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, c, p.Labels(seq(len(p.Options))))
+		}
+	}
+	if len(choices) <= p.MaxChoices {
+		return nil
+	}
+	if p.MaxChoices == 1 {
+		return bot.Errorf(bot.EINVALID, "Poll %d takes one choice; you gave %d. Vote for one option, e.g. /vote %d %d.", p.ID, len(choices), p.ID, choices[0])
+	}
+	return bot.Errorf(bot.EINVALID, "Poll %d takes up to %d choices; you gave %d.", p.ID, p.MaxChoices, len(choices))
+}
+
+// adds reports whether the vote adds one option to the member's choices:
+// a single option named on a multi-choice poll, without --only.
+func (v *vote) adds(p *Poll) bool { return p.Multi() && len(v.choices) == 1 && !v.only }
+
+// decideSecret records a member's first secret ballot. A secret ballot
+// cannot be changed, so a multi-choice one must name every choice at once.
+func (v *vote) decideSecret(p *Poll, prior Prior) ([]int, error) {
+	if prior.Voted {
+		v.res.Outcome = AlreadyVoted
+		return nil, nil
+	}
+	if v.adds(p) {
+		return nil, bot.Errorf(bot.EINVALID, "Nothing recorded yet. Poll %d is a secret ballot where you may choose up to %d options, and a secret vote can't be changed once cast, so give all your choices at once, e.g. /vote %d 1 2. To choose only %s, type /vote %d %d --only.",
+			p.ID, p.MaxChoices, p.ID, p.Label(v.choices[0]), p.ID, v.choices[0])
+	}
+	v.res.Outcome, v.res.After = Recorded, v.choices
+	return v.choices, nil
+}
+
+// decideOpen records, changes or confirms an open ballot.
+func (v *vote) decideOpen(p *Poll, prior Prior) ([]int, error) {
+	v.res.Before = prior.Choices
+	next, err := v.nextChoices(p, prior)
+	if err != nil {
+		return nil, err
+	}
+	// A vote that repeats the choices but comes from a member who has
+	// since named another unit moves the ballot to that unit.
+	if prior.Voted && slices.Equal(prior.Choices, next) && prior.Unit == v.res.Unit {
+		v.res.Outcome, v.res.After = Unchanged, prior.Choices
+		return nil, nil
+	}
+	v.res.Outcome, v.res.After = Recorded, next
+	if prior.Voted {
+		v.res.Outcome = Changed
+	}
+	return next, nil
+}
+
+// nextChoices returns the member's choices after the vote: the options
+// named, or, when the vote adds one to an earlier ballot, the earlier
+// choices with it. It refuses an addition past the poll's limit.
+func (v *vote) nextChoices(p *Poll, prior Prior) ([]int, error) {
+	if !v.adds(p) || !prior.Voted {
+		return v.choices, nil
+	}
+	c := v.choices[0]
+	if slices.Contains(prior.Choices, c) {
+		return prior.Choices, nil
+	}
+	next := normalizeChoices(append(slices.Clone(prior.Choices), c))
+	if len(next) > p.MaxChoices {
+		return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
+			p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), c))))
+	}
+	return next, nil
 }
 
 func (s *Service) errNotFound(id int64) error {
