@@ -10,9 +10,9 @@ import (
 const module = "github.com/unionhall/unionhall"
 
 // TestImportRules enforces the layering of DESIGN.md: the core imports only
-// the standard library, features import only the core (and reminders its
-// cron library), adapters only the core and their own SDK, and only
-// cmd/unionhall wires everything together.
+// the standard library, features import only the core (and the libraries
+// of their own file formats and schedules), adapters only the core and
+// their own SDK, and only cmd/unionhall wires everything together.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
 	if err != nil {
@@ -27,8 +27,8 @@ func TestImportRules(t *testing.T) {
 		"bot":              {},
 		"bot/bottest":      {module + "/bot"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
-		"polls":            {module + "/bot"},
-		"reminders":        {module + "/bot", "github.com/robfig/cron/v3"},
+		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
+		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
 		"adapters/console": {module + "/bot"},
 		"adapters/slack":   {module + "/bot", "github.com/slack-go/slack", "github.com/gorilla/websocket"},
 		"adapters/discord": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto"},

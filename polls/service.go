@@ -8,23 +8,26 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/unionhall/unionhall/bot"
 )
 
-// Config configures a Service.
+// Config is what a Service is built from.
 type Config struct {
 	// Store keeps polls and ballots.
 	Store Store
+	// Poster posts results and cards to a poll's channel when no message
+	// there is being answered: when a poll closes on schedule, or is
+	// closed from another channel. The hub of connected platforms.
+	Poster Poster
 	// Clock tells the time; bot.SystemClock when nil.
 	Clock bot.Clock
 	// Location is the time zone of times members type and read.
 	Location *time.Location
-	// Units is the unit list and coalition rule; nil when none is
-	// configured (then --rule coalition is refused).
+	// Units is the unit list and coalition rule (see ParseUnits); nil when
+	// none is configured (then --rule coalition is refused).
 	Units *Coalition
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
@@ -42,17 +45,15 @@ type Poster interface {
 // Service runs polls: it opens them, records votes, closes them once, and
 // serves the /poll, /vote and /unit commands.
 type Service struct {
-	store Store
-	clock bot.Clock
-	loc   *time.Location
-	units *Coalition
-	log   *slog.Logger
+	store  Store
+	poster Poster
+	clock  bot.Clock
+	loc    *time.Location
+	units  *Coalition
+	log    *slog.Logger
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
-	// poster is the hub, once the closer runs; handlers use it to post a
-	// poll's result in the poll's own channel.
-	poster atomic.Pointer[posterBox]
 
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
@@ -64,12 +65,11 @@ type Service struct {
 	refreshing map[int64]*refreshState
 }
 
-type posterBox struct{ Poster }
-
-// NewService returns a Service. It validates the unit list.
-func NewService(cfg Config) (*Service, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("polls: a Store is required")
+// New returns a Service. It needs a Store and a Poster, and validates the
+// unit list.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Poster == nil {
+		return nil, errors.New("polls: a Store and a Poster are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
@@ -86,7 +86,7 @@ func NewService(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
 		wake:       make(chan struct{}, 1),
 		refreshing: map[int64]*refreshState{},
 	}, nil
@@ -549,22 +549,23 @@ func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
 }
 
 // CloseDue closes every poll whose deadline has passed and posts each
-// result through p to the poll's channel, then makes the due retries of
-// result posts that failed earlier. Each poll is closed once and each
-// result posted at most once, however many callers race. Failed posts are
-// logged and retried, not returned; the error is a failure of the store.
-func (s *Service) CloseDue(ctx context.Context, p Poster) error {
+// result through the Poster to the poll's channel, then makes the due
+// retries of result posts that failed earlier. Each poll is closed once
+// and each result posted at most once, however many callers race. Failed
+// posts are logged and retried, not returned; the error is a failure of
+// the store.
+func (s *Service) CloseDue(ctx context.Context) error {
 	due, err := s.store.DuePolls(ctx, s.clock.Now())
 	if err != nil {
 		return fmt.Errorf("find polls due to close: %w", err)
 	}
 	var errs []error
 	for _, poll := range due {
-		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{p}); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{s.poster}); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := s.retryResults(ctx, p); err != nil {
+	if err := s.retryResults(ctx, s.poster); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -574,15 +575,13 @@ func (s *Service) CloseDue(ctx context.Context, p Poster) error {
 // (a suspended machine) delays a close by at most this much.
 const maxWait = time.Minute
 
-// RunCloser closes polls at their deadlines, and retries result posts
-// that failed, until ctx ends. At start it marks the result posts a
-// previous run left under way as uncertain (they are not posted again);
-// then it closes every poll whose deadline passed while the process was
-// down, then each at its time. It waits with a timer until the next
-// deadline or retry and is woken early when a poll with a deadline is
-// opened. Handlers also use p to post a result in the poll's own channel.
-func (s *Service) RunCloser(ctx context.Context, p Poster) error {
-	s.poster.Store(&posterBox{p})
+// Run closes polls at their deadlines, and retries result posts that
+// failed, until ctx ends. At start it marks the result posts a previous
+// run left under way as uncertain (they are not posted again); then it
+// closes every poll whose deadline passed while the process was down, then
+// each at its time. It waits with a timer until the next deadline or retry
+// and is woken early when a poll with a deadline is opened.
+func (s *Service) Run(ctx context.Context) error {
 	if err := s.markInterrupted(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -590,7 +589,7 @@ func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 		s.log.ErrorContext(ctx, "checking for interrupted poll result posts", "err", err)
 	}
 	for {
-		if err := s.CloseDue(ctx, p); err != nil {
+		if err := s.CloseDue(ctx); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
@@ -625,13 +624,10 @@ func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 
 // announcerFor returns how to post a poll's result when a request handled
 // in req's channel closes it: the request's own writer when it is the
-// poll's channel, otherwise the hub when the closer is running.
-func (s *Service) announcerFor(p *Poll, req *bot.Request, w bot.ResponseWriter) (announcer, bool) {
+// poll's channel, otherwise the Poster.
+func (s *Service) announcerFor(p *Poll, req *bot.Request, w bot.ResponseWriter) announcer {
 	if req.Platform == p.Platform && req.Channel.ID == p.Channel {
-		return writerAnnouncer{w}, true
+		return writerAnnouncer{w}
 	}
-	if b := s.poster.Load(); b != nil {
-		return posterAnnouncer{b.Poster}, true
-	}
-	return nil, false
+	return posterAnnouncer{s.poster}
 }

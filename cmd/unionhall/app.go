@@ -13,7 +13,7 @@ import (
 
 // service is a background job that runs beside the adapters (a scheduler,
 // a poll closer) and reaches members through the hub.
-type service func(ctx context.Context, hub *bot.Hub) error
+type service func(ctx context.Context) error
 
 // app is one wired Union Hall: configuration, store, router and the
 // features registered on it.
@@ -23,6 +23,7 @@ type app struct {
 	clock    bot.Clock
 	db       *sqlite.DB
 	router   *bot.Router
+	hub      *bot.Hub
 	services []service
 	// unitNames are the configured union or bargaining units, for platforms
 	// that offer them as choices (Discord's /unit autocomplete).
@@ -35,7 +36,7 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log)}
+	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub()}
 	if err := a.registerFeatures(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -64,14 +65,16 @@ func (a *app) Close() error { return a.db.Close() }
 // serve runs the adapters and the background services until ctx ends or
 // every adapter has returned (the console returns at end of input).
 func (a *app) serve(ctx context.Context, adapters ...bot.Adapter) error {
-	hub := bot.NewHub(adapters...)
+	for _, ad := range adapters {
+		a.hub.Add(ad)
+	}
 	svcCtx, stopServices := context.WithCancel(ctx)
 	var svcWG sync.WaitGroup
 	for _, s := range a.services {
 		svcWG.Add(1)
 		go func() {
 			defer svcWG.Done()
-			if err := s(svcCtx, hub); err != nil && !errors.Is(err, context.Canceled) {
+			if err := s(svcCtx); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("background service stopped", "err", err)
 			}
 		}()

@@ -58,7 +58,7 @@ func (a *app) registerReminders(ctx context.Context) error {
 	for _, c := range svc.Commands() {
 		a.router.Register(c)
 	}
-	a.services = append(a.services, func(ctx context.Context, hub *bot.Hub) error { return sched.Run(ctx, hub) })
+	a.services = append(a.services, func(ctx context.Context) error { return sched.Run(ctx, a.hub) })
 	return nil
 }
 
