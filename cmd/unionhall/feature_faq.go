@@ -37,7 +37,7 @@ func (a *app) registerFAQ(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("faq: %w", err)
 	}
-	svc := &faq.Service{
+	svc, err := faq.New(faq.Config{
 		Matcher: m,
 		Store:   a.db.FAQ(),
 		Salt:    []byte(salt),
@@ -46,6 +46,9 @@ func (a *app) registerFAQ(ctx context.Context) error {
 		Log:     a.log,
 		// Free text that is a command without its slash gets a hint.
 		Commands: a.router.Commands,
+	})
+	if err != nil {
+		return err
 	}
 	a.router.Register(svc.Command())
 	a.router.Fallback(svc.Fallback())
