@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -134,4 +135,26 @@ func (c config) platforms() []string {
 		out = append(out, bot.PlatformDiscord)
 	}
 	return out
+}
+
+// checkPlatforms checks the settings of every configured platform, so that
+// a mistake in them is reported before the store is opened.
+func (c config) checkPlatforms() error {
+	if _, err := c.slackOptions(); err != nil {
+		return err
+	}
+	_, err := c.discordOptions()
+	return err
+}
+
+// checkAPIURL checks the API address a platform variable sets, when it is
+// set: an absolute http(s) URL such as example.
+func checkAPIURL(variable, value, example string) error {
+	if value == "" {
+		return nil
+	}
+	if u, err := url.Parse(value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%s: the API URL %q is not an http(s) URL such as %s", variable, value, example)
+	}
+	return nil
 }

@@ -18,11 +18,7 @@ const faqSaltSetting = "faq_member_salt"
 
 // registerFAQ wires the knowledge base and /faq, and answers free-text
 // questions (DMs, mentions, console lines without a slash) with it.
-func (a *app) registerFAQ(ctx context.Context) error {
-	kb, err := a.cfg.loadKB()
-	if err != nil {
-		return err
-	}
+func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
 	m, err := newMatcher(ctx, kb, a.db)
 	if err != nil {
 		return err

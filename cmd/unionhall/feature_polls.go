@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 
@@ -11,11 +10,7 @@ import (
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
 // closes polls at their deadlines.
-func (a *app) registerPolls(ctx context.Context) error {
-	units, err := a.cfg.loadUnits()
-	if err != nil {
-		return err
-	}
+func (a *app) registerPolls(units *polls.Coalition) error {
 	for _, u := range units.Units {
 		a.unitNames = append(a.unitNames, u.Name)
 	}

@@ -11,16 +11,10 @@ import (
 	"github.com/unionhall/unionhall/store/sqlite"
 )
 
-// registerReminders wires deadlines, reminders and their scheduler.
-func (a *app) registerReminders(ctx context.Context) error {
-	grace, err := a.cfg.reminderGrace()
-	if err != nil {
-		return err
-	}
-	deadlines, err := a.cfg.loadDeadlines(a.clock.Now())
-	if err != nil {
-		return err
-	}
+// registerReminders brings the deadlines file into the store and wires
+// /remind, /deadline and the reminder scheduler, which posts occurrences
+// missed while Union Hall was down up to grace late.
+func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, grace time.Duration) error {
 	store := sqlite.NewReminderStore(a.db)
 	if err := reminders.SyncDeadlines(ctx, store, deadlines.defs, a.clock.Now(), a.log); err != nil {
 		return fmt.Errorf("load deadlines from %s: %w", deadlines.name, err)
