@@ -47,12 +47,15 @@ func cmdRemindAccuracy(ctx context.Context, args []string, std stdio) error {
 	defer db.Close()
 	store := sqlite.NewReminderStore(db)
 	p := &timingPoster{got: map[string]time.Time{}, done: make(chan struct{}), want: *n}
-	sched := reminders.NewScheduler(store, reminders.Options{Clock: clock, Grace: time.Hour,
+	svc, err := reminders.New(reminders.Config{Store: store, Poster: p, Clock: clock, Grace: time.Hour,
 		Log: slog.New(slog.NewTextHandler(std.err, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	ran := make(chan error, 1)
-	go func() { ran <- sched.Run(runCtx, p) }()
+	go func() { ran <- svc.Run(runCtx) }()
 
 	// Reminders are added while the loop runs, each followed by Notify,
 	// as /remind add does.
@@ -70,7 +73,7 @@ func cmdRemindAccuracy(ctx context.Context, args []string, std stdio) error {
 			return err
 		}
 		due["Reminder: "+r.Text] = at
-		sched.Notify()
+		svc.Notify()
 	}
 	select {
 	case <-p.done:
