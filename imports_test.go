@@ -9,10 +9,11 @@ import (
 
 const module = "github.com/unionhall/unionhall"
 
-// TestImportRules enforces the layering of DESIGN.md: the core imports only
-// the standard library, features import only the core (and the libraries
-// of their own file formats and schedules), adapters only the core and
-// their own SDK, and only cmd/unionhall wires everything together.
+// TestImportRules enforces the layering that docs/architecture.md
+// describes: the core imports only the standard library, features import
+// only the core (and the libraries of their own file formats and
+// schedules), adapters only the core and their own SDK, and only
+// cmd/unionhall wires everything together.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
 	if err != nil {
@@ -51,12 +52,12 @@ func TestImportRules(t *testing.T) {
 		// they are imported directly (their own dependencies are theirs).
 		for _, d := range p.Deps {
 			if strings.HasPrefix(d, module) && !allowedDep(d, rules) {
-				t.Errorf("%s depends on %s, which DESIGN.md's import rules forbid", p.ImportPath, d)
+				t.Errorf("%s depends on %s, which the import rules in docs/architecture.md forbid", p.ImportPath, d)
 			}
 		}
 		for _, d := range p.Imports {
 			if !isStdlib(d) && !allowedDep(d, rules) {
-				t.Errorf("%s imports %s, which DESIGN.md's import rules forbid", p.ImportPath, d)
+				t.Errorf("%s imports %s, which the import rules in docs/architecture.md forbid", p.ImportPath, d)
 			}
 		}
 	}

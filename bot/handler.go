@@ -18,18 +18,23 @@ type Request struct {
 	// Steward reports whether the sender has steward powers, from
 	// configuration or from the platform (User.PlatformSteward).
 	Steward bool
-}
+	// Form is the name of the command form the Router chose ("results"),
+	// "" for a command with a single form or for free text.
+	Form string
 
-// Args splits Raw into tokens with Tokenize.
-func (r *Request) Args() ([]Token, error) {
-	return Tokenize(r.Raw)
+	// values are the form's arguments, checked against its declaration.
+	values Values
+	// positional are a Custom form's positional arguments.
+	positional []Token
+	// rest is the form's arguments as typed.
+	rest string
 }
 
 // RequireSteward returns an EFORBIDDEN error naming what only stewards may
 // do (e.g. "open a poll") when the sender is not a steward, and nil
-// otherwise.
+// otherwise or when what is "" (anyone may).
 func (r *Request) RequireSteward(what string) error {
-	if r.Steward {
+	if r.Steward || what == "" {
 		return nil
 	}
 	return Errorf(EFORBIDDEN, "Only stewards can %s. If you think you should be able to, ask your steward or the person who runs this bot.", what)

@@ -25,6 +25,13 @@ func isOpenQuote(r rune) bool {
 	return false
 }
 
+// IsCloseQuote reports whether r closes a quoted argument, so that code
+// writing a command line for the parser knows which characters to escape.
+func IsCloseQuote(r rune) bool { return isCloseQuote(r) }
+
+// IsQuote reports whether r opens or closes a quoted argument.
+func IsQuote(r rune) bool { return isOpenQuote(r) || isCloseQuote(r) }
+
 func isCloseQuote(r rune) bool {
 	switch r {
 	case '"', '“', '”', '»':

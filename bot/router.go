@@ -22,31 +22,6 @@ const MaxMessageLength = 10000
 // bytes in UTF-8), so the character limit is the one members meet.
 const MaxMessageBytes = 64 << 10
 
-// Usage is one form of a command, shown by /help.
-type Usage struct {
-	// Syntax is what to type, e.g. `/poll results <poll>`.
-	Syntax string
-	// Summary is one line saying what it does.
-	Summary string
-	// Steward marks forms only stewards may use.
-	Steward bool
-}
-
-// Command is a command registered with the Router.
-type Command struct {
-	// Name is the command name without the slash, in lower case.
-	Name string
-	// Summary is one line for /help.
-	Summary string
-	// Usage lists the command's forms.
-	Usage []Usage
-	// Aliases are other names that reach the same command, e.g.
-	// "reminders" for "remind" where a platform reserves the main name.
-	Aliases []string
-	// Handler serves the command.
-	Handler Handler
-}
-
 // Router parses the command language once and dispatches each Message to
 // the Handler registered for its command, or to the fallback Handler for
 // free text. It turns errors into replies: business errors are shown to the
@@ -62,9 +37,10 @@ type Router struct {
 	fallback Handler
 	stewards StewardSet
 	log      *slog.Logger
-	// syntax rewrites usage lines for platforms whose own command forms
-	// differ from the typed command language (Discord's options).
-	syntax map[string]func(string) string
+	// syntax writes each form as it is used on platforms whose own
+	// command forms differ from the typed command language (Discord's
+	// options, Slack's reserved names).
+	syntax map[string]func(Command, Form) string
 }
 
 // NewRouter returns a Router that grants steward powers to the given IDs
@@ -77,21 +53,25 @@ func NewRouter(stewards StewardSet, log *slog.Logger) *Router {
 	r.Register(Command{
 		Name:    "help",
 		Summary: "what the bot can do",
-		Usage: []Usage{
-			{Syntax: "/help", Summary: "list every command"},
-			{Syntax: "/help <command>", Summary: "the forms of one command"},
+		Forms: []Form{
+			{Summary: "list every command", Handler: HandlerFunc(r.serveHelp)},
+			{
+				Summary: "the forms of one command",
+				Args:    []Arg{{Name: "command", Summary: "A command to explain, e.g. poll", Kind: KindText, Required: true, MaxLength: 40}},
+				Handler: HandlerFunc(r.serveHelp),
+			},
 		},
-		Handler: HandlerFunc(r.serveHelp),
 	})
 	return r
 }
 
-// Register adds a command. It panics when the name is empty or already
-// registered, which is a programming error found at start-up.
+// Register adds a command. It panics when the declaration is unusable
+// (no name, a name registered twice, a form without a handler, two
+// implicit forms), which is a programming error found at start-up.
 func (r *Router) Register(c Command) {
 	c.Name = strings.ToLower(strings.TrimPrefix(c.Name, "/"))
-	if c.Name == "" || c.Handler == nil {
-		panic("bot: Register needs a command name and a handler")
+	if err := c.validate(); err != nil {
+		panic("bot: " + err.Error())
 	}
 	for _, n := range append([]string{c.Name}, c.Aliases...) {
 		n = strings.ToLower(n)
@@ -116,23 +96,23 @@ func (r *Router) lookup(name string) (Command, bool) {
 }
 
 // SetPlatformSyntax makes /help and usage messages on platform show each
-// usage line as rewrite returns it, for platforms whose own command forms
-// differ from the typed language (Discord's slash-command options). A line
-// rewritten to "" is left out. Call it before the Router starts serving.
-func (r *Router) SetPlatformSyntax(platform string, rewrite func(syntax string) string) {
+// form as syntax writes it, for platforms whose own command forms differ
+// from the typed language (Discord's slash-command options). A form
+// written as "" is left out. Call it before the Router starts serving.
+func (r *Router) SetPlatformSyntax(platform string, syntax func(Command, Form) string) {
 	if r.syntax == nil {
-		r.syntax = map[string]func(string) string{}
+		r.syntax = map[string]func(Command, Form) string{}
 	}
-	r.syntax[platform] = rewrite
+	r.syntax[platform] = syntax
 }
 
-// syntaxFor returns how usage line syntax reads on platform, or "" when
-// the platform has no such form.
-func (r *Router) syntaxFor(platform, syntax string) string {
-	if f := r.syntax[platform]; f != nil {
-		return f(syntax)
+// syntaxFor returns how form f of c reads on platform, or "" when the
+// platform has no such form.
+func (r *Router) syntaxFor(platform string, c Command, f Form) string {
+	if s := r.syntax[platform]; s != nil {
+		return s(c, f)
 	}
-	return syntax
+	return Syntax(c, f)
 }
 
 // Fallback sets the Handler for free text that is not a command, such as a
@@ -183,21 +163,23 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 		return Errorf(EINVALID, tooLong, strconv.Itoa(n), MaxMessageLength)
 	}
 	name, rest, isCmd := SplitCommand(req.Text)
-	var h Handler
-	if isCmd {
-		c, ok := r.lookup(name)
-		if !ok {
-			return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
-		}
-		req.Command, req.Raw, h = c.Name, rest, c.Handler
-	} else {
+	if !isCmd {
 		req.Command, req.Raw = "", strings.TrimSpace(req.Text)
 		if r.fallback == nil {
 			return Errorf(EINVALID, "Commands start with a slash. Type /help to see what I can do.")
 		}
-		h = r.fallback
+		return r.fallback.ServeBot(ctx, w, req)
 	}
-	return h.ServeBot(ctx, w, req)
+	c, ok := r.lookup(name)
+	if !ok {
+		return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
+	}
+	req.Command, req.Raw = c.Name, rest
+	f, err := c.parse(req)
+	if err != nil {
+		return err
+	}
+	return f.Handler.ServeBot(ctx, w, req)
 }
 
 func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request, err error) {
@@ -207,7 +189,7 @@ func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request
 		r.log.ErrorContext(ctx, "handler failed", "command", req.Command, "platform", req.Platform, "err", err)
 	} else {
 		r.log.DebugContext(ctx, "request refused", "command", req.Command, "code", code)
-		if c, ok := r.commands[req.Command]; ok && code == EINVALID && len(c.Usage) > 0 {
+		if c, ok := r.commands[req.Command]; ok && code == EINVALID {
 			if usage := r.usageText(c, req.Platform, req.Steward); usage != "" {
 				text += "\n" + usage
 			}
@@ -220,9 +202,9 @@ func (r *Router) answerError(ctx context.Context, w ResponseWriter, req *Request
 
 func (r *Router) usageText(c Command, platform string, steward bool) string {
 	var b strings.Builder
-	for _, u := range c.Usage {
-		syntax := r.syntaxFor(platform, u.Syntax)
-		if u.Steward && !steward || syntax == "" {
+	for _, f := range c.Forms {
+		syntax := r.syntaxFor(platform, c, f)
+		if f.Steward != "" && !steward || syntax == "" {
 			continue
 		}
 		b.WriteString("\n  " + syntax)
@@ -235,20 +217,21 @@ func (r *Router) usageText(c Command, platform string, steward bool) string {
 
 // usageLines writes one help line per usage form of c on platform.
 func (r *Router) usageLines(b *strings.Builder, c Command, platform string) {
-	for _, u := range c.Usage {
-		syntax := r.syntaxFor(platform, u.Syntax)
+	for _, f := range c.Forms {
+		syntax := r.syntaxFor(platform, c, f)
 		if syntax == "" {
 			continue
 		}
-		b.WriteString("\n" + syntax + " - " + u.Summary)
-		if u.Steward {
+		b.WriteString("\n" + syntax + " - " + f.Summary)
+		if f.Steward != "" {
 			b.WriteString(" (stewards)")
 		}
 	}
 }
 
 func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) error {
-	if topic := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(req.Raw), "/")); topic != "" {
+	if words := strings.Fields(req.Arg("command")); len(words) > 0 {
+		topic := strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		c, ok := r.lookup(topic)
 		if !ok {
 			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))

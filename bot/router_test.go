@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -21,32 +22,37 @@ func newRouter(t *testing.T, logs *bytes.Buffer) *bot.Router {
 	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(logs, nil)))
 	r.Register(bot.Command{
 		Name: "close", Summary: "close things",
-		Usage: []bot.Usage{{Syntax: "/close <id>", Summary: "close one", Steward: true}},
-		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
-			if err := req.RequireSteward("close things"); err != nil {
-				return err
-			}
-			if req.Raw == "" {
-				return bot.Errorf(bot.EINVALID, "Say which one to close.")
-			}
-			return w.Reply(ctx, bot.Reply{Text: "closed " + req.Raw})
-		}),
+		Forms: []bot.Form{{
+			Summary: "close one", Steward: "close things",
+			Args: []bot.Arg{{Name: "id", Kind: bot.KindInt, Required: true, Min: 1}},
+			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+				return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("closed %d", req.Int("id"))})
+			}),
+		}},
+	})
+	echo := bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+		return w.Reply(ctx, bot.Reply{Text: "/" + req.Command + " " + req.Form})
 	})
 	r.Register(bot.Command{
 		Name: "remind", Aliases: []string{"reminders"}, Summary: "reminders",
-		Usage: []bot.Usage{{Syntax: "/remind list", Summary: "list"}},
-		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
-			return w.Reply(ctx, bot.Reply{Text: "/" + req.Command + " " + req.Raw})
-		}),
+		Forms: []bot.Form{
+			{Name: "list", Implicit: true, Summary: "list", Handler: echo},
+			{Name: "delete", Aliases: []string{"rm"}, Summary: "delete one", Steward: "delete reminders", Handler: echo,
+				Args: []bot.Arg{{Name: "id", Required: true}}},
+		},
 	})
 	r.Register(bot.Command{
-		Name: "boom", Summary: "fails", Usage: []bot.Usage{{Syntax: "/boom", Summary: "fails"}},
-		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
-			if req.Raw == "panic" {
-				panic("kaboom")
-			}
-			return errors.New("database exploded: secret detail")
-		}),
+		Name: "boom", Summary: "fails",
+		Forms: []bot.Form{{
+			Summary: "fails",
+			Args:    []bot.Arg{{Name: "how", Kind: bot.KindChoice, Choices: []string{"error", "panic"}}},
+			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+				if req.Arg("how") == "panic" {
+					panic("kaboom")
+				}
+				return errors.New("database exploded: secret detail")
+			}),
+		}},
 	})
 	r.Fallback(bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
 		return w.Reply(ctx, bot.Reply{Text: "question: " + req.Raw})
@@ -65,15 +71,28 @@ func TestRouterDispatch(t *testing.T) {
 		{"alice", "/close 3", "closed 3", false},
 		{"alice", "/CLOSE   4 ", "closed 4", false},
 		{"bob", "/close 3", "Only stewards can close things", true},
-		{"alice", "/close", "Say which one to close.\nUsage:\n  /close <id>", true},
+		{"alice", "/close", "Say which id by its number.\nUsage:\n  /close <id>", true},
+		{"alice", "/close #5", "closed 5", false},
+		{"alice", "/close five", `"five" is not an id number`, true},
+		{"alice", "/close 0", "0 is not an id number: it is a whole number of at least 1", true},
+		{"alice", "/close 3 4", `I didn't expect "4" there.`, true},
+		{"bob", "/boom sideways", `Unknown how "sideways": it is either error or panic.`, true},
+		{"bob", "/remind", "/remind list", false},
+		{"bob", "/remind LIST", "/remind list", false},
+		{"bob", "/remind frobnicate", "I don't know /remind frobnicate. Use /remind list or /remind delete.", true},
+		{"bob", "/remind rm 3", "Only stewards can delete reminders", true},
+		{"alice", "/remind rm", "Say which id (the id).", true},
+		{"alice", "/remind rm 3", "/remind delete", false},
 		{"bob", "/nosuch thing", "I don't know the command /nosuch", true},
 		{"bob", "what is the deadline?", "question: what is the deadline?", false},
 		{"bob", "/boom", bot.InternalErrorText, true},
 		{"bob", "/boom panic", bot.InternalErrorText, true},
 		{"bob", "/help", "/close <id> - close one (stewards)", true},
+		{"bob", "/help", "/remind delete <id> - delete one (stewards)", true},
 		{"bob", "/help close", "/close - close things", true},
 		{"bob", "/help nope", "There is no command /nope", true},
 		{"bob", "/Reminders list", "/remind list", false},
+		{"bob", "/help", "/remind list - list", true},
 		{"bob", "/help", "(/reminders works the same as /remind.)", true},
 		{"bob", "/help reminders", "/remind - reminders", true},
 		{"bob", strings.Repeat("x", bot.MaxMessageLength+1), "too long for me (10001 characters; the limit is 10000)", true},
@@ -110,7 +129,7 @@ func TestRegisterTwicePanics(t *testing.T) {
 			t.Fatal("an alias clashing with a command was accepted")
 		}
 	}()
-	r.Register(bot.Command{Name: "x", Aliases: []string{"close"}, Handler: bot.HandlerFunc(nil)})
+	r.Register(bot.Command{Name: "x", Aliases: []string{"close"}, Forms: []bot.Form{{Handler: bot.HandlerFunc(nil)}}})
 }
 
 func TestPlatformSteward(t *testing.T) {
@@ -171,14 +190,15 @@ func TestHubAnnounce(t *testing.T) {
 
 func TestPlatformSyntax(t *testing.T) {
 	r := newRouter(t, &bytes.Buffer{})
-	r.SetPlatformSyntax(bot.PlatformDiscord, func(s string) string {
-		switch s {
+	r.SetPlatformSyntax(bot.PlatformDiscord, func(c bot.Command, f bot.Form) string {
+		switch s := bot.Syntax(c, f); s {
 		case "/close <id>":
 			return "/close id:<id>"
 		case "/remind list":
 			return "" // not on this platform
+		default:
+			return s
 		}
-		return s
 	})
 	say := func(platform, user, text string) string {
 		m := bottest.Message(user, text)
@@ -187,13 +207,13 @@ func TestPlatformSyntax(t *testing.T) {
 		r.Dispatch(context.Background(), rec, m)
 		return rec.Text()
 	}
-	if got := say(bot.PlatformDiscord, "bob", "/help"); !strings.Contains(got, "/close id:<id> - close one") || strings.Contains(got, "/remind list") {
+	if got := say(bot.PlatformDiscord, "bob", "/help"); !strings.Contains(got, "/close id:<id> - close one") || strings.Contains(got, "/remind list - list") {
 		t.Errorf("Discord help = %q", got)
 	}
 	if got := say(bot.PlatformDiscord, "alice", "/close"); !strings.Contains(got, "Usage:\n  /close id:<id>") {
 		t.Errorf("Discord usage = %q", got)
 	}
-	if got := say(bot.PlatformConsole, "bob", "/help"); !strings.Contains(got, "/close <id> - close one") || !strings.Contains(got, "/remind list") {
+	if got := say(bot.PlatformConsole, "bob", "/help"); !strings.Contains(got, "/close <id> - close one") || !strings.Contains(got, "/remind list - list") {
 		t.Errorf("console help changed: %q", got)
 	}
 }

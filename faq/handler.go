@@ -39,20 +39,40 @@ func MemberHash(salt []byte, userID string) string {
 	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
-// Command returns the /faq command for a Router.
+// Command returns the /faq command for a Router: the one declaration from
+// which the Router checks its arguments and every platform builds its
+// help and its own command form.
 func (s *Service) Command() bot.Command {
+	topic := bot.Arg{Name: "topic", Summary: "A topic's id, from /faq topics", Required: true, MaxLength: 100}
 	return bot.Command{
 		Name:    "faq",
 		Summary: "answers to members' questions about the agreement",
-		Usage: []bot.Usage{
-			{Syntax: "/faq <question>", Summary: "answer a question (you can also DM me or mention me)"},
-			{Syntax: "/faq topics", Summary: "list what I can answer"},
-			{Syntax: "/faq show <topic>", Summary: "show the answer for one topic"},
-			{Syntax: "/faq feedback <topic> helpful|not-helpful", Summary: "say whether an answer helped (the buttons under answers do this)"},
-			{Syntax: "/faq gaps", Summary: "questions the knowledge base missed, and feedback", Steward: true},
-			{Syntax: `/faq add <topic> "<question>"`, Summary: "teach me another way to ask for a topic", Steward: true},
+		Forms: []bot.Form{
+			{
+				Name: "ask", Implicit: true,
+				Summary: "answer a question (you can also DM me or mention me)",
+				Args:    []bot.Arg{{Name: "question", Summary: "Your question about the agreement", Kind: bot.KindText, MaxLength: 1000}},
+				Handler: bot.HandlerFunc(s.serveAsk),
+			},
+			{Name: "topics", Aliases: []string{"topic", "list"}, Summary: "list what I can answer", Handler: bot.HandlerFunc(s.topics)},
+			{Name: "show", Summary: "show the answer for one topic", Args: []bot.Arg{topic}, Handler: bot.HandlerFunc(s.show)},
+			{
+				Name: "feedback", Summary: "say whether an answer helped (the buttons under answers do this)",
+				Args: []bot.Arg{topic, {
+					Name: "answer", Summary: "Whether the answer helped", Kind: bot.KindChoice, Required: true,
+					Choices:  []string{"helpful", "not-helpful"},
+					Synonyms: map[string]string{"yes": "helpful", "up": "helpful", "good": "helpful", "unhelpful": "not-helpful", "no": "not-helpful", "down": "not-helpful", "bad": "not-helpful"},
+				}},
+				Handler: bot.HandlerFunc(s.feedback),
+			},
+			{Name: "gaps", Steward: "see what the knowledge base missed", Summary: "questions the knowledge base missed, and feedback", Handler: bot.HandlerFunc(s.gaps)},
+			{
+				Name: "add", Custom: true, Steward: "add phrasings to the knowledge base",
+				Summary: "teach me another way to ask for a topic",
+				Args:    []bot.Arg{topic, {Name: "question", Summary: "Another way members ask for the topic", Kind: bot.KindText, Required: true, MaxLength: maxPhrasingLen, Placeholder: `"<question>"`}},
+				Handler: bot.HandlerFunc(s.add),
+			},
 		},
-		Handler: bot.HandlerFunc(s.serveCommand),
 	}
 }
 
@@ -60,35 +80,13 @@ func (s *Service) Command() bot.Command {
 // mention.
 func (s *Service) Fallback() bot.Handler { return bot.HandlerFunc(s.serveQuestion) }
 
-func (s *Service) serveCommand(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	first, rest, _ := strings.Cut(r.Raw, " ")
-	rest = strings.TrimSpace(rest)
-	switch strings.ToLower(strings.TrimRight(first, "?!.:")) {
-	case "":
+// serveAsk answers /faq <question>.
+func (s *Service) serveAsk(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	if strings.TrimSpace(r.Arg("question")) == "" {
 		return reply(ctx, w, r, true, "Ask me a question after /faq, for example: /faq is there a wage freeze?\n"+
 			"You can also send me a direct message or mention me. /faq topics lists what I can answer.")
-	case "topics", "topic", "list":
-		if rest == "" {
-			return s.topics(ctx, w, r)
-		}
-	case "show":
-		if len(strings.Fields(rest)) == 1 {
-			return s.show(ctx, w, r, strings.ToLower(rest))
-		}
-	case "feedback":
-		return s.feedback(ctx, w, r, rest)
-	case "gaps":
-		if err := r.RequireSteward("see what the knowledge base missed"); err != nil {
-			return err
-		}
-		return s.gaps(ctx, w, r)
-	case "add":
-		if err := r.RequireSteward("add phrasings to the knowledge base"); err != nil {
-			return err
-		}
-		return s.add(ctx, w, r)
 	}
-	return s.answer(ctx, w, r, r.Raw)
+	return s.answer(ctx, w, r, r.Arg("question"))
 }
 
 func (s *Service) serveQuestion(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
@@ -126,10 +124,10 @@ func (s *Service) missingSlash(text string) string {
 		return ""
 	}
 	line := strings.Join(append([]string{name}, fields[1:]...), " ")
-	for _, u := range cmd.Usage {
-		syn := strings.Fields(u.Syntax)
+	for _, f := range cmd.Forms {
+		syn := strings.Fields(bot.Syntax(*cmd, f))
 		switch {
-		case len(fields) == 1 && len(syn) == 1:
+		case len(fields) == 1 && !takesArgs(f):
 			return line
 		case len(fields) == 1 || len(syn) == 1:
 		case strings.EqualFold(syn[1], fields[1]):
@@ -152,6 +150,19 @@ func (s *Service) missingSlash(text string) string {
 		}
 	}
 	return ""
+}
+
+// takesArgs reports whether form f needs an argument after its name.
+func takesArgs(f bot.Form) bool {
+	if f.Name != "" && !f.Implicit {
+		return true
+	}
+	for _, a := range f.Positional() {
+		if a.Required {
+			return true
+		}
+	}
+	return false
 }
 
 // private reports whether answers to r go to the member alone: a slash
@@ -302,31 +313,20 @@ func (s *Service) entry(id string) (*Entry, error) {
 	return nil, bot.Errorf(bot.ENOTFOUND, "There is no such topic. Type /faq topics to see them.")
 }
 
-func (s *Service) show(ctx context.Context, w bot.ResponseWriter, r *bot.Request, id string) error {
-	e, err := s.entry(id)
+func (s *Service) show(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	e, err := s.entry(strings.ToLower(r.Arg("topic")))
 	if err != nil {
 		return err
 	}
 	return w.Reply(ctx, bot.Reply{Card: s.card(e), Private: private(r), Thread: r.Thread})
 }
 
-func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Request, rest string) error {
-	args := strings.Fields(strings.ToLower(rest))
-	if len(args) != 2 {
-		return bot.Errorf(bot.EINVALID, "Say which topic and whether the answer helped, e.g. /faq feedback wage-freeze helpful (or not-helpful).")
-	}
-	e, err := s.entry(args[0])
+func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	e, err := s.entry(strings.ToLower(r.Arg("topic")))
 	if err != nil {
 		return err
 	}
-	var helpful bool
-	switch args[1] {
-	case "helpful", "yes", "up", "good":
-		helpful = true
-	case "not-helpful", "unhelpful", "no", "down", "bad":
-	default:
-		return bot.Errorf(bot.EINVALID, "Feedback is either helpful or not-helpful, e.g. /faq feedback %s helpful.", e.ID)
-	}
+	helpful := r.Arg("answer") == "helpful"
 	if s.Store == nil {
 		return fmt.Errorf("faq: no store for feedback")
 	}
@@ -379,19 +379,16 @@ func plural(n int, word string) string {
 
 func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	const usage = `Name a topic and the question, e.g. /faq add wage-freeze "is our pay frozen?"`
-	toks, err := bot.Tokenize(r.Raw)
-	if err != nil {
-		return err
-	}
-	if len(toks) < 3 {
+	toks := r.Positional()
+	if len(toks) < 2 {
 		return bot.Errorf(bot.EINVALID, "%s", usage)
 	}
-	e, err := s.entry(strings.ToLower(toks[1].Text))
+	e, err := s.entry(strings.ToLower(toks[0].Text))
 	if err != nil {
 		return err
 	}
-	parts := make([]string, 0, len(toks)-2)
-	for _, t := range toks[2:] {
+	parts := make([]string, 0, len(toks)-1)
+	for _, t := range toks[1:] {
 		parts = append(parts, t.Text)
 	}
 	phrasing := cleanText(strings.Join(parts, " "), maxPhrasingLen+1)

@@ -373,10 +373,14 @@ func TestCommandWithoutSlashGetsAHint(t *testing.T) {
 		t.Error("a command ran from free text")
 		return nil
 	})
-	h.router.Register(bot.Command{Name: "vote", Summary: "vote", Handler: noop, Usage: []bot.Usage{{Syntax: "/vote <poll> <option>"}}})
-	h.router.Register(bot.Command{Name: "poll", Summary: "polls", Handler: noop, Usage: []bot.Usage{
-		{Syntax: `/poll "Question?" "Option A" "Option B"`}, {Syntax: "/poll results <poll>"}, {Syntax: "/poll list"}}})
-	h.router.Register(bot.Command{Name: "remind", Summary: "reminders", Handler: noop, Usage: []bot.Usage{{Syntax: "/remind list"}}})
+	poll := bot.Arg{Name: "poll", Kind: bot.KindInt, Required: true}
+	h.router.Register(bot.Command{Name: "vote", Summary: "vote", Forms: []bot.Form{{Handler: noop, Custom: true,
+		Args: []bot.Arg{poll, {Name: "option", Required: true}}}}})
+	h.router.Register(bot.Command{Name: "poll", Summary: "polls", Forms: []bot.Form{
+		{Name: "open", Implicit: true, Custom: true, Handler: noop, Args: []bot.Arg{{Name: "question", Required: true, Placeholder: `"Question?"`}}},
+		{Name: "results", Handler: noop, Args: []bot.Arg{poll}},
+		{Name: "list", Handler: noop}}})
+	h.router.Register(bot.Command{Name: "remind", Summary: "reminders", Forms: []bot.Form{{Name: "list", Handler: noop}}})
 	h.svc.Commands = h.router.Commands
 	for text, want := range map[string]string{
 		"vote 1 yes":                   "Did you mean `/vote 1 yes`? Commands start with a slash.",

@@ -17,8 +17,8 @@ func loadDefault(t testing.TB) *KB {
 	return kb
 }
 
-// topicIDs are the ids that ../shared/faq/topics.md fixes for the default
-// knowledge base.
+// topicIDs are the entry ids of the default knowledge base, which
+// operators and evaluation sets rely on.
 var topicIDs = []string{
 	"wage-freeze", "raises", "job-security", "pension", "retirement-age", "health-care",
 	"wellness-program", "savings", "ratification-rules", "vote-result", "deadline", "layoffs",

@@ -12,68 +12,81 @@ import (
 	"github.com/unionhall/unionhall/bot"
 )
 
-// Commands returns the /poll, /vote and /unit commands for a Router.
+// Commands returns the /poll, /vote and /unit commands for a Router: the
+// one declaration from which the Router checks their arguments and every
+// platform builds its help and its own command forms.
 func (s *Service) Commands() []bot.Command {
+	poll := bot.Arg{Name: "poll", Summary: "The poll's number", Kind: bot.KindInt, Required: true, Min: 1}
+	flag := func(name, summary string, kind bot.ArgKind) bot.Arg {
+		return bot.Arg{Name: name, Summary: summary, Kind: kind, Flag: true}
+	}
+	maxChoices := flag("max", "How many options each member may pick (default 1)", bot.KindInt)
+	maxChoices.Min, maxChoices.Max = 1, MaxOptions
+	closes := flag("closes", "When voting ends: in 2h, Aug 31, or 2026-08-31 17:00", bot.KindTime)
+	closes.MaxLength = 100
+	rule := flag("rule", "How the result is judged (default: majority)", bot.KindChoice)
+	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
 	return []bot.Command{
 		{
-			Name:    "poll",
-			Summary: "straw polls",
-			Usage: []bot.Usage{
-				{Syntax: `/poll "Question?" "Option A" "Option B" [...] [--anonymous] [--hidden] [--multi | --max N] [--closes <when>] [--rule majority|two-thirds|coalition]`, Summary: "open a straw poll", Steward: true},
-				{Syntax: "/poll results <poll>", Summary: "the tally, by unit, and whether it meets its rule"},
-				{Syntax: "/poll list", Summary: "open polls in this channel"},
-				{Syntax: "/poll close <poll>", Summary: "close a poll and post its result", Steward: true},
-				{Syntax: "/poll export <poll>", Summary: "the ballots as a CSV file, sent privately", Steward: true},
+			Name: "poll", Summary: "straw polls", MembersName: "polls", ChannelOnly: true,
+			Forms: []bot.Form{
+				{
+					Name: "open", Implicit: true, Custom: true, Steward: "open a poll",
+					Summary: "open a straw poll",
+					Args: []bot.Arg{
+						{Name: "question", Summary: "The question members vote on", Required: true, MaxLength: MaxQuestion, Placeholder: `"Question?"`},
+						{Name: "options", Summary: "The choices", Required: true, Repeated: true, Min: 2, Max: MaxOptions, MaxLength: MaxLabel, Placeholder: `"Option A" "Option B" [...]`},
+						flag("anonymous", "Secret ballot: no one can see who voted for what", bot.KindSwitch),
+						flag("hidden", "Hide the tally until the poll closes", bot.KindSwitch),
+						flag("multi", "Members may pick any number of options", bot.KindSwitch),
+						maxChoices, closes, rule,
+					},
+					Handler: bot.HandlerFunc(s.serveOpen),
+				},
+				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveResults)},
+				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
+				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
+				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
 			},
-			Handler: bot.HandlerFunc(s.servePoll),
 		},
 		{
-			Name:    "vote",
-			Summary: "vote in a straw poll",
-			Usage: []bot.Usage{
-				{Syntax: "/vote <poll> <option number or label>", Summary: "vote (the poll's buttons do the same)"},
-				{Syntax: "/vote <poll> <option> <option> ...", Summary: "several choices, on a poll that allows them"},
-			},
-			Handler: bot.HandlerFunc(s.serveVote),
+			Name: "vote", Summary: "vote in a straw poll", ChannelOnly: true,
+			Forms: []bot.Form{{
+				Custom:  true,
+				Summary: "vote (the poll's buttons do the same); name several options on a poll that allows them",
+				Args: []bot.Arg{
+					poll,
+					{Name: "option", Summary: "The option's number or its label", Required: true, Repeated: true, MaxLength: 200, Placeholder: "<option number or label> ..."},
+					flag("only", "Keep only the options named now, dropping your earlier choices", bot.KindSwitch),
+				},
+				Handler: bot.HandlerFunc(s.serveVote),
+			}},
 		},
 		{
-			Name:    "unit",
-			Summary: "your union or bargaining unit, for coalition tallies",
-			Usage: []bot.Usage{
-				{Syntax: "/unit <name>", Summary: "say which union or bargaining unit you are in"},
-				{Syntax: "/unit", Summary: "show your unit and the list of units"},
+			Name: "unit", Summary: "your union or bargaining unit, for coalition tallies",
+			Forms: []bot.Form{
+				{
+					Summary: "say which union or bargaining unit you are in",
+					Args:    []bot.Arg{{Name: "name", Summary: "Your union or bargaining unit", Kind: bot.KindText, Required: true, MaxLength: 100, Complete: s.unitNames}},
+					Handler: bot.HandlerFunc(s.serveUnit),
+				},
+				{Summary: "show your unit and the list of units", Handler: bot.HandlerFunc(s.serveUnit)},
 			},
-			Handler: bot.HandlerFunc(s.serveUnit),
 		},
 	}
 }
 
-// openFlags are the flags of /poll.
-var openFlags = bot.FlagSpec{"anonymous": false, "hidden": false, "multi": false, "max": true, "closes": true, "rule": true}
-
-func (s *Service) servePoll(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	toks, err := r.Args()
-	if err != nil {
-		return err
+// unitNames lists the configured units' names, for platforms that
+// suggest them while a member types.
+func (s *Service) unitNames() []string {
+	if s.units == nil {
+		return nil
 	}
-	if len(toks) == 0 {
-		return bot.Errorf(bot.EINVALID, "Say what to do with /poll.")
+	names := make([]string, len(s.units.Units))
+	for i, u := range s.units.Units {
+		names[i] = u.Name
 	}
-	if !toks[0].Quoted {
-		sub := strings.ToLower(toks[0].Text)
-		rest := toks[1:]
-		switch sub {
-		case "results", "result", "tally":
-			return s.serveResults(ctx, w, r, rest)
-		case "close":
-			return s.serveClose(ctx, w, r, rest)
-		case "list":
-			return s.serveList(ctx, w, r)
-		case "export":
-			return s.serveExport(ctx, w, r, rest)
-		}
-	}
-	return s.serveOpen(ctx, w, r, toks)
+	return names
 }
 
 // splitQuestion separates the question from the options. A quoted first
@@ -114,45 +127,30 @@ func splitQuestion(pos []bot.Token) (string, []string, error) {
 	return q, opts, nil
 }
 
-func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Request, toks []bot.Token) error {
-	if err := r.RequireSteward("open a poll"); err != nil {
-		return err
-	}
-	pos, flags, err := bot.ParseFlags(toks, openFlags)
-	if err != nil {
-		return err
-	}
-	q, opts, err := splitQuestion(pos)
+func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	q, opts, err := splitQuestion(r.Positional())
 	if err != nil {
 		return err
 	}
 	req := OpenRequest{
 		Question: q, Options: opts,
-		Secret: flags.Has("anonymous"), Hidden: flags.Has("hidden"),
+		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"),
 		Platform: r.Platform, Channel: r.Channel.ID, Thread: r.Thread, By: r.User,
 	}
-	if flags.Has("multi") && flags.Has("max") {
+	if r.Has("multi") && r.Has("max") {
 		return bot.Errorf(bot.EINVALID, "Use either --multi (any number of choices) or --max N (up to N), not both.")
 	}
-	if flags.Has("multi") {
+	if r.Has("multi") {
 		req.MaxChoices = max(len(opts), 2)
 	}
-	if v, ok := flags["max"]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return bot.Errorf(bot.EINVALID, "--max takes a whole number of choices, e.g. --max 2; got %q.", truncate(v, 20))
-		}
-		req.MaxChoices = n
+	if r.Has("max") {
+		req.MaxChoices = int(r.Int("max"))
 	}
-	if v, ok := flags["rule"]; ok {
-		rule, ok := ParseRule(v)
-		if !ok {
-			return bot.Errorf(bot.EINVALID, "Unknown rule %q. Use --rule majority, --rule two-thirds or --rule coalition.", truncate(v, 30))
-		}
-		req.Rule = rule
+	if r.Has("rule") {
+		req.Rule, _ = ParseRule(r.Arg("rule"))
 	}
-	if v, ok := flags["closes"]; ok {
-		t, err := bot.ParseWhen(v, s.clock.Now(), s.loc)
+	if r.Has("closes") {
+		t, err := bot.ParseWhen(r.Arg("closes"), s.clock.Now(), s.loc)
 		if err != nil {
 			return err
 		}
@@ -180,14 +178,7 @@ func parseID(t string) (int64, bool) {
 // lookup finds the poll a request names. Polls belong to the platform they
 // were opened on. When the poll's deadline has passed, lookup closes it and
 // posts the result first.
-func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token, syntax string) (*Poll, error) {
-	if len(args) == 0 {
-		return nil, bot.Errorf(bot.EINVALID, "Say which poll: %s. Type /poll list to see the open polls in this channel.", syntax)
-	}
-	id, ok := parseID(args[0].Text)
-	if !ok {
-		return nil, bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: %s.", truncate(args[0].Text, 30), syntax)
-	}
+func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Request, id int64) (*Poll, error) {
 	p, err := s.store.Poll(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && p.Platform != r.Platform {
 		return nil, s.errNotFound(id)
@@ -206,19 +197,16 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	return p, nil
 }
 
-// voteFlags are the flags of /vote.
-var voteFlags = bot.FlagSpec{"only": false}
-
 func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	toks, err := r.Args()
-	if err != nil {
-		return err
+	pos := r.Positional()
+	if len(pos) == 0 {
+		return bot.Errorf(bot.EINVALID, "Say which poll: /vote <poll> <option>. Type /poll list to see the open polls in this channel.")
 	}
-	pos, flags, err := bot.ParseFlags(toks, voteFlags)
-	if err != nil {
-		return err
+	id, ok := parseID(pos[0].Text)
+	if !ok {
+		return bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: /vote <poll> <option>.", truncate(pos[0].Text, 30))
 	}
-	p, err := s.lookup(ctx, w, r, pos, "/vote <poll> <option>")
+	p, err := s.lookup(ctx, w, r, id)
 	if err != nil {
 		return err
 	}
@@ -232,7 +220,7 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if err != nil {
 		return err
 	}
-	res, err := s.Vote(ctx, VoteRequest{PollID: p.ID, Voter: r.User, Choices: choices, Only: flags.Has("only")})
+	res, err := s.Vote(ctx, VoteRequest{PollID: p.ID, Voter: r.User, Choices: choices, Only: r.Has("only")})
 	if err != nil {
 		return err
 	}
@@ -340,8 +328,8 @@ func confirmation(res *VoteResult) string {
 	return b.String()
 }
 
-func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
-	p, err := s.lookup(ctx, w, r, args, "/poll results <poll>")
+func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	p, err := s.lookup(ctx, w, r, r.Int("poll"))
 	if err != nil {
 		return err
 	}
@@ -374,11 +362,8 @@ func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot
 	return w.Reply(ctx, reply)
 }
 
-func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
-	if err := r.RequireSteward("close a poll"); err != nil {
-		return err
-	}
-	p, err := s.lookup(ctx, w, r, args, "/poll close <poll>")
+func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	p, err := s.lookup(ctx, w, r, r.Int("poll"))
 	if err != nil {
 		return err
 	}
@@ -495,11 +480,8 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 	return b.String(), nil
 }
 
-func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request, args []bot.Token) error {
-	if err := r.RequireSteward("export a poll"); err != nil {
-		return err
-	}
-	p, err := s.lookup(ctx, w, r, args, "/poll export <poll>")
+func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	p, err := s.lookup(ctx, w, r, r.Int("poll"))
 	if err != nil {
 		return err
 	}
@@ -514,16 +496,8 @@ func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if s.units == nil {
 		return bot.Errorf(bot.EINVALID, "No list of units is configured, so there is no unit to choose.")
 	}
-	toks, err := r.Args()
-	if err != nil {
-		return err
-	}
-	words := make([]string, len(toks))
-	for i, t := range toks {
-		words[i] = t.Text
-	}
-	name := strings.Join(words, " ")
-	if strings.TrimSpace(name) == "" {
+	name := strings.Join(strings.Fields(r.Arg("name")), " ")
+	if name == "" {
 		cur, err := s.store.Unit(ctx, r.User.ID)
 		if err != nil {
 			return fmt.Errorf("read unit: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -42,15 +43,25 @@ const (
 	RuleCoalition Rule = "coalition"
 )
 
-// ParseRule reads a --rule value.
+// RuleNames are the names of the rules a poll may use, as --rule takes
+// them.
+var RuleNames = []string{string(RuleMajority), string(RuleTwoThirds), string(RuleCoalition)}
+
+// ruleSynonyms are other words stewards type for a rule.
+var ruleSynonyms = map[string]string{
+	"simple-majority": string(RuleMajority), "simple": string(RuleMajority),
+	"2/3": string(RuleTwoThirds), "twothirds": string(RuleTwoThirds), "two_thirds": string(RuleTwoThirds), "supermajority": string(RuleTwoThirds),
+}
+
+// ParseRule reads a --rule value: a rule's name or a synonym, in any
+// letter case.
 func ParseRule(s string) (Rule, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "majority", "simple-majority", "simple":
-		return RuleMajority, true
-	case "two-thirds", "2/3", "twothirds", "two_thirds", "supermajority":
-		return RuleTwoThirds, true
-	case "coalition":
-		return RuleCoalition, true
+	s = strings.ToLower(strings.TrimSpace(s))
+	if name, ok := ruleSynonyms[s]; ok {
+		s = name
+	}
+	if slices.Contains(RuleNames, s) {
+		return Rule(s), true
 	}
 	return RuleNone, false
 }

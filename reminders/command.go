@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -42,29 +41,56 @@ type Service struct {
 	sched *Scheduler
 }
 
-// Commands returns the /remind and /deadline commands.
+// Commands returns the /remind and /deadline commands: the one
+// declaration from which the Router checks their arguments and every
+// platform builds its help and its own command forms.
 func (s *Service) Commands() []bot.Command {
+	number := func(noun, list string) bot.Arg {
+		return bot.Arg{Name: noun, Summary: "The " + noun + "'s number (see " + list + ")", Kind: bot.KindInt, Required: true, Min: 1}
+	}
+	flag := func(name, summary, placeholder string) bot.Arg {
+		return bot.Arg{Name: name, Summary: summary, Flag: true, MaxLength: 100, Placeholder: placeholder}
+	}
+	deleteWords := []string{"del", "remove", "rm", "cancel"}
 	return []bot.Command{
 		{
-			Name:    "remind",
-			Aliases: []string{"reminders"}, // Slack reserves /remind for its own reminders
-			Summary: "upcoming reminders; stewards add and delete them",
-			Usage: []bot.Usage{
-				{Syntax: "/remind list", Summary: "upcoming reminders and when they fire"},
-				{Syntax: "/remind add <when | cron spec> <text>", Summary: "post a reminder once, or on a schedule (e.g. /remind add 0 9 * * MON Vote status)", Steward: true},
-				{Syntax: "/remind delete <id>", Summary: "delete a reminder", Steward: true},
+			Name:        "remind",
+			Aliases:     []string{"reminders"}, // Slack reserves /remind for its own reminders
+			MembersName: "reminders",
+			Summary:     "upcoming reminders; stewards add and delete them",
+			Forms: []bot.Form{
+				{Name: "list", Aliases: []string{"ls"}, Implicit: true, Summary: "upcoming reminders and when they fire", Handler: bot.HandlerFunc(s.listReminders)},
+				{
+					Name: "add", Aliases: []string{"new"}, Custom: true, Steward: "add reminders",
+					Summary: "post a reminder once, or on a schedule (e.g. /remind add 0 9 * * MON Vote status)",
+					Args: []bot.Arg{
+						{Name: "when", Summary: "in 2h, Aug 31, 2026-08-31 17:00, or a cron spec such as 0 9 * * 1", Kind: bot.KindTime, Required: true, MaxLength: 100, Placeholder: "<when | cron spec>"},
+						{Name: "text", Summary: "What the reminder says", Kind: bot.KindText, Required: true, MaxLength: MaxTextLength},
+					},
+					Handler: bot.HandlerFunc(s.addReminder),
+				},
+				{Name: "delete", Aliases: deleteWords, Steward: "delete reminders", Summary: "delete a reminder", Args: []bot.Arg{number("reminder", "/remind list")}, Handler: bot.HandlerFunc(s.deleteReminder)},
 			},
-			Handler: bot.HandlerFunc(s.serveRemind),
 		},
 		{
-			Name:    "deadline",
-			Summary: "deadlines and the reminders before them",
-			Usage: []bot.Usage{
-				{Syntax: "/deadline list", Summary: "upcoming deadlines"},
-				{Syntax: `/deadline add "<name>" <date time> [--lead 7d,1d,2h] [--tz Area/City]`, Summary: "add a deadline with reminders before it", Steward: true},
-				{Syntax: "/deadline delete <id>", Summary: "delete a deadline and its reminders", Steward: true},
+			Name:        "deadline",
+			MembersName: "deadlines",
+			Summary:     "deadlines and the reminders before them",
+			Forms: []bot.Form{
+				{Name: "list", Aliases: []string{"ls"}, Implicit: true, Summary: "upcoming deadlines", Handler: bot.HandlerFunc(s.listDeadlines)},
+				{
+					Name: "add", Aliases: []string{"new"}, Custom: true, Steward: "add deadlines",
+					Summary: "add a deadline with reminders before it",
+					Args: []bot.Arg{
+						{Name: "name", Summary: "The deadline's name, e.g. Ratification vote", Required: true, MaxLength: MaxNameLength, Placeholder: `"<name>"`},
+						{Name: "when", Summary: "The date and time, e.g. 2026-08-31 17:00", Kind: bot.KindTime, Required: true, MaxLength: 100, Placeholder: "<date time>"},
+						flag("lead", "When to remind before it, e.g. 7d,1d,2h", "7d,1d,2h"),
+						flag("tz", "The deadline's time zone, e.g. America/New_York", "Area/City"),
+					},
+					Handler: bot.HandlerFunc(s.addDeadline),
+				},
+				{Name: "delete", Aliases: deleteWords, Steward: "delete deadlines", Summary: "delete a deadline and its reminders", Args: []bot.Arg{number("deadline", "/deadline list")}, Handler: bot.HandlerFunc(s.deleteDeadline)},
 			},
-			Handler: bot.HandlerFunc(s.serveDeadline),
 		},
 	}
 }
@@ -89,57 +115,9 @@ func (s *Service) notify() {
 	}
 }
 
-// cutWord splits the first word off s.
-func cutWord(s string) (word, rest string) {
-	s = strings.TrimSpace(s)
-	i := strings.IndexFunc(s, unicode.IsSpace)
-	if i < 0 {
-		return s, ""
-	}
-	return s[:i], strings.TrimSpace(s[i:])
-}
-
-func (s *Service) serveRemind(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	sub, rest := cutWord(r.Raw)
-	switch strings.ToLower(sub) {
-	case "", "list", "ls":
-		return s.listReminders(ctx, w, r)
-	case "add", "new":
-		if err := r.RequireSteward("add reminders"); err != nil {
-			return err
-		}
-		return s.addReminder(ctx, w, r, rest)
-	case "delete", "del", "remove", "rm", "cancel":
-		if err := r.RequireSteward("delete reminders"); err != nil {
-			return err
-		}
-		return s.deleteReminder(ctx, w, r, rest)
-	}
-	return bot.Errorf(bot.EINVALID, "I don't know /remind %s. Use /remind list, /remind add or /remind delete.", oneLine(sub, 40))
-}
-
-func (s *Service) serveDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	sub, rest := cutWord(r.Raw)
-	switch strings.ToLower(sub) {
-	case "", "list", "ls":
-		return s.listDeadlines(ctx, w, r)
-	case "add", "new":
-		if err := r.RequireSteward("add deadlines"); err != nil {
-			return err
-		}
-		return s.addDeadline(ctx, w, r, rest)
-	case "delete", "del", "remove", "rm", "cancel":
-		if err := r.RequireSteward("delete deadlines"); err != nil {
-			return err
-		}
-		return s.deleteDeadline(ctx, w, r, rest)
-	}
-	return bot.Errorf(bot.EINVALID, "I don't know /deadline %s. Use /deadline list, /deadline add or /deadline delete.", oneLine(sub, 40))
-}
-
-func (s *Service) addReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request, raw string) error {
+func (s *Service) addReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	now := s.now()
-	rem, err := ParseAdd(raw, now, s.loc())
+	rem, err := ParseAdd(r.Rest(), now, s.loc())
 	if err != nil {
 		return err
 	}
@@ -366,25 +344,8 @@ func cronReminder(spec, text string, now time.Time, loc *time.Location) (*Remind
 	return &Reminder{Kind: KindCron, Text: text, Zone: c.Zone().String(), Spec: spec, Anchor: anchor, Next: next}, nil
 }
 
-// parseID reads a reminder or deadline number such as "3" or "#3"; noun
-// names the thing and cmd its command.
-func parseID(s, noun, cmd string) (int64, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		if s == "" {
-			return 0, bot.Errorf(bot.EINVALID, "Which %s? Give its number from /%s list, e.g. /%s delete 3.", noun, cmd, cmd)
-		}
-		return 0, bot.Errorf(bot.EINVALID, "%q is not a %s number. Give its number from /%s list, e.g. /%s delete 3.", oneLine(s, 20), noun, cmd, cmd)
-	}
-	return id, nil
-}
-
-func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request, raw string) error {
-	id, err := parseID(raw, "reminder", "remind")
-	if err != nil {
-		return err
-	}
+func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	id := r.Int("reminder")
 	rem, err := s.Store.Reminder(ctx, id)
 	if err != nil {
 		return err
@@ -452,16 +413,9 @@ func problemText(d Delivery) string {
 	return string(d.State)
 }
 
-func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request, raw string) error {
+func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	now := s.now()
-	tokens, err := bot.Tokenize(raw)
-	if err != nil {
-		return err
-	}
-	pos, flags, err := bot.ParseFlags(tokens, bot.FlagSpec{"lead": true, "tz": true})
-	if err != nil {
-		return err
-	}
+	pos := r.Positional()
 	if len(pos) == 0 || strings.TrimSpace(pos[0].Text) == "" {
 		return bot.Errorf(bot.EINVALID, "Name the deadline in quotes, then give its date and time: /deadline add \"Ratification vote\" Aug 31 17:00 --lead 7d,1d,2h.")
 	}
@@ -478,8 +432,9 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 		return bot.Errorf(bot.EINVALID, "When is %q due? Give a date and time after the name: /deadline add \"%s\" Aug 31 17:00.", oneLine(name, 60), oneLine(name, 60))
 	}
 	zone := s.loc()
-	if flags.Has("tz") {
-		if zone, err = LoadZone(flags["tz"]); err != nil {
+	var err error
+	if r.Has("tz") {
+		if zone, err = LoadZone(r.Arg("tz")); err != nil {
 			return err
 		}
 	}
@@ -491,8 +446,8 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 		return pastError(at, now, s.loc())
 	}
 	leads := DefaultLeads
-	if flags.Has("lead") {
-		if leads, err = parseLeads(flags["lead"]); err != nil {
+	if r.Has("lead") {
+		if leads, err = parseLeads(r.Arg("lead")); err != nil {
 			return err
 		}
 	}
@@ -560,11 +515,8 @@ func joinAnd(ws []string) string {
 	return strings.Join(ws[:len(ws)-1], ", ") + " and " + ws[len(ws)-1]
 }
 
-func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request, raw string) error {
-	id, err := parseID(raw, "deadline", "deadline")
-	if err != nil {
-		return err
-	}
+func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	id := r.Int("deadline")
 	ds, err := s.Store.Deadlines(ctx)
 	if err != nil {
 		return fmt.Errorf("read deadlines: %w", err)

@@ -61,9 +61,10 @@ type Options struct {
 	// StewardRole names the server role whose members have steward powers:
 	// a role ID, or a role name looked up in the server's roles.
 	StewardRole string
-	// Units returns the configured union or bargaining unit names, offered
-	// as autocomplete choices for /unit. Nil offers none.
-	Units func() []string
+	// Commands are the slash commands to register and translate, derived
+	// from the Router's declarations by NewSlashCommands. Nil registers
+	// none.
+	Commands *SlashCommands
 	// HTTPClient is the client for REST requests; nil uses a client of its
 	// own. Its transport is wrapped when APIURL is set.
 	HTTPClient *http.Client
@@ -369,14 +370,14 @@ func fatalGatewayError(err error) string {
 }
 
 // registerCommands overwrites the application's slash commands with
-// Commands(), in the configured guild or globally.
+// Options.Commands, in the configured guild or globally.
 func (a *Adapter) registerCommands(ctx context.Context) error {
 	_, appID := a.ids()
 	scope := "globally"
 	if a.opts.GuildID != "" {
 		scope = "in server " + a.opts.GuildID
 	}
-	cmds := Commands()
+	cmds := a.opts.Commands.Definitions()
 	backoff := time.Second
 	for attempt := 1; ; attempt++ {
 		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {

@@ -36,6 +36,8 @@ type harness struct {
 	ad     bot.Adapter
 	router *bot.Router
 	polls  *testPolls
+	// units lists the units that /unit suggests while a member types.
+	units  func() []string
 	logs   *bottest.LogBuffer
 	opts   Options
 	cancel context.CancelFunc
@@ -50,8 +52,16 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	h := &harness{t: t, f: f, logs: &bottest.LogBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.router = bot.NewRouter(bot.StewardSet{}, log)
+	h.units = func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} }
 	h.polls.register(h.router)
 	registerFAQ(h.router)
+	h.router.Register(bot.Command{Name: "unit", Summary: "your unit", Forms: []bot.Form{{
+		Summary: "say which unit you are in",
+		Args:    []bot.Arg{{Name: "name", Summary: "Your unit", Kind: bot.KindText, Complete: func() []string { return h.units() }}},
+		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+			return w.Reply(ctx, bot.Reply{Private: true, Text: "You are in " + req.Arg("name") + "."})
+		}),
+	}}})
 	opts := Options{
 		Token:       f.token,
 		GuildID:     f.guildID,
@@ -63,11 +73,15 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 		// even on a busy machine; TestSlowCommandIsDeferredThenAnswered
 		// covers deferral.
 		AckAfter: 2 * time.Second,
-		Units:    func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} },
 	}
 	for _, fn := range adjust {
 		fn(&opts, h)
 	}
+	cmds, err := NewSlashCommands(h.router.Commands())
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Commands = cmds
 	h.opts = opts
 	t.Cleanup(h.stop)
 	h.launch()
@@ -196,7 +210,7 @@ func (h *harness) cardMessage(channel, title string) *fakeMessage {
 func registerFAQ(r *bot.Router) {
 	answer := bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
 		q := strings.TrimSpace(req.Raw)
-		if strings.EqualFold(q, "topics") {
+		if q == "" || strings.EqualFold(q, "topics") {
 			return w.Reply(ctx, bot.Reply{Text: "Topics: wages, pension, ratification", Private: true})
 		}
 		text := "You asked: " + q + "\n"
@@ -207,7 +221,10 @@ func registerFAQ(r *bot.Router) {
 		}
 		return w.Reply(ctx, bot.Reply{Text: text, Thread: req.Thread})
 	})
-	r.Register(bot.Command{Name: "faq", Summary: "answer a question", Usage: []bot.Usage{{Syntax: "/faq <question>", Summary: "answer a question"}}, Handler: answer})
+	r.Register(bot.Command{Name: "faq", Summary: "answer a question", Forms: []bot.Form{{
+		Name: "ask", Implicit: true, Summary: "answer a question", Handler: answer,
+		Args: []bot.Arg{{Name: "question", Summary: "Your question", Kind: bot.KindText}},
+	}}})
 	r.Fallback(answer)
 }
 
@@ -244,50 +261,64 @@ func (p *testPoll) card() bot.Card {
 }
 
 func (tp *testPolls) register(r *bot.Router) {
-	r.Register(bot.Command{Name: "poll", Summary: "polls", Usage: []bot.Usage{{Syntax: `/poll "Question?" "A" "B"`, Summary: "open a poll", Steward: true}},
-		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
-			tp.mu.Lock()
-			tp.lines = append(tp.lines, req.Text)
-			tp.mu.Unlock()
-			toks, err := req.Args()
-			if err != nil {
-				return err
-			}
-			if len(toks) == 2 && !toks[0].Quoted && toks[0].Text == "export" {
-				if err := req.RequireSteward("export a poll"); err != nil {
-					return err
+	pollNumber := bot.Arg{Name: "poll", Summary: "The poll's number", Kind: bot.KindInt, Required: true}
+	switches := []bot.Arg{}
+	for _, f := range []string{"anonymous", "hidden", "multi"} {
+		switches = append(switches, bot.Arg{Name: f, Summary: f, Flag: true, Kind: bot.KindSwitch})
+	}
+	r.Register(bot.Command{Name: "poll", Summary: "polls", ChannelOnly: true, Forms: []bot.Form{
+		{
+			Name: "open", Implicit: true, Custom: true, Steward: "open a poll", Summary: "open a poll",
+			Args: append([]bot.Arg{
+				{Name: "question", Summary: "The question", Required: true},
+				{Name: "options", Summary: "The choices", Required: true, Repeated: true},
+				{Name: "max", Summary: "max", Flag: true, Kind: bot.KindInt},
+				{Name: "closes", Summary: "closes", Flag: true, Kind: bot.KindTime},
+				{Name: "rule", Summary: "rule", Flag: true, Kind: bot.KindChoice, Choices: []string{"majority", "two-thirds", "coalition"}},
+			}, switches...),
+			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+				tp.mu.Lock()
+				tp.lines = append(tp.lines, req.Text)
+				tp.mu.Unlock()
+				pos, flags := req.Positional(), bot.Flags{}
+				for _, f := range []string{"anonymous", "hidden", "multi", "max", "closes", "rule"} {
+					if req.Has(f) {
+						flags[f] = req.Arg(f)
+					}
 				}
-				return w.Reply(ctx, bot.Reply{Private: true, Text: "Poll " + toks[1].Text + " results attached.",
-					File: &bot.File{Name: "poll-" + toks[1].Text + ".csv", ContentType: "text/csv", Data: []byte("option,votes\nYes,1\n")}})
-			}
-			if err := req.RequireSteward("open a poll"); err != nil {
-				return err
-			}
-			pos, flags, err := bot.ParseFlags(toks, bot.FlagSpec{"anonymous": false, "hidden": false, "multi": false, "max": true, "closes": true, "rule": true})
-			if err != nil {
-				return err
-			}
-			if len(pos) < 3 {
-				return bot.Errorf(bot.EINVALID, "A poll needs a question and at least two options.")
-			}
-			tp.mu.Lock()
-			tp.next++
-			p := &testPoll{id: tp.next, question: pos[0].Text, voters: map[string]int{}, flags: flags}
-			for _, o := range pos[1:] {
-				p.options = append(p.options, o.Text)
-			}
-			p.votes = make([]int, len(p.options))
-			tp.polls[p.id] = p
-			c := p.card()
-			tp.mu.Unlock()
-			return w.Reply(ctx, bot.Reply{Card: &c})
-		})})
-	r.Register(bot.Command{Name: "vote", Summary: "vote", Usage: []bot.Usage{{Syntax: "/vote <poll> <option>", Summary: "vote"}},
+				if len(pos) < 3 {
+					return bot.Errorf(bot.EINVALID, "A poll needs a question and at least two options.")
+				}
+				tp.mu.Lock()
+				tp.next++
+				p := &testPoll{id: tp.next, question: pos[0].Text, voters: map[string]int{}, flags: flags}
+				for _, o := range pos[1:] {
+					p.options = append(p.options, o.Text)
+				}
+				p.votes = make([]int, len(p.options))
+				tp.polls[p.id] = p
+				c := p.card()
+				tp.mu.Unlock()
+				return w.Reply(ctx, bot.Reply{Card: &c})
+			}),
+		},
+		{
+			Name: "export", Steward: "export a poll", Summary: "export a poll", Args: []bot.Arg{pollNumber},
+			Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
+				tp.mu.Lock()
+				tp.lines = append(tp.lines, req.Text)
+				tp.mu.Unlock()
+				id := req.Arg("poll")
+				return w.Reply(ctx, bot.Reply{Private: true, Text: "Poll " + id + " results attached.",
+					File: &bot.File{Name: "poll-" + id + ".csv", ContentType: "text/csv", Data: []byte("option,votes\nYes,1\n")}})
+			}),
+		},
+	}})
+	r.Register(bot.Command{Name: "vote", Summary: "vote", ChannelOnly: true, Forms: []bot.Form{{
+		Summary: "vote", Custom: true,
+		Args: []bot.Arg{pollNumber, {Name: "option", Summary: "The option", Required: true}},
 		Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, req *bot.Request) error {
-			toks, err := req.Args()
-			if err != nil {
-				return err
-			}
+			toks := req.Positional()
 			if len(toks) != 2 {
 				return bot.Errorf(bot.EINVALID, "Say which poll and which option.")
 			}
@@ -320,7 +351,8 @@ func (tp *testPolls) register(r *bot.Router) {
 				return err
 			}
 			return w.Reply(ctx, bot.Reply{Private: true, Text: fmt.Sprintf("Your vote for %s in poll %d is recorded.", p.options[n-1], id)})
-		})})
+		}),
+	}}})
 }
 
 func (tp *testPolls) poll(id int) testPoll {

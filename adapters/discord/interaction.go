@@ -75,7 +75,7 @@ func (a *Adapter) slashCommand(ctx context.Context, w *interactionWriter) {
 		a.replyOrLog(ctx, w, bot.Reply{Text: unreadable, Private: true})
 		return
 	}
-	line, err := commandLine(data)
+	line, err := a.opts.Commands.CommandLine(data)
 	if err != nil {
 		a.replyOrLog(ctx, w, bot.Reply{Text: bot.ErrorMessage(err), Private: true})
 		return
@@ -138,13 +138,13 @@ func (a *Adapter) snowflakeTime(id string) time.Time {
 	return a.clock.Now()
 }
 
-// autocomplete answers /unit's name: suggestions from the configured units.
+// autocomplete answers an option that declares suggestions (such as a
+// list of units) with those that match what the member typed.
 func (a *Adapter) autocomplete(ctx context.Context, w *interactionWriter) {
 	data, ok := w.i.Data.(discordgo.ApplicationCommandInteractionData)
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	if ok && data.Name == "unit" && a.opts.Units != nil {
-		_, o := commandOptions(data)
-		choices = unitChoices(a.opts.Units(), o.str("name"))
+	if ok {
+		choices = a.opts.Commands.suggestions(data)
 	}
 	_, err := a.interactionRequest(ctx, w.lim, http.MethodPost, discordgo.EndpointInteractionResponse(w.i.ID, w.i.Token),
 		&discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{Choices: choices}}, nil)

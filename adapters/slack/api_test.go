@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 )
 
 func TestClassify(t *testing.T) {
@@ -38,8 +40,7 @@ func TestClassify(t *testing.T) {
 }
 
 func TestCallRetriesAsSlackAsks(t *testing.T) {
-	f := newFakeSlack(t)
-	a := idleAdapter(t, f, nil)
+	a := idleAdapter(t, slacktest.NewServer(t), nil)
 	var waits []time.Duration
 	a.sleep = func(ctx context.Context, d time.Duration) error { waits = append(waits, d); return ctx.Err() }
 	ctx := context.Background()

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
@@ -20,7 +20,7 @@ func locations(m *bottest.CardLocations, key string) []string {
 // settle waits until a's queued posts, updates and store writes are done.
 func settle(t *testing.T, a *Adapter) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
 	if err := a.out.wait(ctx); err != nil {
 		t.Fatal(err)
@@ -30,22 +30,15 @@ func settle(t *testing.T, a *Adapter) {
 	}
 }
 
-func hasButtons(c apiCall) bool {
-	for _, b := range c.blocks() {
-		if b["type"] == "actions" {
-			return true
-		}
-	}
-	return false
-}
+func hasButtons(c slacktest.Call) bool { return len(slacktest.Buttons(c.Blocks())) > 0 }
 
 func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	store := bottest.NewCardLocations()
 	withStore := func(o *Options) { o.CardLocations = store }
 	ctx := context.Background()
 
-	first := idleAdapter(t, f, withStore)
+	first := idleAdapter(t, srv, withStore)
 	open := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Results are hidden until the poll closes.",
 		Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}, {Label: "No", Action: "vote", Value: "1 2"}}}
 	if err := first.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &open}); err != nil {
@@ -62,7 +55,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, first)
-	const posted = "1700000000.000001" // the fake's first timestamp
+	posted := srv.Posts()[0].TS
 	if got := locations(store, "poll:1"); !slices.Equal(got, []string{"C1/" + posted}) {
 		t.Fatalf("stored %v, want C1/%s", got, posted)
 	}
@@ -76,19 +69,19 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 
 	// The restarted process has never seen the card; the poll closes on
 	// schedule and its final card replaces the original.
-	second := idleAdapter(t, f, withStore)
+	second := idleAdapter(t, srv, withStore)
 	second.updateInterval = 0
 	closed := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Closed. Final result:\n1. Yes 3 (75%)\n2. No 1 (25%)"}
 	if err := second.UpdateCard(ctx, closed); err != nil {
 		t.Fatal(err)
 	}
 	settle(t, second)
-	ups := f.callsTo("chat.update")
+	ups := srv.Updates()
 	if len(ups) != 1 {
 		t.Fatalf("%d chat.update calls, want 1", len(ups))
 	}
-	if up := ups[0]; up.Form.Get("channel") != "C1" || up.Form.Get("ts") != posted || !strings.Contains(up.text(), "1. Yes 3 (75%)") || hasButtons(up) {
-		t.Fatalf("update of %s/%s = %q (buttons: %v)", up.Form.Get("channel"), up.Form.Get("ts"), up.text(), hasButtons(up))
+	if up := ups[0]; up.Form.Get("channel") != "C1" || up.Form.Get("ts") != posted || !strings.Contains(up.Text(), "1. Yes 3 (75%)") || hasButtons(up) {
+		t.Fatalf("update of %s/%s = %q (buttons: %v)", up.Form.Get("channel"), up.Form.Get("ts"), up.Text(), hasButtons(up))
 	}
 	// The store is read once per card; later updates use what was loaded.
 	closed.Footer = "closed"
@@ -99,14 +92,14 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	if n := store.Reads(); n != 2 {
 		t.Errorf("%d store reads for two cards, want 2", n)
 	}
-	if n := len(f.callsTo("chat.update")); n != 2 {
+	if n := len(srv.Updates()); n != 2 {
 		t.Errorf("%d chat.update calls, want 2", n)
 	}
 
 	// A message deleted meanwhile is forgotten in the store too.
-	third := idleAdapter(t, f, withStore)
+	third := idleAdapter(t, srv, withStore)
 	third.updateInterval = 0
-	f.failNext("chat.update", 1, failure{slackErr: "message_not_found"})
+	srv.FailNext("chat.update", 1, slacktest.Failure{Error: "message_not_found"})
 	third.UpdateCard(ctx, closed)
 	settle(t, third)
 	if got := locations(store, "poll:1"); len(got) != 0 {
@@ -115,28 +108,26 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 }
 
 func TestClickedCardIsStored(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	store := bottest.NewCardLocations()
 	tb := newTestBot()
-	startAdapter(t, f, tb, func(o *Options) { o.CardLocations = store }, nil)
+	startAdapter(t, srv, tb, func(o *Options) { o.CardLocations = store }, nil)
 	// A card-only message this process never posted.
 	c := tb.cardLocked()
-	blocks := renderReply(bot.Reply{Card: &c})[0].blocks
-	posted := apiCall{Form: map[string][]string{"blocks": {mustJSON(t, blocks)}}}
-	blockID, actionID, value := voteButton(t, posted, 1)
-	f.send(interactiveEnvelope("c1", clickPayload("U1", "C5", "1690000000.000009", blockID, actionID, value, "T-c1", f.hook("c1"), posted.blocks())))
-	waitFor(t, 5*time.Second, "the stored location", func() bool { return len(locations(store, "poll:1")) == 1 })
+	blocks := blocksJSON(t, renderReply(bot.Reply{Card: &c})[0].blocks)
+	srv.SendClick("c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
+	bottest.WaitFor(t, "the stored location", func() bool { return len(locations(store, "poll:1")) == 1 })
 	if got := locations(store, "poll:1"); got[0] != "C5/1690000000.000009" {
 		t.Errorf("stored %v", got)
 	}
 }
 
 func TestCardStoreFailuresNeverBlock(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	log, logs := testLogger(t)
 	store := bottest.NewCardLocations()
 	store.Fail(errors.New("disk I/O error"))
-	a := idleAdapter(t, f, func(o *Options) { o.CardLocations = store; o.Log = log })
+	a := idleAdapter(t, srv, func(o *Options) { o.CardLocations = store; o.Log = log })
 	a.updateInterval = 0
 	ctx := context.Background()
 	c := bot.Card{Key: "poll:3", Title: "Q?", Body: "Yes: 0"}
@@ -148,7 +139,7 @@ func TestCardStoreFailuresNeverBlock(t *testing.T) {
 		t.Fatal(err)
 	}
 	settle(t, a)
-	if ups := f.callsTo("chat.update"); len(ups) != 1 || !strings.Contains(ups[0].text(), "Yes: 1") {
+	if ups := srv.Updates(); len(ups) != 1 || !strings.Contains(ups[0].Text(), "Yes: 1") {
 		t.Fatalf("the card known in memory was not updated: %d updates", len(ups))
 	}
 	if !strings.Contains(logs.String(), "could not store where a card is shown") || !strings.Contains(logs.String(), "could not read where a card is shown") {

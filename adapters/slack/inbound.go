@@ -172,9 +172,6 @@ func (a *Adapter) onSlashCommand(ctx context.Context, d bot.Dispatcher, cmd slac
 		a.log.Warn("slash command without a command, user or channel ignored")
 		return
 	}
-	if core, ok := commandAliases[name]; ok {
-		name = core
-	}
 	text := "/" + name
 	if rest := strings.TrimSpace(decodeText(cmd.Text)); rest != "" {
 		text += " " + rest

@@ -9,35 +9,33 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
-// manifestJSON is the Slack app manifest for Socket Mode: the slash
-// commands, bot scopes and events this adapter uses.
+// manifestJSON is the Slack app manifest for Socket Mode: the bot scopes
+// and events this adapter uses. Its slash commands come from the
+// commands' declarations.
 //
 //go:embed manifest.json
 var manifestJSON []byte
 
-// commandAliases maps slash commands registered under another name in the
-// manifest to the core command they stand for. Slack reserves /remind for
-// its own reminders, so Union Hall's is /reminders.
-var commandAliases = map[string]string{
-	"reminders": "remind",
-}
-
 // maxAppName is the longest app name Slack accepts.
 const maxAppName = 35
 
-// Manifest returns the Slack app manifest as indented JSON. With baseURL
+// Manifest returns the Slack app manifest as indented JSON, with a slash
+// command for each of cmds (Router.Commands). With baseURL
 // empty it is for Socket Mode (no public URL). With the public base URL of
 // the HTTP mode server (e.g. "https://hall.example.org"), Socket Mode is
 // off and events, slash commands and interactivity point at its
 // /slack/events, /slack/commands and /slack/interactive endpoints. A
 // non-empty name replaces the app's and the bot's display name.
-func Manifest(name, baseURL string) ([]byte, error) {
+func Manifest(cmds []bot.Command, name, baseURL string) ([]byte, error) {
 	var m map[string]any
 	if err := json.Unmarshal(manifestJSON, &m); err != nil {
 		return nil, fmt.Errorf("embedded manifest: %w", err)
 	}
+	slash := slashCommands(cmds)
 	if name = strings.TrimSpace(name); name != "" {
 		if utf8.RuneCountInString(name) > maxAppName {
 			return nil, fmt.Errorf("app name %q is longer than Slack's %d characters", name, maxAppName)
@@ -54,13 +52,11 @@ func Manifest(name, baseURL string) ([]byte, error) {
 		settings["socket_mode_enabled"] = false
 		obj(settings, "event_subscriptions")["request_url"] = baseURL + PathEvents
 		obj(settings, "interactivity")["request_url"] = baseURL + PathInteractive
-		cmds, _ := obj(m, "features")["slash_commands"].([]any)
-		for _, c := range cmds {
-			if cm, ok := c.(map[string]any); ok {
-				cm["url"] = baseURL + PathCommands
-			}
+		for i := range slash {
+			slash[i].URL = baseURL + PathCommands
 		}
 	}
+	obj(m, "features")["slash_commands"] = slash
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

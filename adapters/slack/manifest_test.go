@@ -1,10 +1,13 @@
 package slack
 
 import (
+	"context"
 	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
 type manifestDoc struct {
@@ -18,6 +21,7 @@ type manifestDoc struct {
 		SlashCommands []struct {
 			Command      string `json:"command"`
 			Description  string `json:"description"`
+			UsageHint    string `json:"usage_hint"`
 			URL          string `json:"url"`
 			ShouldEscape bool   `json:"should_escape"`
 		} `json:"slash_commands"`
@@ -40,9 +44,24 @@ type manifestDoc struct {
 	} `json:"settings"`
 }
 
+// declaredCommands are command declarations of the shape features make:
+// one with a name Slack reserves and an alias, one with several forms.
+func declaredCommands() []bot.Command {
+	h := bot.HandlerFunc(func(context.Context, bot.ResponseWriter, *bot.Request) error { return nil })
+	return []bot.Command{
+		{Name: "remind", Aliases: []string{"reminders"}, Summary: "reminders", Forms: []bot.Form{
+			{Name: "list", Implicit: true, Summary: "list them", Handler: h},
+			{Name: "add", Summary: "add one", Steward: "add reminders", Handler: h, Args: []bot.Arg{
+				{Name: "when", Kind: bot.KindTime, Required: true}, {Name: "text", Kind: bot.KindText, Required: true}}},
+		}},
+		{Name: "vote", Summary: "vote in a poll", Forms: []bot.Form{{Summary: "vote", Handler: h, Args: []bot.Arg{
+			{Name: "poll", Kind: bot.KindInt, Required: true}, {Name: "option", Required: true, Repeated: true}}}}},
+	}
+}
+
 func parseManifest(t *testing.T, name, base string) manifestDoc {
 	t.Helper()
-	out, err := Manifest(name, base)
+	out, err := Manifest(declaredCommands(), name, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +75,17 @@ func parseManifest(t *testing.T, name, base string) manifestDoc {
 	return m
 }
 
-// slackReserved are built-in Slack commands an app may not register; one
-// of them in the manifest makes Slack reject every slash command.
-var slackReserved = []string{"/status", "/me", "/join", "/away", "/dnd", "/shrug", "/remind", "/msg", "/feed", "/who",
-	"/collapse", "/expand", "/leave", "/open", "/search", "/topic", "/mute", "/pro", "/shortcuts", "/invite", "/archive", "/active", "/dm"}
+// TestSyntaxUsesTheManifestsName checks that /help shows a command under
+// the name the manifest registers it by.
+func TestSyntaxUsesTheManifestsName(t *testing.T) {
+	cmds := declaredCommands()
+	if got := Syntax(cmds[0], cmds[0].Forms[1]); got != "/reminders add <when> <text>" {
+		t.Errorf("Syntax = %q", got)
+	}
+	if got := Syntax(cmds[1], cmds[1].Forms[0]); got != "/vote <poll> <option> ..." {
+		t.Errorf("Syntax = %q", got)
+	}
+}
 
 func TestManifestSocketMode(t *testing.T) {
 	m := parseManifest(t, "", "")
@@ -69,25 +95,25 @@ func TestManifestSocketMode(t *testing.T) {
 	var cmds []string
 	for _, c := range m.Features.SlashCommands {
 		cmds = append(cmds, c.Command)
-		if slices.Contains(slackReserved, c.Command) {
+		if slices.Contains(reservedCommands, strings.TrimPrefix(c.Command, "/")) {
 			t.Errorf("%s is reserved by Slack", c.Command)
 		}
 		if c.Description == "" || c.ShouldEscape {
 			t.Errorf("command %+v: want a description and unescaped text", c)
 		}
 	}
-	// Every command of the core language is reachable from Slack.
-	for _, core := range []string{"faq", "poll", "vote", "unit", "remind", "deadline", "help"} {
-		found := false
-		for _, c := range cmds {
-			name := strings.TrimPrefix(c, "/")
-			if alias, ok := commandAliases[name]; ok {
-				name = alias
-			}
-			found = found || name == core
-		}
-		if !found {
-			t.Errorf("no slash command for /%s in %v", core, cmds)
+	// Every declared command is reachable from Slack, a reserved name
+	// under its alias, with its forms as the usage hint.
+	want := map[string]string{
+		"/reminders": "add <when> <text>",
+		"/vote":      "<poll> <option> ...",
+	}
+	if len(m.Features.SlashCommands) != len(want) {
+		t.Errorf("slash commands %v, want %d", cmds, len(want))
+	}
+	for _, c := range m.Features.SlashCommands {
+		if hint, ok := want[c.Command]; !ok || !strings.Contains(c.UsageHint, hint) {
+			t.Errorf("slash command %+v, want one of %v", c, want)
 		}
 	}
 	events := m.Settings.EventSubscriptions.BotEvents
@@ -119,11 +145,11 @@ func TestManifestHTTPMode(t *testing.T) {
 		t.Errorf("names = %q, %q", m.DisplayInformation.Name, m.Features.BotUser.DisplayName)
 	}
 	for _, bad := range []string{"http://hall.example.org", "hall.example.org", "https://", "https://h.example.org/?x=1"} {
-		if _, err := Manifest("", bad); err == nil {
+		if _, err := Manifest(nil, "", bad); err == nil {
 			t.Errorf("Manifest accepted request URL %q", bad)
 		}
 	}
-	if _, err := Manifest(strings.Repeat("n", 36), ""); err == nil {
+	if _, err := Manifest(nil, strings.Repeat("n", 36), ""); err == nil {
 		t.Error("Manifest accepted a 36-character app name")
 	}
 }

@@ -9,30 +9,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
-// idleAdapter returns an adapter against the fake that is not running
-// (Send, Announce and card updates work without Run).
-func idleAdapter(t *testing.T, f *fakeSlack, tweak func(*Options)) *Adapter {
-	t.Helper()
-	log, _ := testLogger(t)
-	opts := Options{BotToken: testBotToken, AppToken: testAppToken, APIURL: f.apiURL(), Log: log}
-	if tweak != nil {
-		tweak(&opts)
-	}
-	a, err := newAdapter(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.shutdown)
-	return a
-}
-
 func TestSendAndAnnounce(t *testing.T) {
-	f := newFakeSlack(t)
-	log, _ := testLogger(t)
-	ad, err := New(Options{BotToken: testBotToken, AppToken: testAppToken, APIURL: f.apiURL(), AnnounceChannel: "C0NEWS", Log: log})
+	srv := slacktest.NewServer(t)
+	opts := testOptions(t, srv)
+	opts.AnnounceChannel = "C0NEWS"
+	ad, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,68 +32,78 @@ func TestSendAndAnnounce(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Announce returns once delivered.
-	posts := f.callsTo("chat.postMessage")
-	if len(posts) != 1 || posts[0].Form.Get("channel") != "C0NEWS" || !strings.Contains(posts[0].text(), "closes in 7 days") {
+	posts := srv.Posts()
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "C0NEWS" || !strings.Contains(posts[0].Text(), "closes in 7 days") {
 		t.Fatalf("announcement = %+v", posts)
 	}
 
 	if err := ad.Send(ctx, bot.Destination{Channel: "C1", Thread: "1700.1"}, bot.Reply{Text: "Poll 3 closed."}); err != nil {
 		t.Fatal(err)
 	}
-	if p := f.callsTo("chat.postMessage")[1]; p.Form.Get("channel") != "C1" || p.Form.Get("thread_ts") != "1700.1" {
+	if p := srv.Posts()[1]; p.Form.Get("channel") != "C1" || p.Form.Get("thread_ts") != "1700.1" {
 		t.Errorf("send in thread = %v", p.Form)
 	}
 	if err := ad.Send(ctx, bot.Destination{Channel: "C1", User: "slack:U2"}, bot.Reply{Text: "only you", Private: true}); err != nil {
 		t.Fatal(err)
 	}
-	if e := f.callsTo("chat.postEphemeral"); len(e) != 1 || e[0].Form.Get("user") != "U2" || e[0].Form.Get("channel") != "C1" {
+	if e := srv.Ephemerals(); len(e) != 1 || e[0].Form.Get("user") != "U2" || e[0].Form.Get("channel") != "C1" {
 		t.Errorf("private send = %+v", e)
 	}
 	if err := ad.Send(ctx, bot.Destination{User: "slack:U3"}, bot.Reply{Text: "a direct message"}); err != nil {
 		t.Fatal(err)
 	}
-	if p := f.callsTo("chat.postMessage"); p[len(p)-1].Form.Get("channel") != "DU3" {
+	if p := srv.Posts(); p[len(p)-1].Form.Get("channel") != "DU3" {
 		t.Errorf("DM send went to %v", p[len(p)-1].Form.Get("channel"))
 	}
 	if err := ad.Send(ctx, bot.Destination{Channel: "C1", User: "discord:9"}, bot.Reply{Text: "x", Private: true}); err == nil {
 		t.Error("sending privately to a Discord user on Slack should fail")
 	}
-	f.failNext("chat.postMessage", 1, failure{slackErr: "channel_not_found"})
+	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Error: "channel_not_found"})
 	if err := ad.Send(ctx, bot.Destination{Channel: "CGONE"}, bot.Reply{Text: "x"}); err == nil || !strings.Contains(err.Error(), "channel_not_found") {
 		t.Errorf("send to a missing channel: err %v", err)
 	}
-	// Send is bounded by its context.
-	f.failNext("chat.postMessage", 1, failure{status: 429, retryAfter: "30"})
-	sctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
-	defer cancel()
-	if err := ad.Send(sctx, bot.Destination{Channel: "C1"}, bot.Reply{Text: "later"}); err == nil {
-		t.Error("Send should give up when its context ends")
+	// Send is bounded by its context: a caller that gives up while Send
+	// waits out a rate limit gets an error at once.
+	sleeps := newHeldSleeps()
+	ad.(*announcingAdapter).sleep = sleeps.sleep
+	giveUpDuringRateLimit := func(channel, text, retryAfter string, want time.Duration) {
+		t.Helper()
+		srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: retryAfter})
+		sctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		errc := make(chan error, 1)
+		go func() { errc <- ad.Send(sctx, bot.Destination{Channel: channel}, bot.Reply{Text: text}) }()
+		n := len(sleeps.requested()) + 1
+		bottest.WaitFor(t, "the wait the rate limit asks for", func() bool { return len(sleeps.requested()) == n })
+		if w := sleeps.requested()[n-1]; w != want {
+			t.Errorf("waiting %s after the 429, want the Retry-After %s", w, want)
+		}
+		cancel()
+		if err := <-errc; err == nil {
+			t.Error("Send should give up when its context ends")
+		}
 	}
+	giveUpDuringRateLimit("C1", "later", "30", 30*time.Second)
 	// What the caller gave up on is not posted behind its back.
-	f.failNext("chat.postMessage", 1, failure{status: 429, retryAfter: "1"})
-	sctx2, cancel2 := context.WithTimeout(ctx, 100*time.Millisecond)
-	defer cancel2()
-	before := len(f.callsTo("chat.postMessage"))
-	if err := ad.Send(sctx2, bot.Destination{Channel: "C2"}, bot.Reply{Text: "abandoned"}); err == nil {
-		t.Error("Send should give up when its context ends")
-	}
+	before := len(srv.Posts())
+	giveUpDuringRateLimit("C2", "abandoned", "1", time.Second)
 	if err := ad.(*announcingAdapter).out.wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range f.callsTo("chat.postMessage")[before:] {
-		if c.Form.Get("channel") == "C2" && !strings.Contains(c.text(), "abandoned") {
+	for _, c := range srv.Posts()[before:] {
+		if c.Form.Get("channel") == "C2" && !strings.Contains(c.Text(), "abandoned") {
 			t.Errorf("unexpected post %v", c.Form)
 		}
 	}
-	if n := len(f.callsTo("chat.postMessage")) - before; n != 1 {
+	if n := len(srv.Posts()) - before; n != 1 {
 		t.Errorf("%d attempts to post an abandoned reply, want only the rate-limited one", n)
 	}
 }
 
 func TestCardUpdatesAreCoalesced(t *testing.T) {
-	f := newFakeSlack(t)
-	a := idleAdapter(t, f, nil)
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	srv := slacktest.NewServer(t)
+	a := idleAdapter(t, srv, nil)
+	clock := newTestClock()
 	timers := &fakeTimers{clock: clock}
 	a.clock, a.afterFunc = clock, timers.afterFunc
 	ctx := context.Background()
@@ -128,21 +124,21 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 		a.UpdateCard(ctx, card(i))
 	}
 	drain()
-	if n := len(f.callsTo("chat.update")); n != 0 {
+	if n := len(srv.Updates()); n != 0 {
 		t.Fatalf("%d updates within the first second, want 0", n)
 	}
 	clock.Advance(999 * time.Millisecond)
 	timers.fire()
 	drain()
-	if n := len(f.callsTo("chat.update")); n != 0 {
+	if n := len(srv.Updates()); n != 0 {
 		t.Fatalf("%d updates before the interval passed", n)
 	}
 	clock.Advance(time.Millisecond)
 	timers.fire()
 	drain()
-	ups := f.callsTo("chat.update")
-	if len(ups) != 1 || !strings.Contains(ups[0].text(), "Yes: 100") || ups[0].Form.Get("ts") != "1700000000.000001" {
-		t.Fatalf("after 1s: %d updates, last %q", len(ups), ups[len(ups)-1].text())
+	ups := srv.Updates()
+	if len(ups) != 1 || !strings.Contains(ups[0].Text(), "Yes: 100") || ups[0].Form.Get("ts") != srv.Posts()[0].TS {
+		t.Fatalf("after 1s: %d updates, last %q", len(ups), ups[len(ups)-1].Text())
 	}
 	// Another burst: one more update a second after the last, with the
 	// final state.
@@ -152,59 +148,59 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 	clock.Advance(time.Second)
 	timers.fire()
 	drain()
-	ups = f.callsTo("chat.update")
-	if len(ups) != 2 || !strings.Contains(ups[1].text(), "Yes: 150") {
-		t.Fatalf("after the second burst: %d updates, last %q", len(ups), ups[len(ups)-1].text())
+	ups = srv.Updates()
+	if len(ups) != 2 || !strings.Contains(ups[1].Text(), "Yes: 150") {
+		t.Fatalf("after the second burst: %d updates, last %q", len(ups), ups[len(ups)-1].Text())
 	}
 	// A quiet card sends nothing more.
 	clock.Advance(5 * time.Second)
 	timers.fire()
 	drain()
-	if n := len(f.callsTo("chat.update")); n != 2 {
+	if n := len(srv.Updates()); n != 2 {
 		t.Fatalf("%d updates with nothing changed", n)
 	}
 	// After a pause, a change goes out at once.
 	a.UpdateCard(ctx, card(151))
 	drain()
-	if ups := f.callsTo("chat.update"); len(ups) != 3 || !strings.Contains(ups[2].text(), "Yes: 151") {
+	if ups := srv.Updates(); len(ups) != 3 || !strings.Contains(ups[2].Text(), "Yes: 151") {
 		t.Fatalf("update after a pause: %d", len(ups))
 	}
 	// An update for a card never posted is a no-op.
 	a.UpdateCard(ctx, bot.Card{Key: "poll:999"})
 	drain()
-	if n := len(f.callsTo("chat.update")); n != 3 {
+	if n := len(srv.Updates()); n != 3 {
 		t.Fatalf("updated an unknown card")
 	}
 }
 
 func TestUpdateOfDeletedMessageForgetsIt(t *testing.T) {
-	f := newFakeSlack(t)
-	a := idleAdapter(t, f, nil)
+	srv := slacktest.NewServer(t)
+	a := idleAdapter(t, srv, nil)
 	ctx := context.Background()
 	c := bot.Card{Key: "poll:8", Title: "Q?", Body: "Yes: 0"}
 	if err := a.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &c}); err != nil {
 		t.Fatal(err)
 	}
 	a.updateInterval = 0
-	f.failNext("chat.update", 1, failure{slackErr: "message_not_found"})
+	srv.FailNext("chat.update", 1, slacktest.Failure{Error: "message_not_found"})
 	c.Body = "Yes: 1"
 	a.UpdateCard(ctx, c)
-	waitFor(t, 5*time.Second, "the failed update", func() bool { return len(f.callsTo("chat.update")) == 1 })
+	bottest.WaitFor(t, "the failed update", func() bool { return len(srv.Updates()) == 1 })
 	a.out.wait(ctx)
 	c.Body = "Yes: 2"
 	a.UpdateCard(ctx, c)
 	a.out.wait(ctx)
-	if n := len(f.callsTo("chat.update")); n != 1 {
+	if n := len(srv.Updates()); n != 1 {
 		t.Errorf("%d updates of a deleted message, want it forgotten after the first", n)
 	}
 }
 
 func TestPostThenUpdateBeforeThePostLands(t *testing.T) {
-	f := newFakeSlack(t)
-	a := idleAdapter(t, f, nil)
+	srv := slacktest.NewServer(t)
+	a := idleAdapter(t, srv, nil)
 	ctx := context.Background()
 	// The post is held up by a rate limit; an update arrives meanwhile.
-	f.failNext("chat.postMessage", 1, failure{status: 429, retryAfter: "1"})
+	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: "1"})
 	c := bot.Card{Key: "poll:9", Title: "Q?", Body: "Yes: 0"}
 	w := &writer{a: a, dest: destination{channel: "C1", user: "U1"}}
 	if err := w.Reply(ctx, bot.Reply{Card: &c}); err != nil {
@@ -212,57 +208,51 @@ func TestPostThenUpdateBeforeThePostLands(t *testing.T) {
 	}
 	c.Body = "Yes: 1"
 	w.UpdateCard(ctx, c)
-	waitFor(t, 5*time.Second, "the post", func() bool {
-		p := f.callsTo("chat.postMessage")
+	bottest.WaitFor(t, "the post", func() bool {
+		p := srv.Posts()
 		return len(p) == 2
 	})
 	// The retried post carries the latest state, so no update is needed.
-	if got := f.callsTo("chat.postMessage")[1].text(); !strings.Contains(got, "Yes: 1") {
+	if got := srv.Posts()[1].Text(); !strings.Contains(got, "Yes: 1") {
 		t.Errorf("posted %q, want the latest state", got)
 	}
 	if err := a.out.wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.callsTo("chat.update")); n != 0 {
+	if n := len(srv.Updates()); n != 0 {
 		t.Errorf("%d updates after posting the latest state", n)
 	}
 }
 
 func TestFileExportGoesPrivatelyToTheMember(t *testing.T) {
-	f := newFakeSlack(t)
-	startAdapter(t, f, newTestBot(), nil, nil)
-	f.send(slashEnvelope("x1", slashPayload("/poll", "export", "USTEWARD", "C1", f.hook("x1"), "T-x1")))
-	waitFor(t, 5*time.Second, "the export", func() bool {
-		return len(f.callsTo("files.completeUploadExternal")) == 1 && len(f.responsePosts()) == 1
+	srv := slacktest.NewServer(t)
+	startAdapter(t, srv, newTestBot(), nil, nil)
+	srv.SendSlashCommand("x1", "/poll", "export", "USTEWARD", "C1")
+	bottest.WaitFor(t, "the export", func() bool {
+		return len(srv.Calls("files.completeUploadExternal")) == 1 && len(srv.ResponsePosts()) == 1
 	})
-	if o := f.callsTo("conversations.open"); len(o) != 1 || o[0].Form.Get("users") != "USTEWARD" {
+	if o := srv.Calls("conversations.open"); len(o) != 1 || o[0].Form.Get("users") != "USTEWARD" {
 		t.Errorf("conversations.open = %+v", o)
 	}
-	done := f.callsTo("files.completeUploadExternal")[0]
+	done := srv.Calls("files.completeUploadExternal")[0]
 	if done.Form.Get("channel_id") != "DUSTEWARD" {
 		t.Errorf("file shared in %q, want the member's DM", done.Form.Get("channel_id"))
 	}
-	f.mu.Lock()
-	var data []byte
-	for _, d := range f.uploads {
-		data = d
+	if up := srv.Uploads(); len(up) != 1 || string(up[0].Data) != "option,votes\nYes,3\nNo,1\n" {
+		t.Errorf("uploaded %+v", up)
 	}
-	f.mu.Unlock()
-	if string(data) != "option,votes\nYes,3\nNo,1\n" {
-		t.Errorf("uploaded %q", data)
+	if p := srv.ResponsePosts()[0]; p.ResponseType() != "ephemeral" || !strings.Contains(p.Text(), "poll-1.csv") {
+		t.Errorf("note = %+v", p.Body)
 	}
-	if p := f.responsePosts()[0]; p.Msg["response_type"] != "ephemeral" || !strings.Contains(p.text(), "poll-1.csv") {
-		t.Errorf("note = %+v", p.Msg)
-	}
-	if n := len(f.callsTo("chat.postMessage")); n != 0 {
+	if n := len(srv.Posts()); n != 0 {
 		t.Errorf("%d public posts for a private export", n)
 	}
 }
 
 func TestStewardGroupCache(t *testing.T) {
-	f := newFakeSlack(t)
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
-	a := idleAdapter(t, f, func(o *Options) { o.StewardGroup = "S0STEWARD"; o.Clock = clock })
+	srv := slacktest.NewServer(t)
+	clock := newTestClock()
+	a := idleAdapter(t, srv, func(o *Options) { o.StewardGroup = slacktest.UserGroupID; o.Clock = clock })
 	g := a.stewards
 	ctx := context.Background()
 
@@ -271,15 +261,15 @@ func TestStewardGroupCache(t *testing.T) {
 		defer g.mu.Unlock()
 		return !g.refreshing
 	}
-	f.setGroup(nil, "missing_scope")
+	srv.SetUserGroup(nil, "missing_scope")
 	if g.has("U5") {
 		t.Fatal("powers granted before the group was read")
 	}
-	waitFor(t, 5*time.Second, "the first refresh", idle)
+	bottest.WaitFor(t, "the first refresh", idle)
 	if g.has("U5") {
 		t.Fatal("powers granted although the group could not be read")
 	}
-	f.setGroup([]string{"U5"}, "")
+	srv.SetUserGroup([]string{"U5"}, "")
 	if err := g.refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -288,21 +278,21 @@ func TestStewardGroupCache(t *testing.T) {
 	}
 	// Slack stops answering: the last list holds for a while, then grants
 	// nothing.
-	f.setGroup(nil, "missing_scope")
+	srv.SetUserGroup(nil, "missing_scope")
 	clock.Advance(3 * time.Minute)
-	calls := len(f.callsTo("usergroups.users.list"))
+	calls := len(srv.Calls("usergroups.users.list"))
 	if !g.has("U5") {
 		t.Error("a recent list should still count while a refresh fails")
 	}
-	waitFor(t, 5*time.Second, "the background refresh", func() bool {
-		return idle() && len(f.callsTo("usergroups.users.list")) > calls
+	bottest.WaitFor(t, "the background refresh", func() bool {
+		return idle() && len(srv.Calls("usergroups.users.list")) > calls
 	})
 	clock.Advance(8 * time.Minute)
 	if g.has("U5") {
 		t.Error("a list older than the maximum age must grant no powers")
 	}
 	// A removal is seen at the next successful refresh.
-	f.setGroup([]string{"U6"}, "")
+	srv.SetUserGroup([]string{"U6"}, "")
 	if err := g.refresh(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -330,9 +320,9 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 			mu.Unlock()
 		})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
-	waitFor(t, 5*time.Second, "the other lanes while one is blocked", func() bool {
+	bottest.WaitFor(t, "the other lanes while one is blocked", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(got["k0"])+len(got["k1"])+len(got["k2"]) == 200
@@ -358,7 +348,7 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 }
 
 func TestDedupe(t *testing.T) {
-	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	clock := newTestClock()
 	d := newDedupe(clock, time.Hour)
 	if !d.first("a") || d.first("a") || !d.first("b") {
 		t.Fatal("dedupe within the TTL")

@@ -9,18 +9,9 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 )
-
-// blocksJSON renders blocks as Slack receives them.
-func blocksJSON(t *testing.T, blocks []slack.Block) []map[string]any {
-	t.Helper()
-	var out []map[string]any
-	if err := json.Unmarshal([]byte(mustJSON(t, blocks)), &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func TestEscapeAndLinks(t *testing.T) {
 	cases := map[string]string{
@@ -213,7 +204,7 @@ func TestReplyWithTextAndCardKeepsTextOnUpdate(t *testing.T) {
 	prefix := textPrefix(parsed.BlockSet)
 	c.Body = "Yes: 1"
 	up := blocksJSON(t, cardMessage(prefix, c).blocks)
-	if txt := blocksText("", up); !strings.Contains(txt, "Poll 2 is open.") || !strings.Contains(txt, "Yes: 1") {
+	if txt := slacktest.Text("", up); !strings.Contains(txt, "Poll 2 is open.") || !strings.Contains(txt, "Yes: 1") {
 		t.Errorf("updated message = %q", txt)
 	}
 }

@@ -51,6 +51,30 @@ var errDisconnectRequested = errors.New("Slack asked to reconnect")
 // connection (apps.connections.open with the app-level token, then the
 // WebSocket), serves it, and opens a new one whenever it drops, Slack asks
 // for a reconnect, or it falls silent. Only a refused token ends it.
+//
+// The adapter speaks Socket Mode itself, over gorilla/websocket, instead
+// of through slack-go's socketmode client (v0.35.0), because that client
+// gets two things wrong:
+//
+//   - Backing off. On any disconnect message slack-go opens a new
+//     connection at once, and does not pass the message on, so the
+//     application cannot tell why or wait itself. Slack sends
+//     too_many_websockets when the app has more connections open than it
+//     allows, and link_disabled when Socket Mode is turned off: reconnecting
+//     at once only spins. runSocket waits at least backOffWait.
+//   - Acknowledging what it cannot parse. slack-go parses each payload
+//     before the application sees it; one it cannot parse (an event type
+//     it does not know) reaches the application only as an error without
+//     its request, outside the path its Ack takes, so Slack delivers it
+//     again. serveSocket acknowledges every envelope from its header
+//     alone.
+//
+// Speed is not a reason: slack-go decodes an envelope in well under a
+// millisecond of the 3 s Slack allows. Nor is deduplication: slack-go
+// passes each redelivery on with its envelope ID, retry number and event
+// ID, and an application could drop repeats as this adapter does (by
+// envelope ID before parsing, by event ID and trigger ID after). The
+// tests in socketmode_test.go run the same scenarios against both clients.
 func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
 	parse := newLanes(1)
 	parse.onPanic = a.in.onPanic

@@ -8,47 +8,49 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 func TestSocketModeHandshake(t *testing.T) {
-	f := newFakeSlack(t)
-	a := startAdapter(t, f, newTestBot(), nil, nil)
+	srv := slacktest.NewServer(t)
+	a := startAdapter(t, srv, newTestBot(), nil, nil)
 
-	opens := f.callsTo("apps.connections.open")
-	if len(opens) != 1 || opens[0].Auth != "Bearer "+testAppToken {
+	opens := srv.Calls("apps.connections.open")
+	if len(opens) != 1 || opens[0].Token != slacktest.AppToken {
 		t.Fatalf("apps.connections.open calls = %+v, want one with the app-level token", opens)
 	}
-	auth := f.callsTo("auth.test")
-	if len(auth) != 1 || auth[0].Auth != "Bearer "+testBotToken {
+	auth := srv.Calls("auth.test")
+	if len(auth) != 1 || auth[0].Token != slacktest.BotToken {
 		t.Fatalf("auth.test calls = %+v, want one with the bot token", auth)
 	}
-	waitFor(t, 5*time.Second, "hello", func() bool { return a.hellos.Load() == 1 })
-	if u := a.self(); u != testBotUser {
-		t.Fatalf("bot user = %q, want %q", u, testBotUser)
+	bottest.WaitFor(t, "hello", func() bool { return a.hellos.Load() == 1 })
+	if u := a.self(); u != slacktest.BotUserID {
+		t.Fatalf("bot user = %q, want %q", u, slacktest.BotUserID)
 	}
 }
 
 func TestMentionAnsweredInChannelAndThread(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
 	// A question at the top of a channel: answered in a thread under it.
-	f.send(eventEnvelope("env-1", "Ev1", 0, mentionEvent("U1", "C1", "<@UBOT> what about the wage freeze &amp; raises?", "1700000100.000100", "")))
+	srv.SendEvent("env-1", slacktest.Mention("U1", "C1", "<@UBOT> what about the wage freeze &amp; raises?", "1700000100.000100", ""))
 	// A question inside a thread: answered in that thread.
-	f.send(eventEnvelope("env-2", "Ev2", 0, mentionEvent("U2", "C2", "<@UBOT|unionhall> and the pension?", "1700000200.000200", "1700000150.000150")))
+	srv.SendEvent("env-2", slacktest.Mention("U2", "C2", "<@UBOT|unionhall> and the pension?", "1700000200.000200", "1700000150.000150"))
 
-	waitFor(t, 5*time.Second, "two answers", func() bool { return len(f.callsTo("chat.postMessage")) == 2 })
-	posts := map[string]apiCall{}
-	for _, c := range f.callsTo("chat.postMessage") {
+	bottest.WaitFor(t, "two answers", func() bool { return len(srv.Posts()) == 2 })
+	posts := map[string]slacktest.Call{}
+	for _, c := range srv.Posts() {
 		posts[c.Form.Get("channel")] = c
 	}
-	if c := posts["C1"]; c.Form.Get("thread_ts") != "1700000100.000100" || !strings.Contains(c.text(), "You asked: what about the wage freeze &amp; raises?") {
-		t.Errorf("answer in C1: thread %q text %q", c.Form.Get("thread_ts"), c.text())
+	if c := posts["C1"]; c.Form.Get("thread_ts") != "1700000100.000100" || !strings.Contains(c.Text(), "You asked: what about the wage freeze &amp; raises?") {
+		t.Errorf("answer in C1: thread %q text %q", c.Form.Get("thread_ts"), c.Text())
 	}
-	if c := posts["C2"]; c.Form.Get("thread_ts") != "1700000150.000150" || !strings.Contains(c.text(), "You asked: and the pension?") {
-		t.Errorf("answer in C2: thread %q text %q", c.Form.Get("thread_ts"), c.text())
+	if c := posts["C2"]; c.Form.Get("thread_ts") != "1700000150.000150" || !strings.Contains(c.Text(), "You asked: and the pension?") {
+		t.Errorf("answer in C2: thread %q text %q", c.Form.Get("thread_ts"), c.Text())
 	}
 	for _, r := range tb.requests() {
 		if !r.Mention || r.DM || r.User.ID == "" || !strings.HasPrefix(r.User.ID, "slack:U") || r.Platform != bot.PlatformSlack {
@@ -59,33 +61,31 @@ func TestMentionAnsweredInChannelAndThread(t *testing.T) {
 		}
 	}
 	for _, env := range []string{"env-1", "env-2"} {
-		if _, ok := f.ackLatency(env); !ok {
+		if !srv.Acked(env) {
 			t.Errorf("envelope %s not acknowledged", env)
 		}
 	}
 }
 
 func TestDirectMessages(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
-	f.send(eventEnvelope("e1", "Ev1", 0, imEvent("UBOT", "D1", "my own message", "1.1")))
-	bot := imEvent("U9", "D1", "from another bot", "1.2")
-	bot["bot_id"] = "B999"
-	f.send(eventEnvelope("e2", "Ev2", 0, bot))
-	edit := imEvent("U1", "D1", "", "1.3")
+	srv.SendEvent("e1", slacktest.DirectMessage("UBOT", "D1", "my own message", "1.1"))
+	fromBot := slacktest.DirectMessage("U9", "D1", "from another bot", "1.2")
+	fromBot["bot_id"] = "B999"
+	srv.SendEvent("e2", fromBot)
+	edit := slacktest.DirectMessage("U1", "D1", "", "1.3")
 	edit["subtype"] = "message_changed"
-	f.send(eventEnvelope("e3", "Ev3", 0, edit))
-	f.send(eventEnvelope("e4", "Ev4", 0, imEvent("U1", "D1", "When is the deadline?", "1.4")))
-	f.send(eventEnvelope("e5", "Ev5", 0, imEvent("U1", "D1", "/remind list", "1.5")))
-	withFile := imEvent("U1", "D1", "what does this clause mean?", "1.6")
+	srv.SendEvent("e3", edit)
+	srv.SendEvent("e4", slacktest.DirectMessage("U1", "D1", "When is the deadline?", "1.4"))
+	srv.SendEvent("e5", slacktest.DirectMessage("U1", "D1", "/remind list", "1.5"))
+	withFile := slacktest.DirectMessage("U1", "D1", "what does this clause mean?", "1.6")
 	withFile["subtype"] = "file_share"
-	f.send(eventEnvelope("e6", "Ev6", 0, withFile))
+	srv.SendEvent("e6", withFile)
 
-	waitFor(t, 5*time.Second, "the DM answers and the command", func() bool {
-		return len(f.callsTo("chat.postMessage")) == 3
-	})
+	bottest.WaitFor(t, "the DM answers and the command", func() bool { return len(srv.Posts()) == 3 })
 	reqs := tb.requests()
 	if len(reqs) != 3 {
 		t.Fatalf("handled %d messages, want 3 (own, bot and edited messages ignored): %+v", len(reqs), reqs)
@@ -97,153 +97,122 @@ func TestDirectMessages(t *testing.T) {
 		t.Errorf("command in DM = %q %q, want remind list", reqs[1].Command, reqs[1].Raw)
 	}
 	// A private reply in a DM is simply posted there: nobody else can see it.
-	posts := f.callsTo("chat.postMessage")
-	if posts[1].Form.Get("channel") != "D1" || !strings.Contains(posts[1].text(), "remind list") {
+	posts := srv.Posts()
+	if posts[1].Form.Get("channel") != "D1" || !strings.Contains(posts[1].Text(), "remind list") {
 		t.Errorf("private reply in DM = %v", posts[1].Form)
 	}
-	if n := len(f.callsTo("chat.postEphemeral")); n != 0 {
+	if n := len(srv.Ephemerals()); n != 0 {
 		t.Errorf("%d ephemeral posts in a DM, want 0", n)
 	}
 }
 
 func TestSlashCommand(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
-	f.send(slashEnvelope("s1", slashPayload("/poll", "list", "U1", "C1", f.hook("s1"), "T-1")))
-	f.send(slashEnvelope("s2", slashPayload("/reminders", "list", "U1", "C1", f.hook("s2"), "T-2")))
-	f.send(slashEnvelope("s3", slashPayload("/poll", "show", "U1", "C1", f.hook("s3"), "T-3")))
+	srv.SendSlashCommand("s1", "/poll", "list", "U1", "C1")
+	srv.SendSlashCommand("s2", "/reminders", "list", "U1", "C1")
+	srv.SendSlashCommand("s3", "/poll", "show", "U1", "C1")
 
-	waitFor(t, 5*time.Second, "replies", func() bool {
-		return len(f.responsePosts()) == 2 && len(f.callsTo("chat.postMessage")) == 1
+	bottest.WaitFor(t, "replies", func() bool {
+		return len(srv.ResponsePosts()) == 2 && len(srv.Posts()) == 1
 	})
 	reqs := tb.requests()
-	if len(reqs) != 3 || reqs[0].Text != "/poll list" || reqs[1].Text != "/remind list" || reqs[0].Channel.ID != "C1" || reqs[0].Channel.Name != "general" {
+	if len(reqs) != 3 || reqs[0].Text != "/poll list" || reqs[1].Command != "remind" || reqs[1].Raw != "list" || reqs[0].Channel.ID != "C1" || reqs[0].Channel.Name != "general" {
 		t.Fatalf("requests = %+v", reqs)
 	}
 	// Private replies go through the command's response_url, as ephemeral.
-	hooks := map[string]responsePost{}
-	for _, p := range f.responsePosts() {
-		hooks[p.Hook] = p
+	if p := srv.ResponsePosts("s1"); len(p) != 1 || p[0].ResponseType() != "ephemeral" || !strings.Contains(p[0].Text(), "No open polls") {
+		t.Errorf("response to /poll list = %+v", p)
 	}
-	if p := hooks["s1"]; p.Msg["response_type"] != "ephemeral" || !strings.Contains(p.text(), "No open polls") {
-		t.Errorf("response to /poll list = %+v", p.Msg)
-	}
-	if p := hooks["s2"]; p.Msg["response_type"] != "ephemeral" || !strings.Contains(p.text(), "remind list") {
-		t.Errorf("response to /reminders list = %+v", p.Msg)
+	if p := srv.ResponsePosts("s2"); len(p) != 1 || p[0].ResponseType() != "ephemeral" || !strings.Contains(p[0].Text(), "remind list") {
+		t.Errorf("response to /reminders list = %+v", p)
 	}
 	// A public reply (the poll card) is posted in the channel.
-	post := f.callsTo("chat.postMessage")[0]
-	if post.Form.Get("channel") != "C1" || !strings.Contains(post.text(), "Ratify the agreement?") {
+	post := srv.Posts()[0]
+	if post.Form.Get("channel") != "C1" || !strings.Contains(post.Text(), "Ratify the agreement?") {
 		t.Errorf("card post = %v", post.Form)
 	}
 }
 
 // postPollCard opens the test poll in C1 with a slash command and returns
 // the posted card message.
-func postPollCard(t testing.TB, f *fakeSlack) apiCall {
+func postPollCard(t testing.TB, srv *slacktest.Server) slacktest.Call {
 	t.Helper()
-	f.send(slashEnvelope("show", slashPayload("/poll", "show", "USTEWARD", "C1", f.hook("show"), "T-show")))
-	waitFor(t, 5*time.Second, "the poll card", func() bool { return len(f.callsTo("chat.postMessage")) == 1 })
-	return f.callsTo("chat.postMessage")[0]
-}
-
-// voteButton returns the block_id, action_id and value of the card's
-// button for option n (1-based).
-func voteButton(t testing.TB, card apiCall, n int) (blockID, actionID, value string) {
-	t.Helper()
-	for _, b := range card.blocks() {
-		if b["type"] != "actions" {
-			continue
-		}
-		els, _ := b["elements"].([]any)
-		if n-1 < len(els) {
-			el := els[n-1].(map[string]any)
-			return b["block_id"].(string), el["action_id"].(string), el["value"].(string)
-		}
-	}
-	t.Fatalf("no button %d in %v", n, card.blocks())
-	return
+	srv.SendSlashCommand("show", "/poll", "show", "USTEWARD", "C1")
+	bottest.WaitFor(t, "the poll card", func() bool { return len(srv.Posts()) == 1 })
+	return srv.Posts()[0]
 }
 
 func TestButtonClickRecordsVoteAndUpdatesCard(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
-	card := postPollCard(t, f)
-	blockID, actionID, value := voteButton(t, card, 2)
-	if value != "/vote 1 2" || !strings.HasPrefix(blockID, "uh.card.0.r") || !strings.HasSuffix(blockID, ":poll:1") {
-		t.Fatalf("button value %q block %q", value, blockID)
+	card := postPollCard(t, srv)
+	btn := voteButton(t, card.Blocks(), 2)
+	if btn.Value != "/vote 1 2" || !strings.HasPrefix(btn.BlockID, "uh.card.0.r") || !strings.HasSuffix(btn.BlockID, ":poll:1") {
+		t.Fatalf("button value %q block %q", btn.Value, btn.BlockID)
 	}
-	cardTS := "1700000000.000001"
-	f.send(interactiveEnvelope("click-1", clickPayload("U7", "C1", cardTS, blockID, actionID, value, "T-click-1", f.hook("click-1"), card.blocks())))
+	srv.SendClick("click-1", "U7", "C1", card.TS, card.Blocks(), btn)
 
-	waitFor(t, 5*time.Second, "the card update", func() bool { return len(f.callsTo("chat.update")) == 1 })
-	up := f.callsTo("chat.update")[0]
-	if up.Form.Get("channel") != "C1" || up.Form.Get("ts") != cardTS {
-		t.Fatalf("chat.update on %s/%s, want C1/%s", up.Form.Get("channel"), up.Form.Get("ts"), cardTS)
+	bottest.WaitFor(t, "the card update", func() bool { return len(srv.Updates()) == 1 })
+	up := srv.Updates()[0]
+	if up.Form.Get("channel") != "C1" || up.Form.Get("ts") != card.TS {
+		t.Fatalf("chat.update on %s/%s, want C1/%s", up.Form.Get("channel"), up.Form.Get("ts"), card.TS)
 	}
-	if !strings.Contains(up.text(), "No: 1") || !strings.Contains(up.text(), "1 votes") {
-		t.Errorf("updated card = %q", up.text())
+	if !strings.Contains(up.Text(), "No: 1") || !strings.Contains(up.Text(), "1 votes") {
+		t.Errorf("updated card = %q", up.Text())
 	}
-	if !strings.Contains(up.text(), "Poll 1 is open.") {
-		t.Errorf("updated card lost the text above it: %q", up.text())
+	if !strings.Contains(up.Text(), "Poll 1 is open.") {
+		t.Errorf("updated card lost the text above it: %q", up.Text())
 	}
 	reqs := tb.requests()
 	last := reqs[len(reqs)-1]
 	if !last.Button || last.Text != "/vote 1 2" || last.User.ID != "slack:U7" {
 		t.Errorf("click request = %+v", last.Message)
 	}
-	waitFor(t, 5*time.Second, "the private confirmation", func() bool { return len(f.responsePosts()) == 1 })
-	if p := f.responsePosts()[0]; p.Hook != "click-1" || p.Msg["response_type"] != "ephemeral" || !strings.Contains(p.text(), "Your vote for No") {
+	bottest.WaitFor(t, "the private confirmation", func() bool { return len(srv.ResponsePosts()) == 1 })
+	if p := srv.ResponsePosts()[0]; p.Name != "click-1" || p.ResponseType() != "ephemeral" || !strings.Contains(p.Text(), "Your vote for No") {
 		t.Errorf("confirmation = %+v", p)
 	}
 }
 
 func TestClickRegistersCardAfterRestart(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 	// A card this process never posted (it was posted before a restart).
-	blocks := renderReply(bot.Reply{Text: "Poll 1 is open.", Card: func() *bot.Card { c := tb.cardLocked(); return &c }()})[0].blocks
-	posted := apiCall{Form: map[string][]string{"blocks": {mustJSON(t, blocks)}}}
-	blockID, actionID, value := voteButton(t, posted, 1)
-	f.send(interactiveEnvelope("c1", clickPayload("U1", "C5", "1690000000.000009", blockID, actionID, value, "T-c1", f.hook("c1"), posted.blocks())))
+	blocks := blocksJSON(t, renderReply(bot.Reply{Text: "Poll 1 is open.", Card: func() *bot.Card { c := tb.cardLocked(); return &c }()})[0].blocks)
+	srv.SendClick("c1", "U1", "C5", "1690000000.000009", blocks, voteButton(t, blocks, 1))
 
-	waitFor(t, 5*time.Second, "the update", func() bool { return len(f.callsTo("chat.update")) == 1 })
-	up := f.callsTo("chat.update")[0]
-	if up.Form.Get("channel") != "C5" || up.Form.Get("ts") != "1690000000.000009" || !strings.Contains(up.text(), "Yes: 1") || !strings.Contains(up.text(), "Poll 1 is open.") {
-		t.Errorf("update = %v / %q", up.Form, up.text())
+	bottest.WaitFor(t, "the update", func() bool { return len(srv.Updates()) == 1 })
+	up := srv.Updates()[0]
+	if up.Form.Get("channel") != "C5" || up.Form.Get("ts") != "1690000000.000009" || !strings.Contains(up.Text(), "Yes: 1") || !strings.Contains(up.Text(), "Poll 1 is open.") {
+		t.Errorf("update = %v / %q", up.Form, up.Text())
 	}
 }
 
 func TestRetriedEventProcessedOnce(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
-	ev := mentionEvent("U1", "C1", "<@UBOT> is the freeze two years?", "1700000300.000300", "")
-	f.send(eventEnvelope("first", "EvSame", 0, ev))
-	f.send(eventEnvelope("retry-1", "EvSame", 1, ev))
-	f.send(eventEnvelope("retry-2", "EvSame", 2, ev))
+	ev := slacktest.Mention("U1", "C1", "<@UBOT> is the freeze two years?", "1700000300.000300", "")
+	srv.Send(slacktest.EventsAPIEnvelope("first", "EvSame", 0, ev))
+	srv.Send(slacktest.EventsAPIEnvelope("retry-1", "EvSame", 1, ev))
+	srv.Send(slacktest.EventsAPIEnvelope("retry-2", "EvSame", 2, ev))
 	// A first delivery that arrives flagged as a retry (its first attempt
 	// never reached us) is still processed.
-	f.send(eventEnvelope("late", "EvOther", 1, mentionEvent("U2", "C1", "<@UBOT> what about health care?", "1700000400.000400", "")))
+	srv.Send(slacktest.EventsAPIEnvelope("late", "EvOther", 1, slacktest.Mention("U2", "C1", "<@UBOT> what about health care?", "1700000400.000400", "")))
 
-	waitFor(t, 5*time.Second, "acks", func() bool {
-		for _, e := range []string{"first", "retry-1", "retry-2", "late"} {
-			if _, ok := f.ackLatency(e); !ok {
-				return false
-			}
-		}
-		return true
-	})
-	waitFor(t, 5*time.Second, "answers", func() bool { return len(f.callsTo("chat.postMessage")) >= 2 })
-	// Give a wrongly processed retry every chance to show up.
-	f.send(eventEnvelope("marker", "EvMarker", 0, mentionEvent("U3", "C1", "<@UBOT> marker", "1700000500.000500", "")))
-	waitFor(t, 5*time.Second, "the marker", func() bool { return len(tb.requests()) >= 3 })
+	srv.WaitAcked("first", "retry-1", "retry-2", "late")
+	bottest.WaitFor(t, "answers", func() bool { return len(srv.Posts()) >= 2 })
+	// Give a wrongly processed retry every chance to show up: envelopes
+	// are handled in order, so it would come before the marker.
+	srv.SendEvent("marker", slacktest.Mention("U3", "C1", "<@UBOT> marker", "1700000500.000500", ""))
+	bottest.WaitFor(t, "the marker", func() bool { return len(tb.requests()) >= 3 })
 	counts := map[string]int{}
 	for _, r := range tb.requests() {
 		counts[r.Raw]++
@@ -254,192 +223,185 @@ func TestRetriedEventProcessedOnce(t *testing.T) {
 }
 
 func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, nil)
-	f.failNext("chat.postMessage", 1, failure{status: 429, retryAfter: "1"})
+	sleeps := newHeldSleeps()
+	startAdapter(t, srv, tb, nil, func(a *Adapter) { a.sleep = sleeps.sleep })
+	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429, RetryAfter: "1"})
 
-	f.send(eventEnvelope("a", "EvA", 0, mentionEvent("U1", "C1", "<@UBOT> /poll show", "1700000600.000600", "")))
-	f.send(eventEnvelope("b", "EvB", 0, mentionEvent("U1", "C1", "<@UBOT> second question", "1700000700.000700", "")))
-	waitFor(t, 10*time.Second, "delivery after the rate limit", func() bool { return len(f.callsTo("chat.postMessage")) == 3 })
-
-	posts := f.callsTo("chat.postMessage")
-	if gap := posts[1].At.Sub(posts[0].At); gap < time.Second {
-		t.Errorf("retried %s after the 429, want at least the 1s Retry-After", gap)
+	srv.SendEvent("a", slacktest.Mention("U1", "C1", "<@UBOT> /poll show", "1700000600.000600", ""))
+	srv.SendEvent("b", slacktest.Mention("U1", "C1", "<@UBOT> second question", "1700000700.000700", ""))
+	bottest.WaitFor(t, "the wait the 429 asks for", func() bool { return len(sleeps.requested()) == 1 })
+	if w := sleeps.requested()[0]; w != time.Second {
+		t.Errorf("waiting %s before retrying after the 429, want the 1s Retry-After", w)
 	}
+	// While the retry waits, both envelopes are acknowledged: the rate
+	// limit must not delay acks. Nothing is posted before the wait ends.
+	srv.WaitAcked("a", "b")
+	if n := len(srv.Posts()); n != 1 {
+		t.Errorf("%d posts while the retry waits, want only the rate-limited one", n)
+	}
+	sleeps.release(t)
+	bottest.WaitFor(t, "delivery after the rate limit", func() bool { return len(srv.Posts()) == 3 })
+
 	// The retried card came first, the reply queued behind it second.
-	if !strings.Contains(posts[1].text(), "Ratify") || !strings.Contains(posts[2].text(), "second question") {
-		t.Errorf("order after the 429: %q then %q", posts[1].text(), posts[2].text())
-	}
-	for _, e := range []string{"a", "b"} {
-		if d, ok := f.ackLatency(e); !ok || d > time.Second {
-			t.Errorf("envelope %s ack latency %s (acked %v): the rate limit must not delay acks", e, d, ok)
-		}
+	posts := srv.Posts()
+	if posts[0].Err != "429" || !strings.Contains(posts[1].Text(), "Ratify") || !strings.Contains(posts[2].Text(), "second question") {
+		t.Errorf("order after the 429: %q (%s), then %q then %q", posts[0].Text(), posts[0].Err, posts[1].Text(), posts[2].Text())
 	}
 }
 
 func TestServerErrorsAndBareRateLimitsAreRetriedInOrder(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	startAdapter(t, f, tb, nil, func(a *Adapter) { a.rateLimitWait = 50 * time.Millisecond })
-	f.failNext("chat.postMessage", 2, failure{status: 503})
-	f.failNext("chat.postMessage", 1, failure{status: 429}) // no Retry-After
-	f.failNext("chat.postMessage", 1, failure{slackErr: "ratelimited"})
+	startAdapter(t, srv, tb, nil, func(a *Adapter) { a.rateLimitWait = 50 * time.Millisecond })
+	srv.FailNext("chat.postMessage", 2, slacktest.Failure{Status: 503})
+	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Status: 429}) // no Retry-After
+	srv.FailNext("chat.postMessage", 1, slacktest.Failure{Error: "ratelimited"})
 
 	for i := range 5 {
-		f.send(eventEnvelope(fmt.Sprintf("e%d", i), fmt.Sprintf("Ev%d", i), 0,
-			mentionEvent("U1", "C1", fmt.Sprintf("<@UBOT> /vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i), "")))
+		srv.SendEvent(fmt.Sprintf("e%d", i),
+			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> /vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i), ""))
 	}
 	for i := range 5 {
-		f.send(eventEnvelope(fmt.Sprintf("q%d", i), fmt.Sprintf("EvQ%d", i), 0,
-			mentionEvent("U1", "C1", fmt.Sprintf("<@UBOT> question %d", i), fmt.Sprintf("17000009%02d.000000", i), "")))
+		srv.SendEvent(fmt.Sprintf("q%d", i),
+			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> question %d", i), fmt.Sprintf("17000009%02d.000000", i), ""))
 	}
 	// Failed attempts are recorded too; count the distinct answers.
-	waitFor(t, 10*time.Second, "all answers", func() bool {
-		seen := map[string]bool{}
-		for _, c := range f.callsTo("chat.postMessage") {
-			if strings.Contains(c.text(), "You asked") {
-				seen[c.text()] = true
+	answers := func() []string {
+		var got []string
+		for _, c := range srv.Posts() {
+			if c.Err == "" && strings.Contains(c.Text(), "You asked") {
+				got = append(got, c.Text())
 			}
 		}
-		return len(seen) == 5
-	})
-	waitFor(t, 5*time.Second, "the private vote confirmations", func() bool { return len(f.callsTo("chat.postEphemeral")) == 5 })
-	var got []string
-	for _, c := range f.callsTo("chat.postMessage") {
-		if strings.Contains(c.text(), "You asked") && !contains(got, c.text()) {
-			got = append(got, c.text())
-		}
+		return got
 	}
+	bottest.WaitFor(t, "all answers", func() bool { return len(answers()) == 5 })
+	bottest.WaitFor(t, "the private vote confirmations", func() bool { return len(srv.Ephemerals()) == 5 })
+	got := answers()
 	for i, txt := range got {
 		if !strings.Contains(txt, fmt.Sprintf("question %d", i)) {
 			t.Fatalf("answers out of order: %q", got)
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+	if n := len(srv.Posts()) - len(answers()); n != 4 {
+		t.Errorf("%d failed attempts recorded, want the 4 failures asked for", n)
 	}
-	return false
 }
 
 func TestReconnectAfterDisconnect(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	a := startAdapter(t, f, tb, nil, nil)
+	a := startAdapter(t, srv, tb, nil, nil)
+	connected := func(n int) func() bool {
+		return func() bool {
+			return len(srv.Calls("apps.connections.open")) == n && srv.Sockets() == n && a.hellos.Load() == int64(n)
+		}
+	}
 
-	f.send(eventEnvelope("e1", "Ev1", 0, mentionEvent("U1", "C1", "<@UBOT> before", "1700001000.000000", "")))
-	waitFor(t, 5*time.Second, "the first answer", func() bool { return len(f.callsTo("chat.postMessage")) == 1 })
+	srv.SendEvent("e1", slacktest.Mention("U1", "C1", "<@UBOT> before", "1700001000.000000", ""))
+	bottest.WaitFor(t, "the first answer", func() bool { return len(srv.Posts()) == 1 })
 
 	// The network drops the connection.
-	f.dropConnections()
-	waitFor(t, 10*time.Second, "a new connection", func() bool { return f.connectionsOpened() == 2 && a.hellos.Load() == 2 && f.current() != nil })
-	f.send(eventEnvelope("e2", "Ev2", 0, mentionEvent("U1", "C1", "<@UBOT> after the drop", "1700001100.000000", "")))
-	waitFor(t, 5*time.Second, "the answer after reconnecting", func() bool { return len(f.callsTo("chat.postMessage")) == 2 })
+	srv.DropConnections()
+	bottest.WaitFor(t, "a new connection", connected(2))
+	srv.SendEvent("e2", slacktest.Mention("U1", "C1", "<@UBOT> after the drop", "1700001100.000000", ""))
+	bottest.WaitFor(t, "the answer after reconnecting", func() bool { return len(srv.Posts()) == 2 })
 
 	// Slack asks the client to reconnect.
-	f.send(map[string]any{"type": "disconnect", "reason": "refresh_requested"})
-	waitFor(t, 10*time.Second, "a third connection", func() bool { return f.connectionsOpened() == 3 && a.hellos.Load() == 3 })
-	f.send(eventEnvelope("e3", "Ev3", 0, mentionEvent("U1", "C1", "<@UBOT> after the refresh", "1700001200.000000", "")))
-	waitFor(t, 5*time.Second, "the answer after the refresh", func() bool { return len(f.callsTo("chat.postMessage")) == 3 })
+	srv.Disconnect("refresh_requested")
+	bottest.WaitFor(t, "a third connection", connected(3))
+	srv.SendEvent("e3", slacktest.Mention("U1", "C1", "<@UBOT> after the refresh", "1700001200.000000", ""))
+	bottest.WaitFor(t, "the answer after the refresh", func() bool { return len(srv.Posts()) == 3 })
 
-	if got := f.callsTo("chat.postMessage")[2].text(); !strings.Contains(got, "after the refresh") {
+	if got := srv.Posts()[2].Text(); !strings.Contains(got, "after the refresh") {
 		t.Errorf("third answer = %q", got)
 	}
 }
 
 func TestAckDoesNotWaitForHandler(t *testing.T) {
-	f := newFakeSlack(t)
+	srv := slacktest.NewServer(t)
 	tb := newTestBot()
 	release := make(chan struct{})
 	tb.release = release
-	startAdapter(t, f, tb, nil, nil)
+	startAdapter(t, srv, tb, nil, nil)
 
-	f.send(slashEnvelope("slow", slashPayload("/poll", "list", "U1", "C1", f.hook("slow"), "T-slow")))
-	waitFor(t, 3*time.Second, "the ack while the handler is still working", func() bool {
-		_, ok := f.ackLatency("slow")
-		return ok
-	})
-	if len(f.responsePosts()) != 0 {
+	srv.SendSlashCommand("slow", "/poll", "list", "U1", "C1")
+	srv.WaitAcked("slow")
+	if len(srv.ResponsePosts()) != 0 {
 		t.Fatal("replied before the handler finished")
 	}
 	close(release)
-	waitFor(t, 5*time.Second, "the reply once the handler finished", func() bool { return len(f.responsePosts()) == 1 })
+	bottest.WaitFor(t, "the reply once the handler finished", func() bool { return len(srv.ResponsePosts()) == 1 })
 }
 
 func TestStewardGroupGrantsPowers(t *testing.T) {
-	f := newFakeSlack(t)
-	f.setGroup([]string{"U5"}, "")
+	srv := slacktest.NewServer(t)
+	srv.SetUserGroup([]string{"U5"}, "")
 	tb := newTestBot()
-	startAdapter(t, f, tb, func(o *Options) { o.StewardGroup = "@stewards" }, nil)
+	startAdapter(t, srv, tb, func(o *Options) { o.StewardGroup = "@" + slacktest.UserGroupHandle }, nil)
 
-	f.send(slashEnvelope("w1", slashPayload("/poll", "whoami", "U5", "C1", f.hook("w1"), "T-w1")))
-	f.send(slashEnvelope("w2", slashPayload("/poll", "whoami", "U6", "C1", f.hook("w2"), "T-w2")))
-	waitFor(t, 5*time.Second, "replies", func() bool { return len(f.responsePosts()) == 2 })
+	srv.SendSlashCommand("w1", "/poll", "whoami", "U5", "C1")
+	srv.SendSlashCommand("w2", "/poll", "whoami", "U6", "C1")
+	bottest.WaitFor(t, "replies", func() bool { return len(srv.ResponsePosts()) == 2 })
 	got := map[string]string{}
-	for _, p := range f.responsePosts() {
-		got[p.Hook] = p.text()
+	for _, p := range srv.ResponsePosts() {
+		got[p.Name] = p.Text()
 	}
 	if !strings.Contains(got["w1"], "steward=true") || !strings.Contains(got["w2"], "steward=false") {
 		t.Errorf("steward answers = %v", got)
 	}
-	if c := f.callsTo("usergroups.users.list"); len(c) == 0 || c[0].Form.Get("usergroup") != "S0STEWARD" {
-		t.Errorf("usergroups.users.list calls = %+v (the handle should resolve to S0STEWARD)", c)
+	if c := srv.Calls("usergroups.users.list"); len(c) == 0 || c[0].Form.Get("usergroup") != slacktest.UserGroupID {
+		t.Errorf("usergroups.users.list calls = %+v (the handle should resolve to %s)", c, slacktest.UserGroupID)
 	}
 }
 
 func TestSilentConnectionIsReplaced(t *testing.T) {
-	f := newFakeSlack(t)
-	f.mu.Lock()
-	f.pingEvery = 40 * time.Millisecond
-	f.mu.Unlock()
+	const readTimeout = time.Second
+	srv := slacktest.NewServer(t)
+	srv.SetPingInterval(50 * time.Millisecond)
 	tb := newTestBot()
-	a := startAdapter(t, f, tb, nil, func(a *Adapter) { a.readTimeout = 300 * time.Millisecond })
+	a := startAdapter(t, srv, tb, nil, func(a *Adapter) { a.readTimeout = readTimeout })
 
 	// Slack's pings keep a quiet connection alive, and are answered.
-	waitFor(t, 5*time.Second, "pongs over more than the read timeout", func() bool {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		return f.pongs >= 15
-	})
-	if n := f.connectionsOpened(); n != 1 {
+	bottest.WaitFor(t, "pongs over more than the read timeout", func() bool { return srv.Pongs() >= 30 })
+	if n := srv.Sockets(); n != 1 {
 		t.Fatalf("%d connections opened while pings kept arriving, want 1", n)
 	}
 	// Silence: the connection is taken for dead and replaced.
-	f.mu.Lock()
-	f.pingEvery = 0
-	f.mu.Unlock()
-	waitFor(t, 5*time.Second, "a new connection", func() bool { return f.connectionsOpened() >= 2 && a.hellos.Load() >= 2 })
-	f.mu.Lock()
-	f.pingEvery = 40 * time.Millisecond
-	f.mu.Unlock()
-	f.send(eventEnvelope("e1", "Ev1", 0, mentionEvent("U1", "C1", "<@UBOT> still there?", "1700004000.000000", "")))
-	waitFor(t, 5*time.Second, "the answer on the new connection", func() bool { return len(f.callsTo("chat.postMessage")) == 1 })
+	srv.SetPingInterval(0)
+	bottest.WaitFor(t, "a new connection", func() bool { return srv.Sockets() >= 2 && a.hellos.Load() >= 2 })
+	srv.SetPingInterval(50 * time.Millisecond)
+	srv.SendEvent("e1", slacktest.Mention("U1", "C1", "<@UBOT> still there?", "1700004000.000000", ""))
+	bottest.WaitFor(t, "the answer on the new connection", func() bool { return len(srv.Posts()) == 1 })
 }
 
 func TestRefusedAppTokenStopsRun(t *testing.T) {
-	f := newFakeSlack(t)
-	log, _ := testLogger(t)
-	a, err := newAdapter(Options{BotToken: testBotToken, AppToken: "xapp-wrong", APIURL: f.apiURL(), Log: log})
+	srv := slacktest.NewServer(t)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
+	defer cancel()
+	opts := testOptions(t, srv)
+	opts.AppToken = "xapp-wrong"
+	a, err := newAdapter(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	err = a.Run(ctx, newTestBot())
 	if err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "xapp-wrong") {
 		t.Fatalf("Run = %v, want an invalid_auth error that does not echo the token", err)
 	}
-	b, err := newAdapter(Options{BotToken: "xoxb-wrong", AppToken: testAppToken, APIURL: f.apiURL(), Log: log})
+	opts = testOptions(t, srv)
+	opts.BotToken = "xoxb-wrong"
+	b, err := newAdapter(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := b.Run(ctx, newTestBot()); err == nil || !strings.Contains(err.Error(), "invalid_auth") || strings.Contains(err.Error(), "xoxb-wrong") {
 		t.Fatalf("Run with a refused bot token = %v", err)
+	}
+	if n := len(srv.Calls("apps.connections.open")); n != 1 {
+		t.Errorf("%d apps.connections.open calls, want 1: a refused token is not retried", n)
 	}
 }
 

@@ -3,13 +3,12 @@ package slack
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // testBot is a real bot.Router with small in-test handlers: a fallback
@@ -29,12 +28,12 @@ var pollOptions = []string{"Yes", "No", "Abstain"}
 
 func newTestBot() *testBot {
 	tb := &testBot{votes: map[string]int{}}
-	tb.Router = bot.NewRouter(bot.StewardSet{"slack:USTEWARD": true}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	tb.Router = bot.NewRouter(bot.StewardSet{"slack:USTEWARD": true}, bottest.DiscardLogger())
 	tb.Router.Fallback(bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 		tb.record(r)
 		return w.Reply(ctx, bot.Reply{Text: "You asked: " + r.Raw, Thread: r.Thread})
 	}))
-	tb.Router.Register(bot.Command{Name: "poll", Summary: "polls", Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	tb.Router.Register(bottest.Command("poll", func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 		tb.record(r)
 		switch r.Raw {
 		case "show":
@@ -50,12 +49,14 @@ func newTestBot() *testBot {
 			return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("steward=%v", r.Steward), Private: true})
 		}
 		return bot.Errorf(bot.EINVALID, "unknown poll subcommand")
-	})})
-	tb.Router.Register(bot.Command{Name: "vote", Summary: "vote", Handler: bot.HandlerFunc(tb.vote)})
-	tb.Router.Register(bot.Command{Name: "remind", Summary: "reminders", Handler: bot.HandlerFunc(func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	}))
+	tb.Router.Register(bottest.Command("vote", tb.vote))
+	remind := bottest.Command("remind", func(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 		tb.record(r)
 		return w.Reply(ctx, bot.Reply{Text: "remind " + r.Raw, Private: true})
-	})})
+	})
+	remind.Aliases = []string{"reminders"} // as Slack registers it
+	tb.Router.Register(remind)
 	return tb
 }
 
@@ -95,8 +96,8 @@ func (tb *testBot) cardLocked() bot.Card {
 
 func (tb *testBot) vote(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	tb.record(r)
-	args, err := r.Args()
-	if err != nil || len(args) != 2 || args[0].Text != "1" {
+	args := r.Positional()
+	if len(args) != 2 || args[0].Text != "1" {
 		return bot.Errorf(bot.EINVALID, "Say which poll and option, e.g. /vote 1 2.")
 	}
 	opt, err := strconv.Atoi(args[1].Text)

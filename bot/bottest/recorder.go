@@ -81,3 +81,10 @@ func Message(user, text string) *bot.Message {
 		Text:     text,
 	}
 }
+
+// Command declares a command for tests of adapters and other plumbing:
+// one form that takes any arguments and leaves them to h (Request.Raw,
+// Request.Positional).
+func Command(name string, h bot.HandlerFunc) bot.Command {
+	return bot.Command{Name: name, Summary: name, Forms: []bot.Form{{Summary: name, Custom: true, Handler: h}}}
+}

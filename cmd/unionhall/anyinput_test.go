@@ -100,12 +100,3 @@ func FuzzAnyInput(f *testing.F) {
 		}
 	})
 }
-
-// TestUnitNamesReachPlatforms checks that the configured units are offered
-// to platforms with unit choices (Discord's /unit autocomplete).
-func TestUnitNamesReachPlatforms(t *testing.T) {
-	a, _ := fuzzApp(t)
-	if len(a.unitNames) != 15 || a.unitNames[0] == "" {
-		t.Fatalf("unit names = %q, want the 15 example units", a.unitNames)
-	}
-}

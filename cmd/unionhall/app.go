@@ -30,9 +30,6 @@ type app struct {
 	// it when they are built.
 	hub      *bot.Hub
 	services []service
-	// unitNames are the configured union or bargaining units, for platforms
-	// that offer them as choices (Discord's /unit autocomplete).
-	unitNames []string
 }
 
 // featureFiles are the features' settings and data files, read and checked

@@ -11,9 +11,6 @@ import (
 // registerPolls wires straw polls, /vote and /unit, and the job that
 // closes polls at their deadlines.
 func (a *app) registerPolls(units *polls.Coalition) error {
-	for _, u := range units.Units {
-		a.unitNames = append(a.unitNames, u.Name)
-	}
 	svc, err := polls.New(polls.Config{
 		Store:    sqlite.NewPollStore(a.db),
 		Poster:   a.hub,

@@ -98,7 +98,7 @@ func TestConsolePolls(t *testing.T) {
 		`dave> /vote 3 2`,
 		`dave> /vote 9 1`,
 	)
-	// The poll card, with the DESIGN.md poll object and one button per option.
+	// The poll card, with the console protocol's poll object and one button per option.
 	card := one(t, lines, "alice", "Would you vote yes on the clarified agreement?")
 	if card.Private || card.Poll == nil || card.Poll.ID != "1" || card.Poll.Total == nil || *card.Poll.Total != 0 ||
 		card.Card == nil || card.Card.Key != "poll:1" || len(card.Card.Buttons) != 2 || card.Card.Buttons[1].Command != "/vote 1 2" {

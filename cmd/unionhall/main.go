@@ -85,7 +85,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	case "faq":
 		err = cmdFAQ(ctx, args, std, lookupEnv)
 	case "slack-manifest":
-		err = cmdSlackManifest(args, std)
+		err = cmdSlackManifest(ctx, args, std, lookupEnv)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":

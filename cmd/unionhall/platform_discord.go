@@ -17,14 +17,17 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Logger, opts.Clock, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, a.cardLocations()
-	opts.Units = func() []string { return a.unitNames }
+	cmds, err := discord.NewSlashCommands(a.router.Commands())
+	if err != nil {
+		return nil, err
+	}
+	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)
 	}
 	// /help shows the commands as they are typed on Discord.
-	a.router.SetPlatformSyntax(bot.PlatformDiscord, discord.HelpSyntax)
+	a.router.SetPlatformSyntax(bot.PlatformDiscord, cmds.Syntax)
 	return ad, nil
 }
 

@@ -29,7 +29,7 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 		return nil, fmt.Errorf("slack: %w", err)
 	}
 	// /help shows the commands as they are typed in Slack.
-	a.router.SetPlatformSyntax(bot.PlatformSlack, slackadapter.HelpSyntax)
+	a.router.SetPlatformSyntax(bot.PlatformSlack, slackadapter.Syntax)
 	return ad, nil
 }
 

@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // slackApp returns an app configured from vars, enough to build adapters.
@@ -19,7 +18,7 @@ func slackApp(t *testing.T, vars map[string]string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
+	return &app{cfg: cfg, log: bottest.DiscardLogger(), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
 }
 
 func TestSlackAdapterFromSettings(t *testing.T) {

@@ -1,0 +1,176 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+// testLogger returns a logger whose output fails the test if it ever
+// contains a secret, and is shown when the test fails.
+func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
+	lb := &bottest.LogBuffer{}
+	t.Cleanup(func() {
+		out := lb.String()
+		if leaked := slacktest.LeakedSecrets(out); len(leaked) > 0 {
+			t.Errorf("a log line contains a secret (%q):\n%s", leaked, out)
+		}
+		if t.Failed() {
+			t.Logf("adapter log:\n%s", out)
+		}
+	})
+	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
+}
+
+// testOptions are the options of an adapter in Socket Mode against s.
+func testOptions(t testing.TB, s *slacktest.Server) Options {
+	log, _ := testLogger(t)
+	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log}
+}
+
+// newTestAdapter returns an adapter in Socket Mode against s, its options
+// changed by tweak, that is not running.
+func newTestAdapter(t testing.TB, s *slacktest.Server, tweak func(*Options)) *Adapter {
+	t.Helper()
+	opts := testOptions(t, s)
+	if tweak != nil {
+		tweak(&opts)
+	}
+	a, err := newAdapter(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// idleAdapter returns an adapter against s that is not running (Send,
+// Announce and card updates work without Run), shut down when the test
+// ends.
+func idleAdapter(t testing.TB, s *slacktest.Server, tweak func(*Options)) *Adapter {
+	t.Helper()
+	a := newTestAdapter(t, s, tweak)
+	t.Cleanup(a.shutdown)
+	return a
+}
+
+// startAdapter runs an adapter against s until the test ends. tweak
+// changes its options, adj the adapter before it runs.
+func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak func(*Options), adj func(*Adapter)) *Adapter {
+	t.Helper()
+	a := newTestAdapter(t, s, tweak)
+	if adj != nil {
+		adj(a)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, d) }()
+	select {
+	case <-a.ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("adapter stopped before it was ready: %v", err)
+	case <-time.After(bottest.WaitTimeout):
+		cancel()
+		t.Fatalf("adapter not ready after %s", bottest.WaitTimeout)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run returned %v", err)
+			}
+		case <-time.After(bottest.WaitTimeout):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	return a
+}
+
+// newTestClock returns a manual clock for tests that move time
+// themselves.
+func newTestClock() *bot.ManualClock {
+	return bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+}
+
+// heldSleeps stands in for Adapter.sleep: it records every wait asked
+// for and holds the caller, instead of waiting, until the test releases
+// it (or the caller's context ends). A test so sees what the adapter
+// would wait for, and what it does meanwhile, without a clock.
+type heldSleeps struct {
+	proceed chan struct{}
+
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func newHeldSleeps() *heldSleeps { return &heldSleeps{proceed: make(chan struct{})} }
+
+func (h *heldSleeps) sleep(ctx context.Context, d time.Duration) error {
+	h.mu.Lock()
+	h.waits = append(h.waits, d)
+	h.mu.Unlock()
+	select {
+	case <-h.proceed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// requested returns the waits asked for so far.
+func (h *heldSleeps) requested() []time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.waits)
+}
+
+// release ends one held wait, failing the test if none comes to be held.
+func (h *heldSleeps) release(t testing.TB) {
+	t.Helper()
+	select {
+	case h.proceed <- struct{}{}:
+	case <-time.After(bottest.WaitTimeout):
+		t.Fatalf("no wait to release after %s", bottest.WaitTimeout)
+	}
+}
+
+// voteButton returns the button for option n (1-based) of a rendered
+// card's blocks.
+func voteButton(t testing.TB, blocks []map[string]any, n int) slacktest.Button {
+	t.Helper()
+	btns := slacktest.Buttons(blocks)
+	if n < 1 || n > len(btns) {
+		t.Fatalf("no button %d in %v", n, blocks)
+	}
+	return btns[n-1]
+}
+
+// blocksJSON renders blocks as Slack receives them.
+func blocksJSON(t testing.TB, blocks []slack.Block) []map[string]any {
+	t.Helper()
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(mustJSON(t, blocks)), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func mustJSON(t testing.TB, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
