@@ -51,8 +51,16 @@ var (
 // ParseDeadlines reads a deadlines file (the format of DefaultDeadlines).
 // Times are read in zone unless a deadline names its own. A date without a
 // year is the next such date after now, and the deadline repeats every
-// year. Errors name the deadline and the field.
-func ParseDeadlines(data []byte, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
+// year. Errors name the file by name, the deadline and the field.
+func ParseDeadlines(name string, data []byte, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
+	defs, err := parseDeadlines(data, now, zone)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return defs, nil
+}
+
+func parseDeadlines(data []byte, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
 	var f deadlinesFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -94,6 +94,17 @@ func (a *app) registerFeatures(ctx context.Context, f featureFiles) error {
 	return a.registerReminders(ctx, f.deadlines, f.grace)
 }
 
+// register puts a feature's commands on the router and keeps its
+// background job, when it has one.
+func (a *app) register(commands []bot.Command, job service) {
+	for _, c := range commands {
+		a.router.Register(c)
+	}
+	if job != nil {
+		a.services = append(a.services, job)
+	}
+}
+
 // Close releases the store.
 func (a *app) Close() error { return a.db.Close() }
 

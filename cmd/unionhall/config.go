@@ -158,3 +158,23 @@ func checkAPIURL(variable, value, example string) error {
 	}
 	return nil
 }
+
+// loadFile reads and parses a feature's data file: the one variable names,
+// or the feature's default, named defName, when it is unset. Errors name
+// the variable. It also returns the file's name, for later messages.
+func loadFile[T any](c config, variable, defName string, defData []byte, parse func(name string, data []byte) (T, error)) (T, string, error) {
+	name, data := defName, defData
+	if path := c.vars.get(variable); path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			var none T
+			return none, path, fmt.Errorf("%s: %w", variable, err)
+		}
+		name = path
+	}
+	v, err := parse(name, data)
+	if err != nil {
+		return v, name, fmt.Errorf("%s: %w", variable, err)
+	}
+	return v, name, nil
+}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
 	"github.com/unionhall/unionhall/store/sqlite"
 )
@@ -46,7 +47,7 @@ func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
 	if err != nil {
 		return err
 	}
-	a.router.Register(svc.Command())
+	a.register([]bot.Command{svc.Command()}, nil)
 	a.router.Fallback(svc.Fallback())
 	return nil
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"os"
-
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/store/sqlite"
 )
@@ -22,27 +19,13 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range svc.Commands() {
-		a.router.Register(c)
-	}
-	a.services = append(a.services, svc.Run)
+	a.register(svc.Commands(), svc.Run)
 	return nil
 }
 
 // loadUnits reads the unit list from UNIONHALL_UNITS_FILE, or the example
 // list when it is unset.
 func (c config) loadUnits() (*polls.Coalition, error) {
-	path := c.vars.get("UNIONHALL_UNITS_FILE")
-	if path == "" {
-		return polls.ParseUnits(polls.ExampleUnitsName, polls.ExampleUnits())
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("UNIONHALL_UNITS_FILE: %w", err)
-	}
-	units, err := polls.ParseUnits(path, data)
-	if err != nil {
-		return nil, fmt.Errorf("UNIONHALL_UNITS_FILE: %w", err)
-	}
-	return units, nil
+	units, _, err := loadFile(c, "UNIONHALL_UNITS_FILE", polls.ExampleUnitsName, polls.ExampleUnits(), polls.ParseUnits)
+	return units, err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
@@ -23,10 +22,7 @@ func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, gr
 	if err != nil {
 		return err
 	}
-	for _, c := range svc.Commands() {
-		a.router.Register(c)
-	}
-	a.services = append(a.services, svc.Run)
+	a.register(svc.Commands(), svc.Run)
 	return nil
 }
 
@@ -57,18 +53,9 @@ type deadlinesFile struct {
 // default ones when it is unset. A date without a year is the next one
 // after now.
 func (c config) loadDeadlines(now time.Time) (deadlinesFile, error) {
-	f := deadlinesFile{name: reminders.DefaultDeadlinesName}
-	data := reminders.DefaultDeadlines()
-	if path := c.vars.get("UNIONHALL_DEADLINES_FILE"); path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return f, fmt.Errorf("UNIONHALL_DEADLINES_FILE: %w", err)
-		}
-		f.name = path
-	}
-	var err error
-	if f.defs, err = reminders.ParseDeadlines(data, now, c.Location); err != nil {
-		return f, fmt.Errorf("UNIONHALL_DEADLINES_FILE: %s: %w", f.name, err)
-	}
-	return f, nil
+	defs, name, err := loadFile(c, "UNIONHALL_DEADLINES_FILE", reminders.DefaultDeadlinesName, reminders.DefaultDeadlines(),
+		func(name string, data []byte) ([]reminders.DeadlineDef, error) {
+			return reminders.ParseDeadlines(name, data, now, c.Location)
+		})
+	return deadlinesFile{name: name, defs: defs}, err
 }
