@@ -33,7 +33,11 @@ func TestImportRules(t *testing.T) {
 		"adapters/console": {module + "/bot"},
 		"adapters/slack":   {module + "/bot", "github.com/slack-go/slack", "github.com/gorilla/websocket"},
 		"adapters/discord": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto"},
-		"store/sqlite":     {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
+		// The test fakes stand for the platforms alone: they know nothing
+		// of the adapters or the features.
+		"adapters/slack/slacktest":     {module + "/bot", "github.com/gorilla/websocket"},
+		"adapters/discord/discordtest": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto", "golang.org/x/net"},
+		"store/sqlite":                 {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0
