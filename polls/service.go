@@ -595,21 +595,8 @@ func (s *Service) Run(ctx context.Context) error {
 			}
 			s.log.ErrorContext(ctx, "closing due polls", "err", err)
 		}
-		wait := maxWait
-		next, ok, err := s.store.NextClose(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.ErrorContext(ctx, "finding the next poll deadline", "err", err)
-		case ok:
-			wait = min(max(next.Sub(s.clock.Now()), 0), maxWait)
-		}
-		retry, ok, err := s.store.NextResultTry(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.ErrorContext(ctx, "finding the next poll result retry", "err", err)
-		case ok:
-			wait = min(max(retry.Sub(s.clock.Now()), 0), wait)
-		}
+		wait := s.untilNext(ctx, "finding the next poll deadline", s.store.NextClose, maxWait)
+		wait = s.untilNext(ctx, "finding the next poll result retry", s.store.NextResultTry, wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -620,6 +607,19 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
+}
+
+// untilNext returns how long until the time next finds, at most limit;
+// limit when there is none, or when it cannot be read (logged as what).
+func (s *Service) untilNext(ctx context.Context, what string, next func(context.Context) (time.Time, bool, error), limit time.Duration) time.Duration {
+	at, ok, err := next(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.ErrorContext(ctx, what, "err", err)
+	case ok:
+		return min(max(at.Sub(s.clock.Now()), 0), limit)
+	}
+	return limit
 }
 
 // announcerFor returns how to post a poll's result when a request handled

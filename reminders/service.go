@@ -35,12 +35,6 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Poster == nil {
 		return nil, errors.New("reminders: a Store and a Poster are required")
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = bot.SystemClock{}
-	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-	}
 	sched := NewScheduler(cfg.Store, Options{Clock: cfg.Clock, Location: cfg.Location, Grace: cfg.Grace, Log: cfg.Log})
 	return &Service{Config: cfg, Notify: sched.Notify, sched: sched}, nil
 }

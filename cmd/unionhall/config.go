@@ -137,14 +137,20 @@ func (c config) platforms() []string {
 	return out
 }
 
-// checkPlatforms checks the settings of every configured platform, so that
-// a mistake in them is reported before the store is opened.
+// checkPlatforms checks the settings of every platform whose token is
+// set, so that a mistake in them is reported before the store is opened.
 func (c config) checkPlatforms() error {
-	if _, err := c.slackOptions(); err != nil {
-		return err
+	if c.SlackBotToken != "" {
+		if _, err := c.slackOptions(); err != nil {
+			return err
+		}
 	}
-	_, err := c.discordOptions()
-	return err
+	if c.DiscordToken != "" {
+		if _, err := c.discordOptions(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkAPIURL checks the API address a platform variable sets, when it is

@@ -9,6 +9,16 @@ import (
 	"testing"
 )
 
+// wantAll reports each of wants that got, the text of what, lacks.
+func wantAll(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, got)
+		}
+	}
+}
+
 // replyTo returns the text of the replies to user, joined.
 func replyTo(lines []consoleLine, user string) string {
 	var out []string
@@ -48,26 +58,20 @@ func TestConsoleReminders(t *testing.T) {
 	}
 
 	// The default Aug. 31 ratification deadline, with its reminders.
-	list1 := replyTo(lines, "list1")
-	for _, want := range []string{
+	wantAll(t, "first /remind list", replyTo(lines, "list1"),
 		"Upcoming reminders (times in America/New_York):",
 		"Ratification deadline, 14 days before",
 		"Ratification deadline, 7 days before",
 		"Ratification deadline, 1 day before",
 		"Ratification deadline, 2 hours before",
 		"Aug 17, ", " 5:00 PM ", "(in ",
-	} {
-		if !strings.Contains(list1, want) {
-			t.Errorf("first /remind list lacks %q:\n%s", want, list1)
-		}
-	}
+	)
 	if got := replyTo(lines, "deadlines"); !strings.Contains(got, "#1  Ratification deadline: ") || !strings.Contains(got, "Aug 31, ") ||
 		!strings.Contains(got, "every year. Reminders 14 days, 7 days, 1 day and 2 hours before.") {
 		t.Errorf("/deadline list: %s", got)
 	}
 
-	alice := replyTo(lines, "alice")
-	for _, want := range []string{
+	wantAll(t, "replies to alice", replyTo(lines, "alice"),
 		"Recurring reminder #5 set: every \"0 9 * * MON\" (America/New_York)",
 		"Weekly vote status: <b>check</b> the tally",
 		"Reminder #6 set for Mon Aug 31, 2099 5:00 PM EDT",
@@ -78,11 +82,7 @@ func TestConsoleReminders(t *testing.T) {
 		"too long: 2001 characters",
 		"Reminder #5 deleted",
 		"Deadline #2 added: Strike authorization vote, Sun Mar 1, 2099 12:00 PM EST",
-	} {
-		if !strings.Contains(alice, want) {
-			t.Errorf("replies to alice lack %q:\n%s", want, alice)
-		}
-	}
+	)
 	if got := replyTo(lines, "bob"); strings.Count(got, "Only stewards can") != 3 {
 		t.Errorf("bob was not refused three times:\n%s", got)
 	}

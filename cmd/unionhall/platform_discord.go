@@ -33,12 +33,8 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 
 // discordOptions checks the Discord settings and returns the adapter's
 // options from them: DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_API_URL,
-// DISCORD_ANNOUNCE_CHANNEL and DISCORD_STEWARD_ROLE. Without DISCORD_TOKEN
-// the others are not used, and not checked.
+// DISCORD_ANNOUNCE_CHANNEL and DISCORD_STEWARD_ROLE.
 func (c config) discordOptions() (discord.Options, error) {
-	if c.DiscordToken == "" {
-		return discord.Options{}, nil
-	}
 	return discord.Options{
 		Token:           c.DiscordToken,
 		GuildID:         c.DiscordGuildID,

@@ -39,9 +39,6 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 // the setting at fault and never echo a token.
 func (c config) slackOptions() (slackadapter.Options, error) {
 	var opts slackadapter.Options
-	if c.SlackBotToken == "" {
-		return opts, nil
-	}
 	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
 		return opts, errors.New("SLACK_BOT_TOKEN: this is not a bot token (a bot token starts with xoxb-; copy the Bot User OAuth Token from the app's OAuth & Permissions page)")
 	}
