@@ -27,6 +27,9 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		"bot":              {},
 		"bot/bottest":      {module + "/bot"},
+		"bot/backoff":      {module + "/bot"},
+		"bot/lanes":        {},
+		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
 		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
 		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},

@@ -354,7 +354,7 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 		b.WriteString("Questions members asked that the knowledge base could not answer, most asked first:")
 		for i, q := range g.Questions {
 			fmt.Fprintf(&b, "\n%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
-				plural(q.Asked, "time"), plural(q.Members, "member"), q.Last.Format("2006-01-02"))
+				bot.Plural(q.Asked, "time"), bot.Plural(q.Members, "member"), q.Last.Format("2006-01-02"))
 			if q.BestGuess != "" {
 				fmt.Fprintf(&b, "; closest topic: %s", q.BestGuess)
 			}
@@ -368,13 +368,6 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 		}
 	}
 	return reply(ctx, w, r, true, b.String())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -204,7 +204,7 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	}
 	id, ok := parseID(pos[0].Text)
 	if !ok {
-		return bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: /vote <poll> <option>.", truncate(pos[0].Text, 30))
+		return bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: /vote <poll> <option>.", bot.Truncate(pos[0].Text, 30))
 	}
 	p, err := s.lookup(ctx, w, r, id)
 	if err != nil {
@@ -279,7 +279,7 @@ func parseChoices(p *Poll, args []bot.Token) ([]int, error) {
 		}
 		n := byLabel(a.Text)
 		if n == 0 {
-			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
+			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", bot.Truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
 		}
 		out = append(out, n)
 	}
@@ -460,7 +460,7 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 	for _, rp := range rps {
 		q := ""
 		if p, err := s.store.Poll(ctx, rp.PollID); err == nil {
-			q = " " + truncate(p.Question, 60)
+			q = " " + bot.Truncate(p.Question, 60)
 		}
 		var state string
 		switch rp.State {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
 // Config is what a Service is built from.
@@ -58,11 +59,10 @@ type Service struct {
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
 	cardLocks [64]sync.Mutex
-	// refreshing coalesces card updates after votes: while one caller is
-	// updating a poll's card, others only mark it stale, and that caller
-	// updates it once more.
-	refreshMu  sync.Mutex
-	refreshing map[int64]*refreshState
+	// refreshes coalesces card updates after votes, by poll ID: while one
+	// caller reads a poll's tally and shows it, the votes that come in are
+	// folded into one more update by that caller.
+	refreshes cards.Coalescer[int64]
 }
 
 // New returns a Service. It needs a Store and a Poster, and validates the
@@ -87,8 +87,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake:       make(chan struct{}, 1),
-		refreshing: map[int64]*refreshState{},
+		wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -134,7 +133,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		case n == 0:
 			return nil, bot.Errorf(bot.EINVALID, "Option %d is empty. Give each option some text.", i+1)
 		case n > MaxLabel:
-			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, truncate(o, 40))
+			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, bot.Truncate(o, 40))
 		}
 		k := strings.ToLower(o)
 		if j, dup := seen[k]; dup {
@@ -144,7 +143,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	}
 	switch {
 	case len(opts) == 0:
-		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", truncate(q, 60))
+		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", bot.Truncate(q, 60))
 	case len(opts) == 1:
 		return nil, bot.Errorf(bot.EINVALID, "The poll has only one option. Give at least two, each in quotes, e.g. \"Yes\" \"No\".")
 	case len(opts) > MaxOptions:
@@ -489,12 +488,6 @@ func (s *Service) updateCard(ctx context.Context, res *Results, a announcer) err
 	return nil
 }
 
-// refreshState tracks the card update of one poll after votes.
-type refreshState struct {
-	running bool // a caller is updating the card
-	stale   bool // a vote came in since that caller read the tally
-}
-
 func (s *Service) cardLock(id int64) *sync.Mutex {
 	return &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
 }
@@ -504,33 +497,13 @@ func (s *Service) cardLock(id int64) *sync.Mutex {
 // once, one caller keeps updating until the card shows every vote and the
 // others return at once.
 func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error {
-	s.refreshMu.Lock()
-	st := s.refreshing[id]
-	if st == nil {
-		st = &refreshState{}
-		s.refreshing[id] = st
-	}
-	if st.running {
-		st.stale = true
-		s.refreshMu.Unlock()
-		return nil
-	}
-	st.running = true
-	s.refreshMu.Unlock()
 	var errs []error
-	for {
+	s.refreshes.Do(id, func() {
 		if err := s.showTally(ctx, id, a); err != nil {
 			errs = append(errs, err)
 		}
-		s.refreshMu.Lock()
-		if !st.stale {
-			delete(s.refreshing, id)
-			s.refreshMu.Unlock()
-			return errors.Join(errs...)
-		}
-		st.stale = false
-		s.refreshMu.Unlock()
-	}
+	})
+	return errors.Join(errs...)
 }
 
 // showTally reads the tally and updates the card of an open poll.

@@ -146,7 +146,7 @@ func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
 	card := h.openPoll("Strike?", "Yes | No")
 	// The restarted adapter has never seen the card.
 	h.restart()
-	if refs := h.a.cards.refs("poll:1"); len(refs) != 0 {
+	if refs := h.a.cards.Locations("poll:1"); len(refs) != 0 {
 		t.Fatalf("a new adapter knows the card: %v", refs)
 	}
 	h.f.WaitAck(h.f.Click(bob, card.ID, "/vote 1 2"))

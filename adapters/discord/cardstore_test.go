@@ -31,7 +31,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	edits := h.waitCard(card.ID, "Yes: 1").Edits
 
 	h.restart()
-	if refs := h.a.cards.refs("poll:1"); len(refs) != 0 {
+	if refs := h.a.cards.Locations("poll:1"); len(refs) != 0 {
 		t.Fatalf("a new adapter knows the card: %v", refs)
 	}
 	// The poll closes on schedule: its final card, without buttons,
