@@ -60,6 +60,7 @@ func ParseDeadlines(name string, data []byte, now time.Time, zone *time.Location
 	return defs, nil
 }
 
+// parseDeadlines is ParseDeadlines without the file's name in errors.
 func parseDeadlines(data []byte, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
 	var f deadlinesFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
