@@ -10,8 +10,9 @@ import (
 const module = "github.com/unionhall/unionhall"
 
 // TestImportRules enforces the layering that docs/architecture.md
-// describes: the core imports only the standard library, features import only the core (and reminders its
-// cron library), adapters only the core and their own SDK, and only
+// describes: the core imports only the standard library, features import
+// only the core (and the libraries of their own file formats and
+// schedules), adapters only the core and their own SDK, and only
 // cmd/unionhall wires everything together.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
@@ -30,8 +31,8 @@ func TestImportRules(t *testing.T) {
 		"bot/lanes":        {},
 		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
-		"polls":            {module + "/bot"},
-		"reminders":        {module + "/bot", "github.com/robfig/cron/v3"},
+		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
+		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
 		"adapters/console": {module + "/bot"},
 		"adapters/slack":   {module + "/bot", "github.com/slack-go/slack", "github.com/gorilla/websocket"},
 		"adapters/discord": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto"},

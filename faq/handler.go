@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -29,29 +28,6 @@ const (
 	maxEcho         = 80
 	gapsShown       = 15
 )
-
-// Service is the /faq command and the answer to free-text questions (DMs
-// and mentions), over one Matcher and Store.
-type Service struct {
-	// Matcher answers questions.
-	Matcher *Matcher
-	// Store keeps feedback, unanswered questions and added phrasings.
-	Store Store
-	// Salt keys the hash that stands for members in the Store.
-	Salt []byte
-	// Contact says how to reach a steward (DefaultContact when empty).
-	Contact string
-	// Clock gives the time of records.
-	Clock bot.Clock
-	// Log receives failures to record; questions are never logged.
-	Log *slog.Logger
-	// Commands lists the registered commands (the Router's Commands), so
-	// that free text that is a command typed without its slash ("vote 1
-	// yes") gets a hint rather than an answer. Nil means no hints.
-	Commands func() []bot.Command
-
-	seq atomic.Uint64 // numbers answer cards
-}
 
 // MemberHash returns the keyed hash that stands for a member in the
 // Store: HMAC-SHA-256 of the platform-qualified ID under the

@@ -47,7 +47,7 @@ func newPollsEnv(t testing.TB, path string) *pollsEnv {
 	store := sqlite.NewPollStore(db)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	units := &polls.Coalition{Units: []polls.Unit{{Name: "P-2", Members: 100}, {Name: "P-4", Members: 100}}, UnitsNeeded: 2, PercentNeeded: 80}
-	svc, err := polls.NewService(polls.Config{Store: store, Clock: clock, Location: time.UTC, Units: units, Log: log})
+	svc, err := polls.New(polls.Config{Store: store, Poster: bot.NewHub(), Clock: clock, Location: time.UTC, Units: units, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestPollsCrashChild(t *testing.T) {
 		fmt.Println("error", err)
 		os.Exit(3)
 	}
-	svc, err := polls.NewService(polls.Config{Store: sqlite.NewPollStore(db), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc, err := polls.New(polls.Config{Store: sqlite.NewPollStore(db), Poster: bot.NewHub(), Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		os.Exit(3)
 	}
