@@ -17,6 +17,7 @@
 package discord
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -160,27 +161,13 @@ func newAdapter(opts Options) (*Adapter, error) {
 	if token == "" {
 		return nil, errors.New("discord: a bot token is required")
 	}
-	if opts.AckAfter <= 0 {
-		opts.AckAfter = DefaultAckAfter
-	}
-	if opts.EditInterval <= 0 {
-		opts.EditInterval = DefaultEditInterval
-	}
-	if opts.HandlerTimeout <= 0 {
-		opts.HandlerTimeout = DefaultHandlerTimeout
-	}
-	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = DefaultShutdownGrace
-	}
-	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultMaxConcurrent
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.Clock == nil {
-		opts.Clock = bot.SystemClock{}
-	}
+	opts.AckAfter = bot.PositiveOr(opts.AckAfter, DefaultAckAfter)
+	opts.EditInterval = bot.PositiveOr(opts.EditInterval, DefaultEditInterval)
+	opts.HandlerTimeout = bot.PositiveOr(opts.HandlerTimeout, DefaultHandlerTimeout)
+	opts.ShutdownGrace = bot.PositiveOr(opts.ShutdownGrace, DefaultShutdownGrace)
+	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
+	opts.Logger = cmp.Or(opts.Logger, slog.Default())
+	opts.Clock = bot.OrSystemClock(opts.Clock)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -187,12 +188,8 @@ func newAdapter(opts Options) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("unknown mode %q (want socket or http)", mode)
 	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
-	if opts.Clock == nil {
-		opts.Clock = bot.SystemClock{}
-	}
+	opts.Log = cmp.Or(opts.Log, slog.Default())
+	opts.Clock = bot.OrSystemClock(opts.Clock)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}

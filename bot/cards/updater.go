@@ -1,6 +1,7 @@
 package cards
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
@@ -177,12 +178,8 @@ type timer struct{ stop func() bool }
 
 // New returns an Updater.
 func New(cfg Config) *Updater {
-	if cfg.Clock == nil {
-		cfg.Clock = bot.SystemClock{}
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Clock = bot.OrSystemClock(cfg.Clock)
+	cfg.Log = cmp.Or(cfg.Log, slog.Default())
 	switch {
 	case cfg.Interval == 0:
 		cfg.Interval = DefaultInterval
@@ -192,9 +189,7 @@ func New(cfg Config) *Updater {
 	if cfg.Retry.Initial <= 0 {
 		cfg.Retry = defaultRetry()
 	}
-	if cfg.EditTimeout <= 0 {
-		cfg.EditTimeout = DefaultEditTimeout
-	}
+	cfg.EditTimeout = bot.PositiveOr(cfg.EditTimeout, DefaultEditTimeout)
 	u := &Updater{
 		platform: cfg.Platform,
 		editor:   cfg.Editor,
