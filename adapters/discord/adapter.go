@@ -408,14 +408,7 @@ func (a *Adapter) shutdown() {
 	if err := a.session.Close(); err != nil {
 		a.log.Debug("closing the Discord gateway", "err", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownGrace)
-	defer cancel()
-	if err := a.work.wait(ctx); err != nil {
-		a.log.Warn("Discord events still in progress at shutdown", "err", err)
-	}
-	if err := a.cards.Shutdown(ctx); err != nil {
-		a.log.Warn("Discord posts and card edits still queued at shutdown", "err", err)
-	}
+	a.cards.Drain(a.opts.ShutdownGrace, a.work.wait)
 	a.stop()
 }
 

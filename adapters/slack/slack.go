@@ -296,14 +296,7 @@ func (a *Adapter) identify(ctx context.Context) error {
 // shutdown waits for handlers in progress, sends the last card states and
 // what is queued, then stops outbound calls.
 func (a *Adapter) shutdown() {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := a.in.Wait(ctx); err != nil {
-		a.log.Warn("stopped before every handler finished", "err", err)
-	}
-	if err := a.cards.Shutdown(ctx); err != nil {
-		a.log.Warn("stopped before every queued reply and card update was sent", "err", err)
-	}
+	a.cards.Drain(shutdownGrace, a.in.Wait)
 	a.stopSend()
 }
 

@@ -386,6 +386,22 @@ func (u *Updater) Shutdown(ctx context.Context) error {
 	return err
 }
 
+// Drain is how an adapter that takes no more events stops: within grace
+// it waits for the handlers still at work (handlers, such as a lanes
+// Group's Wait), so that what they answer is queued, then Shuts the
+// Updater down, sending what is queued. What did not finish in time is
+// logged and dropped; stopping goes on.
+func (u *Updater) Drain(grace time.Duration, handlers func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	if err := handlers(ctx); err != nil {
+		u.log.Warn("stopped before every handler finished", "platform", u.platform, "err", err)
+	}
+	if err := u.Shutdown(ctx); err != nil {
+		u.log.Warn("stopped before every queued post and card edit was sent", "platform", u.platform, "err", err)
+	}
+}
+
 // Close stops the Updater: it sends nothing more, cancels edits under
 // way, and waits, until ctx ends, for the store to take what is queued
 // for it.

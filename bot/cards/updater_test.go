@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -361,6 +363,35 @@ func TestShutdownSendsWhatIsPendingAtOnceThenStops(t *testing.T) {
 	e.updateLater("poll:1", 3)
 	if n := len(e.editor.all()); n != 2 {
 		t.Errorf("%d edits, want none after the shutdown", n)
+	}
+}
+
+func TestDrainSendsWhatTheHandlersAnswerWhileStopping(t *testing.T) {
+	e := editedOnce(t)
+	e.u.Drain(bottest.WaitTimeout, func(context.Context) error {
+		e.update("poll:1", 2) // a vote handled while the adapter stops
+		return nil
+	})
+	if got := e.editor.bodies(); !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) {
+		t.Errorf("edits %v, want the state the handler left sent at once", got)
+	}
+	e.updateLater("poll:1", 3)
+	if n := len(e.editor.all()); n != 2 {
+		t.Errorf("%d edits, want none after the drain", n)
+	}
+}
+
+func TestDrainGivesUpOnHandlersAfterTheGrace(t *testing.T) {
+	logs := &bottest.LogBuffer{}
+	clock := bot.NewManualClock(start)
+	u := cards.New(cards.Config{Platform: "slack", Editor: &fakeEditor{clock: clock}, Lanes: lanes.New(1), Clock: clock,
+		Log: slog.New(slog.NewTextHandler(logs, nil))})
+	u.Drain(time.Millisecond, func(ctx context.Context) error {
+		<-ctx.Done() // a handler that never finishes
+		return ctx.Err()
+	})
+	if !strings.Contains(logs.String(), "stopped before every handler finished") || !strings.Contains(logs.String(), "platform=slack") {
+		t.Errorf("the unfinished handler is not logged:\n%s", logs)
 	}
 }
 
