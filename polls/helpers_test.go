@@ -3,7 +3,6 @@ package polls_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -71,7 +70,7 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
 	hub := newFakeHub()
 	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})

@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,7 +50,7 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	t.Helper()
 	f := discordtest.NewServer(t)
 	h := &harness{t: t, f: f, logs: &bottest.LogBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
-	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := h.logs.Logger()
 	h.router = bot.NewRouter(bot.StewardSet{}, log)
 	h.units = func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} }
 	h.polls.register(h.router)

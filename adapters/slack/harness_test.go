@@ -29,7 +29,7 @@ func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
 			t.Logf("adapter log:\n%s", out)
 		}
 	})
-	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
+	return lb.Logger(), lb
 }
 
 // testOptions are the options of an adapter in Socket Mode against s.
