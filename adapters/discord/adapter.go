@@ -408,7 +408,9 @@ func (a *Adapter) shutdown() {
 	if err := a.session.Close(); err != nil {
 		a.log.Debug("closing the Discord gateway", "err", err)
 	}
-	a.cards.Drain(a.opts.ShutdownGrace, a.work.wait)
+	if err := a.cards.Drain(a.opts.ShutdownGrace, a.work.wait); err != nil {
+		a.log.Warn("Discord events, posts or card edits still in progress at shutdown", "err", err)
+	}
 	a.stop()
 }
 

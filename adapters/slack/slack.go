@@ -296,7 +296,9 @@ func (a *Adapter) identify(ctx context.Context) error {
 // shutdown waits for handlers in progress, sends the last card states and
 // what is queued, then stops outbound calls.
 func (a *Adapter) shutdown() {
-	a.cards.Drain(shutdownGrace, a.in.Wait)
+	if err := a.cards.Drain(shutdownGrace, a.in.Wait); err != nil {
+		a.log.Warn("stopped before every reply and card update was sent", "err", err)
+	}
 	a.stopSend()
 }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
@@ -389,17 +390,19 @@ func (u *Updater) Shutdown(ctx context.Context) error {
 // Drain is how an adapter that takes no more events stops: within grace
 // it waits for the handlers still at work (handlers, such as a lanes
 // Group's Wait), so that what they answer is queued, then Shuts the
-// Updater down, sending what is queued. What did not finish in time is
-// logged and dropped; stopping goes on.
-func (u *Updater) Drain(grace time.Duration, handlers func(context.Context) error) {
+// Updater down, sending what is queued. It returns what did not finish in
+// time, which is dropped: the adapter stops all the same.
+func (u *Updater) Drain(grace time.Duration, handlers func(context.Context) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	var errs []error
 	if err := handlers(ctx); err != nil {
-		u.log.Warn("stopped before every handler finished", "platform", u.platform, "err", err)
+		errs = append(errs, fmt.Errorf("handlers still at work: %w", err))
 	}
 	if err := u.Shutdown(ctx); err != nil {
-		u.log.Warn("stopped before every queued post and card edit was sent", "platform", u.platform, "err", err)
+		errs = append(errs, fmt.Errorf("posts and card edits still queued: %w", err))
 	}
+	return errors.Join(errs...)
 }
 
 // Close stops the Updater: it sends nothing more, cancels edits under

@@ -344,6 +344,55 @@ func TestUpdatesMadeWhileACardIsPostedGoWithThePost(t *testing.T) {
 	}
 }
 
+func TestShutdownSendsWhatIsPendingAtOnceThenStops(t *testing.T) {
+	e := editedOnce(t)
+	e.update("poll:1", 2)
+	posted := false
+	e.lanes.Add("C2", func() { posted = true })
+	if err := e.u.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.editor.bodies(); !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) || !posted {
+		t.Errorf("edits %v (post sent: %v), want the pending state and the post sent without waiting", got, posted)
+	}
+	if n := e.clock.Timers(); n != 0 {
+		t.Errorf("%d timers left after the shutdown", n)
+	}
+	e.updateLater("poll:1", 3)
+	if n := len(e.editor.all()); n != 2 {
+		t.Errorf("%d edits, want none after the shutdown", n)
+	}
+}
+
+func TestDrainSendsWhatTheHandlersAnswerWhileStopping(t *testing.T) {
+	e := editedOnce(t)
+	err := e.u.Drain(bottest.WaitTimeout, func(context.Context) error {
+		e.update("poll:1", 2) // a vote handled while the adapter stops
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.editor.bodies(); !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) {
+		t.Errorf("edits %v, want the state the handler left sent at once", got)
+	}
+	e.updateLater("poll:1", 3)
+	if n := len(e.editor.all()); n != 2 {
+		t.Errorf("%d edits, want none after the drain", n)
+	}
+}
+
+func TestDrainGivesUpOnHandlersAfterTheGrace(t *testing.T) {
+	e := editedOnce(t)
+	err := e.u.Drain(time.Millisecond, func(ctx context.Context) error {
+		<-ctx.Done() // a handler that never finishes
+		return ctx.Err()
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Drain returned %v, want the handlers' deadline", err)
+	}
+}
+
 func TestAMessageMovesToTheCardItIsClickedFor(t *testing.T) {
 	store := bottest.NewCardLocations()
 	e := newEnv(t, store)
