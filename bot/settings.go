@@ -1,5 +1,7 @@
 package bot
 
+import "log/slog"
+
 // Every feature's Config and every adapter's Options leave most settings
 // optional. These functions are how an unset setting takes its default, so
 // that "unset" means the same in every package.
@@ -11,6 +13,15 @@ func OrSystemClock(c Clock) Clock {
 		return SystemClock{}
 	}
 	return c
+}
+
+// OrDefaultLogger returns l, or slog.Default() when l is nil: code that
+// logs is given its logger, and one left out logs where the process does.
+func OrDefaultLogger(l *slog.Logger) *slog.Logger {
+	if l == nil {
+		return slog.Default()
+	}
+	return l
 }
 
 // PositiveOr returns v when it is above zero and def otherwise. Counts and

@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"log/slog"
 	"testing"
 	"time"
 
@@ -29,5 +30,15 @@ func TestPositiveOr(t *testing.T) {
 	}
 	if got := bot.PositiveOr(0, 8); got != 8 {
 		t.Errorf("PositiveOr(0, 8) = %d", got)
+	}
+}
+
+func TestOrDefaultLogger(t *testing.T) {
+	if bot.OrDefaultLogger(nil) != slog.Default() {
+		t.Error("a nil logger is not replaced by slog.Default()")
+	}
+	own := slog.New(slog.DiscardHandler)
+	if bot.OrDefaultLogger(own) != own {
+		t.Error("a given logger is replaced")
 	}
 }

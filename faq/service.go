@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"cmp"
 	"errors"
 	"log/slog"
 	"sync/atomic"
@@ -45,6 +44,6 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("faq: a Matcher, a Store and a Salt are required")
 	}
 	cfg.Clock = bot.OrSystemClock(cfg.Clock)
-	cfg.Log = cmp.Or(cfg.Log, slog.Default())
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	return &Service{Config: cfg}, nil
 }

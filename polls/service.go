@@ -74,7 +74,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	cfg.Clock = bot.OrSystemClock(cfg.Clock)
 	cfg.Location = cmp.Or(cfg.Location, time.UTC)
-	cfg.Log = cmp.Or(cfg.Log, slog.Default())
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	if cfg.Units != nil {
 		if err := cfg.Units.Validate(); err != nil {
 			return nil, fmt.Errorf("polls: unit list: %w", err)

@@ -108,7 +108,7 @@ func NewScheduler(store Store, opts Options) *Scheduler {
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	opts.Location = cmp.Or(opts.Location, time.UTC)
 	opts.Grace = max(opts.Grace, 0)
-	opts.Log = cmp.Or(opts.Log, slog.Default())
+	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Workers = bot.PositiveOr(opts.Workers, DefaultWorkers)
 	opts.SendTimeout = bot.PositiveOr(opts.SendTimeout, DefaultSendTimeout)
 	opts.Recheck = bot.PositiveOr(opts.Recheck, DefaultRecheck)

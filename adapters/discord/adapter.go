@@ -17,7 +17,6 @@
 package discord
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -166,7 +165,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	opts.HandlerTimeout = bot.PositiveOr(opts.HandlerTimeout, DefaultHandlerTimeout)
 	opts.ShutdownGrace = bot.PositiveOr(opts.ShutdownGrace, DefaultShutdownGrace)
 	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
-	opts.Logger = cmp.Or(opts.Logger, slog.Default())
+	opts.Logger = bot.OrDefaultLogger(opts.Logger)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
 	if err != nil {

@@ -16,7 +16,6 @@
 package slack
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -188,7 +187,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("unknown mode %q (want socket or http)", mode)
 	}
-	opts.Log = cmp.Or(opts.Log, slog.Default())
+	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}

@@ -1,7 +1,6 @@
 package cards
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -180,7 +179,7 @@ type timer struct{ stop func() bool }
 // New returns an Updater.
 func New(cfg Config) *Updater {
 	cfg.Clock = bot.OrSystemClock(cfg.Clock)
-	cfg.Log = cmp.Or(cfg.Log, slog.Default())
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	switch {
 	case cfg.Interval == 0:
 		cfg.Interval = DefaultInterval
