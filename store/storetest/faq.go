@@ -1,20 +1,30 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
-func TestFAQFeedbackKeepsOneVerdictPerMember(t *testing.T) {
+var faqTests = []test{
+	{"FAQFeedbackKeepsOneVerdictPerMember", testFAQFeedback},
+	{"FAQUnansweredAreGroupedAndCounted", testFAQUnanswered},
+	{"FAQPhrasingsPersistOnceEach", testFAQPhrasings},
+}
+
+var faqStart = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+
+// testFAQFeedback: a member's later verdict on an entry replaces the
+// earlier one; Gaps counts current verdicts per entry, most "not helpful"
+// first, then most helpful, then by entry.
+func testFAQFeedback(t *testing.T, e Engine) {
 	ctx := context.Background()
-	s := open(t).FAQ()
-	at := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+	s := fresh(t, e, bot.NewManualClock(faqStart)).open().FAQ
+	at := faqStart
 	for _, f := range []faq.Feedback{
 		{EntryID: "pension", Member: "m1", Helpful: true, At: at},
 		{EntryID: "pension", Member: "m1", Helpful: false, At: at.Add(time.Minute)},     // changed mind
@@ -22,9 +32,7 @@ func TestFAQFeedbackKeepsOneVerdictPerMember(t *testing.T) {
 		{EntryID: "pension", Member: "m2", Helpful: true, At: at},
 		{EntryID: "raises", Member: "m1", Helpful: true, At: at},
 	} {
-		if err := s.RecordFeedback(ctx, f); err != nil {
-			t.Fatal(err)
-		}
+		must(t, s.RecordFeedback(ctx, f))
 	}
 	g, err := s.Gaps(ctx, 10)
 	if err != nil {
@@ -41,16 +49,17 @@ func TestFAQFeedbackKeepsOneVerdictPerMember(t *testing.T) {
 	}
 }
 
-func TestFAQUnansweredAreGroupedAndCounted(t *testing.T) {
+// testFAQUnanswered: the same question (by key) from the same member is
+// counted, not stored twice; Gaps groups a question over members, with
+// its latest wording, best guess and time, most asked first, at most
+// limit of them.
+func testFAQUnanswered(t *testing.T, e Engine) {
 	ctx := context.Background()
-	s := open(t).FAQ()
-	at := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+	s := fresh(t, e, bot.NewManualClock(faqStart)).open().FAQ
+	at := faqStart
 	record := func(key, q, member string, when time.Time) {
 		t.Helper()
-		err := s.RecordUnanswered(ctx, faq.Unanswered{Key: key, Question: q, Outcome: faq.Abstain, BestGuess: "savings", Member: member, At: when})
-		if err != nil {
-			t.Fatal(err)
-		}
+		must(t, s.RecordUnanswered(ctx, faq.Unanswered{Key: key, Question: q, Outcome: faq.Abstain, BestGuess: "savings", Member: member, At: when}))
 	}
 	record("is there a parking permit", "Is there a parking permit?", "m1", at)
 	record("is there a parking permit", "is there a parking permit", "m1", at.Add(time.Hour))
@@ -75,23 +84,24 @@ func TestFAQUnansweredAreGroupedAndCounted(t *testing.T) {
 	}
 }
 
-func TestFAQPhrasingsPersistOnceEach(t *testing.T) {
+// testFAQPhrasings: stewards adding the same phrasing at once, in one
+// process or several, store it once, and exactly one of them is told it
+// was added; the same text for another entry is another phrasing;
+// phrasings come back oldest first, times in UTC to the second, after a
+// restart.
+func testFAQPhrasings(t *testing.T, e Engine) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "u.db")
-	db, err := sqlite.Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	at := time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+	d := fresh(t, e, bot.NewManualClock(faqStart))
+	handles := d.openN(2)
+	at := faqStart
 	p := faq.Phrasing{EntryID: "wage-freeze", Text: "is our pay stuck", Member: "s1", At: at}
-	// Two stewards adding the same phrasing at once store it once.
 	var wg sync.WaitGroup
 	added := make([]bool, 4)
 	for i := range added {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ok, err := db.FAQ().AddPhrasing(ctx, p)
+			ok, err := handles[i%2].FAQ.AddPhrasing(ctx, p)
 			if err != nil {
 				t.Error(err)
 			}
@@ -108,16 +118,13 @@ func TestFAQPhrasingsPersistOnceEach(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d of 4 concurrent adds reported adding", n)
 	}
-	if ok, err := db.FAQ().AddPhrasing(ctx, faq.Phrasing{EntryID: "raises", Text: "is our pay stuck", Member: "s1", At: at}); err != nil || !ok {
+	if ok, err := handles[0].FAQ.AddPhrasing(ctx, faq.Phrasing{EntryID: "raises", Text: "is our pay stuck", Member: "s1", At: at}); err != nil || !ok {
 		t.Fatalf("same text for another entry: %v %v", ok, err)
 	}
-	db.Close()
-	db, err = sqlite.Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
+	for _, h := range handles {
+		closeStores(t, h)
 	}
-	defer db.Close()
-	ps, err := db.FAQ().Phrasings(ctx)
+	ps, err := d.open().FAQ.Phrasings(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
