@@ -18,6 +18,8 @@ import (
 var pollTests = []test{
 	{"ConcurrentVotesTallyExactly", testConcurrentVotes},
 	{"ConcurrentVotesFromReplicas", testVotesFromReplicas},
+	{"ConcurrentChangesKeepCountersExact", testConcurrentChanges},
+	{"NoVoteCountedAfterClose", testNoVoteAfterClose},
 	{"RefusedVotesDoNotAffectOthers", testRefusedVotesIndependent},
 	{"VoteChangeMovesCounters", testVoteChange},
 	{"OneBallotPerMemberAndPoll", testOneBallotPerMember},
@@ -317,6 +319,74 @@ func testVotesFromReplicas(t *testing.T, e Engine) {
 		if voters != members || counts[1] != members/2 || counts[2] != members/2 {
 			t.Fatalf("poll %d: %d voters, counts %v", p.ID, voters, counts)
 		}
+	}
+}
+
+// testConcurrentChanges: members changing their vote many times at once,
+// through two processes, leave counters that match their ballots: each
+// change reads the ballot that the one before it recorded.
+func testConcurrentChanges(t *testing.T, e Engine) {
+	clock := bot.NewManualClock(pollsStart)
+	handles := fresh(t, e, clock).openN(2)
+	envs := []*pollsEnv{newPollsEnv(t, handles[0], clock), newPollsEnv(t, handles[1], clock)}
+	p := envs[0].openPoll(t, polls.OpenRequest{Question: "Which?", Options: []string{"A", "B", "C"}, MaxChoices: 2})
+	const members, changes = 10, 12
+	var wg sync.WaitGroup
+	for i := range members * changes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			choices := [][]int{{1}, {2, 3}, {1, 3}, {2}}[i%4]
+			req := polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i%members)}, Choices: choices, Only: true}
+			if _, err := envs[i%2].svc.Vote(context.Background(), req); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if voters, _ := consistent(t, handles[1], p.ID, false); voters != members {
+		t.Fatalf("%d voters, want %d", voters, members)
+	}
+}
+
+// testNoVoteAfterClose: votes racing the close of their poll are either
+// refused or counted before the close: the tally read right after the
+// close is the final one.
+func testNoVoteAfterClose(t *testing.T, e Engine) {
+	ctx := context.Background()
+	clock := bot.NewManualClock(pollsStart)
+	handles := fresh(t, e, clock).openN(2)
+	envs := []*pollsEnv{newPollsEnv(t, handles[0], clock), newPollsEnv(t, handles[1], clock)}
+	for _, secret := range []bool{false, true} {
+		p := envs[0].openPoll(t, polls.OpenRequest{Question: "Ratify?", Options: []string{"Yes", "No"}, Secret: secret})
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for i := range 100 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				_, err := envs[i%2].svc.Vote(ctx, polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i)}, Choices: []int{1 + i%2}})
+				if err != nil && bot.ErrorCode(err) != bot.ECONFLICT {
+					t.Error(err)
+				}
+			}()
+		}
+		close(gate)
+		for range 20 { // let some votes in first
+			if _, err := handles[1].Polls.Poll(ctx, p.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if won, err := handles[1].Polls.ClosePoll(ctx, p.ID, "console:steward", pollsStart); !won || err != nil {
+			t.Fatal(won, err)
+		}
+		atClose := countsOf(t, handles[1], p.ID)
+		wg.Wait()
+		if final := countsOf(t, handles[1], p.ID); final != atClose {
+			t.Fatalf("secret %v: votes were counted after the close: %q at the close, %q later", secret, atClose, final)
+		}
+		consistent(t, handles[0], p.ID, secret)
 	}
 }
 
