@@ -10,8 +10,9 @@ import (
 const module = "github.com/unionhall/unionhall"
 
 // TestImportRules enforces the layering that docs/architecture.md
-// describes: the core imports only the standard library, features import only the core (and reminders its
-// cron library), adapters only the core and their own SDK, and only
+// describes: the core imports only the standard library, features import
+// only the core (and the libraries of their own file formats and
+// schedules), adapters only the core and their own SDK, and only
 // cmd/unionhall wires everything together.
 func TestImportRules(t *testing.T) {
 	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "./...").Output()
@@ -26,15 +27,22 @@ func TestImportRules(t *testing.T) {
 	allowed := map[string][]string{
 		"bot":              {},
 		"bot/bottest":      {module + "/bot"},
+		"bot/backoff":      {module + "/bot"},
+		"bot/lanes":        {},
+		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
-		"polls":            {module + "/bot"},
-		"reminders":        {module + "/bot", "github.com/robfig/cron/v3"},
+		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
+		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
 		"adapters/console": {module + "/bot"},
 		"adapters/slack":   {module + "/bot", "github.com/slack-go/slack", "github.com/gorilla/websocket"},
 		"adapters/discord": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto"},
-		"store":            {module + "/bot", module + "/polls", module + "/reminders"},
-		"store/sqlite":     {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
-		"store/postgres":   {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/jackc/pgx/v5"},
+		// The test fakes stand for the platforms alone: they know nothing
+		// of the adapters or the features.
+		"adapters/slack/slacktest":     {module + "/bot", "github.com/gorilla/websocket"},
+		"adapters/discord/discordtest": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto", "golang.org/x/net"},
+		"store":                        {module + "/bot", module + "/polls", module + "/reminders"},
+		"store/sqlite":                 {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
+		"store/postgres":               {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/jackc/pgx/v5"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0

@@ -41,7 +41,9 @@ type Announcer interface {
 }
 
 // Hub sends unsolicited posts to the adapters that are running, by
-// platform. It is how schedulers reach members.
+// platform. It is how schedulers reach members. Features are given the Hub
+// when they are built, and the adapters are added to it before anything
+// is served.
 type Hub struct {
 	adapters map[string]Adapter
 }
@@ -50,10 +52,14 @@ type Hub struct {
 func NewHub(adapters ...Adapter) *Hub {
 	h := &Hub{adapters: map[string]Adapter{}}
 	for _, a := range adapters {
-		h.adapters[a.Platform()] = a
+		h.Add(a)
 	}
 	return h
 }
+
+// Add makes the Hub post to a's platform through a. Add adapters before
+// the Hub is used: it is not safe to call concurrently with posting.
+func (h *Hub) Add(a Adapter) { h.adapters[a.Platform()] = a }
 
 // Platforms returns the platform names of the Hub's adapters, sorted.
 func (h *Hub) Platforms() []string {

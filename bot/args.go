@@ -81,9 +81,9 @@ func (a Arg) check(v string) (string, error) {
 		outside := err == nil && (a.Min != 0 && n < a.Min || a.Max != 0 && n > a.Max)
 		switch {
 		case a.Flag && (err != nil || outside):
-			return "", argError("%s takes a whole number%s, e.g. %s %d; got %q.", name, bounds(a), name, max(a.Min, 1), truncate(v, 20))
+			return "", argError("%s takes a whole number%s, e.g. %s %d; got %q.", name, bounds(a), name, max(a.Min, 1), Truncate(v, 20))
 		case err != nil:
-			return "", argError("%q is not %s number. Say which %s by its number.", truncate(v, 30), article(a.Name), a.Name)
+			return "", argError("%q is not %s number. Say which %s by its number.", Truncate(v, 30), article(a.Name), a.Name)
 		case outside:
 			return "", argError("%d is not %s number: it is a whole number%s.", n, article(a.Name), bounds(a))
 		}
@@ -99,9 +99,9 @@ func (a Arg) check(v string) (string, error) {
 			}
 		}
 		if len(a.Choices) == 2 {
-			return "", argError("Unknown %s %q: it is either %s.", a.Name, truncate(v, 30), orList(a.choiceForms()))
+			return "", argError("Unknown %s %q: it is either %s.", a.Name, Truncate(v, 30), orList(a.choiceForms()))
 		}
-		return "", argError("Unknown %s %q. Use %s.", a.Name, truncate(v, 30), orList(a.choiceForms()))
+		return "", argError("Unknown %s %q. Use %s.", a.Name, Truncate(v, 30), orList(a.choiceForms()))
 	}
 	return v, nil
 }
@@ -243,7 +243,7 @@ func bind(f Form, toks []Token, rest string) (Values, []Token, error) {
 		vals[a.Name] = got
 	}
 	if i < len(pos) {
-		return nil, nil, errExtra{argError("I didn't expect %q there.", truncate(pos[i].Text, 30))}
+		return nil, nil, errExtra{argError("I didn't expect %q there.", Truncate(pos[i].Text, 30))}
 	}
 	return vals, nil, nil
 }

@@ -405,7 +405,7 @@ func (c Command) unknownForm(toks []Token) error {
 	}
 	word := ""
 	if len(toks) > 0 {
-		word = " " + truncate(oneLine(toks[0].Text), 40)
+		word = " " + Truncate(oneLine(toks[0].Text), 40)
 	}
 	return Errorf(EINVALID, "I don't know /%s%s. Use %s.", c.Name, word, orList(forms))
 }

@@ -15,9 +15,10 @@ type Token struct {
 	Quoted bool
 }
 
-// isOpenQuote reports whether r opens a quoted argument. Phones turn
-// straight quotes into curly ones, so both are accepted.
-func isOpenQuote(r rune) bool {
+// IsOpenQuote reports whether r opens a quoted argument. Phones turn
+// straight quotes into curly ones, so both are accepted, and the quotes of
+// other languages too.
+func IsOpenQuote(r rune) bool {
 	switch r {
 	case '"', '“', '”', '„', '«':
 		return true
@@ -25,19 +26,20 @@ func isOpenQuote(r rune) bool {
 	return false
 }
 
-// IsCloseQuote reports whether r closes a quoted argument, so that code
-// writing a command line for the parser knows which characters to escape.
-func IsCloseQuote(r rune) bool { return isCloseQuote(r) }
-
-// IsQuote reports whether r opens or closes a quoted argument.
-func IsQuote(r rune) bool { return isOpenQuote(r) || isCloseQuote(r) }
-
-func isCloseQuote(r rune) bool {
+// IsCloseQuote reports whether r closes a quoted argument.
+func IsCloseQuote(r rune) bool {
 	switch r {
 	case '"', '“', '”', '»':
 		return true
 	}
 	return false
+}
+
+// IsQuote reports whether the tokenizer treats r as a quote, opening or
+// closing. Adapters use it to tell whether text typed into a platform's
+// own argument field needs quoting before it reaches Tokenize.
+func IsQuote(r rune) bool {
+	return IsOpenQuote(r) || IsCloseQuote(r)
 }
 
 // Tokenize splits a command line into arguments. Arguments are separated by
@@ -75,16 +77,16 @@ func Tokenize(s string) ([]Token, error) {
 			if keepQ {
 				cur.WriteRune(r)
 			}
-		case inQ && isCloseQuote(r):
+		case inQ && IsCloseQuote(r):
 			if keepQ {
 				cur.WriteRune(r)
 			}
 			inQ, keepQ = false, false
 		case inQ:
 			cur.WriteRune(r)
-		case isOpenQuote(r) && !inTok:
+		case IsOpenQuote(r) && !inTok:
 			inQ, inTok, quoted = true, true, true
-		case isOpenQuote(r) && !quoted && isFlagAssign(cur.String()):
+		case IsOpenQuote(r) && !quoted && isFlagAssign(cur.String()):
 			inQ, keepQ = true, true
 			cur.WriteRune(r)
 		case unicode.IsSpace(r):
@@ -107,7 +109,7 @@ func Tokenize(s string) ([]Token, error) {
 // quote, the quote is not closed, or anything follows the closing quote.
 func Unquote(s string) (string, bool) {
 	r, size := utf8.DecodeRuneInString(s)
-	if !isOpenQuote(r) {
+	if !IsOpenQuote(r) {
 		return "", false
 	}
 	var b strings.Builder
@@ -121,7 +123,7 @@ func Unquote(s string) (string, bool) {
 			escape = false
 		case c == '\\':
 			escape = true
-		case isCloseQuote(c):
+		case IsCloseQuote(c):
 			if i != len(s) {
 				return "", false
 			}

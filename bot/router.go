@@ -172,7 +172,7 @@ func (r *Router) ServeBot(ctx context.Context, w ResponseWriter, req *Request) (
 	}
 	c, ok := r.lookup(name)
 	if !ok {
-		return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", truncate(name, 40))
+		return Errorf(EINVALID, "I don't know the command /%s. Type /help to see what I can do.", Truncate(name, 40))
 	}
 	req.Command, req.Raw = c.Name, rest
 	f, err := c.parse(req)
@@ -234,7 +234,7 @@ func (r *Router) serveHelp(ctx context.Context, w ResponseWriter, req *Request) 
 		topic := strings.ToLower(strings.TrimPrefix(words[0], "/"))
 		c, ok := r.lookup(topic)
 		if !ok {
-			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", truncate(topic, 40))
+			return Errorf(EINVALID, "There is no command /%s. Type /help to see them all.", Truncate(topic, 40))
 		}
 		return w.Reply(ctx, Reply{Text: r.commandHelp(c, req.Platform), Private: true, Thread: req.Thread})
 	}
@@ -271,12 +271,4 @@ func aliasText(c Command) string {
 		return ""
 	}
 	return "\n(/" + strings.Join(c.Aliases, ", /") + " works the same as /" + c.Name + ".)"
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
 }

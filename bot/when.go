@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
@@ -211,25 +210,18 @@ func FormatRelative(t, now time.Time) string {
 	case d < time.Second:
 		return "now"
 	case d < 60*time.Second:
-		s = plural(int(d.Seconds()), "second")
+		s = Plural(int(d.Seconds()), "second")
 	case d < 90*time.Second:
 		s = "1 minute"
 	case d < time.Hour:
-		s = plural(int(math.Round(d.Minutes())), "minute")
+		s = Plural(int(math.Round(d.Minutes())), "minute")
 	case d < 36*time.Hour:
-		s = plural(int(math.Round(d.Hours())), "hour")
+		s = Plural(int(math.Round(d.Hours())), "hour")
 	default:
-		s = plural(int(math.Round(d.Hours()/24)), "day")
+		s = Plural(int(math.Round(d.Hours()/24)), "day")
 	}
 	if future {
 		return "in " + s
 	}
 	return s + " ago"
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", unit)
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -29,29 +28,6 @@ const (
 	maxEcho         = 80
 	gapsShown       = 15
 )
-
-// Service is the /faq command and the answer to free-text questions (DMs
-// and mentions), over one Matcher and Store.
-type Service struct {
-	// Matcher answers questions.
-	Matcher *Matcher
-	// Store keeps feedback, unanswered questions and added phrasings.
-	Store Store
-	// Salt keys the hash that stands for members in the Store.
-	Salt []byte
-	// Contact says how to reach a steward (DefaultContact when empty).
-	Contact string
-	// Clock gives the time of records.
-	Clock bot.Clock
-	// Log receives failures to record; questions are never logged.
-	Log *slog.Logger
-	// Commands lists the registered commands (the Router's Commands), so
-	// that free text that is a command typed without its slash ("vote 1
-	// yes") gets a hint rather than an answer. Nil means no hints.
-	Commands func() []bot.Command
-
-	seq atomic.Uint64 // numbers answer cards
-}
 
 // MemberHash returns the keyed hash that stands for a member in the
 // Store: HMAC-SHA-256 of the platform-qualified ID under the
@@ -378,7 +354,7 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 		b.WriteString("Questions members asked that the knowledge base could not answer, most asked first:")
 		for i, q := range g.Questions {
 			fmt.Fprintf(&b, "\n%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
-				plural(q.Asked, "time"), plural(q.Members, "member"), q.Last.Format("2006-01-02"))
+				bot.Plural(q.Asked, "time"), bot.Plural(q.Members, "member"), q.Last.Format("2006-01-02"))
 			if q.BestGuess != "" {
 				fmt.Fprintf(&b, "; closest topic: %s", q.BestGuess)
 			}
@@ -392,13 +368,6 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 		}
 	}
 	return reply(ctx, w, r, true, b.String())
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -76,13 +76,16 @@ func newHarnessWith(t *testing.T, opts Options) *harness {
 		t.Fatal(err)
 	}
 	st := newMemStore()
-	svc := &Service{
+	svc, err := New(Config{
 		Matcher: NewMatcher(loadDefault(t), nil, opts),
 		Store:   st,
 		Salt:    []byte("test salt"),
 		Contact: "Call the union hall at 555-0100.",
 		Clock:   bot.NewManualClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)),
 		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	r.Register(svc.Command())

@@ -86,6 +86,47 @@ type scratch struct {
 	touched []int32
 }
 
+// docTerms is one entry's term frequencies per field, and the length of
+// each field in terms, while the index is built.
+type docTerms struct {
+	tf  map[int32]*[numFields]float32
+	len [numFields]float64
+}
+
+// count adds one occurrence of term id in field f.
+func (dt *docTerms) count(id int32, f field) {
+	c := dt.tf[id]
+	if c == nil {
+		c = new([numFields]float32)
+		dt.tf[id] = c
+	}
+	c[f]++
+	dt.len[f]++
+}
+
+// surfaceWords are the knowledge base's words as written (not stemmed)
+// that typos may be corrected to, each with the entries that use it.
+type surfaceWords map[string]map[int32]bool
+
+// use notes that entry d uses word w, when w may be a correction.
+func (sw surfaceWords) use(w string, d int32) {
+	if !correctable(w) {
+		return
+	}
+	if sw[w] == nil {
+		sw[w] = map[int32]bool{}
+	}
+	sw[w][d] = true
+}
+
+// know notes word w as a correction that no entry uses (a lexicon
+// phrase's word), when it may be one.
+func (sw surfaceWords) know(w string) {
+	if correctable(w) && sw[w] == nil {
+		sw[w] = map[int32]bool{}
+	}
+}
+
 // buildIndex indexes the entries with the lexicon. extra holds phrasings
 // added at run time, by entry id; they count as alternates.
 func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]string, p Params) *index {
@@ -98,17 +139,25 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 		building: true,
 	}
 	defer func() { ix.building = false }()
+	words := surfaceWords{}
+	ix.labelEntries()
+	docs := ix.countTerms(extra, words)
+	df := ix.weighTerms(docs)
+	ix.expandLexicon(lexicon, words)
+	ix.buildVocab(words, df)
 	n := len(entries)
-	type docTerms struct {
-		tf  map[int32]*[numFields]float32
-		len [numFields]float64
+	ix.scratch.New = func() any {
+		return &scratch{scores: make([]float32, n), touched: make([]int32, 0, 64)}
 	}
-	docs := make([]docTerms, n)
-	var totalLen [numFields]float64
-	surfaceDF := map[string]map[int32]bool{}
-	ix.topics = make([]map[string]bool, n)
-	ix.keywords = make([]map[string]bool, n)
-	for d, e := range entries {
+	return ix
+}
+
+// labelEntries records each entry's topic as stems and its keywords as
+// stems joined by spaces, which ranking compares with a question whole.
+func (ix *index) labelEntries() {
+	ix.topics = make([]map[string]bool, len(ix.entries))
+	ix.keywords = make([]map[string]bool, len(ix.entries))
+	for d, e := range ix.entries {
 		ix.topics[d] = map[string]bool{}
 		for _, tok := range tokenize(e.Topic, 1<<20) {
 			for _, st := range ix.indexStems(tok) {
@@ -123,99 +172,121 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 			}
 			ix.keywords[d][strings.Join(stems, " ")] = true
 		}
-		dt := docTerms{tf: map[int32]*[numFields]float32{}}
-		count := func(f field, st string) {
-			id := ix.termID(st)
-			c := dt.tf[id]
-			if c == nil {
-				c = new([numFields]float32)
-				dt.tf[id] = c
-			}
-			c[f]++
-			dt.len[f]++
-		}
-		add := func(f field, text string) {
-			prev := ""
-			for _, tok := range tokenize(text, 1<<20) {
-				for _, st := range ix.indexStems(tok) {
-					count(f, st)
-				}
-				// Pairs of adjacent meaningful words tell "retirement
-				// age" from "retirement agreement".
-				if isStopword(tok) {
-					continue
-				}
-				cur := ix.stemOf(tok)
-				if prev != "" {
-					count(f, bigram(prev, cur))
-				}
-				prev = cur
-				if w := strings.ReplaceAll(tok, "-", ""); correctable(w) {
-					if surfaceDF[w] == nil {
-						surfaceDF[w] = map[int32]bool{}
-					}
-					surfaceDF[w][int32(d)] = true
-				}
+	}
+}
+
+// countTerms counts each entry's terms per field, with the phrasings in
+// extra as alternates, and notes in words the words each entry uses.
+func (ix *index) countTerms(extra map[string][]string, words surfaceWords) []docTerms {
+	docs := make([]docTerms, len(ix.entries))
+	for d, e := range ix.entries {
+		dt := &docs[d]
+		dt.tf = map[int32]*[numFields]float32{}
+		add := func(f field, texts ...string) {
+			for _, text := range texts {
+				ix.countText(dt, f, text, int32(d), words)
 			}
 		}
 		add(fieldQuestion, e.Question)
-		for _, a := range e.Alternates {
-			add(fieldAlternates, a)
-		}
-		for _, a := range extra[e.ID] {
-			add(fieldAlternates, a)
-		}
+		add(fieldAlternates, e.Alternates...)
+		add(fieldAlternates, extra[e.ID]...)
 		add(fieldKeywords, e.Topic)
-		for _, k := range e.Keywords {
-			add(fieldKeywords, k)
-		}
+		add(fieldKeywords, e.Keywords...)
 		add(fieldAnswer, e.Answer)
-		for f := range numFields {
-			totalLen[f] += dt.len[f]
+	}
+	return docs
+}
+
+// countText counts the terms of one text in field f of entry d: the stems
+// of its words, and pairs of adjacent meaningful words, which tell
+// "retirement age" from "retirement agreement".
+func (ix *index) countText(dt *docTerms, f field, text string, d int32, words surfaceWords) {
+	prev := ""
+	for _, tok := range tokenize(text, 1<<20) {
+		for _, st := range ix.indexStems(tok) {
+			dt.count(ix.termID(st), f)
 		}
-		docs[d] = dt
+		if isStopword(tok) {
+			continue
+		}
+		cur := ix.stemOf(tok)
+		if prev != "" {
+			dt.count(ix.termID(bigram(prev, cur)), f)
+		}
+		prev = cur
+		words.use(joinHyphens(tok), d)
 	}
-	var avg [numFields]float64
-	for f := range numFields {
-		avg[f] = max(totalLen[f]/float64(max(n, 1)), 1)
-	}
+}
+
+// weighTerms computes each term's idf and postings, and returns each
+// term's document frequency.
+func (ix *index) weighTerms(docs []docTerms) []int32 {
+	n := len(docs)
 	ix.names = make([]string, len(ix.terms))
 	for st, id := range ix.terms {
 		ix.names[id] = st
 	}
-	ix.idf = make([]float32, len(ix.terms))
-	ix.postings = make([][]posting, len(ix.terms))
 	df := make([]int32, len(ix.terms))
 	for _, dt := range docs {
 		for id := range dt.tf {
 			df[id]++
 		}
 	}
+	ix.idf = make([]float32, len(ix.terms))
+	ix.postings = make([][]posting, len(ix.terms))
 	for id := range ix.idf {
 		ix.idf[id] = float32(math.Log(1 + (float64(n)-float64(df[id])+0.5)/(float64(df[id])+0.5)))
 		ix.postings[id] = make([]posting, 0, df[id])
 	}
+	avg := averageLengths(docs)
 	for d, dt := range docs {
 		for id, tf := range dt.tf {
-			var t float64
-			for f := range numFields {
-				if tf[f] == 0 {
-					continue
-				}
-				norm := 1 - p.B[f] + p.B[f]*dt.len[f]/avg[f]
-				t += p.Weight[f] * float64(tf[f]) / norm
-			}
-			w := float64(ix.idf[id]) * t * (p.K1 + 1) / (p.K1 + t)
 			curated := tf[fieldQuestion]+tf[fieldAlternates]+tf[fieldKeywords] > 0
-			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), w: float32(w), curated: curated})
+			w := ix.params.weight(ix.idf[id], tf, &dt.len, &avg)
+			ix.postings[id] = append(ix.postings[id], posting{doc: int32(d), w: w, curated: curated})
 		}
 	}
 	for id := range ix.postings {
 		ps := ix.postings[id]
 		sort.Slice(ps, func(i, j int) bool { return ps[i].doc < ps[j].doc })
 	}
-	// The lexicon is matched on stems, so "raises" finds the entry for
-	// "raise"; its expansions are resolved to term ids once, here.
+	return df
+}
+
+// averageLengths returns the average length of each field over the
+// entries, at least 1.
+func averageLengths(docs []docTerms) [numFields]float64 {
+	var total, avg [numFields]float64
+	for _, dt := range docs {
+		for f := range numFields {
+			total[f] += dt.len[f]
+		}
+	}
+	for f := range numFields {
+		avg[f] = max(total[f]/float64(max(len(docs), 1)), 1)
+	}
+	return avg
+}
+
+// weight is an entry's score for a term: idf × the BM25F saturated,
+// length-normalised, field-weighted frequency tf, in an entry whose fields
+// are length terms long, where avg are the average lengths.
+func (p *Params) weight(idf float32, tf *[numFields]float32, length, avg *[numFields]float64) float32 {
+	var t float64
+	for f := range numFields {
+		if tf[f] == 0 {
+			continue
+		}
+		norm := 1 - p.B[f] + p.B[f]*length[f]/avg[f]
+		t += p.Weight[f] * float64(tf[f]) / norm
+	}
+	return float32(float64(idf) * t * (p.K1 + 1) / (p.K1 + t))
+}
+
+// expandLexicon resolves the lexicon's expansions to term ids, keyed by
+// the stems of each phrase, so "raises" finds the entry for "raise". The
+// phrases' words become corrections too.
+func (ix *index) expandLexicon(lexicon map[string]string, words surfaceWords) {
 	for key, val := range lexicon {
 		var keyStems []string
 		for _, tok := range tokenize(key, maxPhraseWords+2) {
@@ -237,15 +308,16 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 		}
 		ix.lexWords = max(ix.lexWords, len(keyStems))
 		for _, tok := range tokenize(key, maxPhraseWords+2) {
-			if w := strings.ReplaceAll(tok, "-", ""); correctable(w) && surfaceDF[w] == nil {
-				surfaceDF[w] = map[int32]bool{}
-			}
+			words.know(joinHyphens(tok))
 		}
 	}
+}
 
-	// Typo correction looks words up by length; the letter mask rules out
-	// most candidates before any distance is computed.
-	for w, docs := range surfaceDF {
+// buildVocab files the words and stems typos are corrected to by length,
+// where df is each term's document frequency; the letter mask rules out
+// most candidates before any distance is computed.
+func (ix *index) buildVocab(words surfaceWords, df []int32) {
+	for w, docs := range words {
 		ix.vocab = addVocab(ix.vocab, vocabWord{word: w, mask: letterMask(w), df: int32(len(docs))})
 	}
 	for st, id := range ix.terms {
@@ -258,10 +330,6 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 			sort.Slice(words, func(i, j int) bool { return words[i].word < words[j].word })
 		}
 	}
-	ix.scratch.New = func() any {
-		return &scratch{scores: make([]float32, n), touched: make([]int32, 0, 64)}
-	}
-	return ix
 }
 
 // addTerm adds t to terms, keeping the larger weight of a repeated term.
@@ -333,7 +401,7 @@ func (ix *index) stemOf(tok string) string {
 	if st, ok := ix.stems[tok]; ok {
 		return st
 	}
-	st := stem(strings.ReplaceAll(tok, "-", ""))
+	st := stem(joinHyphens(tok))
 	if ix.building { // cache knowledge base words for later queries
 		ix.stems[tok] = st
 	}

@@ -19,9 +19,10 @@ const maxPhraseWords = 3
 // mentions ("<@U123>", "<!everyone>", "@here"), keeps numbers whole
 // ("6,500" → "6500", "1.6"), turns "%" into "percent", removes apostrophes
 // ("what's" → "whats") and keeps hyphenated words together ("re-vote"),
-// which terms() then splits. Canonical forms (see canonical) are applied,
-// so "yrs" becomes "years" and "frozen" becomes "freeze". At most max
-// tokens are returned.
+// which indexStems (for the knowledge base) and addWord (for questions)
+// then split. Canonical forms (see canonical) are applied, so "yrs"
+// becomes "years" and "frozen" becomes "freeze". At most max tokens are
+// returned.
 func tokenize(text string, max int) []string {
 	var out []string
 	var cur []byte

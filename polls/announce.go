@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // ResultState is where a closed poll's result post stands.
@@ -48,13 +49,9 @@ const (
 )
 
 // RetryDelay returns the wait before the next attempt after the given
-// number of failed attempts (1 or more).
+// number of failed attempts (1 or more): 1, 2, 4 … minutes, at most 30.
 func RetryDelay(failed int) time.Duration {
-	d := FirstRetryDelay
-	for i := 1; i < failed && d < MaxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, MaxRetryDelay)
+	return backoff.Policy{Initial: FirstRetryDelay, Max: MaxRetryDelay}.Delay(failed)
 }
 
 // ResultPost is the record of a closed poll's result post.
@@ -104,7 +101,7 @@ func (s *Service) deliverResult(ctx context.Context, rp ResultPost, a announcer)
 		return rp, nil
 	}
 	rp.Attempts++
-	rp.Error = truncate(err.Error(), maxErrorText)
+	rp.Error = bot.Truncate(err.Error(), maxErrorText)
 	what := "result"
 	if !rp.PostedAt.IsZero() {
 		what = "final card"
@@ -209,22 +206,14 @@ func (s *Service) resultNote(rp ResultPost, now time.Time) string {
 	switch rp.State {
 	case ResultRetry:
 		return fmt.Sprintf("For stewards: the result of poll %d has not been posted in its channel yet (%s failed). I will try again %s, and keep trying until %s.",
-			rp.PollID, plural(rp.Attempts, "attempt"), bot.FormatRelative(rp.NextTry, now), bot.FormatWhen(rp.ClosedAt.Add(ResultRetryWindow), s.loc))
+			rp.PollID, bot.Plural(rp.Attempts, "attempt"), bot.FormatRelative(rp.NextTry, now), bot.FormatWhen(rp.ClosedAt.Add(ResultRetryWindow), s.loc))
 	case ResultSending:
 		return fmt.Sprintf("For stewards: the result of poll %d is being posted in its channel right now.", rp.PollID)
 	case ResultFailed:
 		return fmt.Sprintf("For stewards: the announcement of poll %d's result failed. I tried %s over %s after it closed and gave up, so members have not seen it in the channel. Please share this result there.",
-			rp.PollID, plural(rp.Attempts, "time"), plural(int(ResultRetryWindow.Hours()), "hour"))
+			rp.PollID, bot.Plural(rp.Attempts, "time"), bot.Plural(int(ResultRetryWindow.Hours()), "hour"))
 	case ResultUncertain:
 		return fmt.Sprintf("For stewards: Union Hall stopped while posting the result of poll %d, so I cannot tell whether it reached the channel, and I will not post it again by myself. Please check the channel and share this result if it is missing.", rp.PollID)
 	}
 	return ""
-}
-
-// plural returns "1 attempt" or "3 attempts".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
 }

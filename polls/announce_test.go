@@ -35,9 +35,9 @@ func (e *env) resultPost(id int64) polls.ResultPost {
 }
 
 // closeDue runs the close job once and fails the test on an error.
-func (e *env) closeDue(hub *fakeHub) {
+func (e *env) closeDue() {
 	e.t.Helper()
-	if err := e.svc.CloseDue(context.Background(), hub); err != nil {
+	if err := e.svc.CloseDue(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -52,10 +52,10 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h --rule majority`)
 	e.mustSay("alice", "/vote 1 1", "recorded")
-	hub := newFakeHub()
+	hub := e.hub
 	hub.failSends = 3
 	closed := e.clock.Advance(time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	rp := e.resultPost(1)
 	if rp.State != polls.ResultRetry || rp.Attempts != 1 || !rp.NextTry.Equal(closed.Add(time.Minute)) || !rp.PostedAt.IsZero() || !strings.Contains(rp.Error, "unreachable") {
 		t.Fatalf("after the first failure: %+v", rp)
@@ -68,14 +68,14 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	}
 	// Not before the next try.
 	e.clock.Advance(59 * time.Second)
-	e.closeDue(hub)
+	e.closeDue()
 	if n := hub.attempts(); n != 1 {
 		t.Fatalf("%d attempts before the first retry was due", n)
 	}
 	// Retries 1, 2 and 4 minutes apart; the third retry succeeds.
 	for i, wait := range []time.Duration{time.Minute, 3 * time.Minute, 7 * time.Minute} {
 		e.clock.Set(closed.Add(wait))
-		e.closeDue(hub)
+		e.closeDue()
 		if n := hub.attempts(); n != i+2 {
 			t.Fatalf("at close+%v: %d attempts, want %d", wait, n, i+2)
 		}
@@ -105,7 +105,7 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	// Recorded once: nothing more is ever posted.
 	for range 3 {
 		e.clock.Advance(time.Hour)
-		e.closeDue(hub)
+		e.closeDue()
 	}
 	if n := hub.attempts(); n != 4 {
 		t.Fatalf("%d attempts after success, want 4", n)
@@ -118,10 +118,10 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
-	hub := newFakeHub()
+	hub := e.hub
 	hub.fail = errUnreachable
 	closed := e.clock.Advance(time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	var tries []time.Time
 	tries = append(tries, closed)
 	for range 200 {
@@ -131,7 +131,7 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 		}
 		e.clock.Set(rp.NextTry)
 		tries = append(tries, rp.NextTry)
-		e.closeDue(hub)
+		e.closeDue()
 	}
 	rp := e.resultPost(1)
 	if rp.State != polls.ResultFailed || rp.Attempts != len(tries) || hub.attempts() != len(tries) {
@@ -152,7 +152,7 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 	}
 	// Nothing more is tried.
 	e.clock.Advance(48 * time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	if hub.attempts() != len(tries) {
 		t.Fatal("tried again after giving up")
 	}
@@ -171,20 +171,20 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 func TestResultPostRetriedAfterRestart(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
-	hub := newFakeHub()
+	hub := e.hub
 	hub.fail = errUnreachable
 	closed := e.clock.Advance(time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	if rp := e.resultPost(1); rp.State != polls.ResultRetry {
 		t.Fatalf("%+v", rp)
 	}
 	e.mustSay("steward", "/poll list", "1. Ratify? (posting failed; next try in 1 minute)")
 	e.restart()
 	e.clock.Set(closed.Add(5 * time.Minute))
-	hub = newFakeHub()
+	hub = e.hub
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan error)
-	go func() { stopped <- e.svc.RunCloser(ctx, hub) }()
+	go func() { stopped <- e.svc.Run(ctx) }()
 	waitPosted(t, hub)
 	cancel()
 	<-stopped
@@ -200,10 +200,10 @@ func TestConcurrentRetriesPostOnce(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
 	e.open(`/poll "Strike?" "Yes" "No" --closes in 1h`)
-	hub := newFakeHub()
+	hub := e.hub
 	hub.failSends = 2
 	e.clock.Advance(time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	if a, b := e.resultPost(1), e.resultPost(2); a.State != polls.ResultRetry || b.State != polls.ResultRetry {
 		t.Fatalf("%+v %+v", a, b)
 	}
@@ -211,7 +211,7 @@ func TestConcurrentRetriesPostOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
-			if err := e.svc.CloseDue(context.Background(), hub); err != nil {
+			if err := e.svc.CloseDue(context.Background()); err != nil {
 				t.Error(err)
 			}
 		})
@@ -248,13 +248,13 @@ func TestManualCloseTellsStewardTheResultWillBePostedAgain(t *testing.T) {
 		t.Fatalf("steward told %+v", rs)
 	}
 	e.mustSay("steward", "/poll results 1", "For stewards: the result of poll 1 has not been posted in its channel yet (1 attempt failed). I will try again in 1 minute")
-	hub := newFakeHub()
-	e.closeDue(hub)
+	hub := e.hub
+	e.closeDue()
 	if len(hub.Sent()) != 0 {
 		t.Fatal("retried before it was due")
 	}
 	e.clock.Advance(time.Minute)
-	e.closeDue(hub)
+	e.closeDue()
 	if sent := hub.Sent(); len(sent) != 1 || sent[0].to.Channel != "console" || sent[0].reply.Card == nil {
 		t.Fatalf("posted %+v", sent)
 	}
@@ -266,10 +266,10 @@ func TestManualCloseTellsStewardTheResultWillBePostedAgain(t *testing.T) {
 func TestCardFailureRetriesTheCardOnly(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
-	hub := newFakeHub()
+	hub := e.hub
 	hub.failCards = 1
 	closed := e.clock.Advance(time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	rp := e.resultPost(1)
 	if rp.State != polls.ResultRetry || !rp.PostedAt.Equal(closed) || len(hub.Sent()) != 1 {
 		t.Fatalf("%+v, %d posts", rp, len(hub.Sent()))
@@ -279,7 +279,7 @@ func TestCardFailureRetriesTheCardOnly(t *testing.T) {
 		t.Fatalf("%s", rec.Text())
 	}
 	e.clock.Advance(time.Minute)
-	e.closeDue(hub)
+	e.closeDue()
 	if len(hub.Sent()) != 1 || len(hub.updates) != 1 || len(hub.updates[0].Buttons) != 0 {
 		t.Fatalf("%d posts, card updates %+v", len(hub.Sent()), hub.updates)
 	}
@@ -305,10 +305,10 @@ func TestPostInterruptedByAStopIsNotRepeated(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.restart()
-	hub := newFakeHub()
+	hub := e.hub
 	runCtx, cancel := context.WithCancel(ctx)
 	stopped := make(chan error)
-	go func() { stopped <- e.svc.RunCloser(runCtx, hub) }()
+	go func() { stopped <- e.svc.Run(runCtx) }()
 	// The closer is woken by nothing here; wait (with a generous bound)
 	// for it to show poll 2's card.
 	deadline := time.Now().Add(10 * time.Second)
@@ -321,7 +321,7 @@ func TestPostInterruptedByAStopIsNotRepeated(t *testing.T) {
 	cancel()
 	<-stopped
 	e.clock.Advance(2 * time.Hour)
-	e.closeDue(hub)
+	e.closeDue()
 	if n := hub.attempts(); n != 0 {
 		t.Fatalf("posted %d times after the stop", n)
 	}

@@ -54,7 +54,7 @@
 // retries survive a restart: the next try comes 1 minute after the first
 // failure, then 2, 4, 8, 16 and at most 30 minutes apart, and the last at
 // 24 hours after the close; a failure then marks it "failed" with an ERROR
-// log. The close job (RunCloser, CloseDue) makes the due retries, each
+// log. The close job (Run, CloseDue) makes the due retries, each
 // claimed first with a conditional update (retry to sending), so racing
 // closers post a result once. A retry whose result was already posted
 // only re-renders the card.

@@ -176,9 +176,8 @@ func parseID(t string) (int64, bool) {
 }
 
 // lookup finds the poll a request names. Polls belong to the platform they
-// were opened on. When the poll's deadline has passed and the request is in
-// its channel (or the closer is running), lookup closes it and posts the
-// result first.
+// were opened on. When the poll's deadline has passed, lookup closes it and
+// posts the result first.
 func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Request, id int64) (*Poll, error) {
 	p, err := s.store.Poll(ctx, id)
 	if errors.Is(err, ErrNotFound) || err == nil && p.Platform != r.Platform {
@@ -188,13 +187,11 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
 	if p.Overdue(s.clock.Now()) {
-		if a, ok := s.announcerFor(p, r, w); ok {
-			if _, _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, a); err != nil {
-				s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
-			}
-			if fresh, err := s.store.Poll(ctx, id); err == nil {
-				p = fresh
-			}
+		if _, _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, s.announcerFor(p, r, w)); err != nil {
+			s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
+		}
+		if fresh, err := s.store.Poll(ctx, id); err == nil {
+			p = fresh
 		}
 	}
 	return p, nil
@@ -207,7 +204,7 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	}
 	id, ok := parseID(pos[0].Text)
 	if !ok {
-		return bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: /vote <poll> <option>.", truncate(pos[0].Text, 30))
+		return bot.Errorf(bot.EINVALID, "%q is not a poll number. Say which poll by its number: /vote <poll> <option>.", bot.Truncate(pos[0].Text, 30))
 	}
 	p, err := s.lookup(ctx, w, r, id)
 	if err != nil {
@@ -282,7 +279,7 @@ func parseChoices(p *Poll, args []bot.Token) ([]int, error) {
 		}
 		n := byLabel(a.Text)
 		if n == 0 {
-			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
+			return nil, bot.Errorf(bot.EINVALID, "%q is not an option of poll %d. Its options are %s. Vote with the number or the exact label.", bot.Truncate(a.Text, 40), p.ID, p.Labels(seq(len(p.Options))))
 		}
 		out = append(out, n)
 	}
@@ -373,10 +370,7 @@ func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.R
 	if p.Closed() || p.Overdue(s.clock.Now()) {
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
-	a, ok := s.announcerFor(p, r, w)
-	if !ok {
-		a = writerAnnouncer{w}
-	}
+	a := s.announcerFor(p, r, w)
 	won, rp, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
 	if !won && err == nil {
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
@@ -400,7 +394,7 @@ func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.R
 		msg += fmt.Sprintf(" Type /poll results %d to see it.", p.ID)
 		return w.Reply(ctx, bot.Reply{Text: msg, Private: true, Thread: r.Thread})
 	}
-	if a, ok := a.(posterAnnouncer); ok && a.p != nil {
+	if _, ok := a.(posterAnnouncer); ok {
 		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d is closed; its result is posted in its channel.", p.ID), Private: true, Thread: r.Thread})
 	}
 	return nil
@@ -466,7 +460,7 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 	for _, rp := range rps {
 		q := ""
 		if p, err := s.store.Poll(ctx, rp.PollID); err == nil {
-			q = " " + truncate(p.Question, 60)
+			q = " " + bot.Truncate(p.Question, 60)
 		}
 		var state string
 		switch rp.State {

@@ -438,14 +438,14 @@ func TestCloseDueClosesOnceAndPostsResult(t *testing.T) {
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h --rule majority`)
 	e.open(`/poll "Later?" "Yes" "No" --closes in 5h`)
 	e.mustSay("alice", "/vote 1 1", "recorded")
-	hub := newFakeHub()
-	if err := e.svc.CloseDue(ctx, hub); err != nil || len(hub.Sent()) != 0 {
+	hub := e.hub
+	if err := e.svc.CloseDue(ctx); err != nil || len(hub.Sent()) != 0 {
 		t.Fatalf("closed before the deadline: %v %v", err, hub.Sent())
 	}
 	e.clock.Advance(61 * time.Minute)
 	done := make(chan error)
 	for range 8 {
-		go func() { done <- e.svc.CloseDue(ctx, hub) }()
+		go func() { done <- e.svc.CloseDue(ctx) }()
 	}
 	for range 8 {
 		if err := <-done; err != nil {
@@ -483,9 +483,9 @@ func TestCloserRunsAtStartupAndWakes(t *testing.T) {
 	defer cancel()
 	e.open(`/poll "Missed while down?" "Yes" "No" --closes in 1h`)
 	e.clock.Advance(2 * time.Hour) // the process was down past the deadline
-	hub := newFakeHub()
+	hub := e.hub
 	stopped := make(chan error)
-	go func() { stopped <- e.svc.RunCloser(ctx, hub) }()
+	go func() { stopped <- e.svc.Run(ctx) }()
 	waitPosted(t, hub)
 	if got := hub.Sent()[0].reply.Card.Title; got != "Poll 1: Missed while down?" {
 		t.Fatalf("posted %q", got)
@@ -534,8 +534,8 @@ func TestOverduePollClosesOnFirstTouch(t *testing.T) {
 	if strings.Contains(rec.Text(), "has closed") {
 		t.Fatal("result posted twice")
 	}
-	hub := newFakeHub()
-	if err := e.svc.CloseDue(context.Background(), hub); err != nil || len(hub.Sent()) != 0 {
+	hub := e.hub
+	if err := e.svc.CloseDue(context.Background()); err != nil || len(hub.Sent()) != 0 {
 		t.Fatalf("closer posted again: %v %v", err, hub.Sent())
 	}
 }
@@ -547,8 +547,8 @@ func TestScheduledCloseOfHiddenPollShowsFinalTallyOnCard(t *testing.T) {
 	e.mustSay("bob", "/vote 1 1", "recorded")
 	e.mustSay("carol", "/vote 1 2", "recorded")
 	e.clock.Advance(time.Hour)
-	hub := newFakeHub()
-	if err := e.svc.CloseDue(context.Background(), hub); err != nil {
+	hub := e.hub
+	if err := e.svc.CloseDue(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	// The card everyone voted on is re-rendered through the hub (which

@@ -45,6 +45,9 @@ type env struct {
 	svc    *polls.Service
 	router *bot.Router
 	logs   *bottest.LogBuffer
+	// hub is what the service posts through outside a request; a new one
+	// at every start.
+	hub *fakeHub
 }
 
 func newEnv(t *testing.T) *env {
@@ -70,7 +73,8 @@ func (e *env) start() {
 	t.Cleanup(func() { db.Close() })
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	store := sqlite.NewPollStore(db)
-	svc, err := polls.NewService(polls.Config{Store: store, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
+	hub := newFakeHub()
+	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +83,7 @@ func (e *env) start() {
 	for _, c := range svc.Commands() {
 		r.Register(c)
 	}
-	e.db, e.store, e.svc, e.router = db, store, svc, r
+	e.db, e.store, e.svc, e.router, e.hub = db, store, svc, r, hub
 }
 
 // restart closes the database and starts afresh on the same file, as

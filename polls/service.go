@@ -8,23 +8,27 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
-// Config configures a Service.
+// Config is what a Service is built from.
 type Config struct {
 	// Store keeps polls and ballots.
 	Store Store
+	// Poster posts results and cards to a poll's channel when no message
+	// there is being answered: when a poll closes on schedule, or is
+	// closed from another channel. The hub of connected platforms.
+	Poster Poster
 	// Clock tells the time; bot.SystemClock when nil.
 	Clock bot.Clock
 	// Location is the time zone of times members type and read.
 	Location *time.Location
-	// Units is the unit list and coalition rule; nil when none is
-	// configured (then --rule coalition is refused).
+	// Units is the unit list and coalition rule (see ParseUnits); nil when
+	// none is configured (then --rule coalition is refused).
 	Units *Coalition
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
@@ -42,34 +46,30 @@ type Poster interface {
 // Service runs polls: it opens them, records votes, closes them once, and
 // serves the /poll, /vote and /unit commands.
 type Service struct {
-	store Store
-	clock bot.Clock
-	loc   *time.Location
-	units *Coalition
-	log   *slog.Logger
+	store  Store
+	poster Poster
+	clock  bot.Clock
+	loc    *time.Location
+	units  *Coalition
+	log    *slog.Logger
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
-	// poster is the hub, once the closer runs; handlers use it to post a
-	// poll's result in the poll's own channel.
-	poster atomic.Pointer[posterBox]
 
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
 	cardLocks [64]sync.Mutex
-	// refreshing coalesces card updates after votes: while one caller is
-	// updating a poll's card, others only mark it stale, and that caller
-	// updates it once more.
-	refreshMu  sync.Mutex
-	refreshing map[int64]*refreshState
+	// refreshes coalesces card updates after votes, by poll ID: while one
+	// caller reads a poll's tally and shows it, the votes that come in are
+	// folded into one more update by that caller.
+	refreshes cards.Coalescer[int64]
 }
 
-type posterBox struct{ Poster }
-
-// NewService returns a Service. It validates the unit list.
-func NewService(cfg Config) (*Service, error) {
-	if cfg.Store == nil {
-		return nil, errors.New("polls: a Store is required")
+// New returns a Service. It needs a Store and a Poster, and validates the
+// unit list.
+func New(cfg Config) (*Service, error) {
+	if cfg.Store == nil || cfg.Poster == nil {
+		return nil, errors.New("polls: a Store and a Poster are required")
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = bot.SystemClock{}
@@ -86,9 +86,8 @@ func NewService(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake:       make(chan struct{}, 1),
-		refreshing: map[int64]*refreshState{},
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
+		wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -134,7 +133,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		case n == 0:
 			return nil, bot.Errorf(bot.EINVALID, "Option %d is empty. Give each option some text.", i+1)
 		case n > MaxLabel:
-			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, truncate(o, 40))
+			return nil, bot.Errorf(bot.EINVALID, "Option %d is %d characters long; a button holds at most %d. Please shorten it: %q.", i+1, n, MaxLabel, bot.Truncate(o, 40))
 		}
 		k := strings.ToLower(o)
 		if j, dup := seen[k]; dup {
@@ -144,7 +143,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	}
 	switch {
 	case len(opts) == 0:
-		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", truncate(q, 60))
+		return nil, bot.Errorf(bot.EINVALID, "The poll needs at least two options after the question, each in quotes: /poll \"%s\" \"Yes\" \"No\".", bot.Truncate(q, 60))
 	case len(opts) == 1:
 		return nil, bot.Errorf(bot.EINVALID, "The poll has only one option. Give at least two, each in quotes, e.g. \"Yes\" \"No\".")
 	case len(opts) > MaxOptions:
@@ -272,74 +271,129 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if err != nil {
 		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
 	}
-	now := s.clock.Now()
-	res := &VoteResult{Unit: unit}
-	decide := func(p *Poll, prior Prior) ([]int, error) {
-		*res = VoteResult{Poll: p, Unit: p.CountedUnit(unit)}
-		if !p.OpenAt(now) {
-			return nil, s.errClosed(p)
-		}
-		for _, c := range choices {
-			if c < 1 || c > len(p.Options) {
-				return nil, bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, c, p.Labels(seq(len(p.Options))))
-			}
-		}
-		if len(choices) > p.MaxChoices {
-			if p.MaxChoices == 1 {
-				return nil, bot.Errorf(bot.EINVALID, "Poll %d takes one choice; you gave %d. Vote for one option, e.g. /vote %d %d.", p.ID, len(choices), p.ID, choices[0])
-			}
-			return nil, bot.Errorf(bot.EINVALID, "Poll %d takes up to %d choices; you gave %d.", p.ID, p.MaxChoices, len(choices))
-		}
-		if p.Secret {
-			if prior.Voted {
-				res.Outcome = AlreadyVoted
-				return nil, nil
-			}
-			if p.Multi() && len(choices) == 1 && !req.Only {
-				return nil, bot.Errorf(bot.EINVALID, "Nothing recorded yet. Poll %d is a secret ballot where you may choose up to %d options, and a secret vote can't be changed once cast, so give all your choices at once, e.g. /vote %d 1 2. To choose only %s, type /vote %d %d --only.",
-					p.ID, p.MaxChoices, p.ID, p.Label(choices[0]), p.ID, choices[0])
-			}
-			res.Outcome, res.After = Recorded, choices
-			return choices, nil
-		}
-		res.Before = prior.Choices
-		// A vote that repeats the choices but comes from a member who has
-		// since named another unit moves the ballot to that unit.
-		sameUnit := prior.Unit == res.Unit
-		next := choices
-		if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted && slices.Contains(prior.Choices, choices[0]) {
-			next = prior.Choices
-		} else if p.Multi() && len(choices) == 1 && !req.Only && prior.Voted {
-			next = normalizeChoices(append(slices.Clone(prior.Choices), choices[0]))
-			if len(next) > p.MaxChoices {
-				return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
-					p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), choices[0]))))
-			}
-		}
-		if prior.Voted && slices.Equal(prior.Choices, next) && sameUnit {
-			res.Outcome, res.After = Unchanged, prior.Choices
-			return nil, nil
-		}
-		res.Outcome, res.After = Recorded, next
-		if prior.Voted {
-			res.Outcome = Changed
-		}
-		return next, nil
-	}
-	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit}, decide)
+	v := &vote{choices: choices, only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
+		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return nil, s.errNotFound(req.PollID)
 	case errors.Is(err, ErrAlreadyVoted):
 		// The unique constraint caught a second ballot.
-		res.Outcome, res.After = AlreadyVoted, nil
-		return res, nil
+		v.res.Outcome, v.res.After = AlreadyVoted, nil
+		return &v.res, nil
 	case err != nil && bot.ErrorCode(err) != bot.EINTERNAL:
 		return nil, err
 	case err != nil:
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
-	return res, nil
+	return &v.res, nil
+}
+
+// vote is one member's vote while the store's transaction decides it, and
+// what it did.
+type vote struct {
+	// choices are the options named, sorted and without repeats.
+	choices []int
+	// only makes a single choice replace a multi-choice ballot.
+	only bool
+	// unit is the member's unit, or "".
+	unit string
+	// now is when the vote was cast.
+	now time.Time
+	// res is what the vote did, as last decided.
+	res VoteResult
+}
+
+// decide is the vote's DecideFunc: it refuses a vote the poll does not
+// take, and otherwise returns the choices to record (none when nothing
+// changes). The store may call it more than once; each call starts afresh.
+func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
+	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
+	if !p.OpenAt(v.now) {
+		return nil, s.errClosed(p)
+	}
+	if err := checkChoices(p, v.choices); err != nil {
+		return nil, err
+	}
+	if p.Secret {
+		return v.decideSecret(p, prior)
+	}
+	return v.decideOpen(p, prior)
+}
+
+// checkChoices refuses options the poll does not have and more choices
+// than it takes.
+func checkChoices(p *Poll, choices []int) error {
+	for _, c := range choices {
+		if c < 1 || c > len(p.Options) {
+			return bot.Errorf(bot.EINVALID, "Poll %d has no option %d. Its options are %s.", p.ID, c, p.Labels(seq(len(p.Options))))
+		}
+	}
+	if len(choices) <= p.MaxChoices {
+		return nil
+	}
+	if p.MaxChoices == 1 {
+		return bot.Errorf(bot.EINVALID, "Poll %d takes one choice; you gave %d. Vote for one option, e.g. /vote %d %d.", p.ID, len(choices), p.ID, choices[0])
+	}
+	return bot.Errorf(bot.EINVALID, "Poll %d takes up to %d choices; you gave %d.", p.ID, p.MaxChoices, len(choices))
+}
+
+// adds reports whether the vote adds one option to the member's choices:
+// a single option named on a multi-choice poll, without --only.
+func (v *vote) adds(p *Poll) bool { return p.Multi() && len(v.choices) == 1 && !v.only }
+
+// decideSecret records a member's first secret ballot. A secret ballot
+// cannot be changed, so a multi-choice one must name every choice at once.
+func (v *vote) decideSecret(p *Poll, prior Prior) ([]int, error) {
+	if prior.Voted {
+		v.res.Outcome = AlreadyVoted
+		return nil, nil
+	}
+	if v.adds(p) {
+		return nil, bot.Errorf(bot.EINVALID, "Nothing recorded yet. Poll %d is a secret ballot where you may choose up to %d options, and a secret vote can't be changed once cast, so give all your choices at once, e.g. /vote %d 1 2. To choose only %s, type /vote %d %d --only.",
+			p.ID, p.MaxChoices, p.ID, p.Label(v.choices[0]), p.ID, v.choices[0])
+	}
+	v.res.Outcome, v.res.After = Recorded, v.choices
+	return v.choices, nil
+}
+
+// decideOpen records, changes or confirms an open ballot.
+func (v *vote) decideOpen(p *Poll, prior Prior) ([]int, error) {
+	v.res.Before = prior.Choices
+	next, err := v.nextChoices(p, prior)
+	if err != nil {
+		return nil, err
+	}
+	// A vote that repeats the choices but comes from a member who has
+	// since named another unit moves the ballot to that unit.
+	if prior.Voted && slices.Equal(prior.Choices, next) && prior.Unit == v.res.Unit {
+		v.res.Outcome, v.res.After = Unchanged, prior.Choices
+		return nil, nil
+	}
+	v.res.Outcome, v.res.After = Recorded, next
+	if prior.Voted {
+		v.res.Outcome = Changed
+	}
+	return next, nil
+}
+
+// nextChoices returns the member's choices after the vote: the options
+// named, or, when the vote adds one to an earlier ballot, the earlier
+// choices with it. It refuses an addition past the poll's limit.
+func (v *vote) nextChoices(p *Poll, prior Prior) ([]int, error) {
+	if !v.adds(p) || !prior.Voted {
+		return v.choices, nil
+	}
+	c := v.choices[0]
+	if slices.Contains(prior.Choices, c) {
+		return prior.Choices, nil
+	}
+	next := normalizeChoices(append(slices.Clone(prior.Choices), c))
+	if len(next) > p.MaxChoices {
+		return nil, bot.Errorf(bot.ECONFLICT, "You have already chosen the most poll %d allows (%d): %s. To change them, give your full list, e.g. /vote %d %s.",
+			p.ID, p.MaxChoices, p.Labels(prior.Choices), p.ID, joinInts(normalizeChoices(append(slices.Clone(prior.Choices[:len(prior.Choices)-1]), c))))
+	}
+	return next, nil
 }
 
 func (s *Service) errNotFound(id int64) error {
@@ -434,12 +488,6 @@ func (s *Service) updateCard(ctx context.Context, res *Results, a announcer) err
 	return nil
 }
 
-// refreshState tracks the card update of one poll after votes.
-type refreshState struct {
-	running bool // a caller is updating the card
-	stale   bool // a vote came in since that caller read the tally
-}
-
 func (s *Service) cardLock(id int64) *sync.Mutex {
 	return &s.cardLocks[uint64(id)%uint64(len(s.cardLocks))]
 }
@@ -449,33 +497,13 @@ func (s *Service) cardLock(id int64) *sync.Mutex {
 // once, one caller keeps updating until the card shows every vote and the
 // others return at once.
 func (s *Service) refreshCard(ctx context.Context, id int64, a announcer) error {
-	s.refreshMu.Lock()
-	st := s.refreshing[id]
-	if st == nil {
-		st = &refreshState{}
-		s.refreshing[id] = st
-	}
-	if st.running {
-		st.stale = true
-		s.refreshMu.Unlock()
-		return nil
-	}
-	st.running = true
-	s.refreshMu.Unlock()
 	var errs []error
-	for {
+	s.refreshes.Do(id, func() {
 		if err := s.showTally(ctx, id, a); err != nil {
 			errs = append(errs, err)
 		}
-		s.refreshMu.Lock()
-		if !st.stale {
-			delete(s.refreshing, id)
-			s.refreshMu.Unlock()
-			return errors.Join(errs...)
-		}
-		st.stale = false
-		s.refreshMu.Unlock()
-	}
+	})
+	return errors.Join(errs...)
 }
 
 // showTally reads the tally and updates the card of an open poll.
@@ -494,22 +522,23 @@ func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
 }
 
 // CloseDue closes every poll whose deadline has passed and posts each
-// result through p to the poll's channel, then makes the due retries of
-// result posts that failed earlier. Each poll is closed once and each
-// result posted at most once, however many callers race. Failed posts are
-// logged and retried, not returned; the error is a failure of the store.
-func (s *Service) CloseDue(ctx context.Context, p Poster) error {
+// result through the Poster to the poll's channel, then makes the due
+// retries of result posts that failed earlier. Each poll is closed once
+// and each result posted at most once, however many callers race. Failed
+// posts are logged and retried, not returned; the error is a failure of
+// the store.
+func (s *Service) CloseDue(ctx context.Context) error {
 	due, err := s.store.DuePolls(ctx, s.clock.Now())
 	if err != nil {
 		return fmt.Errorf("find polls due to close: %w", err)
 	}
 	var errs []error
 	for _, poll := range due {
-		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{p}); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{s.poster}); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := s.retryResults(ctx, p); err != nil {
+	if err := s.retryResults(ctx, s.poster); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
@@ -519,15 +548,13 @@ func (s *Service) CloseDue(ctx context.Context, p Poster) error {
 // (a suspended machine) delays a close by at most this much.
 const maxWait = time.Minute
 
-// RunCloser closes polls at their deadlines, and retries result posts
-// that failed, until ctx ends. At start it marks the result posts a
-// previous run left under way as uncertain (they are not posted again);
-// then it closes every poll whose deadline passed while the process was
-// down, then each at its time. It waits with a timer until the next
-// deadline or retry and is woken early when a poll with a deadline is
-// opened. Handlers also use p to post a result in the poll's own channel.
-func (s *Service) RunCloser(ctx context.Context, p Poster) error {
-	s.poster.Store(&posterBox{p})
+// Run closes polls at their deadlines, and retries result posts that
+// failed, until ctx ends. At start it marks the result posts a previous
+// run left under way as uncertain (they are not posted again); then it
+// closes every poll whose deadline passed while the process was down, then
+// each at its time. It waits with a timer until the next deadline or retry
+// and is woken early when a poll with a deadline is opened.
+func (s *Service) Run(ctx context.Context) error {
 	if err := s.markInterrupted(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -535,27 +562,14 @@ func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 		s.log.ErrorContext(ctx, "checking for interrupted poll result posts", "err", err)
 	}
 	for {
-		if err := s.CloseDue(ctx, p); err != nil {
+		if err := s.CloseDue(ctx); err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
 			s.log.ErrorContext(ctx, "closing due polls", "err", err)
 		}
-		wait := maxWait
-		next, ok, err := s.store.NextClose(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.ErrorContext(ctx, "finding the next poll deadline", "err", err)
-		case ok:
-			wait = min(max(next.Sub(s.clock.Now()), 0), maxWait)
-		}
-		retry, ok, err := s.store.NextResultTry(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.ErrorContext(ctx, "finding the next poll result retry", "err", err)
-		case ok:
-			wait = min(max(retry.Sub(s.clock.Now()), 0), wait)
-		}
+		wait := s.untilNext(ctx, "finding the next poll deadline", s.store.NextClose, maxWait)
+		wait = s.untilNext(ctx, "finding the next poll result retry", s.store.NextResultTry, wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -568,15 +582,25 @@ func (s *Service) RunCloser(ctx context.Context, p Poster) error {
 	}
 }
 
+// untilNext returns how long until the time next finds, at most limit;
+// limit when there is none, or when it cannot be read (logged as what).
+func (s *Service) untilNext(ctx context.Context, what string, next func(context.Context) (time.Time, bool, error), limit time.Duration) time.Duration {
+	at, ok, err := next(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		s.log.ErrorContext(ctx, what, "err", err)
+	case ok:
+		return min(max(at.Sub(s.clock.Now()), 0), limit)
+	}
+	return limit
+}
+
 // announcerFor returns how to post a poll's result when a request handled
 // in req's channel closes it: the request's own writer when it is the
-// poll's channel, otherwise the hub when the closer is running.
-func (s *Service) announcerFor(p *Poll, req *bot.Request, w bot.ResponseWriter) (announcer, bool) {
+// poll's channel, otherwise the Poster.
+func (s *Service) announcerFor(p *Poll, req *bot.Request, w bot.ResponseWriter) announcer {
 	if req.Platform == p.Platform && req.Channel.ID == p.Channel {
-		return writerAnnouncer{w}, true
+		return writerAnnouncer{w}
 	}
-	if b := s.poster.Load(); b != nil {
-		return posterAnnouncer{b.Poster}, true
-	}
-	return nil, false
+	return posterAnnouncer{s.poster}
 }

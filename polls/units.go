@@ -130,13 +130,13 @@ func (c *Coalition) Find(name string) (Unit, error) {
 	case 1:
 		return prefix[0], nil
 	case 0:
-		return Unit{}, bot.Errorf(bot.EINVALID, "I don't know the unit %q. Units: %s.", truncate(name, 60), c.names())
+		return Unit{}, bot.Errorf(bot.EINVALID, "I don't know the unit %q. Units: %s.", bot.Truncate(name, 60), c.names())
 	}
 	names := make([]string, len(prefix))
 	for i, u := range prefix {
 		names[i] = u.Name
 	}
-	return Unit{}, bot.Errorf(bot.EINVALID, "%q could be %s. Type more of the name.", truncate(name, 60), strings.Join(names, " or "))
+	return Unit{}, bot.Errorf(bot.EINVALID, "%q could be %s. Type more of the name.", bot.Truncate(name, 60), strings.Join(names, " or "))
 }
 
 func (c *Coalition) names() string {
@@ -145,13 +145,4 @@ func (c *Coalition) names() string {
 		names[i] = u.Name
 	}
 	return strings.Join(names, ", ")
-}
-
-// truncate shortens s to n characters with an ellipsis.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n]) + "…"
 }

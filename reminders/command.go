@@ -30,17 +30,15 @@ const (
 // DefaultLeads are the lead times of /deadline add without --lead.
 var DefaultLeads = []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 2 * time.Hour}
 
-// Service serves the /remind and /deadline commands.
+// Service serves the /remind and /deadline commands and, with Run, posts
+// reminders as they come due. New builds it.
 type Service struct {
-	// Store holds reminders and deadlines.
-	Store Store
-	// Clock tells the time; the system clock when nil.
-	Clock bot.Clock
-	// Location is the time zone members type and read times in.
-	Location *time.Location
+	Config
 	// Notify, when set, is called after reminders change, to wake the
 	// scheduler.
 	Notify func()
+	// sched posts due reminders.
+	sched *Scheduler
 }
 
 // Commands returns the /remind and /deadline commands: the one

@@ -249,7 +249,7 @@ func newTestRouter(t *testing.T) (*bot.Router, *memStore, *int) {
 	ny := mustZone(t, "America/New_York")
 	st := &memStore{}
 	notified := 0
-	svc := &Service{Store: st, Clock: bot.NewManualClock(time.Date(2026, 7, 20, 10, 0, 0, 0, ny)), Location: ny,
+	svc := &Service{Config: Config{Store: st, Clock: bot.NewManualClock(time.Date(2026, 7, 20, 10, 0, 0, 0, ny)), Location: ny},
 		Notify: func() { notified++ }}
 	router := bot.NewRouter(bot.StewardSet{"console:steward": true}, nil)
 	for _, c := range svc.Commands() {

@@ -322,24 +322,17 @@ func (d *Deadline) NextDeadline(t time.Time) time.Time {
 func FormatLead(d time.Duration) string {
 	const day = 24 * time.Hour
 	if d > 0 && d%day == 0 {
-		return plural(int(d/day), "day")
+		return bot.Plural(int(d/day), "day")
 	}
 	var parts []string
 	if h := int(d / time.Hour); h > 0 {
-		parts = append(parts, plural(h, "hour"))
+		parts = append(parts, bot.Plural(h, "hour"))
 	}
 	if m := int(d % time.Hour / time.Minute); m > 0 {
-		parts = append(parts, plural(m, "minute"))
+		parts = append(parts, bot.Plural(m, "minute"))
 	}
 	if s := int(d % time.Minute / time.Second); s > 0 || len(parts) == 0 {
-		parts = append(parts, plural(s, "second"))
+		parts = append(parts, bot.Plural(s, "second"))
 	}
 	return strings.Join(parts, " ")
-}
-
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
 }

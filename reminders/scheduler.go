@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // Defaults of the Scheduler's options.
@@ -461,15 +462,7 @@ func (s *Scheduler) retryWindow() time.Duration {
 // Backoff returns the wait before attempt n+1 after n failed attempts:
 // 10 s, 20 s, 40 s, ... at most 5 minutes.
 func Backoff(n int) time.Duration {
-	const base, ceiling = 10 * time.Second, 5 * time.Minute
-	if n < 1 {
-		n = 1
-	}
-	d := base
-	for i := 1; i < n && d < ceiling; i++ {
-		d *= 2
-	}
-	return min(d, ceiling)
+	return backoff.Policy{Initial: 10 * time.Second, Max: 5 * time.Minute}.Delay(n)
 }
 
 // sem returns the platform's worker slots.
@@ -561,15 +554,13 @@ func (s *Scheduler) post(ctx context.Context, p Poster, platform string, r bot.R
 // went out but could not be recorded would be reported as uncertain after
 // the next restart.
 func (s *Scheduler) finish(ctx context.Context, d Delivery) {
-	ctx = context.WithoutCancel(ctx)
-	var err error
-	for attempt, wait := 0, 100*time.Millisecond; attempt < 4; attempt, wait = attempt+1, wait*4 {
-		if err = s.store.FinishDelivery(ctx, d, s.opts.Clock.Now()); err == nil {
-			return
-		}
-		if attempt < 3 {
-			time.Sleep(wait)
-		}
+	// Four attempts, 0.1 s, 0.4 s and 1.6 s apart.
+	record := backoff.Policy{Initial: 100 * time.Millisecond, Factor: 4, Attempts: 4}
+	err := record.Retry(context.WithoutCancel(ctx), s.opts.Clock, func(ctx context.Context) error {
+		return s.store.FinishDelivery(ctx, d, s.opts.Clock.Now())
+	}, nil)
+	if err == nil {
+		return
 	}
 	s.log.Error("could not record the outcome of a reminder post; after a restart it will be reported as uncertain",
 		"reminder", d.ReminderID, "due", d.Occurrence.Format(time.RFC3339), "platform", d.Platform,

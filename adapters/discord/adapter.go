@@ -10,7 +10,7 @@
 // directly when its reply is ready within Options.AckAfter, and deferred
 // (privately) otherwise; a button click is acknowledged at once with a
 // deferred update, and under a burst of clicks the acknowledgements go
-// before any other work. Posts and card edits go through one queue per
+// before any other work. Posts and card edits go out on one lane per
 // channel, so a rate-limit wait on one channel never holds up event
 // handling or other channels, and card edits are coalesced to about one
 // per second per message, the last state always landing.
@@ -32,6 +32,9 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/cards"
+	"github.com/unionhall/unionhall/bot/lanes"
 )
 
 // Defaults for the zero values of Options.
@@ -105,9 +108,8 @@ type Adapter struct {
 	session *discordgo.Session
 
 	customIDs customIDs
-	cards     cardRegistry
-	locs      *bot.CardLocationQueue // nil without Options.CardLocations
-	out       *outbox
+	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
+	out       *lanes.Group   // posts, one lane per channel
 	roles     *roleResolver
 	dms       dmCache
 
@@ -207,8 +209,20 @@ func newAdapter(opts Options) (*Adapter, error) {
 		sem:     make(chan struct{}, opts.MaxConcurrent),
 	}
 	a.life, a.stop = context.WithCancel(context.Background())
-	a.out = newOutbox(a)
-	a.locs = bot.NewCardLocationQueue(bot.PlatformDiscord, opts.CardLocations, opts.Logger)
+	// Each channel has a lane of its own, however many there are: a
+	// rate-limit wait in one channel (discordgo waits per route, and
+	// routes are per channel) holds up only that channel.
+	a.out = lanes.New(0)
+	a.out.OnPanic = func(p any) { a.log.Error("panic while sending to Discord", "panic", fmt.Sprint(p)) }
+	a.cards = cards.New(cards.Config{
+		Platform: bot.PlatformDiscord,
+		Editor:   cards.EditorFunc(a.editCard),
+		Lanes:    a.out,
+		Store:    opts.CardLocations,
+		Clock:    opts.Clock,
+		Interval: opts.EditInterval,
+		Log:      opts.Logger,
+	})
 	a.roles = newRoleResolver(a, opts.StewardRole)
 	return a, nil
 }
@@ -319,24 +333,23 @@ func (a *Adapter) onReady(r *discordgo.Ready) {
 }
 
 // connect opens the gateway connection, retrying transient failures with
-// backoff until ctx ends. Errors Discord will keep returning (a refused
-// token, disallowed intents) end it at once.
+// backoff (1 s, 2 s, 4 s … at most a minute apart) until ctx ends. Errors
+// Discord will keep returning (a refused token, disallowed intents) end it
+// at once.
 func (a *Adapter) connect(ctx context.Context) error {
-	backoff := time.Second
-	for {
+	retry := backoff.Policy{Initial: time.Second, Max: time.Minute}
+	return retry.Retry(ctx, a.clock, func(context.Context) error {
 		err := a.session.Open()
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil
 		}
 		if msg := fatalGatewayError(err); msg != "" {
-			return fmt.Errorf("discord: %s: %w", msg, err)
+			return backoff.Stop(fmt.Errorf("discord: %s: %w", msg, err))
 		}
-		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", backoff)
-		if err := sleepCtx(ctx, backoff); err != nil {
-			return err
-		}
-		backoff = min(2*backoff, time.Minute)
-	}
+		return err
+	}, func(err error, wait time.Duration) {
+		a.log.Warn("could not connect to the Discord gateway; will retry", "err", err, "retry_in", wait)
+	})
 }
 
 var closeCode = regexp.MustCompile(`close (\d{4})`)
@@ -378,26 +391,27 @@ func (a *Adapter) registerCommands(ctx context.Context) error {
 		scope = "in server " + a.opts.GuildID
 	}
 	cmds := a.opts.Commands.Definitions()
-	backoff := time.Second
-	for attempt := 1; ; attempt++ {
+	// Five attempts, 1 s, 2 s, 4 s and 8 s apart; only Discord's own
+	// failures (5xx) are retried.
+	retry := backoff.Policy{Initial: time.Second, Attempts: 5}
+	err := retry.Retry(ctx, a.clock, func(ctx context.Context) error {
 		err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 			_, err := a.session.ApplicationCommandBulkOverwrite(appID, a.opts.GuildID, cmds, opts...)
 			return err
 		})
-		if err == nil {
-			a.log.Info("registered slash commands", "count", len(cmds), "scope", scope)
-			return nil
-		}
 		var rest *discordgo.RESTError
-		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode < 500 || attempt == 5 || ctx.Err() != nil {
-			return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
+		if errors.As(err, &rest) && rest.Response != nil && rest.Response.StatusCode < 500 {
+			return backoff.Stop(err)
 		}
-		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", backoff)
-		if err := sleepCtx(ctx, backoff); err != nil {
-			return err
-		}
-		backoff *= 2
+		return err
+	}, func(err error, wait time.Duration) {
+		a.log.Warn("could not register slash commands; will retry", "err", err, "retry_in", wait)
+	})
+	if err != nil {
+		return fmt.Errorf("discord: register slash commands %s (was the bot invited with the applications.commands scope?): %w", scope, err)
 	}
+	a.log.Info("registered slash commands", "count", len(cmds), "scope", scope)
+	return nil
 }
 
 // shutdown stops taking events, closes the gateway, and waits (at most
@@ -412,11 +426,8 @@ func (a *Adapter) shutdown() {
 	if err := a.work.wait(ctx); err != nil {
 		a.log.Warn("Discord events still in progress at shutdown", "err", err)
 	}
-	if err := a.out.drain(ctx); err != nil {
-		a.log.Warn("Discord card edits still queued at shutdown", "err", err)
-	}
-	if err := a.locs.Wait(ctx); err != nil {
-		a.log.Warn("Discord card locations still unstored at shutdown", "err", err)
+	if err := a.cards.Shutdown(ctx); err != nil {
+		a.log.Warn("Discord posts and card edits still queued at shutdown", "err", err)
 	}
 	a.stop()
 }
@@ -484,14 +495,51 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 // The edits are queued and coalesced, so it returns once the stored
 // locations are read; a failed edit is logged.
 func (a *Adapter) UpdateCard(ctx context.Context, c bot.Card) error {
-	if c.Key == "" {
-		return nil
-	}
-	a.loadCard(ctx, c.Key)
-	for _, ref := range a.cards.refs(c.Key) {
-		a.out.edit(ref, c)
-	}
+	a.cards.Update(ctx, c)
 	return nil
+}
+
+// post sends messages to a channel on its lane, the first as a reply to
+// replyTo when set, and records where the cards among them are shown.
+func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, replyTo string) ([]*discordgo.Message, error) {
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	var sent []*discordgo.Message
+	err := a.out.Do(ctx, channel, func(ctx context.Context) error {
+		for i, m := range msgs {
+			var msg *discordgo.Message
+			err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+				send := &discordgo.MessageSend{
+					Content:         m.content,
+					Embeds:          m.embeds(),
+					Components:      m.componentList(),
+					Files:           m.files(), // fresh readers for each attempt
+					AllowedMentions: noMentions(),
+				}
+				if i == 0 && replyTo != "" {
+					send.Reference = &discordgo.MessageReference{MessageID: replyTo, ChannelID: channel, FailIfNotExists: ptr(false)}
+				}
+				var err error
+				msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			sent = append(sent, msg)
+			if m.cardKey != "" && msg != nil {
+				a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		// On a cancelled wait the job may still be running: sent is not
+		// ours to read.
+		return nil, fmt.Errorf("post to channel %s: %w", channel, err)
+	}
+	return sent, nil
 }
 
 // userID returns the Discord snowflake of a platform-qualified user ID.
@@ -501,16 +549,4 @@ func userID(qualified string) (string, error) {
 		return "", fmt.Errorf("discord: %q is not a Discord user ID", qualified)
 	}
 	return id, nil
-}
-
-// sleepCtx waits for d, or returns ctx's error as soon as ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -2,73 +2,71 @@ package discord
 
 import (
 	"context"
+	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 func TestRegistersCommandsWithLeastIntents(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	f := h.f
-	f.waitFor("a heartbeat", func() bool { return f.heartbeats > 0 })
-	f.with(func() {
-		if want := int64(discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages); f.intents != want {
-			t.Errorf("identify intents = %d, want %d (guild messages and direct messages only)", f.intents, want)
+	bottest.WaitFor(t, "a heartbeat", func() bool { return h.f.Gateway().Heartbeats > 0 })
+	if got, want := h.f.Gateway().Intents, discordgo.IntentsGuildMessages|discordgo.IntentsDirectMessages; got != want {
+		t.Errorf("identify intents = %d, want %d (guild messages and direct messages only)", got, want)
+	}
+	if len(h.f.Commands("")) != 0 {
+		t.Errorf("commands registered globally although a guild is configured")
+	}
+	cmds := h.f.Commands(discordtest.GuildID)
+	perms := map[string]*int64{}
+	for _, c := range cmds {
+		perms[c.Name] = c.DefaultMemberPermissions
+	}
+	// Commands with only stewards' forms carry Manage Messages as their
+	// default permission; the rest none.
+	want := map[string]bool{"faq": false, "unit": false, "vote": false, "help": false, "poll": true}
+	if len(perms) != len(want) {
+		t.Errorf("registered %v, want %v", perms, want)
+	}
+	for name, steward := range want {
+		p, ok := perms[name]
+		if !ok || steward != (p != nil) || p != nil && *p != discordgo.PermissionManageMessages {
+			t.Errorf("command /%s: registered %v, default permission %v (want Manage Messages: %v)", name, ok, p, steward)
 		}
-		cmds := f.commands[f.guildID]
-		if len(f.commands["global"]) != 0 {
-			t.Errorf("commands registered globally although a guild is configured")
-		}
-		perms := map[string]any{}
-		for _, c := range cmds {
-			perms[c["name"].(string)] = c["default_member_permissions"]
-		}
-		// Commands with only stewards' forms carry Manage Messages as their
-		// default permission; the rest none.
-		want := map[string]any{"faq": nil, "unit": nil, "vote": nil, "help": nil, "poll": "8192"}
-		if len(perms) != len(want) {
-			t.Errorf("registered %v, want %v", perms, want)
-		}
-		for name, p := range want {
-			if got, ok := perms[name]; !ok || got != p {
-				t.Errorf("command /%s: registered %v, default permission %v (want %v)", name, ok, got, p)
-			}
-		}
-	})
+	}
 }
 
 func TestRegistersGloballyWithoutGuild(t *testing.T) {
 	t.Parallel()
 	h := start(t, func(o *Options, _ *harness) { o.GuildID = "" })
-	h.f.with(func() {
-		if want := len(h.opts.Commands.Definitions()); want == 0 || len(h.f.commands["global"]) != want || len(h.f.commands[h.f.guildID]) != 0 {
-			t.Errorf("global commands %d, guild commands %d; want every command global", len(h.f.commands["global"]), len(h.f.commands[h.f.guildID]))
-		}
-	})
+	want := len(h.opts.Commands.Definitions())
+	if global, guild := len(h.f.Commands("")), len(h.f.Commands(discordtest.GuildID)); want == 0 || global != want || guild != 0 {
+		t.Errorf("global commands %d, guild commands %d; want all %d global", global, guild, want)
+	}
 }
 
 func TestSlashFAQAnswersInChannelWithEscaping(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	in := h.f.slash(alice, general, "faq", opt3("question", "When is the **deadline**? @everyone <@123> [x](http://evil)"))
+	in := h.f.Slash(alice, general, "faq", o("question", "When is the **deadline**? @everyone <@123> [x](http://evil)"))
 	m := h.answer(in)
-	h.f.with(func() {
-		if in.AckType != 4 || in.AckFlags != 0 {
-			t.Errorf("ack type %d flags %d, want a direct public answer (type 4)", in.AckType, in.AckFlags)
-		}
-	})
+	if ack := h.f.Interaction(in); ack.AckType != discordgo.InteractionResponseChannelMessageWithSource || ack.AckFlags != 0 {
+		t.Errorf("ack type %d flags %d, want a direct public answer (type 4)", ack.AckType, ack.AckFlags)
+	}
 	want := `You asked: When is the \*\*deadline\*\*? @` + "\u200b" + `everyone \<@123> \[x\](http://evil)`
-	if m.ephemeral() || !strings.Contains(m.Content, want) || !strings.Contains(m.Content, "Aug. 31") {
+	if m.Ephemeral() || !strings.Contains(m.Content, want) || !strings.Contains(m.Content, "Aug. 31") {
 		t.Errorf("answer = %+v, want it public, containing %q and the answer", m, want)
 	}
 	// An empty question lists the topics, privately.
-	in = h.f.slash(alice, general, "faq")
-	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "Topics:") {
+	if m := h.answer(h.f.Slash(alice, general, "faq")); !m.Ephemeral() || !strings.Contains(m.Content, "Topics:") {
 		t.Errorf("/faq without a question: %+v", m)
 	}
 }
@@ -76,15 +74,14 @@ func TestSlashFAQAnswersInChannelWithEscaping(t *testing.T) {
 func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	in := h.f.slash(steward, general, "poll", sub("open",
-		opt3("question", `Ratify the "SEBAC" deal?`),
-		opt3("options", "Yes | No --hidden | Not sure"),
-		opt3("closes", "in 2h"),
-		opt3("rule", "two-thirds"),
-		opt3("anonymous", true)))
-	h.waitAck(in)
+	h.f.WaitAck(h.f.Slash(steward, general, "poll", s("open",
+		o("question", `Ratify the "SEBAC" deal?`),
+		o("options", "Yes | No --hidden | Not sure"),
+		o("closes", "in 2h"),
+		o("rule", "two-thirds"),
+		o("anonymous", true))))
 	card := h.cardMessage(general, `Ratify the "SEBAC" deal?`)
-	if got, want := card.customIDs(), []string{"/vote 1 1", "/vote 1 2", "/vote 1 3"}; strings.Join(got, ",") != strings.Join(want, ",") {
+	if got, want := card.CustomIDs(), []string{"/vote 1 1", "/vote 1 2", "/vote 1 3"}; !slices.Equal(got, want) {
 		t.Errorf("buttons = %v, want %v", got, want)
 	}
 	p := h.polls.poll(1)
@@ -97,8 +94,8 @@ func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
 
 	// A member without the steward role is refused, privately, and no
 	// poll is opened.
-	in = h.f.slash(alice, general, "poll", sub("open", opt3("question", "Strike?"), opt3("options", "Yes;No")))
-	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "Only stewards can open a poll") {
+	in := h.f.Slash(alice, general, "poll", s("open", o("question", "Strike?"), o("options", "Yes;No")))
+	if m := h.answer(in); !m.Ephemeral() || !strings.Contains(m.Content, "Only stewards can open a poll") {
 		t.Errorf("member's /poll answered with %+v", m)
 	}
 	h.polls.mu.Lock()
@@ -107,52 +104,40 @@ func TestPollByStewardRoleAndRefusedForMember(t *testing.T) {
 	}
 	h.polls.mu.Unlock()
 	// A single option is refused by the adapter with Discord's syntax.
-	in = h.f.slash(steward, general, "poll", sub("open", opt3("question", "Strike?"), opt3("options", "Yes")))
-	if m := h.answer(in); !m.ephemeral() || !strings.Contains(m.Content, "at least two options") {
+	in = h.f.Slash(steward, general, "poll", s("open", o("question", "Strike?"), o("options", "Yes")))
+	if m := h.answer(in); !m.Ephemeral() || !strings.Contains(m.Content, "at least two options") {
 		t.Errorf("one-option poll answered with %+v", m)
 	}
-	h.f.with(func() {
-		if h.f.roleFetches != 1 {
-			t.Errorf("server roles fetched %d times, want 1 (cached)", h.f.roleFetches)
-		}
-	})
+	if n := h.f.Count(discordtest.RouteGuildRoles); n != 1 {
+		t.Errorf("server roles fetched %d times, want 1 (cached)", n)
+	}
 }
 
 func TestStewardRoleByID(t *testing.T) {
 	t.Parallel()
-	h := start(t, func(o *Options, _ *harness) { o.StewardRole = stewardRoleID })
-	card := h.openPoll("Strike?", "Yes;No")
-	if card == nil {
-		t.Fatal("no card")
+	h := start(t, func(o *Options, _ *harness) { o.StewardRole = discordtest.StewardRoleID })
+	h.openPoll("Strike?", "Yes;No")
+	if n := h.f.Count(discordtest.RouteGuildRoles); n != 0 {
+		t.Errorf("roles fetched %d times for a role given by ID", n)
 	}
-	h.f.with(func() {
-		if h.f.roleFetches != 0 {
-			t.Errorf("roles fetched %d times for a role given by ID", h.f.roleFetches)
-		}
-	})
 }
 
 func TestButtonVoteEditsCard(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	card := h.openPoll("Strike?", "Yes | No")
-	in := h.f.click(alice, card, "/vote 1 1")
-	h.waitAck(in)
-	h.f.waitFor("the card edit and the confirmation", func() bool {
-		return card.Edits > 0 && strings.Contains(card.Embeds[0].Description, "Yes: 1") && len(in.Followups) == 1
-	})
-	h.f.with(func() {
-		if in.AckType != 6 {
-			t.Errorf("button acknowledged with type %d, want 6 (deferred update)", in.AckType)
-		}
-		conf := h.f.messages[in.Followups[0]]
-		if !conf.ephemeral() || !strings.Contains(conf.Content, "Your vote for Yes in poll 1 is recorded") {
-			t.Errorf("confirmation = %+v", conf)
-		}
-		if got := card.customIDs(); len(got) != 2 {
-			t.Errorf("edited card lost its buttons: %v", got)
-		}
-	})
+	in := h.f.Click(alice, card.ID, "/vote 1 1")
+	card = h.waitCard(card.ID, "Yes: 1")
+	conf := h.f.WaitReply(in, "the confirmation", func(discordtest.Message) bool { return true })
+	if ack := h.f.Interaction(in); ack.AckType != discordgo.InteractionResponseDeferredMessageUpdate || len(ack.Followups) != 1 {
+		t.Errorf("button acknowledged with type %d and %d follow-ups, want type 6 (deferred update) and one", ack.AckType, len(ack.Followups))
+	}
+	if !conf.Ephemeral() || !strings.Contains(conf.Content, "Your vote for Yes in poll 1 is recorded") {
+		t.Errorf("confirmation = %+v", conf)
+	}
+	if got := card.CustomIDs(); len(got) != 2 {
+		t.Errorf("edited card lost its buttons: %v", got)
+	}
 }
 
 func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
@@ -161,12 +146,11 @@ func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
 	card := h.openPoll("Strike?", "Yes | No")
 	// The restarted adapter has never seen the card.
 	h.restart()
-	if refs := h.a.cards.refs("poll:1"); len(refs) != 0 {
+	if refs := h.a.cards.Locations("poll:1"); len(refs) != 0 {
 		t.Fatalf("a new adapter knows the card: %v", refs)
 	}
-	in := h.f.click(bob, card, "/vote 1 2")
-	h.waitAck(in)
-	h.f.waitFor("the card edit", func() bool { return card.Edits > 0 && strings.Contains(card.Embeds[0].Description, "No: 1") })
+	h.f.WaitAck(h.f.Click(bob, card.ID, "/vote 1 2"))
+	h.waitCard(card.ID, "No: 1")
 	// Now typed votes update it too.
 	h.polls.mu.Lock()
 	c := h.polls.polls[1].card()
@@ -175,58 +159,55 @@ func TestCardPostedBeforeRestartIsUpdatedAfterAClick(t *testing.T) {
 	if err := h.ad.UpdateCard(context.Background(), c); err != nil {
 		t.Fatal(err)
 	}
-	h.f.waitFor("the second edit", func() bool { return card.Embeds[0].Description == "updated" })
+	h.f.WaitMessage(card.ID, "the second edit", func(m discordtest.Message) bool { return m.Embed().Description == "updated" })
 }
 
 func TestDirectMessageAndMentionQuestions(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	dm := "810000000000000001"
-	h.f.message(alice, dm, "when is the deadline?", false)
-	var answer *fakeMessage
-	h.f.waitFor("the DM answer", func() bool {
-		ms := h.f.channelMessagesLocked(dm)
-		if len(ms) > 0 {
-			answer = ms[0]
-		}
-		return answer != nil
-	})
-	if !strings.Contains(answer.Content, "Aug. 31") {
+	h.f.DirectMessage(alice, dm, "when is the deadline?")
+	if answer := h.f.WaitChannelMessage(dm, "the DM answer", func(discordtest.Message) bool { return true }); !strings.Contains(answer.Content, "Aug. 31") {
 		t.Errorf("DM answer = %q", answer.Content)
 	}
 	// A mention in a server channel is answered there, as a reply.
-	q := h.f.message(bob, other, "<@"+h.f.botID+"> what about the deadline?", true, h.f.botID)
-	h.f.waitFor("the mention answer", func() bool {
-		ms := h.f.channelMessagesLocked(other)
+	mention := "<@" + discordtest.BotID + ">"
+	q := h.f.ChannelMessage(bob, other, mention+" what about the deadline?", discordtest.BotID)
+	h.waitChannel(other, "the mention answer", func(ms []discordtest.Message) bool {
 		return len(ms) == 1 && ms[0].ReplyTo == q && strings.Contains(ms[0].Content, "You asked: what about the deadline?")
 	})
 	// A server message that does not mention the bot is not answered.
-	h.f.message(bob, other, "the deadline is near", true)
-	h.f.message(bob, other, "<@"+h.f.botID+">", true, h.f.botID)
-	h.f.waitFor("the hint for an empty mention", func() bool {
-		ms := h.f.channelMessagesLocked(other)
+	h.f.ChannelMessage(bob, other, "the deadline is near")
+	h.f.ChannelMessage(bob, other, mention, discordtest.BotID)
+	h.waitChannel(other, "the hint for an empty mention", func(ms []discordtest.Message) bool {
 		return len(ms) >= 2 && strings.Contains(ms[len(ms)-1].Content, "Ask me a question")
 	})
 	h.stop() // waits for every event in progress
-	if ms := h.f.channelMessages(other); len(ms) != 2 {
+	if ms := h.f.ChannelMessages(other); len(ms) != 2 {
 		t.Errorf("%d messages in the channel, want 2 (the message without a mention is not answered)", len(ms))
 	}
+}
+
+// waitChannel waits until the messages in channel satisfy ok.
+func (h *harness) waitChannel(channel, what string, ok func([]discordtest.Message) bool) {
+	h.t.Helper()
+	bottest.WaitFor(h.t, what, func() bool { return ok(h.f.ChannelMessages(channel)) })
 }
 
 func TestPrivateReplyToMentionGoesToDM(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	h.f.message(bob, other, "<@"+h.f.botID+"> topics", true, h.f.botID)
-	h.f.waitFor("the private answer in DMs", func() bool {
-		ch := h.f.dmChannels[bob.id]
-		ms := h.f.channelMessagesLocked(ch)
+	mention := "<@" + discordtest.BotID + "> topics"
+	h.f.ChannelMessage(bob, other, mention, discordtest.BotID)
+	bottest.WaitFor(t, "the private answer in DMs", func() bool {
+		ch := h.f.DMChannel(bob.ID)
+		ms := h.f.ChannelMessages(ch)
 		return ch != "" && len(ms) == 1 && strings.Contains(ms[0].Content, "Topics:")
 	})
 	// With DMs closed, the channel is told so, without the private text.
-	h.f.with(func() { h.f.closedDMs[stranger.id] = true })
-	h.f.message(stranger, other, "<@"+h.f.botID+"> topics", true, h.f.botID)
-	h.f.waitFor("the closed-DM note", func() bool {
-		ms := h.f.channelMessagesLocked(other)
+	h.f.CloseDMs(stranger.ID)
+	h.f.ChannelMessage(stranger, other, mention, discordtest.BotID)
+	h.waitChannel(other, "the closed-DM note", func(ms []discordtest.Message) bool {
 		return len(ms) == 1 && strings.Contains(ms[0].Content, "direct message") && !strings.Contains(ms[0].Content, "Topics")
 	})
 }
@@ -237,55 +218,67 @@ func TestGatewayResumeAndReidentify(t *testing.T) {
 	f := h.f
 	// A dropped connection is resumed; an event sent while it was down is
 	// replayed and answered.
-	f.drop()
-	missed := f.slash(alice, general, "faq", opt3("question", "deadline while away?"))
-	f.waitFor("a resume", func() bool { return f.resumes == 1 && f.conn != nil })
-	h.waitAck(missed)
-	after := f.slash(alice, general, "faq", opt3("question", "deadline after resume?"))
-	h.waitAck(after)
+	f.Drop()
+	missed := f.Slash(alice, general, "faq", o("question", "deadline while away?"))
+	bottest.WaitFor(t, "a resume", func() bool { g := f.Gateway(); return g.Resumes == 1 && g.Connected })
+	f.WaitAck(missed)
+	after := f.Slash(alice, general, "faq", o("question", "deadline after resume?"))
+	f.WaitAck(after)
 	// A session Discord no longer knows is re-identified.
-	f.with(func() { f.forgetNext = true })
-	f.drop()
-	f.waitFor("a new identify", func() bool { return f.identifies == 2 && f.conn != nil })
-	again := f.slash(alice, general, "faq", opt3("question", "deadline after identify?"))
-	h.waitAck(again)
-	for _, in := range []*fakeInteraction{missed, after, again} {
+	f.ForgetSession()
+	f.Drop()
+	bottest.WaitFor(t, "a new identify", func() bool { g := f.Gateway(); return g.Identifies == 2 && g.Connected })
+	again := f.Slash(alice, general, "faq", o("question", "deadline after identify?"))
+	for _, in := range []string{missed, after, again} {
 		if m := h.answer(in); !strings.Contains(m.Content, "Aug. 31") {
-			t.Errorf("interaction %s answered with %+v", in.ID, m)
+			t.Errorf("interaction %s answered with %+v", in, m)
 		}
 	}
-	f.with(func() {
-		if f.overwrites != 1 {
-			t.Errorf("commands registered %d times, want once", f.overwrites)
-		}
-	})
+	if n := len(f.Overwrites()); n != 1 {
+		t.Errorf("commands registered %d times, want once", n)
+	}
 }
 
 func TestRateLimitedEditIsDeliveredWithoutStallingOthers(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	card := h.openPoll("Strike?", "Yes | No")
-	h.f.with(func() { h.f.edit429, h.f.retryAfter = 1, 1.5 })
-	vote := h.f.click(alice, card, "/vote 1 1")
-	h.waitAck(vote)
-	h.f.waitFor("the 429", func() bool { return h.f.rateLimited == 1 })
+	h.f.RateLimit(discordtest.RouteEditMessage, 1, 1500*time.Millisecond)
+	h.f.WaitAck(h.f.Click(alice, card.ID, "/vote 1 1"))
+	limited := func(c discordtest.Call) bool { return c.Status == http.StatusTooManyRequests }
+	bottest.WaitFor(t, "the 429", func() bool { return slices.ContainsFunc(h.f.Calls(), limited) })
 	// While the edit waits out its rate limit, other work goes on.
-	faq := h.f.slash(bob, general, "faq", opt3("question", "deadline?"))
+	faq := h.f.Slash(bob, general, "faq", o("question", "deadline?"))
 	if err := h.ad.Send(context.Background(), bot.Destination{Channel: other}, bot.Reply{Text: "meeting at noon"}); err != nil {
 		t.Fatal(err)
 	}
-	h.waitAck(faq)
-	h.f.waitFor("the delayed edit", func() bool { return card.Edits == 1 && strings.Contains(card.Embeds[0].Description, "Yes: 1") })
-	limited, _ := h.f.eventAt("429")
-	edited, _ := h.f.eventAt("edit " + card.ID)
-	posted, _ := h.f.eventAt("post " + other)
-	acked, _ := h.f.eventAt("ack " + faq.ID)
-	if !posted.Before(edited) || !acked.Before(edited) {
-		t.Errorf("other work waited for the rate-limited edit: after the 429, post at %v, ack at %v, edit at %v",
-			posted.Sub(limited), acked.Sub(limited), edited.Sub(limited))
+	h.f.WaitAck(faq)
+	h.f.WaitMessage(card.ID, "the delayed edit", func(m discordtest.Message) bool {
+		return m.Edits == 1 && strings.Contains(m.Embed().Description, "Yes: 1")
+	})
+	// The fake answers a retry before retry_after with another 429, and
+	// counts it a violation: one 429 means the edit waited it out.
+	calls := h.f.Calls()
+	limits := 0
+	for _, c := range calls {
+		if limited(c) {
+			limits++
+		}
 	}
-	if wait := edited.Sub(limited); wait < 1400*time.Millisecond {
-		t.Errorf("edit retried after %v, before retry_after (1.5s)", wait)
+	if limits != 1 {
+		t.Errorf("%d requests answered with 429, want 1", limits)
+	}
+	edited := slices.IndexFunc(calls, func(c discordtest.Call) bool {
+		return c.Route == discordtest.RouteEditMessage && c.MessageID == card.ID && c.Status == http.StatusOK
+	})
+	posted := slices.IndexFunc(calls, func(c discordtest.Call) bool {
+		return c.Route == discordtest.RouteCreateMessage && c.ChannelID == other
+	})
+	acked := slices.IndexFunc(calls, func(c discordtest.Call) bool {
+		return c.Route == discordtest.RouteCallback && c.InteractionID == faq
+	})
+	if posted < 0 || acked < 0 || posted > edited || acked > edited {
+		t.Errorf("other work waited for the rate-limited edit: in call order, post %d, ack %d, edit %d", posted, acked, edited)
 	}
 }
 
@@ -312,49 +305,42 @@ func TestSlowCommandIsDeferredThenAnswered(t *testing.T) {
 			}})
 		}
 	})
-	private := h.f.slash(alice, general, "reminders")
-	public := h.f.slash(alice, general, "deadlines")
-	h.waitAck(private)
-	h.waitAck(public)
-	h.f.with(func() {
-		for _, in := range []*fakeInteraction{private, public} {
-			if in.AckType != 5 || in.AckFlags != 64 {
-				t.Errorf("slow command acknowledged with type %d flags %d, want a private deferral", in.AckType, in.AckFlags)
-			}
+	private := h.f.Slash(alice, general, "reminders")
+	public := h.f.Slash(alice, general, "deadlines")
+	// Both are deferred while their handlers are still blocked.
+	for _, id := range []string{private, public} {
+		if in := h.f.WaitAck(id); in.AckType != discordgo.InteractionResponseDeferredChannelMessageWithSource || in.AckFlags != discordgo.MessageFlagsEphemeral {
+			t.Errorf("slow command acknowledged with type %d flags %d, want a private deferral", in.AckType, in.AckFlags)
 		}
-	})
+	}
 	close(release)
-	h.f.waitFor("both answers", func() bool {
-		return !h.f.messages[private.OriginalID].Deferred && len(public.Followups) == 1
-	})
-	h.f.with(func() {
-		if m := h.f.messages[private.OriginalID]; m.Content != "private result" || !m.ephemeral() {
-			t.Errorf("private answer = %+v", m)
-		}
-		if m := h.f.messages[public.OriginalID]; m.Content != postedNote || !m.ephemeral() {
-			t.Errorf("public command's placeholder = %+v", m)
-		}
-		m := h.f.messages[public.Followups[0]]
-		if m.ephemeral() || m.Content != "intro" || len(m.Embeds) != 1 || m.Embeds[0].Title != "Slow card" {
-			t.Errorf("public answer = %+v", m)
-		}
-	})
+	if m := h.f.WaitReply(private, "the private answer", func(discordtest.Message) bool { return true }); m.Content != "private result" || !m.Ephemeral() {
+		t.Errorf("private answer = %+v", m)
+	}
+	answer := h.answer(public)
+	pub := h.f.Interaction(public)
+	if m := h.card(pub.OriginalID); m.Content != postedNote || !m.Ephemeral() {
+		t.Errorf("public command's placeholder = %+v", m)
+	}
+	if len(pub.Followups) != 1 || answer.ID != pub.Followups[0] || answer.Ephemeral() || answer.Content != "intro" || len(answer.Embeds) != 1 || answer.Embed().Title != "Slow card" {
+		t.Errorf("public answer = %+v, follow-ups %v", answer, pub.Followups)
+	}
 	// The public card was registered and can be updated.
 	<-replied
 	h.ad.UpdateCard(context.Background(), bot.Card{Key: "slow:1", Title: "Slow card", Body: "changed"})
-	h.f.waitFor("the card update", func() bool { return h.f.messages[public.Followups[0]].Embeds[0].Description == "changed" })
+	h.f.WaitMessage(answer.ID, "the card update", func(m discordtest.Message) bool { return m.Embed().Description == "changed" })
 }
 
 func TestExportIsAnEphemeralFile(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	in := h.f.slash(steward, general, "poll", sub("export", opt3("poll", 3)))
-	if m := h.answer(in); !m.ephemeral() || m.Files["poll-3.csv"] != "option,votes\nYes,1\n" {
+	in := h.f.Slash(steward, general, "poll", s("export", o("poll", 3)))
+	if m := h.answer(in); !m.Ephemeral() || m.Files["poll-3.csv"] != "option,votes\nYes,1\n" {
 		t.Errorf("export = %+v", m)
 	}
 	h.polls.mu.Lock()
 	defer h.polls.mu.Unlock()
-	if got := h.polls.lines; len(got) != 1 || got[0] != "/poll export 3" {
+	if got := h.polls.lines[0]; got != "/poll export 3" {
 		t.Errorf("command line = %q", got)
 	}
 }
@@ -362,17 +348,14 @@ func TestExportIsAnEphemeralFile(t *testing.T) {
 func TestUnitAutocomplete(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	in := h.f.autocomplete(alice, general, "unit", "name", "st")
-	h.waitAck(in)
-	h.f.with(func() {
-		var names []string
-		for _, c := range in.Choices {
-			names = append(names, c["name"].(string))
-		}
-		if in.AckType != 8 || strings.Join(names, ",") != "State Police,Statewide" {
-			t.Errorf("autocomplete: type %d choices %v", in.AckType, names)
-		}
-	})
+	in := h.f.WaitAck(h.f.Autocomplete(alice, general, "unit", "name", "st"))
+	var names []string
+	for _, c := range in.Choices {
+		names = append(names, c.Name)
+	}
+	if in.AckType != discordgo.InteractionApplicationCommandAutocompleteResult || strings.Join(names, ",") != "State Police,Statewide" {
+		t.Errorf("autocomplete: type %d choices %v", in.AckType, names)
+	}
 }
 
 func TestAnnounceAndPrivateSend(t *testing.T) {
@@ -386,14 +369,14 @@ func TestAnnounceAndPrivateSend(t *testing.T) {
 	if err := an.Announce(context.Background(), bot.Reply{Text: long}); err != nil {
 		t.Fatal(err)
 	}
-	ms := h.f.channelMessages(other)
+	ms := h.f.ChannelMessages(other)
 	if len(ms) != 2 || ms[0].Content+ms[1].Content == "" {
 		t.Fatalf("announcement split into %d messages", len(ms))
 	}
-	if err := h.ad.Send(context.Background(), bot.Destination{Channel: general, User: "discord:" + bob.id}, bot.Reply{Text: "just for you", Private: true}); err != nil {
+	if err := h.ad.Send(context.Background(), bot.Destination{Channel: general, User: "discord:" + bob.ID}, bot.Reply{Text: "just for you", Private: true}); err != nil {
 		t.Fatal(err)
 	}
-	if ms := h.f.channelMessages(h.f.dmChannels[bob.id]); len(ms) != 1 || ms[0].Content != "just for you" {
+	if ms := h.f.ChannelMessages(h.f.DMChannel(bob.ID)); len(ms) != 1 || ms[0].Content != "just for you" {
 		t.Errorf("private send: %+v", ms)
 	}
 	if err := h.ad.Send(context.Background(), bot.Destination{Channel: general}, bot.Reply{Text: "x", Private: true}); err == nil {
@@ -406,14 +389,14 @@ func TestAnnounceAndPrivateSend(t *testing.T) {
 
 func TestBadTokenStopsRun(t *testing.T) {
 	t.Parallel()
-	f := newFakeDiscord(t)
-	ad, err := New(Options{Token: "wrong", APIURL: f.rest.URL, HTTPClient: f.client, Logger: discardLogger()})
+	f := discordtest.NewServer(t)
+	ad, err := New(Options{Token: "wrong", APIURL: f.URL(), HTTPClient: f.Client(), Logger: bottest.DiscardLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
-	err = ad.Run(ctx, bot.NewRouter(nil, discardLogger()))
+	err = ad.Run(ctx, bot.NewRouter(nil, bottest.DiscardLogger()))
 	if err == nil || !strings.Contains(err.Error(), "DISCORD_TOKEN") {
 		t.Fatalf("Run with a bad token = %v, want an error naming DISCORD_TOKEN", err)
 	}
@@ -447,7 +430,7 @@ func TestAckGate(t *testing.T) {
 	g.end()
 	select {
 	case <-opened: // after the quiet period
-	case <-time.After(10 * time.Second):
+	case <-time.After(bottest.WaitTimeout):
 		t.Fatal("the gate did not open after the burst")
 	}
 	// Waiting is bounded.
@@ -463,10 +446,9 @@ func TestAckGate(t *testing.T) {
 func TestPanicWhileHandlingIsContained(t *testing.T) {
 	t.Parallel()
 	h := start(t, func(_ *Options, h *harness) { h.units = func() []string { panic("units unavailable") } })
-	in := h.f.autocomplete(alice, general, "unit", "name", "st")
-	h.f.with(func() { in.NoAck = true })
+	h.f.ExpectNoAck(h.f.Autocomplete(alice, general, "unit", "name", "st"))
 	// The adapter keeps serving.
-	if m := h.answer(h.f.slash(alice, general, "faq", opt3("question", "deadline?"))); !strings.Contains(m.Content, "Aug. 31") {
+	if m := h.answer(h.f.Slash(alice, general, "faq", o("question", "deadline?"))); !strings.Contains(m.Content, "Aug. 31") {
 		t.Errorf("after a panic: %+v", m)
 	}
 	h.stop()

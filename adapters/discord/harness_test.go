@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
@@ -22,16 +22,17 @@ const (
 )
 
 var (
-	steward  = member{id: "900000000000000001", name: "sam", roles: []string{"600000000000000001", stewardRoleID}}
-	alice    = member{id: "900000000000000002", name: "alice", roles: []string{"600000000000000001"}}
-	bob      = member{id: "900000000000000003", name: "bob"}
-	stranger = member{id: "900000000000000004", name: "eve"}
+	steward  = discordtest.Member{ID: "900000000000000001", Name: "sam", Roles: []string{discordtest.MemberRoleID, discordtest.StewardRoleID}}
+	alice    = discordtest.Member{ID: "900000000000000002", Name: "alice", Roles: []string{discordtest.MemberRoleID}}
+	bob      = discordtest.Member{ID: "900000000000000003", Name: "bob"}
+	stranger = discordtest.Member{ID: "900000000000000004", Name: "eve"}
 )
 
-// harness runs a real Adapter against a fakeDiscord with a real bot.Router.
+// harness runs a real Adapter against a fake Discord with a real
+// bot.Router.
 type harness struct {
 	t      testing.TB
-	f      *fakeDiscord
+	f      *discordtest.Server
 	a      *Adapter
 	ad     bot.Adapter
 	router *bot.Router
@@ -48,7 +49,7 @@ type harness struct {
 // commands are registered. Options may be adjusted by the callers.
 func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	t.Helper()
-	f := newFakeDiscord(t)
+	f := discordtest.NewServer(t)
 	h := &harness{t: t, f: f, logs: &bottest.LogBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
 	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h.router = bot.NewRouter(bot.StewardSet{}, log)
@@ -63,11 +64,11 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 		}),
 	}}})
 	opts := Options{
-		Token:       f.token,
-		GuildID:     f.guildID,
-		APIURL:      f.rest.URL,
-		HTTPClient:  f.client,
-		StewardRole: "Steward",
+		Token:       f.Token(),
+		GuildID:     discordtest.GuildID,
+		APIURL:      f.URL(),
+		HTTPClient:  f.Client(),
+		StewardRole: discordtest.StewardRoleName,
 		Logger:      log,
 		// Generous, so the tests' trivial handlers always answer directly
 		// even on a busy machine; TestSlowCommandIsDeferredThenAnswered
@@ -103,12 +104,11 @@ func (h *harness) launch() {
 	case announcingAdapter:
 		h.a = x.Adapter
 	}
-	var before int
-	h.f.with(func() { before = h.f.overwrites })
+	before := len(h.f.Overwrites())
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel, h.done = cancel, make(chan error, 1)
 	go func() { h.done <- ad.Run(ctx, h.router) }()
-	h.f.waitFor("slash command registration", func() bool { return h.f.overwrites > before })
+	bottest.WaitFor(h.t, "slash command registration", func() bool { return len(h.f.Overwrites()) > before })
 }
 
 // restart stops the adapter and starts a new one, as a restarted process
@@ -119,7 +119,9 @@ func (h *harness) restart() {
 	h.launch()
 }
 
-// stop shuts the adapter down and checks the session's invariants.
+// stop shuts the adapter down and checks the session's invariants: no
+// protocol violation, every interaction acknowledged once, no token in
+// the logs.
 func (h *harness) stop() {
 	h.t.Helper()
 	if h.cancel == nil {
@@ -132,77 +134,55 @@ func (h *harness) stop() {
 		if err != nil {
 			h.t.Errorf("Run returned %v", err)
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(bottest.WaitTimeout):
 		h.t.Errorf("Run did not return after its context ended")
 	}
 	if h.t.Failed() {
 		h.t.Logf("adapter logs:\n%s", h.logs.String())
 	}
-	h.f.mu.Lock()
-	defer h.f.mu.Unlock()
-	for _, v := range h.f.violations {
-		h.t.Errorf("fake Discord saw a protocol violation: %s", v)
-	}
-	for _, in := range h.f.interactions {
-		if in.Acks != 1 && !in.NoAck {
-			h.t.Errorf("interaction %s (type %d) acknowledged %d times", in.ID, in.Type, in.Acks)
-		}
-		if in.Late {
-			h.t.Errorf("interaction %s acknowledged after %v", in.ID, in.Latency)
-		}
-		if strings.Contains(h.logs.String(), in.Token) {
-			h.t.Errorf("an interaction token appears in the logs")
+	h.f.Verify(h.t)
+	logs := h.logs.String()
+	for _, secret := range h.f.Secrets() {
+		if strings.Contains(logs, secret) {
+			h.t.Errorf("a token appears in the logs")
 		}
 	}
-	if strings.Contains(h.logs.String(), h.f.token) {
-		h.t.Errorf("the bot token appears in the logs")
-	}
-}
-
-// waitAck waits until an interaction has been acknowledged.
-func (h *harness) waitAck(in *fakeInteraction) {
-	h.t.Helper()
-	h.f.waitFor("acknowledgement of interaction "+in.ID, func() bool { return in.Acks > 0 })
 }
 
 // answer waits for the message that answers a slash command, wherever it
 // landed: the response itself, or, for a public reply to a deferred
-// command, the follow-up after the placeholder. It returns a copy.
-func (h *harness) answer(in *fakeInteraction) fakeMessage {
+// command, the follow-up after the placeholder.
+func (h *harness) answer(id string) discordtest.Message {
 	h.t.Helper()
-	var m fakeMessage
-	h.f.waitFor("the answer to interaction "+in.ID, func() bool {
-		orig := h.f.messages[in.OriginalID]
-		if orig == nil || orig.Deferred {
-			return false
-		}
-		if orig.Content == postedNote {
-			if len(in.Followups) == 0 {
-				return false
-			}
-			orig = h.f.messages[in.Followups[0]]
-		}
-		m = *orig
-		return true
-	})
+	return h.f.WaitReply(id, "the answer to interaction "+id, func(m discordtest.Message) bool { return m.Content != postedNote })
+}
+
+// card returns message id as it is now.
+func (h *harness) card(id string) discordtest.Message {
+	h.t.Helper()
+	m, ok := h.f.Message(id)
+	if !ok {
+		h.t.Fatalf("no message %s", id)
+	}
 	return m
+}
+
+// waitCard waits until message id shows a card whose description
+// contains text.
+func (h *harness) waitCard(id, text string) discordtest.Message {
+	h.t.Helper()
+	return h.f.WaitMessage(id, fmt.Sprintf("the card to show %q", text), func(m discordtest.Message) bool {
+		return m.Edits > 0 && strings.Contains(m.Embed().Description, text)
+	})
 }
 
 // cardMessage waits for the public message in channel that shows the card
 // titled title.
-func (h *harness) cardMessage(channel, title string) *fakeMessage {
+func (h *harness) cardMessage(channel, title string) discordtest.Message {
 	h.t.Helper()
-	var found *fakeMessage
-	h.f.waitFor("card "+title, func() bool {
-		for _, m := range h.f.channelMessagesLocked(channel) {
-			if !m.ephemeral() && !m.Deferred && len(m.Embeds) > 0 && m.Embeds[0].Title == escapeMarkdown(title) {
-				found = m
-				return true
-			}
-		}
-		return false
+	return h.f.WaitChannelMessage(channel, "card "+title, func(m discordtest.Message) bool {
+		return !m.Ephemeral() && !m.Deferred && m.Embed().Title == escapeMarkdown(title)
 	})
-	return found
 }
 
 // registerFAQ adds a small FAQ: /faq and free-text questions get a fixed
@@ -365,13 +345,15 @@ func (tp *testPolls) poll(id int) testPoll {
 
 // openPoll has the steward open a poll with a slash command and returns
 // the posted card.
-func (h *harness) openPoll(question, options string) *fakeMessage {
+func (h *harness) openPoll(question, options string) discordtest.Message {
 	h.t.Helper()
-	in := h.f.slash(steward, general, "poll", sub("open", opt3("question", question), opt3("options", options)))
-	h.waitAck(in)
+	h.f.WaitAck(h.f.Slash(steward, general, "poll", s("open", o("question", question), o("options", options))))
 	return h.cardMessage(general, question)
 }
 
-func discardLogger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}
+// o and s build slash command options and subcommands, as Discord sends
+// them.
+var (
+	o = discordtest.Opt
+	s = discordtest.Sub
+)

@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
 // Texts shown to members by the adapter itself.
@@ -322,7 +323,7 @@ func (w *interactionWriter) followUp(ctx context.Context, m outMessage, private 
 			if channel == "" {
 				channel = w.i.ChannelID
 			}
-			w.a.remember(m.cardKey, msgRef{channel: channel, id: msg.ID})
+			w.a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
 		}
 	}
 	return nil
@@ -344,7 +345,7 @@ func (w *interactionWriter) registerOriginal(ctx context.Context, key string) {
 	if channel == "" {
 		channel = w.i.ChannelID
 	}
-	w.a.remember(key, msgRef{channel: channel, id: msg.ID})
+	w.a.cards.Shown(key, cards.Message{Channel: channel, ID: msg.ID})
 }
 
 // UpdateCard re-renders card c wherever it is shown. On a button click, the
@@ -371,9 +372,7 @@ func (w *interactionWriter) UpdateCard(ctx context.Context, c bot.Card) error {
 			if channel == "" {
 				channel = w.i.ChannelID
 			}
-			if ref := (msgRef{channel: channel, id: m.ID}); w.a.cards.addIfUnknown(c.Key, ref) {
-				w.a.locs.Save(c.Key, ref.location())
-			}
+			w.a.cards.Shown(c.Key, cards.Message{Channel: channel, ID: m.ID})
 		}
 	}
 	return w.a.UpdateCard(ctx, c)

@@ -55,31 +55,22 @@ func runeUnits(r rune) int {
 	return max(1, utf16.RuneLen(r))
 }
 
-// truncate shortens s to at most max units, ending with an ellipsis when
-// it had to cut. It never cuts inside an escape sequence made by
-// escapeMarkdown.
+// truncate shortens s to at most max units as Discord counts them,
+// ending with an ellipsis when it had to cut. It never cuts inside an
+// escape sequence made by escapeMarkdown.
 func truncate(s string, max int) string {
-	if textLen(s) <= max {
+	out := bot.TruncateUnits(s, max, runeUnits)
+	if out == s {
 		return s
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		l := runeUnits(r)
-		if n+l > max-1 {
-			break
-		}
-		b.WriteRune(r)
-		n += l
-	}
-	out := b.String()
+	out = strings.TrimSuffix(out, bot.Ellipsis)
 	// Never leave a dangling escape: an odd run of trailing backslashes
 	// would escape the ellipsis.
 	trailing := len(out) - len(strings.TrimRight(out, `\`))
 	if trailing%2 == 1 {
 		out = out[:len(out)-1]
 	}
-	return out + "…"
+	return out + bot.Ellipsis
 }
 
 // escapeMarkdown makes plain text safe to show on Discord: characters that

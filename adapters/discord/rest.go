@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // maxRateLimitRetries is how many times one request is retried after a
@@ -67,30 +69,54 @@ func (t *rewriteTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 }
 
 // rest runs one REST call through discordgo, bounded by ctx, and retries it
-// after a 429 once Discord's retry_after has passed. The wait is cancelled
-// with ctx, unlike discordgo's own sleep.
+// after a 429 once Discord's retry_after has passed (100 ms when it gives
+// none), at most maxRateLimitRetries times. The wait is cancelled with
+// ctx, unlike discordgo's own sleep.
 func (a *Adapter) rest(ctx context.Context, call func(opts ...discordgo.RequestOption) error) error {
-	for attempt := 1; ; attempt++ {
-		err := call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
-		if err == nil {
-			return nil
+	retry := backoff.Policy{Initial: 100 * time.Millisecond, Factor: 1, Attempts: maxRateLimitRetries + 1}
+	err := retry.Retry(ctx, a.clock, func(ctx context.Context) error {
+		return restError(call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)))
+	}, func(err error, wait time.Duration) {
+		a.log.Info("Discord rate limit; waiting", "retry_after", wait, "bucket", rateLimitBucket(err))
+	})
+	if _, limited := backoff.Asked(err); limited {
+		if ctx.Err() != nil {
+			return fmt.Errorf("rate limited (bucket %q) and gave up waiting: %w", rateLimitBucket(err), err)
 		}
-		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) || rl.RateLimit == nil || rl.TooManyRequests == nil {
-			return redact(err)
-		}
-		if attempt > maxRateLimitRetries {
-			return fmt.Errorf("rate limited %d times in a row (bucket %q)", attempt, rl.Bucket)
-		}
-		wait := rl.RetryAfter
-		if wait <= 0 {
-			wait = 100 * time.Millisecond
-		}
-		a.log.Info("Discord rate limit; waiting", "retry_after", wait, "bucket", rl.Bucket)
-		if err := sleepCtx(ctx, wait); err != nil {
-			return fmt.Errorf("rate limited (bucket %q) and gave up waiting: %w", rl.Bucket, err)
-		}
+		return fmt.Errorf("rate limited %d times in a row (bucket %q)", maxRateLimitRetries+1, rateLimitBucket(err))
 	}
+	return err
+}
+
+// restError sorts the outcome of one REST call for backoff.Retry: a 429
+// asks for Discord's retry_after, anything else is final (and redacted).
+func restError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if limited := rateLimited(err); limited != nil {
+		return limited
+	}
+	return backoff.Stop(redact(err))
+}
+
+// rateLimited returns err marked with Discord's retry_after when it is a
+// 429, and nil otherwise.
+func rateLimited(err error) error {
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
+		return backoff.RetryAfter(err, rl.RetryAfter)
+	}
+	return nil
+}
+
+// rateLimitBucket names the rate-limit bucket err reports, if any.
+func rateLimitBucket(err error) string {
+	var rl *discordgo.RateLimitError
+	if errors.As(err, &rl) && rl.RateLimit != nil {
+		return rl.Bucket
+	}
+	return ""
 }
 
 // redact removes the request URL from a transport error: an interaction's

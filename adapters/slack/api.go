@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // webAPI is the part of the Slack Web API the adapter uses. *sdkClient
@@ -126,18 +128,21 @@ func safeErr(err error) error {
 	return err
 }
 
-// call runs fn, retrying rate limits (waiting as long as Slack asks) and
-// server or network errors (with exponential backoff) until it succeeds,
-// fails permanently, runs out of attempts or ctx ends.
+// call runs fn, retrying rate limits (waiting as long as Slack asks, or
+// rateLimitWait when it does not say) and server or network errors (with
+// exponential backoff) until it succeeds, fails permanently, runs out of
+// attempts or ctx ends.
 func (a *Adapter) call(ctx context.Context, method string, fn func(context.Context) error) error {
-	backoff := firstBackoff
+	rateLimits := backoff.Policy{Initial: a.rateLimitWait, Factor: 1}
+	serverErrors := backoff.Policy{Initial: firstBackoff, Max: maxBackoff}
 	var rateAttempts, errAttempts int
 	for {
 		err := fn(ctx)
 		if err == nil {
 			return nil
 		}
-		kind, wait := classify(err)
+		kind, asked := classify(err)
+		var wait time.Duration
 		switch kind {
 		case permanent:
 			return fmt.Errorf("%s: %w", method, err)
@@ -146,17 +151,14 @@ func (a *Adapter) call(ctx context.Context, method string, fn func(context.Conte
 			if rateAttempts >= maxRateLimitAttempts {
 				return fmt.Errorf("%s: still rate limited after %d attempts: %w", method, rateAttempts, err)
 			}
-			if wait <= 0 {
-				wait = a.rateLimitWait
-			}
+			wait = rateLimits.Wait(rateAttempts, asked)
 			a.log.Warn("slack rate limited; waiting as asked", "method", method, "wait", wait)
 		case transient:
 			errAttempts++
 			if errAttempts >= maxServerErrorAttempts {
 				return fmt.Errorf("%s: giving up after %d attempts: %w", method, errAttempts, err)
 			}
-			wait = backoff
-			backoff = min(2*backoff, maxBackoff)
+			wait = serverErrors.Delay(errAttempts)
 			a.log.Warn("slack call failed; retrying", "method", method, "wait", wait, "err", safeErr(err))
 		}
 		if serr := a.sleep(ctx, wait); serr != nil {
@@ -165,16 +167,10 @@ func (a *Adapter) call(ctx context.Context, method string, fn func(context.Conte
 	}
 }
 
-// sleepCtx waits for d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+// wait waits for d on the adapter's clock, or until ctx ends. It is what
+// sleep does outside tests.
+func (a *Adapter) wait(ctx context.Context, d time.Duration) error {
+	return backoff.Sleep(ctx, a.clock, d)
 }
 
 // allowedResponseURL reports whether u may receive a response: an https

@@ -82,7 +82,7 @@ func TestCallRetriesAsSlackAsks(t *testing.T) {
 	// The context bounds the waiting.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	a.sleep = sleepCtx
+	a.sleep = a.wait
 	err = a.call(cctx, "chat.postMessage", func(context.Context) error { return &slack.RateLimitedError{RetryAfter: time.Hour} })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled wait: %v", err)

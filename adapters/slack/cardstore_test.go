@@ -22,13 +22,17 @@ func settle(t *testing.T, a *Adapter) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
 	defer cancel()
-	if err := a.out.wait(ctx); err != nil {
+	if err := a.out.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.locs.Wait(ctx); err != nil {
+	if err := a.cards.Sync(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
+
+// unpaced makes a's card edits go out without waiting for the update
+// interval. Call it before a posts or updates a card.
+func unpaced(a *Adapter) { a.cards = a.newCardUpdater(-1) }
 
 func hasButtons(c slacktest.Call) bool { return len(slacktest.Buttons(c.Blocks())) > 0 }
 
@@ -70,7 +74,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	// The restarted process has never seen the card; the poll closes on
 	// schedule and its final card replaces the original.
 	second := idleAdapter(t, srv, withStore)
-	second.updateInterval = 0
+	unpaced(second)
 	closed := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Closed. Final result:\n1. Yes 3 (75%)\n2. No 1 (25%)"}
 	if err := second.UpdateCard(ctx, closed); err != nil {
 		t.Fatal(err)
@@ -98,7 +102,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 
 	// A message deleted meanwhile is forgotten in the store too.
 	third := idleAdapter(t, srv, withStore)
-	third.updateInterval = 0
+	unpaced(third)
 	srv.FailNext("chat.update", 1, slacktest.Failure{Error: "message_not_found"})
 	third.UpdateCard(ctx, closed)
 	settle(t, third)
@@ -128,7 +132,7 @@ func TestCardStoreFailuresNeverBlock(t *testing.T) {
 	store := bottest.NewCardLocations()
 	store.Fail(errors.New("disk I/O error"))
 	a := idleAdapter(t, srv, func(o *Options) { o.CardLocations = store; o.Log = log })
-	a.updateInterval = 0
+	unpaced(a)
 	ctx := context.Background()
 	c := bot.Card{Key: "poll:3", Title: "Q?", Body: "Yes: 0"}
 	if err := a.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &c}); err != nil {

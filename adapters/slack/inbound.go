@@ -29,7 +29,7 @@ func (w *writer) Reply(ctx context.Context, r bot.Reply) error {
 
 // UpdateCard schedules updates of every message showing c.Key.
 func (w *writer) UpdateCard(ctx context.Context, c bot.Card) error {
-	w.a.updateCard(ctx, c)
+	w.a.cards.Update(ctx, c)
 	return nil
 }
 
@@ -39,7 +39,7 @@ func (w *writer) UpdateCard(ctx context.Context, c bot.Card) error {
 func (a *Adapter) dispatch(ctx context.Context, d bot.Dispatcher, m *bot.Message, dest destination) {
 	w := &writer{a: a, dest: dest}
 	hctx := context.WithoutCancel(ctx)
-	a.in.add(m.Channel.ID, func() {
+	a.in.Add(m.Channel.ID, func() {
 		ctx, cancel := context.WithTimeout(hctx, handlerTimeout)
 		defer cancel()
 		d.Dispatch(ctx, w, m)

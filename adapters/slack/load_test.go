@@ -46,15 +46,14 @@ func TestLoadThousandClicks(t *testing.T) {
 	const n = 1000
 	srv := slacktest.NewServer(t)
 	clock := newTestClock()
-	timers := &fakeTimers{clock: clock}
-	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, func(a *Adapter) { a.afterFunc = timers.afterFunc })
+	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, nil)
 	ctx := context.Background()
 	settled := func() {
 		t.Helper()
-		if err := a.in.wait(ctx); err != nil {
+		if err := a.in.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.out.wait(ctx); err != nil {
+		if err := a.out.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -81,7 +80,6 @@ func TestLoadThousandClicks(t *testing.T) {
 		t.Fatalf("%d chat.update calls before the update interval passed, want 0", len(ups))
 	}
 	clock.Advance(defaultUpdateInterval)
-	timers.fire()
 	settled()
 	ups := srv.Updates()
 	if len(ups) != 1 {
@@ -98,7 +96,6 @@ func TestLoadThousandClicks(t *testing.T) {
 	}
 	// Nothing changed since: nothing more is sent.
 	clock.Advance(5 * defaultUpdateInterval)
-	timers.fire()
 	settled()
 	if n := len(srv.Updates()); n != 1 {
 		t.Errorf("%d chat.update calls after the final state, want 1", n)

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
 // maxResponseURLUses is how many times Slack accepts a post to one
@@ -51,7 +51,9 @@ func (r *responseURL) take() bool {
 	return true
 }
 
-func publicLane(channel string) string        { return "pub:" + channel }
+// privateLane names the lane of the private replies to one member in a
+// channel. Public posts go on the lane named by the channel ID itself,
+// which card edits share (see cards.Message); no channel ID contains ":".
 func privateLane(channel, user string) string { return "priv:" + channel + ":" + user }
 
 // deliver queues reply r for dest on the destination's lane, in order
@@ -64,7 +66,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")
 	}
-	lane := publicLane(dest.channel)
+	lane := dest.channel
 	if private {
 		lane = privateLane(dest.channel, dest.user)
 	}
@@ -74,11 +76,11 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		case private:
 			jobs = append(jobs, func(ctx context.Context) error { return a.postPrivate(ctx, dest, m) })
 		default:
-			var ref *cardRef
+			var post *cards.Post
 			if m.card != nil && dest.channel != "" {
-				ref = a.trackPost(dest.channel, m.prefix, *m.card)
+				post = a.cards.Posting(*m.card, cards.Message{Channel: dest.channel, Extra: cardText(m.prefix)})
 			}
-			jobs = append(jobs, func(ctx context.Context) error { return a.postPublic(ctx, dest, m, ref) })
+			jobs = append(jobs, func(ctx context.Context) error { return a.postPublic(ctx, dest, m, post) })
 		}
 	}
 	if r.File != nil {
@@ -102,7 +104,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	}
 	done := make(chan struct{})
 	for i, job := range jobs {
-		a.out.add(lane, func() {
+		a.out.Add(lane, func() {
 			jctx, cancel := context.WithTimeout(base, sendTimeout)
 			defer cancel()
 			defer context.AfterFunc(a.sendCtx, cancel)()
@@ -130,35 +132,29 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	}
 }
 
-// postPublic posts m in the destination channel. A card message's latest
-// state is rendered at the moment it is sent. If the bot may not post there
-// (a private channel it was not invited to) and the reply answers an
-// interaction, it is posted through the response_url instead.
-func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, ref *cardRef) error {
+// postPublic posts m in the destination channel. A card message (post) is
+// rendered with its card's latest state at the moment it is sent. If the
+// bot may not post there (a private channel it was not invited to) and
+// the reply answers an interaction, it is posted through the response_url
+// instead.
+func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, post *cards.Post) error {
 	if err := ctx.Err(); err != nil {
-		if ref != nil {
-			a.posted(ref, "", time.Time{}, false)
+		if post != nil {
+			post.Failed()
 		}
 		return err
 	}
-	var (
-		ts      string
-		started time.Time
-	)
+	var ts string
 	err := a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
-		if ref != nil {
+		if post != nil {
 			// Every attempt (a retry may come long after the first) sends
 			// the card's latest state.
-			a.cards.mu.Lock()
-			m = cardMessage(ref.prefix, ref.card)
-			ref.dirty = false
-			a.cards.mu.Unlock()
+			m = cardMessage(m.prefix, post.Card())
 		}
 		opts := m.options()
 		if dest.thread != "" {
 			opts = append(opts, slack.MsgOptionTS(dest.thread))
 		}
-		started = a.clock.Now()
 		var err error
 		_, ts, err = a.api.PostMessageContext(ctx, dest.channel, opts...)
 		return err
@@ -171,8 +167,11 @@ func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, r
 			}
 		}
 	}
-	if ref != nil {
-		a.posted(ref, ts, started, err == nil)
+	if post != nil {
+		if err != nil {
+			ts = ""
+		}
+		post.Posted(ts) // none when posted through the response_url: not ours to edit
 	}
 	return err
 }

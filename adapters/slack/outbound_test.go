@@ -3,9 +3,7 @@ package slack
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -87,7 +85,7 @@ func TestSendAndAnnounce(t *testing.T) {
 	// What the caller gave up on is not posted behind its back.
 	before := len(srv.Posts())
 	giveUpDuringRateLimit("C2", "abandoned", "1", time.Second)
-	if err := ad.(*announcingAdapter).out.wait(ctx); err != nil {
+	if err := ad.(*announcingAdapter).out.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range srv.Posts()[before:] {
@@ -102,14 +100,12 @@ func TestSendAndAnnounce(t *testing.T) {
 
 func TestCardUpdatesAreCoalesced(t *testing.T) {
 	srv := slacktest.NewServer(t)
-	a := idleAdapter(t, srv, nil)
 	clock := newTestClock()
-	timers := &fakeTimers{clock: clock}
-	a.clock, a.afterFunc = clock, timers.afterFunc
+	a := idleAdapter(t, srv, func(o *Options) { o.Clock = clock })
 	ctx := context.Background()
 	drain := func() {
 		t.Helper()
-		if err := a.out.wait(ctx); err != nil {
+		if err := a.out.Wait(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -128,13 +124,11 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 		t.Fatalf("%d updates within the first second, want 0", n)
 	}
 	clock.Advance(999 * time.Millisecond)
-	timers.fire()
 	drain()
 	if n := len(srv.Updates()); n != 0 {
 		t.Fatalf("%d updates before the interval passed", n)
 	}
 	clock.Advance(time.Millisecond)
-	timers.fire()
 	drain()
 	ups := srv.Updates()
 	if len(ups) != 1 || !strings.Contains(ups[0].Text(), "Yes: 100") || ups[0].Form.Get("ts") != srv.Posts()[0].TS {
@@ -146,7 +140,6 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 		a.UpdateCard(ctx, card(i))
 	}
 	clock.Advance(time.Second)
-	timers.fire()
 	drain()
 	ups = srv.Updates()
 	if len(ups) != 2 || !strings.Contains(ups[1].Text(), "Yes: 150") {
@@ -154,7 +147,6 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 	}
 	// A quiet card sends nothing more.
 	clock.Advance(5 * time.Second)
-	timers.fire()
 	drain()
 	if n := len(srv.Updates()); n != 2 {
 		t.Fatalf("%d updates with nothing changed", n)
@@ -176,20 +168,20 @@ func TestCardUpdatesAreCoalesced(t *testing.T) {
 func TestUpdateOfDeletedMessageForgetsIt(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	a := idleAdapter(t, srv, nil)
+	unpaced(a)
 	ctx := context.Background()
 	c := bot.Card{Key: "poll:8", Title: "Q?", Body: "Yes: 0"}
 	if err := a.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &c}); err != nil {
 		t.Fatal(err)
 	}
-	a.updateInterval = 0
 	srv.FailNext("chat.update", 1, slacktest.Failure{Error: "message_not_found"})
 	c.Body = "Yes: 1"
 	a.UpdateCard(ctx, c)
 	bottest.WaitFor(t, "the failed update", func() bool { return len(srv.Updates()) == 1 })
-	a.out.wait(ctx)
+	a.out.Wait(ctx)
 	c.Body = "Yes: 2"
 	a.UpdateCard(ctx, c)
-	a.out.wait(ctx)
+	a.out.Wait(ctx)
 	if n := len(srv.Updates()); n != 1 {
 		t.Errorf("%d updates of a deleted message, want it forgotten after the first", n)
 	}
@@ -216,7 +208,7 @@ func TestPostThenUpdateBeforeThePostLands(t *testing.T) {
 	if got := srv.Posts()[1].Text(); !strings.Contains(got, "Yes: 1") {
 		t.Errorf("posted %q, want the latest state", got)
 	}
-	if err := a.out.wait(ctx); err != nil {
+	if err := a.out.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(srv.Updates()); n != 0 {
@@ -306,47 +298,6 @@ func TestStewardGroupCache(t *testing.T) {
 	}
 }
 
-func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
-	l := newLanes(4)
-	var mu sync.Mutex
-	got := map[string][]int{}
-	block := make(chan struct{})
-	l.add("slow", func() { <-block })
-	for i := range 200 {
-		key := fmt.Sprintf("k%d", i%3)
-		l.add(key, func() {
-			mu.Lock()
-			got[key] = append(got[key], i)
-			mu.Unlock()
-		})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), bottest.WaitTimeout)
-	defer cancel()
-	bottest.WaitFor(t, "the other lanes while one is blocked", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(got["k0"])+len(got["k1"])+len(got["k2"]) == 200
-	})
-	close(block)
-	if err := l.wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	for k, seq := range got {
-		if !slices.IsSorted(seq) {
-			t.Errorf("lane %s ran out of order: %v", k, seq)
-		}
-	}
-	// A panicking job does not stop its lane.
-	var panics int
-	l.onPanic = func(any) { panics++ }
-	ran := false
-	l.add("p", func() { panic("boom") })
-	l.add("p", func() { ran = true })
-	if err := l.wait(ctx); err != nil || !ran || panics != 1 {
-		t.Errorf("after a panic: ran %v, panics %d, err %v", ran, panics, err)
-	}
-}
-
 func TestDedupe(t *testing.T) {
 	clock := newTestClock()
 	d := newDedupe(clock, time.Hour)
@@ -366,40 +317,5 @@ func TestDedupe(t *testing.T) {
 	}
 	if len(d.seen) > 2 {
 		t.Errorf("expired IDs not swept: %d kept", len(d.seen))
-	}
-}
-
-// fakeTimers runs timer callbacks when the test moves a manual clock.
-type fakeTimers struct {
-	clock *bot.ManualClock
-	mu    sync.Mutex
-	due   []fakeTimer
-}
-
-type fakeTimer struct {
-	at time.Time
-	f  func()
-}
-
-func (ft *fakeTimers) afterFunc(d time.Duration, f func()) {
-	ft.mu.Lock()
-	defer ft.mu.Unlock()
-	ft.due = append(ft.due, fakeTimer{at: ft.clock.Now().Add(d), f: f})
-}
-
-// fire runs every timer that is due, in order.
-func (ft *fakeTimers) fire() {
-	for {
-		ft.mu.Lock()
-		now := ft.clock.Now()
-		i := slices.IndexFunc(ft.due, func(x fakeTimer) bool { return !x.at.After(now) })
-		if i < 0 {
-			ft.mu.Unlock()
-			return
-		}
-		tm := ft.due[i]
-		ft.due = slices.Delete(ft.due, i, i+1)
-		ft.mu.Unlock()
-		tm.f()
 	}
 }

@@ -74,16 +74,6 @@ func mrkdwn(s string) string {
 	return b.String()
 }
 
-// truncate shortens s to at most n runes, ending with an ellipsis when it
-// had to cut.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
 // splitRendered splits rendered mrkdwn into pieces of at most limit runes,
 // preferring to cut at a line break, then at a space, and never inside an
 // entity (&amp;) or a link (<...>) when it can avoid it. Blank pieces are
@@ -212,7 +202,7 @@ func cardFallback(c bot.Card) string {
 	if s == "" {
 		s = "Union Hall"
 	}
-	return truncate(escape(s), maxFallbackChars)
+	return bot.Truncate(escape(s), maxFallbackChars)
 }
 
 // blocksChars counts the text Slack counts against a message's blocks:
@@ -258,7 +248,7 @@ func renderCard(c bot.Card) []slack.Block {
 	if t := strings.TrimSpace(c.Title); t != "" {
 		// plain_text is never parsed for markup, so it is sent as is.
 		head = append(head, slack.NewHeaderBlock(
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(t, maxHeaderChars), true, false),
+			slack.NewTextBlockObject(slack.PlainTextType, bot.Truncate(t, maxHeaderChars), true, false),
 			slack.HeaderBlockOptionBlockID(headerBlockID+rev)))
 	}
 	var row []slack.BlockElement
@@ -280,7 +270,7 @@ func renderCard(c bot.Card) []slack.Block {
 			label = cmd
 		}
 		btn := slack.NewButtonBlockElement(fmt.Sprintf("%s%d", buttonPrefix, i), cmd,
-			slack.NewTextBlockObject(slack.PlainTextType, truncate(label, maxButtonLabel), true, false))
+			slack.NewTextBlockObject(slack.PlainTextType, bot.Truncate(label, maxButtonLabel), true, false))
 		switch b.Style {
 		case bot.StylePrimary:
 			btn = btn.WithStyle(slack.StylePrimary)

@@ -4,9 +4,9 @@
 // signature verified), translates them into bot.Messages for the router,
 // and renders replies and cards as Block Kit messages. It uses slack-go
 // for the Web API, request verification and payload types, and speaks the
-// Socket Mode protocol itself over gorilla/websocket so that each envelope
-// is acknowledged as soon as its header is read, before its payload is
-// even parsed.
+// Socket Mode protocol itself over gorilla/websocket, because slack-go's
+// Socket Mode client reconnects at once after too_many_websockets and
+// never acknowledges a payload it cannot parse (see runSocket).
 //
 // Every delivery from Slack is acknowledged at once and handled afterwards,
 // in order per channel. Retried deliveries are processed once. Replies go
@@ -31,6 +31,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
+	"github.com/unionhall/unionhall/bot/lanes"
 )
 
 // Mode is how the adapter receives events from Slack.
@@ -115,19 +117,16 @@ type Adapter struct {
 	log    *slog.Logger
 	clock  bot.Clock
 
-	// Seams for tests: waiting before a retry, arming an update timer, and
-	// the durations that pace retries, updates and liveness checks.
-	sleep          func(ctx context.Context, d time.Duration) error
-	afterFunc      func(d time.Duration, f func())
-	rateLimitWait  time.Duration
-	updateInterval time.Duration
-	readTimeout    time.Duration
+	// Seams for tests: waiting before a retry, and the durations that
+	// pace retries and liveness checks.
+	sleep         func(ctx context.Context, d time.Duration) error
+	rateLimitWait time.Duration
+	readTimeout   time.Duration
 
-	in       *lanes // handlers, one lane per channel
-	out      *lanes // outbound calls, one lane per channel (and per member for private replies)
+	in       *lanes.Group // handlers, one lane per channel
+	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
 	seen     *dedupe
-	cards    *cardRegistry
-	locs     *bot.CardLocationQueue // nil without Options.CardLocations
+	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
 	stewards *stewardGroup
 
 	sendCtx  context.Context
@@ -211,28 +210,25 @@ func newAdapter(opts Options) (*Adapter, error) {
 	sdk := slack.New(opts.BotToken, sdkOpts...)
 	log := opts.Log.With("platform", bot.PlatformSlack)
 	a := &Adapter{
-		opts:           opts,
-		mode:           mode,
-		apiURL:         apiURL,
-		sdk:            sdk,
-		api:            sdkClient{Client: sdk, http: opts.HTTPClient},
-		log:            log,
-		clock:          opts.Clock,
-		sleep:          sleepCtx,
-		afterFunc:      func(d time.Duration, f func()) { time.AfterFunc(d, f) },
-		rateLimitWait:  defaultRateLimitWait,
-		updateInterval: defaultUpdateInterval,
-		readTimeout:    defaultReadTimeout,
-		in:             newLanes(maxHandlers),
-		out:            newLanes(maxSenders),
-		seen:           newDedupe(opts.Clock, dedupeTTL),
-		cards:          newCardRegistry(),
-		locs:           bot.NewCardLocationQueue(bot.PlatformSlack, opts.CardLocations, log),
-		ready:          make(chan struct{}),
+		opts:          opts,
+		mode:          mode,
+		apiURL:        apiURL,
+		sdk:           sdk,
+		api:           sdkClient{Client: sdk, http: opts.HTTPClient},
+		log:           log,
+		clock:         opts.Clock,
+		rateLimitWait: defaultRateLimitWait,
+		readTimeout:   defaultReadTimeout,
+		in:            lanes.New(maxHandlers),
+		out:           lanes.New(maxSenders),
+		seen:          newDedupe(opts.Clock, dedupeTTL),
+		ready:         make(chan struct{}),
 	}
+	a.sleep = a.wait
+	a.cards = a.newCardUpdater(defaultUpdateInterval)
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
 	onPanic := func(p any) { a.log.Error("panic in Slack adapter job", "panic", p) }
-	a.in.onPanic, a.out.onPanic = onPanic, onPanic
+	a.in.OnPanic, a.out.OnPanic = onPanic, onPanic
 	if opts.StewardGroup != "" {
 		a.stewards = &stewardGroup{api: a.api, clock: a.clock, log: log, name: opts.StewardGroup}
 	}
@@ -305,17 +301,27 @@ func (a *Adapter) identify(ctx context.Context) error {
 func (a *Adapter) shutdown() {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if err := a.in.wait(ctx); err != nil {
+	if err := a.in.Wait(ctx); err != nil {
 		a.log.Warn("stopped before every handler finished", "err", err)
 	}
-	a.flushCards()
-	if err := a.out.wait(ctx); err != nil {
-		a.log.Warn("stopped before every queued reply was sent", "err", err)
-	}
-	if err := a.locs.Wait(ctx); err != nil {
-		a.log.Warn("stopped before every card location was stored", "err", err)
+	if err := a.cards.Shutdown(ctx); err != nil {
+		a.log.Warn("stopped before every queued reply and card update was sent", "err", err)
 	}
 	a.stopSend()
+}
+
+// newCardUpdater returns the updater of the adapter's live cards, editing
+// a message at most once per interval.
+func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
+	return cards.New(cards.Config{
+		Platform: bot.PlatformSlack,
+		Editor:   cards.EditorFunc(a.editCard),
+		Lanes:    a.out,
+		Store:    a.opts.CardLocations,
+		Clock:    a.clock,
+		Interval: interval,
+		Log:      a.log,
+	})
 }
 
 // markReady records that the adapter is receiving.
@@ -344,7 +350,7 @@ func (a *Adapter) Send(ctx context.Context, to bot.Destination, r bot.Reply) err
 // The updates are sent in the background, coalesced to about one per
 // second per message, with the latest state always sent last.
 func (a *Adapter) UpdateCard(ctx context.Context, c bot.Card) error {
-	a.updateCard(ctx, c)
+	a.cards.Update(ctx, c)
 	return nil
 }
 

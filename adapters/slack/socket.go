@@ -13,6 +13,8 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/lanes"
 )
 
 // Socket Mode timing.
@@ -76,14 +78,14 @@ var errDisconnectRequested = errors.New("Slack asked to reconnect")
 // envelope ID before parsing, by event ID and trigger ID after). The
 // tests in socketmode_test.go run the same scenarios against both clients.
 func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
-	parse := newLanes(1)
-	parse.onPanic = a.in.onPanic
+	parse := lanes.New(1)
+	parse.OnPanic = a.in.OnPanic
 	defer func() {
 		// Envelopes already acknowledged are parsed and handed on before
 		// Run shuts down.
 		wctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		defer cancel()
-		parse.wait(wctx)
+		parse.Wait(wctx)
 	}()
 	wait := time.Duration(0)
 	for {
@@ -136,11 +138,10 @@ func reconnectWait(prev time.Duration, greeted bool, err error) time.Duration {
 	}
 }
 
-func nextReconnectWait(w time.Duration) time.Duration {
-	if w == 0 {
-		return time.Second
-	}
-	return min(2*w, maxReconnectWait)
+// nextReconnectWait is the wait after a failed connection attempt, given
+// the previous wait: 1 s, 2 s, 4 s … at most maxReconnectWait.
+func nextReconnectWait(prev time.Duration) time.Duration {
+	return backoff.Policy{Initial: time.Second, Max: maxReconnectWait}.After(prev)
 }
 
 // openSocket asks Slack for a Socket Mode WebSocket URL.
@@ -171,7 +172,7 @@ func fatalSocketError(err error) bool {
 // envelope is acknowledged as soon as its header is read, before its
 // payload is parsed or handled; parsing happens in order on the parse
 // lane. It reports whether Slack said hello on this connection.
-func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes) (greeted bool, err error) {
+func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes.Group) (greeted bool, err error) {
 	dialer := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: 30 * time.Second,
@@ -255,7 +256,7 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 		if !a.seen.first("envelope:" + env.EnvelopeID) {
 			continue
 		}
-		parse.add("socket", func() { a.onEnvelope(ctx, d, env) })
+		parse.Add("socket", func() { a.onEnvelope(ctx, d, env) })
 	}
 }
 

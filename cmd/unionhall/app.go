@@ -6,83 +6,132 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/store/sqlite"
 )
 
-// service is a background job that runs beside the adapters (a scheduler,
-// a poll closer) and reaches members through the hub.
-type service func(ctx context.Context, hub *bot.Hub) error
+// service is a feature's background job, run beside the adapters (a poll
+// closer, a reminder scheduler); it reaches members through the hub.
+type service func(ctx context.Context) error
 
-// app is one wired Union Hall: configuration, store, router and the
-// features registered on it.
+// app is one wired Union Hall: configuration, store, router, the hub the
+// features post through, and the features registered on the router.
 type app struct {
-	cfg      config
-	log      *slog.Logger
-	clock    bot.Clock
-	db       *sqlite.DB
-	router   *bot.Router
+	cfg    config
+	log    *slog.Logger
+	clock  bot.Clock
+	db     *sqlite.DB
+	router *bot.Router
+	// hub reaches the adapters that serve adds to it. Features are given
+	// it when they are built.
+	hub      *bot.Hub
 	services []service
 }
 
-// newApp opens the store and registers every feature on a new router.
+// featureFiles are the features' settings and data files, read and checked
+// before the store is opened, so that a mistake in any of them is reported
+// before anything is written.
+type featureFiles struct {
+	kb        *faq.KB
+	units     *polls.Coalition
+	deadlines deadlinesFile
+	grace     time.Duration
+}
+
+// loadFeatureFiles reads every feature's settings and files; now places
+// deadlines given without a year.
+func (c config) loadFeatureFiles(now time.Time) (featureFiles, error) {
+	var f featureFiles
+	var err error
+	if f.kb, err = c.loadKB(); err != nil {
+		return f, err
+	}
+	if f.units, err = c.loadUnits(); err != nil {
+		return f, err
+	}
+	if f.deadlines, err = c.loadDeadlines(now); err != nil {
+		return f, err
+	}
+	if f.grace, err = c.reminderGrace(); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// newApp reads the features' files, then opens the store and registers
+// every feature on a new router.
 func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) (*app, error) {
+	files, err := cfg.loadFeatureFiles(clock.Now())
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlite.Open(ctx, cfg.DBPath, clock)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log)}
-	if err := a.registerFeatures(ctx); err != nil {
+	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub()}
+	if err := a.registerFeatures(ctx, files); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// registerFeatures wires each feature package to the router and store.
-// Each feature's wiring lives in its own feature_*.go file.
-func (a *app) registerFeatures(ctx context.Context) error {
-	for _, register := range []func(context.Context) error{
-		a.registerFAQ,
-		a.registerPolls,
-		a.registerReminders,
-	} {
-		if err := register(ctx); err != nil {
-			return err
-		}
+// registerFeatures builds each feature on the store and the hub, and
+// registers it; /help lists the commands in this order. Each feature's
+// wiring lives in its own feature_*.go file.
+func (a *app) registerFeatures(ctx context.Context, f featureFiles) error {
+	if err := a.registerFAQ(ctx, f.kb); err != nil {
+		return err
 	}
-	return nil
+	if err := a.registerPolls(f.units); err != nil {
+		return err
+	}
+	return a.registerReminders(ctx, f.deadlines, f.grace)
+}
+
+// register puts a feature's commands on the router and keeps its
+// background job, when it has one.
+func (a *app) register(commands []bot.Command, job service) {
+	for _, c := range commands {
+		a.router.Register(c)
+	}
+	if job != nil {
+		a.services = append(a.services, job)
+	}
 }
 
 // Close releases the store.
 func (a *app) Close() error { return a.db.Close() }
 
-// serve runs the adapters and the background services until ctx ends or
-// every adapter has returned (the console returns at end of input).
+// serve adds the adapters to the hub and runs them and the background
+// services until ctx ends or every adapter has returned (the console
+// returns at end of input).
 func (a *app) serve(ctx context.Context, adapters ...bot.Adapter) error {
-	hub := bot.NewHub(adapters...)
+	for _, ad := range adapters {
+		a.hub.Add(ad)
+	}
 	svcCtx, stopServices := context.WithCancel(ctx)
 	var svcWG sync.WaitGroup
 	for _, s := range a.services {
-		svcWG.Add(1)
-		go func() {
-			defer svcWG.Done()
-			if err := s(svcCtx, hub); err != nil && !errors.Is(err, context.Canceled) {
+		svcWG.Go(func() {
+			if err := s(svcCtx); err != nil && !errors.Is(err, context.Canceled) {
 				a.log.Error("background service stopped", "err", err)
 			}
-		}()
+		})
 	}
 	var wg sync.WaitGroup
 	errs := make([]error, len(adapters))
 	for i, ad := range adapters {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			if err := ad.Run(ctx, a.router); err != nil {
 				errs[i] = fmt.Errorf("%s adapter: %w", ad.Platform(), err)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	stopServices()

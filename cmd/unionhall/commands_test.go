@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/adapters/discord"
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	slackadapter "github.com/unionhall/unionhall/adapters/slack"
 	"github.com/unionhall/unionhall/bot"
 )
@@ -44,20 +45,12 @@ func data(name string, opts ...*discordgo.ApplicationCommandInteractionDataOptio
 	return discordgo.ApplicationCommandInteractionData{Name: name, Options: opts}
 }
 
-func o(name string, v any) *discordgo.ApplicationCommandInteractionDataOption {
-	t := discordgo.ApplicationCommandOptionString
-	switch x := v.(type) {
-	case int:
-		t, v = discordgo.ApplicationCommandOptionInteger, float64(x)
-	case bool:
-		t = discordgo.ApplicationCommandOptionBoolean
-	}
-	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: t, Value: v}
-}
-
-func s(name string, opts ...*discordgo.ApplicationCommandInteractionDataOption) *discordgo.ApplicationCommandInteractionDataOption {
-	return &discordgo.ApplicationCommandInteractionDataOption{Name: name, Type: discordgo.ApplicationCommandOptionSubCommand, Options: opts}
-}
+// o and s build slash command options and subcommands, as Discord sends
+// them.
+var (
+	o = discordtest.Opt
+	s = discordtest.Sub
+)
 
 // TestDiscordCommandLines checks that Discord's slash commands, derived
 // from the declarations, become the typed lines members would type.

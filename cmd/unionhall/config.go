@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -134,4 +135,52 @@ func (c config) platforms() []string {
 		out = append(out, bot.PlatformDiscord)
 	}
 	return out
+}
+
+// checkPlatforms checks the settings of every platform whose token is
+// set, so that a mistake in them is reported before the store is opened.
+func (c config) checkPlatforms() error {
+	if c.SlackBotToken != "" {
+		if _, err := c.slackOptions(); err != nil {
+			return err
+		}
+	}
+	if c.DiscordToken != "" {
+		if _, err := c.discordOptions(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkAPIURL checks the API address a platform variable sets, when it is
+// set: an absolute http(s) URL such as example.
+func checkAPIURL(variable, value, example string) error {
+	if value == "" {
+		return nil
+	}
+	if u, err := url.Parse(value); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%s: the API URL %q is not an http(s) URL such as %s", variable, value, example)
+	}
+	return nil
+}
+
+// loadFile reads and parses a feature's data file: the one variable names,
+// or the feature's default, named defName, when it is unset. Errors name
+// the variable. It also returns the file's name, for later messages.
+func loadFile[T any](c config, variable, defName string, defData []byte, parse func(name string, data []byte) (T, error)) (T, string, error) {
+	name, data := defName, defData
+	if path := c.vars.get(variable); path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			var none T
+			return none, path, fmt.Errorf("%s: %w", variable, err)
+		}
+		name = path
+	}
+	v, err := parse(name, data)
+	if err != nil {
+		return v, name, fmt.Errorf("%s: %w", variable, err)
+	}
+	return v, name, nil
 }

@@ -3,43 +3,43 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/unionhall/unionhall/bot/bottest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // TestRunWithDiscord runs "unionhall run" with every real feature against a
 // local Discord: the bot connects to the gateway, registers its slash
 // commands in the server, answers /faq, refuses /poll open to a member
 // without the steward role and opens the poll for one with it, counts
-// button votes (acknowledged in time, confirmed privately, the card edited
+// button votes (acknowledged with a deferred update, confirmed privately, the card edited
 // to the final tally, a repeated vote refused), offers the configured units
 // to /unit's autocomplete, answers a direct message in place, and never
 // logs a token.
 func TestRunWithDiscord(t *testing.T) {
 	began := time.Now()
 	const token = "e2e.DiscordBotToken.never-log-this-9f3c"
-	f := newDCFake(t, token)
+	f := discordtest.NewServer(t, discordtest.WithToken(token))
 	const (
-		memberRole  = "610000000000000001"
-		stewardRole = "610000000000000002"
-		channel     = "810000000000000001"
-		announce    = "810000000000000009"
-		dmChannel   = "820000000000000001"
+		channel   = "810000000000000001"
+		announce  = "810000000000000009"
+		dmChannel = "820000000000000001"
 	)
-	sam := dcMember{"720000000000000001", "sam", []string{memberRole, stewardRole}}
-	alice := dcMember{"720000000000000002", "alice", []string{memberRole}}
-	bob := dcMember{"720000000000000003", "bob", []string{memberRole}}
-	carol := dcMember{"720000000000000004", "carol", nil}
+	sam := discordtest.Member{ID: "720000000000000001", Name: "sam", Roles: []string{discordtest.MemberRoleID, discordtest.StewardRoleID}}
+	alice := discordtest.Member{ID: "720000000000000002", Name: "alice", Roles: []string{discordtest.MemberRoleID}}
+	bob := discordtest.Member{ID: "720000000000000003", Name: "bob", Roles: []string{discordtest.MemberRoleID}}
+	carol := discordtest.Member{ID: "720000000000000004", Name: "carol"}
 
 	vars := map[string]string{
 		"DISCORD_TOKEN":            token,
-		"DISCORD_GUILD_ID":         f.guildID,
-		"DISCORD_API_URL":          f.rest.URL,
-		"DISCORD_STEWARD_ROLE":     stewardRole,
+		"DISCORD_GUILD_ID":         discordtest.GuildID,
+		"DISCORD_API_URL":          f.URL(),
+		"DISCORD_STEWARD_ROLE":     discordtest.StewardRoleID,
 		"DISCORD_ANNOUNCE_CHANNEL": announce,
 		"UNIONHALL_LOG_LEVEL":      "debug", // the most the bot ever logs
 	}
@@ -64,7 +64,7 @@ func TestRunWithDiscord(t *testing.T) {
 			if c != 0 {
 				t.Errorf("run exited with %d; log:\n%s", c, logs.String())
 			}
-		case <-time.After(20 * time.Second):
+		case <-time.After(bottest.WaitTimeout):
 			t.Fatalf("run did not stop; log:\n%s", logs.String())
 		}
 	}
@@ -76,125 +76,108 @@ func TestRunWithDiscord(t *testing.T) {
 	}()
 
 	// 1. Connection and command registration.
-	f.waitFor("the slash commands to be registered", func() bool { return len(f.overwrites) > 0 })
+	bottest.WaitFor(t, "the slash commands to be registered", func() bool { return len(f.Overwrites()) > 0 })
 	connected := time.Since(began)
-	f.mu.Lock()
-	ow := f.overwrites[0]
-	intents := f.intents
-	f.mu.Unlock()
-	if want := "/api/v9/applications/" + f.appID + "/guilds/" + f.guildID + "/commands"; ow.path != want {
-		t.Errorf("commands registered at %s, want the server's endpoint %s", ow.path, want)
+	if ow := f.Overwrites()[0]; ow.GuildID != discordtest.GuildID {
+		t.Errorf("commands registered in guild %q, want the server's endpoint (guild %s)", ow.GuildID, discordtest.GuildID)
 	}
 	var names []string
-	byName := map[string]map[string]any{}
-	for _, c := range ow.commands {
-		names = append(names, str(c["name"]))
-		byName[str(c["name"])] = c
+	for _, c := range f.Overwrites()[0].Commands {
+		names = append(names, c.Name)
+		if slices.Contains([]string{"poll", "remind", "deadline"}, c.Name) && c.DefaultMemberPermissions == nil {
+			t.Errorf("/%s is offered to every member; want it limited by default_member_permissions", c.Name)
+		}
 	}
 	slices.Sort(names)
 	want := []string{"deadline", "deadlines", "faq", "help", "poll", "polls", "remind", "reminders", "unit", "vote"}
 	if !slices.Equal(names, want) {
 		t.Errorf("registered commands %v, want %v", names, want)
 	}
-	for _, n := range []string{"poll", "remind", "deadline"} {
-		if c := byName[n]; c != nil && c["default_member_permissions"] == nil {
-			t.Errorf("/%s is offered to every member; want it limited by default_member_permissions", n)
-		}
-	}
 	const guildMessages, directMessages, messageContent = 1 << 9, 1 << 12, 1 << 15
-	if intents&(guildMessages|directMessages) != guildMessages|directMessages || intents&messageContent != 0 {
+	if intents := f.Gateway().Intents; intents&(guildMessages|directMessages) != guildMessages|directMessages || intents&messageContent != 0 {
 		t.Errorf("identified with intents %b; want Guild Messages and Direct Messages, not Message Content", intents)
 	}
 	// discordgo sends its first heartbeat as soon as the session is open.
-	f.waitFor("a heartbeat and its ACK", func() bool { return f.heartbeatACK > 0 })
+	bottest.WaitFor(t, "a heartbeat and its ACK", func() bool { return f.Gateway().HeartbeatACKs > 0 })
 
 	// 2. A question, misspelled as members type them.
-	faqID := f.slash(alice, channel, "faq", dcOpt("question", "is the retirment age going up"))
-	answer := f.reply(faqID, "the answer to /faq", func(m *dcMessage) bool { return len(m.Embeds) > 0 })
-	if !strings.Contains(strings.ToLower(answer.text()), "retirement age") {
-		t.Errorf("answer is not about the retirement age:\n%s", answer.text())
+	faqID := f.Slash(alice, channel, "faq", discordtest.Opt("question", "is the retirment age going up"))
+	answer := f.WaitReply(faqID, "the answer to /faq", func(m discordtest.Message) bool { return len(m.Embeds) > 0 })
+	if !strings.Contains(strings.ToLower(answer.Text()), "retirement age") {
+		t.Errorf("answer is not about the retirement age:\n%s", answer.Text())
 	}
-	if !strings.HasPrefix(answer.footer(), "Source:") {
-		t.Errorf("answer footer %q, want a Source: citation", answer.footer())
+	if !strings.HasPrefix(answer.Footer(), "Source:") {
+		t.Errorf("answer footer %q, want a Source: citation", answer.Footer())
 	}
-	if labels, _ := answer.buttons(); !slices.Equal(labels, []string{"Helpful", "Not helpful"}) {
+	if labels := answer.Labels(); !slices.Equal(labels, []string{"Helpful", "Not helpful"}) {
 		t.Errorf("answer buttons %v, want Helpful and Not helpful", labels)
 	}
-	f.allEphemeral(faqID, "the /faq answer")
+	allEphemeral(t, f, faqID, "the /faq answer")
 
 	// 3. /poll open: refused without the steward role, opened with it.
-	open := dcSub("open", dcOpt("question", "Should we ratify the tentative agreement?"), dcOpt("options", "Yes | No"))
-	refusedID := f.slash(alice, channel, "poll", open)
-	refusal := f.reply(refusedID, "the refusal of /poll open", func(m *dcMessage) bool { return m.text() != "" })
-	if !strings.Contains(refusal.text(), "Only stewards") {
-		t.Errorf("refusal = %q, want it to say only stewards can open polls", refusal.text())
+	open := discordtest.Sub("open", discordtest.Opt("question", "Should we ratify the tentative agreement?"), discordtest.Opt("options", "Yes | No"))
+	refusedID := f.Slash(alice, channel, "poll", open)
+	refusal := f.WaitReply(refusedID, "the refusal of /poll open", hasText)
+	if !strings.Contains(refusal.Text(), "Only stewards") {
+		t.Errorf("refusal = %q, want it to say only stewards can open polls", refusal.Text())
 	}
-	f.allEphemeral(refusedID, "the refusal")
+	allEphemeral(t, f, refusedID, "the refusal")
 
-	openID := f.slash(sam, channel, "poll", open)
-	card := f.reply(openID, "the poll card", func(m *dcMessage) bool { return !m.ephemeral() && len(m.Components) > 0 })
-	labels, customIDs := card.buttons()
+	openID := f.Slash(sam, channel, "poll", open)
+	card := f.WaitReply(openID, "the poll card", func(m discordtest.Message) bool { return !m.Ephemeral() && len(m.Components) > 0 })
+	labels, customIDs := card.Labels(), card.CustomIDs()
 	if !slices.Equal(labels, []string{"Yes", "No"}) {
 		t.Fatalf("poll card buttons %v, want Yes and No", labels)
 	}
-	if card.ChannelID != channel || !strings.Contains(card.text(), "Should we ratify the tentative agreement?") {
-		t.Errorf("poll card in %s: %q", card.ChannelID, card.text())
+	if card.ChannelID != channel || !strings.Contains(card.Text(), "Should we ratify the tentative agreement?") {
+		t.Errorf("poll card in %s: %q", card.ChannelID, card.Text())
 	}
-	f.mu.Lock()
-	for _, m := range f.channelMessagesLocked(channel) {
-		if m.ID != card.ID && !m.ephemeral() && len(m.Components) > 0 {
-			t.Errorf("a second public card was posted: %q", m.text())
+	for _, m := range f.ChannelMessages(channel) {
+		if m.ID != card.ID && !m.Ephemeral() && len(m.Components) > 0 {
+			t.Errorf("a second public card was posted: %q", m.Text())
 		}
 	}
-	f.mu.Unlock()
 
 	// 4. Three members vote with the buttons, all at once.
 	voted := time.Now()
 	votes := []struct {
-		who    dcMember
+		who    discordtest.Member
 		button int
-		id     string
 	}{{who: alice, button: 0}, {who: bob, button: 0}, {who: carol, button: 1}}
-	for i := range votes {
-		votes[i].id = f.click(votes[i].who, card.ID, customIDs[votes[i].button])
+	clicks := make([]discordtest.Click, len(votes))
+	for i, v := range votes {
+		clicks[i] = discordtest.Click{Who: v.who, CustomID: customIDs[v.button]}
 	}
-	for _, v := range votes {
-		conf := f.reply(v.id, v.who.name+"'s vote confirmation", func(m *dcMessage) bool { return m.text() != "" })
-		if !conf.ephemeral() || !strings.Contains(conf.text(), "is recorded: "+[]string{"1. Yes", "2. No"}[v.button]) {
-			t.Errorf("%s's confirmation (ephemeral %v): %q", v.who.name, conf.ephemeral(), conf.text())
+	for i, id := range f.ClickAll(card.ID, clicks...) {
+		v := votes[i]
+		conf := f.WaitReply(id, v.who.Name+"'s vote confirmation", hasText)
+		if !conf.Ephemeral() || !strings.Contains(conf.Text(), "is recorded: "+[]string{"1. Yes", "2. No"}[v.button]) {
+			t.Errorf("%s's confirmation (ephemeral %v): %q", v.who.Name, conf.Ephemeral(), conf.Text())
 		}
-		f.mu.Lock()
-		in := f.interactions[v.id]
+		in := f.Interaction(id)
 		if in.AckType != 6 {
-			t.Errorf("%s's click acknowledged with type %d, want 6 (deferred update)", v.who.name, in.AckType)
+			t.Errorf("%s's click acknowledged with type %d, want 6 (deferred update)", v.who.Name, in.AckType)
 		}
-		t.Logf("%s's click acknowledged in %v", v.who.name, in.Latency)
-		f.mu.Unlock()
+		t.Logf("%s's click acknowledged in %v", v.who.Name, in.AckLatency)
 	}
 	final := regexp.MustCompile(`(?s)Yes\D+2 \(67%\).*No\D+1 \(33%\).*3 members voted`)
-	f.waitFor("the poll card to show 2 Yes and 1 No", func() bool { return final.MatchString(f.messages[card.ID].text()) })
+	f.WaitMessage(card.ID, "the poll card to show 2 Yes and 1 No", func(m discordtest.Message) bool { return final.MatchString(m.Text()) })
 	tallied := time.Since(voted)
 
-	again := f.click(alice, card.ID, customIDs[0])
-	dup := f.reply(again, "the answer to a repeated vote", func(m *dcMessage) bool { return m.text() != "" })
-	if !dup.ephemeral() || !strings.Contains(dup.text(), "already counted") {
-		t.Errorf("repeated vote (ephemeral %v): %q", dup.ephemeral(), dup.text())
+	again := f.Click(alice, card.ID, customIDs[0])
+	dup := f.WaitReply(again, "the answer to a repeated vote", hasText)
+	if !dup.Ephemeral() || !strings.Contains(dup.Text(), "already counted") {
+		t.Errorf("repeated vote (ephemeral %v): %q", dup.Ephemeral(), dup.Text())
 	}
 
 	// 5. /unit autocomplete offers the configured units.
-	acID := f.interact(4, bob, channel, map[string]any{"id": "710000000000000002", "name": "unit", "type": 1,
-		"options": []map[string]any{{"name": "name", "type": 3, "value": "p-", "focused": true}}}, nil)
-	f.waitFor("autocomplete choices", func() bool { return f.interactions[acID].Acks > 0 })
-	f.mu.Lock()
-	in := f.interactions[acID]
+	ac := f.WaitAck(f.Autocomplete(bob, channel, "unit", "name", "p-"))
 	var choices []string
-	for _, c := range in.Choices {
-		choices = append(choices, str(c["name"]))
+	for _, c := range ac.Choices {
+		choices = append(choices, c.Name)
 	}
-	ackType := in.AckType
-	f.mu.Unlock()
-	if ackType != 8 || !slices.Contains(choices, "P-4") || !slices.Contains(choices, "P-2") {
-		t.Errorf("autocomplete answered with type %d and choices %v, want type 8 with P-2 and P-4", ackType, choices)
+	if ac.AckType != 8 || !slices.Contains(choices, "P-4") || !slices.Contains(choices, "P-2") {
+		t.Errorf("autocomplete answered with type %d and choices %v, want type 8 with P-2 and P-4", ac.AckType, choices)
 	}
 	for _, c := range choices {
 		if !strings.HasPrefix(strings.ToLower(c), "p-") {
@@ -203,38 +186,24 @@ func TestRunWithDiscord(t *testing.T) {
 	}
 
 	// 6. A question in a direct message is answered there.
-	dmID := f.dm(carol, dmChannel, "is the retirement age going up?")
-	var dmAnswer *dcMessage
-	f.waitFor("the answer to a direct message", func() bool {
-		for _, m := range f.channelMessagesLocked(dmChannel) {
-			if m.ReplyTo == dmID {
-				c := *m
-				dmAnswer = &c
-				return true
-			}
-		}
-		return false
-	})
-	if txt := dmAnswer.text(); !strings.Contains(strings.ToLower(txt), "retirement age") || !strings.Contains(txt, "Source:") {
+	dmID := f.DirectMessage(carol, dmChannel, "is the retirement age going up?")
+	dmAnswer := f.WaitChannelMessage(dmChannel, "the answer to a direct message", func(m discordtest.Message) bool { return m.ReplyTo == dmID })
+	if txt := dmAnswer.Text(); !strings.Contains(strings.ToLower(txt), "retirement age") || !strings.Contains(txt, "Source:") {
 		t.Errorf("direct message answer: %q", txt)
 	}
 
 	// 7. Shut down: queued card edits land, no token is logged.
 	stop()
 	total := time.Since(began)
-	f.mu.Lock()
-	if txt := f.messages[card.ID].text(); !final.MatchString(txt) {
-		t.Errorf("after shutdown the poll card shows:\n%s", txt)
+	if m, _ := f.Message(card.ID); !final.MatchString(m.Text()) {
+		t.Errorf("after shutdown the poll card shows:\n%s", m.Text())
 	}
-	if len(f.violations) > 0 {
-		t.Errorf("the fake Discord saw violations: %v", f.violations)
-	}
-	f.mu.Unlock()
+	f.Verify(t)
 	log := logs.String()
 	if !strings.Contains(log, "registered slash commands") {
 		t.Errorf("the log lacks the registration; was it captured?\n%s", log)
 	}
-	for _, secret := range []string{token, "never-log-this", "e2e-itok-"} {
+	for _, secret := range append(f.Secrets(), "never-log-this", discordtest.InteractionTokenPrefix) {
 		if strings.Contains(log, secret) {
 			t.Errorf("a token (%q) was logged:\n%s", secret, log)
 		}
@@ -242,37 +211,16 @@ func TestRunWithDiscord(t *testing.T) {
 	t.Logf("connected and registered in %v; 3 votes tallied on the card in %v; whole run %v", connected, tallied, total)
 }
 
-// reply waits until interaction id is acknowledged and one of the messages
-// answering it (its response or a follow-up, never an unfilled deferral)
-// satisfies ok, and returns a copy of that message.
-func (f *dcFake) reply(id, what string, ok func(*dcMessage) bool) *dcMessage {
-	f.t.Helper()
-	var found *dcMessage
-	f.waitFor(what, func() bool {
-		if f.interactions[id].Acks == 0 {
-			return false
-		}
-		for _, m := range f.interactionMessagesLocked(id) {
-			if !m.Deferred && ok(m) {
-				c := *m
-				found = &c
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
+// hasText reports whether m shows any text.
+func hasText(m discordtest.Message) bool { return m.Text() != "" }
 
 // allEphemeral checks that every message answering interaction id is
 // ephemeral: a private answer is never shown to the channel.
-func (f *dcFake) allEphemeral(id, what string) {
-	f.t.Helper()
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, m := range f.interactionMessagesLocked(id) {
-		if !m.ephemeral() {
-			f.t.Errorf("%s was shown to the channel: %q", what, m.text())
+func allEphemeral(t *testing.T, f *discordtest.Server, id, what string) {
+	t.Helper()
+	for _, m := range f.InteractionMessages(id) {
+		if !m.Ephemeral() {
+			t.Errorf("%s was shown to the channel: %q", what, m.Text())
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
 	"github.com/unionhall/unionhall/store/sqlite"
 )
@@ -18,11 +19,7 @@ const faqSaltSetting = "faq_member_salt"
 
 // registerFAQ wires the knowledge base and /faq, and answers free-text
 // questions (DMs, mentions, console lines without a slash) with it.
-func (a *app) registerFAQ(ctx context.Context) error {
-	kb, err := a.cfg.loadKB()
-	if err != nil {
-		return err
-	}
+func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
 	m, err := newMatcher(ctx, kb, a.db)
 	if err != nil {
 		return err
@@ -37,7 +34,7 @@ func (a *app) registerFAQ(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("faq: %w", err)
 	}
-	svc := &faq.Service{
+	svc, err := faq.New(faq.Config{
 		Matcher: m,
 		Store:   a.db.FAQ(),
 		Salt:    []byte(salt),
@@ -46,8 +43,11 @@ func (a *app) registerFAQ(ctx context.Context) error {
 		Log:     a.log,
 		// Free text that is a command without its slash gets a hint.
 		Commands: a.router.Commands,
+	})
+	if err != nil {
+		return err
 	}
-	a.router.Register(svc.Command())
+	a.register([]bot.Command{svc.Command()}, nil)
 	a.router.Fallback(svc.Fallback())
 	return nil
 }

@@ -127,6 +127,9 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if len(cfg.platforms()) == 0 {
 		return serveConsole(ctx, std, cfg, false, "member")
 	}
+	if err := cfg.checkPlatforms(); err != nil {
+		return err
+	}
 	a, err := setup(ctx, std, cfg, false)
 	if err != nil {
 		return err

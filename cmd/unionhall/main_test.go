@@ -173,3 +173,32 @@ func TestDotEnvFileIsRead(t *testing.T) {
 		t.Fatalf("an empty variable in the environment did not override .env: code %d, stderr %q", code, errOut.String())
 	}
 }
+
+// TestConfigErrorsComeBeforeTheDatabase checks that every mistake in the
+// configuration, platform settings and feature files included, is reported
+// before the database is created, naming the variable at fault.
+func TestConfigErrorsComeBeforeTheDatabase(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	os.WriteFile(bad, []byte("deadlines: ["), 0o600)
+	for name, c := range map[string]struct {
+		cmd  string
+		vars map[string]string
+	}{
+		"SLACK_BOT_TOKEN":          {"run", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-abcdef"}},
+		"SLACK_APP_TOKEN":          {"run", map[string]string{"SLACK_BOT_TOKEN": "xoxb-1-2-abcdef", "SLACK_APP_TOKEN": "xoxb-wrong"}},
+		"DISCORD_API_URL":          {"run", map[string]string{"DISCORD_TOKEN": "t", "DISCORD_API_URL": "ftp://example"}},
+		"UNIONHALL_UNITS_FILE":     {"console", map[string]string{"UNIONHALL_UNITS_FILE": bad}},
+		"UNIONHALL_DEADLINES_FILE": {"console", map[string]string{"UNIONHALL_DEADLINES_FILE": bad}},
+		"UNIONHALL_REMINDER_GRACE": {"console", map[string]string{"UNIONHALL_REMINDER_GRACE": "soon"}},
+	} {
+		dir := t.TempDir()
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{c.cmd}, strings.NewReader(""), &out, &errOut, testEnv(dir, c.vars))
+		if code != 1 || !strings.Contains(errOut.String(), name) {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errOut.String())
+		}
+		if _, err := os.Stat(filepath.Join(dir, "unionhall.db")); err == nil {
+			t.Errorf("%s: the database was created before the mistake was found", name)
+		}
+	}
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -19,7 +17,7 @@ func discordApp(t *testing.T, vars map[string]string) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
+	return &app{cfg: cfg, log: bottest.DiscardLogger(), clock: bot.SystemClock{}, router: bot.NewRouter(nil, nil)}
 }
 
 func TestDiscordAdapterFromSettings(t *testing.T) {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	slackadapter "github.com/unionhall/unionhall/adapters/slack"
@@ -15,16 +14,33 @@ import (
 const defaultSlackListenAddr = ":3000"
 
 // slackAdapter builds the Slack adapter when SLACK_BOT_TOKEN is set, and
-// returns nil otherwise. Socket Mode is used when SLACK_APP_TOKEN is set
-// (unless SLACK_MODE=http), HTTP mode when only SLACK_SIGNING_SECRET is.
-// Errors name the setting at fault and never echo a token.
+// returns nil otherwise.
 func (a *app) slackAdapter() (bot.Adapter, error) {
-	c := a.cfg
-	if c.SlackBotToken == "" {
+	if a.cfg.SlackBotToken == "" {
 		return nil, nil
 	}
+	opts, err := a.cfg.slackOptions()
+	if err != nil {
+		return nil, err
+	}
+	opts.Log, opts.Clock, opts.CardLocations = a.log, a.clock, a.cardLocations()
+	ad, err := slackadapter.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("slack: %w", err)
+	}
+	// /help shows the commands as they are typed in Slack.
+	a.router.SetPlatformSyntax(bot.PlatformSlack, slackadapter.Syntax)
+	return ad, nil
+}
+
+// slackOptions checks the Slack settings and returns the adapter's options
+// from them. Socket Mode is used when SLACK_APP_TOKEN is set (unless
+// SLACK_MODE=http), HTTP mode when only SLACK_SIGNING_SECRET is. Errors name
+// the setting at fault and never echo a token.
+func (c config) slackOptions() (slackadapter.Options, error) {
+	var opts slackadapter.Options
 	if !strings.HasPrefix(c.SlackBotToken, "xoxb-") {
-		return nil, errors.New("SLACK_BOT_TOKEN: this is not a bot token (a bot token starts with xoxb-; copy the Bot User OAuth Token from the app's OAuth & Permissions page)")
+		return opts, errors.New("SLACK_BOT_TOKEN: this is not a bot token (a bot token starts with xoxb-; copy the Bot User OAuth Token from the app's OAuth & Permissions page)")
 	}
 	var mode slackadapter.Mode
 	switch m := strings.ToLower(c.vars.get("SLACK_MODE")); m {
@@ -35,51 +51,37 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 		case c.SlackSigningSecret != "":
 			mode = slackadapter.ModeHTTP
 		default:
-			return nil, errors.New("SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode, the default) nor SLACK_SIGNING_SECRET (HTTP mode) is")
+			return opts, errors.New("SLACK_BOT_TOKEN is set, but neither SLACK_APP_TOKEN (Socket Mode, the default) nor SLACK_SIGNING_SECRET (HTTP mode) is")
 		}
 	case "socket":
 		mode = slackadapter.ModeSocket
 	case "http":
 		mode = slackadapter.ModeHTTP
 	default:
-		return nil, fmt.Errorf("SLACK_MODE: %q is neither socket nor http", m)
+		return opts, fmt.Errorf("SLACK_MODE: %q is neither socket nor http", m)
 	}
-	opts := slackadapter.Options{
+	opts = slackadapter.Options{
 		BotToken:        c.SlackBotToken,
 		Mode:            mode,
 		APIURL:          c.SlackAPIURL,
 		AnnounceChannel: strings.TrimPrefix(c.vars.get("SLACK_ANNOUNCE_CHANNEL"), "#"),
 		StewardGroup:    c.vars.get("SLACK_STEWARD_GROUP"),
-		Log:             a.log,
-		Clock:           a.clock,
-		CardLocations:   a.cardLocations(),
 	}
 	switch mode {
 	case slackadapter.ModeSocket:
 		if c.SlackAppToken == "" {
-			return nil, errors.New("SLACK_APP_TOKEN: Socket Mode needs the app-level token (Basic Information, App-Level Tokens, with the connections:write scope)")
+			return opts, errors.New("SLACK_APP_TOKEN: Socket Mode needs the app-level token (Basic Information, App-Level Tokens, with the connections:write scope)")
 		}
 		if !strings.HasPrefix(c.SlackAppToken, "xapp-") {
-			return nil, errors.New("SLACK_APP_TOKEN: this is not an app-level token (it starts with xapp-)")
+			return opts, errors.New("SLACK_APP_TOKEN: this is not an app-level token (it starts with xapp-)")
 		}
 		opts.AppToken = c.SlackAppToken
 	case slackadapter.ModeHTTP:
 		if c.SlackSigningSecret == "" {
-			return nil, errors.New("SLACK_SIGNING_SECRET: HTTP mode needs the app's signing secret (Basic Information, App Credentials)")
+			return opts, errors.New("SLACK_SIGNING_SECRET: HTTP mode needs the app's signing secret (Basic Information, App Credentials)")
 		}
 		opts.SigningSecret = c.SlackSigningSecret
 		opts.ListenAddr = c.vars.or("SLACK_LISTEN_ADDR", defaultSlackListenAddr)
 	}
-	if c.SlackAPIURL != "" {
-		if u, err := url.Parse(c.SlackAPIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("SLACK_API_URL: %q is not an http(s) URL such as https://slack-gov.com/api/", c.SlackAPIURL)
-		}
-	}
-	ad, err := slackadapter.New(opts)
-	if err != nil {
-		return nil, fmt.Errorf("slack: %w", err)
-	}
-	// /help shows the commands as they are typed in Slack.
-	a.router.SetPlatformSyntax(bot.PlatformSlack, slackadapter.Syntax)
-	return ad, nil
+	return opts, checkAPIURL("SLACK_API_URL", c.SlackAPIURL, "https://slack-gov.com/api/")
 }

@@ -107,7 +107,7 @@ func benchVotes(b *testing.B, vote func(svc *polls.Service, r *bot.Router, pollI
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := polls.NewService(polls.Config{Store: NewPollStore(db), Log: log})
+	svc, err := polls.New(polls.Config{Store: NewPollStore(db), Poster: bot.NewHub(), Log: log})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func crashChild(e Engine, addr string) {
 		fail(fmt.Errorf("want the two polls of the test, got %d: %v", len(ps), err))
 	}
 	open, secret := ps[0].ID, ps[1].ID
-	svc, err := polls.NewService(polls.Config{Store: s.Polls, Log: bottest.DiscardLogger()})
+	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Log: bottest.DiscardLogger()})
 	if err != nil {
 		fail(err)
 	}

@@ -48,7 +48,7 @@ type pollsEnv struct {
 func newPollsEnv(t testing.TB, s *Stores, clock *bot.ManualClock) *pollsEnv {
 	t.Helper()
 	log := bottest.DiscardLogger()
-	svc, err := polls.NewService(polls.Config{Store: s.Polls, Clock: clock, Location: time.UTC, Units: testCoalition(), Log: log})
+	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Clock: clock, Location: time.UTC, Units: testCoalition(), Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
