@@ -13,9 +13,20 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/faq"
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/reminders"
 )
+
+// Stores are the stores of one open database, whichever its engine:
+// what Union Hall's features are given.
+type Stores struct {
+	Polls     polls.Store
+	FAQ       faq.Store
+	Reminders reminders.Store
+	Cards     CardLocations
+	Settings  Settings
+}
 
 // Settings keeps small values that belong to the installation, such as
 // the salt the FAQ hashes member IDs with.
@@ -27,6 +38,26 @@ type Settings interface {
 	// process or another on the same database, all get the one stored
 	// value.
 	SettingOrInit(ctx context.Context, key string, init func() (string, error)) (string, error)
+}
+
+// SettingOrInit implements Settings.SettingOrInit for an engine, given
+// its Setting and keep, which stores value under key unless the key has
+// a value already, and returns the value stored. Concurrent callers all
+// get the one value that keep stored first.
+func SettingOrInit(ctx context.Context, s Settings, key string, init func() (string, error),
+	keep func(ctx context.Context, key, value string) (string, error)) (string, error) {
+	if v, ok, err := s.Setting(ctx, key); err != nil || ok {
+		return v, err
+	}
+	fresh, err := init()
+	if err != nil {
+		return "", fmt.Errorf("initialise setting %s: %w", key, err)
+	}
+	v, err := keep(ctx, key, fresh)
+	if err != nil {
+		return "", fmt.Errorf("store setting %s: %w", key, err)
+	}
+	return v, nil
 }
 
 // CardLocations is bot.CardLocations with the clean-up Union Hall runs at
@@ -89,10 +120,6 @@ func CheckResultPost(rp polls.ResultPost) error {
 	return nil
 }
 
-// ErrNotSending is wrapped by the error of an attempt to record the
-// outcome of a post that is not under way.
-var ErrNotSending = errors.New("not in sending state")
-
 // CheckFinishedDelivery returns an error when d is not an outcome that
 // reminders.Store.FinishDelivery may record.
 func CheckFinishedDelivery(d reminders.Delivery) error {
@@ -101,6 +128,52 @@ func CheckFinishedDelivery(d reminders.Delivery) error {
 		return nil
 	}
 	return fmt.Errorf("finish delivery of reminder %d: unexpected state %q", d.ReminderID, d.State)
+}
+
+// LeadWriter writes the lead reminders of a deadline, inside the
+// transaction that saves the deadline.
+type LeadWriter interface {
+	// InsertReminder stores a new reminder and sets its ID.
+	InsertReminder(r *reminders.Reminder) error
+	// UpdateLead writes a lead reminder's zone, lead time, next
+	// occurrence and deleted state.
+	UpdateLead(r *reminders.Reminder) error
+	// CancelRetries cancels the pending retries of a reminder deleted at
+	// at.
+	CancelRetries(id int64, at time.Time) error
+}
+
+// SaveLeads writes the lead reminders of deadline d, once d has its ID:
+// each becomes a lead reminder of d; new ones are inserted, the others
+// updated in full, and the retries of those deleted are cancelled.
+func SaveLeads(d *reminders.Deadline, w LeadWriter) error {
+	for _, r := range d.Leads {
+		r.Kind, r.DeadlineID, r.Deadline = reminders.KindLead, d.ID, d
+		if r.ID == 0 {
+			if err := w.InsertReminder(r); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := w.UpdateLead(r); err != nil {
+			return fmt.Errorf("update reminder %d: %w", r.ID, err)
+		}
+		if !r.DeletedAt.IsZero() {
+			if err := w.CancelRetries(r.ID, r.DeletedAt); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CheckNewDeadline returns an error when d cannot be created because it
+// has been stored already.
+func CheckNewDeadline(d *reminders.Deadline) error {
+	if d.ID != 0 {
+		return fmt.Errorf("create deadline: already has ID %d", d.ID)
+	}
+	return nil
 }
 
 // NoReminder is the error for a reminder that does not exist or was

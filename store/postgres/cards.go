@@ -77,10 +77,14 @@ func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, l
 }
 
 // Prune deletes the locations last saved more than maxAge ago, by the
-// database's clock, and reports how many it deleted. Union Hall runs it
-// at start-up with store.CardLocationRetention.
+// store's clock, and reports how many it deleted. Union Hall runs it at
+// start-up with store.CardLocationRetention. It passes over rows that
+// another process holds (FOR UPDATE SKIP LOCKED): those are being saved
+// again, so they are not old, and waiting for them could deadlock with
+// a save that waits for rows this prune holds.
 func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
-	tag, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE saved_at < $1`, stamp(s.db.Now().Add(-maxAge), toMilli))
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE id IN (
+		SELECT id FROM card_locations WHERE saved_at < $1 FOR UPDATE SKIP LOCKED)`, stamp(s.db.Now().Add(-maxAge), toMilli))
 	if err != nil {
 		return 0, fmt.Errorf("prune card locations: %w", err)
 	}

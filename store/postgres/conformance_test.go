@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
@@ -23,17 +21,10 @@ func openStores(ctx context.Context, url string, clock bot.Clock) (*storetest.St
 	if err != nil {
 		return nil, err
 	}
-	return &storetest.Stores{
-		Polls:     postgres.NewPollStore(db),
-		FAQ:       db.FAQ(),
-		Reminders: postgres.NewReminderStore(db),
-		Cards:     postgres.NewCardLocations(db),
-		Settings:  db,
-		PollRows: func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
-			return pollRows(ctx, db, id, secret)
-		},
-		Close: db.Close,
-	}, nil
+	rows := func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
+		return pollRows(ctx, db, id, secret)
+	}
+	return &storetest.Stores{Stores: db.Stores(), PollRows: rows, Close: db.Close}, nil
 }
 
 // pollRows reads a poll's voter count, ballot or participant rows and
@@ -71,5 +62,3 @@ func BenchmarkRunDue1000(b *testing.B) {
 	pgtest.Server(b)
 	storetest.BenchmarkRunDue1000(b, engine)
 }
-
-var _ = pgx.ErrNoRows

@@ -111,6 +111,11 @@ func (db *DB) Close() error {
 	return nil
 }
 
+// Stores returns every store on db.
+func (db *DB) Stores() store.Stores {
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+}
+
 // Pool returns the connection pool, for tools and tests that read the
 // tables directly.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }

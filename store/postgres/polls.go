@@ -241,11 +241,7 @@ func (s *PollStore) SetUnit(ctx context.Context, member, unit string) error {
 // Unit returns the unit a member said they are in, or "".
 func (s *PollStore) Unit(ctx context.Context, member string) (string, error) {
 	var unit string
-	err := s.db.pool.QueryRow(ctx, `SELECT unit FROM member_units WHERE member = $1`, member).Scan(&unit)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", nil
-	}
-	if err != nil {
+	if err := s.db.pool.QueryRow(ctx, `SELECT coalesce((SELECT unit FROM member_units WHERE member = $1), '')`, member).Scan(&unit); err != nil {
 		return "", fmt.Errorf("read unit: %w", err)
 	}
 	return unit, nil

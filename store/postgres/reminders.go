@@ -173,8 +173,8 @@ func writeDeadline(ctx context.Context, tx pgx.Tx, d *reminders.Deadline) error 
 
 // CreateDeadline stores a new deadline with its lead reminders.
 func (s *ReminderStore) CreateDeadline(ctx context.Context, d *reminders.Deadline) error {
-	if d.ID != 0 {
-		return fmt.Errorf("create deadline: already has ID %d", d.ID)
+	if err := store.CheckNewDeadline(d); err != nil {
+		return err
 	}
 	return s.SaveDeadline(ctx, d)
 }
@@ -186,28 +186,29 @@ func (s *ReminderStore) SaveDeadline(ctx context.Context, d *reminders.Deadline)
 		if err := writeDeadline(ctx, tx, d); err != nil {
 			return err
 		}
-		for _, r := range d.Leads {
-			r.Kind, r.DeadlineID, r.Deadline = reminders.KindLead, d.ID, d
-			if r.ID == 0 {
-				if err := insertReminder(ctx, tx, r); err != nil {
-					return err
-				}
-				continue
-			}
-			_, err := tx.Exec(ctx, `UPDATE reminders SET zone = $3, lead_ms = $4, next_at = $5, deleted_at = $6, deleted_by = $7
-				WHERE id = $1 AND deadline_id = $2`,
-				r.ID, d.ID, r.Zone, r.Lead.Milliseconds(), stamp(r.Next, toMilli), stamp(r.DeletedAt, toMilli), blank(r.DeletedBy))
-			if err != nil {
-				return fmt.Errorf("update reminder %d: %w", r.ID, err)
-			}
-			if !r.DeletedAt.IsZero() {
-				if err := cancelRetries(ctx, tx, r.DeletedAt, `r.id = $3`, r.ID); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return store.SaveLeads(d, leadWriter{ctx, tx})
 	})
+}
+
+// leadWriter writes lead reminders in a transaction.
+type leadWriter struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+func (w leadWriter) InsertReminder(r *reminders.Reminder) error {
+	return insertReminder(w.ctx, w.tx, r)
+}
+
+func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
+	_, err := w.tx.Exec(w.ctx, `UPDATE reminders SET zone = $3, lead_ms = $4, next_at = $5, deleted_at = $6, deleted_by = $7
+		WHERE id = $1 AND deadline_id = $2`,
+		r.ID, r.DeadlineID, r.Zone, r.Lead.Milliseconds(), stamp(r.Next, toMilli), stamp(r.DeletedAt, toMilli), blank(r.DeletedBy))
+	return err
+}
+
+func (w leadWriter) CancelRetries(id int64, at time.Time) error {
+	return cancelRetries(w.ctx, w.tx, at, `r.id = $3`, id)
 }
 
 const deadlineCols = `id, coalesce(key, ''), name, at, zone, yearly, note, created_by, created_at, deleted_at, coalesce(deleted_by, '')`

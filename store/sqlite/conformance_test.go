@@ -24,17 +24,10 @@ func openStores(ctx context.Context, path string, clock bot.Clock) (*storetest.S
 	if err != nil {
 		return nil, err
 	}
-	return &storetest.Stores{
-		Polls:     sqlite.NewPollStore(db),
-		FAQ:       db.FAQ(),
-		Reminders: sqlite.NewReminderStore(db),
-		Cards:     sqlite.NewCardLocations(db),
-		Settings:  db,
-		PollRows: func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
-			return pollRows(ctx, db, id, secret)
-		},
-		Close: db.Close,
-	}, nil
+	rows := func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
+		return pollRows(ctx, db, id, secret)
+	}
+	return &storetest.Stores{Stores: db.Stores(), PollRows: rows, Close: db.Close}, nil
 }
 
 // pollRows reads a poll's voter count, ballot or participant rows and

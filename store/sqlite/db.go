@@ -133,6 +133,11 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return nil
 }
 
+// Stores returns every store on db.
+func (db *DB) Stores() store.Stores {
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+}
+
 // Reader returns the read-only pool for queries.
 func (db *DB) Reader() *sql.DB { return db.read }
 

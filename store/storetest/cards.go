@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,21 +11,13 @@ import (
 	"github.com/unionhall/unionhall/store"
 )
 
-var cardTests = []test{
-	{"CardLocationsSurviveRestartAndForget", testCardLocationsSurviveRestart},
-	{"CardLocationsAreBounded", testCardLocationsAreBounded},
-	{"CardLocationsBoundedUnderConcurrentSaves", testCardLocationsConcurrent},
-}
-
-var cardsStart = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
-
 // testCardLocationsSurviveRestart: locations are kept per platform and
 // card, least recently saved first; saving one again only refreshes it;
 // an empty part is refused; forgetting drops one location (an unknown
 // one is no error).
 func testCardLocationsSurviveRestart(t *testing.T, e Engine) {
 	ctx := context.Background()
-	clock := bot.NewManualClock(cardsStart)
+	clock := bot.NewManualClock(someDay)
 	d := fresh(t, e, clock)
 	first := d.open()
 	s := first.Cards
@@ -78,7 +69,7 @@ func testCardLocationsSurviveRestart(t *testing.T, e Engine) {
 // locations not saved within its age, by the store's clock.
 func testCardLocationsAreBounded(t *testing.T, e Engine) {
 	ctx := context.Background()
-	clock := bot.NewManualClock(cardsStart)
+	clock := bot.NewManualClock(someDay)
 	s := fresh(t, e, clock).open().Cards
 
 	// Per card: the most recently saved are kept.
@@ -123,18 +114,12 @@ func testCardLocationsAreBounded(t *testing.T, e Engine) {
 // once never leave more than store.MaxCardLocationsPerKey of them.
 func testCardLocationsConcurrent(t *testing.T, e Engine) {
 	ctx := context.Background()
-	handles := fresh(t, e, bot.NewManualClock(cardsStart)).openN(3)
-	var wg sync.WaitGroup
-	for i := range 3 * store.MaxCardLocationsPerKey {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := handles[i%len(handles)].Cards.SaveCardLocation(ctx, "slack", "poll:1", fmt.Sprintf("C1/%d", i)); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	handles := fresh(t, e, bot.NewManualClock(someDay)).openN(3)
+	together(3*store.MaxCardLocationsPerKey, func(i int) {
+		if err := handles[i%len(handles)].Cards.SaveCardLocation(ctx, "slack", "poll:1", fmt.Sprintf("C1/%d", i)); err != nil {
+			t.Error(err)
+		}
+	})
 	locs, err := handles[0].Cards.CardLocations(ctx, "slack", "poll:1")
 	if err != nil {
 		t.Fatal(err)

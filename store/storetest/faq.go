@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -10,21 +9,13 @@ import (
 	"github.com/unionhall/unionhall/faq"
 )
 
-var faqTests = []test{
-	{"FAQFeedbackKeepsOneVerdictPerMember", testFAQFeedback},
-	{"FAQUnansweredAreGroupedAndCounted", testFAQUnanswered},
-	{"FAQPhrasingsPersistOnceEach", testFAQPhrasings},
-}
-
-var faqStart = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
-
 // testFAQFeedback: a member's later verdict on an entry replaces the
 // earlier one; Gaps counts current verdicts per entry, most "not helpful"
 // first, then most helpful, then by entry.
 func testFAQFeedback(t *testing.T, e Engine) {
 	ctx := context.Background()
-	s := fresh(t, e, bot.NewManualClock(faqStart)).open().FAQ
-	at := faqStart
+	s := fresh(t, e, bot.NewManualClock(someDay)).open().FAQ
+	at := someDay
 	for _, f := range []faq.Feedback{
 		{EntryID: "pension", Member: "m1", Helpful: true, At: at},
 		{EntryID: "pension", Member: "m1", Helpful: false, At: at.Add(time.Minute)},     // changed mind
@@ -55,8 +46,8 @@ func testFAQFeedback(t *testing.T, e Engine) {
 // limit of them.
 func testFAQUnanswered(t *testing.T, e Engine) {
 	ctx := context.Background()
-	s := fresh(t, e, bot.NewManualClock(faqStart)).open().FAQ
-	at := faqStart
+	s := fresh(t, e, bot.NewManualClock(someDay)).open().FAQ
+	at := someDay
 	record := func(key, q, member string, when time.Time) {
 		t.Helper()
 		must(t, s.RecordUnanswered(ctx, faq.Unanswered{Key: key, Question: q, Outcome: faq.Abstain, BestGuess: "savings", Member: member, At: when}))
@@ -91,31 +82,19 @@ func testFAQUnanswered(t *testing.T, e Engine) {
 // restart.
 func testFAQPhrasings(t *testing.T, e Engine) {
 	ctx := context.Background()
-	d := fresh(t, e, bot.NewManualClock(faqStart))
+	d := fresh(t, e, bot.NewManualClock(someDay))
 	handles := d.openN(2)
-	at := faqStart
+	at := someDay
 	p := faq.Phrasing{EntryID: "wage-freeze", Text: "is our pay stuck", Member: "s1", At: at}
-	var wg sync.WaitGroup
 	added := make([]bool, 4)
-	for i := range added {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ok, err := handles[i%2].FAQ.AddPhrasing(ctx, p)
-			if err != nil {
-				t.Error(err)
-			}
-			added[i] = ok
-		}()
-	}
-	wg.Wait()
-	n := 0
-	for _, ok := range added {
-		if ok {
-			n++
+	together(len(added), func(i int) {
+		ok, err := handles[i%2].FAQ.AddPhrasing(ctx, p)
+		if err != nil {
+			t.Error(err)
 		}
-	}
-	if n != 1 {
+		added[i] = ok
+	})
+	if n := trues(added); n != 1 {
 		t.Fatalf("%d of 4 concurrent adds reported adding", n)
 	}
 	if ok, err := handles[0].FAQ.AddPhrasing(ctx, faq.Phrasing{EntryID: "raises", Text: "is our pay stuck", Member: "s1", At: at}); err != nil || !ok {

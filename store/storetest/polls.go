@@ -15,21 +15,6 @@ import (
 	"github.com/unionhall/unionhall/polls"
 )
 
-var pollTests = []test{
-	{"ConcurrentVotesTallyExactly", testConcurrentVotes},
-	{"ConcurrentVotesFromReplicas", testVotesFromReplicas},
-	{"ConcurrentChangesKeepCountersExact", testConcurrentChanges},
-	{"NoVoteCountedAfterClose", testNoVoteAfterClose},
-	{"RefusedVotesDoNotAffectOthers", testRefusedVotesIndependent},
-	{"VoteChangeMovesCounters", testVoteChange},
-	{"OneBallotPerMemberAndPoll", testOneBallotPerMember},
-	{"SecretBallotRecordsNoChoices", testSecretBallotUnlinkable},
-	{"ClosePollExactlyOnce", testClosePollOnce},
-	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
-	{"PollsStoredAndListed", testPollsStoredAndListed},
-	{"UnitsRemembered", testUnits},
-}
-
 var pollsStart = time.Date(2011, time.July, 18, 9, 0, 0, 0, time.UTC)
 
 // testCoalition is the unit list of the polls tests.
@@ -149,6 +134,22 @@ func consistent(t testing.TB, s *Stores, pollID int64, secret bool) (voters int,
 	return rows.Ballots, rows.Counts
 }
 
+// recordedOnce counts the answers to member i's votes that say recorded,
+// and fails the test on any that says neither that nor "already counted".
+func recordedOnce(t testing.TB, i int, answers []string, recorded string) int {
+	t.Helper()
+	n := 0
+	for _, s := range answers {
+		switch {
+		case strings.Contains(s, recorded):
+			n++
+		case !strings.Contains(s, "already counted"):
+			t.Fatalf("member %d: unexpected answer %q", i, s)
+		}
+	}
+	return n
+}
+
 func btoi(b bool) int {
 	if b {
 		return 1
@@ -226,32 +227,14 @@ func testConcurrentVotes(t *testing.T, e Engine) {
 		wantOpen[final]++
 		wantSecret[first(i)]++
 		a := answers[i]
-		recorded := 0
-		for _, s := range a.open[:len(a.open)-btoi(changes(i))] {
-			switch {
-			case strings.Contains(s, "is recorded"):
-				recorded++
-			case !strings.Contains(s, "already counted"):
-				t.Fatalf("member %d: unexpected answer %q", i, s)
-			}
-		}
-		if recorded != 1 {
-			t.Fatalf("member %d: %d open votes recorded: %q", i, recorded, a.open)
+		if n := recordedOnce(t, i, a.open[:len(a.open)-btoi(changes(i))], "is recorded"); n != 1 {
+			t.Fatalf("member %d: %d open votes recorded: %q", i, n, a.open)
 		}
 		if changes(i) && !strings.Contains(a.open[len(a.open)-1], "is changed from") {
 			t.Fatalf("member %d: change answered %q", i, a.open[len(a.open)-1])
 		}
-		recorded = 0
-		for _, s := range a.secret {
-			switch {
-			case strings.Contains(s, "secret ballot in poll"):
-				recorded++
-			case !strings.Contains(s, "already counted"):
-				t.Fatalf("member %d: unexpected secret answer %q", i, s)
-			}
-		}
-		if recorded != 1 {
-			t.Fatalf("member %d: %d secret votes recorded: %q", i, recorded, a.secret)
+		if n := recordedOnce(t, i, a.secret, "secret ballot in poll"); n != 1 {
+			t.Fatalf("member %d: %d secret votes recorded: %q", i, n, a.secret)
 		}
 	}
 	for _, c := range []struct {
@@ -331,19 +314,13 @@ func testConcurrentChanges(t *testing.T, e Engine) {
 	envs := []*pollsEnv{newPollsEnv(t, handles[0], clock), newPollsEnv(t, handles[1], clock)}
 	p := envs[0].openPoll(t, polls.OpenRequest{Question: "Which?", Options: []string{"A", "B", "C"}, MaxChoices: 2})
 	const members, changes = 10, 12
-	var wg sync.WaitGroup
-	for i := range members * changes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			choices := [][]int{{1}, {2, 3}, {1, 3}, {2}}[i%4]
-			req := polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i%members)}, Choices: choices, Only: true}
-			if _, err := envs[i%2].svc.Vote(context.Background(), req); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	together(members*changes, func(i int) {
+		choices := [][]int{{1}, {2, 3}, {1, 3}, {2}}[i%4]
+		req := polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i%members)}, Choices: choices, Only: true}
+		if _, err := envs[i%2].svc.Vote(context.Background(), req); err != nil {
+			t.Error(err)
+		}
+	})
 	if voters, _ := consistent(t, handles[1], p.ID, false); voters != members {
 		t.Fatalf("%d voters, want %d", voters, members)
 	}
@@ -401,23 +378,11 @@ func testRefusedVotesIndependent(t *testing.T, e Engine) {
 	if ok, err := env.stores.Polls.ClosePoll(ctx, closed.ID, "console:steward", pollsStart); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	var wg sync.WaitGroup
 	errs := make([]error, 300)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			id := p.ID
-			switch i % 3 {
-			case 1:
-				id = closed.ID
-			case 2:
-				id = 999
-			}
-			_, errs[i] = env.svc.Vote(ctx, polls.VoteRequest{PollID: id, Voter: bot.User{ID: fmt.Sprintf("console:v%d", i)}, Choices: []int{1 + i%2}})
-		}()
-	}
-	wg.Wait()
+	together(len(errs), func(i int) {
+		id := []int64{p.ID, closed.ID, 999}[i%3]
+		_, errs[i] = env.svc.Vote(ctx, polls.VoteRequest{PollID: id, Voter: bot.User{ID: fmt.Sprintf("console:v%d", i)}, Choices: []int{1 + i%2}})
+	})
 	for i, err := range errs {
 		switch i % 3 {
 		case 0:
@@ -649,26 +614,14 @@ func testClosePollOnce(t *testing.T, e Engine) {
 	if next, ok, err := handles[1].Polls.NextClose(ctx); err != nil || !ok || !next.Equal(pollsStart.Add(time.Hour)) {
 		t.Fatalf("next close %v %v %v", next, ok, err)
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	winners := 0
-	for i := range 20 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			won, err := handles[i%len(handles)].Polls.ClosePoll(ctx, p.ID, "schedule", pollsStart)
-			if err != nil {
-				t.Error(err)
-			}
-			if won {
-				mu.Lock()
-				winners++
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	if winners != 1 {
+	won := make([]bool, 20)
+	together(len(won), func(i int) {
+		var err error
+		if won[i], err = handles[i%len(handles)].Polls.ClosePoll(ctx, p.ID, "schedule", pollsStart); err != nil {
+			t.Error(err)
+		}
+	})
+	if winners := trues(won); winners != 1 {
 		t.Fatalf("%d callers closed the poll", winners)
 	}
 	if _, ok, _ := handles[2].Polls.NextClose(ctx); ok {

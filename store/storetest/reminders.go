@@ -15,25 +15,6 @@ import (
 	"github.com/unionhall/unionhall/reminders"
 )
 
-var reminderTests = []test{
-	{"RestartAtEveryStep", testRestartAtEveryStep},
-	{"CatchUpWithinGraceAndSkipBeyond", testCatchUpWithinGraceAndSkipBeyond},
-	{"MissedRecurringOccurrencesCollapse", testMissedRecurringOccurrencesCollapse},
-	{"DaylightSavingThroughScheduler", testDaylightSavingThroughScheduler},
-	{"ThousandAtTheSameSecond", testThousandAtTheSameSecond},
-	{"FailedPostsAreRetriedWithBackoff", testFailedPostsAreRetriedWithBackoff},
-	{"PanickingPlatformIsRetried", testPanickingPlatformIsRetried},
-	{"FailingPostGivesUpAndIsReported", testFailingPostGivesUpAndIsReported},
-	{"DeleteCancelsRetries", testDeleteCancelsRetries},
-	{"NoAnnouncementChannelIsLoggedNotPosted", testNoAnnouncementChannelIsLoggedNotPosted},
-	{"SyncDeadlinesIsIdempotent", testSyncDeadlinesIsIdempotent},
-	{"RunLoop", testRunLoop},
-	{"ZeroGracePostsWhatComesDueWhileRunning", testZeroGracePostsWhatComesDueWhileRunning},
-	{"ClaimOccurrencesOnce", testClaimOccurrencesOnce},
-	{"ClaimRetryOnceAndFinishOnce", testClaimRetryOnce},
-	{"RemindersAndDeadlinesStored", testRemindersStored},
-}
-
 var ny = func() *time.Location {
 	loc, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -408,16 +389,11 @@ func testThousandAtTheSameSecond(t *testing.T, eng Engine) {
 	p := newPoster(e.clock, "console", "discord")
 	e.clock.Set(due)
 	replica := e.db.open()
-	var wg sync.WaitGroup
-	results := make([]reminders.Result, 2)
-	for i, store := range []reminders.Store{e.store, replica.Reminders} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = runDue(t, e.scheduler(store, reminders.DefaultGrace), p)
-		}()
-	}
-	wg.Wait()
+	stores := []reminders.Store{e.store, replica.Reminders}
+	results := make([]reminders.Result, len(stores))
+	together(len(stores), func(i int) {
+		results[i] = runDue(t, e.scheduler(stores[i], reminders.DefaultGrace), p)
+	})
 	runDue(t, e.scheduler(nil, reminders.DefaultGrace), p)
 	if got := results[0].Posted + results[1].Posted; got != 2*n {
 		t.Fatalf("posted %d, want %d", got, 2*n)

@@ -39,24 +39,18 @@ func testClaimOccurrencesOnce(t *testing.T, eng Engine) {
 
 	var mu sync.Mutex
 	var got [][]reminders.Delivery
-	var wg sync.WaitGroup
-	for i := range 12 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ds, err := handles[i%len(handles)].Reminders.ClaimOccurrences(ctx, []reminders.Claim{claim}, now)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if len(ds) > 0 {
-				mu.Lock()
-				got = append(got, ds)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	together(12, func(i int) {
+		ds, err := handles[i%len(handles)].Reminders.ClaimOccurrences(ctx, []reminders.Claim{claim}, now)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if len(ds) > 0 {
+			mu.Lock()
+			got = append(got, ds)
+			mu.Unlock()
+		}
+	})
 	if len(got) != 1 || len(got[0]) != 2 {
 		t.Fatalf("claims that got deliveries: %+v, want one with two", got)
 	}
@@ -145,23 +139,14 @@ func testClaimRetryOnce(t *testing.T, eng Engine) {
 		t.Fatalf("due retry %+v", w)
 	}
 
-	wins := make(chan bool, 12)
-	for i := range 12 {
-		go func() {
-			ok, err := handles[i%len(handles)].Reminders.ClaimRetry(ctx, waiting[0], retry.NextTry)
-			if err != nil {
-				t.Error(err)
-			}
-			wins <- ok
-		}()
-	}
-	n := 0
-	for range 12 {
-		if <-wins {
-			n++
+	won := make([]bool, 12)
+	together(len(won), func(i int) {
+		var err error
+		if won[i], err = handles[i%len(handles)].Reminders.ClaimRetry(ctx, waiting[0], retry.NextTry); err != nil {
+			t.Error(err)
 		}
-	}
-	if n != 1 {
+	})
+	if n := trues(won); n != 1 {
 		t.Fatalf("%d claims of one retry won", n)
 	}
 	sent := waiting[0]

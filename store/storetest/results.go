@@ -11,12 +11,6 @@ import (
 	"github.com/unionhall/unionhall/store"
 )
 
-var resultTests = []test{
-	{"ClaimResultPostOnce", testClaimResultPostOnce},
-	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
-	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
-}
-
 // closedPoll opens a poll on s and closes it at closed.
 func closedPoll(t testing.TB, env *pollsEnv, closed time.Time) int64 {
 	t.Helper()
@@ -25,6 +19,20 @@ func closedPoll(t testing.TB, env *pollsEnv, closed time.Time) int64 {
 		t.Fatal(won, err)
 	}
 	return p.ID
+}
+
+// closedPolls opens n polls on a fresh database and closes them a minute
+// after the polls tests' start. It returns the polls store, the closing
+// time and the polls' IDs.
+func closedPolls(t *testing.T, e Engine, n int) (polls.Store, time.Time, []int64) {
+	t.Helper()
+	env := freshPolls(t, e)
+	closed := pollsStart.Add(time.Minute)
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = closedPoll(t, env, closed)
+	}
+	return env.stores.Polls, closed, ids
 }
 
 // testClaimResultPostOnce races claims of one due retry, from several
@@ -42,23 +50,14 @@ func testClaimResultPostOnce(t *testing.T, e Engine) {
 	if _, ok, err := env.stores.Polls.ClaimResultPost(ctx, id, next.Add(-time.Second)); ok || err != nil {
 		t.Fatalf("claimed before due: %v %v", ok, err)
 	}
-	wins := make(chan bool, 16)
-	for i := range 16 {
-		go func() {
-			_, ok, err := handles[i%len(handles)].Polls.ClaimResultPost(ctx, id, next)
-			if err != nil {
-				t.Error(err)
-			}
-			wins <- ok
-		}()
-	}
-	n := 0
-	for range 16 {
-		if <-wins {
-			n++
+	won := make([]bool, 16)
+	together(len(won), func(i int) {
+		var err error
+		if _, won[i], err = handles[i%len(handles)].Polls.ClaimResultPost(ctx, id, next); err != nil {
+			t.Error(err)
 		}
-	}
-	if n != 1 {
+	})
+	if n := trues(won); n != 1 {
 		t.Fatalf("%d claims won", n)
 	}
 	rp, _ := env.stores.Polls.ResultPost(ctx, id)
@@ -81,11 +80,8 @@ func testClaimResultPostOnce(t *testing.T, e Engine) {
 // nothing.
 func testResultPostLifecycle(t *testing.T, e Engine) {
 	ctx := context.Background()
-	env := freshPolls(t, e)
-	s := env.stores.Polls
-	closed := pollsStart.Add(time.Minute)
-	first := closedPoll(t, env, closed)
-	second := closedPoll(t, env, closed.Add(time.Second))
+	s, closed, ids := closedPolls(t, e, 2)
+	first, second := ids[0], ids[1]
 	if _, ok, err := s.NextResultTry(ctx); ok || err != nil {
 		t.Fatalf("next try with no retries: %v %v", ok, err)
 	}
@@ -156,12 +152,8 @@ func testResultPostLifecycle(t *testing.T, e Engine) {
 // attempt that was under way.
 func testResultsInterrupted(t *testing.T, e Engine) {
 	ctx := context.Background()
-	env := freshPolls(t, e)
-	s := env.stores.Polls
-	closed := pollsStart.Add(time.Minute)
-	unsure := closedPoll(t, env, closed)
-	cardLeft := closedPoll(t, env, closed)
-	done := closedPoll(t, env, closed)
+	s, closed, ids := closedPolls(t, e, 3)
+	unsure, cardLeft, done := ids[0], ids[1], ids[2]
 	posted := closed.Add(time.Second)
 	must(t, s.RecordResultPost(ctx, polls.ResultPost{PollID: cardLeft, State: polls.ResultSending, PostedAt: posted}))
 	must(t, s.RecordResultPost(ctx, polls.ResultPost{PollID: done, State: polls.ResultPosted, PostedAt: posted}))

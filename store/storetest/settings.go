@@ -3,25 +3,16 @@ package storetest
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/bot"
 )
-
-var settingsTests = []test{
-	{"SettingOrInitKeepsTheFirstValue", testSettingOrInit},
-	{"SettingOrInitRacedByReplicas", testSettingOrInitRaced},
-}
-
-var settingsStart = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
 
 // testSettingOrInit: a setting is stored by its first initialisation,
 // survives a restart, and is never overwritten by a later one.
 func testSettingOrInit(t *testing.T, e Engine) {
 	ctx := context.Background()
-	d := fresh(t, e, bot.NewManualClock(settingsStart))
+	d := fresh(t, e, bot.NewManualClock(someDay))
 	s := d.open()
 	if v, ok, err := s.Settings.Setting(ctx, "salt"); err != nil || ok || v != "" {
 		t.Fatalf("unset setting: %q %v %v", v, ok, err)
@@ -51,22 +42,16 @@ func testSettingOrInit(t *testing.T, e Engine) {
 // the same setting with a value of its own, all end up with one value.
 func testSettingOrInitRaced(t *testing.T, e Engine) {
 	ctx := context.Background()
-	d := fresh(t, e, bot.NewManualClock(settingsStart))
+	d := fresh(t, e, bot.NewManualClock(someDay))
 	handles := d.openN(3)
 	got := make([]string, 12)
-	var wg sync.WaitGroup
-	for i := range got {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, err := handles[i%len(handles)].Settings.SettingOrInit(ctx, "salt", func() (string, error) { return fmt.Sprint("value-", i), nil })
-			if err != nil {
-				t.Error(err)
-			}
-			got[i] = v
-		}()
-	}
-	wg.Wait()
+	together(len(got), func(i int) {
+		v, err := handles[i%len(handles)].Settings.SettingOrInit(ctx, "salt", func() (string, error) { return fmt.Sprint("value-", i), nil })
+		if err != nil {
+			t.Error(err)
+		}
+		got[i] = v
+	})
 	stored, ok, err := handles[0].Settings.Setting(ctx, "salt")
 	if err != nil || !ok {
 		t.Fatalf("stored: %v %v", ok, err)

@@ -23,11 +23,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/unionhall/unionhall/bot"
-	"github.com/unionhall/unionhall/faq"
-	"github.com/unionhall/unionhall/polls"
-	"github.com/unionhall/unionhall/reminders"
 	"github.com/unionhall/unionhall/store"
 )
 
@@ -41,13 +39,10 @@ type Engine struct {
 	Open func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error)
 }
 
-// Stores are the stores of one open database.
+// Stores are the stores of one open database, with what the tests need
+// beside them.
 type Stores struct {
-	Polls     polls.Store
-	FAQ       faq.Store
-	Reminders reminders.Store
-	Cards     store.CardLocations
-	Settings  store.Settings
+	store.Stores
 	// PollRows reads what the engine keeps of a poll beneath the Store
 	// interface, for the consistency checks the interface cannot make.
 	PollRows func(ctx context.Context, pollID int64, secret bool) (PollRows, error)
@@ -80,15 +75,60 @@ func Run(t *testing.T, e Engine) {
 		crashChild(e, addr)
 		return
 	}
-	for _, group := range [][]test{settingsTests, cardTests, faqTests, pollTests, resultTests, reminderTests} {
-		for _, tc := range group {
-			t.Run(tc.name, func(t *testing.T) {
-				t.Parallel()
-				tc.run(t, e)
-			})
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, e)
+		})
 	}
 }
+
+// tests is the suite, in the order Run starts them.
+var tests = []test{
+	{"SettingOrInitKeepsTheFirstValue", testSettingOrInit},
+	{"SettingOrInitRacedByReplicas", testSettingOrInitRaced},
+	{"CardLocationsSurviveRestartAndForget", testCardLocationsSurviveRestart},
+	{"CardLocationsAreBounded", testCardLocationsAreBounded},
+	{"CardLocationsBoundedUnderConcurrentSaves", testCardLocationsConcurrent},
+	{"FAQFeedbackKeepsOneVerdictPerMember", testFAQFeedback},
+	{"FAQUnansweredAreGroupedAndCounted", testFAQUnanswered},
+	{"FAQPhrasingsPersistOnceEach", testFAQPhrasings},
+	{"ConcurrentVotesTallyExactly", testConcurrentVotes},
+	{"ConcurrentVotesFromReplicas", testVotesFromReplicas},
+	{"ConcurrentChangesKeepCountersExact", testConcurrentChanges},
+	{"NoVoteCountedAfterClose", testNoVoteAfterClose},
+	{"RefusedVotesDoNotAffectOthers", testRefusedVotesIndependent},
+	{"VoteChangeMovesCounters", testVoteChange},
+	{"OneBallotPerMemberAndPoll", testOneBallotPerMember},
+	{"SecretBallotRecordsNoChoices", testSecretBallotUnlinkable},
+	{"ClosePollExactlyOnce", testClosePollOnce},
+	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
+	{"PollsStoredAndListed", testPollsStoredAndListed},
+	{"UnitsRemembered", testUnits},
+	{"ClaimResultPostOnce", testClaimResultPostOnce},
+	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
+	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
+	{"RestartAtEveryStep", testRestartAtEveryStep},
+	{"CatchUpWithinGraceAndSkipBeyond", testCatchUpWithinGraceAndSkipBeyond},
+	{"MissedRecurringOccurrencesCollapse", testMissedRecurringOccurrencesCollapse},
+	{"DaylightSavingThroughScheduler", testDaylightSavingThroughScheduler},
+	{"ThousandAtTheSameSecond", testThousandAtTheSameSecond},
+	{"FailedPostsAreRetriedWithBackoff", testFailedPostsAreRetriedWithBackoff},
+	{"PanickingPlatformIsRetried", testPanickingPlatformIsRetried},
+	{"FailingPostGivesUpAndIsReported", testFailingPostGivesUpAndIsReported},
+	{"DeleteCancelsRetries", testDeleteCancelsRetries},
+	{"NoAnnouncementChannelIsLoggedNotPosted", testNoAnnouncementChannelIsLoggedNotPosted},
+	{"SyncDeadlinesIsIdempotent", testSyncDeadlinesIsIdempotent},
+	{"RunLoop", testRunLoop},
+	{"ZeroGracePostsWhatComesDueWhileRunning", testZeroGracePostsWhatComesDueWhileRunning},
+	{"ClaimOccurrencesOnce", testClaimOccurrencesOnce},
+	{"ClaimRetryOnceAndFinishOnce", testClaimRetryOnce},
+	{"RemindersAndDeadlinesStored", testRemindersStored},
+}
+
+// someDay is when the tests of settings, card locations and the FAQ
+// begin.
+var someDay = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
 
 // test is one conformance test.
 type test struct {
@@ -159,4 +199,25 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// together runs fn(0) to fn(n-1) at once, each on its own goroutine, and
+// returns when all have.
+func together(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
+}
+
+// trues counts the true values.
+func trues(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
 }

@@ -9,7 +9,7 @@
 -- rows are kept per card, and rows not saved for a long time are deleted
 -- at start-up: see store/postgres/cards.go.
 CREATE TABLE card_locations (
-	id       bigint GENERATED ALWAYS AS IDENTITY,
+	id       bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
 	platform text NOT NULL,
 	key      text NOT NULL,
 	location text NOT NULL,
