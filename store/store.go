@@ -21,11 +21,16 @@ import (
 // Stores are the stores of one open database, whichever its engine:
 // what Union Hall's features are given.
 type Stores struct {
-	Polls     polls.Store
-	FAQ       faq.Store
+	// Polls keeps polls, ballots, tallies and result posts.
+	Polls polls.Store
+	// FAQ keeps feedback, unanswered questions and added phrasings.
+	FAQ faq.Store
+	// Reminders keeps deadlines, reminders and their deliveries.
 	Reminders reminders.Store
-	Cards     CardLocations
-	Settings  Settings
+	// Cards remembers which messages show which card.
+	Cards CardLocations
+	// Settings keeps the installation's own values.
+	Settings Settings
 }
 
 // Settings keeps small values that belong to the installation, such as

@@ -196,10 +196,12 @@ type leadWriter struct {
 	tx  pgx.Tx
 }
 
+// InsertReminder inserts r.
 func (w leadWriter) InsertReminder(r *reminders.Reminder) error {
 	return insertReminder(w.ctx, w.tx, r)
 }
 
+// UpdateLead writes r's zone, lead time, next occurrence and deletion.
 func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
 	_, err := w.tx.Exec(w.ctx, `UPDATE reminders SET zone = $3, lead_ms = $4, next_at = $5, deleted_at = $6, deleted_by = $7
 		WHERE id = $1 AND deadline_id = $2`,
@@ -207,6 +209,7 @@ func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
 	return err
 }
 
+// CancelRetries cancels reminder id's pending retries.
 func (w leadWriter) CancelRetries(id int64, at time.Time) error {
 	return cancelRetries(w.ctx, w.tx, at, `r.id = $3`, id)
 }

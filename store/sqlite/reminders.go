@@ -262,16 +262,19 @@ type leadWriter struct {
 	tx  *sql.Tx
 }
 
+// InsertReminder inserts r.
 func (w leadWriter) InsertReminder(r *reminders.Reminder) error {
 	return insertReminder(w.ctx, w.tx, r)
 }
 
+// UpdateLead writes r's zone, lead time, next occurrence and deletion.
 func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
 	_, err := w.tx.ExecContext(w.ctx, `UPDATE reminders SET zone = ?, lead_ms = ?, next_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ? AND deadline_id = ?`,
 		r.Zone, r.Lead.Milliseconds(), ts(r.Next), ts(r.DeletedAt), nullString(r.DeletedBy), r.ID, r.DeadlineID)
 	return err
 }
 
+// CancelRetries cancels reminder id's pending retries.
 func (w leadWriter) CancelRetries(id int64, at time.Time) error {
 	return cancelRetries(w.ctx, w.tx, at, `r.id = ?`, id)
 }
