@@ -15,8 +15,6 @@ func (db *DB) FAQ() faq.Store { return faqStore{db} }
 // faqStore implements faq.Store.
 type faqStore struct{ db *DB }
 
-var _ faq.Store = faqStore{}
-
 // RecordFeedback stores a member's verdict, replacing an earlier one.
 func (s faqStore) RecordFeedback(ctx context.Context, f faq.Feedback) error {
 	_, err := s.db.pool.Exec(ctx, `INSERT INTO faq_feedback (entry_id, member, helpful, given_at) VALUES ($1, $2, $3, $4)

@@ -23,8 +23,8 @@ func scanResultPost(row pgx.Row, rp *polls.ResultPost) error {
 	return err
 }
 
-func (s *PollStore) queryResultPosts(ctx context.Context, q querier, query string, args ...any) ([]polls.ResultPost, error) {
-	rows, _ := q.Query(ctx, query, args...)
+func (s *PollStore) queryResultPosts(ctx context.Context, query string, args ...any) ([]polls.ResultPost, error) {
+	rows, _ := s.db.pool.Query(ctx, query, args...)
 	return collect(rows, func(row pgx.CollectableRow, rp *polls.ResultPost) error { return scanResultPost(row, rp) })
 }
 
@@ -61,7 +61,7 @@ func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) e
 // DueResultPosts returns the result posts waiting for a retry due at or
 // before t, earliest first.
 func (s *PollStore) DueResultPosts(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, s.db.pool, `SELECT `+resultColumns+` FROM polls
+	rps, err := s.queryResultPosts(ctx, `SELECT `+resultColumns+` FROM polls
 		WHERE result_state = 'retry' AND result_next_try <= $1 ORDER BY result_next_try, id`, stamp(t, toSecond))
 	if err != nil {
 		return nil, fmt.Errorf("list poll results due for a retry: %w", err)
@@ -93,35 +93,28 @@ func (s *PollStore) NextResultTry(ctx context.Context) (time.Time, bool, error) 
 }
 
 // MarkResultsInterrupted moves the result posts left in state sending by
-// a previous run, in one transaction: to uncertain when the result was
-// not recorded as posted (it is never posted again), or to retry, due at
-// t, when only the final card was left to show. It returns the posts
+// a previous run, in one statement: to uncertain when the result was not
+// recorded as posted (it is never posted again), or to retry, due at t,
+// when only the final card was left to show. The two updates touch
+// different rows, so one statement can hold both. It returns the posts
 // marked uncertain.
 func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
-	var out []polls.ResultPost
-	err := s.db.tx(ctx, func(tx pgx.Tx) error {
-		var err error
-		out, err = s.queryResultPosts(ctx, tx, `UPDATE polls SET result_state = 'uncertain', result_next_try = NULL, result_error = $1
-			WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns, store.InterruptedNote)
-		if err != nil {
-			return fmt.Errorf("mark interrupted result posts: %w", err)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE polls SET result_state = 'retry', result_next_try = $1
-			WHERE result_state = 'sending'`, stamp(t, toSecond)); err != nil {
-			return fmt.Errorf("mark interrupted card updates: %w", err)
-		}
-		return nil
-	})
+	rps, err := s.queryResultPosts(ctx, `WITH card AS (
+			UPDATE polls SET result_state = 'retry', result_next_try = $2
+			WHERE result_state = 'sending' AND result_posted_at IS NOT NULL)
+		UPDATE polls SET result_state = 'uncertain', result_next_try = NULL, result_error = $1
+		WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns,
+		store.InterruptedNote, stamp(t, toSecond))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("mark interrupted result posts: %w", err)
 	}
-	return out, nil
+	return rps, nil
 }
 
 // UnpostedResults returns the result posts of closed polls in a channel
 // whose result has not been posted, oldest poll first.
 func (s *PollStore) UnpostedResults(ctx context.Context, platform, channel string) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, s.db.pool, `SELECT `+resultColumns+` FROM polls
+	rps, err := s.queryResultPosts(ctx, `SELECT `+resultColumns+` FROM polls
 		WHERE result_state IN ('sending', 'retry', 'failed', 'uncertain') AND result_posted_at IS NULL
 		AND platform = $1 AND channel = $2 ORDER BY id`, platform, channel)
 	if err != nil {

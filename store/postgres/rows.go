@@ -1,10 +1,6 @@
 package postgres
 
-import (
-	"context"
-
-	"github.com/jackc/pgx/v5"
-)
+import "github.com/jackc/pgx/v5"
 
 // collect reads every row with scan, which fills in one value from a row,
 // and closes rows. A query's error comes back from here: pgx reports it
@@ -15,9 +11,4 @@ func collect[T any](rows pgx.Rows, scan func(row pgx.CollectableRow, v *T) error
 		err := scan(row, &v)
 		return v, err
 	})
-}
-
-// querier is a pool or a transaction.
-type querier interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
