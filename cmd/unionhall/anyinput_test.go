@@ -16,6 +16,12 @@ import (
 // database, with steward "console:steward".
 func fuzzApp(t testing.TB) (*app, *bytes.Buffer) {
 	t.Helper()
+	return fuzzAppAt(t, bot.SystemClock{})
+}
+
+// fuzzAppAt is fuzzApp on the given clock.
+func fuzzAppAt(t testing.TB, clock bot.Clock) (*app, *bytes.Buffer) {
+	t.Helper()
 	dir := t.TempDir()
 	e, err := loadEnv(testEnv(dir, map[string]string{"UNIONHALL_STEWARDS": "console:steward"}), dir+"/.env")
 	if err != nil {
@@ -26,7 +32,7 @@ func fuzzApp(t testing.TB) (*app, *bytes.Buffer) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), bot.SystemClock{})
+	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
