@@ -40,7 +40,9 @@ func TestImportRules(t *testing.T) {
 		// of the adapters or the features.
 		"adapters/slack/slacktest":     {module + "/bot", "github.com/gorilla/websocket"},
 		"adapters/discord/discordtest": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto", "golang.org/x/net"},
-		"store/sqlite":                 {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
+		"store":                        {module + "/bot", module + "/faq", module + "/polls", module + "/reminders"},
+		"store/sqlite":                 {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/mattn/go-sqlite3", "github.com/kljensen/snowball", "gopkg.in/yaml.v3", "github.com/robfig/cron/v3"},
+		"store/postgres":               {module + "/bot", module + "/faq", module + "/polls", module + "/reminders", module + "/store", "github.com/jackc/pgx/v5"},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	seen := 0

@@ -14,6 +14,12 @@ import (
 // database, with steward "console:steward".
 func fuzzApp(t testing.TB) (*app, *bottest.LogBuffer) {
 	t.Helper()
+	return fuzzAppAt(t, bot.SystemClock{})
+}
+
+// fuzzAppAt is fuzzApp on the given clock.
+func fuzzAppAt(t testing.TB, clock bot.Clock) (*app, *bottest.LogBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	e, err := loadEnv(testEnv(dir, map[string]string{"UNIONHALL_STEWARDS": "console:steward"}), dir+"/.env")
 	if err != nil {
@@ -24,7 +30,7 @@ func fuzzApp(t testing.TB) (*app, *bottest.LogBuffer) {
 		t.Fatal(err)
 	}
 	logs := &bottest.LogBuffer{}
-	a, err := newApp(context.Background(), cfg, logs.Logger(), bot.SystemClock{})
+	a, err := newApp(context.Background(), cfg, logs.Logger(), clock)
 	if err != nil {
 		t.Fatal(err)
 	}

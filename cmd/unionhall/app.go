@@ -11,7 +11,7 @@ import (
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
 	"github.com/unionhall/unionhall/polls"
-	"github.com/unionhall/unionhall/store/sqlite"
+	"github.com/unionhall/unionhall/store"
 )
 
 // service is a feature's background job, run beside the adapters (a poll
@@ -24,8 +24,10 @@ type app struct {
 	cfg    config
 	log    *slog.Logger
 	clock  bot.Clock
-	db     *sqlite.DB
-	router *bot.Router
+	stores store.Stores
+	// closeDB closes the database; nil when there is none.
+	closeDB func() error
+	router  *bot.Router
 	// hub reaches the adapters that serve adds to it. Features are given
 	// it when they are built.
 	hub      *bot.Hub
@@ -69,13 +71,13 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(ctx, cfg.DBPath, clock)
+	stores, closeDB, err := openStore(ctx, cfg.DBPath, clock)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, clock: clock, db: db, router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub()}
+	a := &app{cfg: cfg, log: log, clock: clock, stores: stores, closeDB: closeDB, router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub()}
 	if err := a.registerFeatures(ctx, files); err != nil {
-		db.Close()
+		closeDB()
 		return nil, err
 	}
 	return a, nil
@@ -106,7 +108,12 @@ func (a *app) register(commands []bot.Command, job service) {
 }
 
 // Close releases the store.
-func (a *app) Close() error { return a.db.Close() }
+func (a *app) Close() error {
+	if a.closeDB == nil {
+		return nil
+	}
+	return a.closeDB()
+}
 
 // serve adds the adapters to the hub and runs them and the background
 // services until ctx ends or every adapter has returned (the console

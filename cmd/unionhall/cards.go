@@ -4,27 +4,27 @@ import (
 	"context"
 
 	"github.com/unionhall/unionhall/bot"
-	"github.com/unionhall/unionhall/store/sqlite"
+	"github.com/unionhall/unionhall/store"
 )
 
 // cardLocations returns the store in which the Slack and Discord adapters
 // remember which messages show which card, so that cards posted before a
 // restart are still updated; nil when the app has no database.
 func (a *app) cardLocations() bot.CardLocations {
-	if a.db == nil {
+	if a.stores.Cards == nil {
 		return nil
 	}
-	return sqlite.NewCardLocations(a.db)
+	return a.stores.Cards
 }
 
 // pruneCardLocations deletes, at start-up, the card locations not saved
-// for sqlite.CardLocationRetention. A failure is logged: the rows are
+// for store.CardLocationRetention. A failure is logged: the rows are
 // only kept longer.
 func (a *app) pruneCardLocations(ctx context.Context) {
-	if a.db == nil {
+	if a.stores.Cards == nil {
 		return
 	}
-	n, err := sqlite.NewCardLocations(a.db).Prune(ctx, sqlite.CardLocationRetention)
+	n, err := a.stores.Cards.Prune(ctx, store.CardLocationRetention)
 	if err != nil {
 		a.log.Warn("could not prune old card locations", "err", err)
 		return

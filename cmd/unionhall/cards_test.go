@@ -3,27 +3,30 @@ package main
 import (
 	"context"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
-	"github.com/unionhall/unionhall/store/sqlite"
+	"github.com/unionhall/unionhall/store"
 )
 
 func TestStartUpPrunesOldCardLocations(t *testing.T) {
-	a, _ := fuzzApp(t)
+	// The app's clock runs behind by more than the retention while the
+	// first location is saved.
+	var behind atomic.Int64
+	behind.Store(int64(store.CardLocationRetention + time.Hour))
+	a, _ := fuzzAppAt(t, bot.ClockFunc(func() time.Time { return time.Now().Add(-time.Duration(behind.Load())) }))
 	ctx := context.Background()
-	store := a.cardLocations()
-	if store == nil {
+	locs := a.cardLocations()
+	if locs == nil {
 		t.Fatal("no card location store with a database")
 	}
-	// A location saved long ago, and one saved now.
-	now := a.db.Clock
-	a.db.Clock = bot.ClockFunc(func() time.Time { return time.Now().Add(-sqlite.CardLocationRetention - time.Hour) })
-	if err := store.SaveCardLocation(ctx, bot.PlatformSlack, "poll:1", "C1/1.000001"); err != nil {
+	if err := locs.SaveCardLocation(ctx, bot.PlatformSlack, "poll:1", "C1/1.000001"); err != nil {
 		t.Fatal(err)
 	}
-	a.db.Clock = now
+	behind.Store(0)
+	store := locs
 	if err := store.SaveCardLocation(ctx, bot.PlatformSlack, "poll:2", "C1/2.000001"); err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
 // knowledgeBaseFrom loads the configuration, as every subcommand does, and
@@ -54,14 +53,18 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err != nil {
 		return err
 	}
-	var db *sqlite.DB
-	if _, err := os.Stat(cfg.DBPath); err == nil {
-		if db, err = sqlite.Open(ctx, cfg.DBPath, bot.SystemClock{}); err != nil {
+	// Phrasings stewards added are in the database, when there is one;
+	// ask never creates one.
+	var st faq.Store
+	if _, err := os.Stat(cfg.DBPath); err == nil || isPostgresURL(cfg.DBPath) {
+		stores, closeDB, err := openStore(ctx, cfg.DBPath, bot.SystemClock{})
+		if err != nil {
 			return err
 		}
-		defer db.Close()
+		defer closeDB()
+		st = stores.FAQ
 	}
-	m, err := newMatcher(ctx, kb, db)
+	m, err := newMatcher(ctx, kb, st)
 	if err != nil {
 		return err
 	}

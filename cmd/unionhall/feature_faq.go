@@ -10,7 +10,6 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
 // faqSaltSetting is the settings key of the salt that keys member hashes
@@ -20,11 +19,11 @@ const faqSaltSetting = "faq_member_salt"
 // registerFAQ wires the knowledge base and /faq, and answers free-text
 // questions (DMs, mentions, console lines without a slash) with it.
 func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
-	m, err := newMatcher(ctx, kb, a.db)
+	m, err := newMatcher(ctx, kb, a.stores.FAQ)
 	if err != nil {
 		return err
 	}
-	salt, err := a.db.SettingOrInit(ctx, faqSaltSetting, func() (string, error) {
+	salt, err := a.stores.Settings.SettingOrInit(ctx, faqSaltSetting, func() (string, error) {
 		b := make([]byte, 32)
 		if _, err := rand.Read(b); err != nil {
 			return "", err
@@ -36,7 +35,7 @@ func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
 	}
 	svc, err := faq.New(faq.Config{
 		Matcher: m,
-		Store:   a.db.FAQ(),
+		Store:   a.stores.FAQ,
 		Salt:    []byte(salt),
 		Contact: a.cfg.vars.get("UNIONHALL_STEWARD_CONTACT"),
 		Clock:   a.clock,
@@ -70,11 +69,11 @@ func (c config) loadKB() (*faq.KB, error) {
 }
 
 // newMatcher indexes kb with the phrasings stewards added, when there is a
-// database.
-func newMatcher(ctx context.Context, kb *faq.KB, db *sqlite.DB) (*faq.Matcher, error) {
+// store.
+func newMatcher(ctx context.Context, kb *faq.KB, st faq.Store) (*faq.Matcher, error) {
 	extra := map[string][]string{}
-	if db != nil {
-		ps, err := db.FAQ().Phrasings(ctx)
+	if st != nil {
+		ps, err := st.Phrasings(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("faq: %w", err)
 		}

@@ -2,14 +2,13 @@ package main
 
 import (
 	"github.com/unionhall/unionhall/polls"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
 // closes polls at their deadlines.
 func (a *app) registerPolls(units *polls.Coalition) error {
 	svc, err := polls.New(polls.Config{
-		Store:    sqlite.NewPollStore(a.db),
+		Store:    a.stores.Polls,
 		Poster:   a.hub,
 		Clock:    a.clock,
 		Location: a.cfg.Location,

@@ -7,14 +7,13 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/reminders"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
 // registerReminders brings the deadlines file into the store and wires
 // /remind, /deadline and the reminder scheduler, which posts occurrences
 // missed while Union Hall was down up to grace late.
 func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, grace time.Duration) error {
-	store := sqlite.NewReminderStore(a.db)
+	store := a.stores.Reminders
 	if err := reminders.SyncDeadlines(ctx, store, deadlines.defs, a.clock.Now(), a.log); err != nil {
 		return fmt.Errorf("load deadlines from %s: %w", deadlines.name, err)
 	}

@@ -3,25 +3,20 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
+
+	"github.com/unionhall/unionhall/store"
 )
 
-// Limits of the card location store.
+// Limits of the card location store: those of every store (see package
+// store), named here too for this package's callers.
 const (
-	// MaxCardLocationsPerKey is how many messages are remembered per card
-	// and platform; saving one more forgets the least recently saved. It
-	// matches what the adapters keep in memory.
-	MaxCardLocationsPerKey = 20
-	// CardLocationRetention is how long a location is kept after it was
-	// last saved. It is longer than a poll may stay open with a deadline
-	// (a year), so that a poll's card can still show its result when it
-	// closes on schedule.
-	CardLocationRetention = 400 * 24 * time.Hour
+	MaxCardLocationsPerKey = store.MaxCardLocationsPerKey
+	CardLocationRetention  = store.CardLocationRetention
 )
 
-// CardLocations implements bot.CardLocations: it remembers which platform
+// CardLocations implements store.CardLocations: it remembers which platform
 // messages show which card, so that adapters can update cards they posted
 // before a restart. Each card keeps at most MaxCardLocationsPerKey
 // locations per platform; Prune deletes locations not saved for a long
@@ -37,8 +32,8 @@ func NewCardLocations(db *DB) *CardLocations { return &CardLocations{db: db} }
 // refreshing its time when it is already known, and forgets the least
 // recently saved locations of the card beyond MaxCardLocationsPerKey.
 func (s *CardLocations) SaveCardLocation(ctx context.Context, platform, key, location string) error {
-	if platform == "" || key == "" || location == "" {
-		return errors.New("save card location: platform, key and location are required")
+	if err := store.CheckCardLocation(platform, key, location); err != nil {
+		return err
 	}
 	now := ts(s.db.Now())
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {

@@ -13,17 +13,14 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"path"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store"
 )
 
 //go:embed migrations/*.sql
@@ -136,6 +133,11 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 	return nil
 }
 
+// Stores returns every store on db.
+func (db *DB) Stores() store.Stores {
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+}
+
 // Reader returns the read-only pool for queries.
 func (db *DB) Reader() *sql.DB { return db.read }
 
@@ -143,43 +145,10 @@ func (db *DB) Reader() *sql.DB { return db.read }
 // database stores.
 func (db *DB) Now() time.Time { return db.Clock.Now().UTC() }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-func loadMigrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFS, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("read embedded migrations: %w", err)
-	}
-	var out []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil || v <= 0 {
-			return nil, fmt.Errorf("migration %s: name must start with a positive number and an underscore", e.Name())
-		}
-		body, err := migrationFS.ReadFile(path.Join("migrations", e.Name()))
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", e.Name(), err)
-		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", out[i-1].name, out[i].name, out[i].version)
-		}
-	}
-	return out, nil
-}
-
 // migrate applies every embedded migration not yet recorded, in version
 // order, each in its own transaction with its record.
 func (db *DB) migrate(ctx context.Context) error {
-	migs, err := loadMigrations()
+	migs, err := store.Migrations(migrationFS, "migrations")
 	if err != nil {
 		return err
 	}
@@ -208,27 +177,23 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read applied migrations: %w", err)
 	}
-	known := 0
-	if len(migs) > 0 {
-		known = migs[len(migs)-1].version
-	}
-	if maxApplied > known {
-		return fmt.Errorf("database %s was written by a newer version of Union Hall (schema %d; this version knows up to %d): upgrade Union Hall or use another UNIONHALL_DB", db.Path, maxApplied, known)
+	if err := store.CheckNotNewer("database "+db.Path, maxApplied, migs); err != nil {
+		return err
 	}
 	for _, m := range migs {
-		if applied[m.version] {
+		if applied[m.Version] {
 			continue
 		}
 		err := db.Write(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-				m.version, m.name, db.Now().Format(time.RFC3339))
+				m.Version, m.Name, db.Now().Format(time.RFC3339))
 			return err
 		})
 		if err != nil {
-			return describe(db.Path, fmt.Errorf("apply migration %s: %w", m.name, err))
+			return describe(db.Path, fmt.Errorf("apply migration %s: %w", m.Name, err))
 		}
 	}
 	return nil

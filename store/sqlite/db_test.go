@@ -11,17 +11,6 @@ import (
 	"github.com/unionhall/unionhall/store/sqlite"
 )
 
-// open returns a fresh database in a temporary directory.
-func open(t *testing.T) *sqlite.DB {
-	t.Helper()
-	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
-}
-
 func TestMigrationsRunOnce(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "u.db")
@@ -113,17 +102,4 @@ func TestUnwritableAndLocked(t *testing.T) {
 	}
 	conn.ExecContext(ctx, `ROLLBACK`)
 	conn.Close()
-}
-
-func TestSettingOrInit(t *testing.T) {
-	ctx := context.Background()
-	db := open(t)
-	v1, err := db.SettingOrInit(ctx, "salt", func() (string, error) { return "first", nil })
-	if err != nil || v1 != "first" {
-		t.Fatalf("%q %v", v1, err)
-	}
-	v2, err := db.SettingOrInit(ctx, "salt", func() (string, error) { return "second", nil })
-	if err != nil || v2 != "first" {
-		t.Fatalf("second init overwrote: %q %v", v2, err)
-	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store"
 )
 
 // timeLayout is how poll times are stored: UTC, to the second, fixed width
@@ -153,14 +154,8 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 			return err
 		}
 		// Every counter the poll will use, created now in key order.
-		units := []string{""}
-		if p.Coalition != nil {
-			for _, u := range p.Coalition.Units {
-				units = append(units, u.Name)
-			}
-		}
 		for o := 1; o <= len(p.Options); o++ {
-			for _, u := range units {
+			for _, u := range store.CounterUnits(p) {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO poll_tally (poll_id, option, unit, votes) VALUES (?, ?, ?, ?)`, p.ID, o, u, zeroVotes); err != nil {
 					return fmt.Errorf("create counters: %w", err)
 				}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store"
 )
 
 // resultColumns are the columns scanResultPost reads.
@@ -74,13 +75,8 @@ func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost,
 // state sending. It also corrects one marked uncertain meanwhile, which
 // happens only when start-up marking raced an attempt of this process.
 func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
-	switch rp.State {
-	case polls.ResultSending, polls.ResultRetry, polls.ResultPosted, polls.ResultFailed:
-	default:
-		return fmt.Errorf("record result post of poll %d: cannot record state %q", rp.PollID, rp.State)
-	}
-	if rp.State == polls.ResultRetry && rp.NextTry.IsZero() {
-		return fmt.Errorf("record result post of poll %d: a retry needs a time", rp.PollID)
+	if err := store.CheckResultPost(rp); err != nil {
+		return err
 	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
@@ -148,9 +144,8 @@ func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]
 	var out []polls.ResultPost
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.queryResultPosts(ctx, tx, `UPDATE polls SET result_state = 'uncertain', result_next_try = NULL,
-			result_error = 'Union Hall stopped while posting'
-			WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns)
+		out, err = s.queryResultPosts(ctx, tx, `UPDATE polls SET result_state = 'uncertain', result_next_try = NULL, result_error = ?
+			WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns, store.InterruptedNote)
 		if err != nil {
 			return fmt.Errorf("mark interrupted result posts: %w", err)
 		}

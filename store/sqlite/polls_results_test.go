@@ -18,14 +18,25 @@ import (
 func TestUpgradeCountsClosedPollsAsPosted(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "polls.db")
-	e := newPollsEnv(t, path)
-	e.openPoll(t, polls.OpenRequest{Question: "Old?", Options: []string{"Yes", "No"}})
-	e.openPoll(t, polls.OpenRequest{Question: "Still open?", Options: []string{"Yes", "No"}, ClosesAt: pollsStart.Add(time.Hour)})
+	db, err := sqlite.Open(ctx, path, bot.NewManualClock(pollsStart))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := sqlite.NewPollStore(db)
+	for _, p := range []*polls.Poll{
+		{Question: "Old?", Options: []string{"Yes", "No"}, MaxChoices: 1},
+		{Question: "Still open?", Options: []string{"Yes", "No"}, MaxChoices: 1, ClosesAt: pollsStart.Add(time.Hour)},
+	} {
+		p.Platform, p.Channel, p.OpenedBy, p.OpenedAt = bot.PlatformConsole, "console", "console:steward", pollsStart
+		if err := store.CreatePoll(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 	closed := pollsStart.Add(time.Minute)
-	if won, err := e.store.ClosePoll(ctx, 1, "console:steward", closed); err != nil || !won {
+	if won, err := store.ClosePoll(ctx, 1, "console:steward", closed); err != nil || !won {
 		t.Fatal(won, err)
 	}
-	if err := e.db.Write(ctx, func(tx *sql.Tx) error {
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
 		for _, q := range []string{
 			`DROP INDEX polls_result_retry`, `DROP INDEX polls_result_unposted`,
 			`ALTER TABLE polls DROP COLUMN result_state`, `ALTER TABLE polls DROP COLUMN result_posted_at`,
@@ -41,15 +52,15 @@ func TestUpgradeCountsClosedPollsAsPosted(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.db.Close(); err != nil {
+	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sqlite.Open(ctx, path, bot.NewManualClock(pollsStart.Add(2*time.Hour)))
+	db, err = sqlite.Open(ctx, path, bot.NewManualClock(pollsStart.Add(2*time.Hour)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	store := sqlite.NewPollStore(db)
+	store = sqlite.NewPollStore(db)
 	rp, err := store.ResultPost(ctx, 1)
 	if err != nil || rp.State != polls.ResultPosted || !rp.PostedAt.Equal(closed) {
 		t.Fatalf("closed poll after upgrade: %+v %v", rp, err)
@@ -66,54 +77,5 @@ func TestUpgradeCountsClosedPollsAsPosted(t *testing.T) {
 	}
 	if rp, _ := store.ResultPost(ctx, 2); rp.State != polls.ResultSending {
 		t.Fatalf("%+v", rp)
-	}
-}
-
-// TestClaimResultPostOnce races claims of one due retry.
-func TestClaimResultPostOnce(t *testing.T) {
-	ctx := context.Background()
-	e := newPollsEnv(t, filepath.Join(t.TempDir(), "polls.db"))
-	e.openPoll(t, polls.OpenRequest{Question: "Q?", Options: []string{"Yes", "No"}})
-	closed := pollsStart.Add(time.Minute)
-	if won, err := e.store.ClosePoll(ctx, 1, "console:steward", closed); err != nil || !won {
-		t.Fatal(won, err)
-	}
-	next := closed.Add(time.Minute)
-	if err := e.store.RecordResultPost(ctx, polls.ResultPost{PollID: 1, State: polls.ResultRetry, ClosedAt: closed, Attempts: 1, NextTry: next, Error: "x"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, ok, err := e.store.ClaimResultPost(ctx, 1, next.Add(-time.Second)); ok || err != nil {
-		t.Fatalf("claimed before due: %v %v", ok, err)
-	}
-	wins := make(chan bool, 16)
-	for range 16 {
-		go func() {
-			_, ok, err := e.store.ClaimResultPost(ctx, 1, next)
-			if err != nil {
-				t.Error(err)
-			}
-			wins <- ok
-		}()
-	}
-	n := 0
-	for range 16 {
-		if <-wins {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Fatalf("%d claims won", n)
-	}
-	rp, _ := e.store.ResultPost(ctx, 1)
-	if rp.State != polls.ResultSending || rp.Attempts != 1 || !rp.NextTry.IsZero() {
-		t.Fatalf("%+v", rp)
-	}
-	// A post that is not under way cannot be recorded.
-	rp.State = polls.ResultPosted
-	if err := e.store.RecordResultPost(ctx, rp); err != nil {
-		t.Fatal(err)
-	}
-	if err := e.store.RecordResultPost(ctx, rp); err == nil {
-		t.Fatal("recorded a post that was not under way")
 	}
 }

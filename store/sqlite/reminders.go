@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/reminders"
+	"github.com/unionhall/unionhall/store"
 )
 
 // tsLayout is how reminder times are stored: UTC, fixed width, to the
@@ -176,7 +176,7 @@ func (s *ReminderStore) Reminder(ctx context.Context, id int64) (*reminders.Remi
 		return nil, fmt.Errorf("read reminder %d: %w", id, err)
 	}
 	if len(rs) == 0 {
-		return nil, bot.Errorf(bot.ENOTFOUND, "There is no reminder #%d. /remind list shows them.", id)
+		return nil, store.NoReminder(id)
 	}
 	return rs[0], nil
 }
@@ -194,8 +194,8 @@ func (s *ReminderStore) UpcomingReminders(ctx context.Context) ([]*reminders.Rem
 // cancelRetries cancels the pending retries of the reminders matched by
 // cond (a condition on reminders r).
 func cancelRetries(ctx context.Context, tx *sql.Tx, at time.Time, cond string, args ...any) error {
-	_, err := tx.ExecContext(ctx, `UPDATE reminder_deliveries SET state = 'cancelled', next_try = NULL, error = 'reminder deleted', updated_at = ?
-		WHERE state = 'retry' AND reminder_id IN (SELECT r.id FROM reminders r WHERE `+cond+`)`, append([]any{ts(at)}, args...)...)
+	_, err := tx.ExecContext(ctx, `UPDATE reminder_deliveries SET state = 'cancelled', next_try = NULL, error = ?, updated_at = ?
+		WHERE state = 'retry' AND reminder_id IN (SELECT r.id FROM reminders r WHERE `+cond+`)`, append([]any{store.CancelledNote, ts(at)}, args...)...)
 	if err != nil {
 		return fmt.Errorf("cancel retries: %w", err)
 	}
@@ -211,7 +211,7 @@ func (s *ReminderStore) DeleteReminder(ctx context.Context, id int64, by string,
 			return fmt.Errorf("delete reminder %d: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return bot.Errorf(bot.ENOTFOUND, "There is no reminder #%d. /remind list shows them.", id)
+			return store.NoReminder(id)
 		}
 		return cancelRetries(ctx, tx, at, `r.id = ?`, id)
 	})
@@ -239,8 +239,8 @@ func writeDeadline(ctx context.Context, tx *sql.Tx, d *reminders.Deadline) error
 
 // CreateDeadline stores a new deadline with its lead reminders.
 func (s *ReminderStore) CreateDeadline(ctx context.Context, d *reminders.Deadline) error {
-	if d.ID != 0 {
-		return fmt.Errorf("create deadline: already has ID %d", d.ID)
+	if err := store.CheckNewDeadline(d); err != nil {
+		return err
 	}
 	return s.SaveDeadline(ctx, d)
 }
@@ -252,27 +252,31 @@ func (s *ReminderStore) SaveDeadline(ctx context.Context, d *reminders.Deadline)
 		if err := writeDeadline(ctx, tx, d); err != nil {
 			return err
 		}
-		for _, r := range d.Leads {
-			r.Kind, r.DeadlineID, r.Deadline = reminders.KindLead, d.ID, d
-			if r.ID == 0 {
-				if err := insertReminder(ctx, tx, r); err != nil {
-					return err
-				}
-				continue
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE reminders SET zone = ?, lead_ms = ?, next_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ? AND deadline_id = ?`,
-				r.Zone, r.Lead.Milliseconds(), ts(r.Next), ts(r.DeletedAt), nullString(r.DeletedBy), r.ID, d.ID)
-			if err != nil {
-				return fmt.Errorf("update reminder %d: %w", r.ID, err)
-			}
-			if !r.DeletedAt.IsZero() {
-				if err := cancelRetries(ctx, tx, r.DeletedAt, `r.id = ?`, r.ID); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return store.SaveLeads(d, leadWriter{ctx, tx})
 	})
+}
+
+// leadWriter writes lead reminders in a write transaction.
+type leadWriter struct {
+	ctx context.Context
+	tx  *sql.Tx
+}
+
+// InsertReminder inserts r.
+func (w leadWriter) InsertReminder(r *reminders.Reminder) error {
+	return insertReminder(w.ctx, w.tx, r)
+}
+
+// UpdateLead writes r's zone, lead time, next occurrence and deletion.
+func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
+	_, err := w.tx.ExecContext(w.ctx, `UPDATE reminders SET zone = ?, lead_ms = ?, next_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ? AND deadline_id = ?`,
+		r.Zone, r.Lead.Milliseconds(), ts(r.Next), ts(r.DeletedAt), nullString(r.DeletedBy), r.ID, r.DeadlineID)
+	return err
+}
+
+// CancelRetries cancels reminder id's pending retries.
+func (w leadWriter) CancelRetries(id int64, at time.Time) error {
+	return cancelRetries(w.ctx, w.tx, at, `r.id = ?`, id)
 }
 
 const deadlineCols = `id, key, name, at, zone, yearly, note, created_by, created_at, deleted_at, deleted_by`
@@ -377,7 +381,7 @@ func (s *ReminderStore) DeleteDeadline(ctx context.Context, id int64, by string,
 			return fmt.Errorf("delete deadline %d: %w", id, err)
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return bot.Errorf(bot.ENOTFOUND, "There is no deadline #%d. /deadline list shows them.", id)
+			return store.NoDeadline(id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE reminders SET deleted_at = ?, deleted_by = ?, next_at = NULL WHERE deadline_id = ? AND deleted_at IS NULL`,
 			ts(at), by, id); err != nil {
@@ -506,10 +510,8 @@ func (s *ReminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, no
 // when another process started on the same database while this one was
 // posting.
 func (s *ReminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
-	switch d.State {
-	case reminders.StateSent, reminders.StateRetry, reminders.StateFailed, reminders.StateCancelled:
-	default:
-		return fmt.Errorf("finish delivery of reminder %d: unexpected state %q", d.ReminderID, d.State)
+	if err := store.CheckFinishedDelivery(d); err != nil {
+		return err
 	}
 	var nextTry any
 	if d.State == reminders.StateRetry {
@@ -557,7 +559,7 @@ func (s *ReminderStore) MarkInterrupted(ctx context.Context, now time.Time) ([]r
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE reminder_deliveries SET state = 'uncertain', next_try = NULL,
-			error = 'Union Hall stopped while posting', updated_at = ? WHERE state = 'sending'`, ts(now))
+			error = ?, updated_at = ? WHERE state = 'sending'`, store.InterruptedNote, ts(now))
 		return err
 	})
 	if err != nil {
@@ -583,8 +585,8 @@ func (s *ReminderStore) NextWake(ctx context.Context) (time.Time, error) {
 // after since, newest first.
 func (s *ReminderStore) Problems(ctx context.Context, since time.Time) ([]reminders.Delivery, error) {
 	states := []string{string(reminders.StateFailed), string(reminders.StateUncertain), string(reminders.StateSkipped)}
-	ds, err := s.queryDeliveries(ctx, `WHERE x.state IN (?, ?, ?) AND x.updated_at >= ? ORDER BY x.updated_at DESC, x.reminder_id LIMIT 100`,
-		states[0], states[1], states[2], ts(since))
+	ds, err := s.queryDeliveries(ctx, `WHERE x.state IN (?, ?, ?) AND x.updated_at >= ? ORDER BY x.updated_at DESC, x.reminder_id LIMIT ?`,
+		states[0], states[1], states[2], ts(since), store.MaxProblems)
 	if err != nil {
 		return nil, fmt.Errorf("read reminder problems: %w", err)
 	}

@@ -1,20 +1,18 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 	"github.com/unionhall/unionhall/reminders"
-	"github.com/unionhall/unionhall/store/sqlite"
 )
 
 var ny = func() *time.Location {
@@ -25,7 +23,7 @@ var ny = func() *time.Location {
 	return loc
 }()
 
-var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+var quiet = bottest.DiscardLogger()
 
 // post is one announcement a fake platform received.
 type post struct {
@@ -83,39 +81,31 @@ func (p *poster) count(platform, s string) int {
 	return n
 }
 
-// env is a database file that tests open, close and reopen (a restart).
+// env is one test's database, which the test opens, closes and opens
+// again (a restart), with the reminders store of the open handle.
 type env struct {
 	t     *testing.T
-	path  string
+	db    *database
 	clock *bot.ManualClock
-	db    *sqlite.DB
-	store *sqlite.ReminderStore
+	open  *Stores
+	store reminders.Store
 }
 
-func newEnv(t *testing.T, start time.Time) *env {
+func newEnv(t *testing.T, eng Engine, start time.Time) *env {
 	t.Helper()
-	e := &env{t: t, path: filepath.Join(t.TempDir(), "u.db"), clock: bot.NewManualClock(start)}
-	e.open()
-	t.Cleanup(func() { e.db.Close() })
+	clock := bot.NewManualClock(start)
+	e := &env{t: t, db: fresh(t, eng, clock), clock: clock}
+	e.open = e.db.open()
+	e.store = e.open.Reminders
 	return e
-}
-
-func (e *env) open() {
-	e.t.Helper()
-	db, err := sqlite.Open(context.Background(), e.path, e.clock)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.db, e.store = db, sqlite.NewReminderStore(db)
 }
 
 // restart closes the database and opens it again, as a new process would.
 func (e *env) restart() {
 	e.t.Helper()
-	if err := e.db.Close(); err != nil {
-		e.t.Fatal(err)
-	}
-	e.open()
+	closeStores(e.t, e.open)
+	e.open = e.db.open()
+	e.store = e.open.Reminders
 }
 
 func (e *env) scheduler(store reminders.Store, grace time.Duration) *reminders.Scheduler {
@@ -177,11 +167,11 @@ func (c *crashStore) FinishDelivery(ctx context.Context, d reminders.Delivery, n
 	return c.Store.FinishDelivery(ctx, d, now)
 }
 
-// TestRestartAtEveryStep kills the scheduler at each step of the claim
+// testRestartAtEveryStep kills the scheduler at each step of the claim
 // protocol, restarts it on the same database file, and checks that no
 // occurrence is ever posted twice, and that one not posted is either
 // posted after the restart or reported.
-func TestRestartAtEveryStep(t *testing.T) {
+func testRestartAtEveryStep(t *testing.T, eng Engine) {
 	cases := []struct {
 		step          string
 		postedBefore  int  // posts before the crash
@@ -196,7 +186,7 @@ func TestRestartAtEveryStep(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.step, func(t *testing.T) {
 			start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny) // a Monday
-			e := newEnv(t, start)
+			e := newEnv(t, eng, start)
 			e.add("0 9 * * MON Weekly vote status")
 			e.add("2026-08-03 09:00 One-off: ballots go out today")
 			p := newPoster(e.clock, "console", "slack")
@@ -255,9 +245,9 @@ func TestRestartAtEveryStep(t *testing.T) {
 	}
 }
 
-func TestCatchUpWithinGraceAndSkipBeyond(t *testing.T) {
+func testCatchUpWithinGraceAndSkipBeyond(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	early := e.add("2026-08-03 09:00 Due at nine")
 	e.add("2026-08-03 14:00 Due at two")
 	p := newPoster(e.clock, "console")
@@ -288,9 +278,9 @@ func TestCatchUpWithinGraceAndSkipBeyond(t *testing.T) {
 	}
 }
 
-func TestMissedRecurringOccurrencesCollapse(t *testing.T) {
+func testMissedRecurringOccurrencesCollapse(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 7, 30, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	hourly := e.add("0 * * * * Hourly check")
 	daily := e.add("0 9 * * * Daily check")
 	p := newPoster(e.clock, "console")
@@ -342,7 +332,7 @@ func drive(t *testing.T, e *env, s *reminders.Scheduler, p reminders.Poster, unt
 	t.Fatal("the schedule never reached its end")
 }
 
-func TestDaylightSavingThroughScheduler(t *testing.T) {
+func testDaylightSavingThroughScheduler(t *testing.T, eng Engine) {
 	for _, c := range []struct {
 		name, spec  string
 		from, until time.Time
@@ -362,7 +352,7 @@ func TestDaylightSavingThroughScheduler(t *testing.T) {
 			[]string{"Oct 31 01:30 EDT", "Nov 1 01:30 EDT", "Nov 2 01:30 EST"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			e := newEnv(t, c.from)
+			e := newEnv(t, eng, c.from)
 			e.add(c.spec)
 			p := newPoster(e.clock, "console")
 			drive(t, e, e.scheduler(nil, reminders.DefaultGrace), p, c.until)
@@ -380,11 +370,12 @@ func TestDaylightSavingThroughScheduler(t *testing.T) {
 	}
 }
 
-// TestThousandAtTheSameSecond posts 1,000 reminders due at the same
-// second on two platforms, with two schedulers racing for them.
-func TestThousandAtTheSameSecond(t *testing.T) {
+// testThousandAtTheSameSecond posts 1,000 reminders due at the same
+// second on two platforms, with three schedulers racing for them, two in
+// one process and one in another: each occurrence is posted exactly once.
+func testThousandAtTheSameSecond(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	const n = 1000
 	ctx := context.Background()
 	due := time.Date(2026, 8, 3, 9, 0, 0, 0, ny)
@@ -397,18 +388,14 @@ func TestThousandAtTheSameSecond(t *testing.T) {
 	}
 	p := newPoster(e.clock, "console", "discord")
 	e.clock.Set(due)
-	var wg sync.WaitGroup
-	results := make([]reminders.Result, 2)
-	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = runDue(t, e.scheduler(nil, reminders.DefaultGrace), p)
-		}()
-	}
-	wg.Wait()
+	replica := e.db.open()
+	stores := []reminders.Store{e.store, e.store, replica.Reminders}
+	results := make([]reminders.Result, len(stores))
+	together(len(stores), func(i int) {
+		results[i] = runDue(t, e.scheduler(stores[i], reminders.DefaultGrace), p)
+	})
 	runDue(t, e.scheduler(nil, reminders.DefaultGrace), p)
-	if got := results[0].Posted + results[1].Posted; got != 2*n {
+	if got := results[0].Posted + results[1].Posted + results[2].Posted; got != 2*n {
 		t.Fatalf("posted %d, want %d", got, 2*n)
 	}
 	seen := map[string]int{}
@@ -425,9 +412,9 @@ func TestThousandAtTheSameSecond(t *testing.T) {
 	}
 }
 
-func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
+func testFailedPostsAreRetriedWithBackoff(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	e.add("2026-08-03 09:00 Ballots go out today")
 	p := newPoster(e.clock, "console", "slack")
 	p.fail = func(platform, _ string, n int) error {
@@ -481,8 +468,8 @@ func TestFailedPostsAreRetriedWithBackoff(t *testing.T) {
 	}
 }
 
-func TestPanickingPlatformIsRetried(t *testing.T) {
-	e := newEnv(t, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
+func testPanickingPlatformIsRetried(t *testing.T, eng Engine) {
+	e := newEnv(t, eng, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
 	e.add("2026-08-03 09:00 Ballots go out today")
 	p := newPoster(e.clock, "console", "discord")
 	p.fail = func(platform, _ string, n int) error {
@@ -505,9 +492,9 @@ func TestPanickingPlatformIsRetried(t *testing.T) {
 	}
 }
 
-func TestFailingPostGivesUpAndIsReported(t *testing.T) {
+func testFailingPostGivesUpAndIsReported(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	e.add("2026-08-03 09:00 Ballots go out today")
 	p := newPoster(e.clock, "discord")
 	p.fail = func(string, string, int) error { return errors.New("missing access to the announcement channel") }
@@ -539,9 +526,9 @@ func TestFailingPostGivesUpAndIsReported(t *testing.T) {
 	}
 }
 
-func TestDeleteCancelsRetries(t *testing.T) {
+func testDeleteCancelsRetries(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	r := e.add("0 9 * * * Daily")
 	p := newPoster(e.clock, "slack")
 	p.fail = func(string, string, int) error { return errors.New("down") }
@@ -567,11 +554,11 @@ func TestDeleteCancelsRetries(t *testing.T) {
 	}
 }
 
-func TestNoAnnouncementChannelIsLoggedNotPosted(t *testing.T) {
-	e := newEnv(t, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
+func testNoAnnouncementChannelIsLoggedNotPosted(t *testing.T, eng Engine) {
+	e := newEnv(t, eng, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
 	e.add("2026-08-03 09:00 Nowhere to go")
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
-	var logs strings.Builder
+	var logs bottest.LogBuffer
 	s := reminders.NewScheduler(e.store, reminders.Options{Clock: e.clock, Location: ny, Grace: time.Hour,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	if res := runDue(t, s, newPoster(e.clock)); res != (reminders.Result{Skipped: 1}) {
@@ -591,11 +578,11 @@ func ratification(at time.Time, leads ...time.Duration) reminders.DeadlineDef {
 		Yearly: true, Leads: leads, Note: "The legislature gave the unions until Aug. 31 to ratify an agreement."}
 }
 
-func TestSyncDeadlinesIsIdempotent(t *testing.T) {
+func testSyncDeadlinesIsIdempotent(t *testing.T, eng Engine) {
 	const day = 24 * time.Hour
 	ctx := context.Background()
 	start := time.Date(2026, 8, 1, 12, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	aug31 := time.Date(2026, 8, 31, 17, 0, 0, 0, ny)
 	def := ratification(aug31, 14*day, 7*day, day, 2*time.Hour)
 	sync := func(defs ...reminders.DeadlineDef) {
@@ -680,11 +667,11 @@ func TestSyncDeadlinesIsIdempotent(t *testing.T) {
 	}
 }
 
-// TestRunLoop drives the production loop with a fake timer: it sleeps until
+// testRunLoop drives the production loop with a fake timer: it sleeps until
 // the next due time, wakes on Notify, and returns when its context ends.
-func TestRunLoop(t *testing.T) {
+func testRunLoop(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	e.add("in 10s First")
 	sleeps := make(chan time.Duration)
 	fire := make(chan time.Time)
@@ -702,7 +689,7 @@ func TestRunLoop(t *testing.T) {
 			if d != want {
 				t.Fatalf("sleeps %s, want %s", d, want)
 			}
-		case <-time.After(10 * time.Second):
+		case <-time.After(bottest.WaitTimeout):
 			t.Fatal("the loop did not go to sleep")
 		}
 	}
@@ -710,7 +697,7 @@ func TestRunLoop(t *testing.T) {
 	e.clock.Advance(10 * time.Second)
 	fire <- e.clock.Now()
 	expect(reminders.DefaultRecheck) // nothing left
-	waitFor(t, func() bool { return p.count("console", "First") == 1 })
+	bottest.WaitFor(t, "the first reminder's post", func() bool { return p.count("console", "First") == 1 })
 
 	// A reminder added meanwhile wakes the loop.
 	e.add("in 30s Second")
@@ -719,7 +706,7 @@ func TestRunLoop(t *testing.T) {
 	e.clock.Advance(30 * time.Second)
 	fire <- e.clock.Now()
 	expect(reminders.DefaultRecheck)
-	waitFor(t, func() bool { return p.count("console", "Second") == 1 })
+	bottest.WaitFor(t, "the second reminder's post", func() bool { return p.count("console", "Second") == 1 })
 
 	cancel()
 	select {
@@ -727,36 +714,22 @@ func TestRunLoop(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Run returned %v", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(bottest.WaitTimeout):
 		t.Fatal("Run did not stop")
 	}
 }
 
-// waitFor polls cond, for results of goroutines the test does not own.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for i := 0; i < 1000; i++ {
-		if cond() {
-			return
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("condition not met")
-}
-
 // BenchmarkRunDue1000 measures claiming, posting and recording 1,000
-// reminders due at the same second on one platform.
-func BenchmarkRunDue1000(b *testing.B) {
+// reminders due at the same second on one platform, each iteration on a
+// fresh database.
+func BenchmarkRunDue1000(b *testing.B, eng Engine) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
 		start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 		clock := bot.NewManualClock(start)
-		db, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "u.db"), clock)
-		if err != nil {
-			b.Fatal(err)
-		}
-		store := sqlite.NewReminderStore(db)
+		stores := fresh(b, eng, clock).open()
+		store := stores.Reminders
 		due := start.Add(time.Hour)
 		for i := range 1000 {
 			r := &reminders.Reminder{Kind: reminders.KindOnce, Text: fmt.Sprint("Reminder ", i), Zone: "UTC", At: due, Next: due,
@@ -774,17 +747,17 @@ func BenchmarkRunDue1000(b *testing.B) {
 			b.Fatalf("%+v %v", res, err)
 		}
 		b.StopTimer()
-		db.Close()
+		closeStores(b, stores)
 		b.StartTimer()
 	}
 }
 
-// TestZeroGracePostsWhatComesDueWhileRunning: the grace period is about
+// testZeroGracePostsWhatComesDueWhileRunning: the grace period is about
 // occurrences missed while Union Hall was down (or held up for long); one
 // that comes due while the scheduler runs is posted however small it is.
-func TestZeroGracePostsWhatComesDueWhileRunning(t *testing.T) {
+func testZeroGracePostsWhatComesDueWhileRunning(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
-	e := newEnv(t, start)
+	e := newEnv(t, eng, start)
 	p := newPoster(e.clock, "console")
 	s := e.scheduler(nil, 0)
 	runDue(t, s, p) // the scheduler starts

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/unionhall/unionhall/store"
+)
+
+// cardLockClass is the first key of the transaction advisory locks that
+// serialise saves of one card's locations ("UnHC" in ASCII); the second is
+// a hash of the platform and card.
+const cardLockClass int32 = 0x556e4843
+
+// CardLocations implements store.CardLocations: it remembers which
+// platform messages show which card, so that adapters can update cards
+// they posted before a restart. Each card keeps at most
+// store.MaxCardLocationsPerKey locations per platform; Prune deletes
+// locations not saved for a long time.
+type CardLocations struct {
+	db *DB
+}
+
+var _ store.CardLocations = (*CardLocations)(nil)
+
+// NewCardLocations returns the card location store of db.
+func NewCardLocations(db *DB) *CardLocations { return &CardLocations{db: db} }
+
+// SaveCardLocation records that location on platform shows the card key,
+// refreshing its time when it is already known, and forgets the least
+// recently saved locations of the card beyond store.MaxCardLocationsPerKey.
+// Saves of one card, from any process, take turns under a transaction
+// advisory lock, so that two of them cannot each keep the limit while
+// together exceeding it.
+func (s *CardLocations) SaveCardLocation(ctx context.Context, platform, key, location string) error {
+	if err := store.CheckCardLocation(platform, key, location); err != nil {
+		return err
+	}
+	err := s.db.tx(ctx, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT pg_advisory_xact_lock($1, hashtext($2::text || ' ' || $3::text))`, cardLockClass, platform, key)
+		b.Queue(`INSERT INTO card_locations (platform, key, location, saved_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (platform, key, location) DO UPDATE SET saved_at = excluded.saved_at`,
+			platform, key, location, stamp(s.db.Now(), toMilli))
+		b.Queue(`DELETE FROM card_locations WHERE platform = $1 AND key = $2 AND id NOT IN (
+			SELECT id FROM card_locations WHERE platform = $1 AND key = $2 ORDER BY saved_at DESC, id DESC LIMIT $3)`,
+			platform, key, store.MaxCardLocationsPerKey)
+		return tx.SendBatch(ctx, b).Close()
+	})
+	if err != nil {
+		return fmt.Errorf("save location of card %s on %s: %w", key, platform, err)
+	}
+	return nil
+}
+
+// CardLocations returns the locations of card key on platform, least
+// recently saved first.
+func (s *CardLocations) CardLocations(ctx context.Context, platform, key string) ([]string, error) {
+	rows, _ := s.db.pool.Query(ctx, `SELECT location FROM card_locations WHERE platform = $1 AND key = $2 ORDER BY saved_at, id`, platform, key)
+	locs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
+	}
+	return locs, nil
+}
+
+// ForgetCardLocation drops one location of card key on platform.
+func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, location string) error {
+	_, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE platform = $1 AND key = $2 AND location = $3`, platform, key, location)
+	if err != nil {
+		return fmt.Errorf("forget location of card %s on %s: %w", key, platform, err)
+	}
+	return nil
+}
+
+// Prune deletes the locations last saved more than maxAge ago, by the
+// store's clock, and reports how many it deleted. Union Hall runs it at
+// start-up with store.CardLocationRetention. It passes over rows that
+// another process holds (FOR UPDATE SKIP LOCKED): those are being saved
+// again, so they are not old, and waiting for them could deadlock with
+// a save that waits for rows this prune holds.
+func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
+	tag, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE id IN (
+		SELECT id FROM card_locations WHERE saved_at < $1 FOR UPDATE SKIP LOCKED)`, stamp(s.db.Now().Add(-maxAge), toMilli))
+	if err != nil {
+		return 0, fmt.Errorf("prune card locations: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,0 +1,64 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store/postgres"
+	"github.com/unionhall/unionhall/store/postgres/pgtest"
+	"github.com/unionhall/unionhall/store/storetest"
+)
+
+// engine is PostgreSQL for the conformance suite: each database created
+// afresh on the test server.
+var engine = storetest.Engine{Fresh: pgtest.Fresh, Open: openStores}
+
+// openStores opens the database at url with every store on it.
+func openStores(ctx context.Context, url string, clock bot.Clock) (*storetest.Stores, error) {
+	db, err := postgres.Open(ctx, url, clock)
+	if err != nil {
+		return nil, err
+	}
+	rows := func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
+		return pollRows(ctx, db, id, secret)
+	}
+	return &storetest.Stores{Stores: db.Stores(), PollRows: rows, Close: db.Close}, nil
+}
+
+// pollRows reads a poll's voter count, ballot or participant rows and
+// counters straight from the tables, in one statement.
+func pollRows(ctx context.Context, db *postgres.DB, id int64, secret bool) (storetest.PollRows, error) {
+	table := "poll_ballots"
+	if secret {
+		table = "poll_participants"
+	}
+	r := storetest.PollRows{Counts: map[int]int{}}
+	var options, votes []int
+	err := db.Pool().QueryRow(ctx, `SELECT voters, (SELECT count(*) FROM `+table+` WHERE poll_id = $1),
+			ARRAY(SELECT option FROM poll_tally WHERE poll_id = $1 GROUP BY option ORDER BY option),
+			ARRAY(SELECT sum(votes) FROM poll_tally WHERE poll_id = $1 GROUP BY option ORDER BY option)
+		FROM polls WHERE id = $1`, id).Scan(&r.Voters, &r.Ballots, &options, &votes)
+	if err != nil {
+		return r, fmt.Errorf("read the rows of poll %d: %w", id, err)
+	}
+	for i, o := range options {
+		r.Counts[o] = votes[i]
+	}
+	return r, nil
+}
+
+// TestConformance runs the conformance suite of Union Hall's stores on
+// PostgreSQL.
+func TestConformance(t *testing.T) {
+	pgtest.Server(t)
+	storetest.Run(t, engine)
+}
+
+// BenchmarkRunDue1000 measures the reminders scheduler's busiest second on
+// PostgreSQL.
+func BenchmarkRunDue1000(b *testing.B) {
+	pgtest.Server(b)
+	storetest.BenchmarkRunDue1000(b, engine)
+}

@@ -1,0 +1,99 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/unionhall/unionhall/faq"
+)
+
+// FAQ returns the FAQ's store on db.
+func (db *DB) FAQ() faq.Store { return faqStore{db} }
+
+// faqStore implements faq.Store.
+type faqStore struct{ db *DB }
+
+// RecordFeedback stores a member's verdict, replacing an earlier one.
+func (s faqStore) RecordFeedback(ctx context.Context, f faq.Feedback) error {
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO faq_feedback (entry_id, member, helpful, given_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (entry_id, member) DO UPDATE SET helpful = excluded.helpful, given_at = excluded.given_at`,
+		f.EntryID, f.Member, f.Helpful, stamp(f.At, toSecond))
+	if err != nil {
+		return fmt.Errorf("record feedback: %w", err)
+	}
+	return nil
+}
+
+// RecordUnanswered counts a question; the same question from the same
+// member adds to its count and keeps the latest wording.
+func (s faqStore) RecordUnanswered(ctx context.Context, u faq.Unanswered) error {
+	at := stamp(u.At, toSecond)
+	_, err := s.db.pool.Exec(ctx, `INSERT INTO faq_unanswered AS u
+		(question_key, member, question, outcome, best_guess, times, first_at, last_at)
+		VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+		ON CONFLICT (question_key, member) DO UPDATE SET times = u.times + 1,
+			question = excluded.question, outcome = excluded.outcome,
+			best_guess = excluded.best_guess, last_at = excluded.last_at`,
+		u.Key, u.Member, u.Question, u.Outcome.String(), u.BestGuess, at)
+	if err != nil {
+		return fmt.Errorf("record unanswered question: %w", err)
+	}
+	return nil
+}
+
+// Gaps returns the most asked unanswered questions and the feedback per
+// entry, both read in one round trip.
+func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
+	var g faq.Gaps
+	b := &pgx.Batch{}
+	b.Queue(`SELECT (array_agg(question ORDER BY last_at DESC))[1], sum(times), count(*), max(last_at),
+			(array_agg(best_guess ORDER BY last_at DESC))[1]
+		FROM faq_unanswered
+		GROUP BY question_key
+		ORDER BY sum(times) DESC, max(last_at) DESC, question_key
+		LIMIT $1`, limit).Query(func(rows pgx.Rows) (err error) {
+		g.Questions, err = collect(rows, func(row pgx.CollectableRow, q *faq.GapQuestion) error {
+			return row.Scan(&q.Question, &q.Asked, &q.Members, utc{&q.Last}, &q.BestGuess)
+		})
+		return err
+	})
+	b.Queue(`SELECT entry_id, count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful)
+		FROM faq_feedback
+		GROUP BY entry_id
+		ORDER BY 3 DESC, 2 DESC, entry_id`).Query(func(rows pgx.Rows) (err error) {
+		g.Feedback, err = collect(rows, func(row pgx.CollectableRow, f *faq.FeedbackCount) error {
+			return row.Scan(&f.EntryID, &f.Helpful, &f.NotHelpful)
+		})
+		return err
+	})
+	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
+		return faq.Gaps{}, fmt.Errorf("read unanswered questions and feedback: %w", err)
+	}
+	return g, nil
+}
+
+// AddPhrasing stores a phrasing; it returns false when the entry already
+// has it. The unique key decides between stewards adding the same
+// phrasing at once.
+func (s faqStore) AddPhrasing(ctx context.Context, p faq.Phrasing) (bool, error) {
+	tag, err := s.db.pool.Exec(ctx, `INSERT INTO faq_phrasings (entry_id, phrasing, added_by, added_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (entry_id, phrasing) DO NOTHING`, p.EntryID, p.Text, p.Member, stamp(p.At, toSecond))
+	if err != nil {
+		return false, fmt.Errorf("add phrasing: %w", err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// Phrasings returns every stored phrasing, oldest first.
+func (s faqStore) Phrasings(ctx context.Context) ([]faq.Phrasing, error) {
+	rows, _ := s.db.pool.Query(ctx, `SELECT entry_id, phrasing, added_by, added_at FROM faq_phrasings ORDER BY id`)
+	ps, err := collect(rows, func(row pgx.CollectableRow, p *faq.Phrasing) error {
+		return row.Scan(&p.EntryID, &p.Text, &p.Member, utc{&p.At})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read phrasings: %w", err)
+	}
+	return ps, nil
+}

@@ -1,0 +1,223 @@
+// Package storetest is the conformance suite of Union Hall's storage
+// engines. Every engine (store/sqlite, store/postgres) runs it from its
+// own tests with Run, so that the features behave the same on each: one
+// ballot per member and poll, exact tallies under concurrent voting,
+// secret ballots that cannot be linked to voters, polls closed exactly
+// once, reminders posted at most once with interrupted posts reported,
+// retries on their schedule, result posts retried at most once, and the
+// FAQ, card location, unit and settings records.
+//
+// Where the features' Store interfaces leave a rule implicit, the test
+// that checks it says so in its doc comment: those comments are the
+// contract an engine must meet.
+//
+// Several tests open the same database more than once at the same time.
+// Each handle stands for a separate Union Hall process (a replica): what
+// must hold across processes, such as exactly-once claims, is raced
+// between handles as well as between goroutines.
+package storetest
+
+import (
+	"context"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store"
+)
+
+// Engine is a storage engine under test.
+type Engine struct {
+	// Fresh creates an empty database that lasts until the test ends and
+	// returns its address, which Open takes: a file path, a URL.
+	Fresh func(t testing.TB) string
+	// Open opens the database at addr, taking time from clock, and
+	// applies its migrations.
+	Open func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error)
+}
+
+// Stores are the stores of one open database, with what the tests need
+// beside them.
+type Stores struct {
+	store.Stores
+	// PollRows reads what the engine keeps of a poll beneath the Store
+	// interface, for the consistency checks the interface cannot make.
+	PollRows func(ctx context.Context, pollID int64, secret bool) (PollRows, error)
+	// Close closes the database.
+	Close func() error
+}
+
+// PollRows is what a database holds of one poll's votes, read straight
+// from its tables.
+type PollRows struct {
+	// Voters is the poll's stored count of voters.
+	Voters int
+	// Ballots is the number of ballot rows (open ballots) or participant
+	// rows (secret ballots).
+	Ballots int
+	// Counts are the poll's vote counters, summed over units, by option.
+	Counts map[int]int
+}
+
+// childEnv names the database that the child process of the crash test
+// votes in; see crashChild.
+const childEnv = "UNIONHALL_STORETEST_CRASH_DB"
+
+// Run runs the conformance suite against an engine, each test on a fresh
+// database and in parallel with the others. Call it from a top-level test
+// that does nothing else: the crash test runs that test again in a child
+// process, where Run plays the child's part.
+func Run(t *testing.T, e Engine) {
+	if addr := os.Getenv(childEnv); addr != "" {
+		crashChild(e, addr)
+		return
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.run(t, e)
+		})
+	}
+}
+
+// tests is the suite, in the order Run starts them.
+var tests = []test{
+	{"SettingOrInitKeepsTheFirstValue", testSettingOrInit},
+	{"SettingOrInitRacedByReplicas", testSettingOrInitRaced},
+	{"CardLocationsSurviveRestartAndForget", testCardLocationsSurviveRestart},
+	{"CardLocationsAreBounded", testCardLocationsAreBounded},
+	{"CardLocationsBoundedUnderConcurrentSaves", testCardLocationsConcurrent},
+	{"FAQFeedbackKeepsOneVerdictPerMember", testFAQFeedback},
+	{"FAQUnansweredAreGroupedAndCounted", testFAQUnanswered},
+	{"FAQPhrasingsPersistOnceEach", testFAQPhrasings},
+	{"ConcurrentVotesTallyExactly", testConcurrentVotes},
+	{"ConcurrentVotesFromReplicas", testVotesFromReplicas},
+	{"ConcurrentChangesKeepCountersExact", testConcurrentChanges},
+	{"NoVoteCountedAfterClose", testNoVoteAfterClose},
+	{"RefusedVotesDoNotAffectOthers", testRefusedVotesIndependent},
+	{"VoteChangeMovesCounters", testVoteChange},
+	{"OneBallotPerMemberAndPoll", testOneBallotPerMember},
+	{"SecretBallotRecordsNoChoices", testSecretBallotUnlinkable},
+	{"ClosePollExactlyOnce", testClosePollOnce},
+	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
+	{"PollsStoredAndListed", testPollsStoredAndListed},
+	{"UnitsRemembered", testUnits},
+	{"ClaimResultPostOnce", testClaimResultPostOnce},
+	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
+	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
+	{"RestartAtEveryStep", testRestartAtEveryStep},
+	{"CatchUpWithinGraceAndSkipBeyond", testCatchUpWithinGraceAndSkipBeyond},
+	{"MissedRecurringOccurrencesCollapse", testMissedRecurringOccurrencesCollapse},
+	{"DaylightSavingThroughScheduler", testDaylightSavingThroughScheduler},
+	{"ThousandAtTheSameSecond", testThousandAtTheSameSecond},
+	{"FailedPostsAreRetriedWithBackoff", testFailedPostsAreRetriedWithBackoff},
+	{"PanickingPlatformIsRetried", testPanickingPlatformIsRetried},
+	{"FailingPostGivesUpAndIsReported", testFailingPostGivesUpAndIsReported},
+	{"DeleteCancelsRetries", testDeleteCancelsRetries},
+	{"NoAnnouncementChannelIsLoggedNotPosted", testNoAnnouncementChannelIsLoggedNotPosted},
+	{"SyncDeadlinesIsIdempotent", testSyncDeadlinesIsIdempotent},
+	{"RunLoop", testRunLoop},
+	{"ZeroGracePostsWhatComesDueWhileRunning", testZeroGracePostsWhatComesDueWhileRunning},
+	{"ClaimOccurrencesOnce", testClaimOccurrencesOnce},
+	{"ClaimRetryOnceAndFinishOnce", testClaimRetryOnce},
+	{"RemindersAndDeadlinesStored", testRemindersStored},
+}
+
+// someDay is when the tests of settings, card locations and the FAQ
+// begin.
+var someDay = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+
+// test is one conformance test.
+type test struct {
+	name string
+	run  func(t *testing.T, e Engine)
+}
+
+// database is one test's fresh database, which the test may open several
+// times, one after the other (restarts) or at once (replicas).
+type database struct {
+	t     testing.TB
+	e     Engine
+	addr  string
+	clock *bot.ManualClock
+}
+
+func fresh(t testing.TB, e Engine, clock *bot.ManualClock) *database {
+	t.Helper()
+	return &database{t: t, e: e, addr: e.Fresh(t), clock: clock}
+}
+
+// open opens a handle on the database, closed when the test ends (or
+// earlier by its Close).
+func (d *database) open() *Stores {
+	d.t.Helper()
+	s, err := d.e.Open(context.Background(), d.addr, d.clock)
+	if err != nil {
+		d.t.Fatalf("open %s: %v", d.addr, err)
+	}
+	var once sync.Once
+	var closeErr error
+	closeDB := s.Close
+	s.Close = func() error {
+		once.Do(func() { closeErr = closeDB() })
+		return closeErr
+	}
+	d.t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// openN opens n handles on the database, as n processes would.
+func (d *database) openN(n int) []*Stores {
+	d.t.Helper()
+	out := make([]*Stores, n)
+	for i := range out {
+		out[i] = d.open()
+	}
+	return out
+}
+
+// closeStores closes a handle, as a stopping process does.
+func closeStores(t testing.TB, s *Stores) {
+	t.Helper()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// topTest is the name of the top-level test running t.
+func topTest(t *testing.T) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	return name
+}
+
+// must fails the test on err.
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// together runs fn(0) to fn(n-1) at once, each on its own goroutine, and
+// returns when all have.
+func together(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { fn(i) })
+	}
+	wg.Wait()
+}
+
+// trues counts the true values.
+func trues(bs []bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
