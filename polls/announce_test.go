@@ -150,9 +150,9 @@ func TestResultPostRetriedAfterRestart(t *testing.T) {
 	e.restart()
 	e.clock.Set(closed.Add(5 * time.Minute))
 	hub := e.hub
-	stop := e.runCloser()
+	closer := e.runCloser()
 	waitPosts(t, hub, 1)
-	stop()
+	closer.Stop()
 	if sent := hub.Posts(); len(sent) != 1 || !strings.Contains(sent[0].Reply.Text, "Poll 1 closed") {
 		t.Fatalf("posted %+v", sent)
 	}
@@ -263,11 +263,11 @@ func TestPostInterruptedByAStopIsNotRepeated(t *testing.T) {
 	}
 	e.restart()
 	hub := e.hub
-	stop := e.runCloser()
+	closer := e.runCloser()
 	// The closer is woken by nothing here: it shows poll 2's card as it
 	// starts.
 	bottest.WaitFor(t, "the closer to show the card of poll 2", func() bool { return e.resultPost(2).State == polls.ResultPosted })
-	stop()
+	closer.Stop()
 	e.clock.Advance(2 * time.Hour)
 	e.closeDue()
 	if n := hub.Attempts(); n != 0 {

@@ -474,7 +474,7 @@ func TestCloserRunsAtStartupAndWakes(t *testing.T) {
 	e.open(`/poll "Missed while down?" "Yes" "No" --closes in 1h`)
 	e.clock.Advance(2 * time.Hour) // the process was down past the deadline
 	hub := e.hub
-	stop := e.runCloser()
+	closer := e.runCloser()
 	waitPosts(t, hub, 1)
 	if got := hub.Posts()[0].Reply.Card.Title; got != "Poll 1: Missed while down?" {
 		t.Fatalf("posted %q", got)
@@ -488,7 +488,7 @@ func TestCloserRunsAtStartupAndWakes(t *testing.T) {
 	if got := hub.Posts()[1].Reply.Card.Title; got != "Poll 2: Second?" {
 		t.Fatalf("posted %q", got)
 	}
-	if err := stop(); !errors.Is(err, context.Canceled) {
+	if err := closer.Stop(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("closer stopped with %v", err)
 	}
 	if len(hub.Posts()) != 2 {

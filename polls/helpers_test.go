@@ -166,18 +166,9 @@ func (e *env) closeDueConcurrently(n int) {
 }
 
 // runCloser starts the service's background job, as Union Hall does once
-// the adapters are up. stop ends it and returns what it returned; the job
-// is stopped when the test ends at the latest.
-func (e *env) runCloser() (stop func() error) {
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error, 1)
-	go func() { stopped <- e.svc.Run(ctx) }()
-	stop = sync.OnceValue(func() error {
-		cancel()
-		return <-stopped
-	})
-	e.t.Cleanup(func() { stop() })
-	return stop
+// the adapters are up.
+func (e *env) runCloser() *bottest.Running[error] {
+	return bottest.Start(e.t, e.svc.Run)
 }
 
 // closeUnposted opens poll 1, closing in an hour, makes the next failing
