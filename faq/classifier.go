@@ -154,7 +154,7 @@ type TrainOptions struct {
 var DefaultTrainOptions = TrainOptions{
 	Epochs:   30,
 	Rate:     0.5,
-	L2:       1e-4,
+	L2:       3e-5,
 	Seed:     1,
 	Features: featureWeights{Words: 1, Chars: 1, Expansion: 0.5},
 }

@@ -6,20 +6,20 @@ import "math"
 const (
 	DefaultBlend     = 2
 	DefaultAmbiguity = 0.5
-	DefaultRelatedAt = 0.2
+	DefaultRelatedAt = 0.05
 	// DefaultClassifierAnswerAt is high because a member told the wrong
 	// thing about their contract is worse off than one told to ask a
 	// steward: on held-apart phrasings it keeps wrong answers near 2%.
 	DefaultClassifierAnswerAt = 0.85
 	// DefaultClassifierSuggestAt is the confidence from which the best
 	// entries are offered rather than a steward.
-	DefaultClassifierSuggestAt = 0.45
+	DefaultClassifierSuggestAt = 0.4
 )
 
 // DefaultClassifierCalibration was fitted like DefaultCalibration, for a
 // knowledge base with a classifier (see calibrate_test.go).
-var DefaultClassifierCalibration = Calibration{Bias: 0.21, Coverage: 1.20, Unknown: -0.87, Strength: -0.72, Runner: -0.55,
-	Class: 3.22, ClassRunner: -2.28, OffTopic: -2.00, Agree: 0.36, Novelty: -1.97}
+var DefaultClassifierCalibration = Calibration{Bias: -0.60, Coverage: 1.81, Unknown: -0.38, Strength: -0.31, Runner: -0.68,
+	Class: 3.25, ClassRunner: -1.96, OffTopic: -1.63, Agree: 0.26, Novelty: -1.65}
 
 // combine decides about a question from the classifier's probabilities
 // and BM25F's ranking together: each entry's score is the classifier's
@@ -120,7 +120,7 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, question string, r 
 	switch {
 	case isExact || r.Confidence >= m.opts.AnswerAt && second.Probability < m.opts.Ambiguity*first.Probability:
 		r.Outcome, r.Entry = Answer, first.Entry
-		if second.Probability >= m.opts.RelatedAt {
+		if second.Entry != nil && second.Probability >= m.opts.RelatedAt && ix.touches(slots, second.doc, first.doc) {
 			r.Related = []*Entry{second.Entry}
 		}
 	case conf >= m.opts.SuggestAt || conf >= m.opts.AnswerAt:
@@ -130,6 +130,22 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, question string, r 
 		}
 	}
 	return r
+}
+
+// touches reports whether the question names a subject that entry doc has
+// in its question, alternates or keywords and entry other does not: a
+// question about "the vote and the 80 percent rule" touches the
+// ratification rules beside the vote result.
+func (ix *index) touches(slots []slot, doc, other int32) bool {
+	var subjects uint64
+	for i, s := range slots {
+		if s.subject && i < 64 {
+			subjects |= 1 << i
+		}
+	}
+	_, _, mine := ix.coverage(slots, doc)
+	_, _, theirs := ix.coverage(slots, other)
+	return mine&^theirs&subjects != 0
 }
 
 // maxSuggestions is how many entries are offered when the matcher is

@@ -61,7 +61,7 @@ func ReadLabeled(r io.Reader, known func(id string) bool) ([]Labeled, error) {
 type Prediction struct {
 	ID     string
 	Ranked []string
-	// Suggested are the ids offered instead of an answer.
+	// Suggested are the ids offered instead of an answer, or beside it.
 	Suggested []string
 	// Confidence is the system's confidence, or -1 when it has none.
 	Confidence float64
@@ -81,7 +81,7 @@ func (m *Matcher) Predict(question string) Prediction {
 	if r.Outcome == Answer {
 		p.ID = r.Entry.ID
 	}
-	for _, e := range r.Suggestions {
+	for _, e := range append(r.Suggestions, r.Related...) {
 		p.Suggested = append(p.Suggested, e.ID)
 	}
 	for _, c := range r.Candidates {
@@ -105,7 +105,8 @@ type Miss struct {
 type Report struct {
 	// InScope counts questions with an expected entry; Correct those
 	// answered with it, Wrong those answered with another entry, and
-	// Offered those answered with it or offered it among suggestions.
+	// Offered those answered with it or offered it among suggestions
+	// (instead of an answer, or beside a wrong one).
 	InScope, Correct, Wrong, Offered int
 	// ReciprocalRanks sums 1/rank of the expected entry in the ranking
 	// (0 when it is not ranked).
@@ -173,15 +174,14 @@ func Evaluate(sys System, set []Labeled) Report {
 				break
 			}
 		}
+		if p.ID == q.Want || slices.Contains(p.Suggested, q.Want) {
+			r.Offered++
+		}
 		switch p.ID {
 		case q.Want:
 			r.Correct++
-			r.Offered++
 			continue
 		case "":
-			if slices.Contains(p.Suggested, q.Want) {
-				r.Offered++
-			}
 		default:
 			r.Wrong++
 		}

@@ -196,7 +196,8 @@ type Options struct {
 	// than one asserted (DefaultAmbiguity).
 	Ambiguity float64
 	// RelatedAt is the probability from which the second-best entry is
-	// offered beside an answer (DefaultRelatedAt).
+	// offered beside an answer, when the question also names a subject
+	// that entry covers and the answer does not (DefaultRelatedAt).
 	RelatedAt float64
 	// Model is the classifier to combine with BM25F. When nil, the
 	// knowledge base's own (KB.Model) is used if it was trained on this
