@@ -213,84 +213,75 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 	if !bytes.HasPrefix(data, []byte(modelMagic)) {
 		return nil, errors.New("not a classifier model file")
 	}
-	r := bytes.NewReader(data[len(modelMagic):])
-	m := &Model{c: &classifier{}}
-	c := m.c
-	var err error
-	read := func(v any) {
-		if err == nil {
-			err = binary.Read(r, binary.LittleEndian, v)
-		}
-	}
-	var vl uint8
-	read(&vl)
-	version := make([]byte, vl)
-	read(version)
-	if err == nil && string(version) != modelVersion {
+	d := &decoder{b: data[len(modelMagic):]}
+	if d.str(d.u8()) != modelVersion && !d.short {
 		return nil, errOldModel
 	}
-	read(&m.sum)
-	var n uint32
-	read(&n)
-	if err == nil && (n < 2 || n > maxClasses) {
-		return nil, fmt.Errorf("classifier model: %d classes", n)
+	m := &Model{c: &classifier{}}
+	c := m.c
+	copy(m.sum[:], d.take(len(m.sum)))
+	k := d.u32()
+	if !d.short && (k < 2 || k > maxClasses) {
+		return nil, fmt.Errorf("classifier model: %d classes", k)
 	}
-	for i := uint32(0); i < n && err == nil; i++ {
-		var l uint16
-		read(&l)
-		id := make([]byte, l)
-		read(id)
-		c.classes = append(c.classes, string(id))
+	for i := 0; i < k && !d.short; i++ {
+		c.classes = append(c.classes, d.str(d.u16()))
 	}
-	var fw [3]float32
-	read(&fw)
-	c.fz = newFeaturizer(lexicon, featureWeights{Words: fw[0], Chars: fw[1], Expansion: fw[2]})
-	readWords := func() []string {
-		var n uint32
-		read(&n)
-		if err == nil && int64(n) > int64(r.Len()) {
-			err = errors.New("truncated")
-		}
-		var out []string
-		for i := uint32(0); i < n && err == nil; i++ {
-			var l uint8
-			read(&l)
-			s := make([]byte, l)
-			read(s)
-			out = append(out, string(s))
-		}
-		return out
+	c.fz = newFeaturizer(lexicon, featureWeights{Words: d.f32(), Chars: d.f32(), Expansion: d.f32()})
+	words := make([]string, min(d.u32(), len(d.b)))
+	for i := 0; i < len(words) && !d.short; i++ {
+		words[i] = d.str(d.u8())
 	}
-	c.setWords(readWords())
+	c.setWords(words)
 	c.known = map[string]bool{}
-	for _, s := range readWords() {
-		c.known[s] = true
+	for i, n := 0, d.u32(); i < n && !d.short; i++ {
+		c.known[d.str(d.u8())] = true
 	}
-	k := int(n)
 	c.bias = make([]float32, k)
-	read(c.bias)
-	var rows uint32
-	read(&rows)
-	if err == nil && int64(rows)*int64(k+12) > int64(r.Len()) {
-		return nil, fmt.Errorf("classifier model: truncated")
+	for i := range c.bias {
+		c.bias[i] = d.f32()
+	}
+	rows := d.u32()
+	if d.short || rows*(8+4+k) != len(d.b) {
+		return nil, errors.New("classifier model: truncated or malformed")
 	}
 	c.keys = make([]uint64, rows)
-	read(c.keys)
-	c.weights = make([]float32, int(rows)*k)
-	q := make([]int8, k)
-	for i := 0; i < int(rows) && err == nil; i++ {
-		var scale float32
-		read(&scale)
-		read(q)
-		for j, x := range q {
-			c.weights[i*k+j] = float32(x) * scale
-		}
+	for i := range c.keys {
+		c.keys[i] = binary.LittleEndian.Uint64(d.take(8))
 	}
-	if err != nil {
-		return nil, fmt.Errorf("classifier model: %w", err)
-	}
-	if r.Len() != 0 || !slices.IsSorted(c.keys) {
+	if !slices.IsSorted(c.keys) {
 		return nil, errors.New("classifier model: malformed")
+	}
+	c.weights = make([]float32, rows*k)
+	for i := range rows {
+		scale := d.f32()
+		for j, x := range d.take(k) {
+			c.weights[i*k+j] = float32(int8(x)) * scale
+		}
 	}
 	return m, nil
 }
+
+// decoder reads the little-endian fields of a model file. A field past
+// the end reads as zero and marks the file short, so that fields can be
+// read one after another and the file checked once.
+type decoder struct {
+	b     []byte
+	short bool
+}
+
+func (d *decoder) take(n int) []byte {
+	if d.short || n > len(d.b) {
+		d.short = true
+		return make([]byte, n)
+	}
+	p := d.b[:n]
+	d.b = d.b[n:]
+	return p
+}
+
+func (d *decoder) u8() int          { return int(d.take(1)[0]) }
+func (d *decoder) u16() int         { return int(binary.LittleEndian.Uint16(d.take(2))) }
+func (d *decoder) u32() int         { return int(binary.LittleEndian.Uint32(d.take(4))) }
+func (d *decoder) f32() float32     { return math.Float32frombits(binary.LittleEndian.Uint32(d.take(4))) }
+func (d *decoder) str(n int) string { return string(d.take(n)) }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/unionhall/unionhall/faq"
 )
 
 // faqLine is a console --json reply with its card.
@@ -227,5 +229,66 @@ func TestConsoleCommandWithoutSlash(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[5].Text, "Hello!") || lines[5].Card != nil {
 		t.Errorf("hello: %+v", lines[5])
+	}
+}
+
+// TestFAQTrain trains the classifier on a copy of the default knowledge
+// base and checks that the knowledge base then loads it as its own.
+func TestFAQTrain(t *testing.T) {
+	kbDir := t.TempDir()
+	if err := os.CopyFS(kbDir, faq.DefaultFS()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(kbDir, faq.ModelFile))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"faq", "train", kbDir}, nil, &out, &errOut, testEnv(t.TempDir(), nil))
+	if code != 0 || !strings.Contains(out.String(), "wrote "+filepath.Join(kbDir, faq.ModelFile)) {
+		t.Fatalf("faq train: exit %d, %q %q", code, out.String(), errOut.String())
+	}
+	kb, err := faq.Load(os.DirFS(kbDir))
+	if err != nil || kb.Model == nil || !kb.Model.Fits(kb) {
+		t.Fatalf("trained knowledge base: %v", err)
+	}
+	// Without phrasings there is nothing to train on; without a
+	// directory, nothing to write to.
+	os.RemoveAll(filepath.Join(kbDir, faq.PhrasingsDir))
+	for _, args := range [][]string{{"faq", "train", kbDir}, {"faq", "train"}} {
+		errOut.Reset()
+		if code := run(context.Background(), args, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 || !strings.Contains(errOut.String(), "faq train") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut.String())
+		}
+	}
+}
+
+// TestFAQEvalValidation measures the matcher on the held-apart training
+// phrasings with a classifier trained on the rest.
+func TestFAQEvalValidation(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"faq", "eval", "--validation", "--baseline"}, nil, &out, &errOut, testEnv(t.TempDir(), nil))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, want := range []string{"validation phrasings (one in five", "answered or suggested (in scope)", "wrong-answer rate (in scope)", "BM25 baseline"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval --validation output lacks %q:\n%.600s", want, out.String())
+		}
+	}
+	errOut.Reset()
+	if code := run(context.Background(), []string{"faq", "eval", "--validation", "a.tsv"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 {
+		t.Errorf("a file and --validation: exit %d", code)
+	}
+}
+
+// TestStewardContactSetting checks that an abstention points to the
+// configured steward contact, and reads as well without one.
+func TestStewardContactSetting(t *testing.T) {
+	for contact, want := range map[string]string{
+		"Call the union hall at 555-0100.": "talk to your steward. Call the union hall at 555-0100.",
+		"":                                 "talk to your steward. " + faq.DefaultContact,
+	} {
+		lines := runFAQConsole(t, t.TempDir(), map[string]string{"UNIONHALL_STEWARD_CONTACT": contact}, "alice> what's the weather like tomorrow\n")
+		if len(lines) != 1 || !strings.Contains(lines[0].Text, want) {
+			t.Errorf("contact %q: %+v, want %q", contact, lines, want)
+		}
 	}
 }
