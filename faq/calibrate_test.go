@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -77,8 +79,10 @@ func lexicalCalibrationData(t *testing.T) []calibrationSample {
 func classifierCalibrationData(t *testing.T) []calibrationSample {
 	kb := loadDefault(t)
 	train, _ := SplitPhrasings(kb.Phrasings)
-	var out []calibrationSample
+	// The folds are trained at once; their samples are joined in order.
 	const k = 5
+	folds := make([][]calibrationSample, k+1)
+	var wg sync.WaitGroup
 	for fold := range k {
 		var rest, held []Labeled
 		for i, p := range train {
@@ -88,9 +92,12 @@ func classifierCalibrationData(t *testing.T) []calibrationSample {
 				rest = append(rest, p)
 			}
 		}
-		out = append(out, samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), held)...)
+		wg.Go(func() { folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), held) })
 	}
-	return append(out, samples(NewMatcher(kb.WithPhrasings(train), nil, Options{}), calibrationQuestions(t, kb))...)
+	cal := calibrationQuestions(t, kb)
+	wg.Go(func() { folds[k] = samples(NewMatcher(kb.WithPhrasings(train), nil, Options{}), cal) })
+	wg.Wait()
+	return slices.Concat(folds...)
 }
 
 // calibrationFeatures are the features each calibration weighs, in the

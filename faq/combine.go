@@ -107,9 +107,10 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, question string, r 
 	conf := m.opts.Calibration.logistic(*f)
 	r.Confidence = conf
 	// A bare subject that is not the best entry's own ("my pay") is the
-	// subject of several entries, whatever the classifier prefers: they
-	// are offered, not asserted.
-	vague := f.Bare && !f.Owned
+	// subject of several entries: they are offered, not asserted, unless
+	// the classifier has learnt the words as one entry's ("total
+	// savings", "sebak").
+	vague := f.Bare && !f.Owned && first.Probability < bareAnswerAt
 	if vague {
 		r.Confidence = min(conf, answerTextOnly)
 	}
@@ -147,6 +148,10 @@ func (ix *index) touches(slots []slot, doc, other int32) bool {
 	_, _, theirs := ix.coverage(slots, other)
 	return mine&^theirs&subjects != 0
 }
+
+// bareAnswerAt is the probability from which a bare subject that is not
+// one entry's own is answered with the entry the classifier prefers.
+const bareAnswerAt = 0.9
 
 // maxSuggestions is how many entries are offered when the matcher is
 // unsure: the right one is among the best three far more often than it is

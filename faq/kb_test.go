@@ -75,11 +75,13 @@ func TestKBDoesNotCopyEvaluationQuestions(t *testing.T) {
 	// A training phrasing may be close to an evaluation question (its
 	// writers did not see them, and short questions coincide), but not
 	// the same question.
+	asked := map[string]Labeled{}
+	for _, q := range eval {
+		asked[normalizeKey(q.Question)] = q
+	}
 	for _, p := range kb.Phrasings {
-		for _, q := range eval {
-			if normalizeKey(p.Question) == normalizeKey(q.Question) {
-				t.Errorf("training phrasing %q (%s) is evaluation question %q (line %d)", p.Question, p.Want, q.Question, q.Line)
-			}
+		if q, ok := asked[normalizeKey(p.Question)]; ok {
+			t.Errorf("training phrasing %q (%s) is evaluation question %q (line %d)", p.Question, p.Want, q.Question, q.Line)
 		}
 	}
 	for _, e := range kb.Entries {

@@ -145,3 +145,29 @@ func TestKnowledgeBaseWithoutPhrasingsUsesBM25F(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoadDefaultKB is the FAQ's part of start-up: loading the
+// default knowledge base with its stored classifier and indexing it
+// (target: well under 50 ms).
+func BenchmarkLoadDefaultKB(b *testing.B) {
+	for b.Loop() {
+		kb, err := Load(DefaultFS())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if NewMatcher(kb, nil, Options{}).clf != kb.Model.c {
+			b.Fatal("the stored classifier was not used")
+		}
+	}
+}
+
+// BenchmarkTrainDefaultKB is what training the classifier costs, which
+// start-up pays only when the stored one does not fit the knowledge base.
+func BenchmarkTrainDefaultKB(b *testing.B) {
+	kb := loadDefault(b)
+	for b.Loop() {
+		if _, err := TrainModel(kb, DefaultTrainOptions); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
