@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"sort"
 )
 
 // classifier is a multinomial logistic regression that learns, from the
@@ -30,11 +29,11 @@ type classifier struct {
 }
 
 // novelty is the share of a question's words (other than stop words and
-// numbers) that neither the entries nor their
-// phrasings use, even allowing for a typo. The classifier has no weight
-// for a word it never saw, so "my dog's health insurance" looks to it
-// like a question about health insurance; novelty says how much of the
-// question it could not read.
+// numbers) that neither the entries nor their phrasings use, even
+// allowing for a typo. The classifier has no weight for a word it never
+// saw, so "my dog's health insurance" looks to it like a question about
+// health insurance; novelty says how much of the question it could not
+// read.
 func (c *classifier) novelty(toks []string) float64 {
 	var total, novel int
 	for _, t := range toks {
@@ -85,8 +84,8 @@ func (c *classifier) setWords(ws []string) {
 }
 
 // scores sets probs (len(c.classes) long) to the probability of each class
-// for a question's tokens, and returns the question's novelty.
-func (c *classifier) scores(toks []string, probs []float32) float64 {
+// for a question's tokens.
+func (c *classifier) scores(toks []string, probs []float32) {
 	var buf [16 * maxQueryTokens]feature
 	fs := c.fz.features(toks, buf[:0])
 	k := len(c.classes)
@@ -109,7 +108,6 @@ func (c *classifier) scores(toks []string, probs []float32) float64 {
 	for i, p := range logits {
 		probs[i] = float32(p)
 	}
-	return c.novelty(toks)
 }
 
 // maxClasses bounds the classes the classifier is trained for: a larger
@@ -149,8 +147,8 @@ type TrainOptions struct {
 	Features featureWeights
 }
 
-// DefaultTrainOptions were chosen on a validation split of the default
-// knowledge base's training phrasings (see classifier_test.go).
+// DefaultTrainOptions were chosen by cross-validation on the training
+// part of the default knowledge base's phrasings (see SplitPhrasings).
 var DefaultTrainOptions = TrainOptions{
 	Epochs:   30,
 	Rate:     0.5,
@@ -214,16 +212,14 @@ func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []strin
 }
 
 // trainClassifier fits the classifier to kb's entries and the given
-// phrasings by stochastic gradient descent on the L2-penalised log loss.
+// phrasings.
 func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier {
 	opts = opts.withDefaults()
-	fz := newFeaturizer(kb.Lexicon, opts.Features)
 	classes, texts, labels := trainingTexts(kb, phrasings)
-	c := &classifier{fz: fz, classes: classes}
-	k := len(classes)
+	c := &classifier{fz: newFeaturizer(kb.Lexicon, opts.Features), classes: classes}
 	var inScope []string
 	for i, t := range texts {
-		if labels[i] != k-1 {
+		if classes[labels[i]] != OutOfScope {
 			inScope = append(inScope, t)
 		}
 	}
@@ -231,20 +227,22 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 		inScope = append(inScope, e.Answer)
 	}
 	c.learnVocabulary(inScope)
+	c.fit(c.examples(texts, labels), opts)
+	return c
+}
 
-	// Featurize, and give every feature seen a row.
+// examples featurizes the training texts, giving every feature seen a
+// row of weights.
+func (c *classifier) examples(texts []string, labels []int) []example {
 	raw := make([][]feature, len(texts))
 	seen := map[uint64]bool{}
 	for i, t := range texts {
-		raw[i] = fz.features(tokenize(t, maxQueryTokens), nil)
+		raw[i] = c.fz.features(tokenize(t, maxQueryTokens), nil)
 		for _, f := range raw[i] {
 			seen[f.key] = true
 		}
 	}
-	for key := range seen {
-		c.keys = append(c.keys, key)
-	}
-	slices.Sort(c.keys)
+	c.keys = slices.Sorted(maps.Keys(seen))
 	examples := make([]example, len(texts))
 	for i, fs := range raw {
 		merged := map[int32]float32{}
@@ -252,41 +250,44 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 			row, _ := slices.BinarySearch(c.keys, f.key)
 			merged[int32(row)] += f.val
 		}
-		ex := example{class: labels[i]}
-		for row := range merged {
-			ex.rows = append(ex.rows, row)
-		}
-		slices.Sort(ex.rows)
+		ex := example{rows: slices.Sorted(maps.Keys(merged)), class: labels[i]}
 		for _, row := range ex.rows {
 			ex.vals = append(ex.vals, merged[row])
 		}
 		examples[i] = ex
 	}
+	return examples
+}
 
+// fit sets the weights by stochastic gradient descent on the
+// L2-penalised log loss of the examples, with a learning rate that
+// decays as 1/(1 + rate × L2 × step).
+func (c *classifier) fit(examples []example, opts TrainOptions) {
+	k := len(c.classes)
 	// The weights are kept as scale × v, so that the penalty, which
 	// shrinks every weight at every step, costs one multiplication.
 	v := make([]float64, len(c.keys)*k)
 	bias := make([]float64, k)
-	scaleW := 1.0
+	scale := 1.0
 	order := make([]int, len(examples))
 	for i := range order {
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
 	z := make([]float64, k)
-	t := 0.0
+	step := 0.0
 	for range opts.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, idx := range order {
 			ex := &examples[idx]
-			rate := opts.Rate / (1 + opts.Rate*opts.L2*t)
-			t++
+			rate := opts.Rate / (1 + opts.Rate*opts.L2*step)
+			step++
+			// z becomes the gradient of the loss by the logits.
 			copy(z, bias)
 			for j, row := range ex.rows {
-				x := float64(ex.vals[j]) * scaleW
-				w := v[int(row)*k : int(row)*k+k]
-				for m := range z {
-					z[m] += x * w[m]
+				x := float64(ex.vals[j]) * scale
+				for m, w := range v[int(row)*k : int(row)*k+k] {
+					z[m] += x * w
 				}
 			}
 			softmax(z)
@@ -294,40 +295,28 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 			for m := range bias {
 				bias[m] -= rate * z[m]
 			}
-			scaleW *= 1 - rate*opts.L2
+			scale *= 1 - rate*opts.L2
 			for j, row := range ex.rows {
-				x := rate * float64(ex.vals[j]) / scaleW
+				x := rate * float64(ex.vals[j]) / scale
 				w := v[int(row)*k : int(row)*k+k]
 				for m := range z {
 					w[m] -= x * z[m]
 				}
 			}
-			if scaleW < 1e-6 {
+			if scale < 1e-6 {
 				for i := range v {
-					v[i] *= scaleW
+					v[i] *= scale
 				}
-				scaleW = 1
+				scale = 1
 			}
 		}
 	}
 	c.weights = make([]float32, len(v))
 	for i, x := range v {
-		c.weights[i] = float32(x * scaleW)
+		c.weights[i] = float32(x * scale)
 	}
 	c.bias = make([]float32, k)
 	for i, b := range bias {
 		c.bias[i] = float32(b)
 	}
-	return c
-}
-
-// sortByScore returns the class indexes in order of descending
-// probability.
-func sortByScore(probs []float32) []int {
-	idx := make([]int, len(probs))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return probs[idx[a]] > probs[idx[b]] })
-	return idx
 }

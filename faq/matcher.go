@@ -199,10 +199,11 @@ type Options struct {
 	// offered beside an answer, when the question also names a subject
 	// that entry covers and the answer does not (DefaultRelatedAt).
 	RelatedAt float64
-	// Model is the classifier to combine with BM25F. When nil, the
-	// knowledge base's own (KB.Model) is used if it was trained on this
-	// knowledge base as it is, else one is trained. A knowledge base
-	// without training phrasings is answered by BM25F alone.
+	// Model is the classifier to combine with BM25F; one trained for
+	// other entries is passed over. When nil, the knowledge base's own
+	// (KB.Model) is used if it was trained on this knowledge base as it
+	// is, else one is trained. A knowledge base without training
+	// phrasings is answered by BM25F alone.
 	Model *Model
 }
 

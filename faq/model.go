@@ -73,11 +73,11 @@ func classifierFor(kb *KB, m *Model) *classifier {
 	if kb.Model != nil && kb.Model.Fits(kb) {
 		return kb.Model.c
 	}
-	m, err := TrainModel(kb, DefaultTrainOptions)
+	trained, err := TrainModel(kb, DefaultTrainOptions)
 	if err != nil {
 		return nil // cannot happen: checked by trainable
 	}
-	return m.c
+	return trained.c
 }
 
 // classIDs are the classes a classifier for kb has: the entry ids, then
