@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
-var refit = flag.Bool("faq.fit", false, "fit the confidence calibration and print it")
+var refit = flag.Bool("faq.fit", false, "fit the confidence calibrations and print them")
 
 // calibrationSample is one question's features and whether the matcher's
 // best candidate was right.
@@ -19,15 +21,11 @@ type calibrationSample struct {
 	right bool
 }
 
-// calibrationData asks the questions of testdata/calibration-questions.tsv
-// (in scope, with their entries) and testdata/calibration-offtopic.txt
-// (which no entry answers) of the default knowledge base. Neither the dev
-// nor the held-out evaluation set is used.
-func calibrationData(t *testing.T) []calibrationSample {
+// calibrationQuestions are testdata/calibration-questions.tsv (in scope,
+// with their entries) and testdata/calibration-offtopic.txt (which no
+// entry answers). Neither the dev nor the held-out evaluation set is used.
+func calibrationQuestions(t *testing.T, kb *KB) []Labeled {
 	t.Helper()
-	kb := loadDefault(t)
-	var out []calibrationSample
-	m := NewMatcher(kb, nil, Options{})
 	cf, err := os.Open("testdata/calibration-questions.tsv")
 	if err != nil {
 		t.Fatal(err)
@@ -37,13 +35,6 @@ func calibrationData(t *testing.T) []calibrationSample {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, q := range set {
-		r := m.Match(q.Question)
-		if r.Outcome == Clarify {
-			continue // decided by rule, not by the confidence
-		}
-		out = append(out, calibrationSample{f: r.Features, right: len(r.Candidates) > 0 && r.Candidates[0].Entry.ID == q.Want})
-	}
 	f, err := os.Open("testdata/calibration-offtopic.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -52,31 +43,80 @@ func calibrationData(t *testing.T) []calibrationSample {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		q := strings.TrimSpace(sc.Text())
-		if q == "" || strings.HasPrefix(q, "#") {
+		if q != "" && !strings.HasPrefix(q, "#") {
+			set = append(set, Labeled{Want: OutOfScope, Question: q})
+		}
+	}
+	return set
+}
+
+// samples asks m the questions; those decided by rule, not by the
+// confidence, are left out.
+func samples(m *Matcher, set []Labeled) []calibrationSample {
+	var out []calibrationSample
+	for _, q := range set {
+		r := m.Match(q.Question)
+		if r.Outcome == Clarify || len(r.Candidates) == 0 {
 			continue
 		}
-		r := m.Match(q)
-		if r.Outcome == Clarify {
-			continue
-		}
-		out = append(out, calibrationSample{f: r.Features})
+		out = append(out, calibrationSample{f: r.Features, right: r.Candidates[0].Entry.ID == q.Want})
 	}
 	return out
 }
 
-func featureVector(f Features) [4]float64 {
-	return [4]float64{f.Coverage, f.Unknown, f.Strength, f.Runner}
+// lexicalCalibrationData are the calibration questions asked of the
+// default knowledge base without its training phrasings, as BM25F alone
+// answers them.
+func lexicalCalibrationData(t *testing.T) []calibrationSample {
+	kb := loadDefault(t)
+	return samples(NewMatcher(kb.WithPhrasings(nil), nil, Options{}), calibrationQuestions(t, kb))
 }
 
-func calibrationOf(w [5]float64) Calibration {
-	return Calibration{Bias: w[0], Coverage: w[1], Unknown: w[2], Strength: w[3], Runner: w[4]}
+// classifierCalibrationData are the training part of the training
+// phrasings (see SplitPhrasings), each asked of a matcher whose
+// classifier was trained without it (five-fold cross-validation), and the
+// calibration questions. The validation part is not used.
+func classifierCalibrationData(t *testing.T) []calibrationSample {
+	kb := loadDefault(t)
+	train, _ := SplitPhrasings(kb.Phrasings)
+	// The folds are trained at once; their samples are joined in order.
+	const k = 5
+	folds := make([][]calibrationSample, k+1)
+	var wg sync.WaitGroup
+	for fold := range k {
+		var rest, held []Labeled
+		for i, p := range train {
+			if i%k == fold {
+				held = append(held, p)
+			} else {
+				rest = append(rest, p)
+			}
+		}
+		wg.Go(func() { folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), held) })
+	}
+	cal := calibrationQuestions(t, kb)
+	wg.Go(func() { folds[k] = samples(NewMatcher(kb.WithPhrasings(train), nil, Options{}), cal) })
+	wg.Wait()
+	return slices.Concat(folds...)
 }
 
-// logLoss is the mean negative log-likelihood of the samples under c.
-func logLoss(c Calibration, data []calibrationSample) float64 {
+// calibrationFeatures are the features each calibration weighs, in the
+// order of the weights after the bias.
+func calibrationFeatures(f Features) []float64 {
+	return []float64{f.Coverage, f.Unknown, f.Strength, f.Runner, f.Class, f.ClassRunner, f.OffTopic, f.Agree, f.Novelty}
+}
+
+func calibrationOf(w []float64) Calibration {
+	return Calibration{Bias: w[0], Coverage: w[1], Unknown: w[2], Strength: w[3], Runner: w[4],
+		Class: w[5], ClassRunner: w[6], OffTopic: w[7], Agree: w[8], Novelty: w[9]}
+}
+
+// logLoss is the mean negative log-likelihood of the samples under
+// confidence.
+func logLoss(confidence func(Features) float64, data []calibrationSample) float64 {
 	var sum float64
 	for _, s := range data {
-		p := min(max(c.confidence(s.f), 1e-9), 1-1e-9)
+		p := min(max(confidence(s.f), 1e-9), 1-1e-9)
 		if s.right {
 			sum -= math.Log(p)
 		} else {
@@ -87,15 +127,17 @@ func logLoss(c Calibration, data []calibrationSample) float64 {
 }
 
 // fitCalibration fits a logistic regression (with a small L2 penalty) by
-// gradient descent. The cap on the confidence (Features.Share) is a rule,
-// not a fitted weight, so the regression is fitted without it.
-func fitCalibration(data []calibrationSample) Calibration {
-	var w [5]float64
+// gradient descent, on the features that use marks. Caps on the
+// confidence (Features.Share) are rules, not fitted weights, so the
+// regression is fitted without them.
+func fitCalibration(data []calibrationSample, use []bool) Calibration {
+	w := make([]float64, 1+len(use))
 	const rate, l2 = 0.5, 1e-3
+	grad := make([]float64, len(w))
 	for range 20000 {
-		var grad [5]float64
+		clear(grad)
 		for _, s := range data {
-			x := featureVector(s.f)
+			x := calibrationFeatures(s.f)
 			p := calibrationOf(w).logistic(s.f)
 			y := 0.0
 			if s.right {
@@ -103,7 +145,9 @@ func fitCalibration(data []calibrationSample) Calibration {
 			}
 			grad[0] += p - y
 			for i, v := range x {
-				grad[i+1] += (p - y) * v
+				if use[i] {
+					grad[i+1] += (p - y) * v
+				}
 			}
 		}
 		for i := range w {
@@ -117,29 +161,28 @@ func fitCalibration(data []calibrationSample) Calibration {
 	return calibrationOf(w)
 }
 
-// TestCalibrationIsFitted checks that DefaultCalibration is (close to)
-// the best fit for the current matcher and knowledge base, so a change to
-// either cannot silently leave the confidence uncalibrated, and that the
+// checkCalibration checks that the calibration c is (close to) the best
+// fit to the data, so a change to the matcher or the knowledge base
+// cannot silently leave the confidence uncalibrated, and that the
 // confidence is calibrated: in each band, the share of right answers is
-// near the confidence. Run with -faq.fit to print a new fit.
-func TestCalibrationIsFitted(t *testing.T) {
-	data := calibrationData(t)
-	fit := fitCalibration(data)
+// near the confidence.
+func checkCalibration(t *testing.T, name string, confidence func(Features) float64, data []calibrationSample, use []bool) {
+	fit := fitCalibration(data, use)
 	if *refit {
-		fmt.Printf("var DefaultCalibration = Calibration{Bias: %.2f, Coverage: %.2f, Unknown: %.2f, Strength: %.2f, Runner: %.2f}\n",
-			fit.Bias, fit.Coverage, fit.Unknown, fit.Strength, fit.Runner)
+		fmt.Printf("var %s = Calibration{Bias: %.2f, Coverage: %.2f, Unknown: %.2f, Strength: %.2f, Runner: %.2f,\n\tClass: %.2f, ClassRunner: %.2f, OffTopic: %.2f, Agree: %.2f, Novelty: %.2f}\n",
+			name, fit.Bias, fit.Coverage, fit.Unknown, fit.Strength, fit.Runner, fit.Class, fit.ClassRunner, fit.OffTopic, fit.Agree, fit.Novelty)
 	}
-	got, best := logLoss(DefaultCalibration, data), logLoss(fit, data)
-	t.Logf("%d samples; log loss %.4f (best fit %.4f)", len(data), got, best)
+	got, best := logLoss(confidence, data), logLoss(fit.logistic, data)
+	t.Logf("%s: %d samples; log loss %.4f (best fit %.4f)", name, len(data), got, best)
 	if got > best*1.05+0.005 {
-		t.Errorf("DefaultCalibration log loss %.4f, a fresh fit gets %.4f: refit with go test ./faq -run CalibrationIsFitted -faq.fit", got, best)
+		t.Errorf("%s log loss %.4f, a fresh fit gets %.4f: refit with go test ./faq -run CalibrationIsFitted -faq.fit", name, got, best)
 	}
 	var bins [5]struct {
 		n, right int
 		conf     float64
 	}
 	for _, s := range data {
-		c := DefaultCalibration.confidence(s.f)
+		c := confidence(s.f)
 		b := min(int(c*float64(len(bins))), len(bins)-1)
 		bins[b].n++
 		bins[b].conf += c
@@ -158,6 +201,20 @@ func TestCalibrationIsFitted(t *testing.T) {
 	}
 	t.Logf("expected calibration error %.3f", ece)
 	if ece > 0.08 {
-		t.Errorf("expected calibration error %.3f, want at most 0.08", ece)
+		t.Errorf("%s: expected calibration error %.3f, want at most 0.08", name, ece)
 	}
+}
+
+// TestCalibrationIsFitted checks DefaultCalibration, for BM25F alone.
+// Run with -faq.fit to print a new fit.
+func TestCalibrationIsFitted(t *testing.T) {
+	use := []bool{true, true, true, true, false, false, false, false, false}
+	checkCalibration(t, "DefaultCalibration", DefaultCalibration.confidence, lexicalCalibrationData(t), use)
+}
+
+// TestClassifierCalibrationIsFitted checks DefaultClassifierCalibration,
+// for BM25F with the classifier. Run with -faq.fit to print a new fit.
+func TestClassifierCalibrationIsFitted(t *testing.T) {
+	use := []bool{true, true, true, true, true, true, true, true, true}
+	checkCalibration(t, "DefaultClassifierCalibration", DefaultClassifierCalibration.logistic, classifierCalibrationData(t), use)
 }

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"slices"
 	"strings"
 )
 
@@ -59,6 +61,8 @@ func ReadLabeled(r io.Reader, known func(id string) bool) ([]Labeled, error) {
 type Prediction struct {
 	ID     string
 	Ranked []string
+	// Suggested are the ids offered instead of an answer, or beside it.
+	Suggested []string
 	// Confidence is the system's confidence, or -1 when it has none.
 	Confidence float64
 }
@@ -76,6 +80,9 @@ func (m *Matcher) Predict(question string) Prediction {
 	p := Prediction{Confidence: r.Confidence}
 	if r.Outcome == Answer {
 		p.ID = r.Entry.ID
+	}
+	for _, e := range append(r.Suggestions, r.Related...) {
+		p.Suggested = append(p.Suggested, e.ID)
 	}
 	for _, c := range r.Candidates {
 		p.Ranked = append(p.Ranked, c.Entry.ID)
@@ -97,8 +104,10 @@ type Miss struct {
 // Report is the result of evaluating a system on a question set.
 type Report struct {
 	// InScope counts questions with an expected entry; Correct those
-	// answered with it, Wrong those answered with another entry.
-	InScope, Correct, Wrong int
+	// answered with it, Wrong those answered with another entry, and
+	// Offered those answered with it or offered it among suggestions
+	// (instead of an answer, or beside a wrong one).
+	InScope, Correct, Wrong, Offered int
 	// ReciprocalRanks sums 1/rank of the expected entry in the ranking
 	// (0 when it is not ranked).
 	ReciprocalRanks float64
@@ -112,6 +121,14 @@ type Report struct {
 // PrecisionAt1 is the share of in-scope questions answered with the
 // expected entry.
 func (r Report) PrecisionAt1() float64 { return ratio(r.Correct, r.InScope) }
+
+// WrongRate is the share of in-scope questions answered with another
+// entry than the expected one.
+func (r Report) WrongRate() float64 { return ratio(r.Wrong, r.InScope) }
+
+// OfferedRate is the share of in-scope questions answered with the
+// expected entry or offered it among suggestions.
+func (r Report) OfferedRate() float64 { return ratio(r.Offered, r.InScope) }
 
 // MRR is the mean reciprocal rank of the expected entry over in-scope
 // questions.
@@ -157,6 +174,9 @@ func Evaluate(sys System, set []Labeled) Report {
 				break
 			}
 		}
+		if p.ID == q.Want || slices.Contains(p.Suggested, q.Want) {
+			r.Offered++
+		}
 		switch p.ID {
 		case q.Want:
 			r.Correct++
@@ -168,4 +188,61 @@ func Evaluate(sys System, set []Labeled) Report {
 		r.Misses = append(r.Misses, miss)
 	}
 	return r
+}
+
+// validationSeed fixes which training phrasings SplitPhrasings holds
+// apart, so that every measurement uses the same validation set.
+const validationSeed = 20110701
+
+// SplitPhrasings holds apart one in five of each entry's training
+// phrasings (and of the out-of-scope ones), chosen by a fixed seed, as a
+// validation set for a classifier trained on the rest.
+func SplitPhrasings(ps []Labeled) (train, validation []Labeled) {
+	byID := map[string][]Labeled{}
+	var ids []string
+	for _, p := range ps {
+		if byID[p.Want] == nil {
+			ids = append(ids, p.Want)
+		}
+		byID[p.Want] = append(byID[p.Want], p)
+	}
+	rng := rand.New(rand.NewPCG(validationSeed, 0))
+	for _, id := range ids {
+		group := append([]Labeled(nil), byID[id]...)
+		rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })
+		n := len(group) / 5
+		validation = append(validation, group[:n]...)
+		train = append(train, group[n:]...)
+	}
+	return train, validation
+}
+
+// WithPhrasings returns a copy of kb whose training phrasings are ps and
+// which has no stored model, so that a Matcher built on it trains its
+// classifier on ps.
+func (kb *KB) WithPhrasings(ps []Labeled) *KB {
+	c := *kb
+	c.Phrasings = ps
+	c.Model = nil
+	return &c
+}
+
+// WithoutQuestions returns kb without the training phrasings that are,
+// word for word, questions of set, and how many it left out, so that a
+// classifier is never measured on what it learnt.
+func (kb *KB) WithoutQuestions(set []Labeled) (*KB, int) {
+	asked := map[string]bool{}
+	for _, q := range set {
+		asked[normalizeKey(q.Question)] = true
+	}
+	var keep []Labeled
+	for _, p := range kb.Phrasings {
+		if !asked[normalizeKey(p.Question)] {
+			keep = append(keep, p)
+		}
+	}
+	if len(keep) == len(kb.Phrasings) {
+		return kb, 0
+	}
+	return kb.WithPhrasings(keep), len(kb.Phrasings) - len(keep)
 }

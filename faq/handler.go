@@ -17,8 +17,19 @@ import (
 // steward; abstentions point to it.
 const ContactEntry = "contact-steward"
 
-// DefaultContact is the steward contact text when none is configured.
-const DefaultContact = "If you don't know who your steward is, ask at your worksite or your union office."
+// DefaultContact is the steward contact text when none is configured. Like
+// a configured one, it is a sentence of its own, so that it reads well
+// after any sentence that mentions a steward.
+const DefaultContact = "If you don't know who your steward is, ask at your worksite or call your union office."
+
+// ContactText is the sentence that says how to reach a steward: the
+// configured one, or DefaultContact when none is.
+func ContactText(configured string) string {
+	if c := strings.TrimSpace(configured); c != "" {
+		return c
+	}
+	return DefaultContact
+}
 
 // Limits on what stewards add and what is kept of unanswered questions.
 const (
@@ -181,7 +192,7 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	}
 	switch res.Outcome {
 	case Answer:
-		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry), Private: priv, Thread: r.Thread})
+		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry, res.Related...), Private: priv, Thread: r.Thread})
 	case Clarify:
 		// Small talk and subjectless questions are no gap in the
 		// knowledge base, so they are not recorded.
@@ -221,12 +232,7 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	return reply(ctx, w, r, priv, text)
 }
 
-func (s *Service) contact() string {
-	if c := strings.TrimSpace(s.Contact); c != "" {
-		return c
-	}
-	return DefaultContact
-}
+func (s *Service) contact() string { return ContactText(s.Contact) }
 
 // key returns a card key unique to one posted answer, so that a later
 // update of one card never edits another.
@@ -234,14 +240,14 @@ func (s *Service) key(id string) string {
 	return fmt.Sprintf("faq:%s:%d", id, s.seq.Add(1))
 }
 
-// card is the answer card of an entry, with its source and feedback
-// buttons.
-func (s *Service) card(e *Entry) *bot.Card {
+// card is the answer card of an entry, with its source, feedback buttons
+// and a button for each related entry.
+func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
 	body := e.Answer
 	if e.ID == ContactEntry {
 		body += "\n" + s.contact()
 	}
-	return &bot.Card{
+	c := &bot.Card{
 		Key:    s.key(e.ID),
 		Title:  e.Question,
 		Body:   body,
@@ -251,6 +257,10 @@ func (s *Service) card(e *Entry) *bot.Card {
 			{Label: "Not helpful", Action: "faq", Value: "feedback " + e.ID + " not-helpful"},
 		},
 	}
+	for _, r := range related {
+		c.Buttons = append(c.Buttons, bot.Button{Label: "Also: " + r.Topic, Action: "faq", Value: "show " + r.ID})
+	}
+	return c
 }
 
 func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question string, res Result) {
@@ -321,7 +331,7 @@ func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Req
 	text := fmt.Sprintf("Thanks! I noted that the answer on %q helped.", e.Topic)
 	if !helpful {
 		text = fmt.Sprintf("Thanks for telling me. Stewards review answers that miss the mark (%q is noted). "+
-			"You can ask again in other words, or reach a steward: %s", e.Topic, s.contact())
+			"You can ask again in other words, or ask a steward. %s", e.Topic, s.contact())
 	}
 	return reply(ctx, w, r, true, text)
 }

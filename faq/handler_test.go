@@ -428,3 +428,41 @@ func TestCommandWithoutSlashGetsAHint(t *testing.T) {
 		t.Errorf("/faq vote count?: %+v %+v", r, r.Card)
 	}
 }
+
+// TestStewardContactReadsWell checks the sentences that point to a
+// steward, with a configured contact and without one.
+func TestStewardContactReadsWell(t *testing.T) {
+	for _, contact := range []string{"Call the union hall at 555-0100.", ""} {
+		h := newHarness(t)
+		h.svc.Contact = contact
+		want := ContactText(contact)
+		for text, before := range map[string]string{
+			"/faq feedback pension not-helpful": "or ask a steward. ",
+			"how do I reset my email password":  "talk to your steward. ",
+			"/faq show " + ContactEntry:         "talk to your steward.\n",
+		} {
+			got := allText(h.reply("alice", text))
+			if !strings.Contains(got, before+want) || strings.Contains(got, ": If") {
+				t.Errorf("contact %q, %q: %q, want %q", contact, text, got, before+want)
+			}
+		}
+	}
+	if ContactText("  ") != DefaultContact || ContactText(" Call 555-0100. ") != "Call 555-0100." {
+		t.Error("ContactText does not fall back to DefaultContact")
+	}
+}
+
+// TestRelatedEntryIsAButton checks that an answer offers a related entry
+// as a button that shows it.
+func TestRelatedEntryIsAButton(t *testing.T) {
+	h := newHarness(t)
+	kb := h.svc.Matcher.KB()
+	c := h.svc.card(kb.Entry("vote-result"), kb.Entry("ratification-rules"))
+	if len(c.Buttons) != 3 || c.Buttons[2].Command() != "/faq show ratification-rules" || !strings.Contains(c.Buttons[2].Label, "Ratification rules") {
+		t.Fatalf("buttons %+v", c.Buttons)
+	}
+	shown := h.reply("alice", c.Buttons[2].Command())
+	if shown.Card == nil || shown.Card.Title != kb.Entry("ratification-rules").Question {
+		t.Errorf("related button shows %+v", shown)
+	}
+}

@@ -74,6 +74,7 @@ type index struct {
 	building bool
 	topics   []map[string]bool // per entry, the stems of its topic
 	keywords []map[string]bool // per entry, its keywords as stems joined by spaces
+	exact    map[string]int32  // a phrasing's words (normalizeKey) → its entry, or -1 when several entries have it
 	vocab    [][]vocabWord     // by length in bytes
 	stemVoc  [][]vocabWord     // stems, by length in bytes
 	scratch  sync.Pool
@@ -142,6 +143,7 @@ func buildIndex(entries []*Entry, lexicon map[string]string, extra map[string][]
 	words := surfaceWords{}
 	ix.labelEntries()
 	docs := ix.countTerms(extra, words)
+	ix.indexPhrasings(extra)
 	df := ix.weighTerms(docs)
 	ix.expandLexicon(lexicon, words)
 	ix.buildVocab(words, df)
@@ -171,6 +173,22 @@ func (ix *index) labelEntries() {
 				stems = append(stems, ix.stemOf(tok))
 			}
 			ix.keywords[d][strings.Join(stems, " ")] = true
+		}
+	}
+}
+
+// indexPhrasings records which entry each question, alternate and added
+// phrasing belongs to, by its words.
+func (ix *index) indexPhrasings(extra map[string][]string) {
+	ix.exact = map[string]int32{}
+	for d, e := range ix.entries {
+		for _, p := range append(append([]string{e.Question}, e.Alternates...), extra[e.ID]...) {
+			key := normalizeKey(p)
+			if other, ok := ix.exact[key]; ok && other != int32(d) {
+				ix.exact[key] = -1
+			} else if key != "" {
+				ix.exact[key] = int32(d)
+			}
 		}
 	}
 }

@@ -25,6 +25,11 @@ const (
 	LexiconFile = "lexicon.yaml"
 	// EntriesDir holds one YAML file per entry, named after the entry's id.
 	EntriesDir = "entries"
+	// PhrasingsDir optionally holds training phrasings: files of lines
+	// "<entry id>\t<phrasing>", with OutOfScope as the id of messages no
+	// entry answers. The classifier learns from them; members never see
+	// them.
+	PhrasingsDir = "phrasings"
 )
 
 // Limits on knowledge base fields, so that one careless edit cannot make
@@ -104,6 +109,13 @@ type KB struct {
 	// Lexicon maps a word or phrase members use to the words the
 	// knowledge base uses for it (the union's own part of the lexicon).
 	Lexicon map[string]string
+	// Phrasings are the training phrasings from PhrasingsDir, file by
+	// file in name order: many ways members ask for each entry, and
+	// messages that no entry answers (Want is OutOfScope).
+	Phrasings []Labeled
+	// Model is the classifier stored in ModelFile, if there is one. A
+	// Matcher uses it only if it fits the knowledge base (Model.Fits).
+	Model *Model
 
 	byID map[string]*Entry
 }
@@ -222,11 +234,55 @@ func Load(fsys fs.FS) (*KB, error) {
 		kb.byID[e.ID] = e
 		kb.Entries = append(kb.Entries, e)
 	}
+	if len(errs) == 0 {
+		errs = kb.loadPhrasings(fsys)
+	}
+	if data, err := fs.ReadFile(fsys, ModelFile); err == nil {
+		if kb.Model, err = readModel(data, kb.Lexicon); err != nil && !errors.Is(err, errOldModel) {
+			errs = append(errs, &LoadError{File: ModelFile, Problem: err.Error()})
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, &LoadError{File: ModelFile, Problem: err.Error()})
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge base: %w", errors.Join(errs...))
 	}
 	sort.Slice(kb.Entries, func(i, j int) bool { return kb.Entries[i].ID < kb.Entries[j].ID })
 	return kb, nil
+}
+
+// loadPhrasings reads the training phrasings, if there are any, once the
+// entries are known, so that a phrasing for an entry that does not exist
+// is reported with its file and line.
+func (kb *KB) loadPhrasings(fsys fs.FS) []error {
+	files, err := fs.Glob(fsys, PhrasingsDir+"/*.tsv")
+	if err != nil {
+		return []error{fmt.Errorf("list training phrasings: %w", err)}
+	}
+	var errs []error
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			errs = append(errs, &LoadError{File: f, Problem: err.Error()})
+			continue
+		}
+		if !utf8.Valid(data) {
+			errs = append(errs, &LoadError{File: f, Problem: "is not UTF-8 text"})
+			continue
+		}
+		set, err := ReadLabeled(bytes.NewReader(data), func(id string) bool { return kb.byID[id] != nil })
+		if err != nil {
+			errs = append(errs, &LoadError{File: f, Problem: err.Error()})
+			continue
+		}
+		for _, p := range set {
+			if utf8.RuneCountInString(p.Question) > maxPhrasingLen {
+				errs = append(errs, &LoadError{File: f, Field: fmt.Sprintf("line %d", p.Line), Problem: fmt.Sprintf("is longer than %d characters", maxPhrasingLen)})
+			}
+		}
+		kb.Phrasings = append(kb.Phrasings, set...)
+	}
+	return errs
 }
 
 // decodeFile decodes one YAML file strictly: unknown fields are errors, so

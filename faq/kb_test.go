@@ -72,6 +72,18 @@ func TestKBDoesNotCopyEvaluationQuestions(t *testing.T) {
 	for _, f := range []string{"testdata/dev-questions.tsv", "testdata/holdout-questions.tsv"} {
 		eval = append(eval, readSet(t, f)...)
 	}
+	// A training phrasing may be close to an evaluation question (its
+	// writers did not see them, and short questions coincide), but not
+	// the same question.
+	asked := map[string]Labeled{}
+	for _, q := range eval {
+		asked[normalizeKey(q.Question)] = q
+	}
+	for _, p := range kb.Phrasings {
+		if q, ok := asked[normalizeKey(p.Question)]; ok {
+			t.Errorf("training phrasing %q (%s) is evaluation question %q (line %d)", p.Question, p.Want, q.Question, q.Line)
+		}
+	}
 	for _, e := range kb.Entries {
 		// No field may contain a whole evaluation question, even inside a
 		// longer sentence. A one-word question ("help") is a subject word,
@@ -203,5 +215,55 @@ func TestLoadReportsFileAndField(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnswersDoNotOverstateTheSources checks the answers against what
+// the news reports say and do not say.
+func TestAnswersDoNotOverstateTheSources(t *testing.T) {
+	kb := loadDefault(t)
+	answer := func(id string) string { return kb.Entry(id).Answer }
+	// The package was rejected: no answer may read its terms as in force.
+	for _, id := range []string{"wage-freeze", "raises", "job-security", "pension", "retirement-age", "health-care", "wellness-program", "cost-saving-committees"} {
+		if !strings.Contains(answer(id), "not ratified") {
+			t.Errorf("%s describes the deal's terms without saying the package was not ratified", id)
+		}
+	}
+	for _, tc := range []struct {
+		id        string
+		has, lack []string
+	}{
+		// The letter says P-4's existing contract cannot be changed unless
+		// P-4 negotiates it; the reports do not say why there was one
+		// ballot, and the writers were few of P-4's 2,600 members.
+		{id: "single-ballot", has: []string{"cannot be changed unless P-4", "do not explain why there was one ballot", "2,600"}},
+		// The reports disagree on what the 80 percent is of.
+		{id: "ratification-rules", has: []string{"all unionized state employees", "80 percent of the voting members", "57 percent"}},
+		// The legislature may change the governor's proposed cuts, and the
+		// reports do not say what the percentages measure.
+		{id: "rescission-authority", has: []string{"legislature", "change them", "do not say what the percentages"}, lack: []string{"by himself", "10 percent of the budget"}},
+		// The petition in the reports was against a re-vote; nothing was
+		// announced as of July 2011.
+		{id: "revote", has: []string{"As of the July 2011 reports, no new vote", "against a re-vote"}},
+		{id: "wage-freeze", has: []string{"negotiated by each bargaining unit", "July 1"}},
+		{id: "job-security", has: []string{"each union to negotiate", "July 1"}},
+		{id: "health-care", has: []string{"give no details", "steward"}},
+		{id: "wellness-program", has: []string{"employee wellness program"}, lack: []string{"health enhancement", "Health enhancement"}},
+		// Facts the reports give that members ask about.
+		{id: "vote-result", has: []string{"P-2", "1,635 to 1,485"}},
+		{id: "renegotiation", has: []string{"chief labor negotiator"}},
+		{id: "layoffs", has: []string{"Office of Policy and Management", "6,500", "6,700", "1,000 vacant", "7,500 over two years"}},
+	} {
+		a := answer(tc.id)
+		for _, s := range tc.has {
+			if !strings.Contains(a, s) {
+				t.Errorf("%s: answer lacks %q", tc.id, s)
+			}
+		}
+		for _, s := range tc.lack {
+			if strings.Contains(a, s) || strings.Contains(kb.Entry(tc.id).Question, s) {
+				t.Errorf("%s: says %q", tc.id, s)
+			}
+		}
 	}
 }

@@ -45,8 +45,15 @@ func (o Outcome) String() string {
 type Candidate struct {
 	// Entry is the knowledge base entry.
 	Entry *Entry
-	// Score is its BM25F score (with lexicon and typo corrections).
+	// Score is its BM25F score (with lexicon and typo corrections), 0
+	// when BM25F did not rank it.
 	Score float64
+	// Probability is its probability from the classifier's and BM25F's
+	// scores together, by which candidates are ranked when the knowledge
+	// base has a classifier; 0 without one.
+	Probability float64
+
+	doc int32
 }
 
 // Features are the signals the confidence is computed from, kept for
@@ -83,6 +90,20 @@ type Features struct {
 	// subject word is in the best entry as the member wrote it (or
 	// typo-corrected), not only as a lexicon synonym.
 	Owned bool
+	// Class is the probability of the best entry from the classifier's
+	// and BM25F's scores together (see Matcher), or 0 when the knowledge
+	// base has no classifier.
+	Class float64
+	// ClassRunner is that probability for the second-best entry.
+	ClassRunner float64
+	// OffTopic is the probability that no entry answers the question.
+	OffTopic float64
+	// Agree is 1 when BM25F alone ranks the same entry first, else 0.
+	Agree float64
+	// Novelty is the share of the question's subject words that neither
+	// the entries nor their training phrasings use (see
+	// classifier.novelty).
+	Novelty float64
 }
 
 // Result is the matcher's decision about one question.
@@ -98,6 +119,9 @@ type Result struct {
 	Candidates []Candidate
 	// Suggestions are the entries offered when Outcome is Suggest.
 	Suggestions []*Entry
+	// Related are entries offered beside an answer, for a question that
+	// also touches them.
+	Related []*Entry
 	// Empty reports that the question had no words at all (only emoji,
 	// mentions or punctuation).
 	Empty bool
@@ -114,11 +138,14 @@ type Result struct {
 // confidence = 1 / (1 + exp(-(Bias + Σ weight × feature))).
 type Calibration struct {
 	Bias, Coverage, Unknown, Strength, Runner float64
+	// Weights of the classifier's features, zero without a classifier.
+	Class, ClassRunner, OffTopic, Agree, Novelty float64
 }
 
 // logistic applies the calibration.
 func (c Calibration) logistic(f Features) float64 {
-	z := c.Bias + c.Coverage*f.Coverage + c.Unknown*f.Unknown + c.Strength*f.Strength + c.Runner*f.Runner
+	z := c.Bias + c.Coverage*f.Coverage + c.Unknown*f.Unknown + c.Strength*f.Strength + c.Runner*f.Runner +
+		c.Class*f.Class + c.ClassRunner*f.ClassRunner + c.OffTopic*f.OffTopic + c.Agree*f.Agree + c.Novelty*f.Novelty
 	return 1 / (1 + math.Exp(-z))
 }
 
@@ -154,11 +181,30 @@ type Options struct {
 	Params *Params
 	// Calibration turns features into a confidence (DefaultCalibration).
 	Calibration *Calibration
-	// AnswerAt is the confidence from which the matcher answers (0.5).
+	// AnswerAt is the confidence from which the matcher answers (0.5, or
+	// DefaultClassifierAnswerAt with a classifier).
 	AnswerAt float64
 	// SuggestAt is the confidence from which it offers suggestions
-	// rather than abstaining (0.2).
+	// rather than abstaining (0.2, or DefaultClassifierSuggestAt with a
+	// classifier).
 	SuggestAt float64
+	// Blend is how much BM25F's score (as a share of the perfect score)
+	// adds to the classifier's log-probability of an entry (DefaultBlend).
+	Blend float64
+	// Ambiguity is the share of the best entry's probability from which
+	// the second-best entry is as good an answer: both are offered rather
+	// than one asserted (DefaultAmbiguity).
+	Ambiguity float64
+	// RelatedAt is the probability from which the second-best entry is
+	// offered beside an answer, when the question also names a subject
+	// that entry covers and the answer does not (DefaultRelatedAt).
+	RelatedAt float64
+	// Model is the classifier to combine with BM25F; one trained for
+	// other entries is passed over. When nil, the knowledge base's own
+	// (KB.Model) is used if it was trained on this knowledge base as it
+	// is, else one is trained. A knowledge base without training
+	// phrasings is answered by BM25F alone.
+	Model *Model
 }
 
 // Matcher answers questions from a knowledge base. It is safe for
@@ -167,6 +213,7 @@ type Options struct {
 type Matcher struct {
 	kb   *KB
 	opts Options
+	clf  *classifier // nil: BM25F alone
 
 	mu    sync.Mutex // serialises changes to extra
 	extra map[string][]string
@@ -179,16 +226,35 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.Params == nil {
 		opts.Params = &DefaultParams
 	}
+	clf := classifierFor(kb, opts.Model)
 	if opts.Calibration == nil {
 		opts.Calibration = &DefaultCalibration
+		if clf != nil {
+			opts.Calibration = &DefaultClassifierCalibration
+		}
 	}
 	if opts.AnswerAt == 0 {
 		opts.AnswerAt = 0.5
+		if clf != nil {
+			opts.AnswerAt = DefaultClassifierAnswerAt
+		}
 	}
 	if opts.SuggestAt == 0 {
 		opts.SuggestAt = 0.2
+		if clf != nil {
+			opts.SuggestAt = DefaultClassifierSuggestAt
+		}
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}}
+	if opts.Blend == 0 {
+		opts.Blend = DefaultBlend
+	}
+	if opts.Ambiguity == 0 {
+		opts.Ambiguity = DefaultAmbiguity
+	}
+	if opts.RelatedAt == 0 {
+		opts.RelatedAt = DefaultRelatedAt
+	}
+	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf}
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
 			m.extra[id] = append([]string(nil), ps...)
@@ -278,6 +344,10 @@ const (
 	// default answer threshold, so it is offered, never asserted.
 	answerTextOnly = 0.4
 	maxCandidates  = 5
+	// minSubjectless is the fewest words a question without a subject
+	// word needs for the classifier to answer it: "why" and "how much"
+	// name nothing, "was it close" may.
+	minSubjectless = 3
 )
 
 // shape is what analyze learns about a question as a whole.
@@ -462,7 +532,7 @@ func (ix *index) find(id, doc int32) (found, curated bool) {
 
 // rank scores every entry for the slots with BM25F and returns the best
 // candidates and the features of the best one.
-func (ix *index) rank(slots []slot, sh shape) ([]Candidate, Features) {
+func (ix *index) rank(slots []slot, sh shape) ([]Candidate, Features, float64) {
 	sc := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(sc)
 	var f Features
@@ -511,11 +581,11 @@ func (ix *index) rank(slots []slot, sh shape) ([]Candidate, Features) {
 	}
 	sc.touched = sc.touched[:0]
 	if k == 0 || perfect == 0 {
-		return nil, f
+		return nil, f, perfect
 	}
 	cands := make([]Candidate, k)
 	for i := range cands {
-		cands[i] = Candidate{Entry: ix.entries[top[i].doc], Score: top[i].score}
+		cands[i] = Candidate{Entry: ix.entries[top[i].doc], Score: top[i].score, doc: top[i].doc}
 	}
 	f.Strength = top[0].score / perfect
 	var best uint64
@@ -539,7 +609,7 @@ func (ix *index) rank(slots []slot, sh shape) ([]Candidate, Features) {
 	}
 	f.Share = top[0].score / sum
 	f.Subjects, f.Bare, f.Owned = ix.owned(slots, sh, top[0].doc)
-	return cands, f
+	return cands, f, perfect
 }
 
 // owned counts the subject words of a question and reports whether they
@@ -681,13 +751,27 @@ func (m *Matcher) Match(question string) Result {
 	if len(slots) == 0 {
 		return Result{Outcome: Abstain, Empty: true}
 	}
-	cands, f := ix.rank(slots, sh)
+	cands, f, perfect := ix.rank(slots, sh)
 	f.Subjects = sh.subjects
 	r := Result{Candidates: cands, Features: f}
 	// A greeting, "ok", "yes", a bare number or "why?" names nothing to
-	// look up, however well its words happen to match some entry.
-	if sh.smallTalk || sh.subjects == 0 {
-		r.Outcome, r.SmallTalk, r.Thanks = Clarify, sh.smallTalk, sh.thanks
+	// look up, however well its words happen to match some entry. With a
+	// classifier, a question made only of everyday words is answered when
+	// the classifier knows it as a way to ask for one entry ("was it
+	// close", "how many more years do I have to work").
+	if sh.smallTalk {
+		r.Outcome, r.SmallTalk, r.Thanks = Clarify, true, sh.thanks
+		return r
+	}
+	if m.clf != nil {
+		r = m.combine(ix, slots, sh, question, r, perfect)
+		if sh.subjects == 0 && (r.Outcome != Answer || sh.words < minSubjectless) {
+			r.Outcome, r.Entry, r.Suggestions, r.Related = Clarify, nil, nil, nil
+		}
+		return r
+	}
+	if sh.subjects == 0 {
+		r.Outcome = Clarify
 		return r
 	}
 	if len(cands) == 0 {

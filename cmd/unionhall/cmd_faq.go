@@ -11,8 +11,10 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
@@ -128,18 +130,39 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 	return err
 }
 
-// cmdFAQ runs "unionhall faq eval FILE.tsv [--baseline]".
+// cmdFAQ runs "unionhall faq eval" and "unionhall faq train".
 func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
-	const use = "usage: unionhall faq eval FILE.tsv [--baseline]"
-	if len(args) == 0 || args[0] != "eval" {
+	const use = "usage: unionhall faq eval FILE.tsv [--baseline] | unionhall faq eval --validation [--baseline] | unionhall faq train [DIR]"
+	if len(args) == 0 {
 		return errors.New(use)
 	}
+	cfg, err := configFrom(lookupEnv)
+	if err != nil {
+		return err
+	}
+	switch args[0] {
+	case "eval":
+		return cmdFAQEval(args[1:], std, cfg, use)
+	case "train":
+		return cmdFAQTrain(args[1:], std, cfg, use)
+	}
+	return errors.New(use)
+}
+
+// cmdFAQEval measures the matcher, and with --baseline plain BM25, on a
+// file of labelled questions, or with --validation on the training
+// phrasings that faq.SplitPhrasings holds apart. The classifier never
+// learns from a question it is measured on: training phrasings that are
+// questions of the file are left out of its training.
+func cmdFAQEval(args []string, std stdio, cfg config, use string) error {
 	var file string
-	baseline := false
-	for _, a := range args[1:] {
+	baseline, validation := false, false
+	for _, a := range args {
 		switch {
 		case a == "--baseline" || a == "-baseline":
 			baseline = true
+		case a == "--validation" || a == "-validation":
+			validation = true
 		case strings.HasPrefix(a, "-"):
 			return fmt.Errorf("faq eval: unknown option %s\n%s", a, use)
 		case file != "":
@@ -148,34 +171,105 @@ func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) 
 			file = a
 		}
 	}
-	if file == "" {
+	if (file == "") == !validation {
 		return errors.New(use)
 	}
-	_, kb, err := knowledgeBaseFrom(lookupEnv)
+	kb, err := cfg.loadKB()
 	if err != nil {
 		return err
 	}
+	var set []faq.Labeled
+	if validation {
+		var train []faq.Labeled
+		train, set = faq.SplitPhrasings(kb.Phrasings)
+		if len(set) == 0 {
+			return errors.New("faq eval --validation: the knowledge base has no training phrasings")
+		}
+		file = fmt.Sprintf("validation phrasings (one in five, %d of %d)", len(set), len(kb.Phrasings))
+		kb = kb.WithPhrasings(train)
+	} else if set, err = readEvalSet(file, kb); err != nil {
+		return err
+	}
+	kb, left := kb.WithoutQuestions(set)
+	if left > 0 {
+		fmt.Fprintf(std.out, "%d training phrasings equal to questions of the set were left out of the classifier's training.\n", left)
+	}
+	systems := []struct {
+		name string
+		sys  faq.System
+	}{{"matcher", faq.NewMatcher(kb, nil, faq.Options{})}}
+	if baseline {
+		systems = append(systems, struct {
+			name string
+			sys  faq.System
+		}{"BM25 baseline", faq.NewBaseline(kb)})
+	}
+	reports := make([]faq.Report, len(systems))
+	for i, s := range systems {
+		reports[i] = faq.Evaluate(s.sys, set)
+	}
+	return printReports(std.out, file, reports, systems[0].name, baselineName(baseline))
+}
+
+// readEvalSet reads a file of labelled questions for kb.
+func readEvalSet(file string, kb *faq.KB) ([]faq.Labeled, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("faq eval: %s does not exist", file)
+			return nil, fmt.Errorf("faq eval: %s does not exist", file)
 		}
-		return fmt.Errorf("faq eval: %w", err)
+		return nil, fmt.Errorf("faq eval: %w", err)
 	}
 	defer f.Close()
 	set, err := faq.ReadLabeled(f, func(id string) bool { return kb.Entry(id) != nil })
 	if err != nil {
-		return fmt.Errorf("faq eval %s: %w", file, err)
+		return nil, fmt.Errorf("faq eval %s: %w", file, err)
 	}
-	names, systems := []string{"matcher"}, []faq.System{faq.NewMatcher(kb, nil, faq.Options{})}
-	if baseline {
-		names, systems = append(names, "BM25 baseline"), append(systems, faq.NewBaseline(kb))
+	return set, nil
+}
+
+// cmdFAQTrain trains the classifier on a knowledge base directory (DIR,
+// else UNIONHALL_KB_DIR) and writes it there as faq.ModelFile, so that
+// start-up loads it instead of training.
+func cmdFAQTrain(args []string, std stdio, cfg config, use string) error {
+	dir := cfg.KBDir
+	switch len(args) {
+	case 0:
+	case 1:
+		dir = args[0]
+	default:
+		return errors.New(use)
 	}
-	reports := make([]faq.Report, len(systems))
-	for i, s := range systems {
-		reports[i] = faq.Evaluate(s, set)
+	if dir == "" || strings.HasPrefix(dir, "-") {
+		return fmt.Errorf("faq train: name the knowledge base directory, or set UNIONHALL_KB_DIR\n%s", use)
 	}
-	return printReports(std.out, file, reports, names...)
+	kb, err := faq.Load(os.DirFS(dir))
+	if err != nil {
+		return fmt.Errorf("faq train %s: %w", dir, err)
+	}
+	start := time.Now()
+	m, err := faq.TrainModel(kb, faq.DefaultTrainOptions)
+	if err != nil {
+		return fmt.Errorf("faq train %s: %w", dir, err)
+	}
+	data, err := m.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("faq train: %w", err)
+	}
+	path := filepath.Join(dir, faq.ModelFile)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("faq train: %w", err)
+	}
+	fmt.Fprintf(std.out, "trained on %d entries and %d phrasings in %v; wrote %s (%d bytes)\n",
+		len(kb.Entries), len(kb.Phrasings), time.Since(start).Round(time.Millisecond), path, len(data))
+	return nil
+}
+
+func baselineName(on bool) string {
+	if on {
+		return "BM25 baseline"
+	}
+	return ""
 }
 
 func printReports(w io.Writer, file string, rs []faq.Report, names ...string) error {
@@ -195,6 +289,8 @@ func printReports(w io.Writer, file string, rs []faq.Report, names ...string) er
 	}
 	row("P@1 (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.PrecisionAt1()) })
 	row("MRR (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.MRR()) })
+	row("wrong-answer rate (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.WrongRate()) })
+	row("answered or suggested (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.OfferedRate()) })
 	row("false-answer rate (out of scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.FalseAnswerRate()) })
 	row("wrong answers (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Wrong) })
 	row("not answered (in scope)", func(r faq.Report) string { return fmt.Sprint(r.InScope - r.Correct - r.Wrong) })

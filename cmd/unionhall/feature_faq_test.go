@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/unionhall/unionhall/faq"
 )
 
 func TestConsoleFAQ(t *testing.T) {
@@ -193,5 +195,62 @@ func TestConsoleCommandWithoutSlash(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[5].Text, "Hello!") || lines[5].Card != nil {
 		t.Errorf("hello: %+v", lines[5])
+	}
+}
+
+// TestFAQTrain trains the classifier on a copy of the default knowledge
+// base and checks that the knowledge base then loads it as its own.
+func TestFAQTrain(t *testing.T) {
+	kbDir := t.TempDir()
+	if err := os.CopyFS(kbDir, faq.DefaultFS()); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(kbDir, faq.ModelFile))
+	code, out, errOut := runMain(t.TempDir(), nil, "", "faq", "train", kbDir)
+	if code != 0 || !strings.Contains(out, "wrote "+filepath.Join(kbDir, faq.ModelFile)) {
+		t.Fatalf("faq train: exit %d, %q %q", code, out, errOut)
+	}
+	kb, err := faq.Load(os.DirFS(kbDir))
+	if err != nil || kb.Model == nil || !kb.Model.Fits(kb) {
+		t.Fatalf("trained knowledge base: %v", err)
+	}
+	// Without phrasings there is nothing to train on; without a
+	// directory, nothing to write to.
+	os.RemoveAll(filepath.Join(kbDir, faq.PhrasingsDir))
+	for _, args := range [][]string{{"faq", "train", kbDir}, {"faq", "train"}} {
+		if code, _, errOut := runMain(t.TempDir(), nil, "", args...); code != 1 || !strings.Contains(errOut, "faq train") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
+		}
+	}
+}
+
+// TestFAQEvalValidation measures the matcher on the held-apart training
+// phrasings with a classifier trained on the rest.
+func TestFAQEvalValidation(t *testing.T) {
+	code, out, errOut := runMain(t.TempDir(), nil, "", "faq", "eval", "--validation", "--baseline")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"validation phrasings (one in five", "answered or suggested (in scope)", "wrong-answer rate (in scope)", "BM25 baseline"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("eval --validation output lacks %q:\n%.600s", want, out)
+		}
+	}
+	if code, _, _ := runMain(t.TempDir(), nil, "", "faq", "eval", "--validation", "a.tsv"); code != 1 {
+		t.Errorf("a file and --validation: exit %d", code)
+	}
+}
+
+// TestStewardContactSetting checks that an abstention points to the
+// configured steward contact, and reads as well without one.
+func TestStewardContactSetting(t *testing.T) {
+	for contact, want := range map[string]string{
+		"Call the union hall at 555-0100.": "talk to your steward. Call the union hall at 555-0100.",
+		"":                                 "talk to your steward. " + faq.DefaultContact,
+	} {
+		lines := runConsole(t, t.TempDir(), map[string]string{"UNIONHALL_STEWARD_CONTACT": contact}, "alice> what's the weather like tomorrow")
+		if len(lines) != 1 || !strings.Contains(lines[0].Text, want) {
+			t.Errorf("contact %q: %+v, want %q", contact, lines, want)
+		}
 	}
 }

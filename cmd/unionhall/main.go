@@ -38,9 +38,11 @@ Usage:
   unionhall ask [--json] ["question"]
                              answer a question from the knowledge base; with
                              --json, answer each line of stdin as JSON
-  unionhall faq eval FILE.tsv [--baseline]
+  unionhall faq eval FILE.tsv|--validation [--baseline]
                              measure the answers on labelled questions
                              (P@1, MRR, false answers), beside plain BM25
+  unionhall faq train [DIR]  train the FAQ classifier on a knowledge base
+                             directory and store it there
   unionhall slack-manifest [--url https://host] [--name NAME]
                              print the Slack app manifest (Socket Mode; with
                              --url, HTTP mode behind that public address)

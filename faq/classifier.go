@@ -1,0 +1,322 @@
+package faq
+
+import (
+	"maps"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// classifier is a multinomial logistic regression that learns, from the
+// knowledge base's training phrasings and its entries' own questions,
+// alternates, topics and keywords, which entry a question asks for, or
+// that it asks for none (the last class, OutOfScope). It reads the
+// featurizer's features. It is not changed once trained.
+type classifier struct {
+	fz *featurizer
+	// classes are the entry ids in knowledge base order, then OutOfScope.
+	classes []string
+	// keys are the features seen in training, sorted; row i of weights
+	// (len(classes) values) belongs to keys[i].
+	keys    []uint64
+	weights []float32
+	bias    []float32
+	// known are the stems of the words of the entries (answers included)
+	// and of their phrasings; words are the same words as written, which
+	// misspellings are matched against (see novelty).
+	known map[string]bool
+	words [][]vocabWord
+}
+
+// novelty is the share of a question's words (other than stop words and
+// numbers) that neither the entries nor their phrasings use, even
+// allowing for a typo. The classifier has no weight for a word it never
+// saw, so "my dog's health insurance" looks to it like a question about
+// health insurance; novelty says how much of the question it could not
+// read.
+func (c *classifier) novelty(toks []string) float64 {
+	var total, novel int
+	for _, t := range toks {
+		if isStopword(t) || isNumeric(t) {
+			continue
+		}
+		total++
+		if c.known[stem(joinHyphens(t))] {
+			continue
+		}
+		w := joinHyphens(t)
+		if budget := typoBudget(len(w)); budget > 0 && correctable(w) {
+			if _, _, ok := correct(c.words, w, budget); ok {
+				continue
+			}
+		}
+		novel++
+	}
+	if total == 0 {
+		return 0
+	}
+	return float64(novel) / float64(total)
+}
+
+// learnVocabulary fills known and words from the texts of the entries
+// and of the in-scope phrasings.
+func (c *classifier) learnVocabulary(texts []string) {
+	c.known = map[string]bool{}
+	surface := map[string]bool{}
+	for _, t := range texts {
+		for _, tok := range tokenize(t, 1<<20) {
+			w := joinHyphens(tok)
+			c.known[stem(w)] = true
+			if correctable(w) && len(w) <= 64 {
+				surface[w] = true
+			}
+		}
+	}
+	c.setWords(slices.Sorted(maps.Keys(surface)))
+}
+
+// setWords files the words misspellings are matched against by length.
+func (c *classifier) setWords(ws []string) {
+	c.words = nil
+	for _, w := range ws {
+		c.words = addVocab(c.words, vocabWord{word: w, mask: letterMask(w), df: 1})
+	}
+}
+
+// scores sets probs (len(c.classes) long) to the probability of each class
+// for a question's tokens.
+func (c *classifier) scores(toks []string, probs []float32) {
+	var buf [16 * maxQueryTokens]feature
+	fs := c.fz.features(toks, buf[:0])
+	k := len(c.classes)
+	var z [maxClasses]float64
+	logits := z[:k]
+	for i, b := range c.bias {
+		logits[i] = float64(b)
+	}
+	for _, f := range fs {
+		row, ok := slices.BinarySearch(c.keys, f.key)
+		if !ok {
+			continue
+		}
+		w := c.weights[row*k : row*k+k]
+		for i := range logits {
+			logits[i] += float64(f.val * w[i])
+		}
+	}
+	softmax(logits)
+	for i, p := range logits {
+		probs[i] = float32(p)
+	}
+}
+
+// maxClasses bounds the classes the classifier is trained for: a larger
+// knowledge base is answered by BM25F alone.
+const maxClasses = 512
+
+// softmax turns logits into probabilities in place.
+func softmax(z []float64) {
+	m := math.Inf(-1)
+	for _, v := range z {
+		m = max(m, v)
+	}
+	var sum float64
+	for i, v := range z {
+		z[i] = math.Exp(v - m)
+		sum += z[i]
+	}
+	for i := range z {
+		z[i] /= sum
+	}
+}
+
+// TrainOptions are the classifier's training settings. The zero value of
+// a field means its default (DefaultTrainOptions).
+type TrainOptions struct {
+	// Epochs is how many times stochastic gradient descent goes through
+	// the examples.
+	Epochs int
+	// Rate is the initial learning rate.
+	Rate float64
+	// L2 is the weight of the squared-weight penalty, which keeps the
+	// classifier from trusting any one feature too much.
+	L2 float64
+	// Seed orders the examples, so that training is repeatable.
+	Seed uint64
+	// Features are the weights of the parts of a question's vector.
+	Features featureWeights
+}
+
+// DefaultTrainOptions were chosen by cross-validation on the training
+// part of the default knowledge base's phrasings (see SplitPhrasings).
+var DefaultTrainOptions = TrainOptions{
+	Epochs:   30,
+	Rate:     0.5,
+	L2:       3e-5,
+	Seed:     1,
+	Features: featureWeights{Words: 1, Chars: 1, Expansion: 0.5},
+}
+
+// withDefaults fills in the zero fields.
+func (o TrainOptions) withDefaults() TrainOptions {
+	d := DefaultTrainOptions
+	if o.Epochs == 0 {
+		o.Epochs = d.Epochs
+	}
+	if o.Rate == 0 {
+		o.Rate = d.Rate
+	}
+	if o.L2 == 0 {
+		o.L2 = d.L2
+	}
+	if o.Seed == 0 {
+		o.Seed = d.Seed
+	}
+	if o.Features == (featureWeights{}) {
+		o.Features = d.Features
+	}
+	return o
+}
+
+// example is one training text's features, merged by key and mapped to
+// weight rows, and its class.
+type example struct {
+	rows  []int32
+	vals  []float32
+	class int
+}
+
+// trainingTexts are the texts the classifier learns from, by class: every
+// entry's question, alternates, topic and keywords, and the phrasings.
+func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []string, labels []int) {
+	classOf := map[string]int{}
+	for i, e := range kb.Entries {
+		classes = append(classes, e.ID)
+		classOf[e.ID] = i
+		for _, t := range append(append([]string{e.Question, e.Topic}, e.Alternates...), e.Keywords...) {
+			texts = append(texts, t)
+			labels = append(labels, i)
+		}
+	}
+	classes = append(classes, OutOfScope)
+	classOf[OutOfScope] = len(classes) - 1
+	for _, p := range phrasings {
+		c, ok := classOf[p.Want]
+		if !ok {
+			continue
+		}
+		texts = append(texts, p.Question)
+		labels = append(labels, c)
+	}
+	return classes, texts, labels
+}
+
+// trainClassifier fits the classifier to kb's entries and the given
+// phrasings.
+func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier {
+	opts = opts.withDefaults()
+	classes, texts, labels := trainingTexts(kb, phrasings)
+	c := &classifier{fz: newFeaturizer(kb.Lexicon, opts.Features), classes: classes}
+	var inScope []string
+	for i, t := range texts {
+		if classes[labels[i]] != OutOfScope {
+			inScope = append(inScope, t)
+		}
+	}
+	for _, e := range kb.Entries {
+		inScope = append(inScope, e.Answer)
+	}
+	c.learnVocabulary(inScope)
+	c.fit(c.examples(texts, labels), opts)
+	return c
+}
+
+// examples featurizes the training texts, giving every feature seen a
+// row of weights.
+func (c *classifier) examples(texts []string, labels []int) []example {
+	raw := make([][]feature, len(texts))
+	seen := map[uint64]bool{}
+	for i, t := range texts {
+		raw[i] = c.fz.features(tokenize(t, maxQueryTokens), nil)
+		for _, f := range raw[i] {
+			seen[f.key] = true
+		}
+	}
+	c.keys = slices.Sorted(maps.Keys(seen))
+	examples := make([]example, len(texts))
+	for i, fs := range raw {
+		merged := map[int32]float32{}
+		for _, f := range fs {
+			row, _ := slices.BinarySearch(c.keys, f.key)
+			merged[int32(row)] += f.val
+		}
+		ex := example{rows: slices.Sorted(maps.Keys(merged)), class: labels[i]}
+		for _, row := range ex.rows {
+			ex.vals = append(ex.vals, merged[row])
+		}
+		examples[i] = ex
+	}
+	return examples
+}
+
+// fit sets the weights by stochastic gradient descent on the
+// L2-penalised log loss of the examples, with a learning rate that
+// decays as 1/(1 + rate × L2 × step).
+func (c *classifier) fit(examples []example, opts TrainOptions) {
+	k := len(c.classes)
+	// The weights are kept as scale × v, so that the penalty, which
+	// shrinks every weight at every step, costs one multiplication.
+	v := make([]float64, len(c.keys)*k)
+	bias := make([]float64, k)
+	scale := 1.0
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15))
+	z := make([]float64, k)
+	step := 0.0
+	for range opts.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, idx := range order {
+			ex := &examples[idx]
+			rate := opts.Rate / (1 + opts.Rate*opts.L2*step)
+			step++
+			// z becomes the gradient of the loss by the logits.
+			copy(z, bias)
+			for j, row := range ex.rows {
+				x := float64(ex.vals[j]) * scale
+				for m, w := range v[int(row)*k : int(row)*k+k] {
+					z[m] += x * w
+				}
+			}
+			softmax(z)
+			z[ex.class]--
+			for m := range bias {
+				bias[m] -= rate * z[m]
+			}
+			scale *= 1 - rate*opts.L2
+			for j, row := range ex.rows {
+				x := rate * float64(ex.vals[j]) / scale
+				w := v[int(row)*k : int(row)*k+k]
+				for m := range z {
+					w[m] -= x * z[m]
+				}
+			}
+			if scale < 1e-6 {
+				for i := range v {
+					v[i] *= scale
+				}
+				scale = 1
+			}
+		}
+	}
+	c.weights = make([]float32, len(v))
+	for i, x := range v {
+		c.weights[i] = float32(x * scale)
+	}
+	c.bias = make([]float32, k)
+	for i, b := range bias {
+		c.bias[i] = float32(b)
+	}
+}

@@ -1,0 +1,110 @@
+package faq
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestValidationPhrasings measures the matcher on the training phrasings
+// that SplitPhrasings holds apart, with a classifier trained on the rest:
+// wording that neither the knowledge base nor the classifier has seen.
+// Its floors are below the measured figures (see the README); they catch
+// a change that fits the entries' own wording at the expense of members'.
+func TestValidationPhrasings(t *testing.T) {
+	kb := loadDefault(t)
+	train, val := SplitPhrasings(kb.Phrasings)
+	if len(val) < len(kb.Phrasings)/6 || len(train)+len(val) != len(kb.Phrasings) {
+		t.Fatalf("split %d + %d of %d phrasings", len(train), len(val), len(kb.Phrasings))
+	}
+	trained, _ := kb.WithPhrasings(train).WithoutQuestions(val)
+	r := Evaluate(NewMatcher(trained, nil, Options{}), val)
+	b := Evaluate(NewBaseline(kb), val)
+	t.Logf("validation: P@1 %.3f wrong %.3f answered or suggested %.3f false answers %.3f; baseline P@1 %.3f",
+		r.PrecisionAt1(), r.WrongRate(), r.OfferedRate(), r.FalseAnswerRate(), b.PrecisionAt1())
+	if r.PrecisionAt1() < 0.72 || r.WrongRate() > 0.035 || r.OfferedRate() < 0.9 || r.FalseAnswerRate() > 0.07 {
+		t.Errorf("validation: P@1 %.3f, wrong %.3f, answered or suggested %.3f, false answers %.3f; want at least 0.72, at most 0.035, at least 0.9, at most 0.07",
+			r.PrecisionAt1(), r.WrongRate(), r.OfferedRate(), r.FalseAnswerRate())
+	}
+	if r.PrecisionAt1() < b.PrecisionAt1()+0.05 {
+		t.Errorf("validation: P@1 %.3f is not well ahead of plain BM25 (%.3f)", r.PrecisionAt1(), b.PrecisionAt1())
+	}
+}
+
+// TestSplitPhrasingsIsFixed checks that the validation split takes one in
+// five of each entry's phrasings, and the same ones every time.
+func TestSplitPhrasingsIsFixed(t *testing.T) {
+	kb := loadDefault(t)
+	train, val := SplitPhrasings(kb.Phrasings)
+	again, _ := SplitPhrasings(kb.Phrasings)
+	if !slices.Equal(train, again) {
+		t.Fatal("the split changes from run to run")
+	}
+	count := func(set []Labeled) map[string]int {
+		n := map[string]int{}
+		for _, p := range set {
+			n[p.Want]++
+		}
+		return n
+	}
+	all, held := count(kb.Phrasings), count(val)
+	for id, n := range all {
+		if held[id] != n/5 {
+			t.Errorf("%s: %d of %d phrasings held apart, want %d", id, held[id], n, n/5)
+		}
+	}
+}
+
+// TestMembersWordingIsAnsweredOrOffered asks questions in members' own
+// words about what the entries cover, including facts added to them: the
+// right entry is answered or offered, and no other entry is asserted.
+func TestMembersWordingIsAnsweredOrOffered(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+	for q, want := range map[string]string{
+		"whats the last day to get a deal done":                 "deadline",
+		"how did P-2 vote":                                      "vote-result",
+		"could the governor cut more now":                       "rescission-authority",
+		"did the members vote it down?":                         "vote-result",
+		"was the deal ratified":                                 "vote-result",
+		"what if nobody agrees by august":                       "deadline",
+		"will I lose my job":                                    "job-security",
+		"will my premiums go up":                                "health-care",
+		"can they reopen the contract":                          "renegotiation",
+		"wat abut my pensoin":                                   "pension",
+		"is the governor sending his negotiator":                "renegotiation",
+		"can departments suggest other cuts instead of layoffs": "layoffs",
+	} {
+		r := m.Match(q)
+		switch {
+		case r.Outcome == Answer && r.Entry.ID == want:
+		case r.Outcome == Answer:
+			t.Errorf("%q: answered with %s (confidence %.2f), want %s", q, r.Entry.ID, r.Confidence, want)
+		case r.Outcome == Suggest && slices.ContainsFunc(r.Suggestions, func(e *Entry) bool { return e.ID == want }):
+		default:
+			t.Errorf("%q: %v %v, want %s answered or offered", q, r.Outcome, r.Candidates, want)
+		}
+	}
+}
+
+// TestAmbiguousQuestionsOfferBoth checks that a question two entries
+// answer about equally well offers both, and that one which touches a
+// second entry answers with the first and offers the second beside it.
+func TestAmbiguousQuestionsOfferBoth(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+	r := m.Match("vote")
+	if r.Outcome != Suggest || len(r.Suggestions) < 2 {
+		t.Errorf("vote: %v %v, want suggestions", r.Outcome, r.Suggestions)
+	}
+	found := false
+	for _, q := range []string{"was the deal ratified", "is the wage freeze still happening if the vote failed", "will I lose my job if it fails"} {
+		r := m.Match(q)
+		if r.Outcome == Answer && len(r.Related) == 1 && r.Related[0] != r.Entry {
+			found = true
+		}
+		if len(r.Candidates) > 1 && r.Candidates[1].Probability >= m.opts.Ambiguity*r.Candidates[0].Probability && r.Outcome == Answer {
+			t.Errorf("%q: answered although the second entry is nearly as likely: %v", q, r.Candidates)
+		}
+	}
+	if !found {
+		t.Error("no question touching two entries offered the second beside its answer")
+	}
+}

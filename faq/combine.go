@@ -1,0 +1,184 @@
+package faq
+
+import (
+	"math"
+	"slices"
+)
+
+// Defaults of the Options that combine the classifier with BM25F.
+const (
+	DefaultBlend     = 2
+	DefaultAmbiguity = 0.5
+	DefaultRelatedAt = 0.05
+	// DefaultClassifierAnswerAt is high because a member told the wrong
+	// thing about their contract is worse off than one told to ask a
+	// steward: on held-apart phrasings it keeps wrong answers under 2%.
+	DefaultClassifierAnswerAt = 0.85
+	// DefaultClassifierSuggestAt is the confidence from which the best
+	// entries are offered rather than a steward.
+	DefaultClassifierSuggestAt = 0.4
+)
+
+// DefaultClassifierCalibration was fitted like DefaultCalibration, for a
+// knowledge base with a classifier (see calibrate_test.go).
+var DefaultClassifierCalibration = Calibration{Bias: -0.60, Coverage: 1.81, Unknown: -0.38, Strength: -0.31, Runner: -0.68,
+	Class: 3.25, ClassRunner: -1.96, OffTopic: -1.63, Agree: 0.26, Novelty: -1.65}
+
+// combine decides about a question from the classifier's probabilities
+// and BM25F's ranking together. r holds BM25F's candidates and features;
+// perfect is the score a perfect match on every question word would get.
+func (m *Matcher) combine(ix *index, slots []slot, sh shape, question string, r Result, perfect float64) Result {
+	var buf [maxClasses]float64
+	toks := tokenize(question, maxQueryTokens)
+	probs := m.joint(toks, r.Candidates, perfect, buf[:len(m.clf.classes)])
+	entries := probs[:len(probs)-1]
+	best := bestEntries(entries)
+	// A question that is word for word one of an entry's own phrasings
+	// asks for that entry.
+	exact, isExact := ix.exact[normalizeKey(question)]
+	isExact = isExact && exact >= 0
+	if isExact {
+		best = promote(best, exact)
+	}
+	bm := r.Candidates
+	score := func(doc int32) float64 {
+		for _, c := range bm {
+			if c.doc == doc {
+				return c.Score
+			}
+		}
+		return 0
+	}
+	r.Candidates = make([]Candidate, len(best))
+	for i, d := range best {
+		r.Candidates[i] = Candidate{Entry: ix.entries[d], Score: score(d), Probability: entries[d], doc: d}
+	}
+	first, second := r.Candidates[0], Candidate{}
+	if len(best) > 1 {
+		second = r.Candidates[1]
+	}
+
+	f := &r.Features
+	f.Class, f.ClassRunner, f.OffTopic = first.Probability, second.Probability, probs[len(probs)-1]
+	f.Novelty = m.clf.novelty(toks)
+	f.Agree = 0
+	if len(bm) > 0 && bm[0].doc == first.doc {
+		f.Agree = 1
+	}
+	f.Coverage, f.Curated, _ = ix.coverage(slots, first.doc)
+	f.Strength = 0
+	if perfect > 0 {
+		f.Strength = first.Score / perfect
+	}
+	f.Subjects, f.Bare, f.Owned = ix.owned(slots, sh, first.doc)
+	conf := m.opts.Calibration.logistic(*f)
+	r.Confidence = conf
+	// A bare subject that is not the best entry's own ("my pay") is the
+	// subject of several entries: they are offered, not asserted, unless
+	// the classifier has learnt the words as one entry's ("total
+	// savings", "sebak").
+	if f.Bare && !f.Owned && first.Probability < bareAnswerAt {
+		r.Confidence = min(conf, answerTextOnly)
+	}
+	if isExact {
+		r.Confidence = max(conf, exactConfidence)
+	}
+
+	switch {
+	case isExact || r.Confidence >= m.opts.AnswerAt && second.Probability < m.opts.Ambiguity*first.Probability:
+		r.Outcome, r.Entry = Answer, first.Entry
+		if second.Entry != nil && second.Probability >= m.opts.RelatedAt && ix.touches(slots, second.doc, first.doc) {
+			r.Related = []*Entry{second.Entry}
+		}
+	case conf >= min(m.opts.SuggestAt, m.opts.AnswerAt):
+		r.Outcome = Suggest
+		for _, c := range r.Candidates[:min(len(r.Candidates), maxSuggestions)] {
+			r.Suggestions = append(r.Suggestions, c.Entry)
+		}
+	}
+	return r
+}
+
+// joint fills z (one value per class) with the probability of each entry,
+// and last of none, from the classifier and BM25F together: each entry's
+// score is the classifier's log-probability plus Blend × its BM25F score
+// (bm, for the entries BM25F ranked) as a share of perfect, and the
+// scores, with the classifier's for "no entry", are turned back into
+// probabilities. It returns z.
+func (m *Matcher) joint(toks []string, bm []Candidate, perfect float64, z []float64) []float64 {
+	var buf [maxClasses]float32
+	probs := buf[:len(z)]
+	m.clf.scores(toks, probs)
+	for i, p := range probs {
+		z[i] = math.Log(float64(p) + 1e-9)
+	}
+	if perfect > 0 {
+		for _, c := range bm {
+			z[c.doc] += m.opts.Blend * c.Score / perfect
+		}
+	}
+	softmax(z)
+	return z
+}
+
+// bestEntries returns the indexes of the most probable entries, at most
+// maxCandidates, most probable first.
+func bestEntries(p []float64) []int32 {
+	best := make([]int32, 0, maxCandidates)
+	for d := range p {
+		switch {
+		case len(best) < maxCandidates:
+			best = append(best, int32(d))
+		case p[d] > p[best[len(best)-1]]:
+			best[len(best)-1] = int32(d)
+		default:
+			continue
+		}
+		for j := len(best) - 1; j > 0 && p[best[j]] > p[best[j-1]]; j-- {
+			best[j], best[j-1] = best[j-1], best[j]
+		}
+	}
+	return best
+}
+
+// promote moves doc to the front of best, adding it in place of the last
+// when it is not there.
+func promote(best []int32, doc int32) []int32 {
+	i := slices.Index(best, doc)
+	if i < 0 {
+		i = len(best) - 1
+	}
+	copy(best[1:i+1], best[:i])
+	best[0] = doc
+	return best
+}
+
+// touches reports whether the question names a subject that entry doc has
+// in its question, alternates or keywords and entry other does not: a
+// question about "the vote and the 80 percent rule" touches the
+// ratification rules beside the vote result.
+func (ix *index) touches(slots []slot, doc, other int32) bool {
+	var subjects uint64
+	for i, s := range slots {
+		if s.subject && i < 64 {
+			subjects |= 1 << i
+		}
+	}
+	_, _, mine := ix.coverage(slots, doc)
+	_, _, theirs := ix.coverage(slots, other)
+	return mine&^theirs&subjects != 0
+}
+
+// bareAnswerAt is the probability from which a bare subject that is not
+// one entry's own is answered with the entry the classifier prefers.
+const bareAnswerAt = 0.9
+
+// maxSuggestions is how many entries are offered when the matcher is
+// unsure: the right one is among the best three far more often than it is
+// first.
+const maxSuggestions = 3
+
+// exactConfidence is the confidence in the entry a question is word for
+// word one of the phrasings of (its question, an alternate or a phrasing
+// a steward added).
+const exactConfidence = 0.99
