@@ -113,7 +113,7 @@ func secretRun(t *testing.T, voters, units []string, choices []int) (during, aft
 	ctx := context.Background()
 	clock := bot.NewManualClock(pollsStart)
 	url := pgtest.Fresh(t)
-	s, err := openStores(ctx, url, clock)
+	s, err := engine.Open(ctx, url, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ func secretRun(t *testing.T, voters, units []string, choices []int) string {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "secret.db")
 	clock := bot.NewManualClock(pollsStart)
-	s, err := openStores(ctx, path, clock)
+	s, err := engine.Open(ctx, path, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,31 @@ type Engine struct {
 	Open func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error)
 }
 
+// Database is an open database of an engine.
+type Database interface {
+	// Stores returns every store on the database.
+	Stores() store.Stores
+	// Close closes the database.
+	Close() error
+}
+
+// NewEngine returns the engine whose databases fresh creates and open
+// opens; rows reads what a database holds of a poll beneath the Store
+// interface (see Stores.PollRows).
+func NewEngine[DB Database](fresh func(t testing.TB) string, open func(ctx context.Context, addr string, clock bot.Clock) (DB, error),
+	rows func(ctx context.Context, db DB, pollID int64, secret bool) (PollRows, error)) Engine {
+	return Engine{Fresh: fresh, Open: func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error) {
+		db, err := open(ctx, addr, clock)
+		if err != nil {
+			return nil, err
+		}
+		pollRows := func(ctx context.Context, pollID int64, secret bool) (PollRows, error) {
+			return rows(ctx, db, pollID, secret)
+		}
+		return &Stores{Stores: db.Stores(), PollRows: pollRows, Close: db.Close}, nil
+	}}
+}
+
 // Stores are the stores of one open database, with what the tests need
 // beside them.
 type Stores struct {
