@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -22,64 +21,6 @@ var ny = func() *time.Location {
 	}
 	return loc
 }()
-
-var quiet = bottest.DiscardLogger()
-
-// post is one announcement a fake platform received.
-type post struct {
-	platform string
-	text     string
-	at       time.Time
-}
-
-// poster is a fake set of platforms with announcement channels.
-type poster struct {
-	platforms []string
-	clock     bot.Clock
-	// fail, when set, decides whether the nth attempt on a platform
-	// (counting from 1) fails.
-	fail func(platform, text string, n int) error
-
-	mu       sync.Mutex
-	posts    []post
-	attempts map[string]int
-}
-
-func newPoster(clock bot.Clock, platforms ...string) *poster {
-	return &poster{platforms: platforms, clock: clock, attempts: map[string]int{}}
-}
-
-func (p *poster) Announcers() []string { return p.platforms }
-
-func (p *poster) AnnouncePlatform(_ context.Context, platform string, r bot.Reply) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.attempts[platform]++
-	if p.fail != nil {
-		if err := p.fail(platform, r.Text, p.attempts[platform]); err != nil {
-			return err
-		}
-	}
-	p.posts = append(p.posts, post{platform: platform, text: r.Text, at: p.clock.Now()})
-	return nil
-}
-
-func (p *poster) all() []post {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]post(nil), p.posts...)
-}
-
-// count returns how many posts on platform contain s.
-func (p *poster) count(platform, s string) int {
-	n := 0
-	for _, x := range p.all() {
-		if x.platform == platform && strings.Contains(x.text, s) {
-			n++
-		}
-	}
-	return n
-}
 
 // env is one test's database, which the test opens, closes and opens
 // again (a restart), with the reminders store of the open handle.
@@ -136,6 +77,16 @@ func runDue(t *testing.T, s *reminders.Scheduler, p reminders.Poster) reminders.
 		t.Fatalf("RunDue: %v", err)
 	}
 	return res
+}
+
+// runAfter advances the clock by dt and runs s once, which must have the
+// result want.
+func (e *env) runAfter(s *reminders.Scheduler, p reminders.Poster, dt time.Duration, want reminders.Result) {
+	e.t.Helper()
+	e.clock.Advance(dt)
+	if res := runDue(e.t, s, p); res != want {
+		e.t.Fatalf("%s later: result %+v, want %+v", dt, res, want)
+	}
 }
 
 // crashStore simulates the process dying at one step of the protocol:
@@ -430,30 +381,15 @@ func testFailedPostsAreRetriedWithBackoff(t *testing.T, eng Engine) {
 		t.Fatalf("first run %+v, posts %+v: the console post must not wait for Slack", res, p.all())
 	}
 	// Not yet: the first retry is 10 s later.
-	e.clock.Advance(9 * time.Second)
-	if res := runDue(t, s, p); res != (reminders.Result{}) {
-		t.Fatalf("retried before the backoff: %+v", res)
-	}
-	e.clock.Advance(time.Second)
-	if res := runDue(t, s, p); res.Retrying != 1 {
-		t.Fatalf("second attempt %+v", res)
-	}
+	e.runAfter(s, p, 9*time.Second, reminders.Result{})
+	e.runAfter(s, p, time.Second, reminders.Result{Retrying: 1})
 	// The retry survives a restart; the third attempt is 20 s after the
-	// second.
+	// second, the fourth 40 s after the third.
 	e.restart()
 	s = e.scheduler(nil, reminders.DefaultGrace)
-	e.clock.Advance(19 * time.Second)
-	if res := runDue(t, s, p); res != (reminders.Result{}) {
-		t.Fatalf("retried before the backoff after a restart: %+v", res)
-	}
-	e.clock.Advance(time.Second)
-	if res := runDue(t, s, p); res.Retrying != 1 {
-		t.Fatalf("third attempt %+v", res)
-	}
-	e.clock.Advance(40 * time.Second)
-	if res := runDue(t, s, p); res.Posted != 1 {
-		t.Fatalf("fourth attempt %+v", res)
-	}
+	e.runAfter(s, p, 19*time.Second, reminders.Result{})
+	e.runAfter(s, p, time.Second, reminders.Result{Retrying: 1})
+	e.runAfter(s, p, 40*time.Second, reminders.Result{Posted: 1})
 	if p.count("slack", "Ballots go out today") != 1 || p.count("console", "Ballots go out today") != 1 {
 		t.Fatalf("posts %+v", p.all())
 	}
@@ -462,9 +398,9 @@ func testFailedPostsAreRetriedWithBackoff(t *testing.T, eng Engine) {
 		got[1].text != "Reminder: Ballots go out today\n(late: was due at Mon Aug 3, 2026 9:00 AM EDT)" {
 		t.Errorf("posts %+v", got)
 	}
-	e.clock.Advance(time.Hour)
-	if res := runDue(t, s, p); res != (reminders.Result{}) || len(p.all()) != 2 {
-		t.Fatalf("posted again: %+v %+v", res, p.all())
+	e.runAfter(s, p, time.Hour, reminders.Result{})
+	if len(p.all()) != 2 {
+		t.Fatalf("posted again: %+v", p.all())
 	}
 }
 
@@ -480,13 +416,8 @@ func testPanickingPlatformIsRetried(t *testing.T, eng Engine) {
 	}
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 	s := e.scheduler(nil, reminders.DefaultGrace)
-	if res := runDue(t, s, p); res.Posted != 1 || res.Retrying != 1 {
-		t.Fatalf("%+v", res)
-	}
-	e.clock.Advance(10 * time.Second)
-	if res := runDue(t, s, p); res.Posted != 1 {
-		t.Fatalf("retry %+v", res)
-	}
+	e.runAfter(s, p, 0, reminders.Result{Posted: 1, Retrying: 1})
+	e.runAfter(s, p, 10*time.Second, reminders.Result{Posted: 1})
 	if p.count("discord", "Ballots") != 1 || p.count("console", "Ballots") != 1 {
 		t.Fatalf("posts %+v", p.all())
 	}
@@ -684,13 +615,8 @@ func testRunLoop(t *testing.T, eng Engine) {
 
 	expect := func(want time.Duration) {
 		t.Helper()
-		select {
-		case d := <-sleeps:
-			if d != want {
-				t.Fatalf("sleeps %s, want %s", d, want)
-			}
-		case <-time.After(bottest.WaitTimeout):
-			t.Fatal("the loop did not go to sleep")
+		if d := receive(t, "sleep of the loop", sleeps); d != want {
+			t.Fatalf("sleeps %s, want %s", d, want)
 		}
 	}
 	expect(10 * time.Second)
@@ -709,13 +635,8 @@ func testRunLoop(t *testing.T, eng Engine) {
 	bottest.WaitFor(t, "the second reminder's post", func() bool { return p.count("console", "Second") == 1 })
 
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run returned %v", err)
-		}
-	case <-time.After(bottest.WaitTimeout):
-		t.Fatal("Run did not stop")
+	if err := receive(t, "return from Run", done); err != nil {
+		t.Fatalf("Run returned %v", err)
 	}
 }
 
