@@ -1,11 +1,9 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -13,13 +11,13 @@ import (
 	"github.com/unionhall/unionhall/bot/bottest"
 )
 
-func newRouter(t *testing.T, logs *bytes.Buffer) *bot.Router {
+func newRouter(t *testing.T, logs *bottest.LogBuffer) *bot.Router {
 	t.Helper()
 	stewards, err := bot.ParseStewards("console:alice, slack:U1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(logs, nil)))
+	r := bot.NewRouter(stewards, logs.Logger())
 	r.Register(bot.Command{
 		Name: "close", Summary: "close things",
 		Forms: []bot.Form{{
@@ -61,7 +59,7 @@ func newRouter(t *testing.T, logs *bytes.Buffer) *bot.Router {
 }
 
 func TestRouterDispatch(t *testing.T) {
-	var logs bytes.Buffer
+	var logs bottest.LogBuffer
 	r := newRouter(t, &logs)
 	cases := []struct {
 		user, text string
@@ -123,7 +121,7 @@ func TestRouterDispatch(t *testing.T) {
 }
 
 func TestRegisterTwicePanics(t *testing.T) {
-	r := newRouter(t, &bytes.Buffer{})
+	r := newRouter(t, &bottest.LogBuffer{})
 	defer func() {
 		if recover() == nil {
 			t.Fatal("an alias clashing with a command was accepted")
@@ -133,7 +131,7 @@ func TestRegisterTwicePanics(t *testing.T) {
 }
 
 func TestPlatformSteward(t *testing.T) {
-	r := newRouter(t, &bytes.Buffer{})
+	r := newRouter(t, &bottest.LogBuffer{})
 	m := bottest.Message("carol", "/close 9")
 	m.User.PlatformSteward = true
 	rec := &bottest.Recorder{}
@@ -189,7 +187,7 @@ func TestHubAnnounce(t *testing.T) {
 }
 
 func TestPlatformSyntax(t *testing.T) {
-	r := newRouter(t, &bytes.Buffer{})
+	r := newRouter(t, &bottest.LogBuffer{})
 	r.SetPlatformSyntax(bot.PlatformDiscord, func(c bot.Command, f bot.Form) string {
 		switch s := bot.Syntax(c, f); s {
 		case "/close <id>":

@@ -11,15 +11,26 @@ const (
 	maxFalseAnswerRate = 0.05
 )
 
+// evaluate measures the matcher and the BM25 baseline over the default
+// knowledge base on the labeled questions in path, and logs both.
+func evaluate(t *testing.T, path string) (matcher, baseline Report) {
+	t.Helper()
+	kb := loadDefault(t)
+	set := readSet(t, path)
+	matcher, baseline = Evaluate(NewMatcher(kb, nil, Options{}), set), Evaluate(NewBaseline(kb), set)
+	for _, r := range []struct {
+		name string
+		Report
+	}{{"matcher", matcher}, {"baseline", baseline}} {
+		t.Logf("%s on %s: P@1 %.3f MRR %.3f false answers %.3f wrong %d", r.name, path, r.PrecisionAt1(), r.MRR(), r.FalseAnswerRate(), r.Wrong)
+	}
+	return matcher, baseline
+}
+
 // TestDevSetGate fails when the matcher falls below the targets on the dev
 // set, or stops beating plain BM25 by a wide margin.
 func TestDevSetGate(t *testing.T) {
-	kb := loadDefault(t)
-	set := readSet(t, "testdata/dev-questions.tsv")
-	r := Evaluate(NewMatcher(kb, nil, Options{}), set)
-	b := Evaluate(NewBaseline(kb), set)
-	t.Logf("dev: matcher P@1 %.3f MRR %.3f false answers %.3f; baseline P@1 %.3f MRR %.3f false answers %.3f",
-		r.PrecisionAt1(), r.MRR(), r.FalseAnswerRate(), b.PrecisionAt1(), b.MRR(), b.FalseAnswerRate())
+	r, b := evaluate(t, "testdata/dev-questions.tsv")
 	for _, m := range r.Misses {
 		t.Logf("miss: line %d want %s got %q (best %s, confidence %.2f): %s", m.Line, m.Want, m.Got, m.Top, m.Confidence, m.Question)
 	}
@@ -43,12 +54,7 @@ func TestDevSetGate(t *testing.T) {
 // other subjects). Its floor is lower than the dev gate; it catches a
 // change that only helps the dev set.
 func TestHeldOutSet(t *testing.T) {
-	kb := loadDefault(t)
-	set := readSet(t, "testdata/holdout-questions.tsv")
-	r := Evaluate(NewMatcher(kb, nil, Options{}), set)
-	b := Evaluate(NewBaseline(kb), set)
-	t.Logf("held out: matcher P@1 %.3f MRR %.3f false answers %.3f wrong %d; baseline P@1 %.3f MRR %.3f false answers %.3f wrong %d",
-		r.PrecisionAt1(), r.MRR(), r.FalseAnswerRate(), r.Wrong, b.PrecisionAt1(), b.MRR(), b.FalseAnswerRate(), b.Wrong)
+	r, b := evaluate(t, "testdata/holdout-questions.tsv")
 	if r.PrecisionAt1() < 0.8 || r.FalseAnswerRate() > 0.1 || r.Wrong > 6 {
 		t.Errorf("held-out P@1 %.3f, false answers %.3f, wrong answers %d: want at least 0.8, at most 0.1 and at most 6",
 			r.PrecisionAt1(), r.FalseAnswerRate(), r.Wrong)

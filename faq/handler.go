@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -264,7 +262,7 @@ func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question
 		Question: cleanText(question, maxKeptQuestion),
 		Outcome:  res.Outcome,
 		Member:   MemberHash(s.Salt, r.User.ID),
-		At:       s.now(),
+		At:       s.Clock.Now(),
 	}
 	if len(res.Candidates) > 0 {
 		u.BestGuess = res.Candidates[0].Entry.ID
@@ -274,22 +272,8 @@ func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question
 	}
 	if err := s.Store.RecordUnanswered(ctx, u); err != nil {
 		// The member still gets their answer; stewards lose one record.
-		s.log().ErrorContext(ctx, "could not record an unanswered question", "err", err)
+		s.Log.ErrorContext(ctx, "could not record an unanswered question", "err", err)
 	}
-}
-
-func (s *Service) now() time.Time {
-	if s.Clock == nil {
-		return time.Now()
-	}
-	return s.Clock.Now()
-}
-
-func (s *Service) log() *slog.Logger {
-	if s.Log == nil {
-		return slog.Default()
-	}
-	return s.Log
 }
 
 func (s *Service) topics(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
@@ -330,7 +314,7 @@ func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Req
 	if s.Store == nil {
 		return fmt.Errorf("faq: no store for feedback")
 	}
-	err = s.Store.RecordFeedback(ctx, Feedback{EntryID: e.ID, Member: MemberHash(s.Salt, r.User.ID), Helpful: helpful, At: s.now()})
+	err = s.Store.RecordFeedback(ctx, Feedback{EntryID: e.ID, Member: MemberHash(s.Salt, r.User.ID), Helpful: helpful, At: s.Clock.Now()})
 	if err != nil {
 		return fmt.Errorf("record feedback on %s: %w", e.ID, err)
 	}
@@ -394,7 +378,7 @@ func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request)
 	if s.Matcher.HasPhrasing(e.ID, phrasing) {
 		return reply(ctx, w, r, true, fmt.Sprintf("%q already has that phrasing.", e.ID))
 	}
-	added, err := s.Store.AddPhrasing(ctx, Phrasing{EntryID: e.ID, Text: phrasing, Member: MemberHash(s.Salt, r.User.ID), At: s.now()})
+	added, err := s.Store.AddPhrasing(ctx, Phrasing{EntryID: e.ID, Text: phrasing, Member: MemberHash(s.Salt, r.User.ID), At: s.Clock.Now()})
 	if err != nil {
 		return fmt.Errorf("store phrasing for %s: %w", e.ID, err)
 	}

@@ -2,8 +2,6 @@ package faq
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -61,7 +59,10 @@ func (s *memStore) AddPhrasing(_ context.Context, p Phrasing) (bool, error) {
 
 func (s *memStore) Phrasings(context.Context) ([]Phrasing, error) { return s.phrasings, nil }
 
+// harness is a Service over the default knowledge base and an in-memory
+// store, on a router with one steward, steve.
 type harness struct {
+	t      *testing.T
 	router *bot.Router
 	store  *memStore
 	svc    *Service
@@ -82,15 +83,15 @@ func newHarnessWith(t *testing.T, opts Options) *harness {
 		Salt:    []byte("test salt"),
 		Contact: "Call the union hall at 555-0100.",
 		Clock:   bot.NewManualClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC)),
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:     bottest.DiscardLogger(),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := bot.NewRouter(stewards, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	r := bot.NewRouter(stewards, bottest.DiscardLogger())
 	r.Register(svc.Command())
 	r.Fallback(svc.Fallback())
-	return &harness{router: r, store: st, svc: svc}
+	return &harness{t: t, router: r, store: st, svc: svc}
 }
 
 // say dispatches text from user and returns what the bot replied.
@@ -102,12 +103,26 @@ func (h *harness) say(user, text string) []bot.Reply {
 	return rec.Replies()
 }
 
-func onlyReply(t *testing.T, rs []bot.Reply) bot.Reply {
-	t.Helper()
+// reply dispatches text from user and returns the one reply, failing the
+// test on any other number of replies.
+func (h *harness) reply(user, text string) bot.Reply {
+	h.t.Helper()
+	rs := h.say(user, text)
 	if len(rs) != 1 {
-		t.Fatalf("got %d replies, want 1: %+v", len(rs), rs)
+		h.t.Fatalf("%q: got %d replies, want 1: %+v", text, len(rs), rs)
 	}
 	return rs[0]
+}
+
+// privateText dispatches text from alice and returns the text of the one
+// reply, failing the test unless it is private and shows no card.
+func (h *harness) privateText(text string) string {
+	h.t.Helper()
+	r := h.reply("alice", text)
+	if r.Card != nil || !r.Private {
+		h.t.Errorf("%q: %+v, want a private reply without a card", text, r)
+	}
+	return r.Text
 }
 
 func allText(r bot.Reply) string {
@@ -124,7 +139,7 @@ func allText(r bot.Reply) string {
 func TestAnswerIsACitedCardWithFeedbackButtons(t *testing.T) {
 	h := newHarness(t)
 	for _, text := range []string{"/faq so no pay bump for 2 yrs??", "is there a wage freeze"} {
-		r := onlyReply(t, h.say("alice", text))
+		r := h.reply("alice", text)
 		c := r.Card
 		if c == nil {
 			t.Fatalf("%q: no card: %+v", text, r)
@@ -141,7 +156,7 @@ func TestAnswerIsACitedCardWithFeedbackButtons(t *testing.T) {
 		}
 	}
 	// Two answers never share a card key.
-	a, b := onlyReply(t, h.say("alice", "pension changes?")), onlyReply(t, h.say("bob", "pension changes?"))
+	a, b := h.reply("alice", "pension changes?"), h.reply("bob", "pension changes?")
 	if a.Card.Key == b.Card.Key {
 		t.Errorf("card keys repeat: %s", a.Card.Key)
 	}
@@ -152,7 +167,7 @@ func TestAnswerIsACitedCardWithFeedbackButtons(t *testing.T) {
 
 func TestAbstainPointsToStewardAndRecordsHashedMember(t *testing.T) {
 	h := newHarness(t)
-	r := onlyReply(t, h.say("alice", "how do I reset my email password"))
+	r := h.reply("alice", "how do I reset my email password")
 	text := allText(r)
 	if !strings.Contains(text, "rather not guess") || !strings.Contains(text, "555-0100") || !strings.Contains(text, "steward") {
 		t.Errorf("abstention: %q", text)
@@ -183,7 +198,7 @@ func TestSuggestionsAreButtons(t *testing.T) {
 			continue
 		}
 		found = true
-		r := onlyReply(t, h.say("alice", q))
+		r := h.reply("alice", q)
 		if r.Card == nil || len(r.Card.Buttons) < 2 || len(r.Card.Buttons) > 3 {
 			t.Fatalf("%q: suggestion reply %+v", q, r)
 		}
@@ -192,7 +207,7 @@ func TestSuggestionsAreButtons(t *testing.T) {
 				t.Errorf("%q: button %+v", q, b)
 			}
 			// Clicking the button shows that entry.
-			shown := onlyReply(t, h.say("alice", b.Command()))
+			shown := h.reply("alice", b.Command())
 			if shown.Card == nil || shown.Card.Title != res.Suggestions[i].Question {
 				t.Errorf("%s: %+v", b.Command(), shown)
 			}
@@ -227,7 +242,7 @@ func TestBadInputGetsAShortReply(t *testing.T) {
 		{"/faq feedback nosuch helpful", "no topic"},
 		{`/faq what about "quotes`, "rather not guess"},
 	} {
-		r := onlyReply(t, h.say("mallory", tc.text))
+		r := h.reply("mallory", tc.text)
 		text := allText(r)
 		if !strings.Contains(text, tc.want) {
 			t.Errorf("%.40q: reply %q, want it to contain %q", tc.text, text, tc.want)
@@ -247,17 +262,17 @@ func TestBadInputGetsAShortReply(t *testing.T) {
 
 func TestFeedbackIsStoredPerMember(t *testing.T) {
 	h := newHarness(t)
-	r := onlyReply(t, h.say("alice", "/faq feedback pension helpful"))
+	r := h.reply("alice", "/faq feedback pension helpful")
 	if !r.Private || !strings.Contains(r.Text, "Thanks") {
 		t.Errorf("reply %+v", r)
 	}
 	h.say("alice", "/faq feedback pension not-helpful")
-	r = onlyReply(t, h.say("bob", "/FAQ Feedback Pension HELPFUL"))
+	r = h.reply("bob", "/FAQ Feedback Pension HELPFUL")
 	alice, bob := MemberHash([]byte("test salt"), "console:alice"), MemberHash([]byte("test salt"), "console:bob")
 	if h.store.feedback[[2]string{"pension", alice}] != false || h.store.feedback[[2]string{"pension", bob}] != true || len(h.store.feedback) != 2 {
 		t.Errorf("feedback %+v", h.store.feedback)
 	}
-	r = onlyReply(t, h.say("alice", "/faq feedback pension not-helpful"))
+	r = h.reply("alice", "/faq feedback pension not-helpful")
 	if !strings.Contains(r.Text, "555-0100") {
 		t.Errorf("not-helpful reply does not say how to reach a steward: %q", r.Text)
 	}
@@ -267,7 +282,7 @@ func TestStewardCommands(t *testing.T) {
 	h := newHarness(t)
 	h.say("alice", "what's the wifi password")
 	for _, cmd := range []string{"/faq gaps", `/faq add wage-freeze "is our pay stuck in place"`} {
-		r := onlyReply(t, h.say("alice", cmd))
+		r := h.reply("alice", cmd)
 		if !r.Private || !strings.Contains(r.Text, "Only stewards") {
 			t.Errorf("%s by a member: %+v", cmd, r)
 		}
@@ -275,7 +290,7 @@ func TestStewardCommands(t *testing.T) {
 	if len(h.store.phrasings) != 0 {
 		t.Fatal("a member added a phrasing")
 	}
-	r := onlyReply(t, h.say("steve", "/faq gaps"))
+	r := h.reply("steve", "/faq gaps")
 	if !strings.Contains(r.Text, "wifi password") || !strings.Contains(r.Text, "asked 1 time by 1 member") {
 		t.Errorf("gaps: %q", r.Text)
 	}
@@ -284,7 +299,7 @@ func TestStewardCommands(t *testing.T) {
 	if res := h.svc.Matcher.Match(q); res.Outcome == Answer {
 		t.Fatalf("%q already answered: %s", q, res.Entry.ID)
 	}
-	r = onlyReply(t, h.say("steve", `/faq add wage-freeze "`+q+`"`))
+	r = h.reply("steve", `/faq add wage-freeze "`+q+`"`)
 	if !strings.Contains(r.Text, "Added") {
 		t.Fatalf("add: %q", r.Text)
 	}
@@ -294,7 +309,7 @@ func TestStewardCommands(t *testing.T) {
 	if len(h.store.phrasings) != 1 || h.store.phrasings[0].Text != q || h.store.phrasings[0].Member == "console:steve" {
 		t.Errorf("stored %+v", h.store.phrasings)
 	}
-	r = onlyReply(t, h.say("steve", `/faq add wage-freeze "`+strings.ToUpper(q)+`"`))
+	r = h.reply("steve", `/faq add wage-freeze "`+strings.ToUpper(q)+`"`)
 	if !strings.Contains(r.Text, "already has") || len(h.store.phrasings) != 1 {
 		t.Errorf("duplicate add: %q", r.Text)
 	}
@@ -305,7 +320,7 @@ func TestStewardCommands(t *testing.T) {
 		`/faq add wage-freeze "🎉 🎉"`:                         "no words",
 		"/faq add wage-freeze " + strings.Repeat("pay ", 80): "too long",
 	} {
-		if r := onlyReply(t, h.say("steve", cmd)); !strings.Contains(r.Text, want) {
+		if r := h.reply("steve", cmd); !strings.Contains(r.Text, want) {
 			t.Errorf("%.50s: %q, want %q", cmd, r.Text, want)
 		}
 	}
@@ -313,7 +328,7 @@ func TestStewardCommands(t *testing.T) {
 
 func TestTopicsListsEveryEntry(t *testing.T) {
 	h := newHarness(t)
-	r := onlyReply(t, h.say("alice", "/faq topics"))
+	r := h.reply("alice", "/faq topics")
 	for _, id := range topicIDs {
 		if !strings.Contains(r.Text, id+" - ") {
 			t.Errorf("topics list lacks %s", id)
@@ -327,9 +342,7 @@ func TestAddPhrasingWhileAnswering(t *testing.T) {
 	m := NewMatcher(loadDefault(t), nil, Options{})
 	var wg sync.WaitGroup
 	for g := range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := range 50 {
 				if g == 0 && i%5 == 0 {
 					if _, err := m.AddPhrasing("pension", "pension question number "+strings.Repeat("x", i+1)); err != nil {
@@ -341,7 +354,7 @@ func TestAddPhrasingWhileAnswering(t *testing.T) {
 					return
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if _, err := m.AddPhrasing("nosuch", "x"); err == nil {
@@ -357,9 +370,8 @@ func TestSmallTalkAndSubjectlessQuestionsGetAskedForWords(t *testing.T) {
 		"1":         "What would you like to know?",
 		"why?":      "What would you like to know?",
 	} {
-		r := onlyReply(t, h.say("alice", text))
-		if r.Card != nil || !r.Private || !strings.Contains(r.Text, want) || !strings.Contains(r.Text, "for example") {
-			t.Errorf("%q: %+v, want a private reply with %q and an example", text, r, want)
+		if got := h.privateText(text); !strings.Contains(got, want) || !strings.Contains(got, "for example") {
+			t.Errorf("%q: %q, want %q and an example", text, got, want)
 		}
 	}
 	if n := len(h.store.unanswered); n != 0 {
@@ -391,9 +403,8 @@ func TestCommandWithoutSlashGetsAHint(t *testing.T) {
 		"help":                         "Did you mean `/help`? Commands start with a slash.",
 		"help vote":                    "Did you mean `/help vote`? Commands start with a slash.",
 	} {
-		r := onlyReply(t, h.say("alice", text))
-		if r.Card != nil || !r.Private || r.Text != want {
-			t.Errorf("%q: %+v, want the private hint %q", text, r, want)
+		if got := h.privateText(text); got != want {
+			t.Errorf("%q: %q, want the hint %q", text, got, want)
 		}
 	}
 	// Questions that start with a command's name are still questions.
@@ -403,7 +414,7 @@ func TestCommandWithoutSlashGetsAHint(t *testing.T) {
 		"remind me what the deadline is":  "deadline",
 		"poll workers about the pension?": "pension",
 	} {
-		r := onlyReply(t, h.say("alice", text))
+		r := h.reply("alice", text)
 		if strings.Contains(r.Text, "Did you mean `/") {
 			t.Errorf("%q: got the command hint %q", text, r.Text)
 		}
@@ -412,7 +423,7 @@ func TestCommandWithoutSlashGetsAHint(t *testing.T) {
 		}
 	}
 	// After a slash the same words run the command; /faq takes them as a question.
-	r := onlyReply(t, h.say("alice", "/faq vote count?"))
+	r := h.reply("alice", "/faq vote count?")
 	if r.Card == nil || !strings.HasPrefix(r.Card.Key, "faq:vote-result:") {
 		t.Errorf("/faq vote count?: %+v %+v", r, r.Card)
 	}

@@ -43,11 +43,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Matcher == nil || cfg.Store == nil || len(cfg.Salt) == 0 {
 		return nil, errors.New("faq: a Matcher, a Store and a Salt are required")
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = bot.SystemClock{}
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Clock = bot.OrSystemClock(cfg.Clock)
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	return &Service{Config: cfg}, nil
 }

@@ -3,7 +3,6 @@ package polls_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,36 +23,12 @@ func TestRetryDelayDoublesUpToThirtyMinutes(t *testing.T) {
 	}
 }
 
-// resultPost returns the stored state of poll id's result post.
-func (e *env) resultPost(id int64) polls.ResultPost {
-	e.t.Helper()
-	rp, err := e.store.ResultPost(context.Background(), id)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return rp
-}
-
-// closeDue runs the close job once and fails the test on an error.
-func (e *env) closeDue() {
-	e.t.Helper()
-	if err := e.svc.CloseDue(context.Background()); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-func (h *fakeHub) attempts() int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.sendAttempts
-}
-
 func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h --rule majority`)
 	e.mustSay("alice", "/vote 1 1", "recorded")
 	hub := e.hub
-	hub.failSends = 3
+	hub.FailPosts(3)
 	closed := e.clock.Advance(time.Hour)
 	e.closeDue()
 	rp := e.resultPost(1)
@@ -69,14 +44,14 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	// Not before the next try.
 	e.clock.Advance(59 * time.Second)
 	e.closeDue()
-	if n := hub.attempts(); n != 1 {
+	if n := hub.Attempts(); n != 1 {
 		t.Fatalf("%d attempts before the first retry was due", n)
 	}
 	// Retries 1, 2 and 4 minutes apart; the third retry succeeds.
 	for i, wait := range []time.Duration{time.Minute, 3 * time.Minute, 7 * time.Minute} {
 		e.clock.Set(closed.Add(wait))
 		e.closeDue()
-		if n := hub.attempts(); n != i+2 {
+		if n := hub.Attempts(); n != i+2 {
 			t.Fatalf("at close+%v: %d attempts, want %d", wait, n, i+2)
 		}
 		if i < 2 {
@@ -87,11 +62,11 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 			}
 		}
 	}
-	sent := hub.Sent()
+	sent := hub.Posts()
 	if len(sent) != 1 {
 		t.Fatalf("posted %d times", len(sent))
 	}
-	if r := sent[0].reply; r.Private || sent[0].to.Channel != "console" || r.Card == nil ||
+	if r := sent[0].Reply; r.Private || sent[0].To.Channel != "console" || r.Card == nil ||
 		!strings.Contains(r.Text, "Poll 1 closed Mon Jul 18, 2011 10:00 AM UTC. Final result:") || !strings.Contains(r.Card.Body, "Majority rule: met") {
 		t.Fatalf("posted %q %+v", r.Text, r.Card)
 	}
@@ -99,15 +74,15 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 	if rp.State != polls.ResultPosted || !rp.PostedAt.Equal(closed.Add(7*time.Minute)) || rp.Attempts != 3 || !rp.NextTry.IsZero() {
 		t.Fatalf("after success: %+v", rp)
 	}
-	if len(hub.updates) == 0 || len(hub.updates[len(hub.updates)-1].Buttons) != 0 {
-		t.Fatalf("final card not shown: %+v", hub.updates)
+	if cards := hub.Cards(); len(cards) == 0 || len(cards[len(cards)-1].Buttons) != 0 {
+		t.Fatalf("final card not shown: %+v", cards)
 	}
 	// Recorded once: nothing more is ever posted.
 	for range 3 {
 		e.clock.Advance(time.Hour)
 		e.closeDue()
 	}
-	if n := hub.attempts(); n != 4 {
+	if n := hub.Attempts(); n != 4 {
 		t.Fatalf("%d attempts after success, want 4", n)
 	}
 	if rec := e.say("steward", "/poll results 1"); strings.Contains(rec.Text(), "For stewards") {
@@ -117,11 +92,8 @@ func TestFailedResultPostIsRetriedWithBackoff(t *testing.T) {
 
 func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 	e := newEnv(t)
-	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
+	closed := e.closeUnposted(-1)
 	hub := e.hub
-	hub.fail = errUnreachable
-	closed := e.clock.Advance(time.Hour)
-	e.closeDue()
 	var tries []time.Time
 	tries = append(tries, closed)
 	for range 200 {
@@ -134,8 +106,8 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 		e.closeDue()
 	}
 	rp := e.resultPost(1)
-	if rp.State != polls.ResultFailed || rp.Attempts != len(tries) || hub.attempts() != len(tries) {
-		t.Fatalf("%+v after %d tries (%d sends)", rp, len(tries), hub.attempts())
+	if rp.State != polls.ResultFailed || rp.Attempts != len(tries) || hub.Attempts() != len(tries) {
+		t.Fatalf("%+v after %d tries (%d sends)", rp, len(tries), hub.Attempts())
 	}
 	// Every gap follows the backoff, and the last try is at the end of the
 	// window.
@@ -153,7 +125,7 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 	// Nothing more is tried.
 	e.clock.Advance(48 * time.Hour)
 	e.closeDue()
-	if hub.attempts() != len(tries) {
+	if hub.Attempts() != len(tries) {
 		t.Fatal("tried again after giving up")
 	}
 	// Stewards are told, in /poll results and /poll list; members are not
@@ -170,25 +142,18 @@ func TestResultPostGivesUpAfterTheWindow(t *testing.T) {
 
 func TestResultPostRetriedAfterRestart(t *testing.T) {
 	e := newEnv(t)
-	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
-	hub := e.hub
-	hub.fail = errUnreachable
-	closed := e.clock.Advance(time.Hour)
-	e.closeDue()
+	closed := e.closeUnposted(-1)
 	if rp := e.resultPost(1); rp.State != polls.ResultRetry {
 		t.Fatalf("%+v", rp)
 	}
 	e.mustSay("steward", "/poll list", "1. Ratify? (posting failed; next try in 1 minute)")
 	e.restart()
 	e.clock.Set(closed.Add(5 * time.Minute))
-	hub = e.hub
-	ctx, cancel := context.WithCancel(context.Background())
-	stopped := make(chan error)
-	go func() { stopped <- e.svc.Run(ctx) }()
-	waitPosted(t, hub)
-	cancel()
-	<-stopped
-	if sent := hub.Sent(); len(sent) != 1 || !strings.Contains(sent[0].reply.Text, "Poll 1 closed") {
+	hub := e.hub
+	closer := e.runCloser()
+	waitPosts(t, hub, 1)
+	closer.Stop()
+	if sent := hub.Posts(); len(sent) != 1 || !strings.Contains(sent[0].Reply.Text, "Poll 1 closed") {
 		t.Fatalf("posted %+v", sent)
 	}
 	if rp := e.resultPost(1); rp.State != polls.ResultPosted || rp.Attempts != 1 {
@@ -201,28 +166,20 @@ func TestConcurrentRetriesPostOnce(t *testing.T) {
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
 	e.open(`/poll "Strike?" "Yes" "No" --closes in 1h`)
 	hub := e.hub
-	hub.failSends = 2
+	hub.FailPosts(2)
 	e.clock.Advance(time.Hour)
 	e.closeDue()
 	if a, b := e.resultPost(1), e.resultPost(2); a.State != polls.ResultRetry || b.State != polls.ResultRetry {
 		t.Fatalf("%+v %+v", a, b)
 	}
 	e.clock.Advance(time.Minute)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			if err := e.svc.CloseDue(context.Background()); err != nil {
-				t.Error(err)
-			}
-		})
+	e.closeDueConcurrently(8)
+	sent := hub.Posts()
+	if len(sent) != 2 || hub.Attempts() != 4 {
+		t.Fatalf("%d posts in %d attempts, want 2 in 4", len(sent), hub.Attempts())
 	}
-	wg.Wait()
-	sent := hub.Sent()
-	if len(sent) != 2 || hub.attempts() != 4 {
-		t.Fatalf("%d posts in %d attempts, want 2 in 4", len(sent), hub.attempts())
-	}
-	if sent[0].reply.Card.Title == sent[1].reply.Card.Title {
-		t.Fatalf("the same result posted twice: %q", sent[0].reply.Card.Title)
+	if sent[0].Reply.Card.Title == sent[1].Reply.Card.Title {
+		t.Fatalf("the same result posted twice: %q", sent[0].Reply.Card.Title)
 	}
 }
 
@@ -232,7 +189,7 @@ type flakyWriter struct{ bottest.Recorder }
 
 func (w *flakyWriter) Reply(ctx context.Context, r bot.Reply) error {
 	if !r.Private {
-		return errUnreachable
+		return bottest.ErrUnreachable
 	}
 	return w.Recorder.Reply(ctx, r)
 }
@@ -250,12 +207,12 @@ func TestManualCloseTellsStewardTheResultWillBePostedAgain(t *testing.T) {
 	e.mustSay("steward", "/poll results 1", "For stewards: the result of poll 1 has not been posted in its channel yet (1 attempt failed). I will try again in 1 minute")
 	hub := e.hub
 	e.closeDue()
-	if len(hub.Sent()) != 0 {
+	if len(hub.Posts()) != 0 {
 		t.Fatal("retried before it was due")
 	}
 	e.clock.Advance(time.Minute)
 	e.closeDue()
-	if sent := hub.Sent(); len(sent) != 1 || sent[0].to.Channel != "console" || sent[0].reply.Card == nil {
+	if sent := hub.Posts(); len(sent) != 1 || sent[0].To.Channel != "console" || sent[0].Reply.Card == nil {
 		t.Fatalf("posted %+v", sent)
 	}
 	if rp := e.resultPost(1); rp.State != polls.ResultPosted {
@@ -267,12 +224,12 @@ func TestCardFailureRetriesTheCardOnly(t *testing.T) {
 	e := newEnv(t)
 	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
 	hub := e.hub
-	hub.failCards = 1
+	hub.FailCards(1)
 	closed := e.clock.Advance(time.Hour)
 	e.closeDue()
 	rp := e.resultPost(1)
-	if rp.State != polls.ResultRetry || !rp.PostedAt.Equal(closed) || len(hub.Sent()) != 1 {
-		t.Fatalf("%+v, %d posts", rp, len(hub.Sent()))
+	if rp.State != polls.ResultRetry || !rp.PostedAt.Equal(closed) || len(hub.Posts()) != 1 {
+		t.Fatalf("%+v, %d posts", rp, len(hub.Posts()))
 	}
 	// Stewards need not act: the result is posted.
 	if rec := e.say("steward", "/poll results 1"); strings.Contains(rec.Text(), "For stewards") {
@@ -280,8 +237,8 @@ func TestCardFailureRetriesTheCardOnly(t *testing.T) {
 	}
 	e.clock.Advance(time.Minute)
 	e.closeDue()
-	if len(hub.Sent()) != 1 || len(hub.updates) != 1 || len(hub.updates[0].Buttons) != 0 {
-		t.Fatalf("%d posts, card updates %+v", len(hub.Sent()), hub.updates)
+	if cards := hub.Cards(); len(hub.Posts()) != 1 || len(cards) != 1 || len(cards[0].Buttons) != 0 {
+		t.Fatalf("%d posts, card updates %+v", len(hub.Posts()), cards)
 	}
 	if rp := e.resultPost(1); rp.State != polls.ResultPosted {
 		t.Fatalf("%+v", rp)
@@ -306,23 +263,14 @@ func TestPostInterruptedByAStopIsNotRepeated(t *testing.T) {
 	}
 	e.restart()
 	hub := e.hub
-	runCtx, cancel := context.WithCancel(ctx)
-	stopped := make(chan error)
-	go func() { stopped <- e.svc.Run(runCtx) }()
-	// The closer is woken by nothing here; wait (with a generous bound)
-	// for it to show poll 2's card.
-	deadline := time.Now().Add(10 * time.Second)
-	for e.resultPost(2).State != polls.ResultPosted {
-		if time.Now().After(deadline) {
-			t.Fatal("the card of poll 2 was not shown")
-		}
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	<-stopped
+	closer := e.runCloser()
+	// The closer is woken by nothing here: it shows poll 2's card as it
+	// starts.
+	bottest.WaitFor(t, "the closer to show the card of poll 2", func() bool { return e.resultPost(2).State == polls.ResultPosted })
+	closer.Stop()
 	e.clock.Advance(2 * time.Hour)
 	e.closeDue()
-	if n := hub.attempts(); n != 0 {
+	if n := hub.Attempts(); n != 0 {
 		t.Fatalf("posted %d times after the stop", n)
 	}
 	if rp := e.resultPost(1); rp.State != polls.ResultUncertain {

@@ -439,34 +439,26 @@ func TestCloseDueClosesOnceAndPostsResult(t *testing.T) {
 	e.open(`/poll "Later?" "Yes" "No" --closes in 5h`)
 	e.mustSay("alice", "/vote 1 1", "recorded")
 	hub := e.hub
-	if err := e.svc.CloseDue(ctx); err != nil || len(hub.Sent()) != 0 {
-		t.Fatalf("closed before the deadline: %v %v", err, hub.Sent())
+	if err := e.svc.CloseDue(ctx); err != nil || len(hub.Posts()) != 0 {
+		t.Fatalf("closed before the deadline: %v %v", err, hub.Posts())
 	}
 	e.clock.Advance(61 * time.Minute)
-	done := make(chan error)
-	for range 8 {
-		go func() { done <- e.svc.CloseDue(ctx) }()
-	}
-	for range 8 {
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
+	e.closeDueConcurrently(8)
 	// A steward racing the schedule finds it closed.
 	e.mustSay("steward", "/poll close 1", "already closed")
-	sent := hub.Sent()
+	sent := hub.Posts()
 	if len(sent) != 1 {
 		t.Fatalf("result posted %d times", len(sent))
 	}
 	s := sent[0]
-	if s.platform != bot.PlatformConsole || s.to.Channel != "console" || s.reply.Private || s.reply.Card == nil || !s.reply.Card.Poll.Closed {
+	if s.Platform != bot.PlatformConsole || s.To.Channel != "console" || s.Reply.Private || s.Reply.Card == nil || !s.Reply.Card.Poll.Closed {
 		t.Fatalf("posted %+v", s)
 	}
-	if !strings.Contains(s.reply.Card.Body, "Majority rule: met. 1 in favour, 0 against.") {
-		t.Fatalf("result:\n%s", s.reply.Card.Body)
+	if !strings.Contains(s.Reply.Card.Body, "Majority rule: met. 1 in favour, 0 against.") {
+		t.Fatalf("result:\n%s", s.Reply.Card.Body)
 	}
-	if len(hub.updates) != 1 || hub.updates[0].Key != "poll:1" || len(hub.updates[0].Buttons) != 0 {
-		t.Fatalf("card updates %+v", hub.updates)
+	if cards := hub.Cards(); len(cards) != 1 || cards[0].Key != "poll:1" || len(cards[0].Buttons) != 0 {
+		t.Fatalf("card updates %+v", cards)
 	}
 	p, _ := e.store.Poll(ctx, 1)
 	if p.ClosedBy != polls.ClosedBySchedule || !p.ClosedAt.Equal(start.Add(61*time.Minute)) {
@@ -479,15 +471,12 @@ func TestCloseDueClosesOnceAndPostsResult(t *testing.T) {
 
 func TestCloserRunsAtStartupAndWakes(t *testing.T) {
 	e := newEnv(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	e.open(`/poll "Missed while down?" "Yes" "No" --closes in 1h`)
 	e.clock.Advance(2 * time.Hour) // the process was down past the deadline
 	hub := e.hub
-	stopped := make(chan error)
-	go func() { stopped <- e.svc.Run(ctx) }()
-	waitPosted(t, hub)
-	if got := hub.Sent()[0].reply.Card.Title; got != "Poll 1: Missed while down?" {
+	closer := e.runCloser()
+	waitPosts(t, hub, 1)
+	if got := hub.Posts()[0].Reply.Card.Title; got != "Poll 1: Missed while down?" {
 		t.Fatalf("posted %q", got)
 	}
 	// A poll opened while the closer waits wakes it; once its deadline has
@@ -495,28 +484,23 @@ func TestCloserRunsAtStartupAndWakes(t *testing.T) {
 	e.open(`/poll "Second?" "Yes" "No" --closes in 1h`)
 	e.clock.Advance(90 * time.Minute)
 	e.open(`/poll "Third?" "Yes" "No" --closes in 1h`)
-	waitPosted(t, hub)
-	if got := hub.Sent()[1].reply.Card.Title; got != "Poll 2: Second?" {
+	waitPosts(t, hub, 2)
+	if got := hub.Posts()[1].Reply.Card.Title; got != "Poll 2: Second?" {
 		t.Fatalf("posted %q", got)
 	}
-	cancel()
-	if err := <-stopped; !errors.Is(err, context.Canceled) {
+	if err := closer.Stop(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("closer stopped with %v", err)
 	}
-	if len(hub.Sent()) != 2 {
-		t.Fatalf("posted %d results", len(hub.Sent()))
+	if len(hub.Posts()) != 2 {
+		t.Fatalf("posted %d results", len(hub.Posts()))
 	}
 }
 
-// waitPosted waits for the closer to post, failing after a generous bound
-// (the closer is woken by events, not by time passing).
-func waitPosted(t *testing.T, hub *fakeHub) {
+// waitPosts waits until the closer, which runs in its own goroutine and is
+// woken by events rather than by time passing, has made n posts in all.
+func waitPosts(t *testing.T, hub *bottest.Hub, n int) {
 	t.Helper()
-	select {
-	case <-hub.posted:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the closer did not post a result")
-	}
+	bottest.WaitFor(t, fmt.Sprintf("the closer to make %d posts", n), func() bool { return len(hub.Posts()) >= n })
 }
 
 func TestOverduePollClosesOnFirstTouch(t *testing.T) {
@@ -535,8 +519,8 @@ func TestOverduePollClosesOnFirstTouch(t *testing.T) {
 		t.Fatal("result posted twice")
 	}
 	hub := e.hub
-	if err := e.svc.CloseDue(context.Background()); err != nil || len(hub.Sent()) != 0 {
-		t.Fatalf("closer posted again: %v %v", err, hub.Sent())
+	if err := e.svc.CloseDue(context.Background()); err != nil || len(hub.Posts()) != 0 {
+		t.Fatalf("closer posted again: %v %v", err, hub.Posts())
 	}
 }
 
@@ -553,10 +537,10 @@ func TestScheduledCloseOfHiddenPollShowsFinalTallyOnCard(t *testing.T) {
 	}
 	// The card everyone voted on is re-rendered through the hub (which
 	// reaches it after a restart too): closed, counts shown, no buttons.
-	if len(hub.updates) != 1 {
-		t.Fatalf("%d card updates, want 1", len(hub.updates))
+	if len(hub.Cards()) != 1 {
+		t.Fatalf("%d card updates, want 1", len(hub.Cards()))
 	}
-	c := hub.updates[0]
+	c := hub.Cards()[0]
 	if c.Key != "poll:1" || len(c.Buttons) != 0 || c.Poll == nil || !c.Poll.Closed || c.Poll.Hidden || c.Poll.Total == nil || *c.Poll.Total != 3 {
 		t.Fatalf("final card %+v", c)
 	}

@@ -2,8 +2,6 @@ package polls_test
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -47,7 +45,7 @@ type env struct {
 	logs   *bottest.LogBuffer
 	// hub is what the service posts through outside a request; a new one
 	// at every start.
-	hub *fakeHub
+	hub *bottest.Hub
 }
 
 func newEnv(t *testing.T) *env {
@@ -71,9 +69,9 @@ func (e *env) start() {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
-	hub := newFakeHub()
+	hub := bottest.NewHub(clock)
 	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
 	if err != nil {
 		t.Fatal(err)
@@ -135,60 +133,52 @@ func (e *env) counts(id int64) []int {
 	return res.Options
 }
 
-// fakeHub records what a closer posts.
-type fakeHub struct {
-	mu      sync.Mutex
-	sent    []sentReply
-	updates []bot.Card
-	fail    error
-	posted  chan struct{}
-	// failSends and failCards make that many of the next posts or card
-	// updates fail, like a platform that is unreachable for a while.
-	failSends, failCards int
-	// sendAttempts counts every call of Send, failed or not.
-	sendAttempts int
-}
-
-// errUnreachable is what a failing fakeHub returns.
-var errUnreachable = errors.New("platform unreachable")
-
-type sentReply struct {
-	platform string
-	to       bot.Destination
-	reply    bot.Reply
-}
-
-func newFakeHub() *fakeHub { return &fakeHub{posted: make(chan struct{}, 100)} }
-
-func (h *fakeHub) Send(_ context.Context, platform string, to bot.Destination, r bot.Reply) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	h.sendAttempts++
-	if h.fail != nil {
-		return h.fail
+// resultPost returns the stored state of poll id's result post.
+func (e *env) resultPost(id int64) polls.ResultPost {
+	e.t.Helper()
+	rp, err := e.store.ResultPost(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
 	}
-	if h.failSends > 0 {
-		h.failSends--
-		return errUnreachable
-	}
-	h.sent = append(h.sent, sentReply{platform, to, r})
-	h.posted <- struct{}{}
-	return nil
+	return rp
 }
 
-func (h *fakeHub) UpdateCard(_ context.Context, _ string, c bot.Card) error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.failCards > 0 {
-		h.failCards--
-		return errUnreachable
+// closeDue runs the close job once and fails the test on an error.
+func (e *env) closeDue() {
+	e.t.Helper()
+	if err := e.svc.CloseDue(context.Background()); err != nil {
+		e.t.Fatal(err)
 	}
-	h.updates = append(h.updates, c)
-	return nil
 }
 
-func (h *fakeHub) Sent() []sentReply {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]sentReply(nil), h.sent...)
+// closeDueConcurrently runs the close job n times at once, as closers
+// racing each other do, and fails the test on an error.
+func (e *env) closeDueConcurrently(n int) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			if err := e.svc.CloseDue(context.Background()); err != nil {
+				e.t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// runCloser starts the service's background job, as Union Hall does once
+// the adapters are up.
+func (e *env) runCloser() *bottest.Running[error] {
+	return bottest.Start(e.t, e.svc.Run)
+}
+
+// closeUnposted opens poll 1, closing in an hour, makes the next failing
+// posts fail (see bottest.Hub.FailPosts), lets the hour pass and runs the
+// close job. It returns the time the poll closed.
+func (e *env) closeUnposted(failing int) time.Time {
+	e.t.Helper()
+	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
+	e.hub.FailPosts(failing)
+	closed := e.clock.Advance(time.Hour)
+	e.closeDue()
+	return closed
 }

@@ -1,6 +1,7 @@
 package polls
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,15 +72,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Poster == nil {
 		return nil, errors.New("polls: a Store and a Poster are required")
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = bot.SystemClock{}
-	}
-	if cfg.Location == nil {
-		cfg.Location = time.UTC
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Clock = bot.OrSystemClock(cfg.Clock)
+	cfg.Location = cmp.Or(cfg.Location, time.UTC)
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	if cfg.Units != nil {
 		if err := cfg.Units.Validate(); err != nil {
 			return nil, fmt.Errorf("polls: unit list: %w", err)

@@ -10,20 +10,19 @@ import (
 	"strconv"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
-// exampleUnits is the unit list used when none is configured: example
-// data built from the seed news reports, marked as such.
-//
 //go:embed units.example.yaml
 var exampleUnits string
 
-// ExampleUnitsName names the example unit list in errors.
-const ExampleUnitsName = "embedded example units"
-
-// ExampleUnits returns the example unit list file, for when no unit list is
-// configured. It documents the file format.
-func ExampleUnits() []byte { return []byte(exampleUnits) }
+// ExampleUnits returns the unit list file used when none is configured:
+// example data built from the seed news reports, marked as such. It
+// documents the file format.
+func ExampleUnits() bot.DataFile {
+	return bot.DataFile{Name: "embedded example units", Data: []byte(exampleUnits)}
+}
 
 // unitsFile is the YAML form of a unit list.
 type unitsFile struct {
@@ -46,7 +45,8 @@ var unitIndex = regexp.MustCompile(`^units\[(\d+)\]`)
 // ParseUnits reads and validates a unit list file (the format of
 // ExampleUnits). Errors name the file by name, the line where known, and
 // the field.
-func ParseUnits(name string, data []byte) (*Coalition, error) {
+func ParseUnits(file bot.DataFile) (*Coalition, error) {
+	name, data := file.Name, file.Data
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var f unitsFile

@@ -4,11 +4,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/polls"
 )
 
 func TestExampleUnits(t *testing.T) {
-	example, err := polls.ParseUnits(polls.ExampleUnitsName, polls.ExampleUnits())
+	example, err := polls.ParseUnits(polls.ExampleUnits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -21,7 +22,7 @@ func TestExampleUnits(t *testing.T) {
 
 func TestParseUnitsNamesFileLineAndField(t *testing.T) {
 	good := "coalition:\n  name: Local council\n  units_needed: 2\n  membership_percent: 60\nunits:\n  - name: Nurses\n    members: 300\n  - name: Clerks\n    members: 200\n    aliases: [Office]\n"
-	c, err := polls.ParseUnits("units.yaml", []byte(good))
+	c, err := polls.ParseUnits(bot.DataFile{Name: "units.yaml", Data: []byte(good)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func TestParseUnitsNamesFileLineAndField(t *testing.T) {
 		"coalition:\n  units_needed: 1\nunits:\n  - name: A\n    members: 10\n    size: 3\n":                                           "field size not found",
 		"": "the file is empty",
 	} {
-		_, err := polls.ParseUnits("bad.yaml", []byte(content))
+		_, err := polls.ParseUnits(bot.DataFile{Name: "bad.yaml", Data: []byte(content)})
 		if err == nil || !strings.HasPrefix(err.Error(), "bad.yaml: ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("units file %q: error %v, want it to name bad.yaml and say %q", content, err, want)
 		}

@@ -95,20 +95,6 @@ func (s *Service) Commands() []bot.Command {
 	}
 }
 
-func (s *Service) now() time.Time {
-	if s.Clock == nil {
-		return time.Now()
-	}
-	return s.Clock.Now()
-}
-
-func (s *Service) loc() *time.Location {
-	if s.Location == nil {
-		return time.UTC
-	}
-	return s.Location
-}
-
 func (s *Service) notify() {
 	if s.Notify != nil {
 		s.Notify()
@@ -116,8 +102,8 @@ func (s *Service) notify() {
 }
 
 func (s *Service) addReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	now := s.now()
-	rem, err := ParseAdd(r.Rest(), now, s.loc())
+	now := s.Clock.Now()
+	rem, err := ParseAdd(r.Rest(), now, s.Location)
 	if err != nil {
 		return err
 	}
@@ -129,10 +115,10 @@ func (s *Service) addReminder(ctx context.Context, w bot.ResponseWriter, r *bot.
 	var msg string
 	if rem.Kind == KindCron {
 		msg = fmt.Sprintf("Recurring reminder #%d set: every %s (%s). First post %s (%s):\n%s",
-			rem.ID, quoteSpec(rem.Spec), rem.Zone, bot.FormatWhen(rem.Next, s.loc()), bot.FormatRelative(rem.Next, now), rem.Text)
+			rem.ID, quoteSpec(rem.Spec), rem.Zone, bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
 	} else {
 		msg = fmt.Sprintf("Reminder #%d set for %s (%s):\n%s",
-			rem.ID, bot.FormatWhen(rem.Next, s.loc()), bot.FormatRelative(rem.Next, now), rem.Text)
+			rem.ID, bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
 	}
 	return w.Reply(ctx, bot.Reply{Text: msg, Thread: r.Thread})
 }
@@ -350,7 +336,7 @@ func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *b
 	if err != nil {
 		return err
 	}
-	if err := s.Store.DeleteReminder(ctx, id, r.User.ID, s.now()); err != nil {
+	if err := s.Store.DeleteReminder(ctx, id, r.User.ID, s.Clock.Now()); err != nil {
 		return err
 	}
 	s.notify()
@@ -358,7 +344,7 @@ func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *b
 }
 
 func (s *Service) listReminders(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	now, loc := s.now(), s.loc()
+	now, loc := s.Clock.Now(), s.Location
 	rs, err := s.Store.UpcomingReminders(ctx)
 	if err != nil {
 		return fmt.Errorf("list reminders: %w", err)
@@ -414,7 +400,7 @@ func problemText(d Delivery) string {
 }
 
 func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	now := s.now()
+	now := s.Clock.Now()
 	pos := r.Positional()
 	if len(pos) == 0 || strings.TrimSpace(pos[0].Text) == "" {
 		return bot.Errorf(bot.EINVALID, "Name the deadline in quotes, then give its date and time: /deadline add \"Ratification vote\" Aug 31 17:00 --lead 7d,1d,2h.")
@@ -431,7 +417,7 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 	if when == "" {
 		return bot.Errorf(bot.EINVALID, "When is %q due? Give a date and time after the name: /deadline add \"%s\" Aug 31 17:00.", oneLine(name, 60), oneLine(name, 60))
 	}
-	zone := s.loc()
+	zone := s.Location
 	var err error
 	if r.Has("tz") {
 		if zone, err = LoadZone(r.Arg("tz")); err != nil {
@@ -443,7 +429,7 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 		return err
 	}
 	if !at.After(now) {
-		return pastError(at, now, s.loc())
+		return pastError(at, now, s.Location)
 	}
 	leads := DefaultLeads
 	if r.Has("lead") {
@@ -474,7 +460,7 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 	}
 	s.notify()
 	msg := fmt.Sprintf("Deadline #%d added: %s, %s (%s). Reminders will be posted %s before it.",
-		d.ID, name, bot.FormatWhen(at, s.loc()), bot.FormatRelative(at, now), joinAnd(kept))
+		d.ID, name, bot.FormatWhen(at, s.Location), bot.FormatRelative(at, now), joinAnd(kept))
 	if len(passed) > 0 {
 		msg += fmt.Sprintf(" (No reminder %s before: that time has passed.)", joinAnd(passed))
 	}
@@ -530,7 +516,7 @@ func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *b
 	if name == "" {
 		return bot.Errorf(bot.ENOTFOUND, "There is no deadline #%d. /deadline list shows them.", id)
 	}
-	if err := s.Store.DeleteDeadline(ctx, id, r.User.ID, s.now()); err != nil {
+	if err := s.Store.DeleteDeadline(ctx, id, r.User.ID, s.Clock.Now()); err != nil {
 		return err
 	}
 	s.notify()
@@ -538,7 +524,7 @@ func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *b
 }
 
 func (s *Service) listDeadlines(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	now, loc := s.now(), s.loc()
+	now, loc := s.Clock.Now(), s.Location
 	ds, err := s.Store.Deadlines(ctx)
 	if err != nil {
 		return fmt.Errorf("list deadlines: %w", err)

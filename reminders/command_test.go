@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -142,18 +141,16 @@ func TestPostText(t *testing.T) {
 	}
 }
 
-// memStore is an in-memory Store with what the command handlers use.
+// memStore is an in-memory Store with what the command handlers use. The
+// Router calls the handlers in the test's goroutine, so it needs no lock.
 type memStore struct {
 	Store // the scheduler's methods are not used here
-	mu    sync.Mutex
 	rs    []*Reminder
 	ds    []*Deadline
 	id    int64
 }
 
 func (m *memStore) CreateReminder(_ context.Context, r *Reminder) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	m.id++
 	r.ID = m.id
 	m.rs = append(m.rs, r)
@@ -161,8 +158,6 @@ func (m *memStore) CreateReminder(_ context.Context, r *Reminder) error {
 }
 
 func (m *memStore) Reminder(_ context.Context, id int64) (*Reminder, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, r := range m.rs {
 		if r.ID == id && r.DeletedAt.IsZero() {
 			return r, nil
@@ -172,8 +167,6 @@ func (m *memStore) Reminder(_ context.Context, id int64) (*Reminder, error) {
 }
 
 func (m *memStore) UpcomingReminders(context.Context) ([]*Reminder, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	var out []*Reminder
 	for _, r := range m.rs {
 		if r.DeletedAt.IsZero() && !r.Next.IsZero() {
@@ -184,21 +177,16 @@ func (m *memStore) UpcomingReminders(context.Context) ([]*Reminder, error) {
 	return out, nil
 }
 
-func (m *memStore) DeleteReminder(_ context.Context, id int64, by string, at time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, r := range m.rs {
-		if r.ID == id && r.DeletedAt.IsZero() {
-			r.DeletedAt, r.DeletedBy = at, by
-			return nil
-		}
+func (m *memStore) DeleteReminder(ctx context.Context, id int64, by string, at time.Time) error {
+	r, err := m.Reminder(ctx, id)
+	if err != nil {
+		return err
 	}
-	return bot.Errorf(bot.ENOTFOUND, "There is no reminder #%d.", id)
+	r.DeletedAt, r.DeletedBy = at, by
+	return nil
 }
 
 func (m *memStore) CreateDeadline(_ context.Context, d *Deadline) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	d.ID = int64(len(m.ds) + 1)
 	m.ds = append(m.ds, d)
 	for _, r := range d.Leads {
@@ -210,8 +198,6 @@ func (m *memStore) CreateDeadline(_ context.Context, d *Deadline) error {
 }
 
 func (m *memStore) Deadlines(context.Context) ([]*Deadline, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	var out []*Deadline
 	for _, d := range m.ds {
 		if d.DeletedAt.IsZero() {
@@ -222,8 +208,6 @@ func (m *memStore) Deadlines(context.Context) ([]*Deadline, error) {
 }
 
 func (m *memStore) DeleteDeadline(_ context.Context, id int64, by string, at time.Time) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, d := range m.ds {
 		if d.ID == id && d.DeletedAt.IsZero() {
 			d.DeletedAt = at
@@ -239,8 +223,6 @@ func (m *memStore) DeleteDeadline(_ context.Context, id int64, by string, at tim
 func (m *memStore) Problems(context.Context, time.Time) ([]Delivery, error) { return nil, nil }
 
 func (m *memStore) count() int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	return len(m.rs) + len(m.ds)
 }
 
@@ -284,7 +266,7 @@ func TestHandlersRefuseMembers(t *testing.T) {
 }
 
 func TestHandlersAddListDelete(t *testing.T) {
-	router, st, notified := newTestRouter(t)
+	router, _, notified := newTestRouter(t)
 	rec := say(router, "steward", "/remind add 0 9 * * MON Weekly vote status")
 	if got := rec.Text(); !strings.Contains(got, "Recurring reminder #1 set") || !strings.Contains(got, "Mon Jul 27, 2026 9:00 AM EDT (in 7 days)") {
 		t.Fatalf("add: %q", got)
@@ -310,29 +292,20 @@ func TestHandlersAddListDelete(t *testing.T) {
 	if strings.Index(got, "#1 ") > strings.Index(got, "#2 ") {
 		t.Error("list is not in time order")
 	}
-	rec = say(router, "member", "/deadline list")
-	if got := rec.Text(); !strings.Contains(got, "#1  Ballots due: Mon Aug 31, 2026 5:00 PM EDT (in 42 days). Reminders 14 days and 1 day before.") {
-		t.Errorf("deadline list: %q", got)
-	}
-	rec = say(router, "steward", "/remind delete #1")
-	if got := rec.Text(); !strings.Contains(got, "Reminder #1 deleted") {
-		t.Fatalf("delete: %q", got)
-	}
-	rec = say(router, "steward", "/remind delete 1")
-	if got := rec.Text(); !strings.Contains(got, "There is no reminder #1") {
-		t.Fatalf("second delete: %q", got)
-	}
-	rec = say(router, "steward", "/deadline delete 1")
-	if got := rec.Text(); !strings.Contains(got, "Deadline #1 deleted (Ballots due)") {
-		t.Fatalf("deadline delete: %q", got)
-	}
-	if got := say(router, "member", "/remind list").Text(); !strings.Contains(got, "No upcoming reminders.") {
-		t.Fatalf("list after deletes: %q", got)
+	for _, step := range []struct{ user, text, want string }{
+		{"member", "/deadline list", "#1  Ballots due: Mon Aug 31, 2026 5:00 PM EDT (in 42 days). Reminders 14 days and 1 day before."},
+		{"steward", "/remind delete #1", "Reminder #1 deleted"},
+		{"steward", "/remind delete 1", "There is no reminder #1"},
+		{"steward", "/deadline delete 1", "Deadline #1 deleted (Ballots due)"},
+		{"member", "/remind list", "No upcoming reminders."},
+	} {
+		if got := say(router, step.user, step.text).Text(); !strings.Contains(got, step.want) {
+			t.Fatalf("%s> %s: %q, want %q", step.user, step.text, got, step.want)
+		}
 	}
 	if *notified != 4 {
 		t.Errorf("scheduler notified %d times, want 4 (two adds, two deletes)", *notified)
 	}
-	_ = st
 }
 
 func TestHandlersBadInputChangesNothing(t *testing.T) {

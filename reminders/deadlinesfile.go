@@ -16,18 +16,15 @@ import (
 	"github.com/unionhall/unionhall/bot"
 )
 
-// defaultDeadlines is the deadlines file used when none is configured: the
-// Aug. 31 ratification deadline of the default knowledge base.
-//
 //go:embed deadlines.yaml
 var defaultDeadlines string
 
-// DefaultDeadlinesName names the default deadlines file in errors.
-const DefaultDeadlinesName = "the embedded deadlines file"
-
-// DefaultDeadlines returns the default deadlines file, for when none is
-// configured. It documents the file format.
-func DefaultDeadlines() []byte { return []byte(defaultDeadlines) }
+// DefaultDeadlines returns the deadlines file used when none is
+// configured: the Aug. 31 ratification deadline of the default knowledge
+// base. It documents the file format.
+func DefaultDeadlines() bot.DataFile {
+	return bot.DataFile{Name: "the embedded deadlines file", Data: []byte(defaultDeadlines)}
+}
 
 // deadlinesFile is the format of the deadlines file.
 type deadlinesFile struct {
@@ -52,10 +49,10 @@ var (
 // Times are read in zone unless a deadline names its own. A date without a
 // year is the next such date after now, and the deadline repeats every
 // year. Errors name the file by name, the deadline and the field.
-func ParseDeadlines(name string, data []byte, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
-	defs, err := parseDeadlines(data, now, zone)
+func ParseDeadlines(file bot.DataFile, now time.Time, zone *time.Location) ([]DeadlineDef, error) {
+	defs, err := parseDeadlines(file.Data, now, zone)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", file.Name, err)
 	}
 	return defs, nil
 }

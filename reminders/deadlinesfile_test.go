@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
 func TestParseDeadlinesYearless(t *testing.T) {
@@ -12,7 +14,7 @@ func TestParseDeadlinesYearless(t *testing.T) {
 		time.Date(2026, 7, 1, 0, 0, 0, 0, ny):   "2026-08-31 17:00",
 		time.Date(2026, 8, 31, 18, 0, 0, 0, ny): "2027-08-31 17:00",
 	} {
-		defs, err := ParseDeadlines(DefaultDeadlinesName, DefaultDeadlines(), now, ny)
+		defs, err := ParseDeadlines(DefaultDeadlines(), now, ny)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -24,7 +26,7 @@ func TestParseDeadlinesYearless(t *testing.T) {
 
 func TestParseDeadlinesOwnZoneAndYear(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	defs, err := ParseDeadlines("deadlines.yaml", []byte("deadlines:\n  - key: contract-vote\n    name: Contract vote\n    when: 2099-06-30 17:00\n    timezone: America/Chicago\n    leads: [3d]\n    note: Polls close at 5 PM Central.\n"),
+	defs, err := ParseDeadlines(bot.DataFile{Name: "deadlines.yaml", Data: []byte("deadlines:\n  - key: contract-vote\n    name: Contract vote\n    when: 2099-06-30 17:00\n    timezone: America/Chicago\n    leads: [3d]\n    note: Polls close at 5 PM Central.\n")},
 		time.Date(2026, 7, 1, 0, 0, 0, 0, ny), ny)
 	if err != nil {
 		t.Fatal(err)
@@ -49,12 +51,12 @@ func TestParseDeadlinesNamesTheFault(t *testing.T) {
 		"long lead":     {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n    leads: [400d]\n", "longer than a year"},
 		"duplicate key": {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n  - key: a\n    name: B\n    when: Sep 1\n", "used twice"},
 	} {
-		_, err := ParseDeadlines("bad.yaml", []byte(c.file), time.Date(2026, 7, 1, 0, 0, 0, 0, ny), ny)
+		_, err := ParseDeadlines(bot.DataFile{Name: "bad.yaml", Data: []byte(c.file)}, time.Date(2026, 7, 1, 0, 0, 0, 0, ny), ny)
 		if err == nil || !strings.HasPrefix(err.Error(), "bad.yaml: ") || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to name bad.yaml and mention %q", name, err, c.want)
 		}
 	}
-	if defs, err := ParseDeadlines("empty.yaml", []byte("deadlines: []\n"), time.Now(), ny); err != nil || len(defs) != 0 {
+	if defs, err := ParseDeadlines(bot.DataFile{Name: "empty.yaml", Data: []byte("deadlines: []\n")}, time.Now(), ny); err != nil || len(defs) != 0 {
 		t.Errorf("an empty list: %v, %v", defs, err)
 	}
 }

@@ -1,6 +1,7 @@
 package reminders
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -104,27 +105,13 @@ type Scheduler struct {
 
 // NewScheduler returns a Scheduler over store.
 func NewScheduler(store Store, opts Options) *Scheduler {
-	if opts.Clock == nil {
-		opts.Clock = bot.SystemClock{}
-	}
-	if opts.Location == nil {
-		opts.Location = time.UTC
-	}
-	if opts.Grace < 0 {
-		opts.Grace = 0
-	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
-	if opts.Workers <= 0 {
-		opts.Workers = DefaultWorkers
-	}
-	if opts.SendTimeout <= 0 {
-		opts.SendTimeout = DefaultSendTimeout
-	}
-	if opts.Recheck <= 0 {
-		opts.Recheck = DefaultRecheck
-	}
+	opts.Clock = bot.OrSystemClock(opts.Clock)
+	opts.Location = cmp.Or(opts.Location, time.UTC)
+	opts.Grace = max(opts.Grace, 0)
+	opts.Log = bot.OrDefaultLogger(opts.Log)
+	opts.Workers = bot.PositiveOr(opts.Workers, DefaultWorkers)
+	opts.SendTimeout = bot.PositiveOr(opts.SendTimeout, DefaultSendTimeout)
+	opts.Recheck = bot.PositiveOr(opts.Recheck, DefaultRecheck)
 	if opts.After == nil {
 		opts.After = time.After
 	}

@@ -36,6 +36,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("reminders: a Store and a Poster are required")
 	}
 	sched := NewScheduler(cfg.Store, Options{Clock: cfg.Clock, Location: cfg.Location, Grace: cfg.Grace, Log: cfg.Log})
+	// The commands read and show times as the scheduler does, with the
+	// same defaults.
+	cfg.Clock, cfg.Location, cfg.Log = sched.opts.Clock, sched.opts.Location, sched.opts.Log
 	return &Service{Config: cfg, Notify: sched.Notify, sched: sched}, nil
 }
 

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/adapters/console"
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
 )
 
 // echo is a dispatcher that answers each message with who said what, and
@@ -97,17 +97,11 @@ func (b blockingReader) Read(p []byte) (int, error) { <-b.done; return 0, contex
 func TestStopsWhenContextEnds(t *testing.T) {
 	r := blockingReader{done: make(chan struct{})}
 	defer close(r.done)
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- console.New(r, &bytes.Buffer{}, console.Options{}).Run(ctx, echo{}) }()
-	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("console did not stop when its context ended")
+	run := bottest.Start(t, func(ctx context.Context) error {
+		return console.New(r, &bytes.Buffer{}, console.Options{}).Run(ctx, echo{})
+	})
+	if err := run.Stop(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -160,27 +160,13 @@ func newAdapter(opts Options) (*Adapter, error) {
 	if token == "" {
 		return nil, errors.New("discord: a bot token is required")
 	}
-	if opts.AckAfter <= 0 {
-		opts.AckAfter = DefaultAckAfter
-	}
-	if opts.EditInterval <= 0 {
-		opts.EditInterval = DefaultEditInterval
-	}
-	if opts.HandlerTimeout <= 0 {
-		opts.HandlerTimeout = DefaultHandlerTimeout
-	}
-	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = DefaultShutdownGrace
-	}
-	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultMaxConcurrent
-	}
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
-	}
-	if opts.Clock == nil {
-		opts.Clock = bot.SystemClock{}
-	}
+	opts.AckAfter = bot.PositiveOr(opts.AckAfter, DefaultAckAfter)
+	opts.EditInterval = bot.PositiveOr(opts.EditInterval, DefaultEditInterval)
+	opts.HandlerTimeout = bot.PositiveOr(opts.HandlerTimeout, DefaultHandlerTimeout)
+	opts.ShutdownGrace = bot.PositiveOr(opts.ShutdownGrace, DefaultShutdownGrace)
+	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
+	opts.Logger = bot.OrDefaultLogger(opts.Logger)
+	opts.Clock = bot.OrSystemClock(opts.Clock)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
 	if err != nil {
 		return nil, err
@@ -421,13 +407,8 @@ func (a *Adapter) shutdown() {
 	if err := a.session.Close(); err != nil {
 		a.log.Debug("closing the Discord gateway", "err", err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), a.opts.ShutdownGrace)
-	defer cancel()
-	if err := a.work.wait(ctx); err != nil {
-		a.log.Warn("Discord events still in progress at shutdown", "err", err)
-	}
-	if err := a.cards.Shutdown(ctx); err != nil {
-		a.log.Warn("Discord posts and card edits still queued at shutdown", "err", err)
+	if err := a.cards.Drain(a.opts.ShutdownGrace, a.work.wait); err != nil {
+		a.log.Warn("Discord events, posts or card edits still in progress at shutdown", "err", err)
 	}
 	a.stop()
 }

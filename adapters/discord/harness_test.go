@@ -3,7 +3,6 @@ package discord
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -38,11 +37,11 @@ type harness struct {
 	router *bot.Router
 	polls  *testPolls
 	// units lists the units that /unit suggests while a member types.
-	units  func() []string
-	logs   *bottest.LogBuffer
-	opts   Options
-	cancel context.CancelFunc
-	done   chan error
+	units func() []string
+	logs  *bottest.LogBuffer
+	opts  Options
+	// run is the adapter's Run while it runs.
+	run *bottest.Running[error]
 }
 
 // start connects an adapter to a new fake Discord and waits until its
@@ -51,7 +50,7 @@ func start(t testing.TB, adjust ...func(*Options, *harness)) *harness {
 	t.Helper()
 	f := discordtest.NewServer(t)
 	h := &harness{t: t, f: f, logs: &bottest.LogBuffer{}, polls: &testPolls{polls: map[int]*testPoll{}}}
-	log := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := h.logs.Logger()
 	h.router = bot.NewRouter(bot.StewardSet{}, log)
 	h.units = func() []string { return []string{"SEIU 1199", "State Police", "AFSCME Council 4", "CEUI", "Statewide"} }
 	h.polls.register(h.router)
@@ -105,9 +104,7 @@ func (h *harness) launch() {
 		h.a = x.Adapter
 	}
 	before := len(h.f.Overwrites())
-	ctx, cancel := context.WithCancel(context.Background())
-	h.cancel, h.done = cancel, make(chan error, 1)
-	go func() { h.done <- ad.Run(ctx, h.router) }()
+	h.run = bottest.Start(h.t, func(ctx context.Context) error { return ad.Run(ctx, h.router) })
 	bottest.WaitFor(h.t, "slash command registration", func() bool { return len(h.f.Overwrites()) > before })
 }
 
@@ -124,19 +121,13 @@ func (h *harness) restart() {
 // the logs.
 func (h *harness) stop() {
 	h.t.Helper()
-	if h.cancel == nil {
+	if h.run == nil {
 		return
 	}
-	h.cancel()
-	h.cancel = nil
-	select {
-	case err := <-h.done:
-		if err != nil {
-			h.t.Errorf("Run returned %v", err)
-		}
-	case <-time.After(bottest.WaitTimeout):
-		h.t.Errorf("Run did not return after its context ended")
+	if err := h.run.Stop(); err != nil {
+		h.t.Errorf("Run returned %v", err)
 	}
+	h.run = nil
 	if h.t.Failed() {
 		h.t.Logf("adapter logs:\n%s", h.logs.String())
 	}

@@ -29,7 +29,7 @@ func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
 			t.Logf("adapter log:\n%s", out)
 		}
 	})
-	return slog.New(slog.NewTextHandler(lb, &slog.HandlerOptions{Level: slog.LevelDebug})), lb
+	return lb.Logger(), lb
 }
 
 // testOptions are the options of an adapter in Socket Mode against s.
@@ -71,29 +71,19 @@ func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak fun
 	if adj != nil {
 		adj(a)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, d) }()
-	select {
-	case <-a.ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("adapter stopped before it was ready: %v", err)
-	case <-time.After(bottest.WaitTimeout):
-		cancel()
-		t.Fatalf("adapter not ready after %s", bottest.WaitTimeout)
-	}
+	run := bottest.Start(t, func(ctx context.Context) error { return a.Run(ctx, d) })
 	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run returned %v", err)
-			}
-		case <-time.After(bottest.WaitTimeout):
-			t.Error("Run did not return after cancel")
+		if err := run.Stop(); err != nil {
+			t.Errorf("Run returned %v", err)
 		}
 	})
+	select {
+	case <-a.ready:
+	case <-run.Done():
+		t.Fatalf("adapter stopped before it was ready: %v", run.Stop())
+	case <-time.After(bottest.WaitTimeout):
+		t.Fatalf("adapter not ready after %s", bottest.WaitTimeout)
+	}
 	return a
 }
 

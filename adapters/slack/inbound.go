@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -73,9 +74,15 @@ func (a *Adapter) cleanText(raw string) string {
 	return strings.TrimSpace(decodeText(raw))
 }
 
-// onEvent handles an Events API callback: an @mention or a direct message.
-// A delivery whose event ID was already seen is a retry and is ignored.
-func (a *Adapter) onEvent(ctx context.Context, d bot.Dispatcher, ev slackevents.EventsAPIEvent, retry int) {
+// onEvent handles an Events API payload, from either transport: an
+// @mention or a direct message. A delivery whose event ID was already seen
+// is a retry and is ignored, and one that cannot be parsed is skipped.
+func (a *Adapter) onEvent(ctx context.Context, d bot.Dispatcher, payload []byte, retry int) {
+	ev, err := slackevents.ParseEvent(payload, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		a.log.Debug("event skipped", "err", err)
+		return
+	}
 	if ev.Type != slackevents.CallbackEvent {
 		return
 	}
@@ -186,10 +193,16 @@ func (a *Adapter) onSlashCommand(ctx context.Context, d bot.Dispatcher, cmd slac
 	a.dispatch(ctx, d, m, destination{channel: cmd.ChannelID, user: cmd.UserID, resp: &responseURL{url: cmd.ResponseURL}})
 }
 
-// onInteraction turns a click on one of the bot's buttons into the button's
-// command, and files the clicked message under its card so that updates
-// reach it.
-func (a *Adapter) onInteraction(ctx context.Context, d bot.Dispatcher, cb slack.InteractionCallback) {
+// onInteraction turns a click on one of the bot's buttons, as the JSON
+// payload either transport carries, into the button's command, and files
+// the clicked message under its card so that updates reach it. An
+// unreadable payload is skipped.
+func (a *Adapter) onInteraction(ctx context.Context, d bot.Dispatcher, payload []byte) {
+	var cb slack.InteractionCallback
+	if err := json.Unmarshal(payload, &cb); err != nil {
+		a.log.Warn("unreadable interaction skipped", "err", err)
+		return
+	}
 	if cb.Type != slack.InteractionTypeBlockActions {
 		a.log.Debug("interaction ignored", "type", cb.Type)
 		return

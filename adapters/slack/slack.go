@@ -187,12 +187,8 @@ func newAdapter(opts Options) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("unknown mode %q (want socket or http)", mode)
 	}
-	if opts.Log == nil {
-		opts.Log = slog.Default()
-	}
-	if opts.Clock == nil {
-		opts.Clock = bot.SystemClock{}
-	}
+	opts.Log = bot.OrDefaultLogger(opts.Log)
+	opts.Clock = bot.OrSystemClock(opts.Clock)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -299,13 +295,8 @@ func (a *Adapter) identify(ctx context.Context) error {
 // shutdown waits for handlers in progress, sends the last card states and
 // what is queued, then stops outbound calls.
 func (a *Adapter) shutdown() {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	if err := a.in.Wait(ctx); err != nil {
-		a.log.Warn("stopped before every handler finished", "err", err)
-	}
-	if err := a.cards.Shutdown(ctx); err != nil {
-		a.log.Warn("stopped before every queued reply and card update was sent", "err", err)
+	if err := a.cards.Drain(shutdownGrace, a.in.Wait); err != nil {
+		a.log.Warn("stopped before every reply and card update was sent", "err", err)
 	}
 	a.stopSend()
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/backoff"
@@ -264,12 +263,7 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 func (a *Adapter) onEnvelope(ctx context.Context, d bot.Dispatcher, env envelope) {
 	switch env.Type {
 	case "events_api":
-		ev, err := slackevents.ParseEvent(env.Payload, slackevents.OptionNoVerifyToken())
-		if err != nil {
-			a.log.Debug("event skipped", "err", err)
-			return
-		}
-		a.onEvent(ctx, d, ev, env.RetryAttempt)
+		a.onEvent(ctx, d, env.Payload, env.RetryAttempt)
 	case "slash_commands":
 		var cmd slack.SlashCommand
 		if err := json.Unmarshal(env.Payload, &cmd); err != nil {
@@ -278,12 +272,7 @@ func (a *Adapter) onEnvelope(ctx context.Context, d bot.Dispatcher, env envelope
 		}
 		a.onSlashCommand(ctx, d, cmd)
 	case "interactive":
-		var cb slack.InteractionCallback
-		if err := json.Unmarshal(env.Payload, &cb); err != nil {
-			a.log.Warn("unreadable interaction skipped", "err", err)
-			return
-		}
-		a.onInteraction(ctx, d, cb)
+		a.onInteraction(ctx, d, env.Payload)
 	default:
 		a.log.Debug("Socket Mode envelope ignored", "type", env.Type)
 	}

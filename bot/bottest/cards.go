@@ -31,17 +31,12 @@ func (m *CardLocations) Fail(err error) {
 
 // SaveCardLocation records location for key, once.
 func (m *CardLocations) SaveCardLocation(_ context.Context, platform, key, location string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.ops = append(m.ops, "save "+location)
-	if m.fail != nil {
-		return m.fail
-	}
-	k := platform + " " + key
-	if !slices.Contains(m.locs[k], location) {
-		m.locs[k] = append(m.locs[k], location)
-	}
-	return nil
+	return m.write("save", platform, key, location, func(locs []string) []string {
+		if slices.Contains(locs, location) {
+			return locs
+		}
+		return append(locs, location)
+	})
 }
 
 // CardLocations returns the locations of key, and counts the read.
@@ -57,14 +52,22 @@ func (m *CardLocations) CardLocations(_ context.Context, platform, key string) (
 
 // ForgetCardLocation drops location from key.
 func (m *CardLocations) ForgetCardLocation(_ context.Context, platform, key, location string) error {
+	return m.write("forget", platform, key, location, func(locs []string) []string {
+		return slices.DeleteFunc(locs, func(l string) bool { return l == location })
+	})
+}
+
+// write records the attempt to op location (see Ops) and, unless the
+// store is failing, changes the locations of key with change.
+func (m *CardLocations) write(op, platform, key, location string, change func([]string) []string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.ops = append(m.ops, "forget "+location)
+	m.ops = append(m.ops, op+" "+location)
 	if m.fail != nil {
 		return m.fail
 	}
 	k := platform + " " + key
-	m.locs[k] = slices.DeleteFunc(m.locs[k], func(l string) bool { return l == location })
+	m.locs[k] = change(m.locs[k])
 	return nil
 }
 

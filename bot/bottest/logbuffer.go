@@ -2,6 +2,7 @@ package bottest
 
 import (
 	"bytes"
+	"log/slog"
 	"sync"
 )
 
@@ -17,6 +18,12 @@ func (l *LogBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.Write(p)
+}
+
+// Logger returns a logger that writes every record to l as text, debug
+// records included, for tests that read what the code under test logged.
+func (l *LogBuffer) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
 // String returns everything written so far.

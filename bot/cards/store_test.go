@@ -3,7 +3,6 @@ package cards
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -34,7 +33,7 @@ func TestLocationStoreFailuresAreLoggedNotReturned(t *testing.T) {
 	var logs bottest.LogBuffer
 	store := bottest.NewCardLocations()
 	store.Fail(errors.New("disk full"))
-	q := newLocationStore("discord", store, slog.New(slog.NewTextHandler(&logs, nil)))
+	q := newLocationStore("discord", store, logs.Logger())
 	q.Save("poll:2", "c/m")
 	if err := q.Wait(context.Background()); err != nil {
 		t.Fatal(err)
@@ -59,7 +58,7 @@ func TestAFailedStoreReadIsLoggedNotFatal(t *testing.T) {
 	var logs bottest.LogBuffer
 	var edited []string
 	out := lanes.New(1)
-	u := New(Config{Platform: "discord", Lanes: out, Store: store, Log: slog.New(slog.NewTextHandler(&logs, nil)),
+	u := New(Config{Platform: "discord", Lanes: out, Store: store, Log: logs.Logger(),
 		Editor: EditorFunc(func(_ context.Context, m Message, c bot.Card) error {
 			edited = append(edited, m.Location()+" "+c.Body)
 			return nil

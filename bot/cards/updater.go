@@ -3,6 +3,7 @@ package cards
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
@@ -177,12 +178,8 @@ type timer struct{ stop func() bool }
 
 // New returns an Updater.
 func New(cfg Config) *Updater {
-	if cfg.Clock == nil {
-		cfg.Clock = bot.SystemClock{}
-	}
-	if cfg.Log == nil {
-		cfg.Log = slog.Default()
-	}
+	cfg.Clock = bot.OrSystemClock(cfg.Clock)
+	cfg.Log = bot.OrDefaultLogger(cfg.Log)
 	switch {
 	case cfg.Interval == 0:
 		cfg.Interval = DefaultInterval
@@ -192,9 +189,7 @@ func New(cfg Config) *Updater {
 	if cfg.Retry.Initial <= 0 {
 		cfg.Retry = defaultRetry()
 	}
-	if cfg.EditTimeout <= 0 {
-		cfg.EditTimeout = DefaultEditTimeout
-	}
+	cfg.EditTimeout = bot.PositiveOr(cfg.EditTimeout, DefaultEditTimeout)
 	u := &Updater{
 		platform: cfg.Platform,
 		editor:   cfg.Editor,
@@ -389,6 +384,24 @@ func (u *Updater) Shutdown(ctx context.Context) error {
 		err = cerr
 	}
 	return err
+}
+
+// Drain is how an adapter that takes no more events stops: within grace
+// it waits for the handlers still at work (handlers, such as a lanes
+// Group's Wait), so that what they answer is queued, then Shuts the
+// Updater down, sending what is queued. It returns what did not finish in
+// time, which is dropped: the adapter stops all the same.
+func (u *Updater) Drain(grace time.Duration, handlers func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	var errs []error
+	if err := handlers(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("handlers still at work: %w", err))
+	}
+	if err := u.Shutdown(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("posts and card edits still queued: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // Close stops the Updater: it sends nothing more, cancels edits under

@@ -364,6 +364,31 @@ func TestShutdownSendsWhatIsPendingAtOnceThenStops(t *testing.T) {
 	}
 }
 
+// TestDrainSendsWhatTheHandlersAnswerWhileStopping checks that Drain waits
+// for the handlers before it shuts down (see the Shutdown test for the
+// rest): a vote handled while the adapter stops still shows on its card.
+func TestDrainSendsWhatTheHandlersAnswerWhileStopping(t *testing.T) {
+	e := editedOnce(t)
+	err := e.u.Drain(bottest.WaitTimeout, func(context.Context) error {
+		e.update("poll:1", 2)
+		return nil
+	})
+	if got := e.editor.bodies(); err != nil || !slices.Equal(got, []string{"Yes: 1", "Yes: 2"}) {
+		t.Errorf("Drain: %v, edits %v, want the state the handler left sent at once", err, got)
+	}
+}
+
+func TestDrainGivesUpOnHandlersAfterTheGrace(t *testing.T) {
+	e := editedOnce(t)
+	err := e.u.Drain(time.Millisecond, func(ctx context.Context) error {
+		<-ctx.Done() // a handler that never finishes
+		return ctx.Err()
+	})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Drain returned %v, want the handlers' deadline", err)
+	}
+}
+
 func TestAMessageMovesToTheCardItIsClickedFor(t *testing.T) {
 	store := bottest.NewCardLocations()
 	e := newEnv(t, store)

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -14,13 +12,13 @@ import (
 
 // fuzzApp wires the whole bot, every feature included, on a temporary
 // database, with steward "console:steward".
-func fuzzApp(t testing.TB) (*app, *bytes.Buffer) {
+func fuzzApp(t testing.TB) (*app, *bottest.LogBuffer) {
 	t.Helper()
 	return fuzzAppAt(t, bot.SystemClock{})
 }
 
 // fuzzAppAt is fuzzApp on the given clock.
-func fuzzAppAt(t testing.TB, clock bot.Clock) (*app, *bytes.Buffer) {
+func fuzzAppAt(t testing.TB, clock bot.Clock) (*app, *bottest.LogBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	e, err := loadEnv(testEnv(dir, map[string]string{"UNIONHALL_STEWARDS": "console:steward"}), dir+"/.env")
@@ -31,13 +29,13 @@ func fuzzAppAt(t testing.TB, clock bot.Clock) (*app, *bytes.Buffer) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewTextHandler(&logs, nil)), clock)
+	logs := &bottest.LogBuffer{}
+	a, err := newApp(context.Background(), cfg, logs.Logger(), clock)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	return a, &logs
+	return a, logs
 }
 
 // anyInputSeeds are real commands, their near misses and hostile input.

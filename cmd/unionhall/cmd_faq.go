@@ -18,6 +18,17 @@ import (
 	"github.com/unionhall/unionhall/faq"
 )
 
+// knowledgeBaseFrom loads the configuration, as every subcommand does, and
+// the knowledge base it names: what the FAQ subcommands work on.
+func knowledgeBaseFrom(lookupEnv func(string) (string, bool)) (config, *faq.KB, error) {
+	cfg, err := configFrom(lookupEnv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	kb, err := cfg.loadKB()
+	return cfg, kb, err
+}
+
 // askAnswer is one line of "unionhall ask --json".
 type askAnswer struct {
 	Question    string   `json:"question"`
@@ -38,11 +49,7 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err := fset.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := configFrom(lookupEnv)
-	if err != nil {
-		return err
-	}
-	kb, err := cfg.loadKB()
+	cfg, kb, err := knowledgeBaseFrom(lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -144,11 +151,7 @@ func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) 
 	if file == "" {
 		return errors.New(use)
 	}
-	cfg, err := configFrom(lookupEnv)
-	if err != nil {
-		return err
-	}
-	kb, err := cfg.loadKB()
+	_, kb, err := knowledgeBaseFrom(lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -164,28 +167,15 @@ func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) 
 	if err != nil {
 		return fmt.Errorf("faq eval %s: %w", file, err)
 	}
-	systems := []struct {
-		name string
-		sys  faq.System
-	}{{"matcher", faq.NewMatcher(kb, nil, faq.Options{})}}
+	names, systems := []string{"matcher"}, []faq.System{faq.NewMatcher(kb, nil, faq.Options{})}
 	if baseline {
-		systems = append(systems, struct {
-			name string
-			sys  faq.System
-		}{"BM25 baseline", faq.NewBaseline(kb)})
+		names, systems = append(names, "BM25 baseline"), append(systems, faq.NewBaseline(kb))
 	}
 	reports := make([]faq.Report, len(systems))
 	for i, s := range systems {
-		reports[i] = faq.Evaluate(s.sys, set)
+		reports[i] = faq.Evaluate(s, set)
 	}
-	return printReports(std.out, file, reports, systems[0].name, baselineName(baseline))
-}
-
-func baselineName(on bool) string {
-	if on {
-		return "BM25 baseline"
-	}
-	return ""
+	return printReports(std.out, file, reports, names...)
 }
 
 func printReports(w io.Writer, file string, rs []faq.Report, names ...string) error {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"strings"
 	"testing"
 )
@@ -11,13 +9,11 @@ import (
 // reports (with reminders due at once, so it waits for nothing; the
 // measurement itself is made by hand, see README).
 func TestRemindAccuracyCommand(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"remind-accuracy", "--n", "5", "--ahead", "0s", "--spread", "0s", "--max", "1m"},
-		strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), nil))
-	if code != 0 || !strings.Contains(out.String(), "reminders: 5,") || !strings.Contains(out.String(), "PASS") {
-		t.Fatalf("exit %d, out %q, stderr %q", code, out.String(), errOut.String())
+	code, out, errOut := runMain(t.TempDir(), nil, "", "remind-accuracy", "--n", "5", "--ahead", "0s", "--spread", "0s", "--max", "1m")
+	if code != 0 || !strings.Contains(out, "reminders: 5,") || !strings.Contains(out, "PASS") {
+		t.Fatalf("exit %d, out %q, stderr %q", code, out, errOut)
 	}
-	if code := run(context.Background(), []string{"remind-accuracy", "--n", "0"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 {
+	if code, _, _ := runMain(t.TempDir(), nil, "", "remind-accuracy", "--n", "0"); code != 1 {
 		t.Fatalf("--n 0: exit %d", code)
 	}
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -286,21 +283,7 @@ func TestUnitNamesReachPlatforms(t *testing.T) {
 // slack-manifest` lists every declared command under its Slack name, with
 // every form in its usage hint.
 func TestSlackManifestMatchesDeclarations(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"slack-manifest"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), nil)); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
-	var m struct {
-		Features struct {
-			SlashCommands []struct {
-				Command   string `json:"command"`
-				UsageHint string `json:"usage_hint"`
-			} `json:"slash_commands"`
-		} `json:"features"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &m); err != nil {
-		t.Fatal(err)
-	}
+	m, _ := runSlackManifest(t)
 	hints := map[string]string{}
 	for _, c := range m.Features.SlashCommands {
 		hints[c.Command] = c.UsageHint

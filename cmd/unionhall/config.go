@@ -166,21 +166,21 @@ func checkAPIURL(variable, value, example string) error {
 }
 
 // loadFile reads and parses a feature's data file: the one variable names,
-// or the feature's default, named defName, when it is unset. Errors name
-// the variable. It also returns the file's name, for later messages.
-func loadFile[T any](c config, variable, defName string, defData []byte, parse func(name string, data []byte) (T, error)) (T, string, error) {
-	name, data := defName, defData
+// or the feature's default when it is unset. Errors name the variable. It
+// also returns the file's name, for later messages.
+func loadFile[T any](c config, variable string, def bot.DataFile, parse func(bot.DataFile) (T, error)) (T, string, error) {
+	file := def
 	if path := c.vars.get(variable); path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
 			var none T
 			return none, path, fmt.Errorf("%s: %w", variable, err)
 		}
-		name = path
+		file = bot.DataFile{Name: path, Data: data}
 	}
-	v, err := parse(name, data)
+	v, err := parse(file)
 	if err != nil {
-		return v, name, fmt.Errorf("%s: %w", variable, err)
+		return v, file.Name, fmt.Errorf("%s: %w", variable, err)
 	}
-	return v, name, nil
+	return v, file.Name, nil
 }

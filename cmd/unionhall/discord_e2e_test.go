@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
+	"io"
 	"regexp"
 	"slices"
 	"strings"
@@ -43,32 +43,11 @@ func TestRunWithDiscord(t *testing.T) {
 		"DISCORD_ANNOUNCE_CHANNEL": announce,
 		"UNIONHALL_LOG_LEVEL":      "debug", // the most the bot ever logs
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	logs := &bottest.LogBuffer{}
-	var out bytes.Buffer
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"run"}, strings.NewReader(""), &out, logs, testEnv(t.TempDir(), vars))
-	}()
-	exited := false
-	stop := func() {
-		t.Helper()
-		if exited {
-			return
-		}
-		exited = true
-		cancel()
-		select {
-		case c := <-code:
-			if c != 0 {
-				t.Errorf("run exited with %d; log:\n%s", c, logs.String())
-			}
-		case <-time.After(bottest.WaitTimeout):
-			t.Fatalf("run did not stop; log:\n%s", logs.String())
-		}
-	}
-	defer stop() // run must be gone before t.TempDir is removed
+	dir := t.TempDir() // before Start, so that run is gone before it is removed
+	proc := bottest.Start(t, func(ctx context.Context) int {
+		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, logs, testEnv(dir, vars))
+	})
 	defer func() {
 		if t.Failed() {
 			t.Logf("log:\n%s", logs.String())
@@ -193,7 +172,9 @@ func TestRunWithDiscord(t *testing.T) {
 	}
 
 	// 7. Shut down: queued card edits land, no token is logged.
-	stop()
+	if c := proc.Stop(); c != 0 {
+		t.Errorf("run exited with %d", c)
+	}
 	total := time.Since(began)
 	if m, _ := f.Message(card.ID); !final.MatchString(m.Text()) {
 		t.Errorf("after shutdown the poll card shows:\n%s", m.Text())

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"os"
@@ -11,35 +9,13 @@ import (
 	"testing"
 )
 
-// faqLine is a console --json reply with its card.
-type faqLine struct {
-	User    string `json:"user"`
-	Private bool   `json:"private"`
-	Text    string `json:"text"`
-	Card    *struct {
-		Key     string `json:"key"`
-		Title   string `json:"title"`
-		Footer  string `json:"footer"`
-		Buttons []struct {
-			Label   string `json:"label"`
-			Command string `json:"command"`
-		} `json:"buttons"`
-	} `json:"card"`
-}
-
-// runFAQConsole runs a console script and returns the replies with cards.
-func runFAQConsole(t *testing.T, dir string, vars map[string]string, script string) []faqLine {
-	t.Helper()
-	return mustConsoleJSON[faqLine](t, dir, vars, script)
-}
-
 func TestConsoleFAQ(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{
 		"UNIONHALL_STEWARDS":        "console:steve",
 		"UNIONHALL_STEWARD_CONTACT": "Call the union hall at 555-0100.",
 	}
-	script := strings.Join([]string{
+	lines := runConsole(t, dir, vars,
 		"alice> /faq is there a wage freeze?",
 		"alice> is the retirment age going up", // free text, as in a DM
 		"alice> /faq feedback retirement-age helpful",
@@ -49,9 +25,7 @@ func TestConsoleFAQ(t *testing.T) {
 		`steve> /faq add wage-freeze "is the thingamajig stuck"`,
 		"carol> /faq",
 		"carol> <@U123> 🎉",
-		"",
-	}, "\n")
-	lines := runFAQConsole(t, dir, vars, script)
+	)
 	if len(lines) != 9 {
 		t.Fatalf("got %d replies, want 9: %+v", len(lines), lines)
 	}
@@ -77,7 +51,7 @@ func TestConsoleFAQ(t *testing.T) {
 
 	// After a restart the added phrasing still answers, and the
 	// feedback and the unanswered question are counted.
-	lines = runFAQConsole(t, dir, vars, "dave> is the thingamajig stuck\nsteve> /faq gaps\n")
+	lines = runConsole(t, dir, vars, "dave> is the thingamajig stuck", "steve> /faq gaps")
 	if len(lines) != 2 || !strings.Contains(lines[0].Text, "two-year wage freeze") {
 		t.Fatalf("after restart: %+v", lines)
 	}
@@ -127,13 +101,12 @@ func TestConsoleFAQ(t *testing.T) {
 func TestAskJSON(t *testing.T) {
 	dir := t.TempDir()
 	in := "so no pay bump for 2 yrs??\nwhat is the capital of France\n\n"
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"ask", "--json"}, strings.NewReader(in), &out, &errOut, testEnv(dir, nil))
+	code, out, errOut := runMain(dir, nil, in, "ask", "--json")
 	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	var got []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
 			t.Fatalf("line %q: %v", line, err)
@@ -152,28 +125,25 @@ func TestAskJSON(t *testing.T) {
 		t.Error("ask created a database")
 	}
 
-	out.Reset()
-	code = run(context.Background(), []string{"ask", "how many unions have to ratify?"}, nil, &out, &errOut, testEnv(dir, nil))
-	if code != 0 || !strings.Contains(out.String(), "14 of the 15") || !strings.Contains(out.String(), "Source: ") {
-		t.Errorf("ask: exit %d, %q", code, out.String())
+	code, out, _ = runMain(dir, nil, "", "ask", "how many unions have to ratify?")
+	if code != 0 || !strings.Contains(out, "14 of the 15") || !strings.Contains(out, "Source: ") {
+		t.Errorf("ask: exit %d, %q", code, out)
 	}
 }
 
 func TestFAQEval(t *testing.T) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"faq", "eval", "../../faq/testdata/dev-questions.tsv", "--baseline"}, nil, &out, &errOut, testEnv(t.TempDir(), nil))
+	code, out, errOut := runMain(t.TempDir(), nil, "", "faq", "eval", "../../faq/testdata/dev-questions.tsv", "--baseline")
 	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	for _, want := range []string{"72 in-scope questions, 15 out-of-scope", "matcher", "BM25 baseline", "P@1 (in scope)", "MRR", "false-answer rate", "Misses of the BM25 baseline"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("eval output lacks %q:\n%s", want, out.String())
+		if !strings.Contains(out, want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
 		}
 	}
 	for _, args := range [][]string{{"faq"}, {"faq", "eval"}, {"faq", "eval", "nosuch.tsv"}, {"faq", "eval", "a.tsv", "--frob"}} {
-		errOut.Reset()
-		if code := run(context.Background(), args, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 || !strings.Contains(errOut.String(), "faq") {
-			t.Errorf("%v: exit %d, %q", args, code, errOut.String())
+		if code, _, errOut := runMain(t.TempDir(), nil, "", args...); code != 1 || !strings.Contains(errOut, "faq") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut)
 		}
 	}
 }
@@ -183,15 +153,13 @@ func TestKBDirIsValidated(t *testing.T) {
 	os.MkdirAll(filepath.Join(kbDir, "entries"), 0o700)
 	os.WriteFile(filepath.Join(kbDir, "sources.yaml"), []byte("sources:\n  - id: handbook\n    title: Member handbook\n"), 0o600)
 	os.WriteFile(filepath.Join(kbDir, "entries", "dues.yaml"), []byte("id: dues\ntopic: Dues\nquestion: How much are dues?\nanswer: Two hours of pay a month.\nsources: [handbook, nosuch]\n"), 0o600)
-	var out, errOut bytes.Buffer
 	vars := map[string]string{"UNIONHALL_KB_DIR": kbDir}
-	code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
-	if code != 1 || !strings.Contains(errOut.String(), "entries/dues.yaml: sources[1]") {
-		t.Fatalf("bad knowledge base: exit %d, %q", code, errOut.String())
+	if code, _, errOut := runMain(t.TempDir(), vars, "", "console"); code != 1 || !strings.Contains(errOut, "entries/dues.yaml: sources[1]") {
+		t.Fatalf("bad knowledge base: exit %d, %q", code, errOut)
 	}
 	// Fixed, the union's own knowledge base answers instead of the default.
 	os.WriteFile(filepath.Join(kbDir, "entries", "dues.yaml"), []byte("id: dues\ntopic: Dues\nquestion: How much are dues?\nalternates: [What do members pay the union each month]\nanswer: Two hours of pay a month.\nsources: [handbook]\n"), 0o600)
-	lines := runFAQConsole(t, t.TempDir(), vars, "how much are union dues\nis there a wage freeze\n")
+	lines := runConsole(t, t.TempDir(), vars, "how much are union dues", "is there a wage freeze")
 	if len(lines) != 2 || !strings.Contains(lines[0].Text, "Two hours of pay") || !strings.Contains(lines[1].Text, "rather not guess") {
 		t.Fatalf("own knowledge base: %+v", lines)
 	}
@@ -203,16 +171,14 @@ func TestKBDirIsValidated(t *testing.T) {
 // small talk, are handled by the FAQ.
 func TestConsoleCommandWithoutSlash(t *testing.T) {
 	dir := t.TempDir()
-	script := strings.Join([]string{
+	lines := runConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:steve"},
 		"alice> vote 1 yes",
 		"alice> poll results 3",
 		"alice> remind list",
 		"alice> help",
 		"alice> vote count?",
 		"alice> hello",
-		"",
-	}, "\n")
-	lines := runFAQConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:steve"}, script)
+	)
 	if len(lines) != 6 {
 		t.Fatalf("got %d replies, want 6: %+v", len(lines), lines)
 	}

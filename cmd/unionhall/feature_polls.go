@@ -25,6 +25,6 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 // loadUnits reads the unit list from UNIONHALL_UNITS_FILE, or the example
 // list when it is unset.
 func (c config) loadUnits() (*polls.Coalition, error) {
-	units, _, err := loadFile(c, "UNIONHALL_UNITS_FILE", polls.ExampleUnitsName, polls.ExampleUnits(), polls.ParseUnits)
+	units, _, err := loadFile(c, "UNIONHALL_UNITS_FILE", polls.ExampleUnits(), polls.ParseUnits)
 	return units, err
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -12,46 +10,9 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 )
 
-// pollLine is one console --json reply, with the fields the poll tests
-// read.
-type pollLine struct {
-	User    string `json:"user"`
-	Channel string `json:"channel"`
-	Private bool   `json:"private"`
-	Text    string `json:"text"`
-	Update  bool   `json:"update"`
-	Poll    *struct {
-		ID      string `json:"id"`
-		Closed  bool   `json:"closed"`
-		Hidden  bool   `json:"hidden"`
-		Options []struct {
-			Label string `json:"label"`
-			Votes *int   `json:"votes"`
-		} `json:"options"`
-		Total *int `json:"total"`
-	} `json:"poll"`
-	Card *struct {
-		Key     string `json:"key"`
-		Buttons []struct {
-			Label   string `json:"label"`
-			Command string `json:"command"`
-		} `json:"buttons"`
-	} `json:"card"`
-	File *struct {
-		Name    string `json:"name"`
-		Content string `json:"content"`
-	} `json:"file"`
-}
-
-// pollsConsole runs the console over script lines and returns the replies.
-func pollsConsole(t *testing.T, dir string, vars map[string]string, lines ...string) []pollLine {
-	t.Helper()
-	return mustConsoleJSON[pollLine](t, dir, vars, strings.Join(lines, "\n")+"\n")
-}
-
 // find returns the replies to user whose text contains s.
-func find(lines []pollLine, user, s string) []pollLine {
-	var out []pollLine
+func find(lines []consoleLine, user, s string) []consoleLine {
+	var out []consoleLine
 	for _, l := range lines {
 		if (user == "*" || l.User == user) && strings.Contains(l.Text, s) {
 			out = append(out, l)
@@ -60,7 +21,7 @@ func find(lines []pollLine, user, s string) []pollLine {
 	return out
 }
 
-func one(t *testing.T, lines []pollLine, user, s string) pollLine {
+func one(t *testing.T, lines []consoleLine, user, s string) consoleLine {
 	t.Helper()
 	got := find(lines, user, s)
 	if len(got) != 1 {
@@ -77,7 +38,7 @@ var stewardAlice = map[string]string{"UNIONHALL_STEWARDS": "console:alice"}
 
 func TestConsolePolls(t *testing.T) {
 	dir := t.TempDir()
-	lines := pollsConsole(t, dir, stewardAlice,
+	lines := runConsole(t, dir, stewardAlice,
 		`alice> /poll "Would you vote yes on the clarified agreement?" "Yes" "No" --rule coalition`,
 		`bob> /unit P-4`,
 		`bob> /vote 1 1`,
@@ -113,7 +74,7 @@ func TestConsolePolls(t *testing.T) {
 	one(t, lines, "bob", "Your vote is already counted: 1. Yes. Nothing changed.")
 	one(t, lines, "bob", "changed from 1. Yes to 2. No")
 	// Card updates follow each recorded or changed vote, not the repeat.
-	var updates []pollLine
+	var updates []consoleLine
 	for _, l := range lines {
 		if l.Update && l.Poll != nil && l.Poll.ID == "1" {
 			updates = append(updates, l)
@@ -154,7 +115,7 @@ func TestConsolePolls(t *testing.T) {
 
 func TestConsolePollsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
-	pollsConsole(t, dir, stewardAlice,
+	runConsole(t, dir, stewardAlice,
 		`alice> /poll "Ratify?" "Yes" "No"`,
 		`alice> /poll "Deadline?" "Yes" "No" --closes in 2h`,
 		`bob> /vote 1 1`,
@@ -170,7 +131,7 @@ func TestConsolePollsSurviveRestart(t *testing.T) {
 	}
 	db.Close()
 
-	lines := pollsConsole(t, dir, stewardAlice,
+	lines := runConsole(t, dir, stewardAlice,
 		`bob> /vote 1 1`,
 		`carol> /vote 1 2`,
 		`dave> /vote 2 2`,
@@ -188,7 +149,7 @@ func TestConsolePollsSurviveRestart(t *testing.T) {
 	if *res.Poll.Total != 2 {
 		t.Fatalf("results %+v", res.Poll)
 	}
-	lines = pollsConsole(t, dir, stewardAlice, `alice> /poll results 2`, `alice> /poll list`)
+	lines = runConsole(t, dir, stewardAlice, `alice> /poll results 2`, `alice> /poll list`)
 	if len(find(lines, "*", "has closed")) != 0 {
 		t.Fatal("result posted again after another restart")
 	}
@@ -203,7 +164,7 @@ func TestUnitsFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "units.yaml")
 	os.WriteFile(good, []byte("coalition:\n  name: Local council\n  units_needed: 2\n  membership_percent: 60\nunits:\n  - name: Nurses\n    members: 300\n  - name: Clerks\n    members: 200\n    aliases: [Office]\n"), 0o600)
-	lines := pollsConsole(t, dir, map[string]string{"UNIONHALL_UNITS_FILE": good}, `bob> /unit office`, `bob> /unit`)
+	lines := runConsole(t, dir, map[string]string{"UNIONHALL_UNITS_FILE": good}, `bob> /unit office`, `bob> /unit`)
 	one(t, lines, "bob", "You are in Clerks (200 members)")
 	list := one(t, lines, "bob", "You are in Clerks. Type /unit <name> to change it.")
 	if !strings.Contains(list.Text, "Local council units (2, 500 members)") || strings.Contains(list.Text, "example data") {
@@ -216,15 +177,13 @@ func TestUnitsFile(t *testing.T) {
 	} {
 		bad := filepath.Join(t.TempDir(), "bad.yaml")
 		os.WriteFile(bad, []byte(content), 0o600)
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_UNITS_FILE": bad}))
-		if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_UNITS_FILE: "+bad) || !strings.Contains(errOut.String(), want) {
-			t.Errorf("units file %q: code %d, stderr %q, want %q", content, code, errOut.String(), want)
+		code, _, errOut := runMain(dir, map[string]string{"UNIONHALL_UNITS_FILE": bad}, "", "console")
+		if code != 1 || !strings.Contains(errOut, "UNIONHALL_UNITS_FILE: "+bad) || !strings.Contains(errOut, want) {
+			t.Errorf("units file %q: code %d, stderr %q, want %q", content, code, errOut, want)
 		}
 	}
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_UNITS_FILE": filepath.Join(dir, "missing.yaml")}))
-	if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_UNITS_FILE") {
-		t.Fatalf("missing units file: code %d, stderr %q", code, errOut.String())
+	code, _, errOut := runMain(dir, map[string]string{"UNIONHALL_UNITS_FILE": filepath.Join(dir, "missing.yaml")}, "", "console")
+	if code != 1 || !strings.Contains(errOut, "UNIONHALL_UNITS_FILE") {
+		t.Fatalf("missing units file: code %d, stderr %q", code, errOut)
 	}
 }

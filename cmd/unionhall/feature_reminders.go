@@ -52,9 +52,9 @@ type deadlinesFile struct {
 // default ones when it is unset. A date without a year is the next one
 // after now.
 func (c config) loadDeadlines(now time.Time) (deadlinesFile, error) {
-	defs, name, err := loadFile(c, "UNIONHALL_DEADLINES_FILE", reminders.DefaultDeadlinesName, reminders.DefaultDeadlines(),
-		func(name string, data []byte) ([]reminders.DeadlineDef, error) {
-			return reminders.ParseDeadlines(name, data, now, c.Location)
+	defs, name, err := loadFile(c, "UNIONHALL_DEADLINES_FILE", reminders.DefaultDeadlines(),
+		func(f bot.DataFile) ([]reminders.DeadlineDef, error) {
+			return reminders.ParseDeadlines(f, now, c.Location)
 		})
 	return deadlinesFile{name: name, defs: defs}, err
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +31,7 @@ func replyTo(lines []consoleLine, user string) string {
 func TestConsoleReminders(t *testing.T) {
 	dir := t.TempDir()
 	vars := map[string]string{"UNIONHALL_STEWARDS": "console:alice"}
-	script := strings.Join([]string{
+	lines := runConsole(t, dir, vars,
 		"list1> /remind list",
 		"deadlines> /deadline list",
 		"alice> /remind add 0 9 * * MON Weekly vote status: <b>check</b> the tally",
@@ -45,17 +43,12 @@ func TestConsoleReminders(t *testing.T) {
 		"alice> /remind add 2001-01-01 09:00 In the past",
 		"alice> /remind add CRON_TZ=Mars/Olympus 0 9 * * * Unknown zone",
 		"alice> /remind add in 2h",
-		"alice> /remind add in 2h " + strings.Repeat("x", 2001),
+		"alice> /remind add in 2h "+strings.Repeat("x", 2001),
 		"list2> /remind list",
 		"alice> /remind delete 5",
 		"alice> /deadline add \"Strike authorization vote\" 2099-03-01 12:00 --lead 7d,1d",
 		"list3> /remind list",
-		"",
-	}, "\n")
-	lines, code := runConsole(t, dir, vars, script)
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	)
 
 	// The default Aug. 31 ratification deadline, with its reminders.
 	wantAll(t, "first /remind list", replyTo(lines, "list1"),
@@ -100,10 +93,7 @@ func TestConsoleReminders(t *testing.T) {
 	}
 
 	// A restart re-reads the deadlines file without duplicating anything.
-	lines, code = runConsole(t, dir, vars, "after> /remind list\nafter> /deadline list\n")
-	if code != 0 {
-		t.Fatalf("exit code %d after restart", code)
-	}
+	lines = runConsole(t, dir, vars, "after> /remind list", "after> /deadline list")
 	after := replyTo(lines, "after")
 	if strings.Count(after, "Ratification deadline, 14 days before") != 1 || strings.Count(after, "#1  Ratification deadline:") != 1 ||
 		!strings.Contains(after, "#6 ") || !strings.Contains(after, "#2  Strike authorization vote") {
@@ -123,10 +113,7 @@ func TestConsoleDeadlinesFile(t *testing.T) {
     note: Polls close at 5 PM Central.
 `), 0o600)
 	vars := map[string]string{"UNIONHALL_DEADLINES_FILE": file, "UNIONHALL_REMINDER_GRACE": "2h"}
-	lines, code := runConsole(t, dir, vars, "m> /remind list\nm> /deadline list\n")
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	lines := runConsole(t, dir, vars, "m> /remind list", "m> /deadline list")
 	got := replyTo(lines, "m")
 	if !strings.Contains(got, "#1  Sat Jun 27, 2099 6:00 PM EDT") || !strings.Contains(got, "Contract vote, 3 days before") ||
 		strings.Contains(got, "Ratification") || strings.Contains(got, "every year") {
@@ -141,17 +128,14 @@ func TestConsoleDeadlinesFile(t *testing.T) {
 		"duplicate key": {"deadlines:\n  - key: a\n    name: A\n    when: Aug 31\n  - key: a\n    name: B\n    when: Sep 1\n", "used twice"},
 	} {
 		os.WriteFile(file, []byte(c.file), 0o600)
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
-		if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_DEADLINES_FILE: "+file) || !strings.Contains(errOut.String(), c.want) {
-			t.Errorf("%s: exit %d, stderr %q, want it to mention %q", name, code, errOut.String(), c.want)
+		code, _, errOut := runMain(t.TempDir(), vars, "", "console")
+		if code != 1 || !strings.Contains(errOut, "UNIONHALL_DEADLINES_FILE: "+file) || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: exit %d, stderr %q, want it to mention %q", name, code, errOut, c.want)
 		}
 	}
 
-	var out, errOut bytes.Buffer
-	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut,
-		testEnv(t.TempDir(), map[string]string{"UNIONHALL_REMINDER_GRACE": "soon"}))
-	if code != 1 || !strings.Contains(errOut.String(), "UNIONHALL_REMINDER_GRACE") {
-		t.Errorf("bad grace: exit %d, stderr %q", code, errOut.String())
+	code, _, errOut := runMain(t.TempDir(), map[string]string{"UNIONHALL_REMINDER_GRACE": "soon"}, "", "console")
+	if code != 1 || !strings.Contains(errOut, "UNIONHALL_REMINDER_GRACE") {
+		t.Errorf("bad grace: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -9,25 +9,32 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
-// consoleLine is the subset of console --json output the tests read.
+// consoleLine is one reply of "unionhall console --json", with every
+// field the tests read.
 type consoleLine struct {
-	User    string `json:"user"`
-	Channel string `json:"channel"`
-	Private bool   `json:"private"`
-	Text    string `json:"text"`
-	Poll    *struct {
-		ID       string `json:"id"`
-		Question string `json:"question"`
-		Closed   bool   `json:"closed"`
-		Hidden   bool   `json:"hidden"`
-		Options  []struct {
-			Label string `json:"label"`
-			Votes *int   `json:"votes"`
-		} `json:"options"`
-		Total *int `json:"total"`
-	} `json:"poll"`
+	User    string        `json:"user"`
+	Channel string        `json:"channel"`
+	Private bool          `json:"private"`
+	Text    string        `json:"text"`
+	Update  bool          `json:"update"`
+	Poll    *bot.PollView `json:"poll"`
+	Card    *struct {
+		Key     string `json:"key"`
+		Title   string `json:"title"`
+		Footer  string `json:"footer"`
+		Buttons []struct {
+			Label   string `json:"label"`
+			Command string `json:"command"`
+		} `json:"buttons"`
+	} `json:"card"`
+	File *struct {
+		Name    string `json:"name"`
+		Content string `json:"content"`
+	} `json:"file"`
 }
 
 // testEnv returns an environment lookup over vars with UNIONHALL_DB in
@@ -42,48 +49,41 @@ func testEnv(dir string, vars map[string]string) func(string) (string, bool) {
 	}
 }
 
-// runConsole runs "unionhall console --json" over script and returns the
-// decoded reply lines and the exit code.
-func runConsole(t *testing.T, dir string, vars map[string]string, script string) ([]consoleLine, int) {
-	t.Helper()
-	return consoleJSON[consoleLine](t, dir, vars, script)
+// runMain runs "unionhall args..." in process, as main does, with stdin as
+// its input and vars (with UNIONHALL_DB in dir unless vars sets it) as its
+// environment. It returns the exit code and what the command wrote to
+// standard output and standard error.
+func runMain(dir string, vars map[string]string, stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(stdin), &out, &errOut, testEnv(dir, vars))
+	return code, out.String(), errOut.String()
 }
 
-// consoleJSON runs "unionhall console --json" over script and decodes each
-// reply line into a T, failing the test on a line that is not valid JSON.
-func consoleJSON[T any](t *testing.T, dir string, vars map[string]string, script string) ([]T, int) {
+// runConsole runs "unionhall console --json" over the script's lines and
+// returns the replies, failing the test unless it exits 0 and every reply
+// is valid JSON.
+func runConsole(t *testing.T, dir string, vars map[string]string, script ...string) []consoleLine {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(script), &out, &errOut, testEnv(dir, vars))
-	var lines []T
-	sc := bufio.NewScanner(&out)
+	code, out, errOut := runMain(dir, vars, strings.Join(script, "\n")+"\n", "console", "--json")
+	if code != 0 {
+		t.Fatalf("console exit code %d; stderr: %s", code, errOut)
+	}
+	var lines []consoleLine
+	sc := bufio.NewScanner(strings.NewReader(out))
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var l T
+		var l consoleLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("invalid JSON line %q: %v", sc.Text(), err)
 		}
 		lines = append(lines, l)
-	}
-	if code != 0 {
-		t.Logf("stderr: %s", errOut.String())
-	}
-	return lines, code
-}
-
-// mustConsoleJSON is consoleJSON for scripts that must exit 0.
-func mustConsoleJSON[T any](t *testing.T, dir string, vars map[string]string, script string) []T {
-	t.Helper()
-	lines, code := consoleJSON[T](t, dir, vars, script)
-	if code != 0 {
-		t.Fatalf("console exit code %d", code)
 	}
 	return lines
 }
 
 func TestConsoleScript(t *testing.T) {
 	dir := t.TempDir()
-	script := strings.Join([]string{
+	lines := runConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:alice"},
 		"# a comment line is ignored",
 		"/help",
 		"bob> /nosuch",
@@ -92,12 +92,7 @@ func TestConsoleScript(t *testing.T) {
 		`alice> /poll “Ratify?” “Yes” “No”`,
 		"bob> /vote 1 yes",
 		"dave> /help nosuch",
-		"",
-	}, "\n")
-	lines, code := runConsole(t, dir, map[string]string{"UNIONHALL_STEWARDS": "console:alice"}, script)
-	if code != 0 {
-		t.Fatalf("exit code %d", code)
-	}
+	)
 	want := []struct {
 		user, text string
 		private    bool
@@ -126,11 +121,10 @@ func TestConsoleScript(t *testing.T) {
 }
 
 func TestVersionAndUnknownCommand(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"version"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 0 || !strings.Contains(out.String(), version) {
-		t.Fatalf("version: code %d, out %q", code, out.String())
+	if code, out, _ := runMain(t.TempDir(), nil, "", "version"); code != 0 || !strings.Contains(out, version) {
+		t.Fatalf("version: code %d, out %q", code, out)
 	}
-	if code := run(context.Background(), []string{"frobnicate"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 2 {
+	if code, _, _ := runMain(t.TempDir(), nil, "", "frobnicate"); code != 2 {
 		t.Fatalf("unknown subcommand exit %d, want 2", code)
 	}
 }
@@ -141,10 +135,9 @@ func TestBadConfigIsReported(t *testing.T) {
 		"UNIONHALL_TIMEZONE": {"UNIONHALL_TIMEZONE": "Mars/Olympus"},
 		"UNIONHALL_DB":       {"UNIONHALL_DB": filepath.Join(t.TempDir(), "no", "such", "dir", "u.db")},
 	} {
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(t.TempDir(), vars))
-		if code != 1 || !strings.Contains(errOut.String(), name) && name != "UNIONHALL_DB" {
-			t.Errorf("%s: code %d, stderr %q", name, code, errOut.String())
+		code, _, errOut := runMain(t.TempDir(), vars, "", "console")
+		if code != 1 || !strings.Contains(errOut, name) && name != "UNIONHALL_DB" {
+			t.Errorf("%s: code %d, stderr %q", name, code, errOut)
 		}
 	}
 }
@@ -157,20 +150,17 @@ func TestDotEnvFileIsRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(".env", []byte("UNIONHALL_TIMEZONE=Not/AZone\n"), 0o600)
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, nil))
-	if code != 1 || !strings.Contains(errOut.String(), "Not/AZone") {
-		t.Fatalf(".env not read: code %d, stderr %q", code, errOut.String())
+	code, _, errOut := runMain(dir, nil, "", "console")
+	if code != 1 || !strings.Contains(errOut, "Not/AZone") {
+		t.Fatalf(".env not read: code %d, stderr %q", code, errOut)
 	}
 	// The process environment wins over .env.
-	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_TIMEZONE": "UTC"}))
-	if code != 0 {
-		t.Fatalf("environment did not override .env: code %d, stderr %q", code, errOut.String())
+	if code, _, errOut := runMain(dir, map[string]string{"UNIONHALL_TIMEZONE": "UTC"}, "", "console"); code != 0 {
+		t.Fatalf("environment did not override .env: code %d, stderr %q", code, errOut)
 	}
 	// Even when it is set but empty (the default applies).
-	code = run(context.Background(), []string{"console"}, strings.NewReader(""), &out, &errOut, testEnv(dir, map[string]string{"UNIONHALL_TIMEZONE": ""}))
-	if code != 0 {
-		t.Fatalf("an empty variable in the environment did not override .env: code %d, stderr %q", code, errOut.String())
+	if code, _, errOut := runMain(dir, map[string]string{"UNIONHALL_TIMEZONE": ""}, "", "console"); code != 0 {
+		t.Fatalf("an empty variable in the environment did not override .env: code %d, stderr %q", code, errOut)
 	}
 }
 
@@ -192,10 +182,9 @@ func TestConfigErrorsComeBeforeTheDatabase(t *testing.T) {
 		"UNIONHALL_REMINDER_GRACE": {"console", map[string]string{"UNIONHALL_REMINDER_GRACE": "soon"}},
 	} {
 		dir := t.TempDir()
-		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{c.cmd}, strings.NewReader(""), &out, &errOut, testEnv(dir, c.vars))
-		if code != 1 || !strings.Contains(errOut.String(), name) {
-			t.Errorf("%s: exit %d, stderr %q", name, code, errOut.String())
+		code, _, errOut := runMain(dir, c.vars, "", c.cmd)
+		if code != 1 || !strings.Contains(errOut, name) {
+			t.Errorf("%s: exit %d, stderr %q", name, code, errOut)
 		}
 		if _, err := os.Stat(filepath.Join(dir, "unionhall.db")); err == nil {
 			t.Errorf("%s: the database was created before the mistake was found", name)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -71,28 +69,45 @@ func TestSlackAdapterFromSettings(t *testing.T) {
 	}
 }
 
+// slackManifest is what the tests read of the app manifest that
+// `unionhall slack-manifest` prints.
+type slackManifest struct {
+	Settings struct {
+		SocketModeEnabled bool `json:"socket_mode_enabled"`
+	} `json:"settings"`
+	Features struct {
+		SlashCommands []struct {
+			Command   string `json:"command"`
+			UsageHint string `json:"usage_hint"`
+		} `json:"slash_commands"`
+	} `json:"features"`
+}
+
+// runSlackManifest runs `unionhall slack-manifest args...` and returns the
+// manifest, decoded and as printed, failing the test unless the command
+// succeeds and prints valid JSON.
+func runSlackManifest(t *testing.T, args ...string) (slackManifest, string) {
+	t.Helper()
+	var m slackManifest
+	code, out, errOut := runMain(t.TempDir(), nil, "", append([]string{"slack-manifest"}, args...)...)
+	if code != 0 {
+		t.Fatalf("slack-manifest %v: exit %d: %s", args, code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("slack-manifest %v: %v", args, err)
+	}
+	return m, out
+}
+
 func TestSlackManifestCommand(t *testing.T) {
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"slack-manifest"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
+	if m, _ := runSlackManifest(t); !m.Settings.SocketModeEnabled {
+		t.Fatalf("manifest: socket mode %v", m.Settings.SocketModeEnabled)
 	}
-	var m struct {
-		Settings struct {
-			SocketModeEnabled bool `json:"socket_mode_enabled"`
-		} `json:"settings"`
+	_, out := runSlackManifest(t, "--url", "https://hall.example.org", "--name", "Local 7 Hall")
+	if !strings.Contains(out, "https://hall.example.org/slack/events") || !strings.Contains(out, "Local 7 Hall") {
+		t.Errorf("HTTP manifest:\n%s", out)
 	}
-	if err := json.Unmarshal(out.Bytes(), &m); err != nil || !m.Settings.SocketModeEnabled {
-		t.Fatalf("manifest: %v, socket mode %v", err, m.Settings.SocketModeEnabled)
-	}
-	out.Reset()
-	if code := run(context.Background(), []string{"slack-manifest", "--url", "https://hall.example.org", "--name", "Local 7 Hall"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut.String())
-	}
-	if s := out.String(); !strings.Contains(s, "https://hall.example.org/slack/events") || !strings.Contains(s, "Local 7 Hall") {
-		t.Errorf("HTTP manifest:\n%s", s)
-	}
-	errOut.Reset()
-	if code := run(context.Background(), []string{"slack-manifest", "--url", "http://insecure.example"}, nil, &out, &errOut, testEnv(t.TempDir(), nil)); code != 1 || !strings.Contains(errOut.String(), "https") {
-		t.Errorf("insecure URL: exit %d, %q", code, errOut.String())
+	if code, _, errOut := runMain(t.TempDir(), nil, "", "slack-manifest", "--url", "http://insecure.example"); code != 1 || !strings.Contains(errOut, "https") {
+		t.Errorf("insecure URL: exit %d, %q", code, errOut)
 	}
 }

@@ -16,17 +16,13 @@ func TestConsoleOnPostgreSQL(t *testing.T) {
 	url := pgtest.Fresh(t)
 	dir := t.TempDir()
 	vars := map[string]string{"UNIONHALL_DB": url, "UNIONHALL_STEWARDS": "console:alice"}
-	lines, code := runConsole(t, dir, vars, strings.Join([]string{
-		`alice> /poll "Ratify?" "Yes" "No"`,
-		`bob> /vote 1 yes`,
-		"",
-	}, "\n"))
-	if code != 0 || len(lines) < 2 || !strings.Contains(lines[len(lines)-1].Text+lines[1].Text, "recorded") {
-		t.Fatalf("first run: exit %d, replies %+v", code, lines)
+	lines := runConsole(t, dir, vars, `alice> /poll "Ratify?" "Yes" "No"`, `bob> /vote 1 yes`)
+	if len(lines) < 2 || !strings.Contains(lines[len(lines)-1].Text+lines[1].Text, "recorded") {
+		t.Fatalf("first run: replies %+v", lines)
 	}
-	lines, code = runConsole(t, dir, vars, "alice> /poll results 1\n")
-	if code != 0 || len(lines) != 1 || lines[0].Poll == nil || lines[0].Poll.Total == nil || *lines[0].Poll.Total != 1 {
-		t.Fatalf("after a restart: exit %d, replies %+v", code, lines)
+	lines = runConsole(t, dir, vars, "alice> /poll results 1")
+	if len(lines) != 1 || lines[0].Poll == nil || lines[0].Poll.Total == nil || *lines[0].Poll.Total != 1 {
+		t.Fatalf("after a restart: replies %+v", lines)
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*.db*")); len(files) != 0 {
 		t.Errorf("a SQLite file was created beside a PostgreSQL URL: %v", files)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot/bottest"
@@ -13,12 +12,12 @@ import (
 
 // slackRun is "unionhall run" running against a local Slack.
 type slackRun struct {
-	t      testing.TB
-	slack  *slacktest.Server
-	log    *bottest.LogBuffer
-	cancel context.CancelFunc
-	code   chan int
-	exited bool
+	t     testing.TB
+	slack *slacktest.Server
+	log   *bottest.LogBuffer
+	// proc is the run; it returns the exit code.
+	proc    *bottest.Running[int]
+	stopped bool
 }
 
 // startSlackRun runs "unionhall run" with the Slack tokens pointing at s
@@ -36,12 +35,11 @@ func startSlackRun(t testing.TB, s *slacktest.Server, vars map[string]string) *s
 	for k, v := range vars {
 		env[k] = v
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &slackRun{t: t, slack: s, log: &bottest.LogBuffer{}, cancel: cancel, code: make(chan int, 1)}
+	r := &slackRun{t: t, slack: s, log: &bottest.LogBuffer{}}
 	dir := t.TempDir()
-	go func() {
-		r.code <- run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, r.log, testEnv(dir, env))
-	}()
+	r.proc = bottest.Start(t, func(ctx context.Context) int {
+		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, r.log, testEnv(dir, env))
+	})
 	t.Cleanup(func() {
 		r.stop()
 		if t.Failed() {
@@ -50,9 +48,9 @@ func startSlackRun(t testing.TB, s *slacktest.Server, vars map[string]string) *s
 	})
 	bottest.WaitFor(t, "a Socket Mode connection", func() bool {
 		select {
-		case c := <-r.code:
-			r.exited = true
-			t.Fatalf("run exited with %d before connecting:\n%s", c, r.log.String())
+		case <-r.proc.Done():
+			r.stopped = true
+			t.Fatalf("run exited with %d before connecting:\n%s", r.proc.Stop(), r.log.String())
 		default:
 		}
 		return s.Connected()
@@ -65,18 +63,12 @@ func startSlackRun(t testing.TB, s *slacktest.Server, vars map[string]string) *s
 // that no secret is in its log. It is safe to call twice.
 func (r *slackRun) stop() {
 	r.t.Helper()
-	if r.exited {
+	if r.stopped {
 		return
 	}
-	r.cancel()
-	select {
-	case c := <-r.code:
-		r.exited = true
-		if c != 0 {
-			r.t.Errorf("run exited with %d", c)
-		}
-	case <-time.After(bottest.WaitTimeout):
-		r.t.Fatal("run did not stop after its context was cancelled")
+	r.stopped = true
+	if c := r.proc.Stop(); c != 0 {
+		r.t.Errorf("run exited with %d", c)
 	}
 	for _, c := range r.slack.Calls() {
 		if c.Err == "invalid_auth" {

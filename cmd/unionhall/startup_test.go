@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"strings"
 	"testing"
 )
 
@@ -14,16 +11,14 @@ import (
 //
 //	go test ./cmd/unionhall -run '^$' -bench Startup
 func BenchmarkStartup(b *testing.B) {
-	env := testEnv(b.TempDir(), nil)
-	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"console", "--json"}, strings.NewReader(""), &out, &errOut, env); code != 0 {
-		b.Fatalf("first start: exit %d: %s", code, errOut.String())
+	dir := b.TempDir()
+	if code, _, errOut := runMain(dir, nil, "", "console", "--json"); code != 0 {
+		b.Fatalf("first start: exit %d: %s", code, errOut)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		out.Reset()
-		if code := run(context.Background(), []string{"console", "--json"}, strings.NewReader("/help\n"), &out, &errOut, env); code != 0 {
-			b.Fatalf("exit %d: %s", code, errOut.String())
+		if code, _, errOut := runMain(dir, nil, "/help\n", "console", "--json"); code != 0 {
+			b.Fatalf("exit %d: %s", code, errOut)
 		}
 	}
 }
