@@ -1,9 +1,12 @@
 // Package store holds what Union Hall's storage engines share, so that a
 // member sees the same behaviour whichever database an installation runs
 // on: the interfaces beyond the features' own Store interfaces, the
-// limits every engine keeps, and the checks and notes every engine
-// applies. store/sqlite and store/postgres implement them, and the
-// conformance suite in store/storetest runs against both.
+// limits every engine keeps, the checks and notes every engine applies,
+// and the logic of the feature stores that is not SQL (what a change to
+// reminders consists of, which outcomes of a post may be recorded),
+// written once over each engine's statements. store/sqlite and
+// store/postgres implement the rest, and the conformance suite in
+// store/storetest runs against both.
 package store
 
 import (

@@ -307,7 +307,7 @@ func (s reminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, now
 // one was posting.
 func (s reminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
 	return store.FinishDelivery(d, func(nextTry time.Time) (int64, error) {
-		return s.db.exec(ctx, "update", `UPDATE reminder_deliveries SET state = $4, attempts = $5, next_try = $6, error = $7, updated_at = $8
+		return s.db.exec(ctx, "update the delivery", `UPDATE reminder_deliveries SET state = $4, attempts = $5, next_try = $6, error = $7, updated_at = $8
 			WHERE reminder_id = $1 AND occurrence = $2 AND platform = $3 AND state IN ('sending', 'uncertain')`,
 			d.ReminderID, stamp(d.Occurrence, toMilli), d.Platform, string(d.State), d.Attempts, stamp(nextTry, toMilli), d.Error, stamp(now, toMilli))
 	})

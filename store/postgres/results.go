@@ -44,7 +44,7 @@ func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost,
 // which happens only when start-up marking raced an attempt.
 func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
 	return store.RecordResultPost(rp, func() (int64, error) {
-		return s.db.exec(ctx, "update", `UPDATE polls SET result_state = $2, result_posted_at = $3, result_attempts = $4,
+		return s.db.exec(ctx, "update the poll", `UPDATE polls SET result_state = $2, result_posted_at = $3, result_attempts = $4,
 			result_next_try = $5, result_error = $6 WHERE id = $1 AND result_state IN ('sending', 'uncertain')`,
 			rp.PollID, string(rp.State), stamp(rp.PostedAt, toSecond), rp.Attempts, stamp(rp.NextTry, toSecond), rp.Error)
 	})

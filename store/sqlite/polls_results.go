@@ -54,7 +54,7 @@ func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost,
 // happens only when start-up marking raced an attempt of this process.
 func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
 	return store.RecordResultPost(rp, func() (int64, error) {
-		return s.db.exec(ctx, "update", `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
+		return s.db.exec(ctx, "update the poll", `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
 			result_next_try = ?, result_error = ? WHERE id = ? AND result_state IN ('sending', 'uncertain')`,
 			string(rp.State), nullTime(rp.PostedAt), rp.Attempts, nullTime(rp.NextTry), rp.Error, rp.PollID)
 	})

@@ -363,7 +363,7 @@ func (s reminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, now
 // posting.
 func (s reminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
 	return store.FinishDelivery(d, func(nextTry time.Time) (int64, error) {
-		return s.db.exec(ctx, "update", `UPDATE reminder_deliveries SET state = ?, attempts = ?, next_try = ?, error = ?, updated_at = ?
+		return s.db.exec(ctx, "update the delivery", `UPDATE reminder_deliveries SET state = ?, attempts = ?, next_try = ?, error = ?, updated_at = ?
 			WHERE reminder_id = ? AND occurrence = ? AND platform = ? AND state IN ('sending', 'uncertain')`,
 			string(d.State), d.Attempts, ts(nextTry), d.Error, ts(now), d.ReminderID, ts(d.Occurrence), d.Platform)
 	})
