@@ -59,21 +59,16 @@ func (s *CardLocations) SaveCardLocation(ctx context.Context, platform, key, loc
 // CardLocations returns the locations of card key on platform, least
 // recently saved first.
 func (s *CardLocations) CardLocations(ctx context.Context, platform, key string) ([]string, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT location FROM card_locations WHERE platform = $1 AND key = $2 ORDER BY saved_at, id`, platform, key)
-	locs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
-	}
-	return locs, nil
+	return queryAll(ctx, s.db.pool, fmt.Sprintf("read locations of card %s on %s", key, platform),
+		func(row pgx.CollectableRow, loc *string) error { return row.Scan(loc) },
+		`SELECT location FROM card_locations WHERE platform = $1 AND key = $2 ORDER BY saved_at, id`, platform, key)
 }
 
 // ForgetCardLocation drops one location of card key on platform.
 func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, location string) error {
-	_, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE platform = $1 AND key = $2 AND location = $3`, platform, key, location)
-	if err != nil {
-		return fmt.Errorf("forget location of card %s on %s: %w", key, platform, err)
-	}
-	return nil
+	_, err := s.db.exec(ctx, fmt.Sprintf("forget location of card %s on %s", key, platform),
+		`DELETE FROM card_locations WHERE platform = $1 AND key = $2 AND location = $3`, platform, key, location)
+	return err
 }
 
 // Prune deletes the locations last saved more than maxAge ago, by the
@@ -83,10 +78,6 @@ func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, l
 // again, so they are not old, and waiting for them could deadlock with
 // a save that waits for rows this prune holds.
 func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
-	tag, err := s.db.pool.Exec(ctx, `DELETE FROM card_locations WHERE id IN (
+	return s.db.exec(ctx, "prune card locations", `DELETE FROM card_locations WHERE id IN (
 		SELECT id FROM card_locations WHERE saved_at < $1 FOR UPDATE SKIP LOCKED)`, stamp(s.db.Now().Add(-maxAge), toMilli))
-	if err != nil {
-		return 0, fmt.Errorf("prune card locations: %w", err)
-	}
-	return tag.RowsAffected(), nil
 }

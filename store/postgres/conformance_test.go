@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 	"github.com/unionhall/unionhall/store/storetest"
@@ -13,19 +12,7 @@ import (
 
 // engine is PostgreSQL for the conformance suite: each database created
 // afresh on the test server.
-var engine = storetest.Engine{Fresh: pgtest.Fresh, Open: openStores}
-
-// openStores opens the database at url with every store on it.
-func openStores(ctx context.Context, url string, clock bot.Clock) (*storetest.Stores, error) {
-	db, err := postgres.Open(ctx, url, clock)
-	if err != nil {
-		return nil, err
-	}
-	rows := func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
-		return pollRows(ctx, db, id, secret)
-	}
-	return &storetest.Stores{Stores: db.Stores(), PollRows: rows, Close: db.Close}, nil
-}
+var engine = storetest.NewEngine(pgtest.Fresh, postgres.Open, pollRows)
 
 // pollRows reads a poll's voter count, ballot or participant rows and
 // counters straight from the tables, in one statement.

@@ -17,30 +17,23 @@ type faqStore struct{ db *DB }
 
 // RecordFeedback stores a member's verdict, replacing an earlier one.
 func (s faqStore) RecordFeedback(ctx context.Context, f faq.Feedback) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO faq_feedback (entry_id, member, helpful, given_at) VALUES ($1, $2, $3, $4)
+	_, err := s.db.exec(ctx, "record feedback", `INSERT INTO faq_feedback (entry_id, member, helpful, given_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (entry_id, member) DO UPDATE SET helpful = excluded.helpful, given_at = excluded.given_at`,
 		f.EntryID, f.Member, f.Helpful, stamp(f.At, toSecond))
-	if err != nil {
-		return fmt.Errorf("record feedback: %w", err)
-	}
-	return nil
+	return err
 }
 
 // RecordUnanswered counts a question; the same question from the same
 // member adds to its count and keeps the latest wording.
 func (s faqStore) RecordUnanswered(ctx context.Context, u faq.Unanswered) error {
-	at := stamp(u.At, toSecond)
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO faq_unanswered AS u
+	_, err := s.db.exec(ctx, "record unanswered question", `INSERT INTO faq_unanswered AS u
 		(question_key, member, question, outcome, best_guess, times, first_at, last_at)
 		VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
 		ON CONFLICT (question_key, member) DO UPDATE SET times = u.times + 1,
 			question = excluded.question, outcome = excluded.outcome,
 			best_guess = excluded.best_guess, last_at = excluded.last_at`,
-		u.Key, u.Member, u.Question, u.Outcome.String(), u.BestGuess, at)
-	if err != nil {
-		return fmt.Errorf("record unanswered question: %w", err)
-	}
-	return nil
+		u.Key, u.Member, u.Question, u.Outcome.String(), u.BestGuess, stamp(u.At, toSecond))
+	return err
 }
 
 // Gaps returns the most asked unanswered questions and the feedback per
@@ -78,22 +71,14 @@ func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 // has it. The unique key decides between stewards adding the same
 // phrasing at once.
 func (s faqStore) AddPhrasing(ctx context.Context, p faq.Phrasing) (bool, error) {
-	tag, err := s.db.pool.Exec(ctx, `INSERT INTO faq_phrasings (entry_id, phrasing, added_by, added_at) VALUES ($1, $2, $3, $4)
+	n, err := s.db.exec(ctx, "add phrasing", `INSERT INTO faq_phrasings (entry_id, phrasing, added_by, added_at) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (entry_id, phrasing) DO NOTHING`, p.EntryID, p.Text, p.Member, stamp(p.At, toSecond))
-	if err != nil {
-		return false, fmt.Errorf("add phrasing: %w", err)
-	}
-	return tag.RowsAffected() == 1, nil
+	return n == 1, err
 }
 
 // Phrasings returns every stored phrasing, oldest first.
 func (s faqStore) Phrasings(ctx context.Context) ([]faq.Phrasing, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT entry_id, phrasing, added_by, added_at FROM faq_phrasings ORDER BY id`)
-	ps, err := collect(rows, func(row pgx.CollectableRow, p *faq.Phrasing) error {
+	return queryAll(ctx, s.db.pool, "read phrasings", func(row pgx.CollectableRow, p *faq.Phrasing) error {
 		return row.Scan(&p.EntryID, &p.Text, &p.Member, utc{&p.At})
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read phrasings: %w", err)
-	}
-	return ps, nil
+	}, `SELECT entry_id, phrasing, added_by, added_at FROM faq_phrasings ORDER BY id`)
 }

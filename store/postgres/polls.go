@@ -99,39 +99,31 @@ func (s *PollStore) Poll(ctx context.Context, id int64) (*polls.Poll, error) {
 	return p, err
 }
 
-func (s *PollStore) queryPolls(ctx context.Context, where string, args ...any) ([]*polls.Poll, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT `+pollColumns+` FROM polls `+where, args...)
-	return collect(rows, func(row pgx.CollectableRow, p **polls.Poll) (err error) {
+// queryPolls reads the polls that where selects.
+func (s *PollStore) queryPolls(ctx context.Context, what, where string, args ...any) ([]*polls.Poll, error) {
+	return queryAll(ctx, s.db.pool, what, func(row pgx.CollectableRow, p **polls.Poll) (err error) {
 		*p, err = scanPoll(row)
 		return err
-	})
+	}, `SELECT `+pollColumns+` FROM polls `+where, args...)
 }
 
 // OpenPolls returns the polls not yet closed in a channel, oldest first.
 func (s *PollStore) OpenPolls(ctx context.Context, platform, channel string) ([]*polls.Poll, error) {
-	ps, err := s.queryPolls(ctx, `WHERE closed_at IS NULL AND platform = $1 AND channel = $2 ORDER BY id`, platform, channel)
-	if err != nil {
-		return nil, fmt.Errorf("list open polls: %w", err)
-	}
-	return ps, nil
+	return s.queryPolls(ctx, "list open polls", `WHERE closed_at IS NULL AND platform = $1 AND channel = $2 ORDER BY id`, platform, channel)
 }
 
 // DuePolls returns the polls not yet closed whose deadline is at or before t.
 func (s *PollStore) DuePolls(ctx context.Context, t time.Time) ([]*polls.Poll, error) {
-	ps, err := s.queryPolls(ctx, `WHERE closed_at IS NULL AND closes_at <= $1 ORDER BY closes_at, id`, stamp(t, toSecond))
-	if err != nil {
-		return nil, fmt.Errorf("list polls due to close: %w", err)
-	}
-	return ps, nil
+	return s.queryPolls(ctx, "list polls due to close", `WHERE closed_at IS NULL AND closes_at <= $1 ORDER BY closes_at, id`, stamp(t, toSecond))
 }
 
 // NextClose returns the earliest deadline of the polls not yet closed.
 func (s *PollStore) NextClose(ctx context.Context) (time.Time, bool, error) {
-	return s.earliest(ctx, `SELECT min(closes_at) FROM polls WHERE closed_at IS NULL`, "read next poll deadline")
+	return s.earliest(ctx, "read next poll deadline", `SELECT min(closes_at) FROM polls WHERE closed_at IS NULL`)
 }
 
-// earliest runs a query for one nullable time.
-func (s *PollStore) earliest(ctx context.Context, query, what string) (time.Time, bool, error) {
+// earliest runs a query for one time, which is absent when NULL.
+func (s *PollStore) earliest(ctx context.Context, what, query string) (time.Time, bool, error) {
 	var t time.Time
 	if err := s.db.pool.QueryRow(ctx, query).Scan(utc{&t}); err != nil {
 		return time.Time{}, false, fmt.Errorf("%s: %w", what, err)
@@ -218,24 +210,16 @@ func (s *PollStore) Tally(ctx context.Context, id int64) (*polls.Tally, error) {
 
 // Ballots returns the ballots of an open-ballot poll, by voter ID.
 func (s *PollStore) Ballots(ctx context.Context, id int64) ([]polls.Ballot, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT voter, voter_name, unit, choices FROM poll_ballots WHERE poll_id = $1 ORDER BY voter`, id)
-	bs, err := collect(rows, func(row pgx.CollectableRow, b *polls.Ballot) error {
+	return queryAll(ctx, s.db.pool, fmt.Sprintf("read ballots of poll %d", id), func(row pgx.CollectableRow, b *polls.Ballot) error {
 		return row.Scan(&b.Voter, &b.VoterName, &b.Unit, &b.Choices)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
-	}
-	return bs, nil
+	}, `SELECT voter, voter_name, unit, choices FROM poll_ballots WHERE poll_id = $1 ORDER BY voter`, id)
 }
 
 // SetUnit records the unit a member says they are in.
 func (s *PollStore) SetUnit(ctx context.Context, member, unit string) error {
-	_, err := s.db.pool.Exec(ctx, `INSERT INTO member_units (member, unit) VALUES ($1, $2)
+	_, err := s.db.exec(ctx, "set unit", `INSERT INTO member_units (member, unit) VALUES ($1, $2)
 		ON CONFLICT (member) DO UPDATE SET unit = excluded.unit`, member, unit)
-	if err != nil {
-		return fmt.Errorf("set unit: %w", err)
-	}
-	return nil
+	return err
 }
 
 // Unit returns the unit a member said they are in, or "".

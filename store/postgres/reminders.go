@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,16 +11,6 @@ import (
 	"github.com/unionhall/unionhall/reminders"
 	"github.com/unionhall/unionhall/store"
 )
-
-// ReminderStore implements reminders.Store.
-type ReminderStore struct {
-	db *DB
-}
-
-var _ reminders.Store = (*ReminderStore)(nil)
-
-// NewReminderStore returns the reminders store of db.
-func NewReminderStore(db *DB) *ReminderStore { return &ReminderStore{db: db} }
 
 // reminderCols selects a reminder and its deadline (alias r and d); the
 // deadline's columns are NULL for a reminder without one.
@@ -31,6 +20,23 @@ const reminderCols = `r.id, r.kind, r.text, r.zone, r.at, coalesce(r.spec, ''), 
 	coalesce(d.created_by, ''), d.created_at, d.deleted_at, coalesce(d.deleted_by, '')`
 
 const reminderFrom = ` FROM reminders r LEFT JOIN deadlines d ON d.id = r.deadline_id `
+
+// NewReminderStore returns the reminders store of db. A change to
+// reminders or deadlines is one transaction; a delete is an update
+// conditional on the row being active, which PostgreSQL re-checks after
+// waiting for a concurrent writer, so that of processes racing to delete
+// one reminder exactly one succeeds.
+func NewReminderStore(db *DB) store.Reminders {
+	return store.Reminders{ReminderEngine: reminderStore{db}, Write: db.writeReminders}
+}
+
+// reminderStore is PostgreSQL's own part of the reminders store.
+type reminderStore struct{ db *DB }
+
+// writeReminders runs fn in one transaction, with a writer on it.
+func (db *DB) writeReminders(ctx context.Context, fn func(store.ReminderWriter) error) error {
+	return db.tx(ctx, func(tx pgx.Tx) error { return fn(writer{ctx, tx}) })
+}
 
 // scanReminder reads the columns of reminderCols, after any extra
 // destinations.
@@ -55,13 +61,13 @@ func scanReminder(row pgx.Row, extra ...any) (*reminders.Reminder, error) {
 	return &r, nil
 }
 
-// queryReminders runs a query selecting reminderCols.
-func (s *ReminderStore) queryReminders(ctx context.Context, where string, args ...any) ([]*reminders.Reminder, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT `+reminderCols+reminderFrom+where, args...)
-	return collect(rows, func(row pgx.CollectableRow, r **reminders.Reminder) (err error) {
+// queryReminders reads the reminders, with their deadlines, that where
+// selects.
+func (s reminderStore) queryReminders(ctx context.Context, what, where string, args ...any) ([]*reminders.Reminder, error) {
+	return queryAll(ctx, s.db.pool, what, func(row pgx.CollectableRow, r **reminders.Reminder) (err error) {
 		*r, err = scanReminder(row)
 		return err
-	})
+	}, `SELECT `+reminderCols+reminderFrom+where, args...)
 }
 
 // blank returns NULL for "", so that optional text stays NULL as on
@@ -73,9 +79,14 @@ func blank(s string) any {
 	return s
 }
 
-// insertReminder inserts r and sets its ID. Only the fields of r's kind
-// are stored.
-func insertReminder(ctx context.Context, tx pgx.Tx, r *reminders.Reminder) error {
+// writer is a store.ReminderWriter in a transaction.
+type writer struct {
+	ctx context.Context
+	tx  pgx.Tx
+}
+
+// InsertReminder implements store.ReminderWriter.
+func (w writer) InsertReminder(r *reminders.Reminder) error {
 	var at, spec, deadline, lead any
 	switch r.Kind {
 	case reminders.KindOnce:
@@ -85,133 +96,86 @@ func insertReminder(ctx context.Context, tx pgx.Tx, r *reminders.Reminder) error
 	case reminders.KindLead:
 		deadline, lead = r.DeadlineID, r.Lead.Milliseconds()
 	}
-	err := tx.QueryRow(ctx, `INSERT INTO reminders
+	return w.tx.QueryRow(w.ctx, `INSERT INTO reminders
 		(kind, text, zone, at, spec, anchor, deadline_id, lead_ms, next_at, created_by, created_at, deleted_at, deleted_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id`,
 		string(r.Kind), r.Text, r.Zone, at, spec, stamp(r.Anchor, toMilli), deadline, lead, stamp(r.Next, toMilli),
 		r.CreatedBy, stamp(r.CreatedAt, toMilli), stamp(r.DeletedAt, toMilli), blank(r.DeletedBy)).Scan(&r.ID)
-	if err != nil {
-		return fmt.Errorf("insert reminder: %w", err)
-	}
-	return nil
 }
 
-// CreateReminder stores a new reminder and sets its ID.
-func (s *ReminderStore) CreateReminder(ctx context.Context, r *reminders.Reminder) error {
-	return s.db.tx(ctx, func(tx pgx.Tx) error { return insertReminder(ctx, tx, r) })
-}
-
-// Reminder returns an active reminder by ID.
-func (s *ReminderStore) Reminder(ctx context.Context, id int64) (*reminders.Reminder, error) {
-	rs, err := s.queryReminders(ctx, `WHERE r.id = $1 AND r.deleted_at IS NULL`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read reminder %d: %w", id, err)
-	}
-	if len(rs) == 0 {
-		return nil, store.NoReminder(id)
-	}
-	return rs[0], nil
-}
-
-// UpcomingReminders returns the active reminders with a next occurrence,
-// soonest first.
-func (s *ReminderStore) UpcomingReminders(ctx context.Context) ([]*reminders.Reminder, error) {
-	rs, err := s.queryReminders(ctx, `WHERE r.deleted_at IS NULL AND r.next_at IS NOT NULL ORDER BY r.next_at, r.id`)
-	if err != nil {
-		return nil, fmt.Errorf("read upcoming reminders: %w", err)
-	}
-	return rs, nil
-}
-
-// cancelRetries cancels the pending retries of the reminders matched by
-// cond (a condition on reminders r whose parameters start at $3).
-func cancelRetries(ctx context.Context, tx pgx.Tx, at time.Time, cond string, args ...any) error {
-	_, err := tx.Exec(ctx, `UPDATE reminder_deliveries SET state = 'cancelled', next_try = NULL, error = $1, updated_at = $2
-		WHERE state = 'retry' AND reminder_id IN (SELECT r.id FROM reminders r WHERE `+cond+`)`,
-		append([]any{store.CancelledNote, stamp(at, toMilli)}, args...)...)
-	if err != nil {
-		return fmt.Errorf("cancel retries: %w", err)
-	}
-	return nil
-}
-
-// DeleteReminder marks an active reminder deleted and cancels its retries.
-func (s *ReminderStore) DeleteReminder(ctx context.Context, id int64, by string, at time.Time) error {
-	return s.db.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE reminders SET deleted_at = $2, deleted_by = $3, next_at = NULL WHERE id = $1 AND deleted_at IS NULL`,
-			id, stamp(at, toMilli), by)
-		if err != nil {
-			return fmt.Errorf("delete reminder %d: %w", id, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return store.NoReminder(id)
-		}
-		return cancelRetries(ctx, tx, at, `r.id = $3`, id)
-	})
-}
-
-// writeDeadline inserts or updates a deadline row.
-func writeDeadline(ctx context.Context, tx pgx.Tx, d *reminders.Deadline) error {
-	if d.ID == 0 {
-		err := tx.QueryRow(ctx, `INSERT INTO deadlines (key, name, at, zone, yearly, note, created_by, created_at, deleted_at, deleted_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			blank(d.Key), d.Name, stamp(d.At, toMilli), d.Zone, d.Yearly, d.Note, d.CreatedBy, stamp(d.CreatedAt, toMilli),
-			stamp(d.DeletedAt, toMilli), blank(d.DeletedBy)).Scan(&d.ID)
-		if err != nil {
-			return fmt.Errorf("insert deadline: %w", err)
-		}
-		return nil
-	}
-	_, err := tx.Exec(ctx, `UPDATE deadlines SET key = $2, name = $3, at = $4, zone = $5, yearly = $6, note = $7, deleted_at = $8, deleted_by = $9
-		WHERE id = $1`,
-		d.ID, blank(d.Key), d.Name, stamp(d.At, toMilli), d.Zone, d.Yearly, d.Note, stamp(d.DeletedAt, toMilli), blank(d.DeletedBy))
-	if err != nil {
-		return fmt.Errorf("update deadline %d: %w", d.ID, err)
-	}
-	return nil
-}
-
-// CreateDeadline stores a new deadline with its lead reminders.
-func (s *ReminderStore) CreateDeadline(ctx context.Context, d *reminders.Deadline) error {
-	if err := store.CheckNewDeadline(d); err != nil {
-		return err
-	}
-	return s.SaveDeadline(ctx, d)
-}
-
-// SaveDeadline inserts or updates a deadline and its lead reminders in one
-// transaction.
-func (s *ReminderStore) SaveDeadline(ctx context.Context, d *reminders.Deadline) error {
-	return s.db.tx(ctx, func(tx pgx.Tx) error {
-		if err := writeDeadline(ctx, tx, d); err != nil {
-			return err
-		}
-		return store.SaveLeads(d, leadWriter{ctx, tx})
-	})
-}
-
-// leadWriter writes lead reminders in a transaction.
-type leadWriter struct {
-	ctx context.Context
-	tx  pgx.Tx
-}
-
-// InsertReminder inserts r.
-func (w leadWriter) InsertReminder(r *reminders.Reminder) error {
-	return insertReminder(w.ctx, w.tx, r)
-}
-
-// UpdateLead writes r's zone, lead time, next occurrence and deletion.
-func (w leadWriter) UpdateLead(r *reminders.Reminder) error {
+// UpdateLead implements store.ReminderWriter.
+func (w writer) UpdateLead(r *reminders.Reminder) error {
 	_, err := w.tx.Exec(w.ctx, `UPDATE reminders SET zone = $3, lead_ms = $4, next_at = $5, deleted_at = $6, deleted_by = $7
 		WHERE id = $1 AND deadline_id = $2`,
 		r.ID, r.DeadlineID, r.Zone, r.Lead.Milliseconds(), stamp(r.Next, toMilli), stamp(r.DeletedAt, toMilli), blank(r.DeletedBy))
 	return err
 }
 
-// CancelRetries cancels reminder id's pending retries.
-func (w leadWriter) CancelRetries(id int64, at time.Time) error {
-	return cancelRetries(w.ctx, w.tx, at, `r.id = $3`, id)
+// InsertDeadline implements store.ReminderWriter.
+func (w writer) InsertDeadline(d *reminders.Deadline) error {
+	return w.tx.QueryRow(w.ctx, `INSERT INTO deadlines (key, name, at, zone, yearly, note, created_by, created_at, deleted_at, deleted_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		blank(d.Key), d.Name, stamp(d.At, toMilli), d.Zone, d.Yearly, d.Note, d.CreatedBy, stamp(d.CreatedAt, toMilli),
+		stamp(d.DeletedAt, toMilli), blank(d.DeletedBy)).Scan(&d.ID)
+}
+
+// UpdateDeadline implements store.ReminderWriter.
+func (w writer) UpdateDeadline(d *reminders.Deadline) error {
+	_, err := w.tx.Exec(w.ctx, `UPDATE deadlines SET key = $2, name = $3, at = $4, zone = $5, yearly = $6, note = $7, deleted_at = $8, deleted_by = $9
+		WHERE id = $1`,
+		d.ID, blank(d.Key), d.Name, stamp(d.At, toMilli), d.Zone, d.Yearly, d.Note, stamp(d.DeletedAt, toMilli), blank(d.DeletedBy))
+	return err
+}
+
+// DeleteReminder implements store.ReminderWriter.
+func (w writer) DeleteReminder(id int64, by string, at time.Time) (bool, error) {
+	tag, err := w.tx.Exec(w.ctx, `UPDATE reminders SET deleted_at = $2, deleted_by = $3, next_at = NULL WHERE id = $1 AND deleted_at IS NULL`,
+		id, stamp(at, toMilli), by)
+	return tag.RowsAffected() > 0, err
+}
+
+// DeleteDeadline implements store.ReminderWriter.
+func (w writer) DeleteDeadline(id int64, by string, at time.Time) (bool, error) {
+	tag, err := w.tx.Exec(w.ctx, `UPDATE deadlines SET deleted_at = $2, deleted_by = $3 WHERE id = $1 AND deleted_at IS NULL`, id, stamp(at, toMilli), by)
+	return tag.RowsAffected() > 0, err
+}
+
+// DeleteLeads implements store.ReminderWriter.
+func (w writer) DeleteLeads(deadlineID int64, by string, at time.Time) error {
+	_, err := w.tx.Exec(w.ctx, `UPDATE reminders SET deleted_at = $2, deleted_by = $3, next_at = NULL WHERE deadline_id = $1 AND deleted_at IS NULL`,
+		deadlineID, stamp(at, toMilli), by)
+	return err
+}
+
+// CancelRetries implements store.ReminderWriter.
+func (w writer) CancelRetries(id int64, at time.Time) error {
+	return w.cancelRetries(at, `r.id = $3`, id)
+}
+
+// CancelLeadRetries implements store.ReminderWriter.
+func (w writer) CancelLeadRetries(deadlineID int64, at time.Time) error {
+	return w.cancelRetries(at, `r.deadline_id = $3`, deadlineID)
+}
+
+// cancelRetries cancels the pending retries of the reminders matched by
+// cond (a condition on reminders r whose parameters start at $3).
+func (w writer) cancelRetries(at time.Time, cond string, args ...any) error {
+	_, err := w.tx.Exec(w.ctx, `UPDATE reminder_deliveries SET state = 'cancelled', next_try = NULL, error = $1, updated_at = $2
+		WHERE state = 'retry' AND reminder_id IN (SELECT r.id FROM reminders r WHERE `+cond+`)`,
+		append([]any{store.CancelledNote, stamp(at, toMilli)}, args...)...)
+	return err
+}
+
+// Reminder returns an active reminder by ID.
+func (s reminderStore) Reminder(ctx context.Context, id int64) (*reminders.Reminder, error) {
+	rs, err := s.queryReminders(ctx, fmt.Sprintf("read reminder %d", id), `WHERE r.id = $1 AND r.deleted_at IS NULL`, id)
+	return store.OneReminder(id, rs, err)
+}
+
+// UpcomingReminders returns the active reminders with a next occurrence,
+// soonest first.
+func (s reminderStore) UpcomingReminders(ctx context.Context) ([]*reminders.Reminder, error) {
+	return s.queryReminders(ctx, "read upcoming reminders", `WHERE r.deleted_at IS NULL AND r.next_at IS NOT NULL ORDER BY r.next_at, r.id`)
 }
 
 const deadlineCols = `id, coalesce(key, ''), name, at, zone, yearly, note, created_by, created_at, deleted_at, coalesce(deleted_by, '')`
@@ -222,7 +186,7 @@ func scanDeadline(row pgx.Row, d *reminders.Deadline) error {
 
 // DeadlineByKey returns the deadline with the key, deleted or not, with
 // all its lead reminders, or nil.
-func (s *ReminderStore) DeadlineByKey(ctx context.Context, key string) (*reminders.Deadline, error) {
+func (s reminderStore) DeadlineByKey(ctx context.Context, key string) (*reminders.Deadline, error) {
 	d := &reminders.Deadline{}
 	err := scanDeadline(s.db.pool.QueryRow(ctx, `SELECT `+deadlineCols+` FROM deadlines WHERE key = $1`, key), d)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -231,79 +195,35 @@ func (s *ReminderStore) DeadlineByKey(ctx context.Context, key string) (*reminde
 	if err != nil {
 		return nil, fmt.Errorf("read deadline %s: %w", key, err)
 	}
-	leads, err := s.queryReminders(ctx, `WHERE r.deadline_id = $1 ORDER BY r.lead_ms DESC`, d.ID)
-	if err != nil {
-		return nil, fmt.Errorf("read reminders of deadline %s: %w", key, err)
-	}
-	for _, r := range leads {
-		r.Deadline = d
-	}
-	d.Leads = leads
-	return d, nil
+	_, err = store.WithLeads([]*reminders.Deadline{d}, nil, func() ([]*reminders.Reminder, error) {
+		return s.queryReminders(ctx, "read reminders of deadline "+key, `WHERE r.deadline_id = $1 ORDER BY r.lead_ms DESC`, d.ID)
+	})
+	return d, err
 }
 
 // DeadlineKeys returns the keys of the active deadlines from the deadlines
 // file.
-func (s *ReminderStore) DeadlineKeys(ctx context.Context) ([]string, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT key FROM deadlines WHERE key IS NOT NULL AND deleted_at IS NULL ORDER BY key`)
-	keys, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return nil, fmt.Errorf("read deadline keys: %w", err)
-	}
-	return keys, nil
+func (s reminderStore) DeadlineKeys(ctx context.Context) ([]string, error) {
+	return queryAll(ctx, s.db.pool, "read deadline keys", func(row pgx.CollectableRow, key *string) error { return row.Scan(key) },
+		`SELECT key FROM deadlines WHERE key IS NOT NULL AND deleted_at IS NULL ORDER BY key`)
 }
 
 // Deadlines returns the active deadlines with their active lead reminders.
-func (s *ReminderStore) Deadlines(ctx context.Context) ([]*reminders.Deadline, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT `+deadlineCols+` FROM deadlines WHERE deleted_at IS NULL ORDER BY at, id`)
-	out, err := collect(rows, func(row pgx.CollectableRow, d **reminders.Deadline) error {
+func (s reminderStore) Deadlines(ctx context.Context) ([]*reminders.Deadline, error) {
+	ds, err := queryAll(ctx, s.db.pool, "read deadlines", func(row pgx.CollectableRow, d **reminders.Deadline) error {
 		*d = &reminders.Deadline{}
 		return scanDeadline(row, *d)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read deadlines: %w", err)
-	}
-	leads, err := s.queryReminders(ctx, `WHERE r.deadline_id IS NOT NULL AND r.deleted_at IS NULL AND d.deleted_at IS NULL ORDER BY r.deadline_id, r.lead_ms DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("read deadline reminders: %w", err)
-	}
-	for _, r := range leads {
-		i := slices.IndexFunc(out, func(d *reminders.Deadline) bool { return d.ID == r.DeadlineID })
-		if i >= 0 {
-			r.Deadline = out[i]
-			out[i].Leads = append(out[i].Leads, r)
-		}
-	}
-	return out, nil
-}
-
-// DeleteDeadline marks an active deadline and its reminders deleted and
-// cancels their retries.
-func (s *ReminderStore) DeleteDeadline(ctx context.Context, id int64, by string, at time.Time) error {
-	return s.db.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE deadlines SET deleted_at = $2, deleted_by = $3 WHERE id = $1 AND deleted_at IS NULL`, id, stamp(at, toMilli), by)
-		if err != nil {
-			return fmt.Errorf("delete deadline %d: %w", id, err)
-		}
-		if tag.RowsAffected() == 0 {
-			return store.NoDeadline(id)
-		}
-		if _, err := tx.Exec(ctx, `UPDATE reminders SET deleted_at = $2, deleted_by = $3, next_at = NULL WHERE deadline_id = $1 AND deleted_at IS NULL`,
-			id, stamp(at, toMilli), by); err != nil {
-			return fmt.Errorf("delete reminders of deadline %d: %w", id, err)
-		}
-		return cancelRetries(ctx, tx, at, `r.deadline_id = $3`, id)
+	}, `SELECT `+deadlineCols+` FROM deadlines WHERE deleted_at IS NULL ORDER BY at, id`)
+	return store.WithLeads(ds, err, func() ([]*reminders.Reminder, error) {
+		return s.queryReminders(ctx, "read deadline reminders",
+			`WHERE r.deadline_id IS NOT NULL AND r.deleted_at IS NULL AND d.deleted_at IS NULL ORDER BY r.deadline_id, r.lead_ms DESC`)
 	})
 }
 
 // DueReminders returns up to limit active reminders due at or before now.
-func (s *ReminderStore) DueReminders(ctx context.Context, now time.Time, limit int) ([]*reminders.Reminder, error) {
-	rs, err := s.queryReminders(ctx, `WHERE r.deleted_at IS NULL AND r.next_at <= $1 ORDER BY r.next_at, r.id LIMIT $2`,
+func (s reminderStore) DueReminders(ctx context.Context, now time.Time, limit int) ([]*reminders.Reminder, error) {
+	return s.queryReminders(ctx, "read due reminders", `WHERE r.deleted_at IS NULL AND r.next_at <= $1 ORDER BY r.next_at, r.id LIMIT $2`,
 		stamp(now, toMilli), limit)
-	if err != nil {
-		return nil, fmt.Errorf("read due reminders: %w", err)
-	}
-	return rs, nil
 }
 
 // ClaimOccurrences applies the claims in one transaction and returns the
@@ -319,13 +239,12 @@ func (s *ReminderStore) DueReminders(ctx context.Context, now time.Time, limit i
 // occurrence is still due and is claimed on the next pass. Claimers thus
 // never wait on each other, and never deadlock however their batches
 // overlap.
-func (s *ReminderStore) ClaimOccurrences(ctx context.Context, claims []reminders.Claim, now time.Time) ([]reminders.Delivery, error) {
+func (s reminderStore) ClaimOccurrences(ctx context.Context, claims []reminders.Claim, now time.Time) ([]reminders.Delivery, error) {
 	var out []reminders.Delivery
 	err := s.db.tx(ctx, func(tx pgx.Tx) error {
 		out = out[:0]
 		b := &pgx.Batch{}
 		for _, c := range claims {
-			occurrence := c.Occurrence.UTC().Truncate(toMilli)
 			b.Queue(`WITH claimed AS (
 					SELECT id FROM reminders WHERE id = $1 AND next_at = $2 AND deleted_at IS NULL FOR NO KEY UPDATE SKIP LOCKED),
 				advanced AS (
@@ -334,21 +253,13 @@ func (s *ReminderStore) ClaimOccurrences(ctx context.Context, claims []reminders
 				SELECT advanced.id, $4::timestamptz, platform, $5::text, $6::text, $7::timestamptz FROM advanced, unnest($8::text[]) AS platform
 				ON CONFLICT DO NOTHING
 				RETURNING platform`,
-				c.ReminderID, stamp(c.From, toMilli), stamp(c.Next, toMilli), occurrence, string(c.State), c.Note, stamp(now, toMilli), c.Platforms).
+				c.ReminderID, stamp(c.From, toMilli), stamp(c.Next, toMilli), stamp(c.Occurrence, toMilli), string(c.State), c.Note, stamp(now, toMilli), c.Platforms).
 				Query(func(rows pgx.Rows) error {
 					inserted, err := pgx.CollectRows(rows, pgx.RowTo[string])
 					if err != nil {
 						return fmt.Errorf("claim reminder %d: %w", c.ReminderID, err)
 					}
-					if c.State != reminders.StateSending {
-						return nil
-					}
-					for _, p := range c.Platforms {
-						if slices.Contains(inserted, p) {
-							out = append(out, reminders.Delivery{ReminderID: c.ReminderID, Occurrence: occurrence,
-								Platform: p, State: reminders.StateSending, UpdatedAt: now})
-						}
-					}
+					out = append(out, store.Claimed(c, inserted, now)...)
 					return nil
 				})
 		}
@@ -362,37 +273,31 @@ func (s *ReminderStore) ClaimOccurrences(ctx context.Context, claims []reminders
 
 const deliveryCols = `x.reminder_id, x.occurrence, x.platform, x.state, x.attempts, x.next_try, x.error, x.updated_at`
 
-// queryDeliveries runs a query selecting deliveryCols and reminderCols.
-func (s *ReminderStore) queryDeliveries(ctx context.Context, where string, args ...any) ([]reminders.Delivery, error) {
-	rows, _ := s.db.pool.Query(ctx, `SELECT `+deliveryCols+`, `+reminderCols+
-		` FROM reminder_deliveries x JOIN reminders r ON r.id = x.reminder_id LEFT JOIN deadlines d ON d.id = r.deadline_id `+where, args...)
-	return collect(rows, func(row pgx.CollectableRow, d *reminders.Delivery) (err error) {
+// queryDeliveries reads the deliveries, with their reminders, that where
+// selects.
+func (s reminderStore) queryDeliveries(ctx context.Context, what, where string, args ...any) ([]reminders.Delivery, error) {
+	return queryAll(ctx, s.db.pool, what, func(row pgx.CollectableRow, d *reminders.Delivery) (err error) {
 		d.Reminder, err = scanReminder(row, &d.ReminderID, utc{&d.Occurrence}, &d.Platform, &d.State, &d.Attempts, utc{&d.NextTry}, &d.Error, utc{&d.UpdatedAt})
 		return err
-	})
+	}, `SELECT `+deliveryCols+`, `+reminderCols+
+		` FROM reminder_deliveries x JOIN reminders r ON r.id = x.reminder_id LEFT JOIN deadlines d ON d.id = r.deadline_id `+where, args...)
 }
 
 // DueRetries returns up to limit deliveries waiting for a retry due at or
 // before now.
-func (s *ReminderStore) DueRetries(ctx context.Context, now time.Time, limit int) ([]reminders.Delivery, error) {
-	ds, err := s.queryDeliveries(ctx, `WHERE x.state = 'retry' AND x.next_try <= $1 ORDER BY x.next_try LIMIT $2`, stamp(now, toMilli), limit)
-	if err != nil {
-		return nil, fmt.Errorf("read due retries: %w", err)
-	}
-	return ds, nil
+func (s reminderStore) DueRetries(ctx context.Context, now time.Time, limit int) ([]reminders.Delivery, error) {
+	return s.queryDeliveries(ctx, "read due retries", `WHERE x.state = 'retry' AND x.next_try <= $1 ORDER BY x.next_try LIMIT $2`,
+		stamp(now, toMilli), limit)
 }
 
 // ClaimRetry moves a delivery from retry to sending. The update is
 // conditional on state retry, so of processes racing for it exactly one
 // sees true.
-func (s *ReminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, now time.Time) (bool, error) {
-	tag, err := s.db.pool.Exec(ctx, `UPDATE reminder_deliveries SET state = 'sending', updated_at = $4
+func (s reminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, now time.Time) (bool, error) {
+	n, err := s.db.exec(ctx, fmt.Sprintf("claim retry of reminder %d", d.ReminderID), `UPDATE reminder_deliveries SET state = 'sending', updated_at = $4
 		WHERE reminder_id = $1 AND occurrence = $2 AND platform = $3 AND state = 'retry'`,
 		d.ReminderID, stamp(d.Occurrence, toMilli), d.Platform, stamp(now, toMilli))
-	if err != nil {
-		return false, fmt.Errorf("claim retry of reminder %d: %w", d.ReminderID, err)
-	}
-	return tag.RowsAffected() == 1, nil
+	return n == 1, err
 }
 
 // FinishDelivery records the outcome of a post on a delivery in sending
@@ -400,43 +305,26 @@ func (s *ReminderStore) ClaimRetry(ctx context.Context, d reminders.Delivery, no
 // recorded once. It also corrects one marked uncertain meanwhile, which
 // happens when another process started on the same database while this
 // one was posting.
-func (s *ReminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
-	if err := store.CheckFinishedDelivery(d); err != nil {
-		return err
-	}
-	var nextTry any
-	if d.State == reminders.StateRetry {
-		nextTry = stamp(d.NextTry, toMilli)
-	}
-	tag, err := s.db.pool.Exec(ctx, `UPDATE reminder_deliveries SET state = $4, attempts = $5, next_try = $6, error = $7, updated_at = $8
-		WHERE reminder_id = $1 AND occurrence = $2 AND platform = $3 AND state IN ('sending', 'uncertain')`,
-		d.ReminderID, stamp(d.Occurrence, toMilli), d.Platform, string(d.State), d.Attempts, nextTry, d.Error, stamp(now, toMilli))
-	if err != nil {
-		return fmt.Errorf("record delivery of reminder %d: %w", d.ReminderID, err)
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("record delivery of reminder %d at %s on %s: not in sending state", d.ReminderID, d.Occurrence.UTC().Format(time.RFC3339Nano), d.Platform)
-	}
-	return nil
+func (s reminderStore) FinishDelivery(ctx context.Context, d reminders.Delivery, now time.Time) error {
+	return store.FinishDelivery(d, func(nextTry time.Time) (int64, error) {
+		return s.db.exec(ctx, "update the delivery", `UPDATE reminder_deliveries SET state = $4, attempts = $5, next_try = $6, error = $7, updated_at = $8
+			WHERE reminder_id = $1 AND occurrence = $2 AND platform = $3 AND state IN ('sending', 'uncertain')`,
+			d.ReminderID, stamp(d.Occurrence, toMilli), d.Platform, string(d.State), d.Attempts, stamp(nextTry, toMilli), d.Error, stamp(now, toMilli))
+	})
 }
 
 // MarkInterrupted moves every delivery in sending state to uncertain, in
 // one statement.
-func (s *ReminderStore) MarkInterrupted(ctx context.Context, now time.Time) ([]reminders.Delivery, error) {
-	rows, _ := s.db.pool.Query(ctx, `UPDATE reminder_deliveries SET state = 'uncertain', next_try = NULL, error = $1, updated_at = $2
-		WHERE state = 'sending' RETURNING reminder_id, occurrence, platform, attempts`, store.InterruptedNote, stamp(now, toMilli))
-	ds, err := collect(rows, func(row pgx.CollectableRow, d *reminders.Delivery) error {
+func (s reminderStore) MarkInterrupted(ctx context.Context, now time.Time) ([]reminders.Delivery, error) {
+	return queryAll(ctx, s.db.pool, "mark interrupted reminder posts", func(row pgx.CollectableRow, d *reminders.Delivery) error {
 		d.State = reminders.StateUncertain
 		return row.Scan(&d.ReminderID, utc{&d.Occurrence}, &d.Platform, &d.Attempts)
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mark interrupted reminder posts: %w", err)
-	}
-	return ds, nil
+	}, `UPDATE reminder_deliveries SET state = 'uncertain', next_try = NULL, error = $1, updated_at = $2
+		WHERE state = 'sending' RETURNING reminder_id, occurrence, platform, attempts`, store.InterruptedNote, stamp(now, toMilli))
 }
 
 // NextWake returns the earliest next occurrence or retry time.
-func (s *ReminderStore) NextWake(ctx context.Context) (time.Time, error) {
+func (s reminderStore) NextWake(ctx context.Context) (time.Time, error) {
 	var t time.Time
 	err := s.db.pool.QueryRow(ctx, `SELECT least(
 		(SELECT min(next_at) FROM reminders WHERE deleted_at IS NULL),
@@ -449,11 +337,7 @@ func (s *ReminderStore) NextWake(ctx context.Context) (time.Time, error) {
 
 // Problems returns failed, uncertain and skipped deliveries updated at or
 // after since, newest first.
-func (s *ReminderStore) Problems(ctx context.Context, since time.Time) ([]reminders.Delivery, error) {
-	ds, err := s.queryDeliveries(ctx, `WHERE x.state IN ('failed', 'uncertain', 'skipped') AND x.updated_at >= $1
-		ORDER BY x.updated_at DESC, x.reminder_id LIMIT $2`, stamp(since, toMilli), store.MaxProblems)
-	if err != nil {
-		return nil, fmt.Errorf("read reminder problems: %w", err)
-	}
-	return ds, nil
+func (s reminderStore) Problems(ctx context.Context, since time.Time) ([]reminders.Delivery, error) {
+	return s.queryDeliveries(ctx, "read reminder problems", `WHERE x.state = ANY($1) AND x.updated_at >= $2
+		ORDER BY x.updated_at DESC, x.reminder_id LIMIT $3`, store.ProblemStates(), stamp(since, toMilli), store.MaxProblems)
 }

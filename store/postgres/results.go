@@ -23,9 +23,9 @@ func scanResultPost(row pgx.Row, rp *polls.ResultPost) error {
 	return err
 }
 
-func (s *PollStore) queryResultPosts(ctx context.Context, query string, args ...any) ([]polls.ResultPost, error) {
-	rows, _ := s.db.pool.Query(ctx, query, args...)
-	return collect(rows, func(row pgx.CollectableRow, rp *polls.ResultPost) error { return scanResultPost(row, rp) })
+// queryResultPosts reads the result posts that query returns.
+func (s *PollStore) queryResultPosts(ctx context.Context, what, query string, args ...any) ([]polls.ResultPost, error) {
+	return queryAll(ctx, s.db.pool, what, func(row pgx.CollectableRow, rp *polls.ResultPost) error { return scanResultPost(row, rp) }, query, args...)
 }
 
 // ResultPost returns the state of a poll's result post.
@@ -43,30 +43,18 @@ func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost,
 // is recorded once. It also corrects a post marked uncertain meanwhile,
 // which happens only when start-up marking raced an attempt.
 func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
-	if err := store.CheckResultPost(rp); err != nil {
-		return err
-	}
-	tag, err := s.db.pool.Exec(ctx, `UPDATE polls SET result_state = $2, result_posted_at = $3, result_attempts = $4,
-		result_next_try = $5, result_error = $6 WHERE id = $1 AND result_state IN ('sending', 'uncertain')`,
-		rp.PollID, string(rp.State), stamp(rp.PostedAt, toSecond), rp.Attempts, stamp(rp.NextTry, toSecond), rp.Error)
-	if err != nil {
-		return fmt.Errorf("record result post of poll %d: %w", rp.PollID, err)
-	}
-	if tag.RowsAffected() != 1 {
-		return fmt.Errorf("record result post of poll %d: not in sending state", rp.PollID)
-	}
-	return nil
+	return store.RecordResultPost(rp, func() (int64, error) {
+		return s.db.exec(ctx, "update the poll", `UPDATE polls SET result_state = $2, result_posted_at = $3, result_attempts = $4,
+			result_next_try = $5, result_error = $6 WHERE id = $1 AND result_state IN ('sending', 'uncertain')`,
+			rp.PollID, string(rp.State), stamp(rp.PostedAt, toSecond), rp.Attempts, stamp(rp.NextTry, toSecond), rp.Error)
+	})
 }
 
 // DueResultPosts returns the result posts waiting for a retry due at or
 // before t, earliest first.
 func (s *PollStore) DueResultPosts(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, `SELECT `+resultColumns+` FROM polls
+	return s.queryResultPosts(ctx, "list poll results due for a retry", `SELECT `+resultColumns+` FROM polls
 		WHERE result_state = 'retry' AND result_next_try <= $1 ORDER BY result_next_try, id`, stamp(t, toSecond))
-	if err != nil {
-		return nil, fmt.Errorf("list poll results due for a retry: %w", err)
-	}
-	return rps, nil
 }
 
 // ClaimResultPost moves a result post due at or before t from retry to
@@ -89,7 +77,7 @@ func (s *PollStore) ClaimResultPost(ctx context.Context, id int64, t time.Time) 
 // NextResultTry returns the earliest next try of the result posts waiting
 // for a retry.
 func (s *PollStore) NextResultTry(ctx context.Context) (time.Time, bool, error) {
-	return s.earliest(ctx, `SELECT min(result_next_try) FROM polls WHERE result_state = 'retry'`, "read next poll result retry")
+	return s.earliest(ctx, "read next poll result retry", `SELECT min(result_next_try) FROM polls WHERE result_state = 'retry'`)
 }
 
 // MarkResultsInterrupted moves the result posts left in state sending by
@@ -99,26 +87,18 @@ func (s *PollStore) NextResultTry(ctx context.Context) (time.Time, bool, error) 
 // different rows, so one statement can hold both. It returns the posts
 // marked uncertain.
 func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, `WITH card AS (
+	return s.queryResultPosts(ctx, "mark interrupted result posts", `WITH card AS (
 			UPDATE polls SET result_state = 'retry', result_next_try = $2
 			WHERE result_state = 'sending' AND result_posted_at IS NOT NULL)
 		UPDATE polls SET result_state = 'uncertain', result_next_try = NULL, result_error = $1
 		WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns,
 		store.InterruptedNote, stamp(t, toSecond))
-	if err != nil {
-		return nil, fmt.Errorf("mark interrupted result posts: %w", err)
-	}
-	return rps, nil
 }
 
 // UnpostedResults returns the result posts of closed polls in a channel
 // whose result has not been posted, oldest poll first.
 func (s *PollStore) UnpostedResults(ctx context.Context, platform, channel string) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, `SELECT `+resultColumns+` FROM polls
+	return s.queryResultPosts(ctx, "list unposted poll results", `SELECT `+resultColumns+` FROM polls
 		WHERE result_state IN ('sending', 'retry', 'failed', 'uncertain') AND result_posted_at IS NULL
 		AND platform = $1 AND channel = $2 ORDER BY id`, platform, channel)
-	if err != nil {
-		return nil, fmt.Errorf("list unposted poll results: %w", err)
-	}
-	return rps, nil
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,8 +14,6 @@ import (
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 	"github.com/unionhall/unionhall/store/storetest"
 )
-
-var pollsStart = time.Date(2011, time.July, 18, 9, 0, 0, 0, time.UTC)
 
 // tableRows is one table's rows: each with the rank of the transaction
 // that wrote it (xmin) among those in the dump, in primary key order, or
@@ -111,9 +108,9 @@ func table(t *testing.T, tables []tableRows, name string) tableRows {
 func secretRun(t *testing.T, voters, units []string, choices []int) (during, after []tableRows, db *postgres.DB) {
 	t.Helper()
 	ctx := context.Background()
-	clock := bot.NewManualClock(pollsStart)
+	clock := bot.NewManualClock(storetest.PollsStart())
 	url := pgtest.Fresh(t)
-	s, err := openStores(ctx, url, clock)
+	s, err := engine.Open(ctx, url, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,53 +56,21 @@ func (s *CardLocations) SaveCardLocation(ctx context.Context, platform, key, loc
 // CardLocations returns the locations of card key on platform, least
 // recently saved first.
 func (s *CardLocations) CardLocations(ctx context.Context, platform, key string) ([]string, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT location FROM card_locations WHERE platform = ? AND key = ? ORDER BY saved_at, rowid`, platform, key)
-	if err != nil {
-		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var loc string
-		if err := rows.Scan(&loc); err != nil {
-			return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
-		}
-		out = append(out, loc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read locations of card %s on %s: %w", key, platform, err)
-	}
-	return out, nil
+	return queryAll(ctx, s.db.read, fmt.Sprintf("read locations of card %s on %s", key, platform),
+		func(row scanner) (loc string, err error) { return loc, row.Scan(&loc) },
+		`SELECT location FROM card_locations WHERE platform = ? AND key = ? ORDER BY saved_at, rowid`, platform, key)
 }
 
 // ForgetCardLocation drops one location of card key on platform.
 func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, location string) error {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM card_locations WHERE platform = ? AND key = ? AND location = ?`, platform, key, location)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("forget location of card %s on %s: %w", key, platform, err)
-	}
-	return nil
+	_, err := s.db.exec(ctx, fmt.Sprintf("forget location of card %s on %s", key, platform),
+		`DELETE FROM card_locations WHERE platform = ? AND key = ? AND location = ?`, platform, key, location)
+	return err
 }
 
 // Prune deletes the locations last saved more than maxAge ago and reports
 // how many it deleted. Union Hall runs it at start-up with
 // CardLocationRetention.
 func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
-	cutoff := ts(s.db.Now().Add(-maxAge))
-	var n int64
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM card_locations WHERE saved_at < ?`, cutoff)
-		if err != nil {
-			return err
-		}
-		n, err = res.RowsAffected()
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("prune card locations: %w", err)
-	}
-	return n, nil
+	return s.db.exec(ctx, "prune card locations", `DELETE FROM card_locations WHERE saved_at < ?`, ts(s.db.Now().Add(-maxAge)))
 }

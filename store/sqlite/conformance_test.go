@@ -6,29 +6,13 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store/sqlite"
 	"github.com/unionhall/unionhall/store/storetest"
 )
 
 // engine is SQLite for the conformance suite: each database a file in
 // the test's temporary directory.
-var engine = storetest.Engine{
-	Fresh: func(t testing.TB) string { return filepath.Join(t.TempDir(), "unionhall.db") },
-	Open:  openStores,
-}
-
-// openStores opens the database file at path with every store on it.
-func openStores(ctx context.Context, path string, clock bot.Clock) (*storetest.Stores, error) {
-	db, err := sqlite.Open(ctx, path, clock)
-	if err != nil {
-		return nil, err
-	}
-	rows := func(ctx context.Context, id int64, secret bool) (storetest.PollRows, error) {
-		return pollRows(ctx, db, id, secret)
-	}
-	return &storetest.Stores{Stores: db.Stores(), PollRows: rows, Close: db.Close}, nil
-}
+var engine = storetest.NewEngine(func(t testing.TB) string { return filepath.Join(t.TempDir(), "unionhall.db") }, sqlite.Open, pollRows)
 
 // pollRows reads a poll's voter count, ballot or participant rows and
 // counters straight from the tables.

@@ -17,30 +17,6 @@ import (
 	"github.com/unionhall/unionhall/store"
 )
 
-// timeLayout is how poll times are stored: UTC, to the second, fixed width
-// so that text comparison is time comparison.
-const timeLayout = "2006-01-02T15:04:05Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-func parseTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid || s.String == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(timeLayout, s.String)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: %w", s.String, err)
-	}
-	return t, nil
-}
-
 // zeroVotes is a counter at zero. Counts are stored as twelve zero-padded
 // digits so that every update rewrites a counter in place at the same size.
 const zeroVotes = "000000000000"
@@ -176,15 +152,10 @@ func (s *PollStore) readPoll(ctx context.Context, id int64) (*polls.Poll, error)
 	return s.cachedPoll(ctx, s.db.read, st, id)
 }
 
-// rowQuerier is a *sql.DB or *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // cachedPoll returns poll id: on first use its whole row read with q, and
 // cached; afterwards the cached definition with only its state (closed,
 // voters, revision) read with the state statement.
-func (s *PollStore) cachedPoll(ctx context.Context, q rowQuerier, state *sql.Stmt, id int64) (*polls.Poll, error) {
+func (s *PollStore) cachedPoll(ctx context.Context, q querier, state *sql.Stmt, id int64) (*polls.Poll, error) {
 	def, ok := s.defs.Load(id)
 	if !ok {
 		p, err := scanPoll(q.QueryRowContext(ctx, `SELECT `+pollColumns+` FROM polls WHERE id = ?`, id))
@@ -219,49 +190,28 @@ func (s *PollStore) Poll(ctx context.Context, id int64) (*polls.Poll, error) {
 	return p, err
 }
 
-func (s *PollStore) queryPolls(ctx context.Context, query string, args ...any) ([]*polls.Poll, error) {
-	rows, err := s.db.read.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*polls.Poll
-	for rows.Next() {
-		p, err := scanPoll(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
 // OpenPolls returns the polls not yet closed in a channel, oldest first.
 func (s *PollStore) OpenPolls(ctx context.Context, platform, channel string) ([]*polls.Poll, error) {
-	ps, err := s.queryPolls(ctx, `SELECT `+pollColumns+` FROM polls
+	return queryAll(ctx, s.db.read, "list open polls", scanPoll, `SELECT `+pollColumns+` FROM polls
 		WHERE closed_at IS NULL AND platform = ? AND channel = ? ORDER BY id`, platform, channel)
-	if err != nil {
-		return nil, fmt.Errorf("list open polls: %w", err)
-	}
-	return ps, nil
 }
 
 // DuePolls returns the polls not yet closed whose deadline is at or before t.
 func (s *PollStore) DuePolls(ctx context.Context, t time.Time) ([]*polls.Poll, error) {
-	ps, err := s.queryPolls(ctx, `SELECT `+pollColumns+` FROM polls
+	return queryAll(ctx, s.db.read, "list polls due to close", scanPoll, `SELECT `+pollColumns+` FROM polls
 		WHERE closed_at IS NULL AND closes_at IS NOT NULL AND closes_at <= ? ORDER BY closes_at, id`, formatTime(t))
-	if err != nil {
-		return nil, fmt.Errorf("list polls due to close: %w", err)
-	}
-	return ps, nil
 }
 
 // NextClose returns the earliest deadline of the polls not yet closed.
 func (s *PollStore) NextClose(ctx context.Context) (time.Time, bool, error) {
+	return s.earliest(ctx, "read next poll deadline", `SELECT MIN(closes_at) FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL`)
+}
+
+// earliest runs a query for one time, which is absent when NULL.
+func (s *PollStore) earliest(ctx context.Context, what, query string) (time.Time, bool, error) {
 	var next sql.NullString
-	err := s.db.read.QueryRowContext(ctx, `SELECT MIN(closes_at) FROM polls WHERE closed_at IS NULL AND closes_at IS NOT NULL`).Scan(&next)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("read next poll deadline: %w", err)
+	if err := s.db.read.QueryRowContext(ctx, query).Scan(&next); err != nil {
+		return time.Time{}, false, fmt.Errorf("%s: %w", what, err)
 	}
 	t, err := parseTime(next)
 	return t, next.Valid, err
@@ -390,39 +340,21 @@ func (s *PollStore) readStmt(ctx context.Context, q int) (*sql.Stmt, error) {
 
 // Ballots returns the ballots of an open-ballot poll, by voter ID.
 func (s *PollStore) Ballots(ctx context.Context, id int64) ([]polls.Ballot, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT voter, voter_name, unit, choices FROM poll_ballots WHERE poll_id = ? ORDER BY voter`, id)
-	if err != nil {
-		return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []polls.Ballot
-	for rows.Next() {
-		var b polls.Ballot
+	return queryAll(ctx, s.db.read, fmt.Sprintf("read ballots of poll %d", id), func(row scanner) (b polls.Ballot, err error) {
 		var choices string
-		if err := rows.Scan(&b.Voter, &b.VoterName, &b.Unit, &choices); err != nil {
-			return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
+		if err := row.Scan(&b.Voter, &b.VoterName, &b.Unit, &choices); err != nil {
+			return b, err
 		}
-		if b.Choices, err = decodeChoices(choices); err != nil {
-			return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read ballots of poll %d: %w", id, err)
-	}
-	return out, nil
+		b.Choices, err = decodeChoices(choices)
+		return b, err
+	}, `SELECT voter, voter_name, unit, choices FROM poll_ballots WHERE poll_id = ? ORDER BY voter`, id)
 }
 
 // SetUnit records the unit a member says they are in.
 func (s *PollStore) SetUnit(ctx context.Context, member, unit string) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO member_units (member, unit) VALUES (?, ?)
-			ON CONFLICT (member) DO UPDATE SET unit = excluded.unit`, member, unit)
-		if err != nil {
-			return fmt.Errorf("set unit: %w", err)
-		}
-		return nil
-	})
+	_, err := s.db.exec(ctx, "set unit", `INSERT INTO member_units (member, unit) VALUES (?, ?)
+		ON CONFLICT (member) DO UPDATE SET unit = excluded.unit`, member, unit)
+	return err
 }
 
 // Unit returns the unit a member said they are in, or "".

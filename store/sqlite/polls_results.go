@@ -40,28 +40,6 @@ func scanResultPost(row scanner) (polls.ResultPost, error) {
 	return rp, nil
 }
 
-func (s *PollStore) queryResultPosts(ctx context.Context, q rowsQuerier, query string, args ...any) ([]polls.ResultPost, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []polls.ResultPost
-	for rows.Next() {
-		rp, err := scanResultPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rp)
-	}
-	return out, rows.Err()
-}
-
-// rowsQuerier is a *sql.DB or *sql.Tx.
-type rowsQuerier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
 // ResultPost returns the state of a poll's result post.
 func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost, error) {
 	rp, err := scanResultPost(s.db.read.QueryRowContext(ctx, `SELECT `+resultColumns+` FROM polls WHERE id = ?`, id))
@@ -75,32 +53,18 @@ func (s *PollStore) ResultPost(ctx context.Context, id int64) (polls.ResultPost,
 // state sending. It also corrects one marked uncertain meanwhile, which
 // happens only when start-up marking raced an attempt of this process.
 func (s *PollStore) RecordResultPost(ctx context.Context, rp polls.ResultPost) error {
-	if err := store.CheckResultPost(rp); err != nil {
-		return err
-	}
-	return s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
+	return store.RecordResultPost(rp, func() (int64, error) {
+		return s.db.exec(ctx, "update the poll", `UPDATE polls SET result_state = ?, result_posted_at = ?, result_attempts = ?,
 			result_next_try = ?, result_error = ? WHERE id = ? AND result_state IN ('sending', 'uncertain')`,
 			string(rp.State), nullTime(rp.PostedAt), rp.Attempts, nullTime(rp.NextTry), rp.Error, rp.PollID)
-		if err != nil {
-			return fmt.Errorf("record result post of poll %d: %w", rp.PollID, err)
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("record result post of poll %d: not in sending state", rp.PollID)
-		}
-		return nil
 	})
 }
 
 // DueResultPosts returns the result posts waiting for a retry due at or
 // before t, earliest first.
 func (s *PollStore) DueResultPosts(ctx context.Context, t time.Time) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, s.db.read, `SELECT `+resultColumns+` FROM polls
+	return queryAll(ctx, s.db.read, "list poll results due for a retry", scanResultPost, `SELECT `+resultColumns+` FROM polls
 		WHERE result_state = 'retry' AND result_next_try <= ? ORDER BY result_next_try, id`, formatTime(t))
-	if err != nil {
-		return nil, fmt.Errorf("list poll results due for a retry: %w", err)
-	}
-	return rps, nil
 }
 
 // ClaimResultPost moves a result post due at or before t from retry to
@@ -127,13 +91,7 @@ func (s *PollStore) ClaimResultPost(ctx context.Context, id int64, t time.Time) 
 // NextResultTry returns the earliest next try of the result posts waiting
 // for a retry.
 func (s *PollStore) NextResultTry(ctx context.Context) (time.Time, bool, error) {
-	var next sql.NullString
-	err := s.db.read.QueryRowContext(ctx, `SELECT MIN(result_next_try) FROM polls WHERE result_state = 'retry'`).Scan(&next)
-	if err != nil {
-		return time.Time{}, false, fmt.Errorf("read next poll result retry: %w", err)
-	}
-	t, err := parseTime(next)
-	return t, next.Valid, err
+	return s.earliest(ctx, "read next poll result retry", `SELECT MIN(result_next_try) FROM polls WHERE result_state = 'retry'`)
 }
 
 // MarkResultsInterrupted moves the result posts left in state sending by
@@ -144,10 +102,11 @@ func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]
 	var out []polls.ResultPost
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = s.queryResultPosts(ctx, tx, `UPDATE polls SET result_state = 'uncertain', result_next_try = NULL, result_error = ?
+		out, err = queryAll(ctx, tx, "mark interrupted result posts", scanResultPost, `UPDATE polls
+			SET result_state = 'uncertain', result_next_try = NULL, result_error = ?
 			WHERE result_state = 'sending' AND result_posted_at IS NULL RETURNING `+resultColumns, store.InterruptedNote)
 		if err != nil {
-			return fmt.Errorf("mark interrupted result posts: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE polls SET result_state = 'retry', result_next_try = ?
 			WHERE result_state = 'sending'`, formatTime(t)); err != nil {
@@ -164,11 +123,7 @@ func (s *PollStore) MarkResultsInterrupted(ctx context.Context, t time.Time) ([]
 // UnpostedResults returns the result posts of closed polls in a channel
 // whose result has not been posted, oldest poll first.
 func (s *PollStore) UnpostedResults(ctx context.Context, platform, channel string) ([]polls.ResultPost, error) {
-	rps, err := s.queryResultPosts(ctx, s.db.read, `SELECT `+resultColumns+` FROM polls
+	return queryAll(ctx, s.db.read, "list unposted poll results", scanResultPost, `SELECT `+resultColumns+` FROM polls
 		WHERE result_state IN ('sending', 'retry', 'failed', 'uncertain') AND result_posted_at IS NULL
 		AND platform = ? AND channel = ? ORDER BY id`, platform, channel)
-	if err != nil {
-		return nil, fmt.Errorf("list unposted poll results: %w", err)
-	}
-	return rps, nil
 }

@@ -10,13 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store/storetest"
 )
-
-var pollsStart = time.Date(2011, time.July, 18, 9, 0, 0, 0, time.UTC)
 
 // secretRun votes in a fresh database file with storetest.VoteSecretBallot
 // and closes the poll and the database. It returns the file's path.
@@ -24,8 +21,8 @@ func secretRun(t *testing.T, voters, units []string, choices []int) string {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "secret.db")
-	clock := bot.NewManualClock(pollsStart)
-	s, err := openStores(ctx, path, clock)
+	clock := bot.NewManualClock(storetest.PollsStart())
+	s, err := engine.Open(ctx, path, clock)
 	if err != nil {
 		t.Fatal(err)
 	}

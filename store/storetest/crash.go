@@ -8,11 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/unionhall/unionhall/bot"
-	"github.com/unionhall/unionhall/bot/bottest"
 	"github.com/unionhall/unionhall/polls"
 )
 
@@ -38,7 +38,7 @@ func crashChild(e Engine, addr string) {
 		fail(fmt.Errorf("want the two polls of the test, got %d: %v", len(ps), err))
 	}
 	open, secret := ps[0].ID, ps[1].ID
-	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Log: bottest.DiscardLogger()})
+	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Log: quiet})
 	if err != nil {
 		fail(err)
 	}
@@ -79,7 +79,7 @@ func crashChild(e Engine, addr string) {
 // vote in it, then checks that every vote it confirmed is in the database
 // and none is counted twice.
 func testCrashKeepsConfirmedVotes(t *testing.T, e Engine) {
-	clock := bot.NewManualClock(pollsStart)
+	clock := bot.NewManualClock(PollsStart())
 	d := fresh(t, e, clock)
 	env := newPollsEnv(t, d.open(), clock)
 	open := env.openPoll(t, polls.OpenRequest{Question: "Open?", Options: []string{"Yes", "No"}})
@@ -157,4 +157,10 @@ func testCrashKeepsConfirmedVotes(t *testing.T, e Engine) {
 	}
 	consistent(t, s, open.ID, false)
 	t.Logf("killed after %d confirmations: %d open-ballot members, %d secret votes stored", lines, len(stored), secretCounts[1]+secretCounts[2])
+}
+
+// topTest is the name of the top-level test running t.
+func topTest(t *testing.T) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	return name
 }

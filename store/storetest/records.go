@@ -15,6 +15,10 @@ import (
 // The tests of the small records: settings, card locations and what
 // members tell the FAQ.
 
+// someDay is when the tests of settings, card locations and the FAQ
+// begin.
+var someDay = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
+
 // testSettingOrInit: a setting is stored by its first initialisation,
 // survives a restart, and is never overwritten by a later one.
 func testSettingOrInit(t *testing.T, e Engine) {

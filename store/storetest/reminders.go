@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,58 +22,11 @@ var ny = func() *time.Location {
 	return loc
 }()
 
-var quiet = bottest.DiscardLogger()
-
-// post is one announcement a fake platform received.
-type post struct {
-	platform string
-	text     string
-	at       time.Time
-}
-
-// poster is a fake set of platforms with announcement channels.
-type poster struct {
-	platforms []string
-	clock     bot.Clock
-	// fail, when set, decides whether the nth attempt on a platform
-	// (counting from 1) fails.
-	fail func(platform, text string, n int) error
-
-	mu       sync.Mutex
-	posts    []post
-	attempts map[string]int
-}
-
-func newPoster(clock bot.Clock, platforms ...string) *poster {
-	return &poster{platforms: platforms, clock: clock, attempts: map[string]int{}}
-}
-
-func (p *poster) Announcers() []string { return p.platforms }
-
-func (p *poster) AnnouncePlatform(_ context.Context, platform string, r bot.Reply) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.attempts[platform]++
-	if p.fail != nil {
-		if err := p.fail(platform, r.Text, p.attempts[platform]); err != nil {
-			return err
-		}
-	}
-	p.posts = append(p.posts, post{platform: platform, text: r.Text, at: p.clock.Now()})
-	return nil
-}
-
-func (p *poster) all() []post {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return append([]post(nil), p.posts...)
-}
-
-// count returns how many posts on platform contain s.
-func (p *poster) count(platform, s string) int {
+// count returns how many posts on platform that h took contain s.
+func count(h *bottest.Hub, platform, s string) int {
 	n := 0
-	for _, x := range p.all() {
-		if x.platform == platform && strings.Contains(x.text, s) {
+	for _, p := range h.Posts() {
+		if p.Platform == platform && strings.Contains(p.Reply.Text, s) {
 			n++
 		}
 	}
@@ -138,6 +90,16 @@ func runDue(t *testing.T, s *reminders.Scheduler, p reminders.Poster) reminders.
 	return res
 }
 
+// runAfter advances the clock by dt and runs s once, which must have the
+// result want.
+func (e *env) runAfter(s *reminders.Scheduler, p reminders.Poster, dt time.Duration, want reminders.Result) {
+	e.t.Helper()
+	e.clock.Advance(dt)
+	if res := runDue(e.t, s, p); res != want {
+		e.t.Fatalf("%s later: result %+v, want %+v", dt, res, want)
+	}
+}
+
 // crashStore simulates the process dying at one step of the protocol:
 // from that step on, nothing more reaches the database.
 type crashStore struct {
@@ -189,13 +151,13 @@ func testRestartAtEveryStep(t *testing.T, eng Engine) {
 			e := newEnv(t, eng, start)
 			e.add("0 9 * * MON Weekly vote status")
 			e.add("2026-08-03 09:00 One-off: ballots go out today")
-			p := newPoster(e.clock, "console", "slack")
+			p := bottest.NewHub(e.clock, "console", "slack")
 
 			e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 			first := e.scheduler(&crashStore{Store: e.store, step: c.step}, reminders.DefaultGrace)
 			first.RunDue(context.Background(), p) // may report the simulated crash
-			for _, pl := range p.platforms {
-				if n := p.count(pl, "Weekly vote status"); n != c.postedBefore {
+			for _, pl := range p.Announcers() {
+				if n := count(p, pl, "Weekly vote status"); n != c.postedBefore {
 					t.Fatalf("before the crash: %d posts on %s, want %d", n, pl, c.postedBefore)
 				}
 			}
@@ -205,15 +167,15 @@ func testRestartAtEveryStep(t *testing.T, eng Engine) {
 			second := e.scheduler(nil, reminders.DefaultGrace)
 			res := runDue(t, second, p)
 			runDue(t, second, p) // and again: nothing more
-			for _, pl := range p.platforms {
+			for _, pl := range p.Announcers() {
 				for _, text := range []string{"Weekly vote status", "ballots go out today"} {
-					if n := p.count(pl, text); n != c.postedBefore+c.postedAfter {
+					if n := count(p, pl, text); n != c.postedBefore+c.postedAfter {
 						t.Errorf("after the restart: %d posts of %q on %s, want %d", n, text, pl, c.postedBefore+c.postedAfter)
 					}
 				}
 			}
-			if c.postedAfter == 1 && p.count("console", "(late: was due at Mon Aug 3, 2026 9:00 AM EDT)") != 2 {
-				t.Errorf("catch-up posts lack the late note: %+v", p.all())
+			if c.postedAfter == 1 && count(p, "console", "(late: was due at Mon Aug 3, 2026 9:00 AM EDT)") != 2 {
+				t.Errorf("catch-up posts lack the late note: %+v", p.Posts())
 			}
 			problems, err := e.store.Problems(context.Background(), start)
 			if err != nil {
@@ -236,8 +198,8 @@ func testRestartAtEveryStep(t *testing.T, eng Engine) {
 			e.clock.Set(time.Date(2026, 8, 10, 9, 0, 0, 0, ny))
 			runDue(t, second, p)
 			runDue(t, second, p)
-			for _, pl := range p.platforms {
-				if n := p.count(pl, "Weekly vote status"); n != c.postedBefore+c.postedAfter+1 {
+			for _, pl := range p.Announcers() {
+				if n := count(p, pl, "Weekly vote status"); n != c.postedBefore+c.postedAfter+1 {
 					t.Errorf("next week: %d posts on %s, want %d", n, pl, c.postedBefore+c.postedAfter+1)
 				}
 			}
@@ -250,7 +212,7 @@ func testCatchUpWithinGraceAndSkipBeyond(t *testing.T, eng Engine) {
 	e := newEnv(t, eng, start)
 	early := e.add("2026-08-03 09:00 Due at nine")
 	e.add("2026-08-03 14:00 Due at two")
-	p := newPoster(e.clock, "console")
+	p := bottest.NewHub(e.clock, "console")
 
 	// The bot was down from 8:00 until 15:30: "nine" is 6.5 h late, more
 	// than the 6 h grace period; "two" is 1.5 h late.
@@ -260,8 +222,8 @@ func testCatchUpWithinGraceAndSkipBeyond(t *testing.T, eng Engine) {
 	if res.Posted != 1 || res.Skipped != 1 {
 		t.Fatalf("result %+v, want 1 posted, 1 skipped", res)
 	}
-	posts := p.all()
-	if len(posts) != 1 || posts[0].text != "Reminder: Due at two\n(late: was due at Mon Aug 3, 2026 2:00 PM EDT)" {
+	posts := p.Posts()
+	if len(posts) != 1 || posts[0].Reply.Text != "Reminder: Due at two\n(late: was due at Mon Aug 3, 2026 2:00 PM EDT)" {
 		t.Fatalf("posts %+v", posts)
 	}
 	problems, err := e.store.Problems(context.Background(), start)
@@ -283,7 +245,7 @@ func testMissedRecurringOccurrencesCollapse(t *testing.T, eng Engine) {
 	e := newEnv(t, eng, start)
 	hourly := e.add("0 * * * * Hourly check")
 	daily := e.add("0 9 * * * Daily check")
-	p := newPoster(e.clock, "console")
+	p := bottest.NewHub(e.clock, "console")
 
 	// Down from 7:30 on Monday until 12:20 on Wednesday: 52 hourly and 3
 	// daily occurrences missed.
@@ -293,11 +255,11 @@ func testMissedRecurringOccurrencesCollapse(t *testing.T, eng Engine) {
 	if res.Posted != 2 {
 		t.Fatalf("result %+v, want one post per reminder", res)
 	}
-	if n := p.count("console", "Hourly check\n(late: was due at Wed Aug 5, 2026 12:00 PM EDT)"); n != 1 {
-		t.Errorf("hourly: %d posts of the latest occurrence: %+v", n, p.all())
+	if n := count(p, "console", "Hourly check\n(late: was due at Wed Aug 5, 2026 12:00 PM EDT)"); n != 1 {
+		t.Errorf("hourly: %d posts of the latest occurrence: %+v", n, p.Posts())
 	}
-	if n := p.count("console", "Daily check\n(late: was due at Wed Aug 5, 2026 9:00 AM EDT)"); n != 1 {
-		t.Errorf("daily: %d posts of the latest occurrence: %+v", n, p.all())
+	if n := count(p, "console", "Daily check\n(late: was due at Wed Aug 5, 2026 9:00 AM EDT)"); n != 1 {
+		t.Errorf("daily: %d posts of the latest occurrence: %+v", n, p.Posts())
 	}
 	r1, _ := e.store.Reminder(context.Background(), hourly.ID)
 	r2, _ := e.store.Reminder(context.Background(), daily.ID)
@@ -307,8 +269,8 @@ func testMissedRecurringOccurrencesCollapse(t *testing.T, eng Engine) {
 	if got := r2.Next.In(ny).Format("Jan 2 15:04"); got != "Aug 6 09:00" {
 		t.Errorf("daily next %s", got)
 	}
-	if len(p.all()) != 2 {
-		t.Fatalf("posts %+v", p.all())
+	if len(p.Posts()) != 2 {
+		t.Fatalf("posts %+v", p.Posts())
 	}
 }
 
@@ -354,14 +316,14 @@ func testDaylightSavingThroughScheduler(t *testing.T, eng Engine) {
 		t.Run(c.name, func(t *testing.T) {
 			e := newEnv(t, eng, c.from)
 			e.add(c.spec)
-			p := newPoster(e.clock, "console")
+			p := bottest.NewHub(e.clock, "console")
 			drive(t, e, e.scheduler(nil, reminders.DefaultGrace), p, c.until)
 			var got []string
-			for _, x := range p.all() {
-				if strings.Contains(x.text, "late") {
-					t.Errorf("post marked late: %q", x.text)
+			for _, x := range p.Posts() {
+				if strings.Contains(x.Reply.Text, "late") {
+					t.Errorf("post marked late: %q", x.Reply.Text)
 				}
-				got = append(got, x.at.In(ny).Format("Jan 2 15:04 MST"))
+				got = append(got, x.At.In(ny).Format("Jan 2 15:04 MST"))
 			}
 			if fmt.Sprint(got) != fmt.Sprint(c.want) {
 				t.Fatalf("posted at\n %v\nwant\n %v", got, c.want)
@@ -386,7 +348,7 @@ func testThousandAtTheSameSecond(t *testing.T, eng Engine) {
 			t.Fatal(err)
 		}
 	}
-	p := newPoster(e.clock, "console", "discord")
+	p := bottest.NewHub(e.clock, "console", "discord")
 	e.clock.Set(due)
 	replica := e.db.open()
 	stores := []reminders.Store{e.store, e.store, replica.Reminders}
@@ -399,8 +361,8 @@ func testThousandAtTheSameSecond(t *testing.T, eng Engine) {
 		t.Fatalf("posted %d, want %d", got, 2*n)
 	}
 	seen := map[string]int{}
-	for _, x := range p.all() {
-		seen[x.platform+"|"+x.text]++
+	for _, x := range p.Posts() {
+		seen[x.Platform+"|"+x.Reply.Text]++
 	}
 	if len(seen) != 2*n {
 		t.Fatalf("%d distinct posts, want %d", len(seen), 2*n)
@@ -416,79 +378,59 @@ func testFailedPostsAreRetriedWithBackoff(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 	e := newEnv(t, eng, start)
 	e.add("2026-08-03 09:00 Ballots go out today")
-	p := newPoster(e.clock, "console", "slack")
-	p.fail = func(platform, _ string, n int) error {
+	p := bottest.NewHub(e.clock, "console", "slack")
+	p.FailWhen(func(platform string, _ bot.Reply, n int) error {
 		if platform == "slack" && n <= 3 {
 			return errors.New("slack is down")
 		}
 		return nil
-	}
+	})
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 	s := e.scheduler(nil, reminders.DefaultGrace)
 	res := runDue(t, s, p)
-	if res.Posted != 1 || res.Retrying != 1 || p.count("console", "Ballots") != 1 {
-		t.Fatalf("first run %+v, posts %+v: the console post must not wait for Slack", res, p.all())
+	if res.Posted != 1 || res.Retrying != 1 || count(p, "console", "Ballots") != 1 {
+		t.Fatalf("first run %+v, posts %+v: the console post must not wait for Slack", res, p.Posts())
 	}
 	// Not yet: the first retry is 10 s later.
-	e.clock.Advance(9 * time.Second)
-	if res := runDue(t, s, p); res != (reminders.Result{}) {
-		t.Fatalf("retried before the backoff: %+v", res)
-	}
-	e.clock.Advance(time.Second)
-	if res := runDue(t, s, p); res.Retrying != 1 {
-		t.Fatalf("second attempt %+v", res)
-	}
+	e.runAfter(s, p, 9*time.Second, reminders.Result{})
+	e.runAfter(s, p, time.Second, reminders.Result{Retrying: 1})
 	// The retry survives a restart; the third attempt is 20 s after the
-	// second.
+	// second, the fourth 40 s after the third.
 	e.restart()
 	s = e.scheduler(nil, reminders.DefaultGrace)
-	e.clock.Advance(19 * time.Second)
-	if res := runDue(t, s, p); res != (reminders.Result{}) {
-		t.Fatalf("retried before the backoff after a restart: %+v", res)
-	}
-	e.clock.Advance(time.Second)
-	if res := runDue(t, s, p); res.Retrying != 1 {
-		t.Fatalf("third attempt %+v", res)
-	}
-	e.clock.Advance(40 * time.Second)
-	if res := runDue(t, s, p); res.Posted != 1 {
-		t.Fatalf("fourth attempt %+v", res)
-	}
-	if p.count("slack", "Ballots go out today") != 1 || p.count("console", "Ballots go out today") != 1 {
-		t.Fatalf("posts %+v", p.all())
+	e.runAfter(s, p, 19*time.Second, reminders.Result{})
+	e.runAfter(s, p, time.Second, reminders.Result{Retrying: 1})
+	e.runAfter(s, p, 40*time.Second, reminders.Result{Posted: 1})
+	if count(p, "slack", "Ballots go out today") != 1 || count(p, "console", "Ballots go out today") != 1 {
+		t.Fatalf("posts %+v", p.Posts())
 	}
 	// The first attempt was on time; the fourth, 70 s late, says so.
-	if got := p.all(); got[0].text != "Reminder: Ballots go out today" ||
-		got[1].text != "Reminder: Ballots go out today\n(late: was due at Mon Aug 3, 2026 9:00 AM EDT)" {
+	if got := p.Posts(); got[0].Reply.Text != "Reminder: Ballots go out today" ||
+		got[1].Reply.Text != "Reminder: Ballots go out today\n(late: was due at Mon Aug 3, 2026 9:00 AM EDT)" {
 		t.Errorf("posts %+v", got)
 	}
-	e.clock.Advance(time.Hour)
-	if res := runDue(t, s, p); res != (reminders.Result{}) || len(p.all()) != 2 {
-		t.Fatalf("posted again: %+v %+v", res, p.all())
+	e.runAfter(s, p, time.Hour, reminders.Result{})
+	if len(p.Posts()) != 2 {
+		t.Fatalf("posted again: %+v", p.Posts())
 	}
 }
 
 func testPanickingPlatformIsRetried(t *testing.T, eng Engine) {
 	e := newEnv(t, eng, time.Date(2026, 8, 3, 8, 0, 0, 0, ny))
 	e.add("2026-08-03 09:00 Ballots go out today")
-	p := newPoster(e.clock, "console", "discord")
-	p.fail = func(platform, _ string, n int) error {
+	p := bottest.NewHub(e.clock, "console", "discord")
+	p.FailWhen(func(platform string, _ bot.Reply, n int) error {
 		if platform == "discord" && n == 1 {
 			panic("adapter bug")
 		}
 		return nil
-	}
+	})
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 	s := e.scheduler(nil, reminders.DefaultGrace)
-	if res := runDue(t, s, p); res.Posted != 1 || res.Retrying != 1 {
-		t.Fatalf("%+v", res)
-	}
-	e.clock.Advance(10 * time.Second)
-	if res := runDue(t, s, p); res.Posted != 1 {
-		t.Fatalf("retry %+v", res)
-	}
-	if p.count("discord", "Ballots") != 1 || p.count("console", "Ballots") != 1 {
-		t.Fatalf("posts %+v", p.all())
+	e.runAfter(s, p, 0, reminders.Result{Posted: 1, Retrying: 1})
+	e.runAfter(s, p, 10*time.Second, reminders.Result{Posted: 1})
+	if count(p, "discord", "Ballots") != 1 || count(p, "console", "Ballots") != 1 {
+		t.Fatalf("posts %+v", p.Posts())
 	}
 }
 
@@ -496,8 +438,8 @@ func testFailingPostGivesUpAndIsReported(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 	e := newEnv(t, eng, start)
 	e.add("2026-08-03 09:00 Ballots go out today")
-	p := newPoster(e.clock, "discord")
-	p.fail = func(string, string, int) error { return errors.New("missing access to the announcement channel") }
+	p := bottest.NewHub(e.clock, "discord")
+	p.FailWhen(func(string, bot.Reply, int) error { return errors.New("missing access to the announcement channel") })
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 	s := e.scheduler(nil, time.Hour)
 	attempts, failed := 0, 0
@@ -530,8 +472,8 @@ func testDeleteCancelsRetries(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 	e := newEnv(t, eng, start)
 	r := e.add("0 9 * * * Daily")
-	p := newPoster(e.clock, "slack")
-	p.fail = func(string, string, int) error { return errors.New("down") }
+	p := bottest.NewHub(e.clock, "slack")
+	p.FailWhen(func(string, bot.Reply, int) error { return errors.New("down") })
 	e.clock.Set(time.Date(2026, 8, 3, 9, 0, 0, 0, ny))
 	s := e.scheduler(nil, reminders.DefaultGrace)
 	if res := runDue(t, s, p); res.Retrying != 1 {
@@ -548,9 +490,9 @@ func testDeleteCancelsRetries(t *testing.T, eng Engine) {
 		t.Fatalf("deleted reminder still wakes the scheduler at %s", next)
 	}
 	e.clock.Advance(48 * time.Hour)
-	p.fail = nil
-	if res := runDue(t, s, p); res != (reminders.Result{}) || len(p.all()) != 0 {
-		t.Fatalf("deleted reminder posted: %+v %+v", res, p.all())
+	p.FailWhen(nil)
+	if res := runDue(t, s, p); res != (reminders.Result{}) || len(p.Posts()) != 0 {
+		t.Fatalf("deleted reminder posted: %+v %+v", res, p.Posts())
 	}
 }
 
@@ -561,7 +503,7 @@ func testNoAnnouncementChannelIsLoggedNotPosted(t *testing.T, eng Engine) {
 	var logs bottest.LogBuffer
 	s := reminders.NewScheduler(e.store, reminders.Options{Clock: e.clock, Location: ny, Grace: time.Hour,
 		Log: slog.New(slog.NewTextHandler(&logs, nil))})
-	if res := runDue(t, s, newPoster(e.clock)); res != (reminders.Result{Skipped: 1}) {
+	if res := runDue(t, s, bottest.NewHub(e.clock)); res != (reminders.Result{Skipped: 1}) {
 		t.Fatalf("%+v", res)
 	}
 	if !strings.Contains(logs.String(), "no platform has an announcement channel") {
@@ -616,12 +558,12 @@ func testSyncDeadlinesIsIdempotent(t *testing.T, eng Engine) {
 
 	// The 14-day reminder is posted; a restart later that day re-seeds
 	// without re-arming it.
-	p := newPoster(e.clock, "console")
+	p := bottest.NewHub(e.clock, "console")
 	e.clock.Set(time.Date(2026, 8, 17, 17, 0, 0, 0, ny))
 	if res := runDue(t, e.scheduler(nil, reminders.DefaultGrace), p); res.Posted != 1 {
 		t.Fatalf("%+v", res)
 	}
-	if got := p.all()[0].text; got != "Reminder: Ratification deadline is in 14 days, on Mon Aug 31, 2026 5:00 PM EDT.\nThe legislature gave the unions until Aug. 31 to ratify an agreement." {
+	if got := p.Posts()[0].Reply.Text; got != "Reminder: Ratification deadline is in 14 days, on Mon Aug 31, 2026 5:00 PM EDT.\nThe legislature gave the unions until Aug. 31 to ratify an agreement." {
 		t.Fatalf("post %q", got)
 	}
 	e.restart()
@@ -677,27 +619,20 @@ func testRunLoop(t *testing.T, eng Engine) {
 	fire := make(chan time.Time)
 	s := reminders.NewScheduler(e.store, reminders.Options{Clock: e.clock, Location: ny, Grace: time.Hour, Log: quiet,
 		After: func(d time.Duration) <-chan time.Time { sleeps <- d; return fire }})
-	p := newPoster(e.clock, "console")
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- s.Run(ctx, p) }()
+	p := bottest.NewHub(e.clock, "console")
+	run := bottest.Start(t, func(ctx context.Context) error { return s.Run(ctx, p) })
 
 	expect := func(want time.Duration) {
 		t.Helper()
-		select {
-		case d := <-sleeps:
-			if d != want {
-				t.Fatalf("sleeps %s, want %s", d, want)
-			}
-		case <-time.After(bottest.WaitTimeout):
-			t.Fatal("the loop did not go to sleep")
+		if d := receive(t, "sleep of the loop", sleeps); d != want {
+			t.Fatalf("sleeps %s, want %s", d, want)
 		}
 	}
 	expect(10 * time.Second)
 	e.clock.Advance(10 * time.Second)
 	fire <- e.clock.Now()
 	expect(reminders.DefaultRecheck) // nothing left
-	bottest.WaitFor(t, "the first reminder's post", func() bool { return p.count("console", "First") == 1 })
+	bottest.WaitFor(t, "the first reminder's post", func() bool { return count(p, "console", "First") == 1 })
 
 	// A reminder added meanwhile wakes the loop.
 	e.add("in 30s Second")
@@ -706,16 +641,10 @@ func testRunLoop(t *testing.T, eng Engine) {
 	e.clock.Advance(30 * time.Second)
 	fire <- e.clock.Now()
 	expect(reminders.DefaultRecheck)
-	bottest.WaitFor(t, "the second reminder's post", func() bool { return p.count("console", "Second") == 1 })
+	bottest.WaitFor(t, "the second reminder's post", func() bool { return count(p, "console", "Second") == 1 })
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run returned %v", err)
-		}
-	case <-time.After(bottest.WaitTimeout):
-		t.Fatal("Run did not stop")
+	if err := run.Stop(); err != nil {
+		t.Fatalf("Run returned %v", err)
 	}
 }
 
@@ -740,7 +669,7 @@ func BenchmarkRunDue1000(b *testing.B, eng Engine) {
 		}
 		clock.Set(due)
 		s := reminders.NewScheduler(store, reminders.Options{Clock: clock, Grace: time.Hour, Log: quiet})
-		p := newPoster(clock, "console")
+		p := bottest.NewHub(clock, "console")
 		b.StartTimer()
 		res, err := s.RunDue(ctx, p)
 		if err != nil || res.Posted != 1000 {
@@ -758,7 +687,7 @@ func BenchmarkRunDue1000(b *testing.B, eng Engine) {
 func testZeroGracePostsWhatComesDueWhileRunning(t *testing.T, eng Engine) {
 	start := time.Date(2026, 8, 3, 8, 0, 0, 0, ny)
 	e := newEnv(t, eng, start)
-	p := newPoster(e.clock, "console")
+	p := bottest.NewHub(e.clock, "console")
 	s := e.scheduler(nil, 0)
 	runDue(t, s, p) // the scheduler starts
 
@@ -782,13 +711,13 @@ func testZeroGracePostsWhatComesDueWhileRunning(t *testing.T, eng Engine) {
 		"Reminder: A little late",
 		"Reminder: Busy machine\n(late: was due at Mon Aug 3, 2026 8:01 AM EDT)",
 	}
-	posts := p.all()
+	posts := p.Posts()
 	if len(posts) != len(want) {
 		t.Fatalf("posts %+v, want %q", posts, want)
 	}
 	for i, w := range want {
-		if posts[i].text != w {
-			t.Errorf("post %d = %q, want %q", i, posts[i].text, w)
+		if posts[i].Reply.Text != w {
+			t.Errorf("post %d = %q, want %q", i, posts[i].Reply.Text, w)
 		}
 	}
 
@@ -819,7 +748,7 @@ func testZeroGracePostsWhatComesDueWhileRunning(t *testing.T, eng Engine) {
 	if got := notes[down.ID]; !strings.HasPrefix(got, "Union Hall was not running when it came due") {
 		t.Errorf("down: note %q", got)
 	}
-	if len(p.all()) != 3 {
-		t.Errorf("posts %+v", p.all())
+	if len(p.Posts()) != 3 {
+		t.Errorf("posts %+v", p.Posts())
 	}
 }

@@ -27,7 +27,7 @@ func closedPoll(t testing.TB, env *pollsEnv, closed time.Time) int64 {
 func closedPolls(t *testing.T, e Engine, n int) (polls.Store, time.Time, []int64) {
 	t.Helper()
 	env := freshPolls(t, e)
-	closed := pollsStart.Add(time.Minute)
+	closed := PollsStart().Add(time.Minute)
 	ids := make([]int64, n)
 	for i := range ids {
 		ids[i] = closedPoll(t, env, closed)
@@ -40,10 +40,10 @@ func closedPolls(t *testing.T, e Engine, n int) (polls.Store, time.Time, []int64
 // recorded, so a result is retried at most once at a time.
 func testClaimResultPostOnce(t *testing.T, e Engine) {
 	ctx := context.Background()
-	clock := bot.NewManualClock(pollsStart)
+	clock := bot.NewManualClock(PollsStart())
 	handles := fresh(t, e, clock).openN(4)
 	env := newPollsEnv(t, handles[0], clock)
-	closed := pollsStart.Add(time.Minute)
+	closed := PollsStart().Add(time.Minute)
 	id := closedPoll(t, env, closed)
 	next := closed.Add(time.Minute)
 	must(t, env.stores.Polls.RecordResultPost(ctx, polls.ResultPost{PollID: id, State: polls.ResultRetry, ClosedAt: closed, Attempts: 1, NextTry: next, Error: "x"}))

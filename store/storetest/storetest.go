@@ -20,10 +20,7 @@ package storetest
 import (
 	"context"
 	"os"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store"
@@ -37,6 +34,31 @@ type Engine struct {
 	// Open opens the database at addr, taking time from clock, and
 	// applies its migrations.
 	Open func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error)
+}
+
+// Database is an open database of an engine.
+type Database interface {
+	// Stores returns every store on the database.
+	Stores() store.Stores
+	// Close closes the database.
+	Close() error
+}
+
+// NewEngine returns the engine whose databases fresh creates and open
+// opens; rows reads what a database holds of a poll beneath the Store
+// interface (see Stores.PollRows).
+func NewEngine[DB Database](fresh func(t testing.TB) string, open func(ctx context.Context, addr string, clock bot.Clock) (DB, error),
+	rows func(ctx context.Context, db DB, pollID int64, secret bool) (PollRows, error)) Engine {
+	return Engine{Fresh: fresh, Open: func(ctx context.Context, addr string, clock bot.Clock) (*Stores, error) {
+		db, err := open(ctx, addr, clock)
+		if err != nil {
+			return nil, err
+		}
+		pollRows := func(ctx context.Context, pollID int64, secret bool) (PollRows, error) {
+			return rows(ctx, db, pollID, secret)
+		}
+		return &Stores{Stores: db.Stores(), PollRows: pollRows, Close: db.Close}, nil
+	}}
 }
 
 // Stores are the stores of one open database, with what the tests need
@@ -126,98 +148,8 @@ var tests = []test{
 	{"RemindersAndDeadlinesStored", testRemindersStored},
 }
 
-// someDay is when the tests of settings, card locations and the FAQ
-// begin.
-var someDay = time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC)
-
 // test is one conformance test.
 type test struct {
 	name string
 	run  func(t *testing.T, e Engine)
-}
-
-// database is one test's fresh database, which the test may open several
-// times, one after the other (restarts) or at once (replicas).
-type database struct {
-	t     testing.TB
-	e     Engine
-	addr  string
-	clock *bot.ManualClock
-}
-
-func fresh(t testing.TB, e Engine, clock *bot.ManualClock) *database {
-	t.Helper()
-	return &database{t: t, e: e, addr: e.Fresh(t), clock: clock}
-}
-
-// open opens a handle on the database, closed when the test ends (or
-// earlier by its Close).
-func (d *database) open() *Stores {
-	d.t.Helper()
-	s, err := d.e.Open(context.Background(), d.addr, d.clock)
-	if err != nil {
-		d.t.Fatalf("open %s: %v", d.addr, err)
-	}
-	var once sync.Once
-	var closeErr error
-	closeDB := s.Close
-	s.Close = func() error {
-		once.Do(func() { closeErr = closeDB() })
-		return closeErr
-	}
-	d.t.Cleanup(func() { s.Close() })
-	return s
-}
-
-// openN opens n handles on the database, as n processes would.
-func (d *database) openN(n int) []*Stores {
-	d.t.Helper()
-	out := make([]*Stores, n)
-	for i := range out {
-		out[i] = d.open()
-	}
-	return out
-}
-
-// closeStores closes a handle, as a stopping process does.
-func closeStores(t testing.TB, s *Stores) {
-	t.Helper()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// topTest is the name of the top-level test running t.
-func topTest(t *testing.T) string {
-	name, _, _ := strings.Cut(t.Name(), "/")
-	return name
-}
-
-// must fails the test on err.
-func must(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// together runs fn(0) to fn(n-1) at once, each on its own goroutine, and
-// returns when all have.
-func together(n int, fn func(i int)) {
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { fn(i) })
-	}
-	wg.Wait()
-}
-
-// trues counts the true values.
-func trues(bs []bool) int {
-	n := 0
-	for _, b := range bs {
-		if b {
-			n++
-		}
-	}
-	return n
 }

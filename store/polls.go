@@ -1,0 +1,44 @@
+package store
+
+import (
+	"fmt"
+
+	"github.com/unionhall/unionhall/polls"
+)
+
+// CounterUnits returns the units a poll keeps vote counters for: "" for
+// voters who named none, then each unit of its coalition. Every counter
+// is created, at zero, when the poll is stored.
+func CounterUnits(p *polls.Poll) []string {
+	units := []string{""}
+	if p.Coalition != nil {
+		for _, u := range p.Coalition.Units {
+			units = append(units, u.Name)
+		}
+	}
+	return units
+}
+
+// RecordResultPost implements polls.Store.RecordResultPost for an engine,
+// given update, which writes rp's outcome on its poll if the poll's
+// result post is in state sending or uncertain, and returns how many
+// polls it changed. It refuses an outcome that cannot be recorded, and
+// one for a post that was not under way.
+func RecordResultPost(rp polls.ResultPost, update func() (int64, error)) error {
+	switch rp.State {
+	case polls.ResultSending, polls.ResultRetry, polls.ResultPosted, polls.ResultFailed:
+	default:
+		return fmt.Errorf("record result post of poll %d: cannot record state %q", rp.PollID, rp.State)
+	}
+	if rp.State == polls.ResultRetry && rp.NextTry.IsZero() {
+		return fmt.Errorf("record result post of poll %d: a retry needs a time", rp.PollID)
+	}
+	n, err := update()
+	switch {
+	case err != nil:
+		return fmt.Errorf("record result post of poll %d: %w", rp.PollID, err)
+	case n != 1:
+		return fmt.Errorf("record result post of poll %d: not in sending state", rp.PollID)
+	}
+	return nil
+}

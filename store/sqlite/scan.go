@@ -1,4 +1,0 @@
-package sqlite
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
