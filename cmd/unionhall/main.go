@@ -70,9 +70,13 @@ type stdio struct {
 // run it end to end. It returns the exit code.
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, lookupEnv func(string) (string, bool)) int {
 	std := stdio{in: in, out: out, err: errOut}
-	cmd := "run"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	cmd, named := "run", len(args) > 0 && !strings.HasPrefix(args[0], "-")
+	if named {
 		cmd, args = args[0], args[1:]
+	}
+	if wantsHelp(args) {
+		fmt.Fprint(out, helpFor(cmd, !named))
+		return 0
 	}
 	var err error
 	switch cmd {
@@ -104,6 +108,44 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		return 1
 	}
 	return 0
+}
+
+// wantsHelp reports whether the arguments ask for help: -h, -help or
+// --help anywhere among them, as every subcommand accepts.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			return true
+		}
+	}
+	return false
+}
+
+// helpFor returns the usage of one subcommand, taken from the usage text
+// so that each is written once, or the whole usage when whole is set or
+// cmd is not a subcommand.
+func helpFor(cmd string, whole bool) string {
+	if whole {
+		return usage
+	}
+	var b strings.Builder
+	in := false
+	for _, line := range strings.Split(usage, "\n") {
+		switch {
+		case strings.HasPrefix(line, "  unionhall "+cmd+" ") || line == "  unionhall "+cmd ||
+			cmd == "run" && strings.HasPrefix(line, "  unionhall [run]"):
+			in = true
+		case !strings.HasPrefix(line, "    "):
+			in = false
+		}
+		if in {
+			b.WriteString(line + "\n")
+		}
+	}
+	if b.Len() == 0 {
+		return usage
+	}
+	return "Usage:\n" + b.String() + "\nConfiguration comes from environment variables and an optional .env file in\nthe working directory; see .env.example.\n"
 }
 
 // setup loads the configuration and builds the app.
