@@ -35,14 +35,12 @@ func TestValidationPhrasings(t *testing.T) {
 // offered the entry rather than answered with it, while a member's own
 // question in the same words is still answered.
 func TestBorrowedWordsAreOffered(t *testing.T) {
-	kb := loadDefault(t)
-	train, val := SplitPhrasings(kb.Phrasings)
-	trained, _ := kb.WithPhrasings(train).WithoutQuestions(val)
-	m := NewMatcher(trained, nil, Options{})
 	const borrowed = "the municipal employees in stamford got a 3 percent raise"
-	if !slices.ContainsFunc(val, func(l Labeled) bool { return l.Question == borrowed && l.Want == OutOfScope }) {
-		t.Fatalf("%q is not an off-topic validation phrasing", borrowed)
+	trained, left := loadDefault(t).WithoutQuestions([]Labeled{{Want: OutOfScope, Question: borrowed}})
+	if left != 1 {
+		t.Fatalf("%q is %d training phrasings, want 1 (an off-topic one)", borrowed, left)
 	}
+	m := NewMatcher(trained, nil, Options{})
 	r := m.Match(borrowed)
 	if r.Outcome == Answer || r.Features.Novelty < foreignNovelty || r.Features.OffTopic < foreignOffTopic {
 		t.Errorf("%q: %s %s at %.2f, novelty %.2f, off-topic %.2f; want it not answered for its unknown words",
