@@ -21,12 +21,33 @@ func TestValidationPhrasings(t *testing.T) {
 	b := Evaluate(NewBaseline(kb), val)
 	t.Logf("validation: P@1 %.3f wrong %.3f answered or suggested %.3f false answers %.3f; baseline P@1 %.3f",
 		r.PrecisionAt1(), r.WrongRate(), r.OfferedRate(), r.FalseAnswerRate(), b.PrecisionAt1())
-	if r.PrecisionAt1() < 0.72 || r.WrongRate() > 0.035 || r.OfferedRate() < 0.9 || r.FalseAnswerRate() > 0.07 {
-		t.Errorf("validation: P@1 %.3f, wrong %.3f, answered or suggested %.3f, false answers %.3f; want at least 0.72, at most 0.035, at least 0.9, at most 0.07",
+	if r.PrecisionAt1() < 0.72 || r.WrongRate() > 0.035 || r.OfferedRate() < 0.9 || r.FalseAnswerRate() > 0.045 {
+		t.Errorf("validation: P@1 %.3f, wrong %.3f, answered or suggested %.3f, false answers %.3f; want at least 0.72, at most 0.035, at least 0.9, at most 0.045",
 			r.PrecisionAt1(), r.WrongRate(), r.OfferedRate(), r.FalseAnswerRate())
 	}
 	if r.PrecisionAt1() < b.PrecisionAt1()+0.05 {
 		t.Errorf("validation: P@1 %.3f is not well ahead of plain BM25 (%.3f)", r.PrecisionAt1(), b.PrecisionAt1())
+	}
+}
+
+// TestBorrowedWordsAreOffered checks that a message using an entry's
+// words for another subject, with words the knowledge base never uses, is
+// offered the entry rather than answered with it, while a member's own
+// question in the same words is still answered.
+func TestBorrowedWordsAreOffered(t *testing.T) {
+	const borrowed = "the municipal employees in stamford got a 3 percent raise"
+	trained, left := loadDefault(t).WithoutQuestions([]Labeled{{Want: OutOfScope, Question: borrowed}})
+	if left != 1 {
+		t.Fatalf("%q is %d training phrasings, want 1 (an off-topic one)", borrowed, left)
+	}
+	m := NewMatcher(trained, nil, Options{})
+	r := m.Match(borrowed)
+	if r.Outcome == Answer || r.Features.Novelty < foreignNovelty || r.Features.OffTopic < foreignOffTopic {
+		t.Errorf("%q: %s %s at %.2f, novelty %.2f, off-topic %.2f; want it not answered for its unknown words",
+			borrowed, r.Outcome, r.Candidates[0].Entry.ID, r.Confidence, r.Features.Novelty, r.Features.OffTopic)
+	}
+	if r := m.Match("is there a 3 percent raise after the freeze"); r.Outcome != Answer || r.Entry.ID != "raises" {
+		t.Errorf("the raise after the freeze: %s, best %s; want the raises entry answered", r.Outcome, r.Candidates[0].Entry.ID)
 	}
 }
 
