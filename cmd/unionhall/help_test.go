@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,5 +34,24 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 	}
 	if files, _ := filepath.Glob(filepath.Join(dir, "*.db*")); len(files) != 0 {
 		t.Errorf("asking for help created %v", files)
+	}
+}
+
+// TestEnvExampleKeepsTheConsoleQuiet checks that a .env copied from
+// .env.example, as the README suggests, starts the console without log
+// lines in the conversation.
+func TestEnvExampleKeepsTheConsoleQuiet(t *testing.T) {
+	example, err := os.ReadFile(filepath.Join("..", "..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, ".env"), example, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	code, out, errOut := runMain(dir, nil, "/help\n", "console")
+	if code != 0 || !strings.Contains(out, "/help") || errOut != "" {
+		t.Errorf("console with .env.example: exit %d, stderr %q", code, errOut)
 	}
 }
