@@ -324,7 +324,14 @@ func (c Command) parse(req *Request) (Form, error) {
 	f, ok := Form{}, false
 	args, rest := toks, req.Raw
 	if len(toks) > 0 && !toks[0].Quoted {
-		if f, ok = c.form(toks[0].Text); ok {
+		// An implicit form's own word is its word only when what follows
+		// is not more of the same unquoted text: "/poll open shifts on
+		// Sunday?" asks about open shifts, "/poll open "Q?" …" opens a poll.
+		f, ok = c.form(toks[0].Text)
+		if ok && f.Implicit && len(f.Positional()) > 0 && len(toks) > 1 && !toks[1].Quoted && !isFlagToken(toks[1]) {
+			ok = false
+		}
+		if ok {
 			args = toks[1:]
 			_, rest, _ = strings.Cut(req.Raw, toks[0].Text)
 			rest = strings.TrimSpace(rest)
@@ -383,6 +390,12 @@ func (c Command) parseVariant(req *Request, toks []Token) (Form, error) {
 		}
 	}
 	return Form{}, first
+}
+
+// isFlagToken reports whether t is written as a --flag.
+func isFlagToken(t Token) bool {
+	_, ok := flagName(t)
+	return ok
 }
 
 // hasRequired reports whether any of args is required.

@@ -90,6 +90,14 @@ func TestOpenRefusesBadInput(t *testing.T) {
 	if c.Title != "Ratify?" || len(c.Buttons) != 2 {
 		t.Fatalf("unquoted poll: %+v", c)
 	}
+	// The implicit form's word, written out as Discord sends it, opens the
+	// poll; the same word starting an unquoted question is the question's.
+	if c := e.open(`/poll open "Ratify now?" "Yes" "No"`); c.Title != "Ratify now?" {
+		t.Fatalf("/poll open with its word: %+v", c)
+	}
+	if c := e.open(`/poll open shifts on Sunday? Yes No`); c.Title != "open shifts on Sunday?" || len(c.Buttons) != 2 {
+		t.Fatalf("unquoted question starting with open: %+v", c)
+	}
 	// 25 options and 75-character labels fit.
 	many25 := `/poll "Pick?"`
 	for i := 1; i <= 24; i++ {
