@@ -46,6 +46,9 @@ type Options struct {
 	DefaultUser string
 	// Interactive prints a banner and a prompt (for a terminal).
 	Interactive bool
+	// Notice is a line the banner adds, e.g. that the bot runs on
+	// example data; empty for none.
+	Notice string
 }
 
 // Adapter is the console adapter. It implements bot.Adapter and
@@ -97,6 +100,9 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	if a.opts.Interactive {
 		a.printf("Union Hall console. You are %q. Type /help, or just ask a question.\n"+
 			"Speak as someone else with \"name> \", e.g. \"alice> /vote 1 yes\". Ctrl-D quits.\n", a.opts.DefaultUser)
+		if a.opts.Notice != "" {
+			a.printf("%s\n", a.opts.Notice)
+		}
 		a.prompt()
 	}
 	for {

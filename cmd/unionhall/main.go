@@ -206,11 +206,15 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err := cfg.checkPlatforms(); err != nil {
 		return err
 	}
+	cfg.live = true
 	a, err := setup(ctx, std, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if cfg.exampleData() {
+		a.log.Warn(exampleDataWarning + "; until then, polls count the example units and no deadline reminders are posted")
+	}
 	a.pruneCardLocations(ctx)
 	adapters, err := a.platformAdapters()
 	if err != nil {
@@ -265,8 +269,19 @@ func serveConsole(ctx context.Context, std stdio, cfg config, jsonOut bool, user
 		JSON:        jsonOut,
 		DefaultUser: user,
 		Interactive: !jsonOut && isTerminal(std.in),
+		Notice:      cfg.consoleNotice(),
 	})
 	return a.serve(ctx, c)
+}
+
+// consoleNotice is the line the console's banner adds about the data it
+// runs on: a warning when it is the example data.
+func (c config) consoleNotice() string {
+	if !c.exampleData() {
+		return ""
+	}
+	return "This is example data: units and a deadline from the 2011 SEBAC news reports. " +
+		"Run \"unionhall init\" to write your own."
 }
 
 // isTerminal reports whether r is an interactive terminal.
