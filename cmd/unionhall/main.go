@@ -44,6 +44,7 @@ func subcommands() []subcommand {
 	return []subcommand{
 		{"run", "", "run the bot: the console when no platform token is set", cmdRun},
 		{"console", "[--json] [--user NAME]", "the terminal console (reads lines from stdin)", cmdConsole},
+		{"doctor", "", "check the settings, database and platform tokens without starting the bot", cmdDoctor},
 		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
 		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
 		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
