@@ -45,6 +45,7 @@ func subcommands() []subcommand {
 		{"run", "", "run the bot: the console when no platform token is set", cmdRun},
 		{"console", "[--json] [--user NAME]", "the terminal console (reads lines from stdin)", cmdConsole},
 		{"doctor", "", "check the settings, database and platform tokens without starting the bot", cmdDoctor},
+		{"init", "[--union NAME] [--units \"A,B\"] [--deadline 2027-03-31] [--deadline-title TITLE] [--timezone ZONE] [--platform console|slack|discord] [--yes] [--force] [DIR]", "write a starter .env, units.yaml and deadlines.yaml into DIR", cmdInit},
 		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
 		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
 		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
