@@ -15,10 +15,12 @@ import (
 )
 
 // RequiredPermissions are the permissions the bot needs in the server and
-// in its announcement channel: to see channels, post messages and cards
-// (embeds), and answer a message in reply to it.
+// in its announcement channel: to see channels, post messages, cards
+// (embeds) and files, in threads too, and answer a message in reply to it.
+// They make the invitation's permissions number, 274878024704.
 const RequiredPermissions int64 = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory
+	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles |
+	discordgo.PermissionReadMessageHistory
 
 // permissionNames names RequiredPermissions as Discord's settings do.
 var permissionNames = []struct {
@@ -27,7 +29,9 @@ var permissionNames = []struct {
 }{
 	{discordgo.PermissionViewChannel, "View Channels"},
 	{discordgo.PermissionSendMessages, "Send Messages"},
+	{discordgo.PermissionSendMessagesInThreads, "Send Messages in Threads"},
 	{discordgo.PermissionEmbedLinks, "Embed Links"},
+	{discordgo.PermissionAttachFiles, "Attach Files"},
 	{discordgo.PermissionReadMessageHistory, "Read Message History"},
 }
 

@@ -163,7 +163,7 @@ func TestDoctorNamesEachProblem(t *testing.T) {
 			f.SetBotPermissions(discordgo.PermissionViewChannel)
 			delete(vars, "DISCORD_ANNOUNCE_CHANNEL") // which would lack them too
 			return vars
-		}, "the bot lacks Send Messages, Embed Links, Read Message History in \"Local 1\""},
+		}, "the bot lacks Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History in \"Local 1\""},
 		"Discord channel denies posting": {func(t *testing.T) map[string]string {
 			f, vars := goodDiscord(t)
 			f.AddChannel(discordgo.Channel{ID: doctorDiscordChannel, Name: "announcements", PermissionOverwrites: []*discordgo.PermissionOverwrite{

@@ -27,7 +27,8 @@ const GuildName = "Local 1"
 // BotPermissions are the bot role's permissions by default: what an
 // invitation for a chat bot grants.
 const BotPermissions int64 = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
-	discordgo.PermissionEmbedLinks | discordgo.PermissionReadMessageHistory | discordgo.PermissionUseSlashCommands
+	discordgo.PermissionSendMessagesInThreads | discordgo.PermissionEmbedLinks | discordgo.PermissionAttachFiles |
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionUseSlashCommands
 
 // guildRoutes serve the descriptions; they need the bot token.
 var guildRoutes = []struct {
