@@ -103,10 +103,11 @@ func (c config) checkFiles(now time.Time) []bot.Finding {
 // version of Union Hall can use its schema, without creating or changing
 // it.
 func checkDatabase(ctx context.Context, dsn string) bot.Finding {
-	var applied, latest int
+	var applied int
+	var known []store.Migration
 	var err error
 	if isPostgresURL(dsn) {
-		applied, latest, err = postgres.Inspect(ctx, dsn)
+		applied, known, err = postgres.Inspect(ctx, dsn)
 		dsn = "the PostgreSQL database"
 	} else {
 		if _, statErr := os.Stat(dsn); errors.Is(statErr, fs.ErrNotExist) {
@@ -116,15 +117,15 @@ func checkDatabase(ctx context.Context, dsn string) bot.Finding {
 			}
 			return bot.Fine("Database %s does not exist yet: it will be created on the first run.", dsn)
 		}
-		applied, latest, err = sqlite.Inspect(ctx, dsn)
+		applied, known, err = sqlite.Inspect(ctx, dsn)
 	}
 	if err != nil {
 		return bot.ToFix("UNIONHALL_DB: %s", sentence(err))
 	}
-	if err := store.CheckNotNewer(dsn, applied, []store.Migration{{Version: latest}}); err != nil {
+	if err := store.CheckNotNewer(dsn, applied, known); err != nil {
 		return bot.ToFix("%s", sentence(err))
 	}
-	if applied < latest {
+	if latest := store.LatestVersion(known); applied < latest {
 		return bot.Fine("Database %s: schema %d; the next start upgrades it to %d.", dsn, applied, latest)
 	}
 	return bot.Fine("Database %s: schema %d, current.", dsn, applied)
