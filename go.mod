@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/bwmarrin/discordgo v0.29.0
+	github.com/chzyer/readline v1.5.1
 	github.com/gorilla/websocket v1.5.3
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/joho/godotenv v1.5.1

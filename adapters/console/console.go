@@ -54,8 +54,15 @@ type Options struct {
 // Adapter is the console adapter. It implements bot.Adapter and
 // bot.Announcer.
 type Adapter struct {
-	in   io.Reader
-	opts Options
+	// next reads the next input line; io.EOF ends the input.
+	next func() (string, error)
+	// closeInput releases the input when Run returns; nil when there is
+	// nothing to release.
+	closeInput func() error
+	// lineEditor is set when a line editor shows the prompt, so that the
+	// adapter prints none itself (see NewTerminal).
+	lineEditor bool
+	opts       Options
 
 	mu  sync.Mutex // serialises output
 	out io.Writer
@@ -65,10 +72,16 @@ type Adapter struct {
 // New returns a console adapter reading lines from in and writing replies
 // to out.
 func New(in io.Reader, out io.Writer, opts Options) *Adapter {
+	br := bufio.NewReaderSize(in, 64*1024)
+	return newAdapter(func() (string, error) { return readLine(br, MaxLine) }, out, opts)
+}
+
+// newAdapter returns an adapter reading lines with next.
+func newAdapter(next func() (string, error), out io.Writer, opts Options) *Adapter {
 	if opts.DefaultUser == "" {
 		opts.DefaultUser = "member"
 	}
-	return &Adapter{in: in, out: out, opts: opts}
+	return &Adapter{next: next, out: out, opts: opts}
 }
 
 // Platform returns bot.PlatformConsole.
@@ -79,11 +92,13 @@ func (a *Adapter) Platform() string { return bot.PlatformConsole }
 func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
+	if a.closeInput != nil {
+		defer a.closeInput()
+	}
 	go func() {
 		defer close(lines)
-		br := bufio.NewReaderSize(a.in, 64*1024)
 		for {
-			line, err := readLine(br, MaxLine)
+			line, err := a.next()
 			if err != nil {
 				if err != io.EOF {
 					readErr <- err
@@ -158,7 +173,7 @@ func readLine(r *bufio.Reader, limit int) (string, error) {
 }
 
 func (a *Adapter) prompt() {
-	if a.opts.Interactive {
+	if a.opts.Interactive && !a.lineEditor {
 		a.printf("> ")
 	}
 }

@@ -267,12 +267,15 @@ func serveConsole(ctx context.Context, std stdio, cfg config, jsonOut bool, user
 		return err
 	}
 	defer a.Close()
-	c := console.New(std.in, std.out, console.Options{
-		JSON:        jsonOut,
-		DefaultUser: user,
-		Interactive: !jsonOut && isTerminal(std.in),
-		Notice:      cfg.consoleNotice(),
-	})
+	opts := console.Options{JSON: jsonOut, DefaultUser: user, Notice: cfg.consoleNotice()}
+	c := console.New(std.in, std.out, opts)
+	if tty, ok := std.in.(*os.File); ok && !jsonOut && isTerminal(tty) {
+		// A member at a terminal: line editing, history, and output
+		// above the prompt.
+		if c, err = console.NewTerminal(tty, std.out, opts); err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, c)
 }
 
