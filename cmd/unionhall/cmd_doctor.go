@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/unionhall/unionhall/adapters/discord"
@@ -129,20 +128,4 @@ func checkDatabase(ctx context.Context, dsn string) bot.Finding {
 		return bot.Fine("Database %s: schema %d; the next start upgrades it to %d.", dsn, applied, latest)
 	}
 	return bot.Fine("Database %s: schema %d, current.", dsn, applied)
-}
-
-// sentence returns err's text as a line of its own: a capital first
-// letter and a full stop.
-func sentence(err error) string {
-	s := strings.TrimSpace(err.Error())
-	if s == "" {
-		return s
-	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-'a'+'A') + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }

@@ -141,7 +141,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		return 1
 	}
 	if err != nil {
-		fmt.Fprintln(errOut, "unionhall:", err)
+		fmt.Fprintln(errOut, "unionhall:", fullStop(err))
 		return 1
 	}
 	return 0
