@@ -69,27 +69,26 @@ func Check(ctx context.Context, opts Options) []bot.Finding {
 	}
 	defer a.stop()
 	c := checker{a: a, ctx: ctx}
-	me, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return a.session.User("@me", o...) })
+	user, err := fetch(c, func(o ...discordgo.RequestOption) (*discordgo.User, error) { return a.session.User("@me", o...) })
 	if err != nil {
 		if status(err) == http.StatusUnauthorized {
 			return []bot.Finding{bot.ToFix("DISCORD_TOKEN: Discord refused it: copy the bot's token from the Developer Portal (your application, Bot, Reset Token).")}
 		}
 		return []bot.Finding{bot.ToFix("Discord cannot be reached (%v): check the network, and DISCORD_API_URL if it is set.", err)}
 	}
-	user := me.(*discordgo.User)
 	out := []bot.Finding{bot.Fine("DISCORD_TOKEN: valid, bot user %s.", user.Username)}
 	appID := user.ID
-	if app, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return a.session.Application("@me") }); err != nil {
+	if app, err := fetch(c, func(...discordgo.RequestOption) (*discordgo.Application, error) { return a.session.Application("@me") }); err != nil {
 		out = append(out, bot.ToFix("Discord would not describe the bot's application (%v): check that DISCORD_TOKEN is the token of a bot user.", err))
 	} else {
-		appID = app.(*discordgo.Application).ID
+		appID = app.ID
 		out = append(out, bot.Fine("Discord application: %s.", appID))
 	}
 	var guild *discordgo.Guild
 	if opts.GuildID != "" {
 		guild, out = c.checkGuild(opts.GuildID, user.ID, appID, out)
 	} else {
-		out = append(out, bot.Fine("DISCORD_GUILD_ID is empty: slash commands are registered globally and can take up to an hour to appear; set it to your server's ID for them to appear at once."))
+		out = append(out, bot.Fine("DISCORD_GUILD_ID is empty: slash commands are registered globally and can take up to an hour to appear; set it to your server's ID for them to appear at once, and for the bot's permissions and steward role to be checked."))
 	}
 	if opts.AnnounceChannel != "" {
 		out = append(out, c.checkChannel(opts.AnnounceChannel, guild, user.ID))
@@ -103,9 +102,9 @@ type checker struct {
 	ctx context.Context
 }
 
-// get makes one REST call.
-func (c checker) get(call func(opts ...discordgo.RequestOption) (any, error)) (any, error) {
-	var v any
+// fetch makes one REST call as the adapter makes its own.
+func fetch[T any](c checker, call func(opts ...discordgo.RequestOption) (T, error)) (T, error) {
+	var v T
 	err := c.a.rest(c.ctx, func(opts ...discordgo.RequestOption) error {
 		var err error
 		v, err = call(opts...)
@@ -125,16 +124,17 @@ func status(err error) int {
 // checkGuild checks that the bot is in the server with the permissions it
 // needs, and that the steward role exists there.
 func (c checker) checkGuild(guildID, botID, appID string, out []bot.Finding) (*discordgo.Guild, []bot.Finding) {
-	g, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return c.a.session.Guild(guildID, o...) })
+	guild, err := fetch(c, func(o ...discordgo.RequestOption) (*discordgo.Guild, error) { return c.a.session.Guild(guildID, o...) })
 	if err != nil {
 		return nil, append(out, bot.ToFix("DISCORD_GUILD_ID: the bot is not in server %s (%v): check the ID, or invite the bot with %s", guildID, err, InviteURL(appID)))
 	}
-	guild := g.(*discordgo.Guild)
 	out = append(out, bot.Fine("DISCORD_GUILD_ID: the bot is in %q.", guild.Name))
-	m, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return c.a.session.GuildMember(guildID, botID, o...) })
+	member, err := fetch(c, func(o ...discordgo.RequestOption) (*discordgo.Member, error) {
+		return c.a.session.GuildMember(guildID, botID, o...)
+	})
 	if err != nil {
 		out = append(out, bot.ToFix("Discord would not list the bot's roles in %q (%v): invite the bot again with %s", guild.Name, err, InviteURL(appID)))
-	} else if missing := missingPermissions(guildPermissions(guild, botID, m.(*discordgo.Member).Roles)); missing != "" {
+	} else if missing := missingPermissions(guildPermissions(guild, botID, member.Roles)); missing != "" {
 		out = append(out, bot.ToFix("Discord: the bot lacks %s in %q: give its role those permissions in Server Settings, Roles.", missing, guild.Name))
 	} else {
 		out = append(out, bot.Fine("Discord: the bot has the permissions it needs in %q.", guild.Name))
@@ -175,18 +175,21 @@ func (c checker) checkStewardRole(g *discordgo.Guild) bot.Finding {
 // checkChannel checks that the announcement channel exists, in the
 // configured server, and that the bot may post there.
 func (c checker) checkChannel(channelID string, guild *discordgo.Guild, botID string) bot.Finding {
-	ch, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return c.a.session.Channel(channelID, o...) })
+	channel, err := fetch(c, func(o ...discordgo.RequestOption) (*discordgo.Channel, error) {
+		return c.a.session.Channel(channelID, o...)
+	})
 	if err != nil {
 		return bot.ToFix("DISCORD_ANNOUNCE_CHANNEL: the bot cannot see channel %s (%v): check the ID (Developer Mode, right-click the channel, Copy Channel ID) and that the bot may view it.", channelID, err)
 	}
-	channel := ch.(*discordgo.Channel)
 	if guild == nil {
 		return bot.Fine("DISCORD_ANNOUNCE_CHANNEL: #%s exists; set DISCORD_GUILD_ID to have the bot's permissions there checked.", channel.Name)
 	}
 	if channel.GuildID != guild.ID {
 		return bot.ToFix("DISCORD_ANNOUNCE_CHANNEL: #%s is not in the server DISCORD_GUILD_ID names: choose a channel of %q.", channel.Name, guild.Name)
 	}
-	m, err := c.get(func(o ...discordgo.RequestOption) (any, error) { return c.a.session.GuildMember(guild.ID, botID, o...) })
+	member, err := fetch(c, func(o ...discordgo.RequestOption) (*discordgo.Member, error) {
+		return c.a.session.GuildMember(guild.ID, botID, o...)
+	})
 	if err != nil {
 		return bot.ToFix("DISCORD_ANNOUNCE_CHANNEL: the bot's permissions in #%s cannot be read (%v).", channel.Name, err)
 	}
@@ -194,7 +197,6 @@ func (c checker) checkChannel(channelID string, guild *discordgo.Guild, botID st
 	if err := st.GuildAdd(guild); err != nil {
 		return bot.ToFix("DISCORD_ANNOUNCE_CHANNEL: %v.", err)
 	}
-	member := m.(*discordgo.Member)
 	member.GuildID = guild.ID
 	if member.User == nil {
 		member.User = &discordgo.User{ID: botID}

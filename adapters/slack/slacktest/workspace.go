@@ -8,6 +8,7 @@ import (
 
 // Channel is a conversation the Server describes in conversations.info.
 type Channel struct {
+	// ID is the channel's ID (C0123ABCD) and Name its name, without "#".
 	ID, Name string
 	// Private channels need the bot as a member to be posted in.
 	Private bool
