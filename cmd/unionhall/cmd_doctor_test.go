@@ -13,6 +13,7 @@ import (
 	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	slackadapter "github.com/unionhall/unionhall/adapters/slack"
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
+	"github.com/unionhall/unionhall/bot/bottest"
 	"github.com/unionhall/unionhall/store/sqlite"
 )
 
@@ -98,86 +99,90 @@ func TestDoctorPassesAGoodConfiguration(t *testing.T) {
 	}
 }
 
+// doctorCase is a configuration with one mistake, and what doctor must
+// say about it.
+type doctorCase struct {
+	// platform is the fake the configuration starts from: "slack",
+	// "discord", or "" for none.
+	platform string
+	// set and drop change the good configuration's settings.
+	set  map[string]string
+	drop []string
+	// slack and discord change the fakes.
+	slack   func(*slacktest.Server)
+	discord func(*discordtest.Server)
+	// want is in the one problem line.
+	want string
+}
+
+// vars builds the case's settings, and its fakes.
+func (c doctorCase) vars(t *testing.T) map[string]string {
+	vars := map[string]string{}
+	switch c.platform {
+	case "slack":
+		var s *slacktest.Server
+		s, vars = goodSlack(t)
+		if c.slack != nil {
+			c.slack(s)
+		}
+	case "discord":
+		var f *discordtest.Server
+		f, vars = goodDiscord(t)
+		if c.discord != nil {
+			c.discord(f)
+		}
+	}
+	for k, v := range c.set {
+		vars[k] = v
+	}
+	for _, k := range c.drop {
+		delete(vars, k)
+	}
+	return vars
+}
+
 // TestDoctorNamesEachProblem checks that each mistake is reported on a
 // line of its own that says how to fix it, and that doctor exits 1.
 func TestDoctorNamesEachProblem(t *testing.T) {
-	for name, c := range map[string]struct {
-		setup func(t *testing.T) map[string]string
-		want  string
-	}{
-		"bad time zone": {func(t *testing.T) map[string]string {
-			return map[string]string{"UNIONHALL_TIMEZONE": "Mars/Olympus"}
-		}, `UNIONHALL_TIMEZONE: unknown time zone "Mars/Olympus" (use an IANA name`},
-		"unparsable units file": {func(t *testing.T) map[string]string {
-			return map[string]string{unitsFileVar: writeFile(t, t.TempDir(), "units.yaml", "units: [")}
-		}, "UNIONHALL_UNITS_FILE: "},
-		"example data on a platform": {func(t *testing.T) map[string]string {
-			_, vars := goodSlack(t)
-			delete(vars, unitsFileVar)
-			delete(vars, deadlinesFileVar)
-			return vars
-		}, "example data"},
-		"bad Slack token": {func(t *testing.T) map[string]string {
-			_, vars := goodSlack(t)
-			vars["SLACK_BOT_TOKEN"] = "xoxb-not-the-token"
-			return vars
-		}, "SLACK_BOT_TOKEN: Slack refused it (invalid_auth): copy the Bot User OAuth Token"},
-		"missing scope": {func(t *testing.T) map[string]string {
-			s, vars := goodSlack(t)
-			scopes, _ := slackadapter.RequiredScopes()
-			s.SetScopes(scopes[1:]...)
-			return vars
-		}, "the app lacks the scopes " + mustScopes(t)[0] + ": add them"},
-		"no Socket Mode": {func(t *testing.T) map[string]string {
-			s, vars := goodSlack(t)
-			s.FailNext("apps.connections.open", 1, slacktest.Failure{Error: "invalid_request"})
-			return vars
-		}, "turn Socket Mode on"},
-		"missing Slack channel": {func(t *testing.T) map[string]string {
-			_, vars := goodSlack(t)
-			vars["SLACK_ANNOUNCE_CHANNEL"] = "C0NOWHERE"
-			return vars
-		}, "SLACK_ANNOUNCE_CHANNEL: Slack knows no channel C0NOWHERE"},
-		"bot not in private Slack channel": {func(t *testing.T) map[string]string {
-			s, vars := goodSlack(t)
-			s.AddChannel(slacktest.Channel{ID: doctorSlackChannel, Name: "stewards", Private: true})
-			return vars
-		}, "the bot is not in #stewards: invite it"},
-		"bad Discord token": {func(t *testing.T) map[string]string {
-			_, vars := goodDiscord(t)
-			vars["DISCORD_TOKEN"] = "not.the.token"
-			return vars
-		}, "DISCORD_TOKEN: Discord refused it"},
-		"missing steward role": {func(t *testing.T) map[string]string {
-			_, vars := goodDiscord(t)
-			vars["DISCORD_STEWARD_ROLE"] = "Organizer"
-			return vars
-		}, `DISCORD_STEWARD_ROLE: "Local 1" has no role "Organizer": create it`},
-		"missing Discord channel": {func(t *testing.T) map[string]string {
-			_, vars := goodDiscord(t)
-			vars["DISCORD_ANNOUNCE_CHANNEL"] = "700000000000000099"
-			return vars
-		}, "DISCORD_ANNOUNCE_CHANNEL: the bot cannot see channel 700000000000000099"},
-		"Discord permissions": {func(t *testing.T) map[string]string {
-			f, vars := goodDiscord(t)
-			f.SetBotPermissions(discordgo.PermissionViewChannel)
-			delete(vars, "DISCORD_ANNOUNCE_CHANNEL") // which would lack them too
-			return vars
-		}, "the bot lacks Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History in \"Local 1\""},
-		"Discord channel denies posting": {func(t *testing.T) map[string]string {
-			f, vars := goodDiscord(t)
-			f.AddChannel(discordgo.Channel{ID: doctorDiscordChannel, Name: "announcements", PermissionOverwrites: []*discordgo.PermissionOverwrite{
-				{ID: discordtest.BotRoleID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionSendMessages}}})
-			return vars
-		}, "DISCORD_ANNOUNCE_CHANNEL: the bot lacks Send Messages in #announcements"},
-		"Discord server": {func(t *testing.T) map[string]string {
-			_, vars := goodDiscord(t)
-			vars["DISCORD_GUILD_ID"] = "500000000000000099"
-			return vars
-		}, "DISCORD_GUILD_ID: the bot is not in server 500000000000000099"},
+	badUnits := writeFile(t, t.TempDir(), "units.yaml", "units: [")
+	overwrite := discordgo.PermissionOverwrite{ID: discordtest.BotRoleID, Type: discordgo.PermissionOverwriteTypeRole, Deny: discordgo.PermissionSendMessages}
+	for name, c := range map[string]doctorCase{
+		"bad time zone": {set: map[string]string{"UNIONHALL_TIMEZONE": "Mars/Olympus"},
+			want: `UNIONHALL_TIMEZONE: unknown time zone "Mars/Olympus" (use an IANA name`},
+		"unparsable units file":      {set: map[string]string{unitsFileVar: badUnits}, want: "UNIONHALL_UNITS_FILE: "},
+		"example data on a platform": {platform: "slack", drop: []string{unitsFileVar, deadlinesFileVar}, want: "example data"},
+		"bad Slack token": {platform: "slack", set: map[string]string{"SLACK_BOT_TOKEN": "xoxb-not-the-token"},
+			want: "SLACK_BOT_TOKEN: Slack refused it (invalid_auth): copy the Bot User OAuth Token"},
+		"missing scope": {platform: "slack", slack: func(s *slacktest.Server) { s.SetScopes(mustScopes(t)[1:]...) },
+			want: "the app lacks the scopes " + mustScopes(t)[0] + ": add them"},
+		"no Socket Mode": {platform: "slack", want: "turn Socket Mode on",
+			slack: func(s *slacktest.Server) {
+				s.FailNext("apps.connections.open", 1, slacktest.Failure{Error: "invalid_request"})
+			}},
+		"missing Slack channel": {platform: "slack", set: map[string]string{"SLACK_ANNOUNCE_CHANNEL": "C0NOWHERE"},
+			want: "SLACK_ANNOUNCE_CHANNEL: Slack knows no channel C0NOWHERE"},
+		"bot not in private Slack channel": {platform: "slack", want: "the bot is not in #stewards: invite it",
+			slack: func(s *slacktest.Server) {
+				s.AddChannel(slacktest.Channel{ID: doctorSlackChannel, Name: "stewards", Private: true})
+			}},
+		"bad Discord token": {platform: "discord", set: map[string]string{"DISCORD_TOKEN": "not.the.token"},
+			want: "DISCORD_TOKEN: Discord refused it"},
+		"missing steward role": {platform: "discord", set: map[string]string{"DISCORD_STEWARD_ROLE": "Organizer"},
+			want: `DISCORD_STEWARD_ROLE: "Local 1" has no role "Organizer": create it`},
+		"missing Discord channel": {platform: "discord", set: map[string]string{"DISCORD_ANNOUNCE_CHANNEL": "700000000000000099"},
+			want: "DISCORD_ANNOUNCE_CHANNEL: the bot cannot see channel 700000000000000099"},
+		"Discord permissions": {platform: "discord", drop: []string{"DISCORD_ANNOUNCE_CHANNEL"}, // which would lack them too
+			discord: func(f *discordtest.Server) { f.SetBotPermissions(discordgo.PermissionViewChannel) },
+			want:    "the bot lacks Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message History in \"Local 1\""},
+		"Discord channel denies posting": {platform: "discord", want: "DISCORD_ANNOUNCE_CHANNEL: the bot lacks Send Messages in #announcements",
+			discord: func(f *discordtest.Server) {
+				f.AddChannel(discordgo.Channel{ID: doctorDiscordChannel, Name: "announcements", PermissionOverwrites: []*discordgo.PermissionOverwrite{&overwrite}})
+			}},
+		"Discord server": {platform: "discord", set: map[string]string{"DISCORD_GUILD_ID": "500000000000000099"},
+			want: "DISCORD_GUILD_ID: the bot is not in server 500000000000000099"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			code, problems, out := doctor(t, t.TempDir(), c.setup(t))
+			code, problems, out := doctor(t, t.TempDir(), c.vars(t))
 			if code != 1 || len(problems) != 1 || !strings.Contains(problems[0], c.want) || !strings.Contains(out, "1 problem found") {
 				t.Errorf("exit %d, problems %q, want one with %q:\n%s", code, problems, c.want, out)
 			}
@@ -194,19 +199,22 @@ func mustScopes(t *testing.T) []string {
 }
 
 // TestDoctorChecksTheSchema checks that doctor tells a database written
-// by a newer Union Hall from one the next start upgrades, without
-// changing either.
+// by a newer Union Hall from a current one and from one the next start
+// upgrades, without changing any.
 func TestDoctorChecksTheSchema(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "unionhall.db")
+	vars := doctorData(t, dir)
+	vars["UNIONHALL_DB"] = writeFile(t, dir, "unionhall.db", "")
+	if code, problems, out := doctor(t, dir, vars); code != 0 || !strings.Contains(out, "schema 0; the next start upgrades it to ") {
+		t.Errorf("an empty database file: exit %d, problems %q:\n%s", code, problems, out)
+	}
 	db, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
-	vars := doctorData(t, dir)
-	vars["UNIONHALL_DB"] = path
 	if code, problems, out := doctor(t, dir, vars); code != 0 || !strings.Contains(out, "current.") {
 		t.Errorf("a current database: exit %d, problems %q:\n%s", code, problems, out)
 	}
@@ -222,4 +230,15 @@ func TestDoctorChecksTheSchema(t *testing.T) {
 	if code != 1 || len(problems) != 1 || !strings.Contains(problems[0], "written by a newer version of Union Hall (schema 9999") {
 		t.Errorf("a newer database: exit %d, problems %q", code, problems)
 	}
+}
+
+// TestRunOnExampleDataWarns checks that "unionhall run" on Slack with no
+// data file says, in its log, that it runs on example data and how to
+// change that.
+func TestRunOnExampleDataWarns(t *testing.T) {
+	s := slacktest.NewServer(t)
+	r := startSlackRun(t, s, nil)
+	bottest.WaitFor(t, "the example-data warning", func() bool {
+		return strings.Contains(r.log.String(), "example data") && strings.Contains(r.log.String(), "unionhall init")
+	})
 }

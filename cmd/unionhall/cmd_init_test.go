@@ -8,6 +8,21 @@ import (
 	"time"
 )
 
+// writeFile writes content to name in dir and returns its path.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const (
+	testUnitsFile     = "coalition:\n  name: Local council\n  units_needed: 1\n  membership_percent: 50\nunits:\n  - name: Clerks\n    members: 10\n"
+	testDeadlinesFile = "deadlines:\n  - key: contract-vote\n    name: Contract vote\n    when: 2099-06-30 17:00\n    leads: [3d]\n"
+)
+
 // loadInitFiles loads what init wrote in dir with the real loaders, from
 // dir as Union Hall runs there, and fails the test unless they load.
 func loadInitFiles(t *testing.T, dir string) (config, featureFiles) {

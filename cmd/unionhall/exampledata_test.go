@@ -2,30 +2,13 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
-)
-
-// writeFile writes content to name in dir and returns its path.
-func writeFile(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
-const (
-	testUnitsFile     = "coalition:\n  name: Local council\n  units_needed: 1\n  membership_percent: 50\nunits:\n  - name: Clerks\n    members: 10\n"
-	testDeadlinesFile = "deadlines:\n  - key: contract-vote\n    name: Contract vote\n    when: 2099-06-30 17:00\n    leads: [3d]\n"
 )
 
 // TestExampleDataOnlyWithoutDataFiles checks that the embedded example
@@ -99,15 +82,4 @@ func TestExampleDeadlineNeverGoesLive(t *testing.T) {
 	if got := keys(cfg); len(got) != 0 {
 		t.Errorf("serving a platform on example data keeps deadlines %v, want none", got)
 	}
-}
-
-// TestRunOnExampleDataWarns checks that "unionhall run" on Slack with no
-// data file says, in its log, that it runs on example data and how to
-// change that.
-func TestRunOnExampleDataWarns(t *testing.T) {
-	s := slacktest.NewServer(t)
-	r := startSlackRun(t, s, nil)
-	bottest.WaitFor(t, "the example-data warning", func() bool {
-		return strings.Contains(r.log.String(), "example data") && strings.Contains(r.log.String(), "unionhall init")
-	})
 }
