@@ -36,8 +36,8 @@ var channelID = regexp.MustCompile(`^[CG][A-Z0-9]{6,}$`)
 // Check asks Slack whether opts would work, without connecting or posting:
 // the bot token (auth.test) and the scopes it was granted against the
 // manifest's, the app-level token and Socket Mode (apps.connections.open)
-// or the signing secret in HTTP mode, and the announcement channel. Its
-// findings never contain a token.
+// or the signing secret in HTTP mode, the announcement channel, and the
+// steward group. Its findings never contain a token.
 func Check(ctx context.Context, opts Options) []bot.Finding {
 	a, err := newAdapter(opts)
 	if err != nil {
@@ -59,7 +59,25 @@ func Check(ctx context.Context, opts Options) []bot.Finding {
 	if opts.AnnounceChannel != "" {
 		out = append(out, a.checkAnnounceChannel(ctx, slices.Contains(granted, "chat:write.public")))
 	}
+	if a.stewards != nil {
+		out = append(out, a.checkStewardGroup(ctx))
+	}
 	return out
+}
+
+// checkStewardGroup reads the steward group's members as the adapter does.
+func (a *Adapter) checkStewardGroup(ctx context.Context) bot.Finding {
+	if err := a.stewards.refresh(ctx); err != nil {
+		return bot.ToFix("SLACK_STEWARD_GROUP: %v: give the group's handle (@stewards) or ID, as in the workspace's People, User groups.", safeErr(err))
+	}
+	a.stewards.mu.Lock()
+	n := len(a.stewards.members)
+	a.stewards.mu.Unlock()
+	members := "members, who have"
+	if n == 1 {
+		members = "member, who has"
+	}
+	return bot.Fine("SLACK_STEWARD_GROUP: %s has %d %s steward powers.", a.opts.StewardGroup, n, members)
 }
 
 // checkBotToken calls auth.test with the bot token, as the adapter does at

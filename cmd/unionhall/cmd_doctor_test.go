@@ -44,6 +44,8 @@ func goodSlack(t *testing.T) (*slacktest.Server, map[string]string) {
 	vars := doctorData(t, t.TempDir())
 	vars["SLACK_BOT_TOKEN"], vars["SLACK_APP_TOKEN"], vars["SLACK_API_URL"] = slacktest.BotToken, slacktest.AppToken, s.APIURL()
 	vars["SLACK_ANNOUNCE_CHANNEL"] = doctorSlackChannel
+	vars["SLACK_STEWARD_GROUP"] = "@" + slacktest.UserGroupHandle
+	s.SetUserGroup([]string{"USTEWARD"}, "")
 	return s, vars
 }
 
@@ -89,7 +91,8 @@ func TestDoctorPassesAGoodConfiguration(t *testing.T) {
 		t.Fatalf("exit %d, problems %q:\n%s", code, problems, out)
 	}
 	for _, want := range []string{"will be created on the first run", "SLACK_BOT_TOKEN: valid", "Socket Mode is on",
-		"#announcements exists and the bot may post there", "DISCORD_TOKEN: valid", "DISCORD_STEWARD_ROLE: the role \"Steward\" exists"} {
+		"#announcements exists and the bot may post there", "DISCORD_TOKEN: valid", "DISCORD_STEWARD_ROLE: the role \"Steward\" exists",
+		"SLACK_STEWARD_GROUP: @stewards has 1 member, who has steward powers."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -165,6 +168,8 @@ func TestDoctorNamesEachProblem(t *testing.T) {
 			slack: func(s *slacktest.Server) {
 				s.AddChannel(slacktest.Channel{ID: doctorSlackChannel, Name: "stewards", Private: true})
 			}},
+		"unknown steward group": {platform: "slack", set: map[string]string{"SLACK_STEWARD_GROUP": "@organizers"},
+			want: "SLACK_STEWARD_GROUP: no user group with handle @organizers"},
 		"bad Discord token": {platform: "discord", set: map[string]string{"DISCORD_TOKEN": "not.the.token"},
 			want: "DISCORD_TOKEN: Discord refused it"},
 		"missing steward role": {platform: "discord", set: map[string]string{"DISCORD_STEWARD_ROLE": "Organizer"},
