@@ -28,9 +28,9 @@ const doctorTimeout = 30 * time.Second
 // line per check, each problem with how to fix it, then a summary, and
 // exits 1 when there is any problem. It writes nothing.
 func cmdDoctor(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
-	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
-	fs.SetOutput(std.err)
-	if err := fs.Parse(args); err != nil {
+	flags := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	flags.SetOutput(std.err)
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, doctorTimeout)
@@ -74,7 +74,7 @@ func diagnose(ctx context.Context, lookupEnv func(string) (string, bool), clock 
 		return append(out, bot.ToFix("%s", sentence(err)))
 	}
 	if cfg.exampleData() {
-		out = append(out, bot.ToFix("%s", sentence(errors.New(exampleDataWarning))))
+		out = append(out, bot.ToFix("%s.", exampleDataWarning))
 	}
 	if cfg.SlackBotToken != "" {
 		opts, _ := cfg.slackOptions() // checked by checkPlatforms

@@ -42,26 +42,26 @@ type initAnswers struct {
 // answers and the files it would write with the real loaders before it
 // writes anything, and refuses to overwrite a file without --force.
 func cmdInit(_ context.Context, args []string, std stdio, _ func(string) (string, bool)) error {
-	fs := flag.NewFlagSet("init", flag.ContinueOnError)
-	fs.SetOutput(std.err)
+	flags := flag.NewFlagSet("init", flag.ContinueOnError)
+	flags.SetOutput(std.err)
 	var a initAnswers
-	fs.StringVar(&a.union, "union", "", "the union's or coalition's name")
-	fs.StringVar(&a.units, "units", "", `the units, comma-separated, each with its membership if known: "Clerical:420,Nurses:610"`)
-	fs.StringVar(&a.deadline, "deadline", "", "the union's own deadline, a date such as 2027-03-31 (time 17:00) or \"2027-03-31 12:00\"; empty for none")
-	fs.StringVar(&a.deadlineTitle, "deadline-title", "", "what the deadline is called, e.g. \"Contract ratification vote\"")
-	fs.StringVar(&a.timezone, "timezone", "", "IANA time zone, e.g. America/Chicago")
-	fs.StringVar(&a.platform, "platform", "", "where members will use it: console, slack or discord")
-	yes := fs.Bool("yes", false, "ask nothing: use the flags and defaults for the rest")
-	force := fs.Bool("force", false, "overwrite files that already exist")
-	if err := fs.Parse(args); err != nil {
+	flags.StringVar(&a.union, "union", "", "the union's or coalition's name")
+	flags.StringVar(&a.units, "units", "", `the units, comma-separated, each with its membership if known: "Clerical:420,Nurses:610"`)
+	flags.StringVar(&a.deadline, "deadline", "", "the union's own deadline, a date such as 2027-03-31 (time 17:00) or \"2027-03-31 12:00\"; empty for none")
+	flags.StringVar(&a.deadlineTitle, "deadline-title", "", "what the deadline is called, e.g. \"Contract ratification vote\"")
+	flags.StringVar(&a.timezone, "timezone", "", "IANA time zone, e.g. America/Chicago")
+	flags.StringVar(&a.platform, "platform", "", "where members will use it: console, slack or discord")
+	yes := flags.Bool("yes", false, "ask nothing: use the flags and defaults for the rest")
+	force := flags.Bool("force", false, "overwrite files that already exist")
+	if err := flags.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 1 {
-		return fmt.Errorf("init takes one directory, not %d arguments", fs.NArg())
+	if flags.NArg() > 1 {
+		return fmt.Errorf("init takes one directory, not %d arguments", flags.NArg())
 	}
 	dir := "."
-	if fs.NArg() == 1 {
-		dir = fs.Arg(0)
+	if flags.NArg() == 1 {
+		dir = flags.Arg(0)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fmt.Errorf("the directory %s does not exist: create it first", dir)
