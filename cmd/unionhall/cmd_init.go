@@ -174,7 +174,7 @@ type unitEntry struct {
 	Members int    `yaml:"members"`
 }
 
-// unitSize reads "Clerical:420" or "Clerical".
+// unitSize reads a unit given with its membership, "Clerical:420".
 var unitSize = regexp.MustCompile(`^(.*?)\s*:\s*(\d+)$`)
 
 // files checks the answers and returns the three files' contents, each
@@ -259,7 +259,8 @@ func (a initAnswers) unitsFile() ([]byte, error) {
 	return data, nil
 }
 
-// deadlineKey turns a title into a key: lower case, words joined by "-".
+// nonKey matches what a deadline key leaves out of its title: the key is
+// the title in lower case, its words joined by "-".
 var nonKey = regexp.MustCompile(`[^a-z0-9]+`)
 
 // deadlinesFile returns the deadlines file: the union's own deadline with
