@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/adapters/console"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+// opsFixture is a console bot serving the operations endpoints on a
+// loopback port, on a manual clock, with its input kept open.
+type opsFixture struct {
+	app   *app
+	clock *bot.ManualClock
+	in    *io.PipeWriter
+	out   *bottest.LogBuffer
+	base  string // http://127.0.0.1:port
+}
+
+// startOps starts the console bot with UNIONHALL_HTTP_ADDR on a free
+// loopback port and waits until it serves.
+func startOps(t *testing.T) *opsFixture {
+	t.Helper()
+	dir := t.TempDir()
+	e, err := loadEnv(testEnv(dir, map[string]string{
+		"UNIONHALL_STEWARDS":  "console:alice",
+		"UNIONHALL_HTTP_ADDR": "127.0.0.1:0",
+	}), filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &opsFixture{clock: bot.NewManualClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)), out: &bottest.LogBuffer{}}
+	logs := &bottest.LogBuffer{}
+	if f.app, err = newApp(context.Background(), cfg, logs.Logger(), f.clock); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.app.Close() })
+	var in *io.PipeReader
+	in, f.in = io.Pipe()
+	c := console.New(in, f.out, console.Options{JSON: true, DefaultUser: "member"})
+	bottest.Start(t, func(ctx context.Context) error {
+		defer f.in.Close()
+		return f.app.serve(ctx, c)
+	})
+	addr := regexp.MustCompile(`msg="serving health and metrics" addr=(127\.0\.0\.1:\d+)`)
+	bottest.WaitFor(t, "the operations endpoints", func() bool { return addr.MatchString(logs.String()) })
+	f.base = "http://" + addr.FindStringSubmatch(logs.String())[1]
+	return f
+}
+
+// say types lines into the console and waits until want appears in its
+// output.
+func (f *opsFixture) say(t *testing.T, want string, lines ...string) {
+	t.Helper()
+	if _, err := io.WriteString(f.in, strings.Join(lines, "\n")+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	bottest.WaitFor(t, fmt.Sprintf("%q in the console's output", want), func() bool { return strings.Contains(f.out.String(), want) })
+}
+
+// get fetches path over loopback and returns the status and body.
+func (f *opsFixture) get(t *testing.T, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(f.base + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+// metric returns the value of the sample named exactly series (name and
+// labels as Prometheus writes them), or "" when there is none.
+func metric(body, series string) string {
+	for _, line := range strings.Split(body, "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+func TestMetricsCountWhatMembersDo(t *testing.T) {
+	f := startOps(t)
+	if code, body := f.get(t, "/healthz"); code != http.StatusOK || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := f.get(t, "/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz = %d %q, want 200", code, body)
+	}
+	_, before := f.get(t, "/metrics")
+	for series, want := range map[string]string{
+		`unionhall_votes_recorded_total`:                   "0",
+		`unionhall_faq_questions_total{outcome="abstain"}`: "0",
+		`unionhall_polls_open`:                             "0",
+	} {
+		if got := metric(before, series); got != want {
+			t.Errorf("before anything happened, %s = %q, want %s", series, got, want)
+		}
+	}
+
+	f.say(t, `"user":"carol"`, "carol> /faq is there a wage freeze?")
+	f.say(t, `"user":"dave"`, "dave> what is the capital of Mongolia?")
+	f.say(t, "Your vote in poll 1 is recorded", `alice> /poll "Ratify the secret deal?" "Yes" "No"`, "bob> /vote 1 yes")
+	f.say(t, "Reminder #5", "alice> /remind add in 1m Vote by Friday")
+	f.clock.Advance(2 * time.Minute)
+	// Adding a reminder wakes the scheduler, which finds the first due.
+	f.say(t, "Reminder #6", "alice> /remind add in 1h Later one")
+	bottest.WaitFor(t, "the reminder posted and counted", func() bool {
+		_, body := f.get(t, "/metrics")
+		return strings.Contains(f.out.String(), `"channel":"`+console.AnnounceChannel+`"`) &&
+			metric(body, `unionhall_reminder_posts_total{outcome="posted"}`) == "1"
+	})
+
+	_, body := f.get(t, "/metrics")
+	for series, want := range map[string]string{
+		`unionhall_events_received_total{kind="command",platform="console"}`: "5",
+		`unionhall_events_received_total{kind="text",platform="console"}`:    "1",
+		`unionhall_events_received_total{kind="button",platform="console"}`:  "0",
+		`unionhall_faq_questions_total{outcome="answer"}`:                    "1",
+		`unionhall_faq_questions_total{outcome="abstain"}`:                   "1",
+		`unionhall_votes_recorded_total`:                                     "1",
+		`unionhall_polls_open`:                                               "1",
+		`unionhall_reminder_posts_total{outcome="posted"}`:                   "1",
+		`unionhall_reply_latency_seconds_count{platform="console"}`:          "6",
+		`unionhall_platform_rate_limited_total{platform="console"}`:          "0",
+	} {
+		if got := metric(body, series); got != want {
+			t.Errorf("%s = %q, want %q", series, got, want)
+		}
+	}
+	if got := metric(body, `unionhall_replies_sent_total{kind="private",platform="console"}`); got == "" || got == "0" {
+		t.Errorf("no private replies counted:\n%s", body)
+	}
+	for _, secret := range []string{"alice", "bob", "carol", "Ratify", "wage", "Mongolia", "Friday", "Yes"} {
+		if strings.Contains(body, secret) {
+			t.Errorf("/metrics reveals %q", secret)
+		}
+	}
+	for _, name := range []string{"go_goroutines", "process_cpu_seconds_total"} {
+		if !strings.Contains(body, "\n"+name+" ") {
+			t.Errorf("/metrics lacks %s", name)
+		}
+	}
+}
+
+func TestReadyzFailsWithoutTheDatabase(t *testing.T) {
+	f := startOps(t)
+	if code, body := f.get(t, "/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz = %d %q, want 200", code, body)
+	}
+	f.app.Close()
+	code, body := f.get(t, "/readyz")
+	if code != http.StatusServiceUnavailable || body != "database: not ready\n" {
+		t.Errorf("/readyz with the database closed = %d %q, want 503 naming the database", code, body)
+	}
+	if code, _ := f.get(t, "/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz = %d, want 200 while the process lives", code)
+	}
+}
