@@ -79,18 +79,32 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 	if err != nil {
 		return nil, err
 	}
-	db, err := openDatabase(ctx, cfg.DBPath, clock)
+	release, err := holdDatabase(cfg.DBPath)
 	if err != nil {
 		return nil, err
 	}
+	db, err := openDatabase(ctx, cfg.DBPath, clock)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	closeDB := func() error { return errors.Join(db.close(), release()) }
 	a := &app{
-		cfg: cfg, log: log, clock: clock, stores: db.stores, closeDB: db.close, db: db,
+		cfg: cfg, log: log, clock: clock, stores: db.stores, closeDB: closeDB, db: db,
 		router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub(), metrics: metrics.New(clock),
 	}
 	a.metrics.WatchOpenPolls(db.openPolls)
 	if err := a.registerFeatures(ctx, files); err != nil {
-		db.close()
+		closeDB()
 		return nil, err
+	}
+	backups, err := a.dailyBackups()
+	if err != nil {
+		closeDB()
+		return nil, err
+	}
+	if backups != nil {
+		a.services = append(a.services, backups)
 	}
 	return a, nil
 }

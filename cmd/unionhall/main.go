@@ -43,6 +43,11 @@ Usage:
                              (P@1, MRR, false answers), beside plain BM25
   unionhall faq train [DIR]  train the FAQ classifier on a knowledge base
                              directory and store it there
+  unionhall backup FILE     copy the SQLite database to FILE (a new file) while
+                             the bot runs; for PostgreSQL use pg_dump
+  unionhall restore FILE    replace the SQLite database with the backup FILE;
+                             the bot must be stopped, and the old database is
+                             kept as its name plus .before-restore
   unionhall slack-manifest [--url https://host] [--name NAME]
                              print the Slack app manifest (Socket Mode; with
                              --url, HTTP mode behind that public address)
@@ -90,6 +95,10 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdAsk(ctx, args, std, lookupEnv)
 	case "faq":
 		err = cmdFAQ(ctx, args, std, lookupEnv)
+	case "backup":
+		err = cmdBackup(ctx, args, std, lookupEnv)
+	case "restore":
+		err = cmdRestore(ctx, args, std, lookupEnv)
 	case "slack-manifest":
 		err = cmdSlackManifest(ctx, args, std, lookupEnv)
 	case "version":

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+func TestBackupAndRestoreCommands(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"UNIONHALL_STEWARDS": "console:alice"}
+	runConsole(t, dir, vars, `alice> /poll "Before the backup?" "Yes" "No"`)
+	saved := filepath.Join(dir, "saved.db")
+	if code, out, errOut := runMain(dir, vars, "", "backup", saved); code != 0 || !strings.Contains(out, "Backed up") {
+		t.Fatalf("backup: exit %d, %q %q", code, out, errOut)
+	}
+	if code, _, errOut := runMain(dir, vars, "", "backup", saved); code == 0 || !strings.Contains(errOut, "file exists") {
+		t.Errorf("backup over an existing file: exit %d, %q", code, errOut)
+	}
+	runConsole(t, dir, vars, `alice> /poll "After the backup?" "Yes" "No"`)
+
+	// While a bot runs on the database, restore refuses.
+	e, err := loadEnv(testEnv(dir, vars), filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, bottest.DiscardLogger(), bot.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runMain(dir, vars, "", "restore", saved); code == 0 || !strings.Contains(errOut, "Union Hall is running on it") {
+		t.Errorf("restore while running: exit %d, %q", code, errOut)
+	}
+	a.Close()
+
+	code, out, errOut := runMain(dir, vars, "", "restore", saved)
+	if code != 0 || !strings.Contains(out, "unionhall.db.before-restore") {
+		t.Fatalf("restore: exit %d, %q %q", code, out, errOut)
+	}
+	lines := runConsole(t, dir, vars, "/poll list")
+	if got := lines[0].Text; !strings.Contains(got, "Before the backup?") || strings.Contains(got, "After the backup?") {
+		t.Errorf("after the restore, /poll list: %s", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unionhall.db.before-restore")); err != nil {
+		t.Errorf("the replaced database is not kept: %v", err)
+	}
+
+	pg := map[string]string{"UNIONHALL_DB": "postgres://127.0.0.1:1/none"}
+	for _, cmd := range []string{"backup", "restore"} {
+		if code, _, errOut := runMain(dir, pg, "", cmd, saved); code == 0 || !strings.Contains(errOut, "pg_dump") {
+			t.Errorf("%s on PostgreSQL: exit %d, %q", cmd, code, errOut)
+		}
+	}
+}
