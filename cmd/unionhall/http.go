@@ -24,6 +24,15 @@ func (a *app) sharesSlackServer(opts slackadapter.Options) bool {
 	return addr != "" && opts.Mode == slackadapter.ModeHTTP && opts.ListenAddr == addr
 }
 
+// meter returns what the adapters count through: the app's recorder, or
+// nothing for an app built without one.
+func (a *app) meter() bot.Metrics {
+	if a.metrics == nil {
+		return bot.NoMetrics{}
+	}
+	return a.metrics
+}
+
 // opsHandler serves the operations endpoints.
 func (a *app) opsHandler() http.Handler {
 	return httpserve.Handler(a.readyChecks(), a.metrics.Handler(), a.log)

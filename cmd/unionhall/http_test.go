@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/adapters/console"
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
@@ -55,9 +57,7 @@ func startOps(t *testing.T) *opsFixture {
 		defer f.in.Close()
 		return f.app.serve(ctx, c)
 	})
-	addr := regexp.MustCompile(`msg="serving health and metrics" addr=(127\.0\.0\.1:\d+)`)
-	bottest.WaitFor(t, "the operations endpoints", func() bool { return addr.MatchString(logs.String()) })
-	f.base = "http://" + addr.FindStringSubmatch(logs.String())[1]
+	f.base = opsBase(t, logs)
 	return f
 }
 
@@ -74,16 +74,7 @@ func (f *opsFixture) say(t *testing.T, want string, lines ...string) {
 // get fetches path over loopback and returns the status and body.
 func (f *opsFixture) get(t *testing.T, path string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(f.base + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(body)
+	return scrape(t, f.base+path)
 }
 
 // metric returns the value of the sample named exactly series (name and
@@ -173,5 +164,89 @@ func TestReadyzFailsWithoutTheDatabase(t *testing.T) {
 	}
 	if code, _ := f.get(t, "/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d, want 200 while the process lives", code)
+	}
+}
+
+// opsBase waits for the log line of the operations endpoints and returns
+// their base URL.
+func opsBase(t *testing.T, log *bottest.LogBuffer) string {
+	t.Helper()
+	addr := regexp.MustCompile(`msg="serving health and metrics" addr=(127\.0\.0\.1:\d+)`)
+	bottest.WaitFor(t, "the operations endpoints", func() bool { return addr.MatchString(log.String()) })
+	return "http://" + addr.FindStringSubmatch(log.String())[1]
+}
+
+// scrape returns the body of GET url, failing the test on an error.
+func scrape(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(body)
+}
+
+func TestSlackRateLimitsAndReconnectsAreCounted(t *testing.T) {
+	s := slacktest.NewServer(t)
+	r := startSlackRun(t, s, map[string]string{"UNIONHALL_HTTP_ADDR": "127.0.0.1:0"})
+	base := opsBase(t, r.log)
+	// Slack's greeting may still be on its way.
+	bottest.WaitFor(t, "/readyz once connected", func() bool { code, _ := scrape(t, base+"/readyz"); return code == http.StatusOK })
+	s.FailNext("chat.postEphemeral", 1, slacktest.Failure{Status: http.StatusTooManyRequests, RetryAfter: "1"})
+	s.SendEvent("env-1", slacktest.Mention("U1", "C1", "<@"+slacktest.BotUserID+"> /help", "1700000000.000100", ""))
+	s.Disconnect("refresh_requested")
+	bottest.WaitFor(t, "the rate limit and the reconnection counted", func() bool {
+		_, body := scrape(t, base+"/metrics")
+		return metric(body, `unionhall_platform_rate_limited_total{platform="slack"}`) == "1" &&
+			metric(body, `unionhall_platform_reconnects_total{platform="slack"}`) == "1" &&
+			metric(body, `unionhall_replies_sent_total{kind="private",platform="slack"}`) == "1" &&
+			metric(body, `unionhall_events_received_total{kind="command",platform="slack"}`) == "1"
+	})
+	if _, body := scrape(t, base+"/metrics"); metric(body, `unionhall_queue_depth{platform="slack",queue="out"}`) == "" {
+		t.Errorf("no Slack queue depth:\n%s", body)
+	}
+}
+
+func TestSlackHTTPModeSharesItsServer(t *testing.T) {
+	s := slacktest.NewServer(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	log := &bottest.LogBuffer{}
+	dir := t.TempDir()
+	env := testEnv(dir, map[string]string{
+		"SLACK_BOT_TOKEN": slacktest.BotToken, "SLACK_SIGNING_SECRET": slacktest.SigningSecret, "SLACK_API_URL": s.APIURL(),
+		"SLACK_LISTEN_ADDR": addr, "UNIONHALL_HTTP_ADDR": addr,
+	})
+	proc := bottest.Start(t, func(ctx context.Context) int {
+		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, log, env)
+	})
+	bottest.WaitFor(t, "Slack's HTTP mode server", func() bool { return strings.Contains(log.String(), "listening for Slack requests") })
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200} {
+		if code, body := scrape(t, "http://"+addr+path); code != want {
+			t.Errorf("GET %s = %d %q, want %d", path, code, body, want)
+		}
+	}
+	resp, err := http.Post("http://"+addr+"/slack/events", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("unsigned POST /slack/events = %d, want 401 from Slack's handler", resp.StatusCode)
+	}
+	if strings.Contains(log.String(), "serving health and metrics") {
+		t.Error("a second server was started on the same address")
+	}
+	if code := proc.Stop(); code != 0 {
+		t.Errorf("run exited with %d:\n%s", code, log.String())
 	}
 }

@@ -23,7 +23,7 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Log, opts.Clock, opts.CardLocations, opts.Metrics = a.log, a.clock, a.cardLocations(), a.metrics
+	opts.Log, opts.Clock, opts.CardLocations, opts.Metrics = a.log, a.clock, a.cardLocations(), a.meter()
 	if a.sharesSlackServer(opts) {
 		opts.Routes = a.opsHandler()
 	}
