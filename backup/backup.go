@@ -52,10 +52,10 @@ func Copy(ctx context.Context, src, dst string) error {
 	if err := vacuumInto(ctx, src, tmp); err != nil {
 		return fmt.Errorf("backup of %s: %w", src, err)
 	}
-	if err := selfContained(ctx, tmp); err != nil {
+	if err := rollbackJournal(ctx, tmp); err != nil {
 		return fmt.Errorf("backup of %s: %w", src, err)
 	}
-	if err := syncFile(tmp); err != nil {
+	if err := syncPath(tmp); err != nil {
 		return fmt.Errorf("backup of %s: %w", src, err)
 	}
 	// A hard link, unlike a rename, fails when dst appeared meanwhile.
@@ -65,7 +65,7 @@ func Copy(ctx context.Context, src, dst string) error {
 		}
 		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
-	return syncDir(filepath.Dir(dst))
+	return syncPath(filepath.Dir(dst))
 }
 
 // vacuumInto copies src into the new file dst in one read transaction.
@@ -81,9 +81,11 @@ func vacuumInto(ctx context.Context, src, dst string) error {
 	return nil
 }
 
-// selfContained puts the copy at path in rollback-journal mode, so that
-// it never needs a write-ahead log beside it.
-func selfContained(ctx context.Context, path string) error {
+// rollbackJournal puts the database at path in rollback-journal mode,
+// which first copies any write-ahead log into the database: the file is
+// then whole by itself, and no log is created beside it until the bot
+// opens it again.
+func rollbackJournal(ctx context.Context, path string) error {
 	db, err := sql.Open("sqlite3", dsn(path, "rw"))
 	if err != nil {
 		return err
@@ -91,10 +93,10 @@ func selfContained(ctx context.Context, path string) error {
 	defer db.Close()
 	var mode string
 	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil {
-		return fmt.Errorf("set the copy's journal mode: %w", err)
+		return fmt.Errorf("set the journal mode of %s: %w", path, err)
 	}
 	if mode != "delete" {
-		return fmt.Errorf("the copy's journal mode is %q, not delete", mode)
+		return fmt.Errorf("the journal mode of %s is %q, not delete", path, mode)
 	}
 	return nil
 }
@@ -117,8 +119,9 @@ func partialName(dst string) (string, error) {
 	return filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".partial-"+hex.EncodeToString(b)), nil
 }
 
-// syncFile flushes a file's contents to disk.
-func syncFile(path string) error {
+// syncPath flushes a file's contents, or a directory's names, to disk, so
+// that they survive a crash.
+func syncPath(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -126,20 +129,6 @@ func syncFile(path string) error {
 	defer f.Close()
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	return nil
-}
-
-// syncDir flushes a directory, so that names just created or renamed in
-// it survive a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package backup
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -59,7 +58,7 @@ func Restore(ctx context.Context, file, db string) (kept string, err error) {
 		// The old database's write-ahead log goes back into it, so that
 		// the kept file is whole and no log is left to pair with the new
 		// file.
-		if err := checkpoint(ctx, db); err != nil {
+		if err := rollbackJournal(ctx, db); err != nil {
 			return "", fmt.Errorf("restore %s: fold the write-ahead log into the old database: %w", db, err)
 		}
 		if err := os.Link(db, kept); err != nil {
@@ -74,26 +73,7 @@ func Restore(ctx context.Context, file, db string) (kept string, err error) {
 			return kept, fmt.Errorf("restore %s: remove %s: %w", db, leftover, err)
 		}
 	}
-	return kept, syncDir(filepath.Dir(db))
-}
-
-// checkpoint copies the write-ahead log of the database at path into the
-// database and empties it, and leaves the database in rollback-journal
-// mode so no log is created again before the bot opens it.
-func checkpoint(ctx context.Context, path string) error {
-	db, err := sql.Open("sqlite3", dsn(path, "rw"))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	var mode string
-	if err := db.QueryRowContext(ctx, `PRAGMA journal_mode = DELETE`).Scan(&mode); err != nil {
-		return err
-	}
-	if mode != "delete" {
-		return fmt.Errorf("journal mode is %q, not delete", mode)
-	}
-	return nil
+	return kept, syncPath(filepath.Dir(db))
 }
 
 // copyFile copies src to the new file dst and flushes it to disk.

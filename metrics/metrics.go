@@ -63,39 +63,33 @@ func New(clock bot.Clock) *Recorder {
 	r := &Recorder{
 		reg:   prometheus.NewRegistry(),
 		clock: bot.OrSystemClock(clock),
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "events_received_total",
-			Help: "Messages received from members, by platform and kind (command, button, text).",
-		}, []string{"platform", "kind"}),
-		replies: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "replies_sent_total",
-			Help: "Answers sent to members' messages, by platform and kind (public, private, card_update).",
-		}, []string{"platform", "kind"}),
+		events: counterVec("events_received_total",
+			"Messages received from members, by platform and kind (command, button, text).",
+			"platform", "kind"),
+		replies: counterVec("replies_sent_total",
+			"Answers sent to members' messages, by platform and kind (public, private, card_update).",
+			"platform", "kind"),
 		replyLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: namespace, Name: "reply_latency_seconds",
 			Help:    "Time from receiving a message to sending its first reply, by platform.",
 			Buckets: []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10},
 		}, []string{"platform"}),
-		faq: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "faq_questions_total",
-			Help: "Questions asked, by outcome (answer, suggest, clarify, abstain).",
-		}, []string{"outcome"}),
+		faq: counterVec("faq_questions_total",
+			"Questions asked, by outcome (answer, suggest, clarify, abstain).",
+			"outcome"),
 		votes: prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: namespace, Name: "votes_recorded_total",
 			Help: "Votes committed to the database.",
 		}),
-		reminders: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "reminder_posts_total",
-			Help: "Attempts to post a reminder, by outcome (posted, retried, failed, uncertain).",
-		}, []string{"outcome"}),
-		rateLimits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "platform_rate_limited_total",
-			Help: "Rate-limit answers (HTTP 429) from a platform's API, by platform.",
-		}, []string{"platform"}),
-		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: namespace, Name: "platform_reconnects_total",
-			Help: "New connections to a platform after a lost or closed one, by platform.",
-		}, []string{"platform"}),
+		reminders: counterVec("reminder_posts_total",
+			"Attempts to post a reminder, by outcome (posted, retried, failed, uncertain).",
+			"outcome"),
+		rateLimits: counterVec("platform_rate_limited_total",
+			"Rate-limit answers (HTTP 429) from a platform's API, by platform.",
+			"platform"),
+		reconnects: counterVec("platform_reconnects_total",
+			"New connections to a platform after a lost or closed one, by platform.",
+			"platform"),
 		queues: newQueueCollector(),
 	}
 	r.reg.MustRegister(
@@ -112,6 +106,11 @@ func New(clock bot.Clock) *Recorder {
 		r.reminders.WithLabelValues(o)
 	}
 	return r
+}
+
+// counterVec returns a counter named namespace_name, by labels.
+func counterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: name, Help: help}, labels)
 }
 
 // Handler serves the metrics in Prometheus's text format.

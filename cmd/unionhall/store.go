@@ -53,10 +53,7 @@ func openDatabase(ctx context.Context, dsn string, clock bot.Clock) (database, e
 		}
 		return database{
 			stores: db.Stores(), close: db.Close, ping: db.Pool().Ping,
-			openPolls: func(ctx context.Context) (n int, err error) {
-				err = db.Pool().QueryRow(ctx, openPollsQuery).Scan(&n)
-				return n, err
-			},
+			openPolls: func(ctx context.Context) (int, error) { return scanCount(db.Pool().QueryRow(ctx, openPollsQuery)) },
 		}, nil
 	}
 	db, err := sqlite.Open(ctx, dsn, clock)
@@ -65,9 +62,18 @@ func openDatabase(ctx context.Context, dsn string, clock bot.Clock) (database, e
 	}
 	return database{
 		stores: db.Stores(), close: db.Close, ping: db.Reader().PingContext,
-		openPolls: func(ctx context.Context) (n int, err error) {
-			err = db.Reader().QueryRowContext(ctx, openPollsQuery).Scan(&n)
-			return n, err
+		openPolls: func(ctx context.Context) (int, error) {
+			return scanCount(db.Reader().QueryRowContext(ctx, openPollsQuery))
 		},
 	}, nil
+}
+
+// scanCount reads the one number a count query returns, from either
+// engine's row.
+func scanCount(row interface{ Scan(dest ...any) error }) (int, error) {
+	var n int
+	if err := row.Scan(&n); err != nil {
+		return 0, fmt.Errorf("count open polls: %w", err)
+	}
+	return n, nil
 }
