@@ -79,6 +79,10 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 	if err != nil {
 		return nil, err
 	}
+	backups, err := cfg.dailyBackups(clock, log)
+	if err != nil {
+		return nil, err
+	}
 	release, err := holdDatabase(cfg.DBPath)
 	if err != nil {
 		return nil, err
@@ -98,13 +102,8 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 		closeDB()
 		return nil, err
 	}
-	backups, err := a.dailyBackups()
-	if err != nil {
-		closeDB()
-		return nil, err
-	}
 	if backups != nil {
-		a.services = append(a.services, backups)
+		a.services = append(a.services, backups.Run)
 	}
 	return a, nil
 }

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/unionhall/unionhall/backup"
+	"github.com/unionhall/unionhall/bot"
 )
 
 // errPostgresBackup explains that backups of PostgreSQL are PostgreSQL's
@@ -77,25 +79,24 @@ func holdDatabase(dsn string) (release func() error, err error) {
 	return backup.InUse(dsn)
 }
 
-// dailyBackups returns the job that makes daily backups into
-// UNIONHALL_BACKUP_DIR, keeping UNIONHALL_BACKUP_KEEP of them; nil when
-// the directory is not set.
-func (a *app) dailyBackups() (service, error) {
-	dir := a.cfg.vars.get("UNIONHALL_BACKUP_DIR")
+// dailyBackups returns the daily backups into UNIONHALL_BACKUP_DIR,
+// keeping UNIONHALL_BACKUP_KEEP of them, on clock and logging to log; nil
+// when the directory is not set.
+func (c config) dailyBackups(clock bot.Clock, log *slog.Logger) (*backup.Daily, error) {
+	dir := c.vars.get("UNIONHALL_BACKUP_DIR")
 	if dir == "" {
 		return nil, nil
 	}
-	if isPostgresURL(a.cfg.DBPath) {
+	if isPostgresURL(c.DBPath) {
 		return nil, fmt.Errorf("UNIONHALL_BACKUP_DIR: %w", errPostgresBackup)
 	}
 	keep := backup.DefaultKeep
-	if s := a.cfg.vars.get("UNIONHALL_BACKUP_KEEP"); s != "" {
+	if s := c.vars.get("UNIONHALL_BACKUP_KEEP"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
 			return nil, fmt.Errorf("UNIONHALL_BACKUP_KEEP: %q is not a whole number of backups, 1 or more", s)
 		}
 		keep = n
 	}
-	d := backup.Daily{DB: a.cfg.DBPath, Dir: dir, Keep: keep, Clock: a.clock, Location: a.cfg.Location, Log: a.log.With("component", "backup")}
-	return d.Run, nil
+	return &backup.Daily{DB: c.DBPath, Dir: dir, Keep: keep, Clock: clock, Location: c.Location, Log: log.With("component", "backup")}, nil
 }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/unionhall/unionhall/adapters/console"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
 )
@@ -59,5 +61,45 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 		if code, _, errOut := runMain(dir, pg, "", cmd, saved); code == 0 || !strings.Contains(errOut, "pg_dump") {
 			t.Errorf("%s on PostgreSQL: exit %d, %q", cmd, code, errOut)
 		}
+	}
+}
+
+func TestDailyBackupsFromSettings(t *testing.T) {
+	dir := t.TempDir()
+	backups := filepath.Join(dir, "backups")
+	vars := map[string]string{"UNIONHALL_BACKUP_DIR": backups}
+	e, err := loadEnv(testEnv(dir, vars), filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, bottest.DiscardLogger(), bot.SystemClock{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	// The console's input stays open, so the bot runs until the test
+	// has seen the day's backup, made at start-up.
+	in, hold := io.Pipe()
+	defer hold.Close()
+	bottest.Start(t, func(ctx context.Context) error { return a.serve(ctx, console.New(in, io.Discard, console.Options{})) })
+	bottest.WaitFor(t, "the day's backup", func() bool {
+		files, _ := filepath.Glob(filepath.Join(backups, "unionhall-*.db"))
+		return len(files) == 1
+	})
+
+	for keep, wantErr := range map[string]bool{"0": true, "many": true, "12": false} {
+		vars["UNIONHALL_BACKUP_KEEP"] = keep
+		code, _, errOut := runMain(dir, vars, "", "console")
+		if (code != 0) != wantErr || wantErr && !strings.Contains(errOut, "UNIONHALL_BACKUP_KEEP") {
+			t.Errorf("UNIONHALL_BACKUP_KEEP=%s: exit %d, %q", keep, code, errOut)
+		}
+	}
+	pg := map[string]string{"UNIONHALL_DB": "postgres://127.0.0.1:1/none", "UNIONHALL_BACKUP_DIR": backups}
+	if code, _, errOut := runMain(dir, pg, "", "console"); code == 0 || !strings.Contains(errOut, "UNIONHALL_BACKUP_DIR") || !strings.Contains(errOut, "pg_dump") {
+		t.Errorf("daily backups of PostgreSQL: exit %d, %q", code, errOut)
 	}
 }
