@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/adapters/console"
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
@@ -246,6 +247,37 @@ func TestSlackHTTPModeSharesItsServer(t *testing.T) {
 	if strings.Contains(log.String(), "serving health and metrics") {
 		t.Error("a second server was started on the same address")
 	}
+	if code := proc.Stop(); code != 0 {
+		t.Errorf("run exited with %d:\n%s", code, log.String())
+	}
+}
+
+func TestDiscordRateLimitsAndReconnectsAreCounted(t *testing.T) {
+	f := discordtest.NewServer(t)
+	const dmChannel = "820000000000000001"
+	alice := discordtest.Member{ID: "720000000000000002", Name: "alice", Roles: []string{discordtest.MemberRoleID}}
+	log := &bottest.LogBuffer{}
+	dir := t.TempDir()
+	env := testEnv(dir, map[string]string{
+		"DISCORD_TOKEN": f.Token(), "DISCORD_GUILD_ID": discordtest.GuildID, "DISCORD_API_URL": f.URL(),
+		"UNIONHALL_HTTP_ADDR": "127.0.0.1:0",
+	})
+	proc := bottest.Start(t, func(ctx context.Context) int {
+		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, log, env)
+	})
+	base := opsBase(t, log)
+	bottest.WaitFor(t, "/readyz once the gateway session is ready", func() bool { code, _ := scrape(t, base+"/readyz"); return code == http.StatusOK })
+
+	f.RateLimit(discordtest.RouteCreateMessage, 1, 50*time.Millisecond)
+	dm := f.DirectMessage(alice, dmChannel, "/help")
+	f.WaitChannelMessage(dmChannel, "the answer to /help", func(m discordtest.Message) bool { return m.ReplyTo == dm })
+	f.Drop()
+	bottest.WaitFor(t, "the rate limit and the reconnection counted", func() bool {
+		_, body := scrape(t, base+"/metrics")
+		return metric(body, `unionhall_platform_rate_limited_total{platform="discord"}`) == "1" &&
+			metric(body, `unionhall_platform_reconnects_total{platform="discord"}`) == "1" &&
+			metric(body, `unionhall_events_received_total{kind="command",platform="discord"}`) == "1"
+	})
 	if code := proc.Stop(); code != 0 {
 		t.Errorf("run exited with %d:\n%s", code, log.String())
 	}
