@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
 
 // opsFixture is a console bot serving the operations endpoints on a
@@ -30,14 +32,14 @@ type opsFixture struct {
 }
 
 // startOps starts the console bot with UNIONHALL_HTTP_ADDR on a free
-// loopback port and waits until it serves.
-func startOps(t *testing.T) *opsFixture {
+// loopback port, alice a steward and the settings in vars, and waits
+// until it serves.
+func startOps(t *testing.T, vars map[string]string) *opsFixture {
 	t.Helper()
 	dir := t.TempDir()
-	e, err := loadEnv(testEnv(dir, map[string]string{
-		"UNIONHALL_STEWARDS":  "console:alice",
-		"UNIONHALL_HTTP_ADDR": "127.0.0.1:0",
-	}), filepath.Join(dir, ".env"))
+	settings := map[string]string{"UNIONHALL_STEWARDS": "console:alice", "UNIONHALL_HTTP_ADDR": "127.0.0.1:0"}
+	maps.Copy(settings, vars)
+	e, err := loadEnv(testEnv(dir, settings), filepath.Join(dir, ".env"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +92,7 @@ func metric(body, series string) string {
 }
 
 func TestMetricsCountWhatMembersDo(t *testing.T) {
-	f := startOps(t)
+	f := startOps(t, nil)
 	if code, body := f.get(t, "/healthz"); code != http.StatusOK || body != "ok\n" {
 		t.Errorf("/healthz = %d %q", code, body)
 	}
@@ -154,7 +156,23 @@ func TestMetricsCountWhatMembersDo(t *testing.T) {
 }
 
 func TestReadyzFailsWithoutTheDatabase(t *testing.T) {
-	f := startOps(t)
+	testReadyzWithoutTheDatabase(t, startOps(t, nil))
+}
+
+// TestOpsOnPostgreSQL checks the database's part of /readyz and
+// /metrics on PostgreSQL.
+func TestOpsOnPostgreSQL(t *testing.T) {
+	f := startOps(t, map[string]string{"UNIONHALL_DB": pgtest.Fresh(t)})
+	f.say(t, "Ratify?", `alice> /poll "Ratify?" "Yes" "No"`)
+	if _, body := f.get(t, "/metrics"); metric(body, "unionhall_polls_open") != "1" {
+		t.Errorf("unionhall_polls_open = %q, want 1", metric(body, "unionhall_polls_open"))
+	}
+	testReadyzWithoutTheDatabase(t, f)
+}
+
+// testReadyzWithoutTheDatabase checks that /readyz fails, naming the
+// database, once the database is closed, while /healthz still answers.
+func testReadyzWithoutTheDatabase(t *testing.T, f *opsFixture) {
 	if code, body := f.get(t, "/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz = %d %q, want 200", code, body)
 	}
