@@ -27,18 +27,7 @@ func TestBackupAndRestoreCommands(t *testing.T) {
 	runConsole(t, dir, vars, `alice> /poll "After the backup?" "Yes" "No"`)
 
 	// While a bot runs on the database, restore refuses.
-	e, err := loadEnv(testEnv(dir, vars), filepath.Join(dir, ".env"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, bottest.DiscardLogger(), bot.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, dir, vars, bottest.DiscardLogger(), bot.SystemClock{})
 	if code, _, errOut := runMain(dir, vars, "", "restore", saved); code == 0 || !strings.Contains(errOut, "Union Hall is running on it") {
 		t.Errorf("restore while running: exit %d, %q", code, errOut)
 	}
@@ -68,19 +57,7 @@ func TestDailyBackupsFromSettings(t *testing.T) {
 	dir := t.TempDir()
 	backups := filepath.Join(dir, "backups")
 	vars := map[string]string{"UNIONHALL_BACKUP_DIR": backups}
-	e, err := loadEnv(testEnv(dir, vars), filepath.Join(dir, ".env"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := newApp(context.Background(), cfg, bottest.DiscardLogger(), bot.SystemClock{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testApp(t, dir, vars, bottest.DiscardLogger(), bot.SystemClock{})
 	// The console's input stays open, so the bot runs until the test
 	// has seen the day's backup, made at start-up.
 	in, hold := io.Pipe()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net"
 	"net/http"
@@ -20,6 +21,26 @@ import (
 	"github.com/unionhall/unionhall/bot/bottest"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
+
+// testApp builds the app from vars (with UNIONHALL_DB in dir unless vars
+// sets it), as run does, and closes it when the test ends.
+func testApp(t *testing.T, dir string, vars map[string]string, log *slog.Logger, clock bot.Clock) *app {
+	t.Helper()
+	e, err := loadEnv(testEnv(dir, vars), filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newApp(context.Background(), cfg, log, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
 
 // opsFixture is a console bot serving the operations endpoints on a
 // loopback port, on a manual clock, with its input kept open.
@@ -39,20 +60,9 @@ func startOps(t *testing.T, vars map[string]string) *opsFixture {
 	dir := t.TempDir()
 	settings := map[string]string{"UNIONHALL_STEWARDS": "console:alice", "UNIONHALL_HTTP_ADDR": "127.0.0.1:0"}
 	maps.Copy(settings, vars)
-	e, err := loadEnv(testEnv(dir, settings), filepath.Join(dir, ".env"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		t.Fatal(err)
-	}
 	f := &opsFixture{clock: bot.NewManualClock(time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)), out: &bottest.LogBuffer{}}
 	logs := &bottest.LogBuffer{}
-	if f.app, err = newApp(context.Background(), cfg, logs.Logger(), f.clock); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.app.Close() })
+	f.app = testApp(t, dir, settings, logs.Logger(), f.clock)
 	var in *io.PipeReader
 	in, f.in = io.Pipe()
 	c := console.New(in, f.out, console.Options{JSON: true, DefaultUser: "member"})
