@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -321,4 +322,35 @@ func TestDailyBackupsKeepTheNewest(t *testing.T) {
 		t.Errorf("%d lines logged for 3 backups:\n%s", n, logs.String())
 	}
 	wantSelfContained(t, filepath.Join(backups, "unionhall-2026-03-04.db"))
+}
+
+func TestABotCannotStartDuringARestore(t *testing.T) {
+	dir := t.TempDir()
+	live := filepath.Join(dir, "unionhall.db")
+	// Two bots may run on one database at once.
+	first, err := backup.InUse(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := backup.InUse(live)
+	if err != nil {
+		t.Fatalf("a second bot on the database: %v", err)
+	}
+	first()
+	second()
+	// A lock taken as restore takes it keeps bots out.
+	f, err := os.OpenFile(live+".lock", os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.InUse(live); !errors.Is(err, backup.ErrInUse) || !strings.Contains(err.Error(), "being restored") {
+		t.Errorf("a bot starting during a restore: %v, want ErrInUse", err)
+	}
+	if _, err := backup.InUse(filepath.Join(dir, "missing", "unionhall.db")); err == nil || errors.Is(err, backup.ErrInUse) || !strings.Contains(err.Error(), "check the path") {
+		t.Errorf("a database in a missing directory: %v", err)
+	}
 }

@@ -3,6 +3,7 @@ package backup
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"syscall"
 )
@@ -20,8 +21,16 @@ func lockPath(db string) string { return db + ".lock" }
 // once; Restore refuses to run while one does.
 func InUse(db string) (release func() error, err error) {
 	f, err := lockFile(db, syscall.LOCK_SH)
-	if err != nil {
+	if errors.Is(err, ErrInUse) {
 		return nil, fmt.Errorf("database %s is being restored from a backup; start Union Hall once the restore has finished: %w", db, err)
+	}
+	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+		// No file can be created beside the database, so no restore can
+		// replace it either: there is nothing to guard against.
+		return func() error { return nil }, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("database %s (check the path exists and is writable, or set UNIONHALL_DB): %w", db, err)
 	}
 	return f.Close, nil
 }
