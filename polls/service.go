@@ -33,6 +33,8 @@ type Config struct {
 	Units *Coalition
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
+	// Metrics counts the votes recorded; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 }
 
 // Poster posts to a platform without a message to answer. *bot.Hub
@@ -47,12 +49,13 @@ type Poster interface {
 // Service runs polls: it opens them, records votes, closes them once, and
 // serves the /poll, /vote and /unit commands.
 type Service struct {
-	store  Store
-	poster Poster
-	clock  bot.Clock
-	loc    *time.Location
-	units  *Coalition
-	log    *slog.Logger
+	store   Store
+	poster  Poster
+	clock   bot.Clock
+	loc     *time.Location
+	units   *Coalition
+	log     *slog.Logger
+	metrics bot.Metrics
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
@@ -82,7 +85,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake: make(chan struct{}, 1),
+		metrics: bot.OrNoMetrics(cfg.Metrics), wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -280,6 +283,9 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 		return nil, err
 	case err != nil:
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
+	}
+	if v.res.Outcome == Recorded || v.res.Outcome == Changed {
+		s.metrics.VoteRecorded()
 	}
 	return &v.res, nil
 }

@@ -14,6 +14,7 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Location: a.cfg.Location,
 		Units:    units,
 		Log:      a.log.With("feature", "polls"),
+		Metrics:  a.metrics,
 	})
 	if err != nil {
 		return err

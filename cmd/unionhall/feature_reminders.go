@@ -17,7 +17,7 @@ func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, gr
 	if err := reminders.SyncDeadlines(ctx, store, deadlines.defs, a.clock.Now(), a.log); err != nil {
 		return fmt.Errorf("load deadlines from %s: %w", deadlines.name, err)
 	}
-	svc, err := reminders.New(reminders.Config{Store: store, Poster: a.hub, Clock: a.clock, Location: a.cfg.Location, Grace: grace, Log: a.log})
+	svc, err := reminders.New(reminders.Config{Store: store, Poster: a.hub, Clock: a.clock, Location: a.cfg.Location, Grace: grace, Log: a.log, Metrics: a.metrics})
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"}, {"run", "--help"}, {"console", "-h"}, {"ask", "--help"},
 		{"faq", "--help"}, {"faq", "eval", "--help"}, {"faq", "train", "-h"}, {"remind-accuracy", "--help"},
-		{"slack-manifest", "--help"}, {"version", "--help"},
+		{"slack-manifest", "--help"}, {"version", "--help"}, {"backup", "--help"}, {"restore", "-h"},
 	} {
 		code, out, errOut := runMain(dir, nil, "", args...)
 		name := args[0]

@@ -48,6 +48,8 @@ func subcommands() []subcommand {
 		{"init", "[--union NAME] [--units \"A,B\"] [--deadline 2027-03-31] [--deadline-title TITLE] [--timezone ZONE] [--platform console|slack|discord] [--yes] [--force] [DIR]", "write a starter .env, units.yaml and deadlines.yaml into DIR", cmdInit},
 		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
 		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
+		{"backup", "FILE", "copy the SQLite database to a new FILE, also while the bot runs", cmdBackup},
+		{"restore", "FILE", "put the backup FILE in place of the SQLite database (bot stopped)", cmdRestore},
 		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
 		{"slack-manifest", "[--url https://host] [--name NAME]", "print the Slack app manifest", cmdSlackManifest},
 		{"version", "", "print the version", cmdVersion},
