@@ -74,6 +74,10 @@ type ResultPost struct {
 	Error string
 }
 
+// lateAnnouncement is how long after a poll's deadline its first result
+// post says that it comes late, and when the poll really closed.
+const lateAnnouncement = 2 * time.Minute
+
 // maxErrorText bounds the error text kept with a result post.
 const maxErrorText = 500
 
@@ -138,8 +142,12 @@ func (s *Service) attemptResult(ctx context.Context, rp *ResultPost, a announcer
 		now := s.clock.Now()
 		report := Report(res, now, s.loc)
 		text := fmt.Sprintf("Poll %d has closed. Final result:", rp.PollID)
-		if rp.Attempts > 0 {
+		switch {
+		case rp.Attempts > 0:
 			text = fmt.Sprintf("Poll %d closed %s. Final result:", rp.PollID, bot.FormatWhen(rp.ClosedAt, s.loc))
+		case now.Sub(rp.ClosedAt) > lateAnnouncement:
+			text = fmt.Sprintf("Poll %d closed at its deadline, %s. Its result is announced late, now (%s), as Union Hall could not announce it then; no vote after the deadline was counted. Final result:",
+				rp.PollID, bot.FormatWhen(rp.ClosedAt, s.loc), bot.FormatWhen(now, s.loc))
 		}
 		if err := a.announce(ctx, res.Poll, bot.Reply{Text: text, Card: &report}); err != nil {
 			return fmt.Errorf("post result of poll %d: %w", rp.PollID, err)

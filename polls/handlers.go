@@ -24,7 +24,7 @@ func (s *Service) Commands() []bot.Command {
 	maxChoices.Min, maxChoices.Max = 1, MaxOptions
 	closes := flag("closes", "When voting ends: in 2h, Aug 31, or 2026-08-31 17:00", bot.KindTime)
 	closes.MaxLength = 100
-	rule := flag("rule", "How the result is judged (default: majority)", bot.KindChoice)
+	rule := flag("rule", RuleSummary, bot.KindChoice)
 	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
 	return []bot.Command{
 		{
@@ -40,6 +40,7 @@ func (s *Service) Commands() []bot.Command {
 						flag("hidden", "Hide the tally until the poll closes", bot.KindSwitch),
 						flag("multi", "Members may pick any number of options", bot.KindSwitch),
 						maxChoices, closes, rule,
+						flag("again", "Open it even though the same poll is open in this channel", bot.KindSwitch),
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
@@ -89,44 +90,6 @@ func (s *Service) unitNames() []string {
 	return names
 }
 
-// splitQuestion separates the question from the options. A quoted first
-// argument is the question; otherwise the unquoted words up to the first
-// one ending in "?" are.
-func splitQuestion(pos []bot.Token) (string, []string, error) {
-	if len(pos) == 0 {
-		return "", nil, nil
-	}
-	var q string
-	var rest []bot.Token
-	if pos[0].Quoted {
-		q, rest = pos[0].Text, pos[1:]
-	} else {
-		end := -1
-		for i, t := range pos {
-			if t.Quoted {
-				break
-			}
-			if strings.HasSuffix(t.Text, "?") {
-				end = i
-				break
-			}
-		}
-		if end < 0 {
-			return "", nil, bot.Errorf(bot.EINVALID, "Put the question and each option in quotes, e.g. /poll \"Would you vote yes?\" \"Yes\" \"No\".")
-		}
-		words := make([]string, 0, end+1)
-		for _, t := range pos[:end+1] {
-			words = append(words, t.Text)
-		}
-		q, rest = strings.Join(words, " "), pos[end+1:]
-	}
-	opts := make([]string, len(rest))
-	for i, t := range rest {
-		opts[i] = t.Text
-	}
-	return q, opts, nil
-}
-
 func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	q, opts, err := splitQuestion(r.Positional())
 	if err != nil {
@@ -134,7 +97,7 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	}
 	req := OpenRequest{
 		Question: q, Options: opts,
-		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"),
+		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"), Again: r.Has("again"),
 		Platform: r.Platform, Channel: r.Channel.ID, Thread: r.Thread, By: r.User,
 	}
 	if r.Has("multi") && r.Has("max") {

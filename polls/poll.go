@@ -47,11 +47,19 @@ const (
 // them.
 var RuleNames = []string{string(RuleMajority), string(RuleTwoThirds), string(RuleCoalition)}
 
-// ruleSynonyms are other words stewards type for a rule.
+// ruleSynonyms are other ways stewards write a rule's name. Each means
+// exactly that rule; a word that could mean several thresholds (such as
+// "supermajority": three fifths? two thirds?) is refused, with the list of
+// rules, rather than guessed. RuleSummary names every one.
 var ruleSynonyms = map[string]string{
 	"simple-majority": string(RuleMajority), "simple": string(RuleMajority),
-	"2/3": string(RuleTwoThirds), "twothirds": string(RuleTwoThirds), "two_thirds": string(RuleTwoThirds), "supermajority": string(RuleTwoThirds),
+	"2/3": string(RuleTwoThirds), "twothirds": string(RuleTwoThirds), "two_thirds": string(RuleTwoThirds),
 }
+
+// RuleSummary describes --rule in /help and on every platform, within
+// the 100 characters Discord shows. The other spellings ruleSynonyms
+// accepts are listed in docs/polls.md.
+const RuleSummary = "How the result is judged: majority, two-thirds (2/3) or coalition; without it, no pass or fail"
 
 // ParseRule reads a --rule value: a rule's name or a synonym, in any
 // letter case.

@@ -135,6 +135,8 @@ func ballotLine(p *Poll) string {
 		return "Secret ballot: nothing records who chose what, so a vote cannot be changed once cast. Give all your choices in one message, e.g. /vote " + strconv.FormatInt(p.ID, 10) + " 1 2."
 	case p.Secret:
 		return "Secret ballot: nothing records who chose what, so a vote cannot be changed once cast."
+	case p.Hidden:
+		return "Open ballot: your vote is kept with your name, so you can change it until the poll closes. Until then no one, stewards included, sees the tally or who chose what; after the close, stewards can export who chose what."
 	}
 	return "Open ballot: stewards can see who chose what. You can change your vote until the poll closes."
 }

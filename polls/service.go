@@ -106,6 +106,9 @@ type OpenRequest struct {
 	Platform, Channel, Thread string
 	// By is the steward opening it.
 	By bot.User
+	// Again opens the poll even when the same question with the same
+	// options is open in the channel already.
+	Again bool
 }
 
 // Open validates and stores a new poll. Every problem is an EINVALID error
@@ -179,6 +182,11 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 			return nil, bot.Errorf(bot.EINVALID, "The close time %s is more than a year away. Give a nearer time.", bot.FormatWhen(req.ClosesAt, s.loc))
 		}
 		p.ClosesAt = closes
+	}
+	if !req.Again {
+		if err := s.refuseRepeat(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	if err := s.store.CreatePoll(ctx, p); err != nil {
 		return nil, fmt.Errorf("open poll: %w", err)
@@ -461,6 +469,11 @@ func (a writerAnnouncer) updateCard(ctx context.Context, _ *Poll, c bot.Card) er
 // close, or to record the post's outcome.
 func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, ResultPost, error) {
 	at := s.clock.Now().UTC().Truncate(time.Second)
+	if by == ClosedBySchedule && p.Overdue(at) {
+		// Voting ended at the deadline, however late this close comes
+		// (after a restart, say); the result post says when it is sent.
+		at = p.ClosesAt
+	}
 	won, err := s.store.ClosePoll(ctx, p.ID, by, at)
 	if err != nil {
 		return false, ResultPost{}, fmt.Errorf("close poll %d: %w", p.ID, err)
