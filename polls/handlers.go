@@ -48,6 +48,8 @@ func (s *Service) Commands() []bot.Command {
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
+				{Name: "audit", Summary: "who opened, closed, exported or deleted a poll, and when", Steward: "see a poll's audit trail", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveAudit)},
+				{Name: "delete", Summary: "delete a poll opened by mistake, before anyone votes", Steward: "delete a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveDelete)},
 			},
 		},
 		{
@@ -150,7 +152,7 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
 	if p.Overdue(s.clock.Now()) {
-		if _, _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, s.announcerFor(p, r, w)); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, p, scheduleUser(), s.announcerFor(p, r, w)); err != nil {
 			s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
 		}
 		if fresh, err := s.store.Poll(ctx, id); err == nil {
@@ -334,7 +336,7 @@ func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.R
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
 	a := s.announcerFor(p, r, w)
-	won, rp, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
+	won, rp, err := s.closeAndAnnounce(ctx, p, r.User, a)
 	if !won && err == nil {
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
@@ -452,7 +454,15 @@ func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.
 	if err != nil {
 		return err
 	}
-	return w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread})
+	s.record(ctx, s.auditEntry(p.ID, AuditExport, r.User, f.Name))
+	if err := w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread}); err != nil {
+		return err
+	}
+	trail, err := s.auditFile(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d's audit trail: who opened, closed and exported it, and when.", p.ID), Private: true, File: trail, Thread: r.Thread})
 }
 
 func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -295,6 +295,16 @@ type Store interface {
 	// Ballots returns the ballots of an open-ballot poll, by voter. It
 	// returns nothing for a secret ballot.
 	Ballots(ctx context.Context, id int64) ([]Ballot, error)
+	// AddAudit records a steward's action on a poll.
+	AddAudit(ctx context.Context, e AuditEntry) error
+	// Audit returns a poll's audit entries in the order they were
+	// recorded, including those of a deleted poll.
+	Audit(ctx context.Context, id int64) ([]AuditEntry, error)
+	// DeletePoll deletes a poll and its counters, recording e in its audit
+	// trail in the same transaction, if no member has voted in it; it
+	// reports whether it deleted the poll, and returns ErrNotFound when
+	// there is none.
+	DeletePoll(ctx context.Context, id int64, e AuditEntry) (bool, error)
 	// SetUnit records the unit a member says they are in.
 	SetUnit(ctx context.Context, member, unit string) error
 	// Unit returns the unit a member said they are in, or "".

@@ -191,6 +191,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	if err := s.store.CreatePoll(ctx, p); err != nil {
 		return nil, fmt.Errorf("open poll: %w", err)
 	}
+	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, ""))
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
 	if !p.ClosesAt.IsZero() {
@@ -467,21 +468,27 @@ func (a writerAnnouncer) updateCard(ctx context.Context, _ *Poll, c bot.Card) er
 // this call closed the poll and how the result post stands; a failed post
 // is recorded for a retry (see deliverResult). The error is a failure to
 // close, or to record the post's outcome.
-func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, ResultPost, error) {
+func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by bot.User, a announcer) (bool, ResultPost, error) {
 	at := s.clock.Now().UTC().Truncate(time.Second)
-	if by == ClosedBySchedule && p.Overdue(at) {
+	if by.ID == ClosedBySchedule && p.Overdue(at) {
 		// Voting ended at the deadline, however late this close comes
 		// (after a restart, say); the result post says when it is sent.
 		at = p.ClosesAt
 	}
-	won, err := s.store.ClosePoll(ctx, p.ID, by, at)
+	won, err := s.store.ClosePoll(ctx, p.ID, by.ID, at)
 	if err != nil {
 		return false, ResultPost{}, fmt.Errorf("close poll %d: %w", p.ID, err)
 	}
 	if !won {
 		return false, ResultPost{}, nil
 	}
-	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by)
+	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by.ID)
+	e := s.auditEntry(p.ID, AuditClose, by, "")
+	if now := s.clock.Now().UTC().Truncate(time.Second); now.After(at) {
+		e.Detail = "at its deadline; closed by Union Hall at " + bot.FormatWhen(now, s.loc)
+	}
+	e.At = at
+	s.record(ctx, e)
 	// The close put the result post in state sending: this caller owns it.
 	rp, err := s.deliverResult(ctx, ResultPost{PollID: p.ID, State: ResultSending, ClosedAt: at}, a)
 	return true, rp, err
@@ -542,7 +549,7 @@ func (s *Service) CloseDue(ctx context.Context) error {
 	}
 	var errs []error
 	for _, poll := range due {
-		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{s.poster}); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, poll, scheduleUser(), posterAnnouncer{s.poster}); err != nil {
 			errs = append(errs, err)
 		}
 	}

@@ -127,6 +127,7 @@ var tests = []test{
 	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
 	{"PollsStoredAndListed", testPollsStoredAndListed},
 	{"UnitsRemembered", testUnits},
+	{"AuditTrailOutlivesDeletedPoll", testAuditTrail},
 	{"ClaimResultPostOnce", testClaimResultPostOnce},
 	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
 	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
