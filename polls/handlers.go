@@ -41,6 +41,7 @@ func (s *Service) Commands() []bot.Command {
 						flag("multi", "Members may pick any number of options", bot.KindSwitch),
 						maxChoices, closes, rule,
 						flag("again", "Open it even though the same poll is open in this channel", bot.KindSwitch),
+						flag("ranked", "Ranked choice: members order the options; counted by instant-runoff", bot.KindSwitch),
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
@@ -99,7 +100,7 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	}
 	req := OpenRequest{
 		Question: q, Options: opts,
-		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"), Again: r.Has("again"),
+		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"), Again: r.Has("again"), Ranked: r.Has("ranked"),
 		Platform: r.Platform, Channel: r.Channel.ID, Thread: r.Thread, By: r.User,
 	}
 	if r.Has("multi") && r.Has("max") {
@@ -261,17 +262,26 @@ func confirmation(res *VoteResult) string {
 		return b.String()
 	case Unchanged:
 		fmt.Fprintf(&b, "Your vote is already counted: %s. Nothing changed.", p.Labels(res.After))
-	case Recorded:
+	case Recorded, Changed:
+		if p.Ranked {
+			fmt.Fprintf(&b, "Your ranking in poll %d is recorded: %s.", p.ID, rankingText(p, res.After))
+			if p.Secret {
+				b.WriteString(" Nothing links it to you, so it cannot be changed.")
+			}
+			break
+		}
+		if res.Outcome == Changed {
+			if slices.Equal(res.Before, res.After) {
+				fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
+			} else {
+				fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
+			}
+			break
+		}
 		if p.Secret {
 			fmt.Fprintf(&b, "Your secret ballot in poll %d is recorded: %s. Nothing links it to you, so it cannot be changed.", p.ID, p.Labels(res.After))
 		} else {
 			fmt.Fprintf(&b, "Your vote in poll %d is recorded: %s.", p.ID, p.Labels(res.After))
-		}
-	case Changed:
-		if slices.Equal(res.Before, res.After) {
-			fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
-		} else {
-			fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
 		}
 	}
 	if res.Outcome != Unchanged {
@@ -282,6 +292,9 @@ func confirmation(res *VoteResult) string {
 			b.WriteString(" You had not said which unit you are in, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition:
 			b.WriteString(" You have not said which unit you are in, so it counts in the overall split but for no unit; type /unit <name> and vote again to fix that.")
+		}
+		if p.Ranked && len(res.After) < len(p.Options) {
+			fmt.Fprintf(&b, " Options you did not rank get no vote from you once your ranked ones are eliminated.")
 		}
 		if p.Multi() && !p.Secret && len(res.After) < p.MaxChoices {
 			fmt.Fprintf(&b, " You may choose up to %d; each option you name is added.", p.MaxChoices)

@@ -91,6 +91,9 @@ type Poll struct {
 	MaxChoices int
 	// Rule is how the result is judged.
 	Rule Rule
+	// Ranked marks a ranked-choice poll (--ranked): members order the
+	// options, and the result is counted by instant-runoff.
+	Ranked bool
 	// Favour and Against are the option numbers counted as in favour and
 	// against under Rule; 0 when the poll has no rule.
 	Favour, Against int
@@ -188,8 +191,9 @@ type Voter struct {
 type Prior struct {
 	// Voted reports whether the member has a ballot in the poll.
 	Voted bool
-	// Choices are the earlier choices, sorted; always nil on a secret
-	// ballot, where nothing records them.
+	// Choices are the earlier choices, sorted (on a ranked poll: in order
+	// of preference); always nil on a secret ballot, where nothing records
+	// them.
 	Choices []int
 	// Unit is the unit the earlier ballot counts for ("" on a secret
 	// ballot).
@@ -305,6 +309,9 @@ type Store interface {
 	// reports whether it deleted the poll, and returns ErrNotFound when
 	// there is none.
 	DeletePoll(ctx context.Context, id int64, e AuditEntry) (bool, error)
+	// Rankings returns the ballots of a ranked poll as counts per
+	// distinct ranking, in no meaningful order.
+	Rankings(ctx context.Context, id int64) ([]Ranking, error)
 	// SetUnit records the unit a member says they are in.
 	SetUnit(ctx context.Context, member, unit string) error
 	// Unit returns the unit a member said they are in, or "".

@@ -106,6 +106,8 @@ type OpenRequest struct {
 	Platform, Channel, Thread string
 	// By is the steward opening it.
 	By bot.User
+	// Ranked makes it a ranked-choice poll.
+	Ranked bool
 	// Again opens the poll even when the same question with the same
 	// options is open in the channel already.
 	Again bool
@@ -158,6 +160,15 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		Question: q, Options: opts, Secret: req.Secret, Hidden: req.Hidden, MaxChoices: maxChoices, Rule: req.Rule,
 		Platform: req.Platform, Channel: req.Channel, Thread: req.Thread,
 		OpenedBy: req.By.ID, OpenedByName: req.By.Name, OpenedAt: now.UTC().Truncate(time.Second),
+	}
+	if req.Ranked {
+		switch {
+		case req.MaxChoices > 1:
+			return nil, bot.Errorf(bot.EINVALID, "A ranked poll (--ranked) lets members order every option already. Drop --multi/--max, or drop --ranked.")
+		case req.Rule != RuleNone:
+			return nil, bot.Errorf(bot.EINVALID, "A ranked poll (--ranked) is counted by instant-runoff, not by a rule. Drop --rule, or drop --ranked.")
+		}
+		p.Ranked = true
 	}
 	if req.Rule != RuleNone {
 		if maxChoices > 1 {
@@ -275,7 +286,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if err != nil {
 		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
 	}
-	v := &vote{choices: choices, only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	v := &vote{choices: choices, ranking: slices.Clone(req.Choices), only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
 	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
 		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
@@ -298,6 +309,8 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 type vote struct {
 	// choices are the options named, sorted and without repeats.
 	choices []int
+	// ranking are the options named, in the order named (ranked polls).
+	ranking []int
 	// only makes a single choice replace a multi-choice ballot.
 	only bool
 	// unit is the member's unit, or "".
@@ -315,6 +328,9 @@ func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
 	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
 	if !p.OpenAt(v.now) {
 		return nil, s.errClosed(p)
+	}
+	if p.Ranked {
+		return v.decideRanked(p, prior)
 	}
 	if err := checkChoices(p, v.choices); err != nil {
 		return nil, err
@@ -429,7 +445,16 @@ func (s *Service) Results(ctx context.Context, id int64) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
-	return Compute(t, s.units, s.clock.Now()), nil
+	res := Compute(t, s.units, s.clock.Now())
+	if t.Poll.Ranked {
+		rankings, err := s.store.Rankings(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("read rankings of poll %d: %w", id, err)
+		}
+		ro := InstantRunoff(len(t.Poll.Options), rankings)
+		res.Runoff = &ro
+	}
+	return res, nil
 }
 
 // announcer posts a closed poll's result and final card.

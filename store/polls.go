@@ -42,3 +42,13 @@ func RecordResultPost(rp polls.ResultPost, update func() (int64, error)) error {
 	}
 	return nil
 }
+
+// CountedChoices returns the options of a ballot that its poll's vote
+// counters count: every choice, or on a ranked poll only the first
+// preference (the rest of a ranking is counted per distinct ranking).
+func CountedChoices(p *polls.Poll, choices []int) []int {
+	if p.Ranked && len(choices) > 1 {
+		return choices[:1]
+	}
+	return choices
+}

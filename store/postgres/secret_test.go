@@ -107,6 +107,13 @@ func table(t *testing.T, tables []tableRows, name string) tableRows {
 // storage order), and the database.
 func secretRun(t *testing.T, voters, units []string, choices []int) (during, after []tableRows, db *postgres.DB) {
 	t.Helper()
+	return secretRunWith(t, storetest.VoteSecretBallot, voters, units, choices)
+}
+
+// secretRunWith is secretRun voting with vote.
+func secretRunWith(t *testing.T, vote func(testing.TB, *storetest.Stores, *bot.ManualClock, []string, []string, []int) int64,
+	voters, units []string, choices []int) (during, after []tableRows, db *postgres.DB) {
+	t.Helper()
 	ctx := context.Background()
 	clock := bot.NewManualClock(storetest.PollsStart())
 	url := pgtest.Fresh(t)
@@ -121,12 +128,12 @@ func secretRun(t *testing.T, voters, units []string, choices []int) (during, aft
 	}
 	t.Cleanup(func() { db.Close() })
 	// Keep autovacuum from moving rows in one run and not the other.
-	for _, tb := range []string{"polls", "poll_participants", "poll_tally", "member_units"} {
+	for _, tb := range []string{"polls", "poll_participants", "poll_tally", "poll_rankings", "member_units"} {
 		if _, err := db.Pool().Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = false)`); err != nil {
 			t.Fatal(err)
 		}
 	}
-	id := storetest.VoteSecretBallot(t, s, clock, voters, units, choices)
+	id := vote(t, s, clock, voters, units, choices)
 	during = dumpTables(t, db, false)
 	if won, err := s.Polls.ClosePoll(ctx, id, "console:steward", clock.Now()); !won || err != nil {
 		t.Fatal(won, err)
@@ -193,5 +200,54 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 		if tuples != live {
 			t.Errorf("%s holds %d row versions for %d rows after the close", tb, tuples, live)
 		}
+	}
+}
+
+// TestSecretRankedBallotCannotBeLinked is TestSecretBallotCannotBeLinked
+// for a secret ranked poll: its counters per distinct ranking carry the
+// latest vote's transaction while voting goes on, and the closing
+// transaction after the close, stored in key order with no older row
+// versions left.
+func TestSecretRankedBallotCannotBeLinked(t *testing.T) {
+	voters, units, choices, shuffled := storetest.SecretBallots()
+	duringA, afterA, db := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, choices)
+	duringB, afterB, _ := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, shuffled)
+	for _, c := range []struct {
+		when string
+		a, b []tableRows
+	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
+		if a, b := format(c.a), format(c.b); a != b {
+			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
+		}
+	}
+	rankings, polls := table(t, afterA, "poll_rankings"), table(t, afterA, "polls")
+	if len(rankings.rows) != 3 {
+		t.Fatalf("%d rankings", len(rankings.rows))
+	}
+	closing := polls.xids[0]
+	var stored []string
+	for i, row := range rankings.rows {
+		stored = append(stored, fmt.Sprint(row[1]))
+		if rankings.xids[i] != closing {
+			t.Fatalf("ranking %v was written by transaction %d, not by the close (%d)", row, rankings.xids[i], closing)
+		}
+	}
+	if !slices.IsSorted(stored) {
+		t.Fatalf("rankings are stored out of key order: %v", stored)
+	}
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pageinspect`); err != nil {
+		t.Fatalf("pageinspect is needed to look at the pages: %v", err)
+	}
+	var tuples, live int
+	err := db.Pool().QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM generate_series(0, pg_relation_size('poll_rankings'::regclass) / current_setting('block_size')::int - 1) AS page,
+				heap_page_items(get_raw_page('poll_rankings', page::int)) WHERE lp_flags = 1),
+			(SELECT count(*) FROM poll_rankings)`).Scan(&tuples, &live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tuples != live {
+		t.Errorf("poll_rankings holds %d row versions for %d rows after the close", tuples, live)
 	}
 }
