@@ -158,6 +158,13 @@ func (s *Service) attemptResult(ctx context.Context, rp *ResultPost, a announcer
 			// leaves the post "uncertain", never posted twice.
 			s.log.ErrorContext(ctx, "recording a posted poll result", "poll", rp.PollID, "err", err)
 		}
+		// The chart goes with the first post only, and is not retried:
+		// the result it draws is in the post already.
+		if chart, ok := s.chartReply(ctx, res); ok {
+			if err := a.announce(ctx, res.Poll, chart); err != nil {
+				s.log.WarnContext(ctx, "posting a poll result chart", "poll", rp.PollID, "err", err)
+			}
+		}
 	}
 	mu := s.cardLock(rp.PollID)
 	mu.Lock()

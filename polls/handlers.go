@@ -45,7 +45,7 @@ func (s *Service) Commands() []bot.Command {
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
-				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveResults)},
+				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll, flag("chart", "Add a bar chart of the results", bot.KindSwitch)}, Handler: bot.HandlerFunc(s.serveResults)},
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
@@ -337,7 +337,15 @@ func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot
 		}
 		reply.Text = s.resultNote(rp, now)
 	}
-	return w.Reply(ctx, reply)
+	if err := w.Reply(ctx, reply); err != nil || !r.Has("chart") {
+		return err
+	}
+	chart, ok := s.chartReply(ctx, res)
+	if !ok {
+		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("No chart of poll %d is available here; the numbers above are the whole result.", p.ID), Private: true, Thread: r.Thread})
+	}
+	chart.Private, chart.Thread = true, r.Thread
+	return w.Reply(ctx, chart)
 }
 
 func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -33,6 +33,8 @@ type Config struct {
 	Units *Coalition
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
+	// Charter draws result charts; nil for results in text only.
+	Charter Charter
 }
 
 // Poster posts to a platform without a message to answer. *bot.Hub
@@ -53,6 +55,8 @@ type Service struct {
 	loc    *time.Location
 	units  *Coalition
 	log    *slog.Logger
+	// charter draws result charts, or is nil.
+	charter Charter
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
@@ -81,7 +85,7 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log, charter: cfg.Charter,
 		wake: make(chan struct{}, 1),
 	}, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/polls/chart"
 )
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
@@ -14,6 +15,7 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Location: a.cfg.Location,
 		Units:    units,
 		Log:      a.log.With("feature", "polls"),
+		Charter:  chart.Drawer{},
 	})
 	if err != nil {
 		return err
