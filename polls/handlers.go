@@ -25,6 +25,10 @@ func (s *Service) Commands() []bot.Command {
 	closes := flag("closes", "When voting ends: in 2h, Aug 31, or 2026-08-31 17:00", bot.KindTime)
 	closes.MaxLength = 100
 	rule := flag("rule", RuleSummary, bot.KindChoice)
+	opens := flag("opens", "Post the poll later, at this time: in 2h, Aug 31 9:00", bot.KindTime)
+	opens.MaxLength = 100
+	remind := flag("remind", "Remind the channel this long before it closes: 1h, 30m, 1d", bot.KindText)
+	remind.MaxLength = 20
 	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
 	return []bot.Command{
 		{
@@ -42,6 +46,7 @@ func (s *Service) Commands() []bot.Command {
 						maxChoices, closes, rule,
 						flag("again", "Open it even though the same poll is open in this channel", bot.KindSwitch),
 						flag("ranked", "Ranked choice: members order the options; counted by instant-runoff", bot.KindSwitch),
+						opens, remind,
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
@@ -122,9 +127,15 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		req.ClosesAt = t
 	}
+	if err := s.readSchedule(r, &req); err != nil {
+		return err
+	}
 	p, err := s.Open(ctx, req)
 	if err != nil {
 		return err
+	}
+	if !p.OpensAt.IsZero() {
+		return w.Reply(ctx, bot.Reply{Text: scheduledText(p, s.clock.Now(), s.loc), Private: true, Thread: r.Thread})
 	}
 	res, err := s.Results(ctx, p.ID)
 	if err != nil {
@@ -179,8 +190,8 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if p.Channel != r.Channel.ID {
 		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Vote there, with its buttons or /vote %d <option>.", p.ID, p.ID)
 	}
-	if !p.OpenAt(s.clock.Now()) {
-		return s.errClosed(p)
+	if now := s.clock.Now(); !p.OpenAt(now) {
+		return s.errNoVotes(p, now)
 	}
 	choices, err := parseChoices(p, pos[1:])
 	if err != nil {
@@ -394,7 +405,7 @@ func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	now := s.clock.Now()
 	var b strings.Builder
 	for _, p := range ps {
-		if p.Overdue(now) {
+		if p.Overdue(now) || p.Scheduled(now) && !r.Steward {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%d. %s", p.ID, p.Question)
@@ -410,6 +421,9 @@ func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		if p.Secret {
 			notes = append(notes, "secret ballot")
+		}
+		if p.Scheduled(now) {
+			notes = append(notes, "scheduled: posted "+bot.FormatRelative(p.OpensAt, now))
 		}
 		if !p.ClosesAt.IsZero() {
 			notes = append(notes, "closes "+bot.FormatRelative(p.ClosesAt, now))

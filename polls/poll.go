@@ -112,8 +112,14 @@ type Poll struct {
 	OpenedByName string
 	// OpenedAt is when the poll was opened.
 	OpenedAt time.Time
+	// OpensAt is when a poll scheduled with --opens is posted and takes
+	// votes; zero for a poll open from the start.
+	OpensAt time.Time
 	// ClosesAt is when the poll closes itself; zero for no deadline.
 	ClosesAt time.Time
+	// RemindBefore is how long before ClosesAt the channel is reminded
+	// (--remind); zero for no reminder.
+	RemindBefore time.Duration
 	// ClosedAt is when the poll was closed; zero while open.
 	ClosedAt time.Time
 	// ClosedBy is who closed it: a steward's ID, or "schedule".
@@ -133,11 +139,15 @@ func (p *Poll) Multi() bool { return p.MaxChoices > 1 }
 // Closed reports whether the poll has been marked closed.
 func (p *Poll) Closed() bool { return !p.ClosedAt.IsZero() }
 
-// OpenAt reports whether votes are accepted at t: the poll is not closed
-// and its deadline, if any, has not passed.
+// OpenAt reports whether votes are accepted at t: the poll has opened, is
+// not closed, and its deadline, if any, has not passed.
 func (p *Poll) OpenAt(t time.Time) bool {
-	return !p.Closed() && (p.ClosesAt.IsZero() || t.Before(p.ClosesAt))
+	return !p.Closed() && !p.Scheduled(t) && (p.ClosesAt.IsZero() || t.Before(p.ClosesAt))
 }
+
+// Scheduled reports whether the poll is waiting, at t, for its opening
+// time.
+func (p *Poll) Scheduled(t time.Time) bool { return !p.OpensAt.IsZero() && t.Before(p.OpensAt) }
 
 // Overdue reports whether the poll's deadline has passed at t but it has
 // not been marked closed yet.
@@ -245,6 +255,7 @@ var ErrAlreadyVoted = errors.New("member has already voted in this poll")
 
 // Store keeps polls and ballots. store/sqlite implements it.
 type Store interface {
+	EventStore
 	// CreatePoll stores a new poll and sets its ID.
 	CreatePoll(ctx context.Context, p *Poll) error
 	// Poll returns the poll with the given ID, or ErrNotFound.

@@ -112,6 +112,12 @@ type OpenRequest struct {
 	By bot.User
 	// Ranked makes it a ranked-choice poll.
 	Ranked bool
+	// OpensAt schedules the poll: its card is posted, and votes taken,
+	// from then on; zero to open it now.
+	OpensAt time.Time
+	// RemindBefore asks for a reminder in the channel this long before
+	// ClosesAt; zero for none.
+	RemindBefore time.Duration
 	// Again opens the poll even when the same question with the same
 	// options is open in the channel already.
 	Again bool
@@ -198,6 +204,13 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		}
 		p.ClosesAt = closes
 	}
+	p.OpensAt, p.RemindBefore = req.OpensAt.UTC().Truncate(time.Second), req.RemindBefore
+	if req.OpensAt.IsZero() {
+		p.OpensAt = time.Time{}
+	}
+	if err := s.checkSchedule(p, now); err != nil {
+		return nil, err
+	}
 	if !req.Again {
 		if err := s.refuseRepeat(ctx, p); err != nil {
 			return nil, err
@@ -209,7 +222,7 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, ""))
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
-	if !p.ClosesAt.IsZero() {
+	if !p.ClosesAt.IsZero() || !p.OpensAt.IsZero() {
 		s.notify()
 	}
 	return p, nil
@@ -274,6 +287,15 @@ func normalizeChoices(cs []int) []int {
 	return slices.Compact(out)
 }
 
+// errNoVotes is the refusal of a vote at now on a poll that does not take
+// votes: one not open yet, or one that has ended.
+func (s *Service) errNoVotes(p *Poll, now time.Time) error {
+	if p.Scheduled(now) {
+		return bot.Errorf(bot.ECONFLICT, "Poll %d opens %s; votes are taken from then on.", p.ID, bot.FormatWhen(p.OpensAt, s.loc))
+	}
+	return s.errClosed(p)
+}
+
 // errClosed is the refusal of a vote on a poll that has ended.
 func (s *Service) errClosed(p *Poll) error {
 	return bot.Errorf(bot.ECONFLICT, "Poll %d closed %s; votes are no longer accepted. Type /poll results %d to see the result.", p.ID, bot.FormatWhen(closedAt(p), s.loc), p.ID)
@@ -331,7 +353,7 @@ type vote struct {
 func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
 	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
 	if !p.OpenAt(v.now) {
-		return nil, s.errClosed(p)
+		return nil, s.errNoVotes(p, v.now)
 	}
 	if p.Ranked {
 		return v.decideRanked(p, prior)
@@ -572,11 +594,14 @@ func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
 // posts are logged and retried, not returned; the error is a failure of
 // the store.
 func (s *Service) CloseDue(ctx context.Context) error {
+	var errs []error
+	if err := s.postDueEvents(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	due, err := s.store.DuePolls(ctx, s.clock.Now())
 	if err != nil {
-		return fmt.Errorf("find polls due to close: %w", err)
+		return errors.Join(append(errs, fmt.Errorf("find polls due to close: %w", err))...)
 	}
-	var errs []error
 	for _, poll := range due {
 		if _, _, err := s.closeAndAnnounce(ctx, poll, scheduleUser(), posterAnnouncer{s.poster}); err != nil {
 			errs = append(errs, err)
@@ -605,6 +630,12 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		s.log.ErrorContext(ctx, "checking for interrupted poll result posts", "err", err)
 	}
+	if err := s.markEventsInterrupted(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.ErrorContext(ctx, "checking for interrupted poll posts", "err", err)
+	}
 	for {
 		if err := s.CloseDue(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -614,6 +645,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		wait := s.untilNext(ctx, "finding the next poll deadline", s.store.NextClose, maxWait)
 		wait = s.untilNext(ctx, "finding the next poll result retry", s.store.NextResultTry, wait)
+		wait = s.untilNext(ctx, "finding the next scheduled poll post", s.store.NextEvent, wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

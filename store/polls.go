@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/unionhall/unionhall/polls"
 )
@@ -51,4 +52,37 @@ func CountedChoices(p *polls.Poll, choices []int) []int {
 		return choices[:1]
 	}
 	return choices
+}
+
+// PollEvents returns the posts a new poll makes on its own, each due:
+// its opening when it is scheduled, and its reminder before it closes.
+// CreatePoll stores them with the poll.
+func PollEvents(p *polls.Poll) []polls.Event {
+	var es []polls.Event
+	if !p.OpensAt.IsZero() {
+		es = append(es, polls.Event{PollID: p.ID, Kind: polls.EventOpening, At: p.OpensAt, State: polls.EventDue})
+	}
+	if p.RemindBefore > 0 && !p.ClosesAt.IsZero() {
+		es = append(es, polls.Event{PollID: p.ID, Kind: polls.EventReminder, At: p.ClosesAt.Add(-p.RemindBefore).Truncate(time.Second), State: polls.EventDue})
+	}
+	return es
+}
+
+// FinishEvent implements polls.EventStore.FinishEvent for an engine,
+// given update, which writes e's outcome if it is in state sending and
+// returns how many events it changed.
+func FinishEvent(e polls.Event, update func() (int64, error)) error {
+	switch e.State {
+	case polls.EventDue, polls.EventSent, polls.EventSkipped, polls.EventFailed:
+	default:
+		return fmt.Errorf("record %s of poll %d: cannot record state %q", e.Kind, e.PollID, e.State)
+	}
+	n, err := update()
+	switch {
+	case err != nil:
+		return fmt.Errorf("record %s of poll %d: %w", e.Kind, e.PollID, err)
+	case n != 1:
+		return fmt.Errorf("record %s of poll %d: not in sending state", e.Kind, e.PollID)
+	}
+	return nil
 }

@@ -33,18 +33,19 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
 
 // scanPoll reads the columns of pollColumns, then any extra destinations.
 func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 	var (
-		p     polls.Poll
-		rule  string
-		units []byte
+		p            polls.Poll
+		rule         string
+		units        []byte
+		remindBefore int64
 	)
 	dest := append([]any{&p.ID, &p.Question, &p.Options, &p.Secret, &p.Hidden, &p.MaxChoices, &rule, &p.Favour, &p.Against, &units,
 		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, utc{&p.OpenedAt}, utc{&p.ClosesAt}, utc{&p.ClosedAt},
-		&p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked}, extra...)
+		&p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, utc{&p.OpensAt}, &remindBefore}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, polls.ErrNotFound
@@ -53,6 +54,7 @@ func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 		return nil, err
 	}
 	p.Rule = polls.Rule(rule)
+	p.RemindBefore = time.Duration(remindBefore) * time.Second
 	if units != nil {
 		p.Coalition = &polls.Coalition{}
 		if err := json.Unmarshal(units, p.Coalition); err != nil {
@@ -74,10 +76,10 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	}
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			p.Question, p.Options, p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, units,
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked).Scan(&p.ID)
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked, stamp(p.OpensAt, toSecond), int64(p.RemindBefore/time.Second)).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}
@@ -85,6 +87,11 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 			SELECT $1, o, u FROM generate_series(1, $2::integer) AS o, unnest($3::text[]) AS u`,
 			p.ID, len(p.Options), store.CounterUnits(p)); err != nil {
 			return fmt.Errorf("create counters: %w", err)
+		}
+		for _, e := range store.PollEvents(p) {
+			if _, err := tx.Exec(ctx, `INSERT INTO poll_events (poll_id, kind, due_at) VALUES ($1, $2, $3)`, p.ID, string(e.Kind), stamp(e.At, toSecond)); err != nil {
+				return fmt.Errorf("schedule %s: %w", e.Kind, err)
+			}
 		}
 		return nil
 	})

@@ -64,19 +64,20 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
 
 func scanPoll(row scanner) (*polls.Poll, error) {
 	var (
-		p                          polls.Poll
-		options, units, rule       string
-		openedAt                   string
-		closesAt, closedAt         sql.NullString
-		secret, hidden             bool
-		maxChoices, favour, agains int
+		p                           polls.Poll
+		options, units, rule        string
+		openedAt                    string
+		closesAt, closedAt, opensAt sql.NullString
+		remindBefore                int64
+		secret, hidden              bool
+		maxChoices, favour, agains  int
 	)
 	err := row.Scan(&p.ID, &p.Question, &options, &secret, &hidden, &maxChoices, &rule, &favour, &agains, &units,
-		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked)
+		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, &opensAt, &remindBefore)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
@@ -102,6 +103,10 @@ func scanPoll(row scanner) (*polls.Poll, error) {
 	if p.ClosedAt, err = parseTime(closedAt); err != nil {
 		return nil, err
 	}
+	if p.OpensAt, err = parseTime(opensAt); err != nil {
+		return nil, err
+	}
+	p.RemindBefore = time.Duration(remindBefore) * time.Second
 	return &p, nil
 }
 
@@ -119,15 +124,20 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Question, string(options), p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, string(units),
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt), p.Ranked)
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt), p.Ranked, nullTime(p.OpensAt), int64(p.RemindBefore/time.Second))
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}
 		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
+		}
+		for _, e := range store.PollEvents(p) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO poll_events (poll_id, kind, due_at) VALUES (?, ?, ?)`, p.ID, string(e.Kind), formatTime(e.At)); err != nil {
+				return fmt.Errorf("schedule %s: %w", e.Kind, err)
+			}
 		}
 		// Every counter the poll will use, created now in key order.
 		for o := 1; o <= len(p.Options); o++ {

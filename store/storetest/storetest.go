@@ -128,6 +128,7 @@ var tests = []test{
 	{"PollsStoredAndListed", testPollsStoredAndListed},
 	{"UnitsRemembered", testUnits},
 	{"AuditTrailOutlivesDeletedPoll", testAuditTrail},
+	{"PollEventsClaimedOnce", testPollEventsClaimedOnce},
 	{"ClaimResultPostOnce", testClaimResultPostOnce},
 	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
 	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
