@@ -168,6 +168,9 @@ func (s *Service) serveDelete(ctx context.Context, w bot.ResponseWriter, r *bot.
 		return bot.Errorf(bot.ECONFLICT, "Poll %d has votes now, so it cannot be deleted. Close it instead: /poll close %d.", p.ID, p.ID)
 	}
 	s.log.InfoContext(ctx, "poll deleted", "poll", p.ID, "by", r.User.ID)
+	if p.Scheduled(s.clock.Now()) {
+		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Scheduled poll %d (%q) is deleted and will not be posted. /poll audit %d shows who scheduled and deleted it.", p.ID, bot.Truncate(p.Question, 80), p.ID), Private: true, Thread: r.Thread})
+	}
 	card := DeletedCard(p, r.User, s.clock.Now(), s.loc)
 	if err := s.announcerFor(p, r, w).updateCard(ctx, p, card); err != nil {
 		s.log.WarnContext(ctx, "updating the card of a deleted poll", "poll", p.ID, "err", err)

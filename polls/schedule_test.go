@@ -51,6 +51,21 @@ func TestScheduledPollOpensOnceWithAReminder(t *testing.T) {
 	}
 }
 
+func TestScheduledPollDeletedBeforeItOpens(t *testing.T) {
+	e := newEnv(t)
+	e.mustSay("steward", `/poll "Ratify?" "Yes" "No" --opens in 1h`, "scheduled")
+	rec := e.mustSay("steward", "/poll delete 1", `Scheduled poll 1 ("Ratify?") is deleted and will not be posted.`)
+	if len(rec.Updates()) != 0 {
+		t.Fatalf("a card that was never posted was updated: %+v", rec.Updates())
+	}
+	e.mustSay("steward", "/poll audit 1", "open by steward (console:steward): scheduled to be posted Mon Jul 18, 2011 10:00 AM UTC")
+	e.clock.Advance(time.Hour)
+	e.closeDue()
+	if n := len(e.hub.Posts()); n != 0 {
+		t.Fatalf("a deleted scheduled poll was posted: %d", n)
+	}
+}
+
 func TestScheduleRefusals(t *testing.T) {
 	e := newEnv(t)
 	for cmd, want := range map[string]string{

@@ -219,7 +219,11 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	if err := s.store.CreatePoll(ctx, p); err != nil {
 		return nil, fmt.Errorf("open poll: %w", err)
 	}
-	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, ""))
+	detail := ""
+	if !p.OpensAt.IsZero() {
+		detail = "scheduled to be posted " + bot.FormatWhen(p.OpensAt, s.loc)
+	}
+	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, detail))
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
 	if !p.ClosesAt.IsZero() || !p.OpensAt.IsZero() {

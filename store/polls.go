@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -85,4 +86,17 @@ func FinishEvent(e polls.Event, update func() (int64, error)) error {
 		return fmt.Errorf("record %s of poll %d: not in sending state", e.Kind, e.PollID)
 	}
 	return nil
+}
+
+// DeletedPoll is the outcome of an engine's DeletePoll transaction (see
+// polls.Store.DeletePoll): polls.ErrNotFound as it is, any other error
+// with the poll named.
+func DeletedPoll(id int64, deleted bool, err error) (bool, error) {
+	switch {
+	case errors.Is(err, polls.ErrNotFound):
+		return false, err
+	case err != nil:
+		return false, fmt.Errorf("delete poll %d: %w", id, err)
+	}
+	return deleted, nil
 }

@@ -3,11 +3,11 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store"
 )
 
 // insertAudit is the statement that records one audit entry.
@@ -62,11 +62,5 @@ func (s *PollStore) DeletePoll(ctx context.Context, id int64, e polls.AuditEntry
 		deleted = true
 		return nil
 	})
-	if errors.Is(err, polls.ErrNotFound) {
-		return false, err
-	}
-	if err != nil {
-		return false, fmt.Errorf("delete poll %d: %w", id, err)
-	}
-	return deleted, nil
+	return store.DeletedPoll(id, deleted, err)
 }

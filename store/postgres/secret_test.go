@@ -154,14 +154,7 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 	voters, units, choices, shuffled := storetest.SecretBallots()
 	duringA, afterA, db := secretRun(t, voters, units, choices)
 	duringB, afterB, _ := secretRun(t, voters, units, shuffled)
-	for _, c := range []struct {
-		when string
-		a, b []tableRows
-	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
-		if a, b := format(c.a), format(c.b); a != b {
-			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
-		}
-	}
+	sameRuns(t, duringA, duringB, afterA, afterB)
 	participants, tally, polls := table(t, afterA, "poll_participants"), table(t, afterA, "poll_tally"), table(t, afterA, "polls")
 	if len(participants.rows) != len(voters) || len(tally.rows) != 9 {
 		t.Fatalf("%d participants and %d counters", len(participants.rows), len(tally.rows))
@@ -183,24 +176,7 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 		}
 	}
 
-	// No dead row versions: every tuple in the pages is a live row.
-	ctx := context.Background()
-	if _, err := db.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pageinspect`); err != nil {
-		t.Fatalf("pageinspect (a contrib module of PostgreSQL) is needed to look at the pages: %v", err)
-	}
-	for _, tb := range []string{"poll_participants", "poll_tally"} {
-		var tuples, live int
-		err := db.Pool().QueryRow(ctx, `SELECT
-				(SELECT count(*) FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS page,
-					heap_page_items(get_raw_page($1::text, page::int)) WHERE lp_flags = 1),
-				(SELECT count(*) FROM `+tb+`)`, tb).Scan(&tuples, &live)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tuples != live {
-			t.Errorf("%s holds %d row versions for %d rows after the close", tb, tuples, live)
-		}
-	}
+	noDeadRows(t, db, "poll_participants", "poll_tally")
 }
 
 // TestSecretRankedBallotCannotBeLinked is TestSecretBallotCannotBeLinked
@@ -212,14 +188,7 @@ func TestSecretRankedBallotCannotBeLinked(t *testing.T) {
 	voters, units, choices, shuffled := storetest.SecretBallots()
 	duringA, afterA, db := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, choices)
 	duringB, afterB, _ := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, shuffled)
-	for _, c := range []struct {
-		when string
-		a, b []tableRows
-	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
-		if a, b := format(c.a), format(c.b); a != b {
-			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
-		}
-	}
+	sameRuns(t, duringA, duringB, afterA, afterB)
 	rankings, polls := table(t, afterA, "poll_rankings"), table(t, afterA, "polls")
 	if len(rankings.rows) != 3 {
 		t.Fatalf("%d rankings", len(rankings.rows))
@@ -235,19 +204,42 @@ func TestSecretRankedBallotCannotBeLinked(t *testing.T) {
 	if !slices.IsSorted(stored) {
 		t.Fatalf("rankings are stored out of key order: %v", stored)
 	}
+	noDeadRows(t, db, "poll_rankings")
+}
+
+// sameRuns fails the test unless two runs' tables are the same while
+// voting went on and after the close.
+func sameRuns(t *testing.T, duringA, duringB, afterA, afterB []tableRows) {
+	t.Helper()
+	for _, c := range []struct {
+		when string
+		a, b []tableRows
+	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
+		if a, b := format(c.a), format(c.b); a != b {
+			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
+		}
+	}
+}
+
+// noDeadRows fails the test unless every tuple in the pages of the tables
+// is a live row: no older row version of a ballot is left.
+func noDeadRows(t *testing.T, db *postgres.DB, tables ...string) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := db.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pageinspect`); err != nil {
-		t.Fatalf("pageinspect is needed to look at the pages: %v", err)
+		t.Fatalf("pageinspect (a contrib module of PostgreSQL) is needed to look at the pages: %v", err)
 	}
-	var tuples, live int
-	err := db.Pool().QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM generate_series(0, pg_relation_size('poll_rankings'::regclass) / current_setting('block_size')::int - 1) AS page,
-				heap_page_items(get_raw_page('poll_rankings', page::int)) WHERE lp_flags = 1),
-			(SELECT count(*) FROM poll_rankings)`).Scan(&tuples, &live)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if tuples != live {
-		t.Errorf("poll_rankings holds %d row versions for %d rows after the close", tuples, live)
+	for _, tb := range tables {
+		var tuples, live int
+		err := db.Pool().QueryRow(ctx, `SELECT
+				(SELECT count(*) FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS page,
+					heap_page_items(get_raw_page($1::text, page::int)) WHERE lp_flags = 1),
+				(SELECT count(*) FROM `+tb+`)`, tb).Scan(&tuples, &live)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tuples != live {
+			t.Errorf("%s holds %d row versions for %d rows after the close", tb, tuples, live)
+		}
 	}
 }

@@ -4,9 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store"
 )
 
 // insertAudit is the statement that records one audit entry.
@@ -62,12 +62,8 @@ func (s *PollStore) DeletePoll(ctx context.Context, id int64, e polls.AuditEntry
 		deleted = true
 		return nil
 	})
-	if errors.Is(err, polls.ErrNotFound) {
-		return false, err
+	if deleted && err == nil {
+		s.defs.Delete(id)
 	}
-	if err != nil {
-		return false, fmt.Errorf("delete poll %d: %w", id, err)
-	}
-	s.defs.Delete(id)
-	return deleted, nil
+	return store.DeletedPoll(id, deleted, err)
 }
