@@ -286,7 +286,7 @@ func (a *Adapter) emit(user, channel string, r bot.Reply, update bool) {
 			j.Card = jc
 		}
 		if f := r.File; f != nil {
-			j.File = &jsonFile{Name: f.Name, Content: string(f.Data)}
+			j.File = &jsonFile{Name: f.Name, Content: fileText(f)}
 		}
 		var buf strings.Builder
 		enc := json.NewEncoder(&buf)
@@ -314,7 +314,7 @@ func (a *Adapter) emit(user, channel string, r bot.Reply, update bool) {
 		b.WriteString(renderCard(c))
 	}
 	if f := r.File; f != nil {
-		fmt.Fprintf(&b, "--- %s ---\n%s", f.Name, f.Data)
+		fmt.Fprintf(&b, "--- %s ---\n%s", f.Name, fileText(f))
 		if len(f.Data) > 0 && f.Data[len(f.Data)-1] != '\n' {
 			b.WriteString("\n")
 		}
@@ -353,4 +353,13 @@ func (a *Adapter) writeErr() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.err
+}
+
+// fileText is what the console shows of a file: its text, or for a
+// picture or other binary file a note of its type and size.
+func fileText(f *bot.File) string {
+	if f.ContentType == "" || strings.HasPrefix(f.ContentType, "text/") {
+		return string(f.Data)
+	}
+	return fmt.Sprintf("(%s, %d bytes, not shown in the console)\n", f.ContentType, len(f.Data))
 }

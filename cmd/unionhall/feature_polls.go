@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/polls/chart"
 )
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
@@ -15,6 +16,7 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Units:    units,
 		Log:      a.log.With("feature", "polls"),
 		Metrics:  a.metrics,
+		Charter:  chart.Drawer{},
 	})
 	if err != nil {
 		return err

@@ -83,7 +83,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	added := time.Now()
 	slash("rem-add", "/reminders", "add in 2s Vote today", steward)
 	conf := posted("the /reminders add confirmation", channel, "Vote today")
-	if !regexp.MustCompile(`Reminder #\d+ set for .*\n?Vote today`).MatchString(conf.Text()) {
+	if !regexp.MustCompile(`Reminder R\d+ set for .*\n?Vote today`).MatchString(conf.Text()) {
 		t.Errorf("reminder confirmation = %q", conf.Text())
 	}
 
