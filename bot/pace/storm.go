@@ -23,10 +23,10 @@ type Storm struct {
 	window   time.Duration
 	platform string
 
-	mu      sync.Mutex
-	opened  time.Time // when the current window began; zero when quiet
-	count   int       // refusals in the current window not yet logged
-	total   int       // refusals since the Storm was made
+	mu     sync.Mutex
+	opened time.Time // when the current window began; zero when quiet
+	count  int       // refusals in the current window not yet logged
+	total  int       // refusals since the Storm was made
 }
 
 // NewStorm returns a Storm that logs a platform's refusals on log at most
