@@ -57,6 +57,27 @@ func (b *Budget) Reserve(key string) time.Duration {
 	return wait
 }
 
+// Allow takes key's next slot if it is free now, as a platform admits a
+// request. When it is not, Allow takes nothing and returns false with how
+// long until a slot frees.
+func (b *Budget) Allow(key string) (bool, time.Duration) {
+	if b.limit.Interval() <= 0 {
+		return true, 0
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.clock.Now()
+	due := latest(b.due[key], now)
+	if wait := due.Add(-b.tolerance()).Sub(now); wait > 0 {
+		return false, wait
+	}
+	b.due[key] = due.Add(b.limit.Interval())
+	if len(b.due) > pruneAt {
+		b.pruneLocked(now)
+	}
+	return true, 0
+}
+
 // Wait reserves key's next slot and waits for it on the budget's clock, or
 // until ctx ends.
 func (b *Budget) Wait(ctx context.Context, key string) error {

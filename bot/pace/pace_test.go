@@ -117,3 +117,21 @@ func TestStormLogsOneLinePerWindow(t *testing.T) {
 		t.Errorf("Total = %d, want 297", s.Total())
 	}
 }
+
+func TestBudgetAllowAdmitsWithinTheLimitAndSaysHowLongOtherwise(t *testing.T) {
+	clock := bot.NewManualClock(start)
+	b := pace.NewBudget(clock, pace.SlackChannelPosts())
+	for i := range 3 {
+		if ok, _ := b.Allow("C1"); !ok {
+			t.Fatalf("post %d of a burst of 3 refused", i+1)
+		}
+	}
+	ok, wait := b.Allow("C1")
+	if ok || wait != time.Second {
+		t.Fatalf("fourth post at once: allowed %v, wait %v; want refused for 1s", ok, wait)
+	}
+	clock.Advance(wait)
+	if ok, _ := b.Allow("C1"); !ok {
+		t.Error("refused once the wait it gave had passed")
+	}
+}

@@ -82,6 +82,7 @@ type Server struct {
 	pingEvery time.Duration
 	pingReset chan struct{} // closed when pingEvery changes
 	pongs     int
+	throttle  *throttle // nil: no rate limits
 }
 
 // NewServer starts a Server that is stopped, with every connection to it
