@@ -145,7 +145,7 @@ func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, p
 		return err
 	}
 	var ts string
-	err := a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	err := a.callIn(ctx, "chat.postMessage", dest.channel, func(ctx context.Context) error {
 		if post != nil {
 			// Every attempt (a retry may come long after the first) sends
 			// the card's latest state.
@@ -237,7 +237,7 @@ func (a *Adapter) postDM(ctx context.Context, user string, m message) error {
 	if err != nil {
 		return err
 	}
-	return a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	return a.callIn(ctx, "chat.postMessage", ch, func(ctx context.Context) error {
 		_, _, err := a.api.PostMessageContext(ctx, ch, m.options()...)
 		return err
 	})

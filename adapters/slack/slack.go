@@ -123,6 +123,7 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
+	pacer    *pacer       // Slack's rate limits, kept on our side
 	in       *lanes.Group // handlers, one lane per channel
 	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
 	seen     *dedupe
@@ -215,6 +216,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		clock:         opts.Clock,
 		rateLimitWait: defaultRateLimitWait,
 		readTimeout:   defaultReadTimeout,
+		pacer:         newPacer(opts.Clock, log),
 		in:            lanes.New(maxHandlers),
 		out:           lanes.New(maxSenders),
 		seen:          newDedupe(opts.Clock, dedupeTTL),
