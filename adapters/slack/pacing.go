@@ -24,7 +24,9 @@ type pacer struct {
 // connecting reports whether method is one of connecting to Slack, which
 // the reconnection backoff paces rather than the pacer: a reconnect must
 // not wait behind a tier's minute.
-func connecting(method string) bool { return method == "auth.test" || method == "apps.connections.open" }
+func connecting(method string) bool {
+	return method == "auth.test" || method == "apps.connections.open"
+}
 
 func newPacer(clock bot.Clock, log *slog.Logger) *pacer {
 	p := &pacer{
