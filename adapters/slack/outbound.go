@@ -63,6 +63,9 @@ func privateLane(channel, user string) string { return "priv:" + channel + ":" +
 func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wait bool) error {
 	// Without a channel, the only place to post is a direct message.
 	private := (r.Private && !dest.dm) || dest.channel == ""
+	if !private && a.busy(dest, r) {
+		r, private = privately(r), true
+	}
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")
 	}
@@ -103,6 +106,10 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		base = ctx
 	}
 	done := make(chan struct{})
+	member := privateLane(dest.channel, dest.user)
+	if !private && dest.user != "" {
+		a.memberPosts.add(member, 1)
+	}
 	for i, job := range jobs {
 		a.out.Add(lane, func() {
 			jctx, cancel := context.WithTimeout(base, sendTimeout)
@@ -115,6 +122,9 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 				mu.Unlock()
 			}
 			if i == len(jobs)-1 {
+				if !private && dest.user != "" {
+					a.memberPosts.add(member, -1)
+				}
 				close(done)
 			}
 		})

@@ -123,12 +123,13 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
-	pacer    *pacer       // Slack's rate limits, kept on our side
-	in       *lanes.Group // handlers, one lane per channel
-	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen     *dedupe
-	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards *stewardGroup
+	pacer       *pacer       // Slack's rate limits, kept on our side
+	memberPosts memberPosts  // public replies still queued, per member and channel
+	in          *lanes.Group // handlers, one lane per channel
+	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
+	seen        *dedupe
+	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
+	stewards    *stewardGroup
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
