@@ -2,21 +2,10 @@ package slack
 
 import (
 	"sync"
-	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/pace"
 )
-
-// busyAfter is the longest a member's answer may wait behind a channel's
-// queue of posts before it is shown to them privately instead. The wait
-// is estimated from Slack's posting limit (one per second per channel,
-// after a short burst) and the posts queued in the channel, so in a
-// channel where more than about three answers are waiting, the next goes
-// privately.
-const busyAfter = 3 * time.Second
-
-// busyNote heads an answer sent privately because the channel was busy.
-const busyNote = "The channel is busy, so here is your answer privately."
 
 // memberPosts counts, per member and channel, the public replies queued
 // and not yet sent. A member's later answer goes privately only when none
@@ -46,29 +35,17 @@ func (p *memberPosts) waiting(key string) bool {
 
 // mayGoPrivate reports whether r, a public reply for dest, may be shown
 // to its member alone when the channel is busy: an answer to one member,
-// in a channel, without a poll (which everyone must see to vote) or a
-// file.
+// in a channel, that pace.MayAnswerPrivately.
 func mayGoPrivate(dest destination, r bot.Reply) bool {
-	return dest.user != "" && dest.channel != "" && !dest.dm && r.File == nil && (r.Card == nil || r.Card.Poll == nil)
+	return dest.user != "" && dest.channel != "" && !dest.dm && pace.MayAnswerPrivately(r)
 }
 
 // busy reports whether a public reply for dest should go privately: the
-// posts queued in its channel would hold it longer than busyAfter, and
+// posts queued in its channel would hold it longer than pace.BusyAfter, and
 // the member has no earlier reply still waiting there.
 func (a *Adapter) busy(dest destination, r bot.Reply) bool {
 	if !mayGoPrivate(dest, r) || a.memberPosts.waiting(privateLane(dest.channel, dest.user)) {
 		return false
 	}
-	return a.pacer.postDelay(dest.channel, a.out.Queued(dest.channel)) > busyAfter
-}
-
-// privately is r shown to its member alone, saying why.
-func privately(r bot.Reply) bot.Reply {
-	r.Private = true
-	if r.Text == "" {
-		r.Text = busyNote
-	} else {
-		r.Text = busyNote + "\n\n" + r.Text
-	}
-	return r
+	return a.pacer.postDelay(dest.channel, a.out.Queued(dest.channel)) > pace.BusyAfter
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // answers returns, per member, the answers they can see to a question of
@@ -72,7 +73,7 @@ func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
 		t.Errorf("%d answers in the channel; want the first few, at Slack's rate, no more than 3 s behind", len(pub))
 	}
 	for _, c := range srv.Ephemerals() {
-		if !strings.HasPrefix(c.Text(), busyNote) {
+		if !strings.HasPrefix(c.Text(), pace.BusyNote) {
 			t.Errorf("private answer %q does not say why it is private", c.Text())
 		}
 	}
@@ -81,22 +82,15 @@ func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
 	}
 }
 
-func TestPollsAndFilesStayInTheChannelWhenItIsBusy(t *testing.T) {
-	dest := destination{channel: "C1", user: "U1"}
-	for _, tc := range []struct {
-		r    bot.Reply
-		want bool
-	}{
-		{bot.Reply{Text: "an answer"}, true},
-		{bot.Reply{Card: &bot.Card{Key: "faq:x:1", Title: "An answer"}}, true},
-		{bot.Reply{Card: &bot.Card{Key: "poll:1", Poll: &bot.PollView{ID: "1"}}}, false},
-		{bot.Reply{File: &bot.File{Name: "poll-1.csv"}}, false},
-	} {
-		if got := mayGoPrivate(dest, tc.r); got != tc.want {
-			t.Errorf("mayGoPrivate(%+v) = %v, want %v", tc.r, got, tc.want)
-		}
+func TestOnlyAnswersToOneMemberInAChannelGoPrivately(t *testing.T) {
+	answer := bot.Reply{Text: "an answer"}
+	if !mayGoPrivate(destination{channel: "C1", user: "U1"}, answer) {
+		t.Error("an answer to a member in a channel may not go privately")
 	}
-	if mayGoPrivate(destination{channel: "C1"}, bot.Reply{Text: "an announcement"}) {
+	if mayGoPrivate(destination{channel: "C1"}, answer) {
 		t.Error("a post that answers no member may go privately")
+	}
+	if mayGoPrivate(destination{channel: "C1", user: "U1"}, bot.Reply{Card: &bot.Card{Key: "poll:1", Poll: &bot.PollView{ID: "1"}}}) {
+		t.Error("a poll may go privately")
 	}
 }

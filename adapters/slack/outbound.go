@@ -11,6 +11,7 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/cards"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // maxResponseURLUses is how many times Slack accepts a post to one
@@ -64,7 +65,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	// Without a channel, the only place to post is a direct message.
 	private := (r.Private && !dest.dm) || dest.channel == ""
 	if !private && a.busy(dest, r) {
-		r, private = privately(r), true
+		r, private = pace.Privately(r), true
 	}
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")

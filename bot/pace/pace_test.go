@@ -135,3 +135,23 @@ func TestBudgetAllowAdmitsWithinTheLimitAndSaysHowLongOtherwise(t *testing.T) {
 		t.Error("refused once the wait it gave had passed")
 	}
 }
+
+func TestOnlyAnswersWithoutPollsOrFilesGoPrivately(t *testing.T) {
+	for _, tc := range []struct {
+		r    bot.Reply
+		want bool
+	}{
+		{bot.Reply{Text: "an answer"}, true},
+		{bot.Reply{Card: &bot.Card{Key: "faq:x:1", Title: "An answer"}}, true},
+		{bot.Reply{Card: &bot.Card{Key: "poll:1", Poll: &bot.PollView{ID: "1"}}}, false},
+		{bot.Reply{File: &bot.File{Name: "poll-1.csv"}}, false},
+	} {
+		if got := pace.MayAnswerPrivately(tc.r); got != tc.want {
+			t.Errorf("MayAnswerPrivately(%+v) = %v, want %v", tc.r, got, tc.want)
+		}
+	}
+	r := pace.Privately(bot.Reply{Text: "Ratification needs a majority."})
+	if !r.Private || r.Text != pace.BusyNote+"\n\nRatification needs a majority." {
+		t.Errorf("Privately = %+v", r)
+	}
+}
