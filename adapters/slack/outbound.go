@@ -109,7 +109,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	done := make(chan struct{})
 	member := privateLane(dest.channel, dest.user)
 	if !private && dest.user != "" {
-		a.memberPosts.add(member, 1)
+		a.memberPosts.Add(member, 1)
 	}
 	for i, job := range jobs {
 		a.out.Add(lane, func() {
@@ -124,7 +124,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 			}
 			if i == len(jobs)-1 {
 				if !private && dest.user != "" {
-					a.memberPosts.add(member, -1)
+					a.memberPosts.Add(member, -1)
 				}
 				close(done)
 			}

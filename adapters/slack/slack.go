@@ -33,6 +33,7 @@ import (
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Mode is how the adapter receives events from Slack.
@@ -124,7 +125,7 @@ type Adapter struct {
 	readTimeout   time.Duration
 
 	pacer       *pacer       // Slack's rate limits, kept on our side
-	memberPosts memberPosts  // public replies still queued, per member and channel
+	memberPosts pace.Pending // public replies still queued, per member and channel
 	in          *lanes.Group // handlers, one lane per channel
 	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
 	seen        *dedupe

@@ -155,3 +155,17 @@ func TestOnlyAnswersWithoutPollsOrFilesGoPrivately(t *testing.T) {
 		t.Errorf("Privately = %+v", r)
 	}
 }
+
+func TestPendingCountsPerKeyAndForgetsFinishedOnes(t *testing.T) {
+	var p pace.Pending
+	p.Add("C1:U1", 1)
+	p.Add("C1:U1", 1)
+	p.Add("C1:U1", -1)
+	if !p.Waiting("C1:U1") || p.Waiting("C1:U2") {
+		t.Fatal("Waiting does not follow the counts")
+	}
+	p.Add("C1:U1", -1)
+	if p.Waiting("C1:U1") || p.Keys() != 0 {
+		t.Errorf("after every answer was sent: Waiting %v, %d keys kept", p.Waiting("C1:U1"), p.Keys())
+	}
+}
