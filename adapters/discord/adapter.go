@@ -35,6 +35,7 @@ import (
 	"github.com/unionhall/unionhall/bot/backoff"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Defaults for the zero values of Options.
@@ -110,6 +111,8 @@ type Adapter struct {
 	customIDs customIDs
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
+	pacer     *pacer         // Discord's rate limits, kept on our side
+	posts     pace.Pending   // public answers still queued, per member and channel
 	roles     *roleResolver
 	dms       dmCache
 
@@ -194,6 +197,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		session: s,
 		sem:     make(chan struct{}, opts.MaxConcurrent),
 	}
+	a.pacer = newPacer(opts.Clock, opts.Logger)
 	a.life, a.stop = context.WithCancel(context.Background())
 	// Each channel has a lane of its own, however many there are: a
 	// rate-limit wait in one channel (discordgo waits per route, and
@@ -501,9 +505,11 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 				if i == 0 && replyTo != "" {
 					send.Reference = &discordgo.MessageReference{MessageID: replyTo, ChannelID: channel, FailIfNotExists: ptr(false)}
 				}
-				var err error
-				msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
-				return err
+				return a.pacer.send(ctx, channel, func() error {
+					var err error
+					msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
+					return err
+				})
 			})
 			if err != nil {
 				return err

@@ -30,7 +30,13 @@ func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) err
 		Components:      &rows,
 		AllowedMentions: noMentions(),
 	}
-	_, err := a.session.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	err := a.pacer.edit(ctx, m.Channel, func() error {
+		_, err := a.session.ChannelMessageEditComplex(edit, noRetry(ctx)...)
+		return err
+	})
+	if wait, ok := backoff.Asked(rateLimited(err)); ok {
+		a.pacer.storm.Refused("message edit", wait)
+	}
 	return editError(err)
 }
 

@@ -1,0 +1,80 @@
+package discord
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/bot/pace"
+)
+
+// TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits is the burst
+// of mentions in one channel against a Discord that enforces its
+// documented limits. The adapter's clock and the fake's windows stand
+// still but for the test moving them while messages wait their turn: a
+// few members are answered in the channel, a second apart, the rest at
+// once in their direct messages, saying why; everyone once, and Discord
+// never has to refuse a request.
+func TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	h := start(t, func(o *Options, _ *harness) { o.Clock = clock })
+	limits := discordtest.DocumentedLimits()
+	limits.Clock = clock
+	h.f.Throttle(limits)
+	members := make([]discordtest.Member, n)
+	asked := map[string]string{} // question message ID → member ID
+	for i := range members {
+		members[i] = discordtest.Member{ID: fmt.Sprintf("91000000000000%04d", i), Name: fmt.Sprintf("m%d", i), Roles: []string{discordtest.MemberRoleID}}
+		q := h.f.ChannelMessage(members[i], general, fmt.Sprintf("<@%s> question %04d", discordtest.BotID, i), discordtest.BotID)
+		asked[q] = members[i].ID
+	}
+	counts := func() (public, private map[string]int) {
+		public, private = map[string]int{}, map[string]int{}
+		for _, m := range h.f.ChannelMessages(general) {
+			if who, ok := asked[m.ReplyTo]; ok {
+				public[who]++
+			}
+		}
+		for i, who := range members {
+			for _, m := range h.f.ChannelMessages(h.f.DMChannel(who.ID)) {
+				if strings.Contains(m.Content, fmt.Sprintf("question %04d", i)) {
+					private[who.ID]++
+				}
+			}
+		}
+		return public, private
+	}
+	bottest.WaitFor(t, "every member answered, with the clock moving while messages wait", func() bool {
+		if clock.Timers() > 0 {
+			clock.Advance(time.Second)
+		}
+		pub, priv := counts()
+		return len(pub)+len(priv) == n
+	})
+	h.stop()
+	pub, priv := counts()
+	for _, m := range members {
+		if pub[m.ID]+priv[m.ID] != 1 {
+			t.Errorf("%s answered %d times in the channel and %d privately, want once", m.Name, pub[m.ID], priv[m.ID])
+		}
+	}
+	if len(pub) == 0 || len(pub) > 8 {
+		t.Errorf("%d answers in the channel; want the first few, no more than 3 s behind", len(pub))
+	}
+	for _, m := range members {
+		for _, msg := range h.f.ChannelMessages(h.f.DMChannel(m.ID)) {
+			if !strings.HasPrefix(msg.Content, pace.BusyNote) {
+				t.Errorf("private answer %q does not say why it is private", msg.Content)
+			}
+		}
+	}
+	if r := h.f.RateLimited(); r != 0 {
+		t.Errorf("Discord refused %d requests; the adapter should keep within its limits", r)
+	}
+}

@@ -1,0 +1,73 @@
+package discord
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/pace"
+)
+
+// pacer keeps the adapter's channel messages within Discord's limit of
+// five per five seconds per channel (package pace), spaced a second
+// apart so that no window of Discord's is ever exceeded; discordgo also
+// waits on each bucket's X-RateLimit headers. A 429 that comes anyway
+// pauses the channel for its retry_after, and refusals are logged as one
+// line per window.
+type pacer struct {
+	messages *pace.Budget // message posts, per channel
+	edits    *pace.Budget // message edits, per channel
+	storm    *pace.Storm
+}
+
+func newPacer(clock bot.Clock, log *slog.Logger) *pacer {
+	return &pacer{
+		messages: pace.NewBudget(clock, pace.DiscordChannelMessages()),
+		edits:    pace.NewBudget(clock, pace.DiscordChannelMessages()),
+		storm:    pace.NewStorm(log, clock, "Discord", 0),
+	}
+}
+
+// limited pauses key in b when err is a 429, for its retry_after.
+func limited(b *pace.Budget, key string, err error) {
+	if wait, ok := backoff.Asked(rateLimited(err)); ok {
+		b.Pause(key, wait)
+	}
+}
+
+// delay estimates how long a message in channel would wait behind ahead
+// messages queued there.
+func (p *pacer) delay(channel string, ahead int) time.Duration {
+	return p.messages.Delay(channel, ahead)
+}
+
+// send posts one message in channel when its turn within the limit has
+// come.
+func (p *pacer) send(ctx context.Context, channel string, post func() error) error {
+	if err := p.messages.Wait(ctx, channel); err != nil {
+		return err
+	}
+	err := post()
+	limited(p.messages, channel, err)
+	return err
+}
+
+// edit edits one message in channel when its turn within the limit has
+// come.
+func (p *pacer) edit(ctx context.Context, channel string, edit func() error) error {
+	if err := p.edits.Wait(ctx, channel); err != nil {
+		return err
+	}
+	err := edit()
+	limited(p.edits, channel, err)
+	return err
+}
+
+// noRetry are the request options of a call the adapter retries itself.
+func noRetry(ctx context.Context) []discordgo.RequestOption {
+	return []discordgo.RequestOption{discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)}
+}
