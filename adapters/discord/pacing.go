@@ -14,11 +14,13 @@ import (
 
 // pacer keeps the adapter's channel messages within Discord's limit of
 // five per five seconds per channel (package pace), spaced a second
-// apart so that no window of Discord's is ever exceeded; discordgo also
+// apart so that no window of Discord's is ever exceeded, and within its
+// global limit; discordgo also
 // waits on each bucket's X-RateLimit headers. A 429 that comes anyway
 // pauses the channel for its retry_after, and refusals are logged as one
 // line per window.
 type pacer struct {
+	global   *pace.Budget // every bot-token request (key "")
 	messages *pace.Budget // message posts, per channel
 	edits    *pace.Budget // message edits, per channel
 	storm    *pace.Storm
@@ -26,6 +28,7 @@ type pacer struct {
 
 func newPacer(clock bot.Clock, log *slog.Logger) *pacer {
 	return &pacer{
+		global:   pace.NewBudget(clock, pace.DiscordGlobalPace()),
 		messages: pace.NewBudget(clock, pace.DiscordChannelMessages()),
 		edits:    pace.NewBudget(clock, pace.DiscordChannelMessages()),
 		storm:    pace.NewStorm(log, clock, "Discord", 0),
@@ -45,10 +48,16 @@ func (p *pacer) delay(channel string, ahead int) time.Duration {
 	return p.messages.Delay(channel, ahead)
 }
 
-// send posts one message in channel when its turn within the limit has
+// request waits for a turn within the global limit.
+func (p *pacer) request(ctx context.Context) error { return p.global.Wait(ctx, "") }
+
+// send posts one message in channel when its turn within the limits has
 // come.
 func (p *pacer) send(ctx context.Context, channel string, post func() error) error {
 	if err := p.messages.Wait(ctx, channel); err != nil {
+		return err
+	}
+	if err := p.request(ctx); err != nil {
 		return err
 	}
 	err := post()
@@ -56,10 +65,13 @@ func (p *pacer) send(ctx context.Context, channel string, post func() error) err
 	return err
 }
 
-// edit edits one message in channel when its turn within the limit has
+// edit edits one message in channel when its turn within the limits has
 // come.
 func (p *pacer) edit(ctx context.Context, channel string, edit func() error) error {
 	if err := p.edits.Wait(ctx, channel); err != nil {
+		return err
+	}
+	if err := p.request(ctx); err != nil {
 		return err
 	}
 	err := edit()

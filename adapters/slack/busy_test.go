@@ -53,6 +53,10 @@ func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
 		pub, priv := answers(srv, n)
 		return len(pub)+len(priv) == n
 	}
+	bottest.WaitFor(t, "every mention answered or queued, the clock standing still", func() bool {
+		pub, priv := answers(srv, n)
+		return len(pub)+len(priv)+a.out.Queued("C1")+clock.Timers() == n
+	})
 	bottest.WaitFor(t, "every member answered, with the clock moving while posts wait", func() bool {
 		if clock.Timers() > 0 {
 			clock.Advance(a.pacer.posts.Limit().Interval())

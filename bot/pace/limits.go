@@ -72,3 +72,8 @@ func DiscordChannelMessages() Limit { return Limit{Count: 5, Per: 5 * time.Secon
 // bot, across every route but the interaction endpoints
 // (https://docs.discord.com/developers/topics/rate-limits).
 func DiscordGlobal() Limit { return Limit{Count: 50, Per: time.Second, Burst: 50} }
+
+// DiscordGlobalPace is how the bot keeps under DiscordGlobal however
+// Discord places its one-second windows: a burst of 25, then one request
+// every 40 ms, which never puts more than 50 in any second.
+func DiscordGlobalPace() Limit { return Limit{Count: 25, Per: time.Second, Burst: 25} }
