@@ -130,7 +130,8 @@ func play(d day) (bool, error) {
 	report(d, asked, res, sl.RateLimited(), dc.RateLimited())
 	fmt.Printf("process: peak RSS %.1f MB (idle %.1f MB before, %.1f MB after); threads %d idle, %d peak, %d after\n",
 		mb(peak.hwm), mb(idle.rss), mb(after.rss), idle.threads, peak.threads, after.threads)
-	fmt.Printf("database: %.1f KB before the day, %.1f KB after\n", float64(dbBefore)/1024, float64(dbSize(db))/1024)
+	fmt.Printf("database: %.1f KB before the day, %.1f KB after (of which the write-ahead log %.1f KB)\n",
+		float64(dbBefore)/1024, float64(dbSize(db))/1024, float64(fileSize(db+"-wal"))/1024)
 	lines, info := logLines(logPath)
 	fmt.Printf("log: %d lines, %d at INFO or above, for %d questions\n", lines, info, len(asked))
 
@@ -350,14 +351,14 @@ func latest(a, b time.Time) time.Time {
 }
 
 // dbSize is the database's size with its write-ahead log.
-func dbSize(path string) int64 {
-	var n int64
-	for _, p := range []string{path, path + "-wal"} {
-		if fi, err := os.Stat(p); err == nil {
-			n += fi.Size()
-		}
+func dbSize(path string) int64 { return fileSize(path) + fileSize(path+"-wal") }
+
+// fileSize is the size of the file at path, 0 if there is none.
+func fileSize(path string) int64 {
+	if fi, err := os.Stat(path); err == nil {
+		return fi.Size()
 	}
-	return n
+	return 0
 }
 
 // logLines counts the lines of the process's log, and those at INFO or
