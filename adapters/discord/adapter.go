@@ -435,10 +435,27 @@ func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Mes
 	case a.sem <- struct{}{}:
 	case <-ctx.Done():
 		a.log.Warn("Discord event dropped: too busy", "err", ctx.Err())
+		a.tellTooBusy(w)
 		return
 	}
 	defer func() { <-a.sem }()
 	box.d.Dispatch(ctx, w, m)
+}
+
+// tooBusyNote tells a member their message waited too long to be handled.
+const tooBusyNote = "Sorry, I was too busy to answer that in time. Please ask again in a minute."
+
+// tooBusyTimeout bounds telling a member their message was dropped.
+const tooBusyTimeout = 30 * time.Second
+
+// tellTooBusy tells the member whose event was dropped, privately, that
+// it was: no one is left waiting for an answer that will not come.
+func (a *Adapter) tellTooBusy(w bot.ResponseWriter) {
+	ctx, cancel := context.WithTimeout(a.life, tooBusyTimeout)
+	defer cancel()
+	if err := w.Reply(ctx, bot.Reply{Text: tooBusyNote, Private: true}); err != nil {
+		a.log.Warn("could not tell a member their message was dropped", "err", err)
+	}
 }
 
 // recoverPanic keeps a panic while handling one event from ending the

@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -76,4 +77,29 @@ func TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits(t *testing.T) {
 	if r := h.f.RateLimited(); r != 0 {
 		t.Errorf("Discord refused %d requests; the adapter should keep within its limits", r)
 	}
+}
+
+// TestMemberWhoseMessageIsDroppedIsToldSo fills the adapter's one handler
+// slot with a message that is never done in time: the next member's
+// message waits past its deadline, and they are told so privately rather
+// than left waiting.
+func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	h := start(t, func(o *Options, h *harness) {
+		o.MaxConcurrent, o.HandlerTimeout = 1, 500*time.Millisecond
+		h.router.Register(bottest.Command("hold", func(context.Context, bot.ResponseWriter, *bot.Request) error {
+			<-release
+			return nil
+		}))
+	})
+	defer close(release)
+	mention := "<@" + discordtest.BotID + "> "
+	h.f.ChannelMessage(bob, general, mention+"/hold", discordtest.BotID)
+	h.f.ChannelMessage(alice, general, mention+"when is the deadline?", discordtest.BotID)
+	bottest.WaitFor(t, "alice told her message was dropped", func() bool {
+		ch := h.f.DMChannel(alice.ID)
+		ms := h.f.ChannelMessages(ch)
+		return ch != "" && len(ms) == 1 && ms[0].Content == tooBusyNote
+	})
 }
