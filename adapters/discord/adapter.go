@@ -211,6 +211,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Store:    opts.CardLocations,
 		Clock:    opts.Clock,
 		Interval: opts.EditInterval,
+		Pace:     func(ctx context.Context, m cards.Message) error { return a.pacer.editTurn(ctx, m.Channel) },
 		Log:      opts.Logger,
 	})
 	a.roles = newRoleResolver(a, opts.StewardRole)

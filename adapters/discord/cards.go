@@ -17,7 +17,8 @@ import (
 // file is the Discord half: one message edit.
 
 // editCard edits the message m to show card c, once. It is the adapter's
-// cards.Editor.
+// cards.Editor; the Updater has waited for the channel's turn before
+// calling it.
 func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) error {
 	embed, rows := a.renderCard(&c)
 	if rows == nil {
@@ -30,13 +31,8 @@ func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) err
 		Components:      &rows,
 		AllowedMentions: noMentions(),
 	}
-	err := a.pacer.edit(ctx, m.Channel, func() error {
-		_, err := a.session.ChannelMessageEditComplex(edit, noRetry(ctx)...)
-		return err
-	})
-	if wait, ok := backoff.Asked(rateLimited(err)); ok {
-		a.pacer.storm.Refused("message edit", wait)
-	}
+	_, err := a.session.ChannelMessageEditComplex(edit, noRetry(ctx)...)
+	a.pacer.edited(m.Channel, err)
 	return editError(err)
 }
 

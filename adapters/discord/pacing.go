@@ -65,18 +65,22 @@ func (p *pacer) send(ctx context.Context, channel string, post func() error) err
 	return err
 }
 
-// edit edits one message in channel when its turn within the limits has
-// come.
-func (p *pacer) edit(ctx context.Context, channel string, edit func() error) error {
+// editTurn waits until an edit of a message in channel is within the
+// limits. The card updater calls it before it reads the card to send.
+func (p *pacer) editTurn(ctx context.Context, channel string) error {
 	if err := p.edits.Wait(ctx, channel); err != nil {
 		return err
 	}
-	if err := p.request(ctx); err != nil {
-		return err
+	return p.request(ctx)
+}
+
+// edited records the outcome of an edit in channel: a 429 pauses the
+// channel's edits for its retry_after, and is counted.
+func (p *pacer) edited(channel string, err error) {
+	if wait, ok := backoff.Asked(rateLimited(err)); ok {
+		p.edits.Pause(channel, wait)
+		p.storm.Refused("message edit", wait)
 	}
-	err := edit()
-	limited(p.edits, channel, err)
-	return err
 }
 
 // noRetry are the request options of a call the adapter retries itself.

@@ -33,11 +33,9 @@ func (a *Adapter) registerClick(key, channel, ts string, blocks []slack.Block) {
 }
 
 // editCard shows card c in the message m (below m's text, if any) with
-// one chat.update. It is the adapter's cards.Editor.
+// one chat.update. It is the adapter's cards.Editor; the Updater has
+// waited for chat.update's tier before calling it.
 func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) error {
-	if err := a.pacer.wait(ctx, "chat.update", m.Channel); err != nil {
-		return fmt.Errorf("chat.update: %w", err)
-	}
 	prefix, _ := m.Extra.([]slack.Block)
 	msg := cardMessage(prefix, c)
 	_, _, _, err := a.api.UpdateMessageContext(ctx, m.Channel, m.ID, msg.options()...)

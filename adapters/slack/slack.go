@@ -315,7 +315,10 @@ func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
 		Store:    a.opts.CardLocations,
 		Clock:    a.clock,
 		Interval: interval,
-		Log:      a.log,
+		Pace: func(ctx context.Context, m cards.Message) error {
+			return a.pacer.wait(ctx, "chat.update", m.Channel)
+		},
+		Log: a.log,
 	})
 }
 

@@ -119,8 +119,14 @@ type Config struct {
 	// it is 1 s, doubling up to 30 s, ten attempts for one state of the
 	// card.
 	Retry backoff.Policy
-	// EditTimeout bounds one edit; DefaultEditTimeout when zero.
+	// EditTimeout bounds one edit, its Pace wait included;
+	// DefaultEditTimeout when zero.
 	EditTimeout time.Duration
+	// Pace, when set, waits for the platform's rate limit before each
+	// edit of a message (see package pace). The card is read after the
+	// wait, so an edit that waited its turn still carries the newest
+	// state. An error counts as a failed edit.
+	Pace func(ctx context.Context, m Message) error
 	// Log receives what goes wrong; slog.Default when nil.
 	Log *slog.Logger
 }
@@ -137,6 +143,7 @@ type Updater struct {
 	interval time.Duration
 	retry    backoff.Policy
 	timeout  time.Duration
+	pace     func(ctx context.Context, m Message) error // nil: edits are not paced
 	log      *slog.Logger
 
 	ctx    context.Context // bounds edits; ends with Close
@@ -200,6 +207,7 @@ func New(cfg Config) *Updater {
 		interval: cfg.Interval,
 		retry:    cfg.Retry,
 		timeout:  cfg.EditTimeout,
+		pace:     cfg.Pace,
 		log:      cfg.Log,
 		byKey:    map[string][]*message{},
 		byLoc:    map[string]*message{},
@@ -510,6 +518,18 @@ func (u *Updater) enqueueLocked(m *message) {
 // edit sends the newest state of m, then schedules what follows: nothing,
 // the next state, or a retry.
 func (u *Updater) edit(m *message) {
+	ctx, cancel := context.WithTimeout(u.ctx, u.timeout)
+	defer cancel()
+	var err error
+	if u.pace != nil {
+		u.mu.Lock()
+		at, skip := m.at, m.gone || u.closed
+		u.mu.Unlock()
+		if skip {
+			return
+		}
+		err = u.pace(ctx, at)
+	}
 	u.mu.Lock()
 	if m.gone || u.closed {
 		u.mu.Unlock()
@@ -520,9 +540,9 @@ func (u *Updater) edit(m *message) {
 	m.lastSent = u.clock.Now()
 	u.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(u.ctx, u.timeout)
-	err := u.editor.Edit(ctx, at, c)
-	cancel()
+	if err == nil {
+		err = u.editor.Edit(ctx, at, c)
+	}
 
 	u.mu.Lock()
 	defer u.mu.Unlock()
