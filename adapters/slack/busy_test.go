@@ -98,3 +98,35 @@ func TestOnlyAnswersToOneMemberInAChannelGoPrivately(t *testing.T) {
 		t.Error("a poll may go privately")
 	}
 }
+
+// TestBusyChannelPicksTheQuickerPrivateRoute saturates the channel's
+// posting limit, then chat.postEphemeral's tier: an answer goes
+// ephemeral while that is quick, then by direct message, and through the
+// response_url whenever there is one.
+func TestBusyChannelPicksTheQuickerPrivateRoute(t *testing.T) {
+	srv := slacktest.NewServer(t)
+	clock := newTestClock()
+	a := idleAdapter(t, srv, func(o *Options) { o.Clock = clock })
+	dest := destination{channel: "C1", user: "U1"}
+	answer := bot.Reply{Text: "an answer"}
+	if got := a.routeFor(dest, answer); got != inChannel {
+		t.Fatalf("quiet channel: route %v, want in the channel", got)
+	}
+	for range 10 {
+		a.pacer.posts.Reserve("C1")
+	}
+	if got := a.routeFor(dest, answer); got != ephemeral {
+		t.Fatalf("busy channel: route %v, want ephemeral", got)
+	}
+	for range 150 {
+		a.pacer.tiers["chat.postEphemeral"].Reserve("chat.postEphemeral")
+	}
+	if got := a.routeFor(dest, answer); got != directMessage {
+		t.Errorf("busy channel, ephemeral tier spent: route %v, want a direct message", got)
+	}
+	withURL := dest
+	withURL.resp = &responseURL{url: srv.ResponseURL("r1")}
+	if got := a.routeFor(withURL, answer); got != ephemeral {
+		t.Errorf("with a response_url: route %v, want ephemeral (through it)", got)
+	}
+}

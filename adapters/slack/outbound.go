@@ -64,8 +64,14 @@ func privateLane(channel, user string) string { return "priv:" + channel + ":" +
 func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wait bool) error {
 	// Without a channel, the only place to post is a direct message.
 	private := (r.Private && !dest.dm) || dest.channel == ""
-	if !private && a.busy(dest, r) {
-		r, private = pace.Privately(r), true
+	if !private {
+		switch a.routeFor(dest, r) {
+		case ephemeral:
+			r, private = pace.Privately(r), true
+		case directMessage:
+			r, private = pace.Privately(r), true
+			dest = destination{user: dest.user}
+		}
 	}
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")

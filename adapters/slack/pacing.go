@@ -75,6 +75,15 @@ func (p *pacer) refused(method, channel string, wait time.Duration) {
 	p.storm.Refused(method, wait)
 }
 
+// delay estimates how long the next call of method (paced by its tier)
+// would wait.
+func (p *pacer) delay(method string) time.Duration {
+	if b := p.tiers[method]; b != nil {
+		return b.Delay(method, 0)
+	}
+	return 0
+}
+
 // postDelay estimates how long a post in channel would wait behind ahead
 // posts already queued there.
 func (p *pacer) postDelay(channel string, ahead int) time.Duration {

@@ -64,9 +64,12 @@ const (
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
 	// maxHandlers bounds handlers running at once (one per channel at a
-	// time); maxSenders bounds Web API calls in flight.
+	// time); maxSenders bounds outbound jobs running at once. A job may
+	// spend most of its time waiting for its turn within Slack's limits
+	// (see pacer), so there are enough that a few waiting private replies
+	// do not hold up every channel.
 	maxHandlers = 16
-	maxSenders  = 8
+	maxSenders  = 32
 )
 
 // Options configure an Adapter.

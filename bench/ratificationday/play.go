@@ -252,8 +252,14 @@ func collect(sl *slacktest.Server, dc *discordtest.Server, asked []question) res
 		}
 	}
 	for _, c := range sl.Posts() {
-		if c.Err == "" && c.Form.Get("thread_ts") != "" {
+		switch ch := c.Form.Get("channel"); {
+		case c.Err != "":
+		case c.Form.Get("thread_ts") != "":
 			note("slack/"+c.Form.Get("thread_ts"), c.At, false, c.Text())
+		case strings.HasPrefix(ch, "D"): // the fake's direct message channels are "D" + the user
+			if key, ok := slackKey[strings.TrimPrefix(ch, "D")]; ok {
+				note("slack/"+key, c.At, true, c.Text())
+			}
 		}
 	}
 	for _, c := range sl.Ephemerals() {
