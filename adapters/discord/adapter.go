@@ -534,7 +534,7 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 			}
 			sent = append(sent, msg)
 			if m.cardKey != "" && msg != nil {
-				a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
+				a.shown(m, cards.Message{Channel: channel, ID: msg.ID})
 			}
 		}
 		return nil
@@ -545,6 +545,15 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 		return nil, fmt.Errorf("post to channel %s: %w", channel, err)
 	}
 	return sent, nil
+}
+
+// shown records that the message at shows m's card, and whether that
+// card can change (so that where it is shown is stored).
+func (a *Adapter) shown(m outMessage, at cards.Message) {
+	if m.changes {
+		a.cards.Changing(m.cardKey)
+	}
+	a.cards.Shown(m.cardKey, at)
 }
 
 // userID returns the Discord snowflake of a platform-qualified user ID.

@@ -46,3 +46,24 @@ func TestAnEditThatWaitedForItsTurnCarriesTheNewestState(t *testing.T) {
 		t.Errorf("the edit that waited sent %q, want the newest state, Yes: 5", got)
 	}
 }
+
+// TestOnlyCardsThatChangeAreStored posts an answer card and a poll's card
+// and clicks both: only the poll's location is stored, so the database
+// does not keep a row for every answer.
+func TestOnlyCardsThatChangeAreStored(t *testing.T) {
+	store := bottest.NewCardLocations()
+	e := newEnv(t, store)
+	answer := bot.Card{Key: "faq:ratify:1", Title: "When is the vote?", Body: "On the 31st."}
+	e.u.Posting(answer, cards.Message{Channel: "C1"}).Posted("1")
+	e.u.Shown(answer.Key, cards.Message{Channel: "C1", ID: "1"})
+	e.u.Posting(card("poll:1", 0), cards.Message{Channel: "C1"}).Posted("2")
+	if err := e.u.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.Locations("slack", answer.Key); len(got) != 0 {
+		t.Errorf("the answer's location was stored: %v", got)
+	}
+	if got := store.Locations("slack", "poll:1"); len(got) != 1 || got[0] != "C1/2" {
+		t.Errorf("the poll's locations stored: %v, want [C1/2]", got)
+	}
+}

@@ -163,6 +163,9 @@ type Updater struct {
 	used   map[string]uint64   // card key → last use, for forgetting
 	tick   uint64
 	loaded map[string]bool // keys whose stored locations were read
+	// changing holds the keys of cards known to change after they are
+	// posted (see Changes); only their locations are stored.
+	changing map[string]bool
 	// flushing is set by Flush: no more pacing or retries.
 	flushing bool
 	closed   bool
@@ -213,6 +216,7 @@ func New(cfg Config) *Updater {
 		byLoc:    map[string]*message{},
 		used:     map[string]uint64{},
 		loaded:   map[string]bool{},
+		changing: map[string]bool{},
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	return u
@@ -263,6 +267,9 @@ func (u *Updater) Posting(c bot.Card, at Message) *Post {
 	p.m = &message{key: c.Key, at: at, card: c}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if Changes(c) {
+		u.changingLocked(c.Key)
+	}
 	u.addLocked(p.m)
 	u.flights.Request(p.m) // the post is the first run
 	return p
@@ -339,6 +346,9 @@ func (u *Updater) Update(ctx context.Context, c bot.Card) {
 	ms := u.byKey[c.Key]
 	if len(ms) == 0 {
 		return
+	}
+	if Changes(c) {
+		u.changingLocked(c.Key)
 	}
 	u.touchLocked(c.Key)
 	for _, m := range ms {
@@ -581,11 +591,39 @@ func (u *Updater) edit(m *message) {
 	}
 }
 
-// saveLocked stores where m is, unless it cannot be rendered again from
-// the card alone.
+// saveLocked stores where m is, if its card can change and can be
+// rendered again from the card alone.
 func (u *Updater) saveLocked(m *message) {
-	if m.at.Extra == nil {
+	if m.at.Extra == nil && m.at.ID != "" && u.changing[m.key] {
 		u.saves.Save(m.key, m.at.Location())
+	}
+}
+
+// Changes reports whether card c can change after it is posted, so that
+// where it is shown is worth remembering across restarts: a poll's card
+// (one with a poll view) changes with its tally and when the poll
+// closes; an answer does not. An Updater stores only such cards'
+// locations, so the database does not keep a row for every answer.
+func Changes(c bot.Card) bool { return c.Key != "" && c.Poll != nil }
+
+// Changing records that card key can change (see Changes), for a card
+// the adapter has shown without passing it through Posting: its
+// locations are stored from now on.
+func (u *Updater) Changing(key string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.changingLocked(key)
+}
+
+// changingLocked marks key as changing and stores the locations already
+// known. u.mu must be held.
+func (u *Updater) changingLocked(key string) {
+	if key == "" || u.changing[key] {
+		return
+	}
+	u.changing[key] = true
+	for _, m := range u.byKey[key] {
+		u.saveLocked(m)
 	}
 }
 
@@ -620,6 +658,7 @@ func (u *Updater) forgetOldestLocked() {
 			u.removeLocked(m)
 		}
 		delete(u.loaded, k)
+		delete(u.changing, k)
 	}
 }
 
