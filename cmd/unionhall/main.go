@@ -46,6 +46,9 @@ Usage:
   unionhall slack-manifest [--url https://host] [--name NAME]
                              print the Slack app manifest (Socket Mode; with
                              --url, HTTP mode behind that public address)
+  unionhall migrate --from unionhall.db --to postgres://...
+                             copy an installation's SQLite file into an empty
+                             PostgreSQL database and check the row counts
   unionhall version          print the version
   unionhall help             this text
 
@@ -92,6 +95,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdFAQ(ctx, args, std, lookupEnv)
 	case "slack-manifest":
 		err = cmdSlackManifest(ctx, args, std, lookupEnv)
+	case "migrate":
+		err = cmdMigrate(ctx, args, std)
 	case "version":
 		fmt.Fprintln(out, "unionhall", version)
 	case "help", "-h", "--help":
