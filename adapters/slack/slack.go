@@ -105,6 +105,10 @@ type Options struct {
 	// it. Store failures are logged and never hold up a post or an
 	// acknowledgement.
 	CardLocations bot.CardLocations
+	// Deliveries, when set, is where processes sharing a database record
+	// the deliveries they take on, so that each is handled by one of
+	// them; without it the adapter remembers its own in memory.
+	Deliveries Deliveries
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter.
@@ -125,7 +129,7 @@ type Adapter struct {
 
 	in       *lanes.Group // handlers, one lane per channel
 	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen     *dedupe
+	seen     seenFilter
 	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
 	stewards *stewardGroup
 
@@ -217,10 +221,13 @@ func newAdapter(opts Options) (*Adapter, error) {
 		readTimeout:   defaultReadTimeout,
 		in:            lanes.New(maxHandlers),
 		out:           lanes.New(maxSenders),
-		seen:          newDedupe(opts.Clock, dedupeTTL),
 		ready:         make(chan struct{}),
 	}
 	a.sleep = a.wait
+	a.seen = newDedupe(opts.Clock, dedupeTTL)
+	if opts.Deliveries != nil {
+		a.seen = newSharedDedupe(opts.Deliveries, opts.Clock, dedupeTTL, log)
+	}
 	a.cards = a.newCardUpdater(defaultUpdateInterval)
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
 	onPanic := func(p any) { a.log.Error("panic in Slack adapter job", "panic", p) }

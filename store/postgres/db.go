@@ -113,7 +113,7 @@ func (db *DB) Close() error {
 
 // Stores returns every store on db.
 func (db *DB) Stores() store.Stores {
-	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db, Deliveries: db}
 }
 
 // Pool returns the connection pool, for tools and tests that read the
