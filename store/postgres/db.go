@@ -44,13 +44,18 @@ var migrationFS embed.FS
 // together apply each migration once.
 const migrationLock int64 = 0x556e696f6e48616c
 
+// editConns is how many card edits (EditCardRevision) one process runs at
+// once; more wait for a connection.
+const editConns = 4
+
 // DB is an open Union Hall database on PostgreSQL.
 type DB struct {
 	// Clock is where timestamps come from.
 	Clock bot.Clock
 
 	pool  *pgxpool.Pool
-	where string // the server and database, for messages; never the password
+	edits *pgxpool.Pool // card edits' transactions, which last as long as an edit
+	where string        // the server and database, for messages; never the password
 }
 
 // Open connects to the PostgreSQL database at url (postgres://user:
@@ -76,6 +81,12 @@ func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 		return nil, db.describe(err)
 	}
 	if err := db.pool.Ping(ctx); err != nil {
+		db.pool.Close()
+		return nil, db.describe(err)
+	}
+	editCfg := cfg.Copy()
+	editCfg.MaxConns, editCfg.MinConns = editConns, 0
+	if db.edits, err = pgxpool.NewWithConfig(ctx, editCfg); err != nil {
 		db.pool.Close()
 		return nil, db.describe(err)
 	}
@@ -105,8 +116,9 @@ func (db *DB) describe(err error) error {
 	return fmt.Errorf("%s: %w", db.where, err)
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (db *DB) Close() error {
+	db.edits.Close()
 	db.pool.Close()
 	return nil
 }
