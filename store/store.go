@@ -39,6 +39,20 @@ type Stores struct {
 	// once. It is nil on an engine that serves a single process (SQLite),
 	// where each adapter remembers its deliveries in memory.
 	Deliveries Deliveries
+	// Leadership makes one process among those on the database the
+	// holder of a role, such as the Discord gateway connection. It is nil
+	// on an engine that serves a single process (SQLite), whose process
+	// holds every role.
+	Leadership Leadership
+}
+
+// Leadership makes one process among those on one database the holder of
+// a role.
+type Leadership interface {
+	// TryLead tries once, without waiting, to make the caller the holder
+	// of role; ok is false when another process holds it. While it is
+	// held, lost is closed when the hold ends; release gives it up.
+	TryLead(ctx context.Context, role string) (lost <-chan struct{}, release func(), ok bool, err error)
 }
 
 // Deliveries records the platforms' deliveries (events, slash commands'

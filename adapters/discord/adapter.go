@@ -44,6 +44,7 @@ const (
 	DefaultHandlerTimeout = 2 * time.Minute
 	DefaultShutdownGrace  = 10 * time.Second
 	DefaultMaxConcurrent  = 16
+	DefaultLeaderRetry    = 3 * time.Second
 )
 
 // Options configure an Adapter.
@@ -98,6 +99,15 @@ type Options struct {
 	// never ephemeral ones. Store failures are logged and never hold up a
 	// post or an acknowledgement.
 	CardLocations bot.CardLocations
+	// Leadership, when set, is shared by the processes of one
+	// installation: only the process that holds the gateway role
+	// connects to the gateway (Discord delivers each event to one
+	// connection), and the others take it over when it stops. Without
+	// it, the adapter always connects.
+	Leadership Leadership
+	// LeaderRetry is how often a process without the gateway role tries
+	// to take it. Default 3s.
+	LeaderRetry time.Duration
 }
 
 // Adapter is the Discord adapter. Create it with New.
@@ -165,6 +175,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	opts.HandlerTimeout = bot.PositiveOr(opts.HandlerTimeout, DefaultHandlerTimeout)
 	opts.ShutdownGrace = bot.PositiveOr(opts.ShutdownGrace, DefaultShutdownGrace)
 	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
+	opts.LeaderRetry = bot.PositiveOr(opts.LeaderRetry, DefaultLeaderRetry)
 	opts.Logger = bot.OrDefaultLogger(opts.Logger)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
@@ -259,18 +270,30 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		defer remove()
 	}
 
+	var err error
+	if a.opts.Leadership != nil {
+		err = a.serveGatewayWhileLeading(ctx, ready, disconnected)
+	} else {
+		err = a.serveGateway(ctx, ready, disconnected)
+	}
+	a.shutdown()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// serveGateway holds the gateway connection until ctx ends, reconnecting
+// when it is lost and registering the commands after the first READY. It
+// returns nil when ctx ends, or the error that retrying cannot fix.
+func (a *Adapter) serveGateway(ctx context.Context, ready, disconnected <-chan struct{}) error {
 	if err := a.connect(ctx); err != nil {
-		a.shutdown()
-		if ctx.Err() != nil {
-			return nil
-		}
 		return err
 	}
 	registered := false
 	for {
 		select {
 		case <-ctx.Done():
-			a.shutdown()
 			return nil
 		case <-disconnected:
 			if ctx.Err() != nil {
@@ -278,10 +301,6 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 			}
 			a.log.Warn("Discord gateway connection lost; reconnecting")
 			if err := a.connect(ctx); err != nil {
-				a.shutdown()
-				if ctx.Err() != nil {
-					return nil
-				}
 				return err
 			}
 		case <-ready:
@@ -289,10 +308,6 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 				continue
 			}
 			if err := a.registerCommands(ctx); err != nil {
-				a.shutdown()
-				if ctx.Err() != nil {
-					return nil
-				}
 				return err
 			}
 			registered = true

@@ -53,9 +53,11 @@ type DB struct {
 	// Clock is where timestamps come from.
 	Clock bot.Clock
 
-	pool  *pgxpool.Pool
-	edits *pgxpool.Pool // card edits' transactions, which last as long as an edit
-	where string        // the server and database, for messages; never the password
+	pool *pgxpool.Pool
+	// connConfig makes the connections that hold a role (TryLead).
+	connConfig *pgx.ConnConfig
+	edits      *pgxpool.Pool // card edits' transactions, which last as long as an edit
+	where      string        // the server and database, for messages; never the password
 }
 
 // Open connects to the PostgreSQL database at url (postgres://user:
@@ -73,7 +75,7 @@ func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 		// pgx masks the password in what it quotes of the URL.
 		return nil, fmt.Errorf("the PostgreSQL URL cannot be read (the form is postgres://user:password@host:port/database): %w", err)
 	}
-	db := &DB{Clock: clock, where: where(cfg.ConnConfig)}
+	db := &DB{Clock: clock, where: where(cfg.ConnConfig), connConfig: cfg.ConnConfig}
 	if err := db.migrate(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}
@@ -125,7 +127,7 @@ func (db *DB) Close() error {
 
 // Stores returns every store on db.
 func (db *DB) Stores() store.Stores {
-	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db, Deliveries: db}
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db, Deliveries: db, Leadership: db}
 }
 
 // Pool returns the connection pool, for tools and tests that read the
