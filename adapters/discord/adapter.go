@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -105,6 +106,14 @@ type Options struct {
 	// connection), and the others take it over when it stops. Without
 	// it, the adapter always connects.
 	Leadership Leadership
+	// PublicKey is the application's public key, which signs the
+	// interactions Discord sends over HTTP (see InteractionsHandler);
+	// without it the HTTP endpoint is not served.
+	PublicKey []byte
+	// InteractionsAddr, when set with PublicKey, is the address Run
+	// serves the interactions endpoint on, e.g. ":3001"; leave it empty
+	// to mount InteractionsHandler on a server of one's own.
+	InteractionsAddr string
 	// LeaderRetry is how often a process without the gateway role tries
 	// to take it. Default 3s.
 	LeaderRetry time.Duration
@@ -132,9 +141,10 @@ type Adapter struct {
 	running    atomic.Bool
 	dispatcher atomic.Pointer[dispatcherBox]
 
-	mu    sync.Mutex
-	botID string
-	appID string
+	mu             sync.Mutex
+	botID          string
+	appID          string
+	interactionsAt net.Addr // where the interactions endpoint listens, once it does
 }
 
 type dispatcherBox struct{ d bot.Dispatcher }
@@ -270,6 +280,22 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		defer remove()
 	}
 
+	if a.opts.InteractionsAddr != "" && len(a.opts.PublicKey) > 0 {
+		ln, err := net.Listen("tcp", a.opts.InteractionsAddr)
+		if err != nil {
+			a.shutdown()
+			return fmt.Errorf("discord: listen for interactions on %s: %w", a.opts.InteractionsAddr, err)
+		}
+		served := make(chan error, 1)
+		httpCtx, stopHTTP := context.WithCancel(ctx)
+		go func() { served <- a.serveInteractions(httpCtx, ln) }()
+		defer func() {
+			stopHTTP()
+			if err := <-served; err != nil {
+				a.log.Error("the Discord interactions endpoint stopped", "err", err)
+			}
+		}()
+	}
 	var err error
 	if a.opts.Leadership != nil {
 		err = a.serveGatewayWhileLeading(ctx, ready, disconnected)

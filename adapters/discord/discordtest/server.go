@@ -82,6 +82,8 @@ type Server struct {
 	dmChannels   map[string]string    // user → channel
 	closedDMs    map[string]bool
 	violations   []string
+	endpoint     *endpoint                // where interactions go over HTTP; nil for the gateway
+	answering    map[string]chan struct{} // interaction token → closed once its HTTP answer is applied
 
 	// gateway; the fields below are guarded by mu, and writeMu serialises
 	// writes so that sequence order is write order.
