@@ -83,23 +83,37 @@ type Count struct {
 // Uncopied returns the tables of the SQLite database src that Tables does
 // not name, so that a table added to the schema is not left behind.
 func Uncopied(ctx context.Context, src *sql.DB) ([]string, error) {
-	rows, err := src.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
+	names, err := sqliteNames(ctx, src, "list the SQLite tables", `SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("list the SQLite tables: %w", err)
+		return nil, err
+	}
+	var out []string
+	for _, name := range names {
+		if !bookkeeping(name) && !slices.ContainsFunc(Tables(), func(t Table) bool { return t.Name == name }) {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// sqliteNames runs query on src and returns the one text column of its
+// rows; what says what was being read, for errors.
+func sqliteNames(ctx context.Context, src *sql.DB, what, query string, args ...any) ([]string, error) {
+	rows, err := src.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var name string
 		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("list the SQLite tables: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
-		if !bookkeeping(name) && !slices.ContainsFunc(Tables(), func(t Table) bool { return t.Name == name }) {
-			out = append(out, name)
-		}
+		out = append(out, name)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list the SQLite tables: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
@@ -263,26 +277,11 @@ func targetColumns(ctx context.Context, tx pgx.Tx, src *sql.DB, table string) ([
 }
 
 func sqliteColumns(ctx context.Context, src *sql.DB, table string) ([]string, error) {
-	rows, err := src.QueryContext(ctx, `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
-	if err != nil {
-		return nil, fmt.Errorf("read the SQLite columns: %w", err)
+	out, err := sqliteNames(ctx, src, "read the SQLite columns", `SELECT name FROM pragma_table_info(?) ORDER BY cid`, table)
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("SQLite has no table %s", table)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			return nil, fmt.Errorf("read the SQLite columns: %w", err)
-		}
-		out = append(out, name)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read the SQLite columns: %w", err)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("SQLite has no table %s", table)
-	}
-	return out, nil
+	return out, err
 }
 
 // resetIdentities moves every identity column's sequence past the

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/reminders"
 )
 
@@ -69,4 +71,53 @@ func BenchmarkRunDue1000OnReplicas(b *testing.B, eng Engine, n int) {
 		}
 		b.StartTimer()
 	}
+}
+
+// Concurrently runs fn(i) for i in [0, n) on workers goroutines, as
+// members acting at once, and returns the elapsed time; the first error
+// fails the benchmark.
+func Concurrently(b *testing.B, n, workers int, fn func(i int) error) time.Duration {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var failed atomic.Pointer[error]
+	begin := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					failed.CompareAndSwap(nil, &err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	if err := failed.Load(); err != nil {
+		b.Fatal(*err)
+	}
+	return elapsed
+}
+
+// ReportVotes checks that poll pollID of svc counted b.N voters, and
+// reports the votes per second (b.N in service), the baseline
+// transactions per second (b.N in baseline) and their ratio.
+func ReportVotes(b *testing.B, svc *polls.Service, pollID int64, service, baseline time.Duration) {
+	res, err := svc.Results(context.Background(), pollID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if res.Voters != b.N {
+		b.Fatalf("%d votes counted, want %d", res.Voters, b.N)
+	}
+	votesPerSec := float64(b.N) / service.Seconds()
+	basePerSec := float64(b.N) / baseline.Seconds()
+	b.ReportMetric(votesPerSec, "votes/s")
+	b.ReportMetric(basePerSec, "baseline-tx/s")
+	b.ReportMetric(100*votesPerSec/basePerSec, "%-of-baseline")
+	b.ReportMetric(0, "ns/op")
 }
