@@ -20,3 +20,19 @@ func (s *Server) SendOn(conn int, msg map[string]any) {
 	id, _ := msg["envelope_id"].(string)
 	s.sendOn(sk, id, data)
 }
+
+// Live returns the numbers of the connections still open, in the order
+// clients opened them.
+func (s *Server) Live() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []int
+	for i, sk := range s.sockets {
+		select {
+		case <-sk.done:
+		default:
+			out = append(out, i)
+		}
+	}
+	return out
+}
