@@ -23,9 +23,8 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		return nil, err
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
-	if a.stores.Leadership != nil {
-		opts.Leadership = a.stores.Leadership
-	}
+	// Nil on SQLite, where this process is the only one.
+	opts.Leadership = a.stores.Leadership
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)

@@ -24,9 +24,8 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 		return nil, err
 	}
 	opts.Log, opts.Clock, opts.CardLocations = a.log, a.clock, a.cardLocations()
-	if a.stores.Deliveries != nil {
-		opts.Deliveries = a.stores.Deliveries
-	}
+	// Nil on SQLite, where this process is the only one.
+	opts.Deliveries = a.stores.Deliveries
 	ad, err := slackadapter.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
@@ -19,14 +20,8 @@ import (
 // nothing, and a location not stored is edited.
 func TestCardEditsLandInRevisionOrder(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.Fresh(t)
 	var replicas [2]*postgres.CardLocations
-	for i := range replicas {
-		db, err := postgres.Open(ctx, url, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+	for i, db := range openProcesses(t, pgtest.Fresh(t), nil, len(replicas)) {
 		replicas[i] = postgres.NewCardLocations(db)
 	}
 	const loc = "C1/1700000000.000100"
@@ -73,4 +68,20 @@ func TestCardEditsLandInRevisionOrder(t *testing.T) {
 	if err != nil || !edited {
 		t.Fatalf("a location not stored was not edited (%v, %v)", edited, err)
 	}
+}
+
+// openProcesses opens the database at url n times, as n processes do;
+// each handle is closed when the test ends.
+func openProcesses(t *testing.T, url string, clock bot.Clock, n int) []*postgres.DB {
+	t.Helper()
+	dbs := make([]*postgres.DB, n)
+	for i := range dbs {
+		db, err := postgres.Open(context.Background(), url, clock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[i] = db
+	}
+	return dbs
 }

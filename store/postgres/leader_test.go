@@ -7,7 +7,6 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/bottest"
-	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
 
@@ -17,17 +16,8 @@ import (
 // the other takes it. A released role is free at once.
 func TestOneProcessLeads(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.Fresh(t)
 	clock := bot.NewManualClock(time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC))
-	var dbs [2]*postgres.DB
-	for i := range dbs {
-		db, err := postgres.Open(ctx, url, clock)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		dbs[i] = db
-	}
+	dbs := openProcesses(t, pgtest.Fresh(t), clock, 2)
 	lost, release, ok, err := dbs[0].TryLead(ctx, "discord-gateway")
 	if err != nil || !ok {
 		t.Fatalf("first try: %v, %v", ok, err)
