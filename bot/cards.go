@@ -23,3 +23,17 @@ type CardLocations interface {
 	// deleted. Forgetting an unknown location is not an error.
 	ForgetCardLocation(ctx context.Context, platform, key, location string) error
 }
+
+// CardRevisions is implemented by a CardLocations store that several
+// processes share, so that their edits of one message land in revision
+// order: a process editing a card to an older state than another has
+// shown skips the edit.
+type CardRevisions interface {
+	// EditCardRevision calls edit, unless the message at location on
+	// platform already shows a revision of card key newer than revision;
+	// it reports whether edit was called. While edit runs, another
+	// process's edit of the same message waits, and when edit succeeds
+	// revision is recorded as the one shown. A location not recorded is
+	// edited.
+	EditCardRevision(ctx context.Context, platform, key, location string, revision int64, edit func(context.Context) error) (bool, error)
+}

@@ -121,6 +121,11 @@ type Card struct {
 	// Poll, when the card shows a poll, is a structured view of it for
 	// clients that render tallies themselves (such as console --json).
 	Poll *PollView
+	// Revision, when not zero, orders the states of the card: it grows
+	// with every change to what the card shows (a poll's tally version).
+	// Where several processes update one message, a state older than the
+	// one last shown is not shown over it (see CardRevisions).
+	Revision int64
 }
 
 // ButtonStyle hints how a button should look.

@@ -202,10 +202,11 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 		b.WriteString("This was an informal straw poll, not a ratification vote.")
 	}
 	c := bot.Card{
-		Key:   CardKey(p.ID),
-		Title: p.Question,
-		Body:  b.String(),
-		Poll:  r.View(),
+		Key:      CardKey(p.ID),
+		Title:    p.Question,
+		Body:     b.String(),
+		Poll:     r.View(),
+		Revision: p.Revision,
 	}
 	id := strconv.FormatInt(p.ID, 10)
 	opener := p.OpenedByName
@@ -265,11 +266,12 @@ func Report(r *Results, now time.Time, loc *time.Location) bot.Card {
 		b.WriteString(StrawPollNotice)
 	}
 	return bot.Card{
-		Key:    CardKey(p.ID) + ":results",
-		Title:  fmt.Sprintf("Poll %d: %s", p.ID, p.Question),
-		Body:   b.String(),
-		Footer: ruleLine(p),
-		Poll:   r.View(),
+		Key:      CardKey(p.ID) + ":results",
+		Title:    fmt.Sprintf("Poll %d: %s", p.ID, p.Question),
+		Body:     b.String(),
+		Footer:   ruleLine(p),
+		Poll:     r.View(),
+		Revision: p.Revision,
 	}
 }
 

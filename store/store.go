@@ -34,6 +34,37 @@ type Stores struct {
 	Cards CardLocations
 	// Settings keeps the installation's own values.
 	Settings Settings
+	// Deliveries records which platform deliveries some process has
+	// taken on, so that several processes on one database handle each
+	// once. It is nil on an engine that serves a single process (SQLite),
+	// where each adapter remembers its deliveries in memory.
+	Deliveries Deliveries
+	// Leadership makes one process among those on the database the
+	// holder of a role, such as the Discord gateway connection. It is nil
+	// on an engine that serves a single process (SQLite), whose process
+	// holds every role.
+	Leadership Leadership
+}
+
+// Leadership makes one process among those on one database the holder of
+// a role.
+type Leadership interface {
+	// TryLead tries once, without waiting, to make the caller the holder
+	// of role; ok is false when another process holds it. While it is
+	// held, lost is closed when the hold ends; release gives it up.
+	TryLead(ctx context.Context, role string) (lost <-chan struct{}, release func(), ok bool, err error)
+}
+
+// Deliveries records the platforms' deliveries (events, slash commands'
+// triggers) that processes on one database have taken on.
+type Deliveries interface {
+	// FirstDelivery records that the caller takes on the delivery id
+	// from platform at now, and reports whether it is the first to
+	// within ttl, across every process on the database.
+	FirstDelivery(ctx context.Context, platform, id string, now time.Time, ttl time.Duration) (bool, error)
+	// SweepDeliveries deletes the records taken before before and
+	// reports how many it deleted.
+	SweepDeliveries(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Settings keeps small values that belong to the installation, such as

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"runtime/debug"
@@ -45,6 +46,7 @@ const (
 	DefaultHandlerTimeout = 2 * time.Minute
 	DefaultShutdownGrace  = 10 * time.Second
 	DefaultMaxConcurrent  = 16
+	DefaultLeaderRetry    = 3 * time.Second
 )
 
 // Options configure an Adapter.
@@ -101,6 +103,23 @@ type Options struct {
 	CardLocations bot.CardLocations
 	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
 	Metrics bot.Metrics
+	// Leadership, when set, is shared by the processes of one
+	// installation: only the process that holds the gateway role
+	// connects to the gateway (Discord delivers each event to one
+	// connection), and the others take it over when it stops. Without
+	// it, the adapter always connects.
+	Leadership Leadership
+	// PublicKey is the application's public key, which signs the
+	// interactions Discord sends over HTTP (see InteractionsHandler);
+	// without it the HTTP endpoint is not served.
+	PublicKey []byte
+	// InteractionsAddr, when set with PublicKey, is the address Run
+	// serves the interactions endpoint on, e.g. ":3001"; leave it empty
+	// to mount InteractionsHandler on a server of one's own.
+	InteractionsAddr string
+	// LeaderRetry is how often a process without the gateway role tries
+	// to take it. Default 3s.
+	LeaderRetry time.Duration
 }
 
 // Adapter is the Discord adapter. Create it with New.
@@ -129,9 +148,10 @@ type Adapter struct {
 	sessions   atomic.Int64 // gateway sessions made ready or resumed
 	dispatcher atomic.Pointer[dispatcherBox]
 
-	mu    sync.Mutex
-	botID string
-	appID string
+	mu             sync.Mutex
+	botID          string
+	appID          string
+	interactionsAt net.Addr // where the interactions endpoint listens, once it does
 }
 
 type dispatcherBox struct{ d bot.Dispatcher }
@@ -172,6 +192,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	opts.HandlerTimeout = bot.PositiveOr(opts.HandlerTimeout, DefaultHandlerTimeout)
 	opts.ShutdownGrace = bot.PositiveOr(opts.ShutdownGrace, DefaultShutdownGrace)
 	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
+	opts.LeaderRetry = bot.PositiveOr(opts.LeaderRetry, DefaultLeaderRetry)
 	opts.Logger = bot.OrDefaultLogger(opts.Logger)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
@@ -274,18 +295,46 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		defer remove()
 	}
 
-	if err := a.connect(ctx); err != nil {
-		a.shutdown()
-		if ctx.Err() != nil {
-			return nil
+	if a.opts.InteractionsAddr != "" && len(a.opts.PublicKey) > 0 {
+		ln, err := net.Listen("tcp", a.opts.InteractionsAddr)
+		if err != nil {
+			a.shutdown()
+			return fmt.Errorf("discord: listen for interactions on %s: %w", a.opts.InteractionsAddr, err)
 		}
+		served := make(chan error, 1)
+		httpCtx, stopHTTP := context.WithCancel(ctx)
+		go func() { served <- a.serveInteractions(httpCtx, ln) }()
+		defer func() {
+			stopHTTP()
+			if err := <-served; err != nil {
+				a.log.Error("the Discord interactions endpoint stopped", "err", err)
+			}
+		}()
+	}
+	var err error
+	if a.opts.Leadership != nil {
+		err = a.serveGatewayWhileLeading(ctx, ready, disconnected)
+	} else {
+		err = a.serveGateway(ctx, ready, disconnected)
+	}
+	a.shutdown()
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// serveGateway holds the gateway connection until ctx ends, reconnecting
+// when it is lost and registering the commands after the first READY. It
+// returns nil when ctx ends, or the error that retrying cannot fix.
+func (a *Adapter) serveGateway(ctx context.Context, ready, disconnected <-chan struct{}) error {
+	if err := a.connect(ctx); err != nil {
 		return err
 	}
 	registered := false
 	for {
 		select {
 		case <-ctx.Done():
-			a.shutdown()
 			return nil
 		case <-disconnected:
 			if ctx.Err() != nil {
@@ -293,10 +342,6 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 			}
 			a.log.Warn("Discord gateway connection lost; reconnecting")
 			if err := a.connect(ctx); err != nil {
-				a.shutdown()
-				if ctx.Err() != nil {
-					return nil
-				}
 				return err
 			}
 		case <-ready:
@@ -304,10 +349,6 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 				continue
 			}
 			if err := a.registerCommands(ctx); err != nil {
-				a.shutdown()
-				if ctx.Err() != nil {
-					return nil
-				}
 				return err
 			}
 			registered = true

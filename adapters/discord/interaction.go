@@ -25,15 +25,28 @@ const (
 // onInteraction handles INTERACTION_CREATE. discordgo calls it on a
 // goroutine of its own, so slow work here never stalls the gateway.
 func (a *Adapter) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-	if ic == nil || ic.Interaction == nil || !a.work.add() {
+	if ic == nil {
+		return
+	}
+	a.handleInteraction(ic.Interaction, nil)
+}
+
+// responder sends an interaction's first response some other way than
+// the REST callback: as the answer to Discord's HTTP request, for
+// interactions that arrive over HTTP.
+type responder func(ctx context.Context, resp *discordgo.InteractionResponse, files []*discordgo.File) error
+
+// handleInteraction handles one interaction, from the gateway or the
+// HTTP endpoint (respond is then where its first response goes).
+func (a *Adapter) handleInteraction(i *discordgo.Interaction, respond responder) {
+	if i == nil || !a.work.add() {
 		return
 	}
 	defer a.work.done()
 	defer a.recoverPanic("interaction")
 	ctx, cancel := a.eventContext()
 	defer cancel()
-	i := ic.Interaction
-	w := &interactionWriter{a: a, i: i, lim: discordgo.NewRatelimiter()}
+	w := &interactionWriter{a: a, i: i, lim: discordgo.NewRatelimiter(), respond: respond}
 	switch i.Type {
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		a.autocomplete(ctx, w)
@@ -147,8 +160,9 @@ func (a *Adapter) autocomplete(ctx context.Context, w *interactionWriter) {
 	if ok {
 		choices = a.opts.Commands.suggestions(data)
 	}
-	_, err := a.interactionRequest(ctx, w.lim, http.MethodPost, discordgo.EndpointInteractionResponse(w.i.ID, w.i.Token),
-		&discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{Choices: choices}}, nil)
+	w.mu.Lock()
+	err := w.callback(ctx, &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{Choices: choices}}, nil)
+	w.mu.Unlock()
 	if err != nil {
 		a.log.Warn("could not answer autocomplete", "err", err)
 	}
@@ -174,9 +188,18 @@ type interactionWriter struct {
 
 	mu    sync.Mutex
 	state ackState
+	// respond, until it has been used, takes the first response instead
+	// of the REST callback.
+	respond responder
 }
 
+// callback sends the interaction's first response. It is called with mu
+// held.
 func (w *interactionWriter) callback(ctx context.Context, resp *discordgo.InteractionResponse, files []*discordgo.File) error {
+	if r := w.respond; r != nil {
+		w.respond = nil
+		return r(ctx, resp, files)
+	}
 	_, err := w.a.interactionRequest(ctx, w.lim, http.MethodPost, discordgo.EndpointInteractionResponse(w.i.ID, w.i.Token), resp, files)
 	return err
 }

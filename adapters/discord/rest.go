@@ -151,16 +151,7 @@ func redactURL(u string) string {
 // the limiter is dropped with the interaction. It returns the response
 // body.
 func (a *Adapter) interactionRequest(ctx context.Context, lim *discordgo.RateLimiter, method, endpoint string, payload any, files []*discordgo.File) ([]byte, error) {
-	var (
-		body        []byte
-		contentType = "application/json"
-		err         error
-	)
-	if len(files) > 0 {
-		contentType, body, err = discordgo.MultipartBodyWithJSON(payload, files)
-	} else if payload != nil {
-		body, err = json.Marshal(payload)
-	}
+	contentType, body, err := encodeBody(payload, files)
 	if err != nil {
 		return nil, fmt.Errorf("encode %s request: %w", method, err)
 	}
@@ -172,4 +163,16 @@ func (a *Adapter) interactionRequest(ctx context.Context, lim *discordgo.RateLim
 		return err
 	})
 	return resp, err
+}
+
+// encodeBody encodes a payload as Discord takes it: JSON, or multipart
+// form data with the JSON beside the files.
+func encodeBody(payload any, files []*discordgo.File) (contentType string, body []byte, err error) {
+	if len(files) > 0 {
+		return discordgo.MultipartBodyWithJSON(payload, files)
+	}
+	if payload != nil {
+		body, err = json.Marshal(payload)
+	}
+	return "application/json", body, err
 }

@@ -115,6 +115,10 @@ type Options struct {
 	// route of its own for (the program's health and metrics endpoints),
 	// so one server can serve both.
 	Routes http.Handler
+	// Deliveries, when set, is where processes sharing a database record
+	// the deliveries they take on, so that each is handled by one of
+	// them; without it the adapter remembers its own in memory.
+	Deliveries Deliveries
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter.
@@ -137,7 +141,7 @@ type Adapter struct {
 	memberPosts pace.Pending // public replies still queued, per member and channel
 	in          *lanes.Group // handlers, one lane per channel
 	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen        *dedupe
+	seen        seenFilter
 	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
 	stewards    *stewardGroup
 
@@ -232,10 +236,13 @@ func newAdapter(opts Options) (*Adapter, error) {
 		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
 		out:           lanes.New(maxSenders),
-		seen:          newDedupe(opts.Clock, dedupeTTL),
 		ready:         make(chan struct{}),
 	}
 	a.sleep = a.wait
+	a.seen = newDedupe(opts.Clock, dedupeTTL)
+	if opts.Deliveries != nil {
+		a.seen = newSharedDedupe(opts.Deliveries, opts.Clock, dedupeTTL, log)
+	}
 	a.cards = a.newCardUpdater(defaultUpdateInterval)
 	a.sendCtx, a.stopSend = context.WithCancel(context.Background())
 	onPanic := func(p any) { a.log.Error("panic in Slack adapter job", "panic", p) }

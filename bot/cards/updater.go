@@ -352,6 +352,9 @@ func (u *Updater) Update(ctx context.Context, c bot.Card) {
 	}
 	u.touchLocked(c.Key)
 	for _, m := range ms {
+		if c.Revision != 0 && c.Revision < m.card.Revision {
+			continue // a newer state is on its way already
+		}
 		m.card = c
 		m.failures = 0
 		if u.flights.Request(m) {
@@ -551,7 +554,7 @@ func (u *Updater) edit(m *message) {
 	u.mu.Unlock()
 
 	if err == nil {
-		err = u.editor.Edit(ctx, at, c)
+		err = u.send(ctx, at, c)
 	}
 
 	u.mu.Lock()
@@ -589,6 +592,19 @@ func (u *Updater) edit(m *message) {
 		u.log.Warn("could not update card; will retry", "card", c.Key, "channel", at.Channel, "attempt", m.failures, "wait", wait, "err", err)
 		u.scheduleLocked(m) // the run goes on, with the newest state
 	}
+}
+
+// send edits the message at to show c; through the store, when it keeps
+// revisions, so that an edit older than what another process has shown
+// is skipped.
+func (u *Updater) send(ctx context.Context, at Message, c bot.Card) error {
+	revs, ok := u.store.(bot.CardRevisions)
+	if !ok || c.Revision == 0 || at.Extra != nil {
+		return u.editor.Edit(ctx, at, c)
+	}
+	_, err := revs.EditCardRevision(ctx, u.platform, c.Key, at.Location(), c.Revision,
+		func(ctx context.Context) error { return u.editor.Edit(ctx, at, c) })
+	return err
 }
 
 // saveLocked stores where m is, if its card can change and can be

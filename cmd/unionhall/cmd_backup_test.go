@@ -69,8 +69,8 @@ func TestDailyBackupsFromSettings(t *testing.T) {
 	})
 
 	for keep, wantErr := range map[string]bool{"0": true, "many": true, "12": false} {
-		vars["UNIONHALL_BACKUP_KEEP"] = keep
-		code, _, errOut := runMain(dir, vars, "", "console")
+		// A map of its own: the running app still reads vars.
+		code, _, errOut := runMain(dir, map[string]string{"UNIONHALL_BACKUP_DIR": backups, "UNIONHALL_BACKUP_KEEP": keep}, "", "console")
 		if (code != 0) != wantErr || wantErr && !strings.Contains(errOut, "UNIONHALL_BACKUP_KEEP") {
 			t.Errorf("UNIONHALL_BACKUP_KEEP=%s: exit %d, %q", keep, code, errOut)
 		}

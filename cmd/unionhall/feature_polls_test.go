@@ -139,7 +139,7 @@ func TestConsolePollsSurviveRestart(t *testing.T) {
 	)
 	one(t, lines, "bob", "Your vote is already counted: 1. Yes.")
 	one(t, lines, "carol", "recorded: 2. No")
-	one(t, lines, "dave", "Poll 2 closed")
+	one(t, lines, "dave", "Poll 2 closed Sun Dec 31, 2000 7:00 PM EST; votes are no longer accepted.")
 	// Closed at start-up or by the first touch, the result is posted once.
 	closed := one(t, lines, "*", "Poll 2 closed at its deadline, Sun Dec 31, 2000 7:00 PM EST. Its result is announced late")
 	if closed.Poll == nil || !closed.Poll.Closed || *closed.Poll.Options[0].Votes != 1 || *closed.Poll.Total != 1 {

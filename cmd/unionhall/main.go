@@ -49,6 +49,7 @@ func subcommands() []subcommand {
 		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
 		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
 		{"backup", "FILE", "copy the SQLite database to a new FILE, also while the bot runs", cmdBackup},
+		{"migrate", "--from unionhall.db --to postgres://...", "copy a SQLite installation into an empty PostgreSQL database and check the row counts", withoutEnv(cmdMigrate)},
 		{"restore", "FILE", "put the backup FILE in place of the SQLite database (bot stopped)", cmdRestore},
 		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
 		{"slack-manifest", "[--url https://host] [--name NAME]", "print the Slack app manifest", cmdSlackManifest},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/unionhall/unionhall/adapters/discord"
@@ -23,6 +24,8 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
 	opts.Metrics = a.meter()
+	// Nil on SQLite, where this process is the only one.
+	opts.Leadership = a.stores.Leadership
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)
@@ -32,15 +35,32 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	return ad, nil
 }
 
+// defaultDiscordInteractionsAddr is where the interactions endpoint
+// listens when DISCORD_PUBLIC_KEY is set and DISCORD_INTERACTIONS_ADDR is
+// not.
+const defaultDiscordInteractionsAddr = ":3001"
+
 // discordOptions checks the Discord settings and returns the adapter's
 // options from them: DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_API_URL,
-// DISCORD_ANNOUNCE_CHANNEL and DISCORD_STEWARD_ROLE.
+// DISCORD_ANNOUNCE_CHANNEL, DISCORD_STEWARD_ROLE, DISCORD_PUBLIC_KEY and
+// DISCORD_INTERACTIONS_ADDR.
 func (c config) discordOptions() (discord.Options, error) {
-	return discord.Options{
+	opts := discord.Options{
 		Token:           c.DiscordToken,
 		GuildID:         c.DiscordGuildID,
 		APIURL:          c.DiscordAPIURL,
 		AnnounceChannel: c.vars.get("DISCORD_ANNOUNCE_CHANNEL"),
 		StewardRole:     c.vars.get("DISCORD_STEWARD_ROLE"),
-	}, checkAPIURL("DISCORD_API_URL", c.DiscordAPIURL, "http://127.0.0.1:8080")
+	}
+	if key := c.vars.get("DISCORD_PUBLIC_KEY"); key != "" {
+		pub, err := discord.ParsePublicKey(key)
+		if err != nil {
+			return opts, fmt.Errorf("DISCORD_PUBLIC_KEY: %w", err)
+		}
+		opts.PublicKey = pub
+		opts.InteractionsAddr = c.vars.or("DISCORD_INTERACTIONS_ADDR", defaultDiscordInteractionsAddr)
+	} else if c.vars.get("DISCORD_INTERACTIONS_ADDR") != "" {
+		return opts, errors.New("DISCORD_INTERACTIONS_ADDR is set, but DISCORD_PUBLIC_KEY, which checks the requests sent there, is not")
+	}
+	return opts, checkAPIURL("DISCORD_API_URL", c.DiscordAPIURL, "http://127.0.0.1:8080")
 }

@@ -27,6 +27,8 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 	if a.sharesSlackServer(opts) {
 		opts.Routes = a.opsHandler()
 	}
+	// Nil on SQLite, where this process is the only one.
+	opts.Deliveries = a.stores.Deliveries
 	ad, err := slackadapter.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)

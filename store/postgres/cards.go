@@ -2,11 +2,13 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/store"
 )
 
@@ -24,7 +26,10 @@ type CardLocations struct {
 	db *DB
 }
 
-var _ store.CardLocations = (*CardLocations)(nil)
+var (
+	_ store.CardLocations = (*CardLocations)(nil)
+	_ bot.CardRevisions   = (*CardLocations)(nil)
+)
 
 // NewCardLocations returns the card location store of db.
 func NewCardLocations(db *DB) *CardLocations { return &CardLocations{db: db} }
@@ -80,4 +85,43 @@ func (s *CardLocations) ForgetCardLocation(ctx context.Context, platform, key, l
 func (s *CardLocations) Prune(ctx context.Context, maxAge time.Duration) (int64, error) {
 	return s.db.exec(ctx, "prune card locations", `DELETE FROM card_locations WHERE id IN (
 		SELECT id FROM card_locations WHERE saved_at < $1 FOR UPDATE SKIP LOCKED)`, stamp(s.db.Now().Add(-maxAge), toMilli))
+}
+
+// EditCardRevision implements bot.CardRevisions: it calls edit unless
+// the message at location already shows a newer revision of card key,
+// and records revision once edit succeeds. The location's row stays
+// locked (FOR UPDATE) while edit runs, so that edits of one message from
+// several processes take turns, each seeing the revision the last one
+// recorded: a newer edit that waits goes on after, an older one finds a
+// newer revision and is skipped. If edit fails nothing is recorded. A
+// location the store does not know is edited without a record. The
+// transaction runs on a pool of its own (editConns connections), so
+// that slow edits never hold up votes.
+func (s *CardLocations) EditCardRevision(ctx context.Context, platform, key, location string, revision int64, edit func(context.Context) error) (bool, error) {
+	edited := false
+	err := pgx.BeginFunc(ctx, s.db.edits, func(tx pgx.Tx) error {
+		var shown int64
+		err := tx.QueryRow(ctx, `SELECT revision FROM card_locations WHERE platform = $1 AND key = $2 AND location = $3 FOR UPDATE`,
+			platform, key, location).Scan(&shown)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			edited = true
+			return edit(ctx)
+		case err != nil:
+			return fmt.Errorf("read the revision shown: %w", err)
+		case shown > revision:
+			return nil
+		}
+		edited = true
+		if err := edit(ctx); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE card_locations SET revision = $4 WHERE platform = $1 AND key = $2 AND location = $3`,
+			platform, key, location, revision)
+		return err
+	})
+	if err != nil {
+		return edited, fmt.Errorf("edit card %s at %s on %s to revision %d: %w", key, location, platform, revision, err)
+	}
+	return edited, nil
 }

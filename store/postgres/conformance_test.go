@@ -49,3 +49,10 @@ func BenchmarkRunDue1000(b *testing.B) {
 	pgtest.Server(b)
 	storetest.BenchmarkRunDue1000(b, engine)
 }
+
+// BenchmarkRunDue1000TwoProcesses measures two processes' schedulers
+// draining 1,000 reminders due at the same second, each posted once.
+func BenchmarkRunDue1000TwoProcesses(b *testing.B) {
+	pgtest.Server(b)
+	storetest.BenchmarkRunDue1000OnReplicas(b, engine, 2)
+}

@@ -44,13 +44,20 @@ var migrationFS embed.FS
 // together apply each migration once.
 const migrationLock int64 = 0x556e696f6e48616c
 
+// editConns is how many card edits (EditCardRevision) one process runs at
+// once; more wait for a connection.
+const editConns = 4
+
 // DB is an open Union Hall database on PostgreSQL.
 type DB struct {
 	// Clock is where timestamps come from.
 	Clock bot.Clock
 
-	pool  *pgxpool.Pool
-	where string // the server and database, for messages; never the password
+	pool *pgxpool.Pool
+	// connConfig makes the connections that hold a role (TryLead).
+	connConfig *pgx.ConnConfig
+	edits      *pgxpool.Pool // card edits' transactions, which last as long as an edit
+	where      string        // the server and database, for messages; never the password
 }
 
 // Open connects to the PostgreSQL database at url (postgres://user:
@@ -68,7 +75,7 @@ func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 		// pgx masks the password in what it quotes of the URL.
 		return nil, fmt.Errorf("the PostgreSQL URL cannot be read (the form is postgres://user:password@host:port/database): %w", err)
 	}
-	db := &DB{Clock: clock, where: where(cfg.ConnConfig)}
+	db := &DB{Clock: clock, where: where(cfg.ConnConfig), connConfig: cfg.ConnConfig}
 	if err := db.migrate(ctx, cfg.ConnConfig); err != nil {
 		return nil, err
 	}
@@ -76,6 +83,12 @@ func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 		return nil, db.describe(err)
 	}
 	if err := db.pool.Ping(ctx); err != nil {
+		db.pool.Close()
+		return nil, db.describe(err)
+	}
+	editCfg := cfg.Copy()
+	editCfg.MaxConns, editCfg.MinConns = editConns, 0
+	if db.edits, err = pgxpool.NewWithConfig(ctx, editCfg); err != nil {
 		db.pool.Close()
 		return nil, db.describe(err)
 	}
@@ -105,15 +118,16 @@ func (db *DB) describe(err error) error {
 	return fmt.Errorf("%s: %w", db.where, err)
 }
 
-// Close closes the connection pool.
+// Close closes the connection pools.
 func (db *DB) Close() error {
+	db.edits.Close()
 	db.pool.Close()
 	return nil
 }
 
 // Stores returns every store on db.
 func (db *DB) Stores() store.Stores {
-	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db, Deliveries: db, Leadership: db}
 }
 
 // Pool returns the connection pool, for tools and tests that read the

@@ -67,17 +67,21 @@ func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 // CreatePoll stores a new poll, sets its ID, and creates every counter
 // the poll will use, at zero.
 func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
-	var units []byte
+	// JSON text, or NULL: sent as text, it is read as jsonb in every
+	// query mode, including those PgBouncer needs (see docs/scaling.md).
+	var units *string
 	if p.Coalition != nil {
-		var err error
-		if units, err = json.Marshal(p.Coalition); err != nil {
+		b, err := json.Marshal(p.Coalition)
+		if err != nil {
 			return fmt.Errorf("encode units: %w", err)
 		}
+		text := string(b)
+		units = &text
 	}
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
 			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			p.Question, p.Options, p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, units,
 			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked, stamp(p.OpensAt, toSecond), int64(p.RemindBefore/time.Second)).Scan(&p.ID)
 		if err != nil {

@@ -8,48 +8,15 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store/storetest"
 )
 
 // voters is the number of members voting at once in the benchmark.
 const benchVoters = 100
-
-// concurrently runs fn(i) for i in [0, n) on workers goroutines and returns
-// the elapsed time.
-func concurrently(b *testing.B, n, workers int, fn func(i int) error) time.Duration {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	var failed atomic.Pointer[error]
-	begin := time.Now()
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := fn(i); err != nil {
-					failed.CompareAndSwap(nil, &err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(begin)
-	if err := failed.Load(); err != nil {
-		b.Fatal(*err)
-	}
-	return elapsed
-}
 
 // BenchmarkDurableVotes measures votes per second with 100 members voting
 // at once, each vote confirmed only after its transaction commits, beside
@@ -131,8 +98,8 @@ func benchVotes(b *testing.B, vote func(svc *polls.Service, r *bot.Router, pollI
 	}
 
 	b.ResetTimer()
-	service := concurrently(b, b.N, benchVoters, func(i int) error { return vote(svc, router, p.ID, i) })
-	baseline := concurrently(b, b.N, benchVoters, func(i int) error {
+	service := storetest.Concurrently(b, b.N, benchVoters, func(i int) error { return vote(svc, router, p.ID, i) })
+	baseline := storetest.Concurrently(b, b.N, benchVoters, func(i int) error {
 		tx, err := raw.Begin()
 		if err != nil {
 			return err
@@ -145,17 +112,5 @@ func benchVotes(b *testing.B, vote func(svc *polls.Service, r *bot.Router, pollI
 	})
 	b.StopTimer()
 
-	res, err := svc.Results(ctx, p.ID)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if res.Voters != b.N {
-		b.Fatalf("%d votes counted, want %d", res.Voters, b.N)
-	}
-	votesPerSec := float64(b.N) / service.Seconds()
-	basePerSec := float64(b.N) / baseline.Seconds()
-	b.ReportMetric(votesPerSec, "votes/s")
-	b.ReportMetric(basePerSec, "baseline-tx/s")
-	b.ReportMetric(100*votesPerSec/basePerSec, "%-of-baseline")
-	b.ReportMetric(0, "ns/op")
+	storetest.ReportVotes(b, svc, p.ID, service, baseline)
 }

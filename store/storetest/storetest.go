@@ -148,6 +148,7 @@ var tests = []test{
 	{"ClaimOccurrencesOnce", testClaimOccurrencesOnce},
 	{"ClaimRetryOnceAndFinishOnce", testClaimRetryOnce},
 	{"RemindersAndDeadlinesStored", testRemindersStored},
+	{"DeliveriesTakenOnOnce", testDeliveriesTakenOnOnce},
 }
 
 // test is one conformance test.

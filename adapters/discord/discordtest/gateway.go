@@ -198,6 +198,7 @@ type event struct {
 // rush of them. Without a live session they are kept for a resume, as
 // Discord does.
 func (s *Server) dispatch(events ...event) {
+	events = s.deliverOverHTTP(events)
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.mu.Lock()

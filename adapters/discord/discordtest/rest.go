@@ -134,6 +134,9 @@ func apiError(status, code int, message string) response {
 func (s *Server) handle(route Route, access access, serve handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
+		if access == webhook {
+			s.awaitAnswer(r.PathValue("token"))
+		}
 		s.mu.Lock()
 		q := &request{r: r, body: body, call: &Call{Route: route, At: time.Now(), ChannelID: r.PathValue("channel")}}
 		var resp response

@@ -85,6 +85,8 @@ type Server struct {
 	closedDMs    map[string]bool
 	violations   []string
 	guildSetup   guildSetup
+	endpoint     *endpoint                // where interactions go over HTTP; nil for the gateway
+	answering    map[string]chan struct{} // interaction token → closed once its HTTP answer is applied
 
 	// gateway; the fields below are guarded by mu, and writeMu serialises
 	// writes so that sequence order is write order.

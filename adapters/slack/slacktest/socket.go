@@ -170,7 +170,12 @@ func (s *Server) Send(msg map[string]any) {
 // that sending is only writing.
 func (s *Server) SendRaw(envelopeID string, data []byte) {
 	s.t.Helper()
-	sk := s.newest()
+	s.sendOn(s.newest(), envelopeID, data)
+}
+
+// sendOn writes data on sk, recording when envelope envelopeID was sent.
+func (s *Server) sendOn(sk *socket, envelopeID string, data []byte) {
+	s.t.Helper()
 	if sk == nil {
 		s.t.Fatal("no Socket Mode connection to send on")
 	}
