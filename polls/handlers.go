@@ -26,6 +26,10 @@ func (s *Service) Commands() []bot.Command {
 	closes.MaxLength = 100
 	rule := flag("rule", "How the result is judged (default: majority)", bot.KindChoice)
 	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
+	units := flag("units", "Only members of these units may vote: P-2,P-4", bot.KindString)
+	units.MaxLength = 500
+	nudge := flag("nudge", "Message members who have not voted, this long before the close: 24h", bot.KindString)
+	nudge.MaxLength = 20
 	return []bot.Command{
 		{
 			Name: "poll", Summary: "straw polls", MembersName: "polls", ChannelOnly: true,
@@ -39,7 +43,7 @@ func (s *Service) Commands() []bot.Command {
 						flag("anonymous", "Secret ballot: no one can see who voted for what", bot.KindSwitch),
 						flag("hidden", "Hide the tally until the poll closes", bot.KindSwitch),
 						flag("multi", "Members may pick any number of options", bot.KindSwitch),
-						maxChoices, closes, rule,
+						maxChoices, closes, rule, units, flag("roster", "Only members on the union's roster may vote", bot.KindSwitch), nudge,
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
@@ -156,6 +160,12 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		req.ClosesAt = t
 	}
+	if r.Has("units") {
+		if req.Eligible.Units, err = parseEligibleUnits(r.Arg("units"), s.units); err != nil {
+			return err
+		}
+	}
+	req.Eligible.Roster = r.Has("roster")
 	p, err := s.Open(ctx, req)
 	if err != nil {
 		return err
@@ -496,6 +506,13 @@ func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if s.units == nil {
 		return bot.Errorf(bot.EINVALID, "No list of units is configured, so there is no unit to choose.")
 	}
+	m, rosterKept, err := s.membership(ctx, r.User.ID)
+	if err != nil {
+		return err
+	}
+	if rosterKept || !s.selfDeclared() {
+		return w.Reply(ctx, bot.Reply{Text: s.fixedUnitNote(m, rosterKept) + "\n" + s.unitList(), Private: true, Thread: r.Thread})
+	}
 	name := strings.Join(strings.Fields(r.Arg("name")), " ")
 	if name == "" {
 		cur, err := s.store.Unit(ctx, r.User.ID)
@@ -522,6 +539,18 @@ func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		Text:    fmt.Sprintf("You are in %s (%s members). Your votes from now on count for it; votes you already cast stay counted for the unit you had then (on an open ballot, vote again to move yours).", u.Name, thousands(u.Members)),
 		Private: true, Thread: r.Thread,
 	})
+}
+
+// fixedUnitNote tells a member their unit when members do not name their
+// own: where it comes from, and whom to ask to change it.
+func (s *Service) fixedUnitNote(m Membership, rosterKept bool) string {
+	switch {
+	case m.OnRoster:
+		return fmt.Sprintf("The union's roster has you in %s; your votes count for it. To change it, ask a steward to update the roster.", m.Unit)
+	case rosterKept:
+		return "You are not on the union's roster, so your votes count in the overall split but for no unit. If you should be on it, ask a steward."
+	}
+	return "Units here come from the union's roster, and none has been imported yet, so your votes count for no unit. Please tell a steward."
 }
 
 // unitList describes the configured units.

@@ -72,7 +72,8 @@ func (e *env) start() {
 	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
 	hub := bottest.NewHub(clock)
-	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
+	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log,
+		Roster: store, Nudges: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,8 +122,8 @@ func ruleLine(p *Poll) string {
 
 // whoLine says who may vote and how ballots are kept.
 func whoLine(p *Poll) string {
-	s := "Who may vote: everyone in this channel, one ballot each."
-	if p.Rule == RuleCoalition {
+	s := "Who may vote: " + p.Eligible.Describe() + ", one ballot each."
+	if p.Rule == RuleCoalition && (p.Coalition == nil || !p.Coalition.FixedMembership) {
 		s += " Say your unit first with /unit <name> so your vote counts for it."
 	}
 	return s

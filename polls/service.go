@@ -31,6 +31,12 @@ type Config struct {
 	// Units is the unit list and coalition rule (see ParseUnits); nil when
 	// none is configured (then --rule coalition is refused).
 	Units *Coalition
+	// Roster keeps the union's roster; nil when the installation keeps
+	// none (then units are self-declared).
+	Roster RosterStore
+	// Nudges keeps automatic nudges and tells who has voted; nil disables
+	// /poll nudge and --nudge.
+	Nudges NudgeStore
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
 }
@@ -52,6 +58,8 @@ type Service struct {
 	clock  bot.Clock
 	loc    *time.Location
 	units  *Coalition
+	roster RosterStore
+	nudges NudgeStore
 	log    *slog.Logger
 
 	// wake tells the closer a poll with a deadline was opened.
@@ -81,7 +89,7 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, roster: cfg.Roster, nudges: cfg.Nudges, log: cfg.Log,
 		wake: make(chan struct{}, 1),
 	}, nil
 }
@@ -106,6 +114,8 @@ type OpenRequest struct {
 	Platform, Channel, Thread string
 	// By is the steward opening it.
 	By bot.User
+	// Eligible is who may vote.
+	Eligible Eligibility
 }
 
 // Open validates and stores a new poll. Every problem is an EINVALID error
@@ -155,6 +165,10 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		Question: q, Options: opts, Secret: req.Secret, Hidden: req.Hidden, MaxChoices: maxChoices, Rule: req.Rule,
 		Platform: req.Platform, Channel: req.Channel, Thread: req.Thread,
 		OpenedBy: req.By.ID, OpenedByName: req.By.Name, OpenedAt: now.UTC().Truncate(time.Second),
+		Eligible: req.Eligible,
+	}
+	if req.Eligible.Roster && s.roster == nil {
+		return nil, bot.Errorf(bot.EINVALID, "--roster needs the union's roster, and this installation keeps none.")
 	}
 	if req.Rule != RuleNone {
 		if maxChoices > 1 {
@@ -262,11 +276,12 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if len(choices) == 0 {
 		return nil, bot.Errorf(bot.EINVALID, "Say which option: /vote %d 1.", req.PollID)
 	}
-	unit, err := s.store.Unit(ctx, req.Voter.ID)
+	m, rosterKept, err := s.membership(ctx, req.Voter.ID)
 	if err != nil {
-		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
+		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
-	v := &vote{choices: choices, only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	unit := m.Unit
+	v := &vote{choices: choices, only: req.Only, unit: unit, member: m, rosterKept: rosterKept, now: s.clock.Now(), res: VoteResult{Unit: unit}}
 	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
 		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
@@ -293,6 +308,10 @@ type vote struct {
 	only bool
 	// unit is the member's unit, or "".
 	unit string
+	// member is what is known of the member's unit, for eligibility.
+	member Membership
+	// rosterKept reports whether the installation has a roster.
+	rosterKept bool
 	// now is when the vote was cast.
 	now time.Time
 	// res is what the vote did, as last decided.
@@ -306,6 +325,9 @@ func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
 	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
 	if !p.OpenAt(v.now) {
 		return nil, s.errClosed(p)
+	}
+	if why := p.Eligible.refusal(p.ID, v.member, v.rosterKept); why != "" {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "Nothing recorded. %s", why)
 	}
 	if err := checkChoices(p, v.choices); err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package polls
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -30,6 +31,10 @@ type Coalition struct {
 	Units []Unit `json:"units"`
 	// UnitsNeeded is how many units must each have a majority in favour.
 	UnitsNeeded int `json:"units_needed"`
+	// FixedMembership means members cannot name their own unit with /unit
+	// (the units file's "self_declared: false"): units come only from the
+	// roster.
+	FixedMembership bool `json:"fixed_membership,omitempty"`
 	// PercentNeeded is the share of the total membership, in percent, that
 	// the units in favour must represent.
 	PercentNeeded float64 `json:"membership_percent"`
@@ -101,6 +106,20 @@ func normalize(s string) string {
 	return b.String()
 }
 
+// Exact returns the unit with this name or alias, ignoring case, spaces
+// and punctuation, but not a prefix: data files name units in full.
+func (c *Coalition) Exact(name string) (Unit, bool) {
+	k := normalize(name)
+	for _, u := range c.Units {
+		for _, n := range append([]string{u.Name}, u.Aliases...) {
+			if k != "" && normalize(n) == k {
+				return u, true
+			}
+		}
+	}
+	return Unit{}, false
+}
+
 // Find returns the unit a member meant by name: an exact match of a name or
 // alias (ignoring case, spaces and punctuation), or else the one unit whose
 // name or alias starts with it. It returns an EINVALID error listing the
@@ -110,19 +129,12 @@ func (c *Coalition) Find(name string) (Unit, error) {
 	if k == "" {
 		return Unit{}, bot.Errorf(bot.EINVALID, "Say which unit you are in: /unit <name>. Units: %s.", c.names())
 	}
+	if u, ok := c.Exact(name); ok {
+		return u, nil
+	}
 	var prefix []Unit
 	for _, u := range c.Units {
-		matched := false
-		for _, n := range append([]string{u.Name}, u.Aliases...) {
-			nk := normalize(n)
-			if nk == k {
-				return u, nil
-			}
-			if strings.HasPrefix(nk, k) {
-				matched = true
-			}
-		}
-		if matched {
+		if slices.ContainsFunc(append([]string{u.Name}, u.Aliases...), func(n string) bool { return strings.HasPrefix(normalize(n), k) }) {
 			prefix = append(prefix, u)
 		}
 	}

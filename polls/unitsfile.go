@@ -26,8 +26,11 @@ func ExampleUnits() bot.DataFile {
 
 // unitsFile is the YAML form of a unit list.
 type unitsFile struct {
-	Example   bool `yaml:"example"`
-	Coalition struct {
+	Example bool `yaml:"example"`
+	// SelfDeclared lets members name their unit with /unit; true when
+	// absent, as before the setting existed.
+	SelfDeclared *bool `yaml:"self_declared"`
+	Coalition    struct {
 		Name              string  `yaml:"name"`
 		UnitsNeeded       int     `yaml:"units_needed"`
 		MembershipPercent float64 `yaml:"membership_percent"`
@@ -57,10 +60,11 @@ func ParseUnits(file bot.DataFile) (*Coalition, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	c := &Coalition{
-		Name:          f.Coalition.Name,
-		Example:       f.Example,
-		UnitsNeeded:   f.Coalition.UnitsNeeded,
-		PercentNeeded: f.Coalition.MembershipPercent,
+		Name:            f.Coalition.Name,
+		Example:         f.Example,
+		UnitsNeeded:     f.Coalition.UnitsNeeded,
+		PercentNeeded:   f.Coalition.MembershipPercent,
+		FixedMembership: f.SelfDeclared != nil && !*f.SelfDeclared,
 	}
 	for _, u := range f.Units {
 		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases})

@@ -34,6 +34,10 @@ type Stores struct {
 	Cards CardLocations
 	// Settings keeps the installation's own values.
 	Settings Settings
+	// Roster keeps the union's roster of members by unit.
+	Roster polls.RosterStore
+	// Nudges keeps polls' automatic nudges and who has voted.
+	Nudges polls.NudgeStore
 }
 
 // Settings keeps small values that belong to the installation, such as

@@ -13,6 +13,8 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Clock:    a.clock,
 		Location: a.cfg.Location,
 		Units:    units,
+		Roster:   a.stores.Roster,
+		Nudges:   a.stores.Nudges,
 		Log:      a.log.With("feature", "polls"),
 	})
 	if err != nil {

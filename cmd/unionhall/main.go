@@ -43,6 +43,9 @@ Usage:
                              (P@1, MRR, false answers), beside plain BM25
   unionhall faq train [DIR]  train the FAQ classifier on a knowledge base
                              directory and store it there
+  unionhall roster import FILE.csv
+                             replace the union's roster (which unit each
+                             member is in) with a CSV file: unit,member
   unionhall slack-manifest [--url https://host] [--name NAME]
                              print the Slack app manifest (Socket Mode; with
                              --url, HTTP mode behind that public address)
@@ -90,6 +93,8 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 		err = cmdAsk(ctx, args, std, lookupEnv)
 	case "faq":
 		err = cmdFAQ(ctx, args, std, lookupEnv)
+	case "roster":
+		err = cmdRoster(ctx, args, std, lookupEnv)
 	case "slack-manifest":
 		err = cmdSlackManifest(ctx, args, std, lookupEnv)
 	case "version":

@@ -33,18 +33,18 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, eligibility`
 
 // scanPoll reads the columns of pollColumns, then any extra destinations.
 func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 	var (
-		p     polls.Poll
-		rule  string
-		units []byte
+		p                  polls.Poll
+		rule               string
+		units, eligibility []byte
 	)
 	dest := append([]any{&p.ID, &p.Question, &p.Options, &p.Secret, &p.Hidden, &p.MaxChoices, &rule, &p.Favour, &p.Against, &units,
 		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, utc{&p.OpenedAt}, utc{&p.ClosesAt}, utc{&p.ClosedAt},
-		&p.ClosedBy, &p.Voters, &p.Revision}, extra...)
+		&p.ClosedBy, &p.Voters, &p.Revision, &eligibility}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, polls.ErrNotFound
@@ -53,6 +53,9 @@ func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 		return nil, err
 	}
 	p.Rule = polls.Rule(rule)
+	if err := store.DecodeEligibility(&p, eligibility); err != nil {
+		return nil, err
+	}
 	if units != nil {
 		p.Coalition = &polls.Coalition{}
 		if err := json.Unmarshal(units, p.Coalition); err != nil {
@@ -72,12 +75,16 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 			return fmt.Errorf("encode units: %w", err)
 		}
 	}
+	eligibility, err := store.EncodeEligibility(p.Eligible)
+	if err != nil {
+		return err
+	}
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, eligibility)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 			p.Question, p.Options, p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, units,
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond)).Scan(&p.ID)
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), eligibility).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}

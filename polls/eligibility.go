@@ -1,0 +1,137 @@
+package polls
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/unionhall/unionhall/bot"
+)
+
+// Eligibility is who may vote in a poll. The zero value lets every member
+// in the channel vote, as polls always have.
+type Eligibility struct {
+	// Units limits the vote to members of these units (--units), by the
+	// names the units file gives them.
+	Units []string `json:"units,omitempty"`
+	// Roster limits the vote to members on the roster (--roster).
+	Roster bool `json:"roster,omitempty"`
+}
+
+// Limited reports whether the poll is limited to some members.
+func (e Eligibility) Limited() bool { return e.Roster || len(e.Units) > 0 }
+
+// Describe says who may vote, for the card: "members of P-2 and P-4", or
+// "everyone in this channel".
+func (e Eligibility) Describe() string {
+	switch {
+	case len(e.Units) > 0 && e.Roster:
+		return "members of " + joinAnd(e.Units) + " on the union's roster"
+	case len(e.Units) > 0:
+		return "members of " + joinAnd(e.Units)
+	case e.Roster:
+		return "members on the union's roster"
+	}
+	return "everyone in this channel"
+}
+
+// joinAnd joins names as "A", "A and B", "A, B and C".
+func joinAnd(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// Membership is what the service knows of one member's unit when they
+// vote.
+type Membership struct {
+	// Unit is the unit the member's vote counts for, or "".
+	Unit string
+	// OnRoster reports that the unit comes from the roster.
+	OnRoster bool
+}
+
+// refusal says why a member may not vote in a poll limited by e, or ""
+// when they may. rosterKept reports whether the installation has a roster.
+func (e Eligibility) refusal(pollID int64, m Membership, rosterKept bool) string {
+	if !e.Limited() {
+		return ""
+	}
+	switch {
+	case e.Roster && !rosterKept:
+		return fmt.Sprintf("Poll %d is limited to members on the union's roster, and no roster has been imported yet, so no vote can be recorded. Please tell a steward.", pollID)
+	case e.Roster && !m.OnRoster:
+		return fmt.Sprintf("Poll %d is limited to members on the union's roster, and you are not on it. If you should be, please ask a steward to add you.", pollID)
+	case len(e.Units) > 0 && !slices.Contains(e.Units, m.Unit):
+		who := "you are not listed in any of them"
+		switch {
+		case m.Unit != "" && m.OnRoster:
+			who = "the roster has you in " + m.Unit
+		case m.Unit != "":
+			who = "you are in " + m.Unit
+		case !rosterKept:
+			who = "you have not said which unit you are in (/unit <name>)"
+		}
+		return fmt.Sprintf("Poll %d is limited to members of %s, and %s.", pollID, joinAnd(e.Units), who)
+	}
+	return ""
+}
+
+// parseEligibleUnits reads a --units value ("P-2,P-4"): every name must
+// be a unit of the units file, by name or alias.
+func parseEligibleUnits(value string, units *Coalition) ([]string, error) {
+	if units == nil {
+		return nil, bot.Errorf(bot.EINVALID, "No list of units is configured, so a poll cannot be limited to units.")
+	}
+	var out []string
+	for _, name := range strings.Split(value, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			continue
+		}
+		u, ok := units.Exact(name)
+		if !ok {
+			return nil, bot.Errorf(bot.EINVALID, "--units: I don't know the unit %q. Units: %s.", bot.Truncate(name, 60), units.names())
+		}
+		if !slices.Contains(out, u.Name) {
+			out = append(out, u.Name)
+		}
+	}
+	if len(out) == 0 {
+		return nil, bot.Errorf(bot.EINVALID, "--units needs unit names separated by commas, e.g. --units P-2,P-4.")
+	}
+	return out, nil
+}
+
+// membership returns the unit a member's vote counts for: from the roster
+// when the installation has one (a member not on it counts for no unit),
+// otherwise the unit they declared with /unit, when the units file allows
+// that.
+func (s *Service) membership(ctx context.Context, member string) (Membership, bool, error) {
+	if s.roster != nil {
+		kept, err := s.roster.HasRoster(ctx)
+		if err != nil {
+			return Membership{}, false, fmt.Errorf("read roster: %w", err)
+		}
+		if kept {
+			unit, ok, err := s.roster.RosterUnit(ctx, member)
+			if err != nil {
+				return Membership{}, true, fmt.Errorf("read roster: %w", err)
+			}
+			return Membership{Unit: unit, OnRoster: ok}, true, nil
+		}
+	}
+	if !s.selfDeclared() {
+		return Membership{}, false, nil
+	}
+	unit, err := s.store.Unit(ctx, member)
+	if err != nil {
+		return Membership{}, false, fmt.Errorf("read unit: %w", err)
+	}
+	return Membership{Unit: unit}, false, nil
+}
+
+// selfDeclared reports whether members may name their own unit with /unit.
+func (s *Service) selfDeclared() bool { return s.units != nil && !s.units.FixedMembership }
