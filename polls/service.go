@@ -442,7 +442,11 @@ func (s *Service) Results(ctx context.Context, id int64) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
-	return Compute(t, s.units, s.clock.Now()), nil
+	res := Compute(t, s.units, s.clock.Now())
+	if res.Turnout, err = s.turnout(ctx, res); err != nil {
+		return nil, fmt.Errorf("turnout of poll %d: %w", id, err)
+	}
+	return res, nil
 }
 
 // announcer posts a closed poll's result and final card.
