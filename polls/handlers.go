@@ -50,6 +50,7 @@ func (s *Service) Commands() []bot.Command {
 				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveResults)},
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
+				{Name: "nudge", Summary: "privately remind members who may vote and have not (needs --roster or --units)", Steward: "nudge a poll's members", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveNudge)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
 			},
 		},
@@ -166,6 +167,11 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 	}
 	req.Eligible.Roster = r.Has("roster")
+	if r.Has("nudge") {
+		if req.NudgeBefore, err = bot.ParseDuration(r.Arg("nudge")); err != nil {
+			return bot.Errorf(bot.EINVALID, "--nudge takes how long before the close to remind members who have not voted, e.g. --nudge 24h: %v", err)
+		}
+	}
 	p, err := s.Open(ctx, req)
 	if err != nil {
 		return err
@@ -220,7 +226,10 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if err != nil {
 		return err
 	}
-	if p.Channel != r.Channel.ID {
+	// A poll limited to the roster or to units may also be voted on from a
+	// direct message (where nudges go): the roster, not the channel, says
+	// who may vote in it.
+	if p.Channel != r.Channel.ID && !(r.DM && p.Eligible.Limited()) {
 		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Vote there, with its buttons or /vote %d <option>.", p.ID, p.ID)
 	}
 	if !p.OpenAt(s.clock.Now()) {
@@ -488,6 +497,26 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 		fmt.Fprintf(&b, "\n%d.%s (%s). /poll results %d shows it.", rp.PollID, q, state, rp.PollID)
 	}
 	return b.String(), nil
+}
+
+func (s *Service) serveNudge(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	p, err := s.lookup(ctx, w, r, r.Int("poll"))
+	if err != nil {
+		return err
+	}
+	n, vague, err := s.Nudge(ctx, p.ID, r.User.ID)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Everyone who may vote in poll %d has voted; no one to remind.", p.ID)
+	switch {
+	case vague:
+		text = fmt.Sprintf("Reminding privately the members who may vote in poll %d and have not, if any. %s", p.ID, vagueNote)
+	case n > 0:
+		text = fmt.Sprintf("Reminding %s privately, one every %s; this takes about %s. I'll tell you how many were reached when it is done.",
+			members(n), s.nudgeInterval, (time.Duration(n-1) * s.nudgeInterval).Round(time.Second))
+	}
+	return w.Reply(ctx, bot.Reply{Text: text, Private: true, Thread: r.Thread})
 }
 
 func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -173,3 +173,24 @@ func TestUnitsFileCanTurnOffSelfDeclaredUnits(t *testing.T) {
 		t.Errorf("a file without self_declared fixes membership: %v", err)
 	}
 }
+
+// importRosterWith adds one member, by qualified ID, to the roster.
+func (e *env) importRosterWith(member, unit string) {
+	e.t.Helper()
+	current, err := e.store.RosterMembers(context.Background(), nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var entries []polls.RosterEntry
+	for i, m := range current {
+		u, _, err := e.store.RosterUnit(context.Background(), m)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		entries = append(entries, polls.RosterEntry{Member: m, Unit: u, Person: i})
+	}
+	entries = append(entries, polls.RosterEntry{Member: member, Unit: unit, Person: len(entries)})
+	if err := e.store.ReplaceRoster(context.Background(), entries); err != nil {
+		e.t.Fatal(err)
+	}
+}

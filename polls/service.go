@@ -37,6 +37,9 @@ type Config struct {
 	// Nudges keeps automatic nudges and tells who has voted; nil disables
 	// /poll nudge and --nudge.
 	Nudges NudgeStore
+	// NudgeInterval is the pace of nudges' direct messages on a platform;
+	// NudgeInterval (the constant) when zero.
+	NudgeInterval time.Duration
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
 }
@@ -64,6 +67,12 @@ type Service struct {
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
+	// nudgeInterval is the pace of nudges.
+	nudgeInterval time.Duration
+	// nudgeJobs hands nudges stewards ask for to the nudger (Run);
+	// nudgeWake tells it a nudge was scheduled.
+	nudgeJobs chan nudgeJob
+	nudgeWake chan struct{}
 
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
@@ -90,7 +99,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, roster: cfg.Roster, nudges: cfg.Nudges, log: cfg.Log,
-		wake: make(chan struct{}, 1),
+		wake:          make(chan struct{}, 1),
+		nudgeInterval: cmp.Or(cfg.NudgeInterval, NudgeInterval),
+		nudgeJobs:     make(chan nudgeJob),
+		nudgeWake:     make(chan struct{}, 1),
 	}, nil
 }
 
@@ -116,6 +128,9 @@ type OpenRequest struct {
 	By bot.User
 	// Eligible is who may vote.
 	Eligible Eligibility
+	// NudgeBefore, when set, nudges the members who have not voted once,
+	// this long before ClosesAt (--nudge).
+	NudgeBefore time.Duration
 }
 
 // Open validates and stores a new poll. Every problem is an EINVALID error
@@ -194,8 +209,19 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		}
 		p.ClosesAt = closes
 	}
+	if err := s.checkNudgeBefore(ctx, p, req.NudgeBefore, now); err != nil {
+		return nil, err
+	}
 	if err := s.store.CreatePoll(ctx, p); err != nil {
 		return nil, fmt.Errorf("open poll: %w", err)
+	}
+	if req.NudgeBefore > 0 {
+		if err := s.nudges.ScheduleNudge(ctx, p.ID, p.ClosesAt.Add(-req.NudgeBefore)); err != nil {
+			// The poll is open; only its reminder is missing.
+			s.log.ErrorContext(ctx, "scheduling a poll nudge", "poll", p.ID, "err", err)
+		} else {
+			s.wakeNudges()
+		}
 	}
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
@@ -576,6 +602,14 @@ const maxWait = time.Minute
 // each at its time. It waits with a timer until the next deadline or retry
 // and is woken early when a poll with a deadline is opened.
 func (s *Service) Run(ctx context.Context) error {
+	if s.nudges != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() {
+			defer close(done)
+			_ = s.runNudges(ctx)
+		}()
+	}
 	if err := s.markInterrupted(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
