@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/backoff"
 )
 
 // NudgeInterval is the default pace of nudges: one direct message a second
@@ -132,7 +133,7 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 	p := job.poll
 	for _, m := range job.members {
 		if sent+failed > 0 {
-			if err := s.pace(ctx); err != nil {
+			if err := backoff.Sleep(ctx, s.clock, s.nudgeInterval); err != nil {
 				return sent, failed, err
 			}
 		}
@@ -169,19 +170,6 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 		sent++
 	}
 	return sent, failed, nil
-}
-
-// pace waits one nudge interval on the service's clock.
-func (s *Service) pace(ctx context.Context) error {
-	done := make(chan struct{})
-	stop := bot.AfterFunc(s.clock, s.nudgeInterval, func() { close(done) })
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		stop()
-		return ctx.Err()
-	}
 }
 
 // runNudge sends one nudge and tells the steward how many members it
