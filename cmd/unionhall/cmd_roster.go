@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	slackadapter "github.com/unionhall/unionhall/adapters/slack"
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/polls"
 )
@@ -87,5 +88,11 @@ func printRosterProblems(std stdio, problems []polls.RosterProblem) {
 	}
 }
 
-// emailResolver returns how a roster's emails are looked up: none yet.
-func (c config) emailResolver() polls.EmailResolver { return nil }
+// emailResolver returns how a roster's emails are looked up: on Slack
+// (users.lookupByEmail) when a bot token is configured, otherwise nowhere.
+func (c config) emailResolver() polls.EmailResolver {
+	if c.SlackBotToken == "" {
+		return nil
+	}
+	return slackadapter.NewEmailDirectory(c.SlackBotToken, c.SlackAPIURL)
+}
