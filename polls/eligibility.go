@@ -51,6 +51,42 @@ type Membership struct {
 	Unit string
 	// OnRoster reports that the unit comes from the roster.
 	OnRoster bool
+	// FromPlatform reports that the unit comes from the member's platform
+	// role (a unit's discord_role).
+	FromPlatform bool
+	// Conflict names the units whose platform roles the member has, when
+	// there is more than one: the vote then counts for none of them.
+	Conflict []string
+}
+
+// NamesDiscordRoles reports whether a unit gives its Discord role by name
+// rather than by ID, so the adapter must report members' roles by name.
+func (c *Coalition) NamesDiscordRoles() bool {
+	if c == nil {
+		return false
+	}
+	return slices.ContainsFunc(c.Units, func(u Unit) bool {
+		return u.DiscordRole != "" && strings.Trim(u.DiscordRole, "0123456789") != ""
+	})
+}
+
+// platformUnits returns the units whose platform role is among the
+// member's groups (bot.User.Groups: role IDs and names).
+func (c *Coalition) platformUnits(u bot.User) []string {
+	platform, _, _ := bot.SplitID(u.ID)
+	if c == nil || platform != bot.PlatformDiscord || len(u.Groups) == 0 {
+		return nil
+	}
+	var out []string
+	for _, unit := range c.Units {
+		if unit.DiscordRole == "" {
+			continue
+		}
+		if slices.ContainsFunc(u.Groups, func(g string) bool { return strings.EqualFold(g, unit.DiscordRole) }) {
+			out = append(out, unit.Name)
+		}
+	}
+	return out
 }
 
 // refusal says why a member may not vote in a poll limited by e, or ""
@@ -69,6 +105,10 @@ func (e Eligibility) refusal(pollID int64, m Membership, rosterKept bool) string
 		switch {
 		case m.Unit != "" && m.OnRoster:
 			who = "the roster has you in " + m.Unit
+		case m.Unit != "" && m.FromPlatform:
+			who = "your role puts you in " + m.Unit
+		case len(m.Conflict) > 0:
+			who = "your roles put you in " + joinAnd(m.Conflict) + " at once; please ask a steward to fix your roles"
 		case m.Unit != "":
 			who = "you are in " + m.Unit
 		case !rosterKept:
@@ -107,9 +147,11 @@ func parseEligibleUnits(value string, units *Coalition) ([]string, error) {
 
 // membership returns the unit a member's vote counts for: from the roster
 // when the installation has one (a member not on it counts for no unit),
-// otherwise the unit they declared with /unit, when the units file allows
-// that.
-func (s *Service) membership(ctx context.Context, member string) (Membership, bool, error) {
+// otherwise from the member's platform role when a unit names one (a
+// member with the roles of two units counts for neither), otherwise the
+// unit they declared with /unit, when the units file allows that.
+func (s *Service) membership(ctx context.Context, user bot.User) (Membership, bool, error) {
+	member := user.ID
 	if s.roster != nil {
 		kept, err := s.roster.HasRoster(ctx)
 		if err != nil {
@@ -122,6 +164,13 @@ func (s *Service) membership(ctx context.Context, member string) (Membership, bo
 			}
 			return Membership{Unit: unit, OnRoster: ok}, true, nil
 		}
+	}
+	switch units := s.units.platformUnits(user); {
+	case len(units) == 1:
+		return Membership{Unit: units[0], FromPlatform: true}, false, nil
+	case len(units) > 1:
+		s.log.WarnContext(ctx, "a member has the platform roles of several units, so their votes count for none", "units", units)
+		return Membership{Conflict: units}, false, nil
 	}
 	if !s.selfDeclared() {
 		return Membership{}, false, nil

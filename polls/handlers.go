@@ -332,6 +332,10 @@ func confirmation(res *VoteResult) string {
 		switch {
 		case res.Unit != "":
 			fmt.Fprintf(&b, " It counts for %s.", res.Unit)
+		case len(res.Member.Conflict) > 0:
+			fmt.Fprintf(&b, " Your roles put you in %s at once, so it counts in the overall split but for no unit; please ask a steward to fix your roles.", joinAnd(res.Member.Conflict))
+		case p.Rule == RuleCoalition && res.RosterKept:
+			b.WriteString(" You are not on the union's roster, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition && p.Secret:
 			b.WriteString(" You had not said which unit you are in, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition:
@@ -535,11 +539,11 @@ func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if s.units == nil {
 		return bot.Errorf(bot.EINVALID, "No list of units is configured, so there is no unit to choose.")
 	}
-	m, rosterKept, err := s.membership(ctx, r.User.ID)
+	m, rosterKept, err := s.membership(ctx, r.User)
 	if err != nil {
 		return err
 	}
-	if rosterKept || !s.selfDeclared() {
+	if rosterKept || m.FromPlatform || len(m.Conflict) > 0 || !s.selfDeclared() {
 		return w.Reply(ctx, bot.Reply{Text: s.fixedUnitNote(m, rosterKept) + "\n" + s.unitList(), Private: true, Thread: r.Thread})
 	}
 	name := strings.Join(strings.Fields(r.Arg("name")), " ")
@@ -576,6 +580,10 @@ func (s *Service) fixedUnitNote(m Membership, rosterKept bool) string {
 	switch {
 	case m.OnRoster:
 		return fmt.Sprintf("The union's roster has you in %s; your votes count for it. To change it, ask a steward to update the roster.", m.Unit)
+	case m.FromPlatform:
+		return fmt.Sprintf("Your role on this server puts you in %s; your votes count for it. To change it, ask a steward to change your roles.", m.Unit)
+	case len(m.Conflict) > 0:
+		return fmt.Sprintf("Your roles on this server put you in %s at once, so your votes count for no unit. Please ask a steward to fix your roles.", joinAnd(m.Conflict))
 	case rosterKept:
 		return "You are not on the union's roster, so your votes count in the overall split but for no unit. If you should be on it, ask a steward."
 	}

@@ -281,6 +281,10 @@ type VoteResult struct {
 	After []int
 	// Unit is the unit the vote counts for, or "".
 	Unit string
+	// Member is where the member's unit came from.
+	Member Membership
+	// RosterKept reports whether the installation has a roster.
+	RosterKept bool
 }
 
 // normalizeChoices sorts and de-duplicates option numbers.
@@ -302,7 +306,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if len(choices) == 0 {
 		return nil, bot.Errorf(bot.EINVALID, "Say which option: /vote %d 1.", req.PollID)
 	}
-	m, rosterKept, err := s.membership(ctx, req.Voter.ID)
+	m, rosterKept, err := s.membership(ctx, req.Voter)
 	if err != nil {
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
@@ -322,6 +326,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	case err != nil:
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
+	v.res.Member, v.res.RosterKept = m, rosterKept
 	return &v.res, nil
 }
 

@@ -23,7 +23,8 @@ type Turnout struct {
 	// than the units file.
 	FromRoster bool
 	// SelfDeclared is the number of votes counted for a unit the voter
-	// named themselves (/unit); 0 when units come from the roster.
+	// named themselves (/unit): the votes of units that name no platform
+	// role, when there is no roster.
 	SelfDeclared int
 }
 
@@ -59,6 +60,9 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 			t.FromRoster = true
 		}
 	}
+	// Without a roster, the votes of a unit that names no platform role
+	// can only come from members who named the unit themselves.
+	selfDeclared := !t.FromRoster && !p.Coalition.FixedMembership
 	for _, u := range r.Units {
 		if !u.Listed || p.Eligible.Limited() && len(p.Eligible.Units) > 0 && !slices.Contains(p.Eligible.Units, u.Unit.Name) {
 			continue
@@ -69,7 +73,7 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 		}
 		t.Units = append(t.Units, UnitTurnout{Name: u.Unit.Name, Voted: u.Votes(), Members: members, Withheld: u.Withheld})
 		t.Members += members
-		if !t.FromRoster && !p.Coalition.FixedMembership {
+		if selfDeclared && u.Unit.DiscordRole == "" {
 			t.SelfDeclared += u.Votes()
 		}
 	}

@@ -9,14 +9,14 @@ import (
 
 func TestTurnoutAgainstTheUnitsFileMembership(t *testing.T) {
 	e := newEnv(t)
-	e.mustSay("ann", "/unit P-4", "You are in P-4")
-	card := e.open(`/poll "Ratify?" "Yes" "No" --units P-4`)
-	if !strings.Contains(card.Body, "Turnout: 0 of 2,600 members voted, 0% (membership from the units file's membership).") {
+	e.mustSay("ann", "/unit P-2", "You are in P-2")
+	card := e.open(`/poll "Ratify?" "Yes" "No" --units P-2`)
+	if !strings.Contains(card.Body, "Turnout: 0 of 4,000 members voted, 0% (membership from the units file's membership).") {
 		t.Errorf("card turnout:\n%s", card.Body)
 	}
-	e.mustSay("ann", "/vote 1 yes", "It counts for P-4.")
+	e.mustSay("ann", "/vote 1 yes", "It counts for P-2.")
 	rec := e.say("steward", "/poll results 1")
-	for _, want := range []string{"P-4: 1 of 2,600 voted, 0%", "1 of the votes counted for a unit that the voter named with /unit"} {
+	for _, want := range []string{"P-2: 1 of 4,000 voted, 0%", "1 of the votes counted for a unit that the voter named with /unit"} {
 		if !strings.Contains(rec.Text(), want) {
 			t.Errorf("results lack %q:\n%s", want, rec.Text())
 		}

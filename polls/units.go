@@ -17,6 +17,9 @@ type Unit struct {
 	Members int `json:"members"`
 	// Aliases are other names members may type for the unit.
 	Aliases []string `json:"aliases,omitempty"`
+	// DiscordRole is the Discord server role (ID or name) whose members
+	// are in the unit, when there is no roster.
+	DiscordRole string `json:"discord_role,omitempty"`
 }
 
 // Coalition is the list of units and the coalition rule's thresholds. It
@@ -45,7 +48,7 @@ func (c *Coalition) Validate() error {
 	if len(c.Units) == 0 {
 		return fmt.Errorf("units: the list is empty; name at least one unit")
 	}
-	seen := map[string]string{}
+	seen, roles := map[string]string{}, map[string]string{}
 	for i, u := range c.Units {
 		where := fmt.Sprintf("units[%d]", i)
 		if strings.TrimSpace(u.Name) == "" {
@@ -54,6 +57,12 @@ func (c *Coalition) Validate() error {
 		where = fmt.Sprintf("units[%d] (%q)", i, u.Name)
 		if u.Members <= 0 {
 			return fmt.Errorf("%s.members: must be a positive number of members, got %d", where, u.Members)
+		}
+		if r := strings.ToLower(strings.TrimSpace(u.DiscordRole)); r != "" {
+			if other, dup := roles[r]; dup {
+				return fmt.Errorf("%s.discord_role: %q is also the role of unit %q", where, u.DiscordRole, other)
+			}
+			roles[r] = u.Name
 		}
 		for _, n := range append([]string{u.Name}, u.Aliases...) {
 			k := normalize(n)

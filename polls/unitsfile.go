@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -36,9 +37,10 @@ type unitsFile struct {
 		MembershipPercent float64 `yaml:"membership_percent"`
 	} `yaml:"coalition"`
 	Units []struct {
-		Name    string   `yaml:"name"`
-		Members int      `yaml:"members"`
-		Aliases []string `yaml:"aliases"`
+		Name        string   `yaml:"name"`
+		Members     int      `yaml:"members"`
+		Aliases     []string `yaml:"aliases"`
+		DiscordRole string   `yaml:"discord_role"`
 	} `yaml:"units"`
 }
 
@@ -67,7 +69,7 @@ func ParseUnits(file bot.DataFile) (*Coalition, error) {
 		FixedMembership: f.SelfDeclared != nil && !*f.SelfDeclared,
 	}
 	for _, u := range f.Units {
-		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases})
+		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases, DiscordRole: strings.TrimSpace(u.DiscordRole)})
 	}
 	if err := c.Validate(); err != nil {
 		if m := unitIndex.FindStringSubmatch(err.Error()); m != nil {

@@ -64,6 +64,10 @@ type Options struct {
 	// StewardRole names the server role whose members have steward powers:
 	// a role ID, or a role name looked up in the server's roles.
 	StewardRole string
+	// RoleNames reports members' server roles by name as well as by ID
+	// (bot.User.Groups), reading each server's role list once every ten
+	// minutes. Without it, roles are reported by ID only.
+	RoleNames bool
 	// Commands are the slash commands to register and translate, derived
 	// from the Router's declarations by NewSlashCommands. Nil registers
 	// none.
@@ -111,6 +115,7 @@ type Adapter struct {
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
 	roles     *roleResolver
+	roleNames *roleNames // nil without Options.RoleNames
 	dms       dmCache
 
 	life context.Context // ends after Run has shut down
@@ -210,6 +215,9 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Log:      opts.Logger,
 	})
 	a.roles = newRoleResolver(a, opts.StewardRole)
+	if opts.RoleNames {
+		a.roleNames = &roleNames{a: a, guilds: map[string]*guildRoleNames{}}
+	}
 	return a, nil
 }
 

@@ -22,6 +22,13 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		return nil, err
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
+	// Units may name their Discord role by name: members' roles are then
+	// reported by name too.
+	units, err := a.cfg.loadUnits()
+	if err != nil {
+		return nil, err
+	}
+	opts.RoleNames = units.NamesDiscordRoles()
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)

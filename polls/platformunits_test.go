@@ -1,0 +1,81 @@
+package polls_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/polls"
+)
+
+// sayOnDiscord sends text as a Discord member with the given server roles
+// (IDs and names, as the adapter reports them).
+func (e *env) sayOnDiscord(id string, roles []string, text string) *bottest.Recorder {
+	e.t.Helper()
+	m := bottest.Message(id, text)
+	m.Platform, m.Channel = bot.PlatformDiscord, bot.Channel{ID: "general"}
+	m.User = bot.User{ID: bot.QualifiedID(bot.PlatformDiscord, id), Name: id, Groups: roles, PlatformSteward: id == "sam"}
+	rec := &bottest.Recorder{}
+	e.router.Dispatch(context.Background(), rec, m)
+	return rec
+}
+
+func TestDiscordRolesDecideUnitsAndAMemberOfTwoCountsForNone(t *testing.T) {
+	e := newEnv(t)
+	if rec := e.sayOnDiscord("sam", nil, `/poll "Ratify?" "Yes" "No" --rule coalition`); !strings.Contains(rec.Text(), "Ratify?") {
+		t.Fatalf("open: %s", rec.Text())
+	}
+	// By role name, in any letter case, and by role ID.
+	if rec := e.sayOnDiscord("81", []string{"600", "p-4 engineers"}, "/vote 1 yes"); !strings.Contains(rec.Text(), "It counts for P-4.") {
+		t.Errorf("member with the P-4 role: %s", rec.Text())
+	}
+	if rec := e.sayOnDiscord("82", []string{"700000000000000001"}, "/vote 1 no"); !strings.Contains(rec.Text(), "It counts for CSEA/SEIU Local 2001.") {
+		t.Errorf("member with the CSEA role's ID: %s", rec.Text())
+	}
+	both := []string{"P-4 Engineers", "700000000000000001"}
+	if rec := e.sayOnDiscord("83", both, "/vote 1 yes"); !strings.Contains(rec.Text(), "Your roles put you in P-4 and CSEA/SEIU Local 2001 at once, so it counts in the overall split but for no unit") {
+		t.Errorf("member with two units' roles: %s", rec.Text())
+	}
+	if rec := e.sayOnDiscord("83", both, "/unit P-2"); !strings.Contains(rec.Text(), "put you in P-4 and CSEA/SEIU Local 2001 at once") {
+		t.Errorf("/unit of a member with two units' roles: %s", rec.Text())
+	}
+	if rec := e.sayOnDiscord("81", []string{"P-4 Engineers"}, "/unit P-2"); !strings.Contains(rec.Text(), "Your role on this server puts you in P-4") {
+		t.Errorf("/unit of a member with a role: %s", rec.Text())
+	}
+	if !strings.Contains(e.logs.String(), "several units") {
+		t.Error("the conflict is not logged for the operators")
+	}
+	res, err := e.svc.Results(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	votes := map[string]int{}
+	for _, u := range res.Units {
+		votes[u.Unit.Name] = u.Votes()
+	}
+	if votes["P-4"] != 1 || votes["CSEA/SEIU Local 2001"] != 1 || res.Voters != 3 {
+		t.Errorf("votes by unit %v of %d voters", votes, res.Voters)
+	}
+}
+
+func TestUnitsFileDiscordRoles(t *testing.T) {
+	file := polls.ExampleUnits()
+	file.Data = []byte(strings.Replace(string(file.Data), "  - name: P-4\n", "  - name: P-4\n    discord_role: P-4 Engineers\n", 1))
+	c, err := polls.ParseUnits(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := c.Unit("P-4"); u.DiscordRole != "P-4 Engineers" || !c.NamesDiscordRoles() {
+		t.Errorf("P-4 parsed as %+v", u)
+	}
+	other := 0
+	if c.Units[other].Name == "P-4" {
+		other = 1
+	}
+	c.Units[other].DiscordRole = "p-4 engineers"
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "is also the role of unit") {
+		t.Errorf("two units with one role: %v", err)
+	}
+}
