@@ -115,8 +115,10 @@ type Adapter struct {
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
 	roles     *roleResolver
-	roleNames *roleNames // nil without Options.RoleNames
-	dms       dmCache
+	// serverRoles caches the servers' role lists, for the steward role
+	// and members' role names.
+	serverRoles *serverRoles
+	dms         dmCache
 
 	life context.Context // ends after Run has shut down
 	stop context.CancelFunc
@@ -214,10 +216,8 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Interval: opts.EditInterval,
 		Log:      opts.Logger,
 	})
-	a.roles = newRoleResolver(a, opts.StewardRole)
-	if opts.RoleNames {
-		a.roleNames = &roleNames{a: a, guilds: map[string]*guildRoleNames{}}
-	}
+	a.serverRoles = &serverRoles{a: a, guilds: map[string]*guildRoles{}}
+	a.roles = newRoleResolver(a, opts.StewardRole, a.serverRoles)
 	return a, nil
 }
 

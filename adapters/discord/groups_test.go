@@ -22,7 +22,7 @@ func registerGroups(o *Options, h *harness) {
 
 func TestMemberRolesReachTheCoreByIDAndName(t *testing.T) {
 	t.Parallel()
-	h := start(t, registerGroups, func(o *Options, _ *harness) { o.RoleNames, o.StewardRole = true, discordtest.StewardRoleID })
+	h := start(t, registerGroups, func(o *Options, _ *harness) { o.RoleNames = true })
 	for range 2 {
 		m := h.answer(h.f.Slash(alice, general, "groups"))
 		if want := "groups: " + discordtest.MemberRoleID + ",Member"; m.Content != want {
