@@ -70,19 +70,48 @@ func (c *Coalition) NamesDiscordRoles() bool {
 	})
 }
 
-// platformUnits returns the units whose platform role is among the
-// member's groups (bot.User.Groups: role IDs and names).
+// SlackGroups returns the Slack user groups the units name, for the
+// adapter to watch (slack.Options.MemberGroups).
+func (c *Coalition) SlackGroups() []string {
+	var out []string
+	if c != nil {
+		for _, u := range c.Units {
+			if u.SlackGroup != "" {
+				out = append(out, u.SlackGroup)
+			}
+		}
+	}
+	return out
+}
+
+// group returns the platform group whose members are in the unit on the
+// given platform, or "".
+func (u Unit) group(platform string) string {
+	switch platform {
+	case bot.PlatformDiscord:
+		return u.DiscordRole
+	case bot.PlatformSlack:
+		return u.SlackGroup
+	}
+	return ""
+}
+
+// groupKey folds a group's name for matching: letter case and a leading
+// "@" (a Slack handle) do not matter.
+func groupKey(g string) string { return strings.ToLower(strings.TrimPrefix(strings.TrimSpace(g), "@")) }
+
+// platformUnits returns the units whose platform group is among the
+// member's groups (bot.User.Groups: Discord role IDs and names, Slack user
+// group IDs and handles).
 func (c *Coalition) platformUnits(u bot.User) []string {
 	platform, _, _ := bot.SplitID(u.ID)
-	if c == nil || platform != bot.PlatformDiscord || len(u.Groups) == 0 {
+	if c == nil || len(u.Groups) == 0 {
 		return nil
 	}
 	var out []string
 	for _, unit := range c.Units {
-		if unit.DiscordRole == "" {
-			continue
-		}
-		if slices.ContainsFunc(u.Groups, func(g string) bool { return strings.EqualFold(g, unit.DiscordRole) }) {
+		want := groupKey(unit.group(platform))
+		if want != "" && slices.ContainsFunc(u.Groups, func(g string) bool { return groupKey(g) == want }) {
 			out = append(out, unit.Name)
 		}
 	}

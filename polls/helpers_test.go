@@ -22,7 +22,7 @@ func testUnits() *polls.Coalition {
 	return &polls.Coalition{
 		Name: "Test coalition",
 		Units: []polls.Unit{
-			{Name: "P-2", Members: 4000},
+			{Name: "P-2", Members: 4000, SlackGroup: "@p2-members"},
 			{Name: "P-4", Members: 2600, Aliases: []string{"Engineering, Scientific & Technical Council"}, DiscordRole: "P-4 Engineers"},
 			{Name: "AFSCME Local 2663", Members: 400},
 			{Name: "CSEA/SEIU Local 2001", Members: 3000, DiscordRole: "700000000000000001"},

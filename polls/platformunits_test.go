@@ -10,16 +10,23 @@ import (
 	"github.com/unionhall/unionhall/polls"
 )
 
+// sayOn sends text as a member of platform with the given groups (as
+// the adapter reports them).
+func (e *env) sayOn(platform, id string, groups []string, text string) *bottest.Recorder {
+	e.t.Helper()
+	m := bottest.Message(id, text)
+	m.Platform, m.Channel = platform, bot.Channel{ID: "general"}
+	m.User = bot.User{ID: bot.QualifiedID(platform, id), Name: id, Groups: groups, PlatformSteward: id == "sam"}
+	rec := &bottest.Recorder{}
+	e.router.Dispatch(context.Background(), rec, m)
+	return rec
+}
+
 // sayOnDiscord sends text as a Discord member with the given server roles
 // (IDs and names, as the adapter reports them).
 func (e *env) sayOnDiscord(id string, roles []string, text string) *bottest.Recorder {
 	e.t.Helper()
-	m := bottest.Message(id, text)
-	m.Platform, m.Channel = bot.PlatformDiscord, bot.Channel{ID: "general"}
-	m.User = bot.User{ID: bot.QualifiedID(bot.PlatformDiscord, id), Name: id, Groups: roles, PlatformSteward: id == "sam"}
-	rec := &bottest.Recorder{}
-	e.router.Dispatch(context.Background(), rec, m)
-	return rec
+	return e.sayOn(bot.PlatformDiscord, id, roles, text)
 }
 
 func TestDiscordRolesDecideUnitsAndAMemberOfTwoCountsForNone(t *testing.T) {
@@ -75,7 +82,19 @@ func TestUnitsFileDiscordRoles(t *testing.T) {
 		other = 1
 	}
 	c.Units[other].DiscordRole = "p-4 engineers"
-	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "is also the role of unit") {
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "is also the group of unit") {
 		t.Errorf("two units with one role: %v", err)
+	}
+}
+
+func TestSlackUserGroupsDecideUnits(t *testing.T) {
+	e := newEnv(t)
+	e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Ratify?" "Yes" "No" --units P-2`)
+	if rec := e.sayOn(bot.PlatformSlack, "U1", []string{"p2-members", "S0P2"}, "/vote 1 yes"); !strings.Contains(rec.Text(), "It counts for P-2.") {
+		t.Errorf("member of the P-2 group: %s", rec.Text())
+	}
+	// A Discord role's name means nothing on Slack.
+	if rec := e.sayOn(bot.PlatformSlack, "U2", []string{"P-4 Engineers"}, "/vote 1 yes"); !strings.Contains(rec.Text(), "limited to members of P-2") {
+		t.Errorf("member of no unit's group: %s", rec.Text())
 	}
 }

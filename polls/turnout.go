@@ -73,7 +73,7 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 		}
 		t.Units = append(t.Units, UnitTurnout{Name: u.Unit.Name, Voted: u.Votes(), Members: members, Withheld: u.Withheld})
 		t.Members += members
-		if selfDeclared && u.Unit.DiscordRole == "" {
+		if selfDeclared && u.Unit.DiscordRole == "" && u.Unit.SlackGroup == "" {
 			t.SelfDeclared += u.Votes()
 		}
 	}

@@ -9,14 +9,14 @@ import (
 
 func TestTurnoutAgainstTheUnitsFileMembership(t *testing.T) {
 	e := newEnv(t)
-	e.mustSay("ann", "/unit P-2", "You are in P-2")
-	card := e.open(`/poll "Ratify?" "Yes" "No" --units P-2`)
-	if !strings.Contains(card.Body, "Turnout: 0 of 4,000 members voted, 0% (membership from the units file's membership).") {
+	e.mustSay("ann", "/unit AFSCME", "You are in AFSCME Local 2663")
+	card := e.open(`/poll "Ratify?" "Yes" "No" --units "AFSCME Local 2663"`)
+	if !strings.Contains(card.Body, "Turnout: 0 of 400 members voted, 0% (membership from the units file's membership).") {
 		t.Errorf("card turnout:\n%s", card.Body)
 	}
-	e.mustSay("ann", "/vote 1 yes", "It counts for P-2.")
+	e.mustSay("ann", "/vote 1 yes", "It counts for AFSCME Local 2663.")
 	rec := e.say("steward", "/poll results 1")
-	for _, want := range []string{"P-2: 1 of 4,000 voted, 0%", "1 of the votes counted for a unit that the voter named with /unit"} {
+	for _, want := range []string{"AFSCME Local 2663: 1 of 400 voted, 0%", "1 of the votes counted for a unit that the voter named with /unit"} {
 		if !strings.Contains(rec.Text(), want) {
 			t.Errorf("results lack %q:\n%s", want, rec.Text())
 		}

@@ -20,6 +20,9 @@ type Unit struct {
 	// DiscordRole is the Discord server role (ID or name) whose members
 	// are in the unit, when there is no roster.
 	DiscordRole string `json:"discord_role,omitempty"`
+	// SlackGroup is the Slack user group (handle such as @p4, or ID)
+	// whose members are in the unit, when there is no roster.
+	SlackGroup string `json:"slack_group,omitempty"`
 }
 
 // Coalition is the list of units and the coalition rule's thresholds. It
@@ -58,11 +61,13 @@ func (c *Coalition) Validate() error {
 		if u.Members <= 0 {
 			return fmt.Errorf("%s.members: must be a positive number of members, got %d", where, u.Members)
 		}
-		if r := strings.ToLower(strings.TrimSpace(u.DiscordRole)); r != "" {
-			if other, dup := roles[r]; dup {
-				return fmt.Errorf("%s.discord_role: %q is also the role of unit %q", where, u.DiscordRole, other)
+		for field, g := range map[string]string{"discord_role": u.DiscordRole, "slack_group": u.SlackGroup} {
+			if k := field + ":" + groupKey(g); g != "" {
+				if other, dup := roles[k]; dup {
+					return fmt.Errorf("%s.%s: %q is also the group of unit %q", where, field, g, other)
+				}
+				roles[k] = u.Name
 			}
-			roles[r] = u.Name
 		}
 		for _, n := range append([]string{u.Name}, u.Aliases...) {
 			k := normalize(n)

@@ -41,6 +41,7 @@ type unitsFile struct {
 		Members     int      `yaml:"members"`
 		Aliases     []string `yaml:"aliases"`
 		DiscordRole string   `yaml:"discord_role"`
+		SlackGroup  string   `yaml:"slack_group"`
 	} `yaml:"units"`
 }
 
@@ -69,7 +70,7 @@ func ParseUnits(file bot.DataFile) (*Coalition, error) {
 		FixedMembership: f.SelfDeclared != nil && !*f.SelfDeclared,
 	}
 	for _, u := range f.Units {
-		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases, DiscordRole: strings.TrimSpace(u.DiscordRole)})
+		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases, DiscordRole: strings.TrimSpace(u.DiscordRole), SlackGroup: strings.TrimSpace(u.SlackGroup)})
 	}
 	if err := c.Validate(); err != nil {
 		if m := unitIndex.FindStringSubmatch(err.Error()); m != nil {
