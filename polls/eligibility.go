@@ -70,6 +70,36 @@ func (c *Coalition) NamesDiscordRoles() bool {
 	})
 }
 
+// groupPoster is a Poster that can also reach the platforms' group
+// directories (*bot.Hub).
+type groupPoster interface {
+	Groups(platform string) (bot.GroupDirectory, bool)
+}
+
+// directory returns the group directory of platform, when its adapter
+// keeps one.
+func (s *Service) directory(platform string) (bot.GroupDirectory, bool) {
+	gp, ok := s.poster.(groupPoster)
+	if !ok {
+		return nil, false
+	}
+	return gp.Groups(platform)
+}
+
+// groupMembers returns the members of unit u's group on platform, from
+// the adapter's last list, when there is one.
+func (s *Service) groupMembers(platform string, u Unit) ([]string, bool) {
+	g := u.group(platform)
+	if g == "" {
+		return nil, false
+	}
+	dir, ok := s.directory(platform)
+	if !ok {
+		return nil, false
+	}
+	return dir.GroupMembers(g)
+}
+
 // SlackGroups returns the Slack user groups the units name, for the
 // adapter to watch (slack.Options.MemberGroups).
 func (c *Coalition) SlackGroups() []string {

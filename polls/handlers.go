@@ -51,6 +51,7 @@ func (s *Service) Commands() []bot.Command {
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
 				{Name: "nudge", Summary: "privately remind members who may vote and have not (needs --roster or --units)", Steward: "nudge a poll's members", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveNudge)},
+				{Name: "units", Summary: "where members' units come from, and who is in two units' groups; reads the groups again", Steward: "check the units", Handler: bot.HandlerFunc(s.serveUnitsCheck)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
 			},
 		},

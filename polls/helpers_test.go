@@ -25,7 +25,7 @@ func testUnits() *polls.Coalition {
 			{Name: "P-2", Members: 4000, SlackGroup: "@p2-members"},
 			{Name: "P-4", Members: 2600, Aliases: []string{"Engineering, Scientific & Technical Council"}, DiscordRole: "P-4 Engineers"},
 			{Name: "AFSCME Local 2663", Members: 400},
-			{Name: "CSEA/SEIU Local 2001", Members: 3000, DiscordRole: "700000000000000001"},
+			{Name: "CSEA/SEIU Local 2001", Members: 3000, DiscordRole: "700000000000000001", SlackGroup: "@csea"},
 		},
 		UnitsNeeded:   3,
 		PercentNeeded: 80,
@@ -46,6 +46,9 @@ type env struct {
 	// hub is what the service posts through outside a request; a new one
 	// at every start.
 	hub *bottest.Hub
+	// groups, when set before start, is the platforms' group directory
+	// the service reaches through its Poster.
+	groups bot.GroupDirectory
 }
 
 func newEnv(t *testing.T) *env {
@@ -72,7 +75,11 @@ func (e *env) start() {
 	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
 	hub := bottest.NewHub(clock)
-	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log,
+	var poster polls.Poster = hub
+	if e.groups != nil {
+		poster = groupHub{hub, e.groups}
+	}
+	svc, err := polls.New(polls.Config{Store: store, Poster: poster, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log,
 		Roster: store, Nudges: store})
 	if err != nil {
 		t.Fatal(err)

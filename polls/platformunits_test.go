@@ -98,3 +98,50 @@ func TestSlackUserGroupsDecideUnits(t *testing.T) {
 		t.Errorf("member of no unit's group: %s", rec.Text())
 	}
 }
+
+// groupHub is a bottest.Hub whose platforms keep a group directory.
+type groupHub struct {
+	*bottest.Hub
+	dir bot.GroupDirectory
+}
+
+func (h groupHub) Groups(string) (bot.GroupDirectory, bool) { return h.dir, true }
+
+// fakeGroups is a group directory with fixed member lists.
+type fakeGroups struct {
+	members   map[string][]string
+	refreshed int
+}
+
+func (f *fakeGroups) RefreshGroups(context.Context) error { f.refreshed++; return nil }
+
+func (f *fakeGroups) GroupMembers(group string) ([]string, bool) {
+	m, ok := f.members[group]
+	return m, ok
+}
+
+func TestUnitsCheckReadsGroupsAndNamesMembersInTwo(t *testing.T) {
+	groups := &fakeGroups{members: map[string][]string{"@p2-members": {"slack:U1", "slack:U2", "slack:U3"}, "@csea": {"slack:U3", "slack:U4"}}}
+	e := &env{t: t, clock: bot.NewManualClock(start), path: t.TempDir() + "/polls.db", logs: &bottest.LogBuffer{}, groups: groups}
+	e.start()
+	rec := e.sayOn(bot.PlatformSlack, "sam", nil, "/poll units")
+	for _, want := range []string{"I read the groups' members again just now.", "P-2: group @p2-members, 3 members.", "may name their unit with /unit",
+		"1 member in the groups of two units or more, so their votes count for no unit until their groups are fixed: slack:U3 (P-2 and CSEA/SEIU Local 2001)."} {
+		if !strings.Contains(rec.Text(), want) {
+			t.Errorf("check lacks %q:\n%s", want, rec.Text())
+		}
+	}
+	if groups.refreshed != 1 {
+		t.Errorf("groups read %d times", groups.refreshed)
+	}
+	// Turnout counts the group's members.
+	e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Ratify?" "Yes" "No" --units P-2`)
+	e.sayOn(bot.PlatformSlack, "U1", []string{"@p2-members"}, "/vote 1 yes")
+	rec = e.sayOn(bot.PlatformSlack, "sam", nil, "/poll results 1")
+	if !strings.Contains(rec.Text(), "P-2: 1 of 3 voted, 33%") {
+		t.Errorf("turnout from the group:\n%s", rec.Text())
+	}
+	if rec := e.sayOn(bot.PlatformSlack, "U1", nil, "/poll units"); !strings.Contains(rec.Text(), "Only stewards") {
+		t.Errorf("a member's /poll units: %s", rec.Text())
+	}
+}

@@ -22,6 +22,9 @@ type Turnout struct {
 	// FromRoster reports that the membership comes from the roster rather
 	// than the units file.
 	FromRoster bool
+	// FromGroups reports that, without a roster, the membership of some
+	// units comes from their platform groups' member lists.
+	FromGroups bool
 	// SelfDeclared is the number of votes counted for a unit the voter
 	// named themselves (/unit): the votes of units that name no platform
 	// role, when there is no roster.
@@ -70,6 +73,8 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 		members := u.Unit.Members
 		if t.FromRoster {
 			members = sizes[u.Unit.Name]
+		} else if ids, ok := s.groupMembers(p.Platform, u.Unit); ok {
+			members, t.FromGroups = len(ids), true
 		}
 		t.Units = append(t.Units, UnitTurnout{Name: u.Unit.Name, Voted: u.Votes(), Members: members, Withheld: u.Withheld})
 		t.Members += members
@@ -101,8 +106,11 @@ func (u UnitTurnout) line() string {
 // overall is the whole poll's turnout in one sentence.
 func (t *Turnout) overall() string {
 	source := "the units file's membership"
-	if t.FromRoster {
+	switch {
+	case t.FromRoster:
 		source = "the roster"
+	case t.FromGroups:
+		source = "the platform's groups where a unit names one, else the units file"
 	}
 	if t.Members == 0 {
 		return fmt.Sprintf("Turnout: %s voted; the membership is not known (%s).", thousands(t.Voted), source)

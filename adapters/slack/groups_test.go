@@ -22,6 +22,14 @@ func TestMemberGroupsReportedByNameAndID(t *testing.T) {
 	if got := a.user("U6", "").Groups; len(got) != 0 {
 		t.Errorf("groups of someone else = %v", got)
 	}
+	for _, name := range []string{handle, slacktest.UserGroupID} {
+		if got, ok := a.GroupMembers(name); !ok || !slices.Equal(got, []string{"slack:U5"}) {
+			t.Errorf("members of %s = %v %v", name, got, ok)
+		}
+	}
+	if _, ok := a.GroupMembers("@other"); ok {
+		t.Error("an unknown group has members")
+	}
 	// A change in Slack counts as soon as the groups are refreshed.
 	srv.SetUserGroup([]string{"U6"}, "")
 	if err := a.RefreshGroups(context.Background()); err != nil {

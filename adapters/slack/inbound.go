@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -74,6 +75,31 @@ func (a *Adapter) groupsOf(id string) []string {
 		}
 	}
 	return out
+}
+
+// GroupMembers returns the members of one of Options.MemberGroups (by the
+// name it was given or its ID) from the last list read; it implements
+// bot.GroupDirectory.
+func (a *Adapter) GroupMembers(group string) ([]string, bool) {
+	for _, g := range a.groups {
+		g.mu.Lock()
+		match := strings.EqualFold(g.name, group) || g.id != "" && g.id == group
+		members, fresh := g.members, a.clock.Now().Sub(g.fetched) <= stewardMaxAge
+		g.mu.Unlock()
+		if !match {
+			continue
+		}
+		if members == nil || !fresh {
+			return nil, false
+		}
+		out := make([]string, 0, len(members))
+		for id := range members {
+			out = append(out, bot.QualifiedID(bot.PlatformSlack, id))
+		}
+		slices.Sort(out)
+		return out, true
+	}
+	return nil, false
 }
 
 // RefreshGroups reads the member lists of Options.MemberGroups now, so a
