@@ -49,6 +49,8 @@ type nudgeJob struct {
 	steward string
 	// vague withholds the counts from the steward (see vagueCounts).
 	vague bool
+	// scheduled marks a nudge asked for with --nudge, sent on schedule.
+	scheduled bool
 }
 
 // vagueCounts reports whether the steward must not be told how many
@@ -191,9 +193,22 @@ func (s *Service) runNudge(ctx context.Context, job nudgeJob) {
 	if err != nil {
 		msg += " The nudge stopped early because of an error; it is logged."
 	}
+	by := job.steward
+	if job.scheduled {
+		by = ClosedBySchedule
+	}
+	s.recordNudge(ctx, p.ID, by, msg)
 	if err := s.poster.Send(ctx, p.Platform, bot.Destination{User: job.steward}, bot.Reply{Text: msg, Private: true}); err != nil {
 		s.log.WarnContext(ctx, "telling the steward how many were nudged", "poll", p.ID, "err", err)
 	}
+}
+
+// recordNudge records, for the poll's audit trail, that by (a steward's
+// ID, or ClosedBySchedule) had poll id's members nudged; detail is what
+// the steward was told. It is the one place nudges are recorded, so the
+// trail's store is wired here alone.
+func (s *Service) recordNudge(ctx context.Context, id int64, by, detail string) {
+	s.log.InfoContext(ctx, "steward action", "poll", id, "action", "nudge", "by", by, "detail", detail)
 }
 
 // members says "1 member" or "12 members".
@@ -280,6 +295,7 @@ func (s *Service) nudgeDue(ctx context.Context) {
 		if err == nil && p.OpenAt(now) {
 			var job nudgeJob
 			if job, err = s.newNudge(ctx, p, p.OpenedBy); err == nil {
+				job.scheduled = true
 				s.runNudge(ctx, job)
 			}
 		}
