@@ -128,16 +128,17 @@ func nudgeNote(p *Poll, now time.Time, loc *time.Location) string {
 
 // sendNudges messages each member of job privately, one every interval,
 // skipping those who vote meanwhile and stopping when the poll closes or
-// ctx ends. It returns how many were messaged; failures to reach a member
-// (direct messages closed) are counted in failed and logged without the
-// member's ID.
+// ctx ends. It returns how many were messaged, and how many could not be
+// reached (direct messages closed), each such failure logged.
 func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed int, err error) {
 	p := job.poll
+	paced := true // no message sent since the last wait
 	for _, m := range job.members {
-		if sent+failed > 0 {
+		if !paced {
 			if err := backoff.Sleep(ctx, s.clock, s.nudgeInterval); err != nil {
 				return sent, failed, err
 			}
+			paced = true
 		}
 		// Who has voted is read again before every message (at the nudge
 		// pace, a small read), so a member who votes meanwhile is spared.
@@ -149,9 +150,6 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 			continue
 		}
 		now := s.clock.Now()
-		if !p.OpenAt(now) {
-			return sent, failed, nil
-		}
 		res, err := s.Results(ctx, p.ID)
 		if err != nil {
 			return sent, failed, err
@@ -161,6 +159,7 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 		}
 		c := Card(res, now, s.loc)
 		r := bot.Reply{Text: nudgeNote(p, now, s.loc), Card: &c, Private: true}
+		paced = false
 		if err := s.poster.Send(ctx, p.Platform, bot.Destination{User: m}, r); err != nil {
 			if ctx.Err() != nil {
 				return sent, failed, ctx.Err()
