@@ -49,6 +49,8 @@ type env struct {
 	// groups, when set before start, is the platforms' group directory
 	// the service reaches through its Poster.
 	groups bot.GroupDirectory
+	// charter draws result charts when set before start.
+	charter polls.Charter
 }
 
 func newEnv(t *testing.T) *env {
@@ -79,7 +81,7 @@ func (e *env) start() {
 	if e.groups != nil {
 		poster = groupHub{hub, e.groups}
 	}
-	svc, err := polls.New(polls.Config{Store: store, Poster: poster, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log,
+	svc, err := polls.New(polls.Config{Store: store, Poster: poster, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log, Charter: e.charter,
 		Roster: store, Nudges: store})
 	if err != nil {
 		t.Fatal(err)

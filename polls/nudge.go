@@ -202,12 +202,11 @@ func (s *Service) runNudge(ctx context.Context, job nudgeJob) {
 	}
 }
 
-// recordNudge records, for the poll's audit trail, that by (a steward's
-// ID, or ClosedBySchedule) had poll id's members nudged; detail is what
-// the steward was told. It is the one place nudges are recorded, so the
-// trail's store is wired here alone.
+// recordNudge records in poll id's audit trail that by (a steward's ID,
+// or ClosedBySchedule) had its members nudged; detail is what the steward
+// was told, counts only.
 func (s *Service) recordNudge(ctx context.Context, id int64, by, detail string) {
-	s.log.InfoContext(ctx, "steward action", "poll", id, "action", "nudge", "by", by, "detail", detail)
+	s.record(ctx, s.auditEntry(id, AuditNudge, bot.User{ID: by}, detail))
 }
 
 // members says "1 member" or "12 members".

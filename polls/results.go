@@ -33,6 +33,9 @@ type Results struct {
 	// Turnout is how many of the membership voted; nil when the poll has
 	// no unit list (or the results were computed without the service).
 	Turnout *Turnout
+	// Runoff is the instant-runoff count of a ranked poll, or nil. On a
+	// ranked poll Options are the first preferences.
+	Runoff *Runoff
 }
 
 // UnitResult is one unit's split.

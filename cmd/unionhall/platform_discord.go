@@ -22,6 +22,7 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		return nil, err
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
+	opts.Metrics = a.meter()
 	// Units may name their Discord role by name: members' roles are then
 	// reported by name too.
 	units, err := a.cfg.loadUnits()

@@ -60,9 +60,9 @@ func TestMigrationsRunOnceAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var n, newest int
+	var n, highest int
 	var last time.Time
-	if err := db.Pool().QueryRow(ctx, `SELECT count(*), max(applied_at), max(version) FROM schema_migrations`).Scan(&n, &last, &newest); err != nil {
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*), max(version), max(applied_at) FROM schema_migrations`).Scan(&n, &highest, &last); err != nil {
 		t.Fatal(err)
 	}
 	if want := migrationFiles(t); n != want {
@@ -71,9 +71,8 @@ func TestMigrationsRunOnceAcrossReplicas(t *testing.T) {
 	if !last.Equal(started) {
 		t.Fatalf("migrations applied at %v, want %v, the time of the first start (from its clock)", last, started)
 	}
-	// Versions are numbered in ranges, with gaps: the schema's version is
-	// the newest, not the count.
-	if v, err := db.SchemaVersion(ctx); err != nil || v != newest {
+	// Versions may leave gaps; the schema's version is the highest.
+	if v, err := db.SchemaVersion(ctx); err != nil || v != highest {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 }

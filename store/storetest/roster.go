@@ -87,6 +87,15 @@ func testNudgeClaimedOnce(t *testing.T, e Engine) {
 	if ids, err := handles[0].Nudges.DueNudges(ctx, due.Add(time.Hour)); err != nil || len(ids) != 0 {
 		t.Errorf("a claimed nudge is still due: %v %v", ids, err)
 	}
+	// A poll opened by mistake is deleted with its nudge.
+	q := env.openPoll(t, polls.OpenRequest{Question: "Oops?", Options: []string{"A", "B"}, ClosesAt: PollsStart().Add(48 * time.Hour)})
+	must(t, handles[0].Nudges.ScheduleNudge(ctx, q.ID, due))
+	if deleted, err := handles[1].Polls.DeletePoll(ctx, q.ID, polls.AuditEntry{PollID: q.ID, At: PollsStart(), Action: polls.AuditDelete, By: "console:steward"}); err != nil || !deleted {
+		t.Fatalf("delete a poll with a nudge: %v %v", deleted, err)
+	}
+	if ids, err := handles[2].Nudges.DueNudges(ctx, due); err != nil || len(ids) != 0 {
+		t.Errorf("a deleted poll's nudge is due: %v %v", ids, err)
+	}
 }
 
 // testParticipantsOfBothBallots: Participants lists who voted, on an open

@@ -132,6 +132,8 @@ var tests = []test{
 	{"EligibilityStored", testEligibilityStored},
 	{"NudgeClaimedOnce", testNudgeClaimedOnce},
 	{"ParticipantsOfBothBallots", testParticipantsOfBothBallots},
+	{"AuditTrailOutlivesDeletedPoll", testAuditTrail},
+	{"PollEventsClaimedOnce", testPollEventsClaimedOnce},
 	{"ClaimResultPostOnce", testClaimResultPostOnce},
 	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
 	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},
