@@ -194,3 +194,14 @@ func (e *env) importRosterWith(member, unit string) {
 		e.t.Fatal(err)
 	}
 }
+
+func TestRankedPollRefusesIneligibleMembers(t *testing.T) {
+	e := newEnv(t)
+	e.importRoster("ann", "P-4")
+	e.open(`/poll "Which first?" "Pay" "Pension" "Hours" --ranked --roster`)
+	e.mustSay("bob", "/vote 1 3 1 2", "you are not on it")
+	e.mustSay("ann", "/vote 1 3 1 2", "recorded")
+	if got := e.counts(1); got[2] != 1 || got[0]+got[1] != 0 {
+		t.Errorf("first preferences %v, want only ann's", got)
+	}
+}
