@@ -40,6 +40,19 @@ type Announcer interface {
 	Announce(ctx context.Context, r Reply) error
 }
 
+// GroupDirectory is implemented by adapters that keep the member lists of
+// platform groups (Slack user groups), so a feature can count a group's
+// members or find who is in two groups.
+type GroupDirectory interface {
+	// RefreshGroups reads every group's member list again now.
+	RefreshGroups(ctx context.Context) error
+	// GroupMembers returns the platform-qualified IDs of the members of
+	// group (as the adapter was told of it, or its ID) from the last list
+	// read, and false when the group is unknown or its list could not be
+	// read.
+	GroupMembers(group string) ([]string, bool)
+}
+
 // Hub sends unsolicited posts to the adapters that are running, by
 // platform. It is how schedulers reach members. Features are given the Hub
 // when they are built, and the adapters are added to it before anything
@@ -109,6 +122,13 @@ func (h *Hub) AnnouncePlatform(ctx context.Context, platform string, r Reply) er
 		return fmt.Errorf("announce on %s: %w", platform, err)
 	}
 	return nil
+}
+
+// Groups returns the group directory of a platform's adapter, when it
+// keeps one.
+func (h *Hub) Groups(platform string) (GroupDirectory, bool) {
+	g, ok := h.adapters[platform].(GroupDirectory)
+	return g, ok
 }
 
 // Announcers returns the platforms that can announce, sorted.

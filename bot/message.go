@@ -23,6 +23,11 @@ type User struct {
 	// steward powers (a Slack user group, a Discord role). Configured steward
 	// IDs are checked separately by the Router.
 	PlatformSteward bool
+	// Groups are the platform groups the member is in, as far as the
+	// adapter knows (Discord: the IDs and, when asked for, the names of
+	// the member's server roles), so a feature can map them to something
+	// of its own, such as a bargaining unit. Nil when unknown.
+	Groups []string
 }
 
 // QualifiedID joins a platform name and a platform-local ID into a

@@ -30,6 +30,10 @@ func (s *Service) Commands() []bot.Command {
 	remind := flag("remind", "Remind the channel this long before it closes: 1h, 30m, 1d", bot.KindText)
 	remind.MaxLength = 20
 	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
+	units := flag("units", "Only members of these units may vote: P-2,P-4", bot.KindString)
+	units.MaxLength = 500
+	nudge := flag("nudge", "Message members who have not voted, this long before the close: 24h", bot.KindString)
+	nudge.MaxLength = 20
 	return []bot.Command{
 		{
 			Name: "poll", Summary: "straw polls", MembersName: "polls", ChannelOnly: true,
@@ -47,12 +51,15 @@ func (s *Service) Commands() []bot.Command {
 						flag("again", "Open it even though the same poll is open in this channel", bot.KindSwitch),
 						flag("ranked", "Ranked choice: members order the options; counted by instant-runoff", bot.KindSwitch),
 						opens, remind,
+						units, flag("roster", "Only members on the union's roster may vote", bot.KindSwitch), nudge,
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
 				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll, flag("chart", "Add a bar chart of the results", bot.KindSwitch)}, Handler: bot.HandlerFunc(s.serveResults)},
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
+				{Name: "nudge", Summary: "privately remind members who may vote and have not (needs --roster or --units)", Steward: "nudge a poll's members", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveNudge)},
+				{Name: "units", Summary: "where members' units come from, and who is in two units' groups; reads the groups again", Steward: "check the units", Handler: bot.HandlerFunc(s.serveUnitsCheck)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
 				{Name: "audit", Summary: "who opened, closed, exported or deleted a poll, and when", Steward: "see a poll's audit trail", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveAudit)},
 				{Name: "delete", Summary: "delete a poll opened by mistake, before anyone votes", Steward: "delete a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveDelete)},
@@ -130,6 +137,17 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if err := s.readSchedule(r, &req); err != nil {
 		return err
 	}
+	if r.Has("units") {
+		if req.Eligible.Units, err = parseEligibleUnits(r.Arg("units"), s.units); err != nil {
+			return err
+		}
+	}
+	req.Eligible.Roster = r.Has("roster")
+	if r.Has("nudge") {
+		if req.NudgeBefore, err = bot.ParseDuration(r.Arg("nudge")); err != nil {
+			return bot.Errorf(bot.EINVALID, "--nudge takes how long before the close to remind members who have not voted, e.g. --nudge 24h: %v", err)
+		}
+	}
 	p, err := s.Open(ctx, req)
 	if err != nil {
 		return err
@@ -187,7 +205,10 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if err != nil {
 		return err
 	}
-	if p.Channel != r.Channel.ID {
+	// A poll limited to the roster or to units may also be voted on from a
+	// direct message (where nudges go): the roster, not the channel, says
+	// who may vote in it.
+	if p.Channel != r.Channel.ID && !(r.DM && p.Eligible.Limited()) {
 		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Vote there, with its buttons or /vote %d <option>.", p.ID, p.ID)
 	}
 	if now := s.clock.Now(); !p.OpenAt(now) {
@@ -299,6 +320,10 @@ func confirmation(res *VoteResult) string {
 		switch {
 		case res.Unit != "":
 			fmt.Fprintf(&b, " It counts for %s.", res.Unit)
+		case len(res.Member.Conflict) > 0:
+			fmt.Fprintf(&b, " Your roles put you in %s at once, so it counts in the overall split but for no unit; please ask a steward to fix your roles.", joinAnd(res.Member.Conflict))
+		case p.Rule == RuleCoalition && res.RosterKept:
+			b.WriteString(" You are not on the union's roster, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition && p.Secret:
 			b.WriteString(" You had not said which unit you are in, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition:
@@ -480,6 +505,26 @@ func (s *Service) unpostedList(ctx context.Context, platform, channel string, no
 	return b.String(), nil
 }
 
+func (s *Service) serveNudge(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	p, err := s.lookup(ctx, w, r, r.Int("poll"))
+	if err != nil {
+		return err
+	}
+	n, vague, err := s.Nudge(ctx, p.ID, r.User.ID)
+	if err != nil {
+		return err
+	}
+	text := fmt.Sprintf("Everyone who may vote in poll %d has voted; no one to remind.", p.ID)
+	switch {
+	case vague:
+		text = fmt.Sprintf("Reminding privately the members who may vote in poll %d and have not, if any. %s", p.ID, vagueNote)
+	case n > 0:
+		text = fmt.Sprintf("Reminding %s privately, one every %s; this takes about %s. I'll tell you how many were reached when it is done.",
+			members(n), s.nudgeInterval, (time.Duration(n-1) * s.nudgeInterval).Round(time.Second))
+	}
+	return w.Reply(ctx, bot.Reply{Text: text, Private: true, Thread: r.Thread})
+}
+
 func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	p, err := s.lookup(ctx, w, r, r.Int("poll"))
 	if err != nil {
@@ -503,6 +548,13 @@ func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.
 func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	if s.units == nil {
 		return bot.Errorf(bot.EINVALID, "No list of units is configured, so there is no unit to choose.")
+	}
+	m, rosterKept, err := s.membership(ctx, r.User)
+	if err != nil {
+		return err
+	}
+	if rosterKept || m.FromPlatform || len(m.Conflict) > 0 || !s.selfDeclared() {
+		return w.Reply(ctx, bot.Reply{Text: s.fixedUnitNote(m, rosterKept) + "\n" + s.unitList(), Private: true, Thread: r.Thread})
 	}
 	name := strings.Join(strings.Fields(r.Arg("name")), " ")
 	if name == "" {
@@ -530,6 +582,22 @@ func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		Text:    fmt.Sprintf("You are in %s (%s members). Your votes from now on count for it; votes you already cast stay counted for the unit you had then (on an open ballot, vote again to move yours).", u.Name, thousands(u.Members)),
 		Private: true, Thread: r.Thread,
 	})
+}
+
+// fixedUnitNote tells a member their unit when members do not name their
+// own: where it comes from, and whom to ask to change it.
+func (s *Service) fixedUnitNote(m Membership, rosterKept bool) string {
+	switch {
+	case m.OnRoster:
+		return fmt.Sprintf("The union's roster has you in %s; your votes count for it. To change it, ask a steward to update the roster.", m.Unit)
+	case m.FromPlatform:
+		return fmt.Sprintf("Your role on this server puts you in %s; your votes count for it. To change it, ask a steward to change your roles.", m.Unit)
+	case len(m.Conflict) > 0:
+		return fmt.Sprintf("Your roles on this server put you in %s at once, so your votes count for no unit. Please ask a steward to fix your roles.", joinAnd(m.Conflict))
+	case rosterKept:
+		return "You are not on the union's roster, so your votes count in the overall split but for no unit. If you should be on it, ask a steward."
+	}
+	return "Units here come from the union's roster, and none has been imported yet, so your votes count for no unit. Please tell a steward."
 }
 
 // unitList describes the configured units.

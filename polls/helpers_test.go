@@ -22,10 +22,10 @@ func testUnits() *polls.Coalition {
 	return &polls.Coalition{
 		Name: "Test coalition",
 		Units: []polls.Unit{
-			{Name: "P-2", Members: 4000},
-			{Name: "P-4", Members: 2600, Aliases: []string{"Engineering, Scientific & Technical Council"}},
+			{Name: "P-2", Members: 4000, SlackGroup: "@p2-members"},
+			{Name: "P-4", Members: 2600, Aliases: []string{"Engineering, Scientific & Technical Council"}, DiscordRole: "P-4 Engineers"},
 			{Name: "AFSCME Local 2663", Members: 400},
-			{Name: "CSEA/SEIU Local 2001", Members: 3000},
+			{Name: "CSEA/SEIU Local 2001", Members: 3000, DiscordRole: "700000000000000001", SlackGroup: "@csea"},
 		},
 		UnitsNeeded:   3,
 		PercentNeeded: 80,
@@ -46,6 +46,9 @@ type env struct {
 	// hub is what the service posts through outside a request; a new one
 	// at every start.
 	hub *bottest.Hub
+	// groups, when set before start, is the platforms' group directory
+	// the service reaches through its Poster.
+	groups bot.GroupDirectory
 	// charter draws result charts when set before start.
 	charter polls.Charter
 }
@@ -74,7 +77,12 @@ func (e *env) start() {
 	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
 	hub := bottest.NewHub(clock)
-	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log, Charter: e.charter})
+	var poster polls.Poster = hub
+	if e.groups != nil {
+		poster = groupHub{hub, e.groups}
+	}
+	svc, err := polls.New(polls.Config{Store: store, Poster: poster, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log, Charter: e.charter,
+		Roster: store, Nudges: store})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,6 +101,8 @@ type Poll struct {
 	// opened, so a later change of configuration cannot change an open
 	// poll's rule. Nil for polls opened without units configured.
 	Coalition *Coalition
+	// Eligible is who may vote; the zero value lets everyone.
+	Eligible Eligibility
 	// Platform and Channel are where the poll was opened and where its
 	// result is posted.
 	Platform, Channel string

@@ -126,10 +126,15 @@ func ruleLine(p *Poll) string {
 	return s
 }
 
-// whoLine says who may vote and how ballots are kept.
-func whoLine(p *Poll) string {
-	s := "Who may vote: everyone in this channel, one ballot each."
-	if p.Rule == RuleCoalition {
+// whoLine says who may vote and how ballots are kept; fromRoster reports
+// that units come from the roster, so members need not name theirs.
+func whoLine(p *Poll, fromRoster bool) string {
+	s := "Who may vote: " + p.Eligible.Describe() + ", one ballot each."
+	switch {
+	case p.Rule != RuleCoalition:
+	case fromRoster:
+		s += " Votes count for the unit the union's roster has you in."
+	case p.Coalition == nil || !p.Coalition.FixedMembership:
 		s += " Say your unit first with /unit <name> so your vote counts for it."
 	}
 	return s
@@ -185,6 +190,9 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 		fmt.Fprintf(&b, "Closed %s. Final result:\n", bot.FormatWhen(closedAt(p), loc))
 	}
 	r.optionLines(&b)
+	if r.Turnout != nil && r.showCounts() {
+		r.Turnout.cardLines(&b, p.Eligible.Limited())
+	}
 	if r.Verdict != nil && r.showCounts() {
 		b.WriteString(r.Verdict.Summary(r.Final) + "\n")
 	}
@@ -193,7 +201,7 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 	}
 	b.WriteString("\n" + ruleLine(p) + "\n")
 	if !r.Final {
-		b.WriteString(whoLine(p) + "\n")
+		b.WriteString(whoLine(p, r.Turnout != nil && r.Turnout.FromRoster) + "\n")
 		b.WriteString(ballotLine(p) + "\n")
 		b.WriteString(choiceLine(p) + "\n")
 		b.WriteString(closesLine(p, now, loc) + "\n")
@@ -249,6 +257,9 @@ func Report(r *Results, now time.Time, loc *time.Location) bot.Card {
 	if r.showCounts() {
 		r.runoffLines(&b)
 		r.unitLines(&b)
+		if r.Turnout != nil {
+			r.Turnout.reportLines(&b)
+		}
 		if r.Verdict != nil {
 			if r.Verdict.Rule == RuleCoalition {
 				fmt.Fprintf(&b, "Overall, %d in favour and %d against (%d%% in favour); the coalition rule counts units and membership, not this.\n",

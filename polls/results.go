@@ -30,6 +30,9 @@ type Results struct {
 	NoUnitWithheld bool
 	// Verdict is the rule's outcome, or nil when the poll has no rule.
 	Verdict *Verdict
+	// Turnout is how many of the membership voted; nil when the poll has
+	// no unit list (or the results were computed without the service).
+	Turnout *Turnout
 	// Runoff is the instant-runoff count of a ranked poll, or nil. On a
 	// ranked poll Options are the first preferences.
 	Runoff *Runoff

@@ -31,6 +31,15 @@ type Config struct {
 	// Units is the unit list and coalition rule (see ParseUnits); nil when
 	// none is configured (then --rule coalition is refused).
 	Units *Coalition
+	// Roster keeps the union's roster; nil when the installation keeps
+	// none (then units are self-declared).
+	Roster RosterStore
+	// Nudges keeps automatic nudges and tells who has voted; nil disables
+	// /poll nudge and --nudge.
+	Nudges NudgeStore
+	// NudgeInterval is the pace of nudges' direct messages on a platform;
+	// NudgeInterval (the constant) when zero.
+	NudgeInterval time.Duration
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
 	// Metrics counts the votes recorded; bot.NoMetrics when nil.
@@ -56,6 +65,8 @@ type Service struct {
 	clock   bot.Clock
 	loc     *time.Location
 	units   *Coalition
+	roster  RosterStore
+	nudges  NudgeStore
 	log     *slog.Logger
 	metrics bot.Metrics
 	// charter draws result charts, or is nil.
@@ -63,6 +74,12 @@ type Service struct {
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
+	// nudgeInterval is the pace of nudges.
+	nudgeInterval time.Duration
+	// nudgeJobs hands nudges stewards ask for to the nudger (Run);
+	// nudgeWake tells it a nudge was scheduled.
+	nudgeJobs chan nudgeJob
+	nudgeWake chan struct{}
 
 	// cardLocks serialise reading and showing a poll's state (striped by
 	// ID), so an older tally never overwrites a newer one or a closed card.
@@ -88,8 +105,12 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log, charter: cfg.Charter,
-		metrics: bot.OrNoMetrics(cfg.Metrics), wake: make(chan struct{}, 1),
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, roster: cfg.Roster, nudges: cfg.Nudges, log: cfg.Log, charter: cfg.Charter,
+		metrics:       bot.OrNoMetrics(cfg.Metrics),
+		wake:          make(chan struct{}, 1),
+		nudgeInterval: cmp.Or(cfg.NudgeInterval, NudgeInterval),
+		nudgeJobs:     make(chan nudgeJob),
+		nudgeWake:     make(chan struct{}, 1),
 	}, nil
 }
 
@@ -113,6 +134,11 @@ type OpenRequest struct {
 	Platform, Channel, Thread string
 	// By is the steward opening it.
 	By bot.User
+	// Eligible is who may vote.
+	Eligible Eligibility
+	// NudgeBefore, when set, nudges the members who have not voted once,
+	// this long before ClosesAt (--nudge).
+	NudgeBefore time.Duration
 	// Ranked makes it a ranked-choice poll.
 	Ranked bool
 	// OpensAt schedules the poll: its card is posted, and votes taken,
@@ -173,6 +199,10 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		Question: q, Options: opts, Secret: req.Secret, Hidden: req.Hidden, MaxChoices: maxChoices, Rule: req.Rule,
 		Platform: req.Platform, Channel: req.Channel, Thread: req.Thread,
 		OpenedBy: req.By.ID, OpenedByName: req.By.Name, OpenedAt: now.UTC().Truncate(time.Second),
+		Eligible: req.Eligible,
+	}
+	if req.Eligible.Roster && s.roster == nil {
+		return nil, bot.Errorf(bot.EINVALID, "--roster needs the union's roster, and this installation keeps none.")
 	}
 	if req.Ranked {
 		switch {
@@ -214,6 +244,9 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 	if err := s.checkSchedule(p, now); err != nil {
 		return nil, err
 	}
+	if err := s.checkNudgeBefore(ctx, p, req.NudgeBefore, now); err != nil {
+		return nil, err
+	}
 	if !req.Again {
 		if err := s.refuseRepeat(ctx, p); err != nil {
 			return nil, err
@@ -227,6 +260,14 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		detail = "scheduled to be posted " + bot.FormatWhen(p.OpensAt, s.loc)
 	}
 	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, detail))
+	if req.NudgeBefore > 0 {
+		if err := s.nudges.ScheduleNudge(ctx, p.ID, p.ClosesAt.Add(-req.NudgeBefore)); err != nil {
+			// The poll is open; only its reminder is missing.
+			s.log.ErrorContext(ctx, "scheduling a poll nudge", "poll", p.ID, "err", err)
+		} else {
+			s.wakeNudges()
+		}
+	}
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
 	if !p.ClosesAt.IsZero() || !p.OpensAt.IsZero() {
@@ -285,6 +326,10 @@ type VoteResult struct {
 	After []int
 	// Unit is the unit the vote counts for, or "".
 	Unit string
+	// Member is where the member's unit came from.
+	Member Membership
+	// RosterKept reports whether the installation has a roster.
+	RosterKept bool
 }
 
 // normalizeChoices sorts and de-duplicates option numbers.
@@ -315,11 +360,12 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if len(choices) == 0 {
 		return nil, bot.Errorf(bot.EINVALID, "Say which option: /vote %d 1.", req.PollID)
 	}
-	unit, err := s.store.Unit(ctx, req.Voter.ID)
+	m, rosterKept, err := s.membership(ctx, req.Voter)
 	if err != nil {
-		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
+		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
-	v := &vote{choices: choices, ranking: slices.Clone(req.Choices), only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	unit := m.Unit
+	v := &vote{choices: choices, ranking: slices.Clone(req.Choices), only: req.Only, unit: unit, member: m, rosterKept: rosterKept, now: s.clock.Now(), res: VoteResult{Unit: unit}}
 	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
 		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
@@ -337,6 +383,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if v.res.Outcome == Recorded || v.res.Outcome == Changed {
 		s.metrics.VoteRecorded()
 	}
+	v.res.Member, v.res.RosterKept = m, rosterKept
 	return &v.res, nil
 }
 
@@ -351,6 +398,10 @@ type vote struct {
 	only bool
 	// unit is the member's unit, or "".
 	unit string
+	// member is what is known of the member's unit, for eligibility.
+	member Membership
+	// rosterKept reports whether the installation has a roster.
+	rosterKept bool
 	// now is when the vote was cast.
 	now time.Time
 	// res is what the vote did, as last decided.
@@ -364,6 +415,9 @@ func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
 	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
 	if !p.OpenAt(v.now) {
 		return nil, s.errNoVotes(p, v.now)
+	}
+	if why := p.Eligible.refusal(p.ID, v.member, v.rosterKept); why != "" {
+		return nil, bot.Errorf(bot.EFORBIDDEN, "Nothing recorded. %s", why)
 	}
 	if p.Ranked {
 		return v.decideRanked(p, prior)
@@ -482,6 +536,9 @@ func (s *Service) Results(ctx context.Context, id int64) (*Results, error) {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
 	res := Compute(t, s.units, s.clock.Now())
+	if res.Turnout, err = s.turnout(ctx, res); err != nil {
+		return nil, fmt.Errorf("turnout of poll %d: %w", id, err)
+	}
 	if t.Poll.Ranked {
 		rankings, err := s.store.Rankings(ctx, id)
 		if err != nil {
@@ -634,6 +691,14 @@ const maxWait = time.Minute
 // each at its time. It waits with a timer until the next deadline or retry
 // and is woken early when a poll with a deadline is opened.
 func (s *Service) Run(ctx context.Context) error {
+	if s.nudges != nil {
+		done := make(chan struct{})
+		defer func() { <-done }()
+		go func() {
+			defer close(done)
+			_ = s.runNudges(ctx)
+		}()
+	}
 	if err := s.markInterrupted(ctx); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -2,6 +2,7 @@ package polls
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -16,6 +17,12 @@ type Unit struct {
 	Members int `json:"members"`
 	// Aliases are other names members may type for the unit.
 	Aliases []string `json:"aliases,omitempty"`
+	// DiscordRole is the Discord server role (ID or name) whose members
+	// are in the unit, when there is no roster.
+	DiscordRole string `json:"discord_role,omitempty"`
+	// SlackGroup is the Slack user group (handle such as @p4, or ID)
+	// whose members are in the unit, when there is no roster.
+	SlackGroup string `json:"slack_group,omitempty"`
 }
 
 // Coalition is the list of units and the coalition rule's thresholds. It
@@ -30,6 +37,10 @@ type Coalition struct {
 	Units []Unit `json:"units"`
 	// UnitsNeeded is how many units must each have a majority in favour.
 	UnitsNeeded int `json:"units_needed"`
+	// FixedMembership means members cannot name their own unit with /unit
+	// (the units file's "self_declared: false"): units come only from the
+	// roster.
+	FixedMembership bool `json:"fixed_membership,omitempty"`
 	// PercentNeeded is the share of the total membership, in percent, that
 	// the units in favour must represent.
 	PercentNeeded float64 `json:"membership_percent"`
@@ -40,7 +51,7 @@ func (c *Coalition) Validate() error {
 	if len(c.Units) == 0 {
 		return fmt.Errorf("units: the list is empty; name at least one unit")
 	}
-	seen := map[string]string{}
+	seen, roles := map[string]string{}, map[string]string{}
 	for i, u := range c.Units {
 		where := fmt.Sprintf("units[%d]", i)
 		if strings.TrimSpace(u.Name) == "" {
@@ -49,6 +60,14 @@ func (c *Coalition) Validate() error {
 		where = fmt.Sprintf("units[%d] (%q)", i, u.Name)
 		if u.Members <= 0 {
 			return fmt.Errorf("%s.members: must be a positive number of members, got %d", where, u.Members)
+		}
+		for field, g := range map[string]string{"discord_role": u.DiscordRole, "slack_group": u.SlackGroup} {
+			if k := field + ":" + groupKey(g); g != "" {
+				if other, dup := roles[k]; dup {
+					return fmt.Errorf("%s.%s: %q is also the group of unit %q", where, field, g, other)
+				}
+				roles[k] = u.Name
+			}
 		}
 		for _, n := range append([]string{u.Name}, u.Aliases...) {
 			k := normalize(n)
@@ -101,6 +120,20 @@ func normalize(s string) string {
 	return b.String()
 }
 
+// Exact returns the unit with this name or alias, ignoring case, spaces
+// and punctuation, but not a prefix: data files name units in full.
+func (c *Coalition) Exact(name string) (Unit, bool) {
+	k := normalize(name)
+	for _, u := range c.Units {
+		for _, n := range append([]string{u.Name}, u.Aliases...) {
+			if k != "" && normalize(n) == k {
+				return u, true
+			}
+		}
+	}
+	return Unit{}, false
+}
+
 // Find returns the unit a member meant by name: an exact match of a name or
 // alias (ignoring case, spaces and punctuation), or else the one unit whose
 // name or alias starts with it. It returns an EINVALID error listing the
@@ -113,19 +146,12 @@ func (c *Coalition) Find(name string) (Unit, error) {
 	if k == "" {
 		return Unit{}, bot.Errorf(bot.EINVALID, "Say which unit you are in: /unit <name>. Units: %s.", c.names())
 	}
+	if u, ok := c.Exact(name); ok {
+		return u, nil
+	}
 	var prefix []Unit
 	for _, u := range c.Units {
-		matched := false
-		for _, n := range append([]string{u.Name}, u.Aliases...) {
-			nk := normalize(n)
-			if nk == k {
-				return u, nil
-			}
-			if strings.HasPrefix(nk, k) {
-				matched = true
-			}
-		}
-		if matched {
+		if slices.ContainsFunc(append([]string{u.Name}, u.Aliases...), func(n string) bool { return strings.HasPrefix(normalize(n), k) }) {
 			prefix = append(prefix, u)
 		}
 	}

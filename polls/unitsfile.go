@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -26,16 +27,21 @@ func ExampleUnits() bot.DataFile {
 
 // unitsFile is the YAML form of a unit list.
 type unitsFile struct {
-	Example   bool `yaml:"example"`
-	Coalition struct {
+	Example bool `yaml:"example"`
+	// SelfDeclared lets members name their unit with /unit; true when
+	// absent, as before the setting existed.
+	SelfDeclared *bool `yaml:"self_declared"`
+	Coalition    struct {
 		Name              string  `yaml:"name"`
 		UnitsNeeded       int     `yaml:"units_needed"`
 		MembershipPercent float64 `yaml:"membership_percent"`
 	} `yaml:"coalition"`
 	Units []struct {
-		Name    string   `yaml:"name"`
-		Members int      `yaml:"members"`
-		Aliases []string `yaml:"aliases"`
+		Name        string   `yaml:"name"`
+		Members     int      `yaml:"members"`
+		Aliases     []string `yaml:"aliases"`
+		DiscordRole string   `yaml:"discord_role"`
+		SlackGroup  string   `yaml:"slack_group"`
 	} `yaml:"units"`
 }
 
@@ -57,13 +63,14 @@ func ParseUnits(file bot.DataFile) (*Coalition, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	c := &Coalition{
-		Name:          f.Coalition.Name,
-		Example:       f.Example,
-		UnitsNeeded:   f.Coalition.UnitsNeeded,
-		PercentNeeded: f.Coalition.MembershipPercent,
+		Name:            f.Coalition.Name,
+		Example:         f.Example,
+		UnitsNeeded:     f.Coalition.UnitsNeeded,
+		PercentNeeded:   f.Coalition.MembershipPercent,
+		FixedMembership: f.SelfDeclared != nil && !*f.SelfDeclared,
 	}
 	for _, u := range f.Units {
-		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases})
+		c.Units = append(c.Units, Unit{Name: u.Name, Members: u.Members, Aliases: u.Aliases, DiscordRole: strings.TrimSpace(u.DiscordRole), SlackGroup: strings.TrimSpace(u.SlackGroup)})
 	}
 	if err := c.Validate(); err != nil {
 		if m := unitIndex.FindStringSubmatch(err.Error()); m != nil {

@@ -44,6 +44,10 @@ type Stores struct {
 	// on an engine that serves a single process (SQLite), whose process
 	// holds every role.
 	Leadership Leadership
+	// Roster keeps the union's roster of members by unit.
+	Roster polls.RosterStore
+	// Nudges keeps polls' automatic nudges and who has voted.
+	Nudges polls.NudgeStore
 }
 
 // Leadership makes one process among those on one database the holder of

@@ -67,6 +67,10 @@ type Options struct {
 	// StewardRole names the server role whose members have steward powers:
 	// a role ID, or a role name looked up in the server's roles.
 	StewardRole string
+	// RoleNames reports members' server roles by name as well as by ID
+	// (bot.User.Groups), reading each server's role list once every ten
+	// minutes. Without it, roles are reported by ID only.
+	RoleNames bool
 	// Commands are the slash commands to register and translate, derived
 	// from the Router's declarations by NewSlashCommands. Nil registers
 	// none.
@@ -135,7 +139,10 @@ type Adapter struct {
 	pacer     *pacer         // Discord's rate limits, kept on our side
 	posts     pace.Pending   // public answers still queued, per member and channel
 	roles     *roleResolver
-	dms       dmCache
+	// serverRoles caches the servers' role lists, for the steward role
+	// and members' role names.
+	serverRoles *serverRoles
+	dms         dmCache
 
 	life context.Context // ends after Run has shut down
 	stop context.CancelFunc
@@ -240,7 +247,8 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Pace:     func(ctx context.Context, m cards.Message) error { return a.pacer.editTurn(ctx, m.Channel) },
 		Log:      opts.Logger,
 	})
-	a.roles = newRoleResolver(a, opts.StewardRole)
+	a.serverRoles = &serverRoles{a: a, guilds: map[string]*guildRoles{}}
+	a.roles = newRoleResolver(a, opts.StewardRole, a.serverRoles)
 	return a, nil
 }
 

@@ -130,6 +130,7 @@ func (a *Adapter) interactionMessage(ctx context.Context, i *discordgo.Interacti
 			ID:              bot.QualifiedID(bot.PlatformDiscord, u.ID),
 			Name:            name,
 			PlatformSteward: a.roles.steward(ctx, i.GuildID, roles),
+			Groups:          a.memberGroups(ctx, i.GuildID, roles),
 		},
 		Text:   text,
 		DM:     i.GuildID == "",

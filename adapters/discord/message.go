@@ -71,6 +71,7 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 			ID:              bot.QualifiedID(bot.PlatformDiscord, m.Author.ID),
 			Name:            name,
 			PlatformSteward: a.roles.steward(ctx, m.GuildID, roles),
+			Groups:          a.memberGroups(ctx, m.GuildID, roles),
 		},
 		Text:    text,
 		DM:      dm,

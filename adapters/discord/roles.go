@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,26 +26,18 @@ const (
 
 // roleResolver decides whether a member's server roles include the steward
 // role, given by ID or by name. Names are resolved through the server's
-// role list, cached per server.
+// role list (serverRoles).
 type roleResolver struct {
-	a    *Adapter
-	want string // role ID or name; "" means no steward role
-	byID bool
-
-	mu     sync.Mutex
-	guilds map[string]*guildRoles
+	a     *Adapter
+	want  string // role ID or name; "" means no steward role
+	byID  bool
+	roles *serverRoles
 }
 
-type guildRoles struct {
-	mu      sync.Mutex // one look-up at a time per server
-	ids     map[string]bool
-	fetched time.Time
-}
-
-func newRoleResolver(a *Adapter, role string) *roleResolver {
+func newRoleResolver(a *Adapter, role string, roles *serverRoles) *roleResolver {
 	role = strings.TrimSpace(role)
 	role = strings.TrimSuffix(strings.TrimPrefix(role, "<@&"), ">") // a pasted role mention
-	return &roleResolver{a: a, want: role, byID: isSnowflake(role), guilds: map[string]*guildRoles{}}
+	return &roleResolver{a: a, want: role, byID: isSnowflake(role), roles: roles}
 }
 
 // isSnowflake reports whether s looks like a Discord ID.
@@ -62,75 +56,85 @@ func isSnowflake(s string) bool {
 // steward reports whether memberRoles include the steward role in the
 // given server. It fails closed: when the role list cannot be read, the
 // member is not treated as a steward (configured steward IDs still work).
+// A member without the role makes the list be read again when it is
+// older than roleRecheck, so a steward role created or renamed just now
+// is honoured within seconds.
 func (r *roleResolver) steward(ctx context.Context, guildID string, memberRoles []string) bool {
 	if r.want == "" || guildID == "" || len(memberRoles) == 0 {
 		return false
 	}
 	if r.byID {
-		for _, id := range memberRoles {
-			if id == r.want {
-				return true
-			}
-		}
-		return false
+		return slices.Contains(memberRoles, r.want)
 	}
-	r.mu.Lock()
-	g, ok := r.guilds[guildID]
+	has := func(names map[string]string) bool {
+		return slices.ContainsFunc(memberRoles, func(id string) bool {
+			name, ok := names[id]
+			return ok && strings.EqualFold(strings.TrimSpace(name), r.want)
+		})
+	}
+	if names, _ := r.roles.names(ctx, guildID, roleTTL); has(names) {
+		return true
+	}
+	names, fresh := r.roles.names(ctx, guildID, roleRecheck)
+	if fresh && !slices.ContainsFunc(slices.Collect(maps.Values(names)), func(n string) bool { return strings.EqualFold(strings.TrimSpace(n), r.want) }) {
+		r.a.log.Warn("no role with the steward role's name in this server", "guild", guildID, "role", r.want)
+	}
+	return has(names)
+}
+
+// serverRoles caches each server's role list (role ID to name), read with
+// one request and trusted up to an age each caller chooses.
+type serverRoles struct {
+	a *Adapter
+
+	mu     sync.Mutex
+	guilds map[string]*guildRoles
+}
+
+type guildRoles struct {
+	mu      sync.Mutex // one look-up at a time per server
+	names   map[string]string
+	fetched time.Time
+}
+
+// names returns the server's roles, by ID, read again when the list is
+// older than maxAge, and whether it was read just now. When it cannot be
+// read, the last list read is returned (nil if none) and the failure
+// logged.
+func (s *serverRoles) names(ctx context.Context, guildID string, maxAge time.Duration) (map[string]string, bool) {
+	s.mu.Lock()
+	g, ok := s.guilds[guildID]
 	if !ok {
 		g = &guildRoles{}
-		r.guilds[guildID] = g
+		s.guilds[guildID] = g
 	}
-	r.mu.Unlock()
+	s.mu.Unlock()
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := r.a.clock.Now()
-	age := now.Sub(g.fetched)
-	has := g.has(memberRoles)
-	if g.ids == nil || age >= roleTTL || (!has && age >= roleRecheck) {
-		ids, err := r.lookup(ctx, guildID)
-		g.fetched = now
-		if err != nil {
-			r.a.log.Warn("could not read the server's roles to check the steward role", "guild", guildID, "err", err)
-			return has
-		}
-		g.ids = ids
-		has = g.has(memberRoles)
+	now := s.a.clock.Now()
+	if g.names != nil && now.Sub(g.fetched) < maxAge {
+		return g.names, false
 	}
-	return has
-}
-
-func (g *guildRoles) has(memberRoles []string) bool {
-	for _, id := range memberRoles {
-		if g.ids[id] {
-			return true
-		}
-	}
-	return false
-}
-
-// lookup returns the IDs of the server's roles named like the steward role
-// (case-insensitively).
-func (r *roleResolver) lookup(ctx context.Context, guildID string) (map[string]bool, error) {
 	var roles []*discordgo.Role
-	err := r.a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+	err := s.a.rest(ctx, func(opts ...discordgo.RequestOption) error {
 		var err error
-		roles, err = r.a.session.GuildRoles(guildID, opts...)
+		roles, err = s.a.session.GuildRoles(guildID, opts...)
 		return err
 	})
+	g.fetched = now
 	if err != nil {
-		return nil, fmt.Errorf("read roles of server %s: %w", guildID, err)
+		s.a.log.Warn("could not read the server's roles", "guild", guildID, "err", fmt.Errorf("read roles of server %s: %w", guildID, err))
+		return g.names, false
 	}
-	ids := map[string]bool{}
+	names := make(map[string]string, len(roles))
 	for _, role := range roles {
-		if role != nil && strings.EqualFold(strings.TrimSpace(role.Name), r.want) {
-			ids[role.ID] = true
+		if role != nil {
+			names[role.ID] = role.Name
 		}
 	}
-	if len(ids) == 0 {
-		r.a.log.Warn("no role with the steward role's name in this server", "guild", guildID, "role", r.want)
-	}
-	return ids, nil
+	g.names = names
+	return names, true
 }
 
 // dmCache remembers the direct-message channel of each member.

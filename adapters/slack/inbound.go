@@ -3,6 +3,9 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -53,7 +56,62 @@ func (a *Adapter) user(id, name string) bot.User {
 	if name == "" {
 		name = id
 	}
-	return bot.User{ID: bot.QualifiedID(bot.PlatformSlack, id), Name: name, PlatformSteward: a.stewards.has(id)}
+	return bot.User{ID: bot.QualifiedID(bot.PlatformSlack, id), Name: name, PlatformSteward: a.stewards.has(id), Groups: a.groupsOf(id)}
+}
+
+// groupsOf returns the member groups (Options.MemberGroups) Slack user id
+// is in, each by its ID and by the name it was given, from the cached
+// member lists.
+func (a *Adapter) groupsOf(id string) []string {
+	var out []string
+	for _, g := range a.groups {
+		if g.has(id) {
+			out = append(out, g.name)
+			g.mu.Lock()
+			if g.id != "" && g.id != g.name {
+				out = append(out, g.id)
+			}
+			g.mu.Unlock()
+		}
+	}
+	return out
+}
+
+// GroupMembers returns the members of one of Options.MemberGroups (by the
+// name it was given or its ID) from the last list read; it implements
+// bot.GroupDirectory.
+func (a *Adapter) GroupMembers(group string) ([]string, bool) {
+	for _, g := range a.groups {
+		g.mu.Lock()
+		match := strings.EqualFold(g.name, group) || g.id != "" && g.id == group
+		members, fresh := g.members, a.clock.Now().Sub(g.fetched) <= stewardMaxAge
+		g.mu.Unlock()
+		if !match {
+			continue
+		}
+		if members == nil || !fresh {
+			return nil, false
+		}
+		out := make([]string, 0, len(members))
+		for id := range members {
+			out = append(out, bot.QualifiedID(bot.PlatformSlack, id))
+		}
+		slices.Sort(out)
+		return out, true
+	}
+	return nil, false
+}
+
+// RefreshGroups reads the member lists of Options.MemberGroups now, so a
+// change made in Slack counts at once rather than within two minutes.
+func (a *Adapter) RefreshGroups(ctx context.Context) error {
+	var errs []error
+	for _, g := range a.groups {
+		if err := g.refresh(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("user group %s: %w", g.name, safeErr(err)))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // self returns the bot's own user ID.

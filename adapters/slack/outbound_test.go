@@ -292,7 +292,7 @@ func TestStewardGroupCache(t *testing.T) {
 		t.Error("refresh did not replace the list")
 	}
 
-	bad := &stewardGroup{api: a.api, clock: clock, log: a.log, name: "@nosuchgroup"}
+	bad := &userGroup{api: a.api, clock: clock, log: a.log, name: "@nosuchgroup"}
 	if err := bad.refresh(ctx); err == nil || bad.has("U6") {
 		t.Errorf("unknown handle: err %v", err)
 	}

@@ -95,6 +95,11 @@ type Options struct {
 	// StewardGroup is a user group (ID such as S0123, or handle such as
 	// @stewards) whose members have steward powers.
 	StewardGroup string
+	// MemberGroups are user groups (IDs or handles) whose members are
+	// reported in bot.User.Groups, by the group's ID and by its name as
+	// given here. Their member lists are read at start-up and every two
+	// minutes, and on RefreshGroups.
+	MemberGroups []string
 	// Log receives the adapter's logs; slog.Default when nil.
 	Log *slog.Logger
 	// Clock tells the time; the system clock when nil.
@@ -143,7 +148,8 @@ type Adapter struct {
 	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
 	seen        seenFilter
 	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards    *stewardGroup
+	stewards    *userGroup
+	groups      []*userGroup // Options.MemberGroups
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -248,7 +254,10 @@ func newAdapter(opts Options) (*Adapter, error) {
 	onPanic := func(p any) { a.log.Error("panic in Slack adapter job", "panic", p) }
 	a.in.OnPanic, a.out.OnPanic = onPanic, onPanic
 	if opts.StewardGroup != "" {
-		a.stewards = &stewardGroup{api: a.api, clock: a.clock, log: log, name: opts.StewardGroup}
+		a.stewards = &userGroup{api: a.api, clock: a.clock, log: log, name: opts.StewardGroup, lost: "its members have no steward powers until it works"}
+	}
+	for _, name := range opts.MemberGroups {
+		a.groups = append(a.groups, &userGroup{api: a.api, clock: a.clock, log: log, name: name, lost: "its members are not reported in it until it works"})
 	}
 	return a, nil
 }
@@ -276,13 +285,16 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		}
 		return err
 	}
-	if a.stewards != nil {
+	for _, g := range append([]*userGroup{a.stewards}, a.groups...) {
+		if g == nil {
+			continue
+		}
 		fctx, cancel := context.WithTimeout(ctx, 15*time.Second)
-		if err := a.stewards.refresh(fctx); err != nil {
-			a.log.Warn("could not read the Slack steward group; its members have no steward powers until it works", "group", a.opts.StewardGroup, "err", safeErr(err))
+		if err := g.refresh(fctx); err != nil {
+			a.log.Warn("could not read a Slack user group; "+g.lost, "group", g.name, "err", safeErr(err))
 		}
 		cancel()
-		go a.stewards.run(ctx, stewardTTL)
+		go g.run(ctx, stewardTTL)
 	}
 	var err error
 	switch a.mode {

@@ -25,15 +25,19 @@ const (
 
 var userGroupID = regexp.MustCompile(`^S[A-Z0-9]{2,}$`)
 
-// stewardGroup knows who is in the Slack user group whose members have
-// steward powers. Lookups never block on the network: they read the cached
-// list and, when it is stale, start a refresh. A list that could not be
-// fetched, or that is too old, grants nobody powers.
-type stewardGroup struct {
+// userGroup knows who is in a Slack user group: the one whose members
+// have steward powers, or one of Options.MemberGroups. Lookups never block
+// on the network: they read the cached list and, when it is stale, start a
+// refresh. A list that could not be fetched, or that is too old, has
+// nobody in it.
+type userGroup struct {
 	api   webAPI
 	clock bot.Clock
 	log   *slog.Logger
 	name  string // user group ID (S0123) or handle (stewards)
+	// lost says, in logs, what a list that cannot be read costs, e.g.
+	// "its members have no steward powers until it works".
+	lost string
 
 	mu         sync.Mutex
 	id         string
@@ -43,7 +47,7 @@ type stewardGroup struct {
 }
 
 // has reports whether Slack user userID is in the group, by the cached list.
-func (g *stewardGroup) has(userID string) bool {
+func (g *userGroup) has(userID string) bool {
 	if g == nil {
 		return false
 	}
@@ -56,7 +60,7 @@ func (g *stewardGroup) has(userID string) bool {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := g.refresh(ctx); err != nil {
-				g.log.Warn("could not refresh the Slack steward group; its members have no steward powers until it works", "group", g.name, "err", safeErr(err))
+				g.log.Warn("could not refresh a Slack user group; "+g.lost, "group", g.name, "err", safeErr(err))
 			}
 		}()
 	}
@@ -67,7 +71,7 @@ func (g *stewardGroup) has(userID string) bool {
 }
 
 // refresh fetches the member list now.
-func (g *stewardGroup) refresh(ctx context.Context) error {
+func (g *userGroup) refresh(ctx context.Context) error {
 	defer func() {
 		g.mu.Lock()
 		g.refreshing = false
@@ -97,7 +101,7 @@ func (g *stewardGroup) refresh(ctx context.Context) error {
 }
 
 // resolve returns the group's ID, looking a handle up once.
-func (g *stewardGroup) resolve(ctx context.Context) (string, error) {
+func (g *userGroup) resolve(ctx context.Context) (string, error) {
 	g.mu.Lock()
 	id := g.id
 	g.mu.Unlock()
@@ -129,7 +133,7 @@ func (g *stewardGroup) resolve(ctx context.Context) (string, error) {
 }
 
 // run refreshes the list every stewardTTL until ctx ends.
-func (g *stewardGroup) run(ctx context.Context, every time.Duration) {
+func (g *userGroup) run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -146,7 +150,7 @@ func (g *stewardGroup) run(ctx context.Context, every time.Duration) {
 			}
 			rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			if err := g.refresh(rctx); err != nil && ctx.Err() == nil {
-				g.log.Warn("could not refresh the Slack steward group", "group", g.name, "err", safeErr(err))
+				g.log.Warn("could not refresh a Slack user group; "+g.lost, "group", g.name, "err", safeErr(err))
 			}
 			cancel()
 		}

@@ -14,6 +14,8 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Clock:    a.clock,
 		Location: a.cfg.Location,
 		Units:    units,
+		Roster:   a.stores.Roster,
+		Nudges:   a.stores.Nudges,
 		Log:      a.log.With("feature", "polls"),
 		Metrics:  a.metrics,
 		Charter:  chart.Drawer{},

@@ -26,6 +26,13 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	opts.Metrics = a.meter()
 	// Nil on SQLite, where this process is the only one.
 	opts.Leadership = a.stores.Leadership
+	// Units may name their Discord role by name: members' roles are then
+	// reported by name too.
+	units, err := a.cfg.loadUnits()
+	if err != nil {
+		return nil, err
+	}
+	opts.RoleNames = units.NamesDiscordRoles()
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)

@@ -72,6 +72,12 @@ func (c config) slackOptions() (slackadapter.Options, error) {
 		AnnounceChannel: strings.TrimPrefix(c.vars.get("SLACK_ANNOUNCE_CHANNEL"), "#"),
 		StewardGroup:    c.vars.get("SLACK_STEWARD_GROUP"),
 	}
+	// Units may name the Slack user group their members are in.
+	units, err := c.loadUnits()
+	if err != nil {
+		return opts, err
+	}
+	opts.MemberGroups = units.SlackGroups()
 	switch mode {
 	case slackadapter.ModeSocket:
 		if c.SlackAppToken == "" {

@@ -60,6 +60,8 @@ func Tables() []Table {
 		{Name: "poll_events", OrderBy: "poll_id, kind"},
 		{Name: "poll_audit", OrderBy: "id"},
 		{Name: "member_units", OrderBy: "member"},
+		{Name: "roster", OrderBy: "member"},
+		{Name: "poll_nudges", OrderBy: "poll_id"},
 		{Name: "deadlines", OrderBy: "id"},
 		{Name: "reminders", OrderBy: "id"},
 		{Name: "reminder_deliveries", OrderBy: "reminder_id, occurrence, platform"},

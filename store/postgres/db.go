@@ -127,7 +127,9 @@ func (db *DB) Close() error {
 
 // Stores returns every store on db.
 func (db *DB) Stores() store.Stores {
-	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db, Deliveries: db, Leadership: db}
+	ps := NewPollStore(db)
+	return store.Stores{Polls: ps, FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db,
+		Deliveries: db, Leadership: db, Roster: ps, Nudges: ps}
 }
 
 // Pool returns the connection pool, for tools and tests that read the

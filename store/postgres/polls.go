@@ -33,19 +33,19 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before, eligibility`
 
 // scanPoll reads the columns of pollColumns, then any extra destinations.
 func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 	var (
-		p            polls.Poll
-		rule         string
-		units        []byte
-		remindBefore int64
+		p                  polls.Poll
+		rule               string
+		units, eligibility []byte
+		remindBefore       int64
 	)
 	dest := append([]any{&p.ID, &p.Question, &p.Options, &p.Secret, &p.Hidden, &p.MaxChoices, &rule, &p.Favour, &p.Against, &units,
 		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, utc{&p.OpenedAt}, utc{&p.ClosesAt}, utc{&p.ClosedAt},
-		&p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, utc{&p.OpensAt}, &remindBefore}, extra...)
+		&p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, utc{&p.OpensAt}, &remindBefore, &eligibility}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, polls.ErrNotFound
@@ -55,6 +55,9 @@ func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 	}
 	p.Rule = polls.Rule(rule)
 	p.RemindBefore = time.Duration(remindBefore) * time.Second
+	if err := store.DecodeEligibility(&p, eligibility); err != nil {
+		return nil, err
+	}
 	if units != nil {
 		p.Coalition = &polls.Coalition{}
 		if err := json.Unmarshal(units, p.Coalition); err != nil {
@@ -78,12 +81,22 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 		text := string(b)
 		units = &text
 	}
+	encoded, err := store.EncodeEligibility(p.Eligible)
+	if err != nil {
+		return err
+	}
+	// Sent as text for the same reason as units.
+	var eligibility *string
+	if encoded != nil {
+		text := string(encoded)
+		eligibility = &text
+	}
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before, eligibility)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb) RETURNING id`,
 			p.Question, p.Options, p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, units,
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked, stamp(p.OpensAt, toSecond), int64(p.RemindBefore/time.Second)).Scan(&p.ID)
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked, stamp(p.OpensAt, toSecond), int64(p.RemindBefore/time.Second), eligibility).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}

@@ -54,6 +54,7 @@ func (s *PollStore) DeletePoll(ctx context.Context, id int64, e polls.AuditEntry
 		b.Queue(`DELETE FROM poll_tally WHERE poll_id = $1`, id)
 		b.Queue(`DELETE FROM poll_rankings WHERE poll_id = $1`, id)
 		b.Queue(`DELETE FROM poll_events WHERE poll_id = $1`, id)
+		b.Queue(`DELETE FROM poll_nudges WHERE poll_id = $1`, id)
 		b.Queue(`DELETE FROM polls WHERE id = $1`, id)
 		b.Queue(insertAudit, auditArgs(e)...)
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {

@@ -135,7 +135,9 @@ func (db *DB) Write(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Stores returns every store on db.
 func (db *DB) Stores() store.Stores {
-	return store.Stores{Polls: NewPollStore(db), FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db}
+	ps := NewPollStore(db)
+	return store.Stores{Polls: ps, FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db,
+		Roster: ps, Nudges: ps}
 }
 
 // Reader returns the read-only pool for queries.

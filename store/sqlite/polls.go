@@ -64,7 +64,7 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before, eligibility`
 
 func scanPoll(row scanner) (*polls.Poll, error) {
 	var (
@@ -75,9 +75,10 @@ func scanPoll(row scanner) (*polls.Poll, error) {
 		remindBefore                int64
 		secret, hidden              bool
 		maxChoices, favour, agains  int
+		eligibility                 string
 	)
 	err := row.Scan(&p.ID, &p.Question, &options, &secret, &hidden, &maxChoices, &rule, &favour, &agains, &units,
-		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, &opensAt, &remindBefore)
+		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, &opensAt, &remindBefore, &eligibility)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
@@ -93,6 +94,9 @@ func scanPoll(row scanner) (*polls.Poll, error) {
 		if err := json.Unmarshal([]byte(units), p.Coalition); err != nil {
 			return nil, fmt.Errorf("poll %d units: %w", p.ID, err)
 		}
+	}
+	if err := store.DecodeEligibility(&p, []byte(eligibility)); err != nil {
+		return nil, err
 	}
 	if p.OpenedAt, err = parseTime(sql.NullString{String: openedAt, Valid: true}); err != nil {
 		return nil, err
@@ -122,12 +126,16 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 			return fmt.Errorf("encode units: %w", err)
 		}
 	}
+	eligibility, err := store.EncodeEligibility(p.Eligible)
+	if err != nil {
+		return err
+	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before, eligibility)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Question, string(options), p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, string(units),
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt), p.Ranked, nullTime(p.OpensAt), int64(p.RemindBefore/time.Second))
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt), p.Ranked, nullTime(p.OpensAt), int64(p.RemindBefore/time.Second), string(eligibility))
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}

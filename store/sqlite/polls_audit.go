@@ -51,7 +51,7 @@ func (s *PollStore) DeletePoll(ctx context.Context, id int64, e polls.AuditEntry
 		if err != nil || voters > 0 {
 			return err
 		}
-		for _, q := range []string{`DELETE FROM poll_tally WHERE poll_id = ?`, `DELETE FROM poll_rankings WHERE poll_id = ?`, `DELETE FROM poll_events WHERE poll_id = ?`, `DELETE FROM polls WHERE id = ?`} {
+		for _, q := range []string{`DELETE FROM poll_tally WHERE poll_id = ?`, `DELETE FROM poll_rankings WHERE poll_id = ?`, `DELETE FROM poll_events WHERE poll_id = ?`, `DELETE FROM poll_nudges WHERE poll_id = ?`, `DELETE FROM polls WHERE id = ?`} {
 			if _, err := tx.ExecContext(ctx, q, id); err != nil {
 				return err
 			}

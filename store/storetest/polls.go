@@ -32,7 +32,8 @@ type pollsEnv struct {
 
 func newPollsEnv(t testing.TB, s *Stores, clock *bot.ManualClock) *pollsEnv {
 	t.Helper()
-	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Clock: clock, Location: time.UTC, Units: testCoalition(), Log: quiet})
+	svc, err := polls.New(polls.Config{Store: s.Polls, Poster: bot.NewHub(), Clock: clock, Location: time.UTC, Units: testCoalition(), Log: quiet,
+		Roster: s.Roster, Nudges: s.Nudges})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,9 @@
 // ballot per member and poll, exact tallies under concurrent voting,
 // secret ballots that cannot be linked to voters, polls closed exactly
 // once, reminders posted at most once with interrupted posts reported,
-// retries on their schedule, result posts retried at most once, and the
-// FAQ, card location, unit and settings records.
+// retries on their schedule, result posts retried at most once, nudges
+// sent once, and the FAQ, card location, unit, roster and settings
+// records.
 //
 // Where the features' Store interfaces leave a rule implicit, the test
 // that checks it says so in its doc comment: those comments are the
@@ -127,6 +128,10 @@ var tests = []test{
 	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
 	{"PollsStoredAndListed", testPollsStoredAndListed},
 	{"UnitsRemembered", testUnits},
+	{"RosterReplacedWhole", testRosterReplacedWhole},
+	{"EligibilityStored", testEligibilityStored},
+	{"NudgeClaimedOnce", testNudgeClaimedOnce},
+	{"ParticipantsOfBothBallots", testParticipantsOfBothBallots},
 	{"AuditTrailOutlivesDeletedPoll", testAuditTrail},
 	{"PollEventsClaimedOnce", testPollEventsClaimedOnce},
 	{"ClaimResultPostOnce", testClaimResultPostOnce},

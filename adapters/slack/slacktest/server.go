@@ -76,6 +76,7 @@ type Server struct {
 	ts        int
 	members   []string
 	groupErr  string
+	emails    map[string]string // users.lookupByEmail: lower-case address -> user ID
 	sockets   []*socket
 	sent      map[string]time.Time // envelope ID → when it was sent
 	acks      map[string]time.Time // envelope ID → when it was first acknowledged

@@ -162,6 +162,8 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		return map[string]any{"ok": true, "users": slices.Clone(s.members)}, nil
 	case "usergroups.list":
 		return map[string]any{"ok": true, "usergroups": []map[string]string{{"id": UserGroupID, "handle": UserGroupHandle, "name": "Stewards"}}}, nil
+	case "users.lookupByEmail":
+		return s.lookupByEmailLocked(form.Get("email")), nil
 	case "conversations.open":
 		return map[string]any{"ok": true, "channel": map[string]any{"id": "D" + form.Get("users")}}, nil
 	case "files.getUploadURLExternal":

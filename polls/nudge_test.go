@@ -1,0 +1,156 @@
+package polls_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+)
+
+// dms returns the private posts the service sent to members other than
+// the steward, by member.
+func dms(hub *bottest.Hub) map[string]int {
+	out := map[string]int{}
+	for _, p := range hub.Posts() {
+		if p.Reply.Private && p.To.User != "" && p.To.User != "console:steward" {
+			out[p.To.User]++
+		}
+	}
+	return out
+}
+
+// stewardNote returns what the service told the steward privately, or "".
+func stewardNote(hub *bottest.Hub) string {
+	for _, p := range hub.Posts() {
+		if p.To.User == "console:steward" {
+			return p.Reply.Text
+		}
+	}
+	return ""
+}
+
+func TestNudgeReachesOnlyEligibleMembersWhoHaveNotVotedAtItsPace(t *testing.T) {
+	e := newEnv(t)
+	e.importRoster("ann", "P-4", "bob", "P-4", "carl", "P-4", "dora", "P-4", "erin", "P-2")
+	// A roster member of another platform is not messaged on this one.
+	e.importRosterWith("slack:U1", "P-4")
+	e.open(`/poll "Ratify?" "Yes" "No" --units P-4`)
+	e.mustSay("ann", "/vote 1 yes", "is recorded")
+	running := e.runCloser()
+	e.mustSay("steward", "/poll nudge 1", "Reminding 3 members privately, one every 1s; this takes about 2s.")
+	e.mustSay("ann", "/poll nudge 1", "Only stewards")
+
+	bottest.WaitFor(t, "the first nudge", func() bool { return len(dms(e.hub)) == 1 })
+	bottest.WaitFor(t, "the pace's timer", func() bool { return e.clock.Timers() > 0 })
+	if n := len(dms(e.hub)); n != 1 {
+		t.Fatalf("%d nudges before the pace allowed a second", n)
+	}
+	// carl votes from his direct messages before his turn comes.
+	m := bottest.Message("carl", "/vote 1 no")
+	m.Channel, m.DM = bot.Channel{ID: "dm-carl"}, true
+	rec := &bottest.Recorder{}
+	e.router.Dispatch(t.Context(), rec, m)
+	if !strings.Contains(rec.Text(), "is recorded") {
+		t.Fatalf("vote from a direct message: %s", rec.Text())
+	}
+	for i := 0; stewardNote(e.hub) == "" && i < 10; i++ {
+		bottest.WaitFor(t, "the pace's timer", func() bool { return e.clock.Timers() > 0 || stewardNote(e.hub) != "" })
+		e.clock.Advance(time.Second)
+		bottest.WaitFor(t, "the next nudge or the report", func() bool { return e.clock.Timers() > 0 || stewardNote(e.hub) != "" })
+	}
+	got := dms(e.hub)
+	if got["console:ann"] != 0 || got["slack:U1"] != 0 || got["console:erin"] != 0 {
+		t.Errorf("nudged a voter, another platform's member or an ineligible member: %v", got)
+	}
+	if got["console:bob"]+got["console:carl"]+got["console:dora"] != 2 || len(got) != 2 {
+		t.Errorf("nudges %v, want one each to two of bob, carl, dora (carl voted before his turn)", got)
+	}
+	note := stewardNote(e.hub)
+	if !strings.Contains(note, "I reminded 2 members who may vote and had not.") || strings.Contains(note, "bob") || strings.Contains(note, "dora") {
+		t.Errorf("steward told %q", note)
+	}
+	for _, p := range e.hub.Posts() {
+		if p.To.User == "console:bob" && (p.Reply.Card == nil || len(p.Reply.Card.Buttons) != 2 || !strings.Contains(p.Reply.Text, "you may vote in poll 1")) {
+			t.Errorf("nudge without the poll's buttons: %+v", p.Reply)
+		}
+	}
+	running.Stop()
+}
+
+func TestNudgeNeedsKnownVoters(t *testing.T) {
+	e := newEnv(t)
+	e.open(`/poll "Ratify?" "Yes" "No"`)
+	e.mustSay("steward", "/poll nudge 1", "open to everyone in its channel")
+	e.open(`/poll "Strike?" "Yes" "No" --roster`)
+	e.mustSay("steward", "/poll nudge 2", "No roster has been imported")
+	e.mustSay("steward", `/poll "Again?" "Yes" "No" --roster --nudge 1h`, "needs --closes")
+	e.importRoster("ann", "P-4")
+	e.mustSay("steward", `/poll "Again?" "Yes" "No" --nudge 1h --closes in 2h`, "limited with --roster or --units")
+	e.mustSay("steward", `/poll "Again?" "Yes" "No" --roster --nudge 3h --closes in 2h`, "now or in the past")
+	// Everyone has voted: nothing to send.
+	e.mustSay("ann", "/vote 2 yes", "is recorded")
+	e.mustSay("steward", "/poll nudge 2", "has voted; no one to remind")
+}
+
+func TestScheduledNudgeIsSentOnceAcrossRestarts(t *testing.T) {
+	e := newEnv(t)
+	var pairs []string
+	for i := range 3 {
+		pairs = append(pairs, fmt.Sprintf("m%d", i), "P-2")
+	}
+	e.importRoster(pairs...)
+	e.open(`/poll "Ratify?" "Yes" "No" --roster --closes in 48h --nudge 24h`)
+	running := e.runCloser()
+	e.clock.Advance(23 * time.Hour)
+	running.Stop()
+	if n := len(dms(e.hub)); n != 0 {
+		t.Fatalf("%d nudges before their time", n)
+	}
+	e.clock.Advance(time.Hour) // due now, found at the next start
+	e.restart()
+	running = e.runCloser()
+	for i := 0; stewardNote(e.hub) == "" && i < 5; i++ {
+		bottest.WaitFor(t, "the pace's timer or the report", func() bool { return e.clock.Timers() > 0 || stewardNote(e.hub) != "" })
+		e.clock.Advance(time.Second)
+	}
+	bottest.WaitFor(t, "the report", func() bool { return stewardNote(e.hub) != "" })
+	if n := len(dms(e.hub)); n != 3 {
+		t.Errorf("%d members nudged, want 3", n)
+	}
+	running.Stop()
+	e.restart()
+	running = e.runCloser()
+	e.clock.Advance(time.Hour)
+	e.open(`/poll "Wake the job" "Yes" "No"`)
+	running.Stop()
+	if n := len(e.hub.Posts()); n != 0 {
+		t.Errorf("the nudge was sent again after a restart: %d posts", n)
+	}
+}
+
+func TestNudgeOnASmallSecretBallotKeepsItsCountsFromTheSteward(t *testing.T) {
+	e := newEnv(t)
+	e.importRoster("ann", "P-4", "bob", "P-4", "carl", "P-4")
+	e.open(`/poll "Ratify?" "Yes" "No" --roster --anonymous`)
+	e.mustSay("ann", "/vote 1 yes", "is recorded")
+	running := e.runCloser()
+	rec := e.mustSay("steward", "/poll nudge 1", "I don't give the number on a secret ballot this small")
+	if strings.ContainsAny(rec.Text(), "0123456789"[2:]) {
+		t.Errorf("the steward is given a count: %s", rec.Text())
+	}
+	for i := 0; stewardNote(e.hub) == "" && i < 5; i++ {
+		bottest.WaitFor(t, "the pace's timer or the report", func() bool { return e.clock.Timers() > 0 || stewardNote(e.hub) != "" })
+		e.clock.Advance(time.Second)
+	}
+	bottest.WaitFor(t, "the report", func() bool { return stewardNote(e.hub) != "" })
+	if note := stewardNote(e.hub); strings.Contains(note, "2 members") || !strings.Contains(note, "I don't give the number") {
+		t.Errorf("steward told %q", note)
+	}
+	if got := dms(e.hub); len(got) != 2 || got["console:ann"] != 0 {
+		t.Errorf("nudges %v, want bob and carl", got)
+	}
+	running.Stop()
+}
