@@ -55,7 +55,7 @@ type posting struct {
 type vocabWord struct {
 	word string
 	mask uint64 // letters present, for a cheap distance bound
-	df   int32  // how many entries use it, to break ties
+	df   int32  // how many entries (classifier: training texts) use it, to break ties
 }
 
 // index is an immutable BM25F index over a knowledge base and the extra
