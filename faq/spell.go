@@ -1,7 +1,6 @@
 package faq
 
 import (
-	"math/bits"
 	"slices"
 	"strings"
 )
@@ -50,32 +49,23 @@ func (c *classifier) saw(tok string) bool {
 // is used less than a third as often (see vocabWord.df), or every word
 // that near is a stop word.
 func nearestWord(buckets [][]vocabWord, w string, maxD int) (string, bool) {
-	mask := letterMask(w)
 	var best vocabWord
 	var runner int32 // how often the most used other word as near is used
 	dist, allStop := maxD+1, true
-	for l := len(w) - maxD; l <= len(w)+maxD; l++ {
-		if l < 0 || l >= len(buckets) {
-			continue
+	eachCandidate(buckets, w, maxD, func(c vocabWord) {
+		d := osaDistance(w, c.word, dist+1)
+		switch {
+		case d > maxD || d > dist || c.word == best.word:
+		case d < dist:
+			best, runner, dist, allStop = c, 0, d, isStopword(c.word)
+		case c.df > best.df:
+			best, runner = c, max(runner, best.df)
+			allStop = allStop && isStopword(c.word)
+		default:
+			runner = max(runner, c.df)
+			allStop = allStop && isStopword(c.word)
 		}
-		for _, c := range buckets[l] {
-			if bits.OnesCount64(mask^c.mask) > 2*maxD {
-				continue
-			}
-			d := osaDistance(w, c.word, dist+1)
-			switch {
-			case d > maxD || d > dist || c.word == best.word:
-			case d < dist:
-				best, runner, dist, allStop = c, 0, d, isStopword(c.word)
-			case c.df > best.df:
-				best, runner = c, max(runner, best.df)
-				allStop = allStop && isStopword(c.word)
-			default:
-				runner = max(runner, c.df)
-				allStop = allStop && isStopword(c.word)
-			}
-		}
-	}
+	})
 	if dist > maxD || runner > 0 && !allStop && best.df < 3*runner {
 		return "", false
 	}
