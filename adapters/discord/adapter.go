@@ -98,6 +98,8 @@ type Options struct {
 	// never ephemeral ones. Store failures are logged and never hold up a
 	// post or an acknowledgement.
 	CardLocations bot.CardLocations
+	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 }
 
 // Adapter is the Discord adapter. Create it with New.
@@ -120,6 +122,8 @@ type Adapter struct {
 	acks ackGate
 
 	running    atomic.Bool
+	connected  atomic.Bool  // the gateway session is ready or resumed
+	sessions   atomic.Int64 // gateway sessions made ready or resumed
 	dispatcher atomic.Pointer[dispatcherBox]
 
 	mu    sync.Mutex
@@ -167,6 +171,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
 	opts.Logger = bot.OrDefaultLogger(opts.Logger)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
+	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
 	if err != nil {
 		return nil, err
@@ -247,12 +252,17 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	for _, remove := range []func(){
 		s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			a.onReady(r)
+			a.markConnected()
 			signal(ready)
 		}),
 		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 			a.log.Info("Discord gateway session resumed")
+			a.markConnected()
 		}),
-		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { signal(disconnected) }),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			a.connected.Store(false)
+			signal(disconnected)
+		}),
 		s.AddHandler(a.onInteraction),
 		s.AddHandler(a.onMessage),
 	} {
@@ -299,6 +309,22 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		}
 	}
 }
+
+// markConnected records a ready or resumed gateway session, counting each
+// after the first as a reconnection.
+func (a *Adapter) markConnected() {
+	a.connected.Store(true)
+	if a.sessions.Add(1) > 1 {
+		a.opts.Metrics.Reconnected(bot.PlatformDiscord)
+	}
+}
+
+// Connected reports whether the gateway session is up.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// QueueDepths returns the jobs in the adapter's queue of posts and edits
+// ("out").
+func (a *Adapter) QueueDepths() map[string]int { return map[string]int{"out": a.out.Pending()} }
 
 func (a *Adapter) onReady(r *discordgo.Ready) {
 	a.mu.Lock()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/backoff"
 )
 
@@ -78,6 +79,7 @@ func (a *Adapter) rest(ctx context.Context, call func(opts ...discordgo.RequestO
 		return restError(call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)))
 	}, func(err error, wait time.Duration) {
 		a.log.Info("Discord rate limit; waiting", "retry_after", wait, "bucket", rateLimitBucket(err))
+		a.opts.Metrics.RateLimited(bot.PlatformDiscord)
 	})
 	if _, limited := backoff.Asked(err); limited {
 		if ctx.Err() != nil {

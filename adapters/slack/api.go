@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/backoff"
 )
 
@@ -152,6 +153,7 @@ func (a *Adapter) call(ctx context.Context, method string, fn func(context.Conte
 				return fmt.Errorf("%s: still rate limited after %d attempts: %w", method, rateAttempts, err)
 			}
 			wait = rateLimits.Wait(rateAttempts, asked)
+			a.opts.Metrics.RateLimited(bot.PlatformSlack)
 			a.log.Warn("slack rate limited; waiting as asked", "method", method, "wait", wait)
 		case transient:
 			errAttempts++

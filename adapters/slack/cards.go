@@ -51,6 +51,7 @@ func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) err
 	}
 	switch kind, wait := classify(err); kind {
 	case rateLimited:
+		a.opts.Metrics.RateLimited(bot.PlatformSlack)
 		return backoff.RetryAfter(err, cmp.Or(wait, a.rateLimitWait))
 	case permanent:
 		if ctx.Err() == nil { // not a timeout: trying again cannot help

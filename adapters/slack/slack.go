@@ -105,6 +105,12 @@ type Options struct {
 	// it. Store failures are logged and never hold up a post or an
 	// acknowledgement.
 	CardLocations bot.CardLocations
+	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
+	Metrics bot.Metrics
+	// Routes, when set, serves every request the HTTP mode server has no
+	// route of its own for (the program's health and metrics endpoints),
+	// so one server can serve both.
+	Routes http.Handler
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter.
@@ -139,7 +145,8 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	hellos atomic.Int64 // Socket Mode hello messages received
+	hellos    atomic.Int64 // Socket Mode hello messages received
+	connected atomic.Bool  // a Socket Mode connection is greeted, or the HTTP server listens
 }
 
 // New returns a Slack adapter. When opts.AnnounceChannel is set, the
@@ -189,6 +196,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	}
 	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
+	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -233,6 +241,16 @@ func newAdapter(opts Options) (*Adapter, error) {
 
 // Platform returns bot.PlatformSlack.
 func (a *Adapter) Platform() string { return bot.PlatformSlack }
+
+// Connected reports whether Slack can reach the adapter now: a Socket
+// Mode connection is open and greeted, or the HTTP mode server listens.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// QueueDepths returns the jobs in the adapter's queues: messages being
+// handled ("in") and Web API calls being sent ("out").
+func (a *Adapter) QueueDepths() map[string]int {
+	return map[string]int{"in": a.in.Pending(), "out": a.out.Pending()}
+}
 
 // Run connects to Slack and passes every message to d until ctx ends. When
 // ctx ends it stops receiving, lets handlers in progress finish and sends

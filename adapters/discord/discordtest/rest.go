@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +81,7 @@ var guildRoles = []map[string]any{
 
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
-	for _, group := range routes {
+	for _, group := range slices.Concat(routes, guildRoutes) {
 		for route, serve := range group.serve {
 			method, path, _ := strings.Cut(string(route), " ")
 			mux.HandleFunc(method+" "+apiPrefix+path, s.handle(route, group.access, serve))

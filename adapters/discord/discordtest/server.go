@@ -82,6 +82,7 @@ type Server struct {
 	dmChannels   map[string]string    // user → channel
 	closedDMs    map[string]bool
 	violations   []string
+	guildSetup   guildSetup
 
 	// gateway; the fields below are guarded by mu, and writeMu serialises
 	// writes so that sequence order is write order.

@@ -168,6 +168,9 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		json.Unmarshal([]byte(form.Get("files")), &files)
 		return map[string]any{"ok": true, "files": files}, nil
 	}
+	if reply, ok := s.answerWorkspace(call); ok {
+		return reply, nil
+	}
 	return fail("unknown_method")
 }
 
