@@ -29,6 +29,7 @@ func TestImportRules(t *testing.T) {
 		"bot/bottest":      {module + "/bot"},
 		"bot/backoff":      {module + "/bot"},
 		"bot/lanes":        {},
+		"bot/pace":         {module + "/bot"},
 		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
 		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},

@@ -35,6 +35,7 @@ import (
 	"github.com/unionhall/unionhall/bot/backoff"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Defaults for the zero values of Options.
@@ -112,6 +113,8 @@ type Adapter struct {
 	customIDs customIDs
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
+	pacer     *pacer         // Discord's rate limits, kept on our side
+	posts     pace.Pending   // public answers still queued, per member and channel
 	roles     *roleResolver
 	dms       dmCache
 
@@ -199,6 +202,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		session: s,
 		sem:     make(chan struct{}, opts.MaxConcurrent),
 	}
+	a.pacer = newPacer(opts.Clock, opts.Logger, opts.Metrics)
 	a.life, a.stop = context.WithCancel(context.Background())
 	// Each channel has a lane of its own, however many there are: a
 	// rate-limit wait in one channel (discordgo waits per route, and
@@ -212,6 +216,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Store:    opts.CardLocations,
 		Clock:    opts.Clock,
 		Interval: opts.EditInterval,
+		Pace:     func(ctx context.Context, m cards.Message) error { return a.pacer.editTurn(ctx, m.Channel) },
 		Log:      opts.Logger,
 	})
 	a.roles = newRoleResolver(a, opts.StewardRole)
@@ -457,10 +462,27 @@ func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Mes
 	case a.sem <- struct{}{}:
 	case <-ctx.Done():
 		a.log.Warn("Discord event dropped: too busy", "err", ctx.Err())
+		a.tellTooBusy(w)
 		return
 	}
 	defer func() { <-a.sem }()
 	box.d.Dispatch(ctx, w, m)
+}
+
+// tooBusyNote tells a member their message waited too long to be handled.
+const tooBusyNote = "Sorry, I was too busy to answer that in time. Please ask again in a minute."
+
+// tooBusyTimeout bounds telling a member their message was dropped.
+const tooBusyTimeout = 30 * time.Second
+
+// tellTooBusy tells the member whose event was dropped, privately, that
+// it was: no one is left waiting for an answer that will not come.
+func (a *Adapter) tellTooBusy(w bot.ResponseWriter) {
+	ctx, cancel := context.WithTimeout(a.life, tooBusyTimeout)
+	defer cancel()
+	if err := w.Reply(ctx, bot.Reply{Text: tooBusyNote, Private: true}); err != nil {
+		a.log.Warn("could not tell a member their message was dropped", "err", err)
+	}
 }
 
 // recoverPanic keeps a panic while handling one event from ending the
@@ -527,16 +549,18 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 				if i == 0 && replyTo != "" {
 					send.Reference = &discordgo.MessageReference{MessageID: replyTo, ChannelID: channel, FailIfNotExists: ptr(false)}
 				}
-				var err error
-				msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
-				return err
+				return a.pacer.send(ctx, channel, func() error {
+					var err error
+					msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
+					return err
+				})
 			})
 			if err != nil {
 				return err
 			}
 			sent = append(sent, msg)
 			if m.cardKey != "" && msg != nil {
-				a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
+				a.shown(m, cards.Message{Channel: channel, ID: msg.ID})
 			}
 		}
 		return nil
@@ -547,6 +571,15 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 		return nil, fmt.Errorf("post to channel %s: %w", channel, err)
 	}
 	return sent, nil
+}
+
+// shown records that the message at shows m's card, and whether that
+// card can change (so that where it is shown is stored).
+func (a *Adapter) shown(m outMessage, at cards.Message) {
+	if m.changes {
+		a.cards.Changing(m.cardKey)
+	}
+	a.cards.Shown(m.cardKey, at)
 }
 
 // userID returns the Discord snowflake of a platform-qualified user ID.

@@ -33,6 +33,7 @@ import (
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Mode is how the adapter receives events from Slack.
@@ -63,9 +64,12 @@ const (
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
 	// maxHandlers bounds handlers running at once (one per channel at a
-	// time); maxSenders bounds Web API calls in flight.
+	// time); maxSenders bounds outbound jobs running at once. A job may
+	// spend most of its time waiting for its turn within Slack's limits
+	// (see pacer), so there are enough that a few waiting private replies
+	// do not hold up every channel.
 	maxHandlers = 16
-	maxSenders  = 8
+	maxSenders  = 32
 )
 
 // Options configure an Adapter.
@@ -129,11 +133,13 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
-	in       *lanes.Group // handlers, one lane per channel
-	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen     *dedupe
-	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards *stewardGroup
+	pacer       *pacer       // Slack's rate limits, kept on our side
+	memberPosts pace.Pending // public replies still queued, per member and channel
+	in          *lanes.Group // handlers, one lane per channel
+	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
+	seen        *dedupe
+	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
+	stewards    *stewardGroup
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -223,6 +229,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		clock:         opts.Clock,
 		rateLimitWait: defaultRateLimitWait,
 		readTimeout:   defaultReadTimeout,
+		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
 		out:           lanes.New(maxSenders),
 		seen:          newDedupe(opts.Clock, dedupeTTL),
@@ -329,7 +336,10 @@ func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
 		Store:    a.opts.CardLocations,
 		Clock:    a.clock,
 		Interval: interval,
-		Log:      a.log,
+		Pace: func(ctx context.Context, m cards.Message) error {
+			return a.pacer.wait(ctx, "chat.update", m.Channel)
+		},
+		Log: a.log,
 	})
 }
 

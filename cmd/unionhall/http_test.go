@@ -123,10 +123,10 @@ func TestMetricsCountWhatMembersDo(t *testing.T) {
 	f.say(t, `"user":"carol"`, "carol> /faq is there a wage freeze?")
 	f.say(t, `"user":"dave"`, "dave> what is the capital of Mongolia?")
 	f.say(t, "Your vote in poll 1 is recorded", `alice> /poll "Ratify the secret deal?" "Yes" "No"`, "bob> /vote 1 yes")
-	f.say(t, "Reminder #5", "alice> /remind add in 1m Vote by Friday")
+	f.say(t, "Reminder R5", "alice> /remind add in 1m Vote by Friday")
 	f.clock.Advance(2 * time.Minute)
 	// Adding a reminder wakes the scheduler, which finds the first due.
-	f.say(t, "Reminder #6", "alice> /remind add in 1h Later one")
+	f.say(t, "Reminder R6", "alice> /remind add in 1h Later one")
 	bottest.WaitFor(t, "the reminder posted and counted", func() bool {
 		_, body := f.get(t, "/metrics")
 		return strings.Contains(f.out.String(), `"channel":"`+console.AnnounceChannel+`"`) &&

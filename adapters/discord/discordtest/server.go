@@ -79,6 +79,8 @@ type Server struct {
 	calls        []Call
 	limits       map[Route]rateLimit
 	resets       map[string]time.Time // rate-limited bucket → when it resets
+	throttle     *throttle            // nil: no rate limits but those RateLimit asks for
+	refusals     int                  // 429s answered under the throttle
 	dmChannels   map[string]string    // user → channel
 	closedDMs    map[string]bool
 	violations   []string

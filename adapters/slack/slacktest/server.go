@@ -83,6 +83,7 @@ type Server struct {
 	pingReset chan struct{} // closed when pingEvery changes
 	pongs     int
 	workspace workspace
+	throttle  *throttle // nil: no rate limits
 }
 
 // NewServer starts a Server that is stopped, with every connection to it

@@ -123,6 +123,10 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		}
 		return map[string]any{"ok": false, "error": f.Error}, &f
 	}
+	if f := s.limitedLocked(call.Method, call.Form); f != nil {
+		call.Err = strconv.Itoa(f.Status)
+		return map[string]any{"ok": false, "error": f.Error}, f
+	}
 	fail := func(code string) (map[string]any, *Failure) {
 		call.Err = code
 		return map[string]any{"ok": false, "error": code}, nil
