@@ -73,9 +73,10 @@ func lexicalCalibrationData(t *testing.T) []calibrationSample {
 }
 
 // classifierCalibrationData are the training part of the training
-// phrasings (see SplitPhrasings), each asked of a matcher whose
-// classifier was trained without it (five-fold cross-validation), and the
-// calibration questions. The validation part is not used.
+// phrasings (see SplitPhrasings), each asked as written and with typos
+// (see Misspelt) of a matcher whose classifier was trained without it
+// (five-fold cross-validation), and the calibration questions. The
+// validation part is not used.
 func classifierCalibrationData(t *testing.T) []calibrationSample {
 	kb := loadDefault(t)
 	train, _ := SplitPhrasings(kb.Phrasings)
@@ -92,7 +93,9 @@ func classifierCalibrationData(t *testing.T) []calibrationSample {
 				rest = append(rest, p)
 			}
 		}
-		wg.Go(func() { folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), held) })
+		wg.Go(func() {
+			folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), slices.Concat(held, Misspelt(held)))
+		})
 	}
 	cal := calibrationQuestions(t, kb)
 	wg.Go(func() { folds[k] = samples(NewMatcher(kb.WithPhrasings(train), nil, Options{}), cal) })

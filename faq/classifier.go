@@ -25,7 +25,13 @@ type classifier struct {
 	// and of their phrasings; words are the same words as written, which
 	// misspellings are matched against (see novelty).
 	known map[string]bool
-	words [][]vocabWord
+	// offTopic are the stems of the words that only messages no entry
+	// answers use: words the speller leaves as they are.
+	offTopic map[string]bool
+	words    [][]vocabWord
+	// spelling are words, and the stop and everyday words, that
+	// misspellings are corrected to (see spell).
+	spelling [][]vocabWord
 }
 
 // novelty is the share of a question's words (other than stop words and
@@ -59,29 +65,52 @@ func (c *classifier) novelty(toks []string) float64 {
 }
 
 // learnVocabulary fills known and words from the texts of the entries
-// and of the in-scope phrasings.
-func (c *classifier) learnVocabulary(texts []string) {
-	c.known = map[string]bool{}
-	surface := map[string]bool{}
-	for _, t := range texts {
+// and of the in-scope phrasings, and offTopic from the messages no entry
+// answers.
+func (c *classifier) learnVocabulary(inScope, outOfScope []string) {
+	c.known, c.offTopic = map[string]bool{}, map[string]bool{}
+	surface := map[string]int32{}
+	for _, t := range inScope {
 		for _, tok := range tokenize(t, 1<<20) {
 			w := joinHyphens(tok)
 			c.known[stem(w)] = true
 			if correctable(w) && len(w) <= 64 {
-				surface[w] = true
+				surface[w]++
 			}
 		}
 	}
-	c.setWords(slices.Sorted(maps.Keys(surface)))
+	for _, t := range outOfScope {
+		for _, tok := range tokenize(t, 1<<20) {
+			if st := stem(joinHyphens(tok)); !c.known[st] {
+				c.offTopic[st] = true
+			}
+		}
+	}
+	c.setWords(surface)
 }
 
-// setWords files the words misspellings are matched against by length.
-func (c *classifier) setWords(ws []string) {
-	c.words = nil
-	for _, w := range ws {
-		c.words = addVocab(c.words, vocabWord{word: w, mask: letterMask(w), df: 1})
+// setWords files the words misspellings are matched against by length,
+// with how often the texts use each. Only words used more than once are
+// corrected to: a member's own typo in a phrasing is not a word to
+// correct others' to.
+func (c *classifier) setWords(counts map[string]int32) {
+	c.words, c.spelling = nil, nil
+	for _, w := range slices.Sorted(maps.Keys(counts)) {
+		v := vocabWord{word: w, mask: letterMask(w), df: counts[w]}
+		c.words = addVocab(c.words, v)
+		if v.df > 1 {
+			c.spelling = addVocab(c.spelling, v)
+		}
+	}
+	for _, w := range spellingWords() {
+		c.spelling = addVocab(c.spelling, vocabWord{word: w, mask: letterMask(w), df: stopCount})
 	}
 }
+
+// stopCount is how often the speller takes a stop or everyday word to be
+// used: more than any word of the knowledge base, so that "teh" is "the"
+// rather than "tech".
+const stopCount = 1 << 30
 
 // scores sets probs (len(c.classes) long) to the probability of each class
 // for a question's tokens.
@@ -145,6 +174,11 @@ type TrainOptions struct {
 	Seed uint64
 	// Features are the weights of the parts of a question's vector.
 	Features featureWeights
+	// Typos is how many copies of each training text, with synthetic
+	// typos (see misspell), the classifier learns from besides the text
+	// itself, so that a member's slip does not hide a word it knows;
+	// negative for none.
+	Typos int
 }
 
 // DefaultTrainOptions were chosen by cross-validation on the training
@@ -155,6 +189,7 @@ var DefaultTrainOptions = TrainOptions{
 	L2:       3e-5,
 	Seed:     1,
 	Features: featureWeights{Words: 1, Chars: 1, Expansion: 0.5},
+	Typos:    1,
 }
 
 // withDefaults fills in the zero fields.
@@ -174,6 +209,9 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	}
 	if o.Features == (featureWeights{}) {
 		o.Features = d.Features
+	}
+	if o.Typos == 0 {
+		o.Typos = d.Typos
 	}
 	return o
 }
@@ -217,18 +255,35 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 	opts = opts.withDefaults()
 	classes, texts, labels := trainingTexts(kb, phrasings)
 	c := &classifier{fz: newFeaturizer(kb.Lexicon, opts.Features), classes: classes}
-	var inScope []string
+	var inScope, outOfScope []string
 	for i, t := range texts {
 		if classes[labels[i]] != OutOfScope {
 			inScope = append(inScope, t)
+		} else {
+			outOfScope = append(outOfScope, t)
 		}
 	}
 	for _, e := range kb.Entries {
 		inScope = append(inScope, e.Answer)
 	}
-	c.learnVocabulary(inScope)
+	c.learnVocabulary(inScope, outOfScope)
+	texts, labels = withTypos(texts, labels, opts.Typos)
 	c.fit(c.examples(texts, labels), opts)
 	return c
+}
+
+// withTypos adds n copies of each text with synthetic typos, from a fixed
+// seed so that a model is rebuilt byte for byte.
+func withTypos(texts []string, labels []int, n int) ([]string, []int) {
+	rng := rand.New(rand.NewPCG(typoSeed, 2))
+	k := len(texts)
+	for range max(n, 0) {
+		for i := range k {
+			texts = append(texts, misspell(texts[i], rng))
+			labels = append(labels, labels[i])
+		}
+	}
+	return texts, labels
 }
 
 // examples featurizes the training texts, giving every feature seen a

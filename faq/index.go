@@ -55,7 +55,7 @@ type posting struct {
 type vocabWord struct {
 	word string
 	mask uint64 // letters present, for a cheap distance bound
-	df   int32  // how many entries use it, to break ties
+	df   int32  // how many entries (classifier: training texts) use it, to break ties
 }
 
 // index is an immutable BM25F index over a knowledge base and the extra
@@ -447,23 +447,28 @@ func (ix *index) indexStems(tok string) []string {
 // length-aware edit distance budget, and the distance; ok is false when
 // there is none. Ties go to the word more entries use.
 func correct(buckets [][]vocabWord, w string, maxD int) (best vocabWord, dist int, ok bool) {
-	mask := letterMask(w)
 	dist = maxD + 1
-	for l := len(w) - maxD; l <= len(w)+maxD; l++ {
-		if l < 0 || l >= len(buckets) {
-			continue
+	eachCandidate(buckets, w, maxD, func(c vocabWord) {
+		d := osaDistance(w, c.word, min(dist+1, maxD+1))
+		if d < dist || d == dist && ok && c.df > best.df {
+			best, dist, ok = c, d, d <= maxD
 		}
+	})
+	return best, dist, ok && dist <= maxD
+}
+
+// eachCandidate calls visit with every word of buckets that may be within
+// maxD edits of w: those whose length differs by at most maxD and whose
+// letters differ in at most 2 × maxD (each edit changes at most two).
+func eachCandidate(buckets [][]vocabWord, w string, maxD int, visit func(vocabWord)) {
+	mask := letterMask(w)
+	for l := max(len(w)-maxD, 0); l <= len(w)+maxD && l < len(buckets); l++ {
 		for _, c := range buckets[l] {
-			if bits.OnesCount64(mask^c.mask) > 2*maxD {
-				continue
-			}
-			d := osaDistance(w, c.word, min(dist+1, maxD+1))
-			if d < dist || d == dist && ok && c.df > best.df {
-				best, dist, ok = c, d, d <= maxD
+			if bits.OnesCount64(mask^c.mask) <= 2*maxD {
+				visit(c)
 			}
 		}
 	}
-	return best, dist, ok && dist <= maxD
 }
 
 // typoBudget is how many edits a word of n letters may contain and still

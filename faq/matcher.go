@@ -747,6 +747,12 @@ func (m *Matcher) Match(question string) Result {
 		question = strings.ToValidUTF8(question, " ")
 	}
 	ix := m.idx.Load()
+	asked := question
+	if m.clf != nil {
+		// Both BM25F and the classifier read the question with its
+		// slips corrected (see classifier.spell).
+		question = strings.Join(m.clf.spell(tokenize(question, maxQueryTokens)), " ")
+	}
 	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
 		return Result{Outcome: Abstain, Empty: true}
@@ -764,7 +770,7 @@ func (m *Matcher) Match(question string) Result {
 		return r
 	}
 	if m.clf != nil {
-		r = m.combine(ix, slots, sh, question, r, perfect)
+		r = m.combine(ix, slots, sh, asked, question, r, perfect)
 		if sh.subjects == 0 && (r.Outcome != Answer || sh.words < minSubjectless) {
 			r.Outcome, r.Entry, r.Suggestions, r.Related = Clarify, nil, nil, nil
 		}

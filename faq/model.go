@@ -92,7 +92,7 @@ func classIDs(kb *KB) []string {
 
 // modelVersion changes whenever features or training change in a way
 // that makes older models unfit.
-const modelVersion = "faq-classifier-3"
+const modelVersion = "faq-classifier-6"
 
 // fingerprint hashes everything a model learns from: the entries' fields
 // that it reads, the lexicon, the training phrasings and the training
@@ -157,15 +157,18 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w([3]float32{c.fz.weights.Words, c.fz.weights.Chars, c.fz.weights.Expansion})
 	words := wordList(c.words)
 	w(uint32(len(words)))
-	for _, s := range words {
-		w(uint8(len(s)))
-		b.WriteString(s)
+	for _, v := range words {
+		w(uint8(len(v.word)))
+		b.WriteString(v.word)
+		w(v.df)
 	}
-	known := slices.Sorted(maps.Keys(c.known))
-	w(uint32(len(known)))
-	for _, s := range known {
-		w(uint8(min(len(s), 255)))
-		b.WriteString(s[:min(len(s), 255)])
+	for _, set := range []map[string]bool{c.known, c.offTopic} {
+		words := slices.Sorted(maps.Keys(set))
+		w(uint32(len(words)))
+		for _, s := range words {
+			w(uint8(min(len(s), 255)))
+			b.WriteString(s[:min(len(s), 255)])
+		}
 	}
 	w(c.bias)
 	w(uint32(len(c.keys)))
@@ -193,12 +196,10 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 }
 
 // wordList lists the words filed by setWords.
-func wordList(b [][]vocabWord) []string {
-	var out []string
+func wordList(b [][]vocabWord) []vocabWord {
+	var out []vocabWord
 	for _, ws := range b {
-		for _, w := range ws {
-			out = append(out, w.word)
-		}
+		out = append(out, ws...)
 	}
 	return out
 }
@@ -228,14 +229,17 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 		c.classes = append(c.classes, d.str(d.u16()))
 	}
 	c.fz = newFeaturizer(lexicon, featureWeights{Words: d.f32(), Chars: d.f32(), Expansion: d.f32()})
-	words := make([]string, min(d.u32(), len(d.b)))
-	for i := 0; i < len(words) && !d.short; i++ {
-		words[i] = d.str(d.u8())
+	words := map[string]int32{}
+	for i, n := 0, d.u32(); i < n && !d.short; i++ {
+		w := d.str(d.u8())
+		words[w] = int32(d.u32())
 	}
 	c.setWords(words)
-	c.known = map[string]bool{}
-	for i, n := 0, d.u32(); i < n && !d.short; i++ {
-		c.known[d.str(d.u8())] = true
+	c.known, c.offTopic = map[string]bool{}, map[string]bool{}
+	for _, set := range []map[string]bool{c.known, c.offTopic} {
+		for i, n := 0, d.u32(); i < n && !d.short; i++ {
+			set[d.str(d.u8())] = true
+		}
 	}
 	c.bias = make([]float32, k)
 	for i := range c.bias {
