@@ -22,9 +22,6 @@ import (
 	"github.com/unionhall/unionhall/bot"
 )
 
-// version is Union Hall's release version.
-const version = "0.1.0"
-
 const usage = `Union Hall: a chat bot for union members.
 
 Usage:
@@ -46,7 +43,7 @@ Usage:
   unionhall slack-manifest [--url https://host] [--name NAME]
                              print the Slack app manifest (Socket Mode; with
                              --url, HTTP mode behind that public address)
-  unionhall version          print the version
+  unionhall version          print the version, commit and build date
   unionhall help             this text
 
 Configuration comes from environment variables and an optional .env file in
@@ -93,7 +90,7 @@ func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer
 	case "slack-manifest":
 		err = cmdSlackManifest(ctx, args, std, lookupEnv)
 	case "version":
-		fmt.Fprintln(out, "unionhall", version)
+		fmt.Fprint(out, currentBuild())
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 	default:
@@ -184,7 +181,7 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err != nil {
 		return err
 	}
-	a.log.Info("Union Hall started", "version", version, "platforms", cfg.platforms(), "db", cfg.DBPath)
+	a.log.Info("Union Hall started", "version", currentBuild().Version, "platforms", cfg.platforms(), "db", cfg.DBPath)
 	return a.serve(ctx, adapters...)
 }
 
