@@ -29,11 +29,12 @@ func TestImportRules(t *testing.T) {
 		"bot/bottest":      {module + "/bot"},
 		"bot/backoff":      {module + "/bot"},
 		"bot/lanes":        {},
+		"bot/pace":         {module + "/bot"},
 		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
 		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
 		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
-		"adapters/console": {module + "/bot"},
+		"adapters/console": {module + "/bot", "github.com/chzyer/readline"},
 		"adapters/slack":   {module + "/bot", "github.com/slack-go/slack", "github.com/gorilla/websocket"},
 		"adapters/discord": {module + "/bot", "github.com/bwmarrin/discordgo", "github.com/gorilla/websocket", "golang.org/x/crypto"},
 		// The test fakes stand for the platforms alone: they know nothing

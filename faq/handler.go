@@ -185,6 +185,7 @@ func reply(ctx context.Context, w bot.ResponseWriter, r *bot.Request, priv bool,
 
 func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Request, question string) error {
 	res := s.Matcher.Match(question)
+	s.Metrics.FAQOutcome(res.Outcome.String())
 	priv := private(r)
 	example := "is there a wage freeze?"
 	if r.Command != "" {

@@ -28,6 +28,8 @@ type Config struct {
 	// that free text that is a command typed without its slash ("vote 1
 	// yes") gets a hint rather than an answer. Nil means no hints.
 	Commands func() []bot.Command
+	// Metrics counts questions by outcome; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 }
 
 // Service is the /faq command and the answer to free-text questions (DMs
@@ -45,5 +47,6 @@ func New(cfg Config) (*Service, error) {
 	}
 	cfg.Clock = bot.OrSystemClock(cfg.Clock)
 	cfg.Log = bot.OrDefaultLogger(cfg.Log)
+	cfg.Metrics = bot.OrNoMetrics(cfg.Metrics)
 	return &Service{Config: cfg}, nil
 }

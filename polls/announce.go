@@ -74,6 +74,10 @@ type ResultPost struct {
 	Error string
 }
 
+// lateAnnouncement is how long after a poll's deadline its first result
+// post says that it comes late, and when the poll really closed.
+const lateAnnouncement = 2 * time.Minute
+
 // maxErrorText bounds the error text kept with a result post.
 const maxErrorText = 500
 
@@ -138,8 +142,12 @@ func (s *Service) attemptResult(ctx context.Context, rp *ResultPost, a announcer
 		now := s.clock.Now()
 		report := Report(res, now, s.loc)
 		text := fmt.Sprintf("Poll %d has closed. Final result:", rp.PollID)
-		if rp.Attempts > 0 {
+		switch {
+		case rp.Attempts > 0:
 			text = fmt.Sprintf("Poll %d closed %s. Final result:", rp.PollID, bot.FormatWhen(rp.ClosedAt, s.loc))
+		case now.Sub(rp.ClosedAt) > lateAnnouncement:
+			text = fmt.Sprintf("Poll %d closed at its deadline, %s. Its result is announced late, now (%s), as Union Hall could not announce it then; no vote after the deadline was counted. Final result:",
+				rp.PollID, bot.FormatWhen(rp.ClosedAt, s.loc), bot.FormatWhen(now, s.loc))
 		}
 		if err := a.announce(ctx, res.Poll, bot.Reply{Text: text, Card: &report}); err != nil {
 			return fmt.Errorf("post result of poll %d: %w", rp.PollID, err)
@@ -149,6 +157,13 @@ func (s *Service) attemptResult(ctx context.Context, rp *ResultPost, a announcer
 			// The final record below stores it again; until then a crash
 			// leaves the post "uncertain", never posted twice.
 			s.log.ErrorContext(ctx, "recording a posted poll result", "poll", rp.PollID, "err", err)
+		}
+		// The chart goes with the first post only, and is not retried:
+		// the result it draws is in the post already.
+		if chart, ok := s.chartReply(ctx, res); ok {
+			if err := a.announce(ctx, res.Poll, chart); err != nil {
+				s.log.WarnContext(ctx, "posting a poll result chart", "poll", rp.PollID, "err", err)
+			}
 		}
 	}
 	mu := s.cardLock(rp.PollID)

@@ -24,7 +24,11 @@ func (s *Service) Commands() []bot.Command {
 	maxChoices.Min, maxChoices.Max = 1, MaxOptions
 	closes := flag("closes", "When voting ends: in 2h, Aug 31, or 2026-08-31 17:00", bot.KindTime)
 	closes.MaxLength = 100
-	rule := flag("rule", "How the result is judged (default: majority)", bot.KindChoice)
+	rule := flag("rule", RuleSummary, bot.KindChoice)
+	opens := flag("opens", "Post the poll later, at this time: in 2h, Aug 31 9:00", bot.KindTime)
+	opens.MaxLength = 100
+	remind := flag("remind", "Remind the channel this long before it closes: 1h, 30m, 1d", bot.KindText)
+	remind.MaxLength = 20
 	rule.Choices, rule.Synonyms = RuleNames, ruleSynonyms
 	return []bot.Command{
 		{
@@ -40,13 +44,18 @@ func (s *Service) Commands() []bot.Command {
 						flag("hidden", "Hide the tally until the poll closes", bot.KindSwitch),
 						flag("multi", "Members may pick any number of options", bot.KindSwitch),
 						maxChoices, closes, rule,
+						flag("again", "Open it even though the same poll is open in this channel", bot.KindSwitch),
+						flag("ranked", "Ranked choice: members order the options; counted by instant-runoff", bot.KindSwitch),
+						opens, remind,
 					},
 					Handler: bot.HandlerFunc(s.serveOpen),
 				},
-				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveResults)},
+				{Name: "results", Aliases: []string{"result", "tally"}, Summary: "the tally, by unit, and whether it meets its rule", Args: []bot.Arg{poll, flag("chart", "Add a bar chart of the results", bot.KindSwitch)}, Handler: bot.HandlerFunc(s.serveResults)},
 				{Name: "list", Summary: "open polls in this channel", Handler: bot.HandlerFunc(s.serveList)},
 				{Name: "close", Summary: "close a poll and post its result", Steward: "close a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveClose)},
 				{Name: "export", Summary: "the ballots as a CSV file, sent privately", Steward: "export a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveExport)},
+				{Name: "audit", Summary: "who opened, closed, exported or deleted a poll, and when", Steward: "see a poll's audit trail", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveAudit)},
+				{Name: "delete", Summary: "delete a poll opened by mistake, before anyone votes", Steward: "delete a poll", Args: []bot.Arg{poll}, Handler: bot.HandlerFunc(s.serveDelete)},
 			},
 		},
 		{
@@ -89,44 +98,6 @@ func (s *Service) unitNames() []string {
 	return names
 }
 
-// splitQuestion separates the question from the options. A quoted first
-// argument is the question; otherwise the unquoted words up to the first
-// one ending in "?" are.
-func splitQuestion(pos []bot.Token) (string, []string, error) {
-	if len(pos) == 0 {
-		return "", nil, nil
-	}
-	var q string
-	var rest []bot.Token
-	if pos[0].Quoted {
-		q, rest = pos[0].Text, pos[1:]
-	} else {
-		end := -1
-		for i, t := range pos {
-			if t.Quoted {
-				break
-			}
-			if strings.HasSuffix(t.Text, "?") {
-				end = i
-				break
-			}
-		}
-		if end < 0 {
-			return "", nil, bot.Errorf(bot.EINVALID, "Put the question and each option in quotes, e.g. /poll \"Would you vote yes?\" \"Yes\" \"No\".")
-		}
-		words := make([]string, 0, end+1)
-		for _, t := range pos[:end+1] {
-			words = append(words, t.Text)
-		}
-		q, rest = strings.Join(words, " "), pos[end+1:]
-	}
-	opts := make([]string, len(rest))
-	for i, t := range rest {
-		opts[i] = t.Text
-	}
-	return q, opts, nil
-}
-
 func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	q, opts, err := splitQuestion(r.Positional())
 	if err != nil {
@@ -134,7 +105,7 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	}
 	req := OpenRequest{
 		Question: q, Options: opts,
-		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"),
+		Secret: r.Has("anonymous"), Hidden: r.Has("hidden"), Again: r.Has("again"), Ranked: r.Has("ranked"),
 		Platform: r.Platform, Channel: r.Channel.ID, Thread: r.Thread, By: r.User,
 	}
 	if r.Has("multi") && r.Has("max") {
@@ -156,9 +127,15 @@ func (s *Service) serveOpen(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		req.ClosesAt = t
 	}
+	if err := s.readSchedule(r, &req); err != nil {
+		return err
+	}
 	p, err := s.Open(ctx, req)
 	if err != nil {
 		return err
+	}
+	if !p.OpensAt.IsZero() {
+		return w.Reply(ctx, bot.Reply{Text: scheduledText(p, s.clock.Now(), s.loc), Private: true, Thread: r.Thread})
 	}
 	res, err := s.Results(ctx, p.ID)
 	if err != nil {
@@ -187,7 +164,7 @@ func (s *Service) lookup(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 		return nil, fmt.Errorf("read poll %d: %w", id, err)
 	}
 	if p.Overdue(s.clock.Now()) {
-		if _, _, err := s.closeAndAnnounce(ctx, p, ClosedBySchedule, s.announcerFor(p, r, w)); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, p, scheduleUser(), s.announcerFor(p, r, w)); err != nil {
 			s.log.ErrorContext(ctx, "closing an overdue poll", "poll", p.ID, "err", err)
 		}
 		if fresh, err := s.store.Poll(ctx, id); err == nil {
@@ -213,8 +190,8 @@ func (s *Service) serveVote(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	if p.Channel != r.Channel.ID {
 		return bot.Errorf(bot.EINVALID, "Poll %d is in another channel. Vote there, with its buttons or /vote %d <option>.", p.ID, p.ID)
 	}
-	if !p.OpenAt(s.clock.Now()) {
-		return s.errClosed(p)
+	if now := s.clock.Now(); !p.OpenAt(now) {
+		return s.errNoVotes(p, now)
 	}
 	choices, err := parseChoices(p, pos[1:])
 	if err != nil {
@@ -296,17 +273,26 @@ func confirmation(res *VoteResult) string {
 		return b.String()
 	case Unchanged:
 		fmt.Fprintf(&b, "Your vote is already counted: %s. Nothing changed.", p.Labels(res.After))
-	case Recorded:
+	case Recorded, Changed:
+		if p.Ranked {
+			fmt.Fprintf(&b, "Your ranking in poll %d is recorded: %s.", p.ID, rankingText(p, res.After))
+			if p.Secret {
+				b.WriteString(" Nothing links it to you, so it cannot be changed.")
+			}
+			break
+		}
+		if res.Outcome == Changed {
+			if slices.Equal(res.Before, res.After) {
+				fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
+			} else {
+				fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
+			}
+			break
+		}
 		if p.Secret {
 			fmt.Fprintf(&b, "Your secret ballot in poll %d is recorded: %s. Nothing links it to you, so it cannot be changed.", p.ID, p.Labels(res.After))
 		} else {
 			fmt.Fprintf(&b, "Your vote in poll %d is recorded: %s.", p.ID, p.Labels(res.After))
-		}
-	case Changed:
-		if slices.Equal(res.Before, res.After) {
-			fmt.Fprintf(&b, "Your vote in poll %d stays %s.", p.ID, p.Labels(res.After))
-		} else {
-			fmt.Fprintf(&b, "Your vote in poll %d is changed from %s to %s.", p.ID, p.Labels(res.Before), p.Labels(res.After))
 		}
 	}
 	if res.Outcome != Unchanged {
@@ -317,6 +303,9 @@ func confirmation(res *VoteResult) string {
 			b.WriteString(" You had not said which unit you are in, so it counts in the overall split but for no unit.")
 		case p.Rule == RuleCoalition:
 			b.WriteString(" You have not said which unit you are in, so it counts in the overall split but for no unit; type /unit <name> and vote again to fix that.")
+		}
+		if p.Ranked && len(res.After) < len(p.Options) {
+			fmt.Fprintf(&b, " Options you did not rank get no vote from you once your ranked ones are eliminated.")
 		}
 		if p.Multi() && !p.Secret && len(res.After) < p.MaxChoices {
 			fmt.Fprintf(&b, " You may choose up to %d; each option you name is added.", p.MaxChoices)
@@ -359,7 +348,15 @@ func (s *Service) serveResults(ctx context.Context, w bot.ResponseWriter, r *bot
 		}
 		reply.Text = s.resultNote(rp, now)
 	}
-	return w.Reply(ctx, reply)
+	if err := w.Reply(ctx, reply); err != nil || !r.Has("chart") {
+		return err
+	}
+	chart, ok := s.chartReply(ctx, res)
+	if !ok {
+		return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("No chart of poll %d is available here; the numbers above are the whole result.", p.ID), Private: true, Thread: r.Thread})
+	}
+	chart.Private, chart.Thread = true, r.Thread
+	return w.Reply(ctx, chart)
 }
 
 func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
@@ -371,7 +368,7 @@ func (s *Service) serveClose(ctx context.Context, w bot.ResponseWriter, r *bot.R
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
 	a := s.announcerFor(p, r, w)
-	won, rp, err := s.closeAndAnnounce(ctx, p, r.User.ID, a)
+	won, rp, err := s.closeAndAnnounce(ctx, p, r.User, a)
 	if !won && err == nil {
 		return bot.Errorf(bot.ECONFLICT, "Poll %d is already closed. Type /poll results %d to see the result.", p.ID, p.ID)
 	}
@@ -408,7 +405,7 @@ func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 	now := s.clock.Now()
 	var b strings.Builder
 	for _, p := range ps {
-		if p.Overdue(now) {
+		if p.Overdue(now) || p.Scheduled(now) && !r.Steward {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%d. %s", p.ID, p.Question)
@@ -424,6 +421,9 @@ func (s *Service) serveList(ctx context.Context, w bot.ResponseWriter, r *bot.Re
 		}
 		if p.Secret {
 			notes = append(notes, "secret ballot")
+		}
+		if p.Scheduled(now) {
+			notes = append(notes, "scheduled: posted "+bot.FormatRelative(p.OpensAt, now))
 		}
 		if !p.ClosesAt.IsZero() {
 			notes = append(notes, "closes "+bot.FormatRelative(p.ClosesAt, now))
@@ -489,7 +489,15 @@ func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.
 	if err != nil {
 		return err
 	}
-	return w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread})
+	s.record(ctx, s.auditEntry(p.ID, AuditExport, r.User, f.Name))
+	if err := w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread}); err != nil {
+		return err
+	}
+	trail, err := s.auditFile(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Poll %d's audit trail: who opened, closed and exported it, and when.", p.ID), Private: true, File: trail, Thread: r.Thread})
 }
 
 func (s *Service) serveUnit(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

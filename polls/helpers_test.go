@@ -46,6 +46,8 @@ type env struct {
 	// hub is what the service posts through outside a request; a new one
 	// at every start.
 	hub *bottest.Hub
+	// charter draws result charts when set before start.
+	charter polls.Charter
 }
 
 func newEnv(t *testing.T) *env {
@@ -72,7 +74,7 @@ func (e *env) start() {
 	log := logs.Logger()
 	store := sqlite.NewPollStore(db)
 	hub := bottest.NewHub(clock)
-	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log})
+	svc, err := polls.New(polls.Config{Store: store, Poster: hub, Clock: clock, Location: time.UTC, Units: testUnits(), Log: log, Charter: e.charter})
 	if err != nil {
 		t.Fatal(err)
 	}

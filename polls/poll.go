@@ -47,11 +47,19 @@ const (
 // them.
 var RuleNames = []string{string(RuleMajority), string(RuleTwoThirds), string(RuleCoalition)}
 
-// ruleSynonyms are other words stewards type for a rule.
+// ruleSynonyms are other ways stewards write a rule's name. Each means
+// exactly that rule; a word that could mean several thresholds (such as
+// "supermajority": three fifths? two thirds?) is refused, with the list of
+// rules, rather than guessed. RuleSummary names every one.
 var ruleSynonyms = map[string]string{
 	"simple-majority": string(RuleMajority), "simple": string(RuleMajority),
-	"2/3": string(RuleTwoThirds), "twothirds": string(RuleTwoThirds), "two_thirds": string(RuleTwoThirds), "supermajority": string(RuleTwoThirds),
+	"2/3": string(RuleTwoThirds), "twothirds": string(RuleTwoThirds), "two_thirds": string(RuleTwoThirds),
 }
+
+// RuleSummary describes --rule in /help and on every platform, within
+// the 100 characters Discord shows. The other spellings ruleSynonyms
+// accepts are listed in docs/polls.md.
+const RuleSummary = "How the result is judged: majority, two-thirds (2/3) or coalition; without it, no pass or fail"
 
 // ParseRule reads a --rule value: a rule's name or a synonym, in any
 // letter case.
@@ -83,6 +91,9 @@ type Poll struct {
 	MaxChoices int
 	// Rule is how the result is judged.
 	Rule Rule
+	// Ranked marks a ranked-choice poll (--ranked): members order the
+	// options, and the result is counted by instant-runoff.
+	Ranked bool
 	// Favour and Against are the option numbers counted as in favour and
 	// against under Rule; 0 when the poll has no rule.
 	Favour, Against int
@@ -101,8 +112,14 @@ type Poll struct {
 	OpenedByName string
 	// OpenedAt is when the poll was opened.
 	OpenedAt time.Time
+	// OpensAt is when a poll scheduled with --opens is posted and takes
+	// votes; zero for a poll open from the start.
+	OpensAt time.Time
 	// ClosesAt is when the poll closes itself; zero for no deadline.
 	ClosesAt time.Time
+	// RemindBefore is how long before ClosesAt the channel is reminded
+	// (--remind); zero for no reminder.
+	RemindBefore time.Duration
 	// ClosedAt is when the poll was closed; zero while open.
 	ClosedAt time.Time
 	// ClosedBy is who closed it: a steward's ID, or "schedule".
@@ -122,11 +139,15 @@ func (p *Poll) Multi() bool { return p.MaxChoices > 1 }
 // Closed reports whether the poll has been marked closed.
 func (p *Poll) Closed() bool { return !p.ClosedAt.IsZero() }
 
-// OpenAt reports whether votes are accepted at t: the poll is not closed
-// and its deadline, if any, has not passed.
+// OpenAt reports whether votes are accepted at t: the poll has opened, is
+// not closed, and its deadline, if any, has not passed.
 func (p *Poll) OpenAt(t time.Time) bool {
-	return !p.Closed() && (p.ClosesAt.IsZero() || t.Before(p.ClosesAt))
+	return !p.Closed() && !p.Scheduled(t) && (p.ClosesAt.IsZero() || t.Before(p.ClosesAt))
 }
+
+// Scheduled reports whether the poll is waiting, at t, for its opening
+// time.
+func (p *Poll) Scheduled(t time.Time) bool { return !p.OpensAt.IsZero() && t.Before(p.OpensAt) }
 
 // Overdue reports whether the poll's deadline has passed at t but it has
 // not been marked closed yet.
@@ -180,8 +201,9 @@ type Voter struct {
 type Prior struct {
 	// Voted reports whether the member has a ballot in the poll.
 	Voted bool
-	// Choices are the earlier choices, sorted; always nil on a secret
-	// ballot, where nothing records them.
+	// Choices are the earlier choices, sorted (on a ranked poll: in order
+	// of preference); always nil on a secret ballot, where nothing records
+	// them.
 	Choices []int
 	// Unit is the unit the earlier ballot counts for ("" on a secret
 	// ballot).
@@ -233,6 +255,7 @@ var ErrAlreadyVoted = errors.New("member has already voted in this poll")
 
 // Store keeps polls and ballots. store/sqlite implements it.
 type Store interface {
+	EventStore
 	// CreatePoll stores a new poll and sets its ID.
 	CreatePoll(ctx context.Context, p *Poll) error
 	// Poll returns the poll with the given ID, or ErrNotFound.
@@ -287,6 +310,19 @@ type Store interface {
 	// Ballots returns the ballots of an open-ballot poll, by voter. It
 	// returns nothing for a secret ballot.
 	Ballots(ctx context.Context, id int64) ([]Ballot, error)
+	// AddAudit records a steward's action on a poll.
+	AddAudit(ctx context.Context, e AuditEntry) error
+	// Audit returns a poll's audit entries in the order they were
+	// recorded, including those of a deleted poll.
+	Audit(ctx context.Context, id int64) ([]AuditEntry, error)
+	// DeletePoll deletes a poll and its counters, recording e in its audit
+	// trail in the same transaction, if no member has voted in it; it
+	// reports whether it deleted the poll, and returns ErrNotFound when
+	// there is none.
+	DeletePoll(ctx context.Context, id int64, e AuditEntry) (bool, error)
+	// Rankings returns the ballots of a ranked poll as counts per
+	// distinct ranking, in no meaningful order.
+	Rankings(ctx context.Context, id int64) ([]Ranking, error)
 	// SetUnit records the unit a member says they are in.
 	SetUnit(ctx context.Context, member, unit string) error
 	// Unit returns the unit a member said they are in, or "".

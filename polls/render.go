@@ -58,8 +58,11 @@ func (r *Results) optionLines(b *strings.Builder) {
 		default:
 			fmt.Fprintf(b, "%d members voted", r.Voters)
 		}
-		if p.Multi() {
+		switch {
+		case p.Multi():
 			b.WriteString(" (percentages are of voters; each could choose more than one)")
+		case p.Ranked:
+			b.WriteString(" (first preferences shown)")
 		}
 		b.WriteString(".\n")
 	} else {
@@ -89,6 +92,9 @@ func (r *Results) View() *bot.PollView {
 
 // ruleLine describes the poll's rule and which option is which.
 func ruleLine(p *Poll) string {
+	if p.Ranked {
+		return "Rule: ranked choice, counted by instant-runoff; the winner has more than half of the ballots still in the count. " + TieRule
+	}
 	if p.Rule == RuleNone {
 		return "Rule: none; this poll shows the split only."
 	}
@@ -135,12 +141,16 @@ func ballotLine(p *Poll) string {
 		return "Secret ballot: nothing records who chose what, so a vote cannot be changed once cast. Give all your choices in one message, e.g. /vote " + strconv.FormatInt(p.ID, 10) + " 1 2."
 	case p.Secret:
 		return "Secret ballot: nothing records who chose what, so a vote cannot be changed once cast."
+	case p.Hidden:
+		return "Open ballot: your vote is kept with your name, so you can change it until the poll closes. Until then no one, stewards included, sees the tally or who chose what; after the close, stewards can export who chose what."
 	}
 	return "Open ballot: stewards can see who chose what. You can change your vote until the poll closes."
 }
 
 func choiceLine(p *Poll) string {
 	switch {
+	case p.Ranked:
+		return fmt.Sprintf("Ranked choice: order the options, most preferred first, e.g. /vote %d %s. You need not rank them all. The count is by instant-runoff: the option with the fewest votes is eliminated and its ballots go to their next choice, until one option has more than half.", p.ID, joinInts(seq(len(p.Options))))
 	case p.MaxChoices >= len(p.Options):
 		return "Choose as many options as you like."
 	case p.Multi():
@@ -178,6 +188,9 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 	if r.Verdict != nil && r.showCounts() {
 		b.WriteString(r.Verdict.Summary(r.Final) + "\n")
 	}
+	if r.showCounts() {
+		r.runoffLines(&b)
+	}
 	b.WriteString("\n" + ruleLine(p) + "\n")
 	if !r.Final {
 		b.WriteString(whoLine(p) + "\n")
@@ -201,6 +214,10 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 	}
 	if r.Final {
 		c.Footer = fmt.Sprintf("Poll %s · opened by %s · closed · /poll results %s for the split by unit", id, opener, id)
+		return c
+	}
+	if p.Ranked {
+		c.Footer = fmt.Sprintf("Poll %s · opened by %s · rank the options, most preferred first: /vote %s %s", id, opener, id, joinInts(seq(len(p.Options))))
 		return c
 	}
 	if p.Secret && p.Multi() {
@@ -229,6 +246,7 @@ func Report(r *Results, now time.Time, loc *time.Location) bot.Card {
 	}
 	r.optionLines(&b)
 	if r.showCounts() {
+		r.runoffLines(&b)
 		r.unitLines(&b)
 		if r.Verdict != nil {
 			if r.Verdict.Rule == RuleCoalition {

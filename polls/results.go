@@ -30,6 +30,9 @@ type Results struct {
 	NoUnitWithheld bool
 	// Verdict is the rule's outcome, or nil when the poll has no rule.
 	Verdict *Verdict
+	// Runoff is the instant-runoff count of a ranked poll, or nil. On a
+	// ranked poll Options are the first preferences.
+	Runoff *Runoff
 }
 
 // UnitResult is one unit's split.

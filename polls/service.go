@@ -33,6 +33,10 @@ type Config struct {
 	Units *Coalition
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
+	// Metrics counts the votes recorded; bot.NoMetrics when nil.
+	Metrics bot.Metrics
+	// Charter draws result charts; nil for results in text only.
+	Charter Charter
 }
 
 // Poster posts to a platform without a message to answer. *bot.Hub
@@ -47,12 +51,15 @@ type Poster interface {
 // Service runs polls: it opens them, records votes, closes them once, and
 // serves the /poll, /vote and /unit commands.
 type Service struct {
-	store  Store
-	poster Poster
-	clock  bot.Clock
-	loc    *time.Location
-	units  *Coalition
-	log    *slog.Logger
+	store   Store
+	poster  Poster
+	clock   bot.Clock
+	loc     *time.Location
+	units   *Coalition
+	log     *slog.Logger
+	metrics bot.Metrics
+	// charter draws result charts, or is nil.
+	charter Charter
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
@@ -81,8 +88,8 @@ func New(cfg Config) (*Service, error) {
 		}
 	}
 	return &Service{
-		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log,
-		wake: make(chan struct{}, 1),
+		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, log: cfg.Log, charter: cfg.Charter,
+		metrics: bot.OrNoMetrics(cfg.Metrics), wake: make(chan struct{}, 1),
 	}, nil
 }
 
@@ -106,6 +113,17 @@ type OpenRequest struct {
 	Platform, Channel, Thread string
 	// By is the steward opening it.
 	By bot.User
+	// Ranked makes it a ranked-choice poll.
+	Ranked bool
+	// OpensAt schedules the poll: its card is posted, and votes taken,
+	// from then on; zero to open it now.
+	OpensAt time.Time
+	// RemindBefore asks for a reminder in the channel this long before
+	// ClosesAt; zero for none.
+	RemindBefore time.Duration
+	// Again opens the poll even when the same question with the same
+	// options is open in the channel already.
+	Again bool
 }
 
 // Open validates and stores a new poll. Every problem is an EINVALID error
@@ -156,6 +174,15 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		Platform: req.Platform, Channel: req.Channel, Thread: req.Thread,
 		OpenedBy: req.By.ID, OpenedByName: req.By.Name, OpenedAt: now.UTC().Truncate(time.Second),
 	}
+	if req.Ranked {
+		switch {
+		case req.MaxChoices > 1:
+			return nil, bot.Errorf(bot.EINVALID, "A ranked poll (--ranked) lets members order every option already. Drop --multi/--max, or drop --ranked.")
+		case req.Rule != RuleNone:
+			return nil, bot.Errorf(bot.EINVALID, "A ranked poll (--ranked) is counted by instant-runoff, not by a rule. Drop --rule, or drop --ranked.")
+		}
+		p.Ranked = true
+	}
 	if req.Rule != RuleNone {
 		if maxChoices > 1 {
 			return nil, bot.Errorf(bot.EINVALID, "A rule (--rule) needs a single-choice poll, so that each member is either in favour or not. Drop --multi/--max, or drop --rule.")
@@ -180,12 +207,29 @@ func (s *Service) Open(ctx context.Context, req OpenRequest) (*Poll, error) {
 		}
 		p.ClosesAt = closes
 	}
+	p.OpensAt, p.RemindBefore = req.OpensAt.UTC().Truncate(time.Second), req.RemindBefore
+	if req.OpensAt.IsZero() {
+		p.OpensAt = time.Time{}
+	}
+	if err := s.checkSchedule(p, now); err != nil {
+		return nil, err
+	}
+	if !req.Again {
+		if err := s.refuseRepeat(ctx, p); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.store.CreatePoll(ctx, p); err != nil {
 		return nil, fmt.Errorf("open poll: %w", err)
 	}
+	detail := ""
+	if !p.OpensAt.IsZero() {
+		detail = "scheduled to be posted " + bot.FormatWhen(p.OpensAt, s.loc)
+	}
+	s.record(ctx, s.auditEntry(p.ID, AuditOpen, req.By, detail))
 	s.log.InfoContext(ctx, "poll opened", "poll", p.ID, "platform", p.Platform, "channel", p.Channel,
 		"options", len(p.Options), "secret", p.Secret, "hidden", p.Hidden, "rule", string(p.Rule), "closes_at", p.ClosesAt)
-	if !p.ClosesAt.IsZero() {
+	if !p.ClosesAt.IsZero() || !p.OpensAt.IsZero() {
 		s.notify()
 	}
 	return p, nil
@@ -250,6 +294,15 @@ func normalizeChoices(cs []int) []int {
 	return slices.Compact(out)
 }
 
+// errNoVotes is the refusal of a vote at now on a poll that does not take
+// votes: one not open yet, or one that has ended.
+func (s *Service) errNoVotes(p *Poll, now time.Time) error {
+	if p.Scheduled(now) {
+		return bot.Errorf(bot.ECONFLICT, "Poll %d opens %s; votes are taken from then on.", p.ID, bot.FormatWhen(p.OpensAt, s.loc))
+	}
+	return s.errClosed(p)
+}
+
 // errClosed is the refusal of a vote on a poll that has ended.
 func (s *Service) errClosed(p *Poll) error {
 	return bot.Errorf(bot.ECONFLICT, "Poll %d closed %s; votes are no longer accepted. Type /poll results %d to see the result.", p.ID, bot.FormatWhen(closedAt(p), s.loc), p.ID)
@@ -266,7 +319,7 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	if err != nil {
 		return nil, fmt.Errorf("vote in poll %d: read unit: %w", req.PollID, err)
 	}
-	v := &vote{choices: choices, only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
+	v := &vote{choices: choices, ranking: slices.Clone(req.Choices), only: req.Only, unit: unit, now: s.clock.Now(), res: VoteResult{Unit: unit}}
 	err = s.store.Cast(ctx, req.PollID, Voter{ID: req.Voter.ID, Name: req.Voter.Name, Unit: unit},
 		func(p *Poll, prior Prior) ([]int, error) { return s.decide(v, p, prior) })
 	switch {
@@ -281,6 +334,9 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 	case err != nil:
 		return nil, fmt.Errorf("vote in poll %d: %w", req.PollID, err)
 	}
+	if v.res.Outcome == Recorded || v.res.Outcome == Changed {
+		s.metrics.VoteRecorded()
+	}
 	return &v.res, nil
 }
 
@@ -289,6 +345,8 @@ func (s *Service) Vote(ctx context.Context, req VoteRequest) (*VoteResult, error
 type vote struct {
 	// choices are the options named, sorted and without repeats.
 	choices []int
+	// ranking are the options named, in the order named (ranked polls).
+	ranking []int
 	// only makes a single choice replace a multi-choice ballot.
 	only bool
 	// unit is the member's unit, or "".
@@ -305,7 +363,10 @@ type vote struct {
 func (s *Service) decide(v *vote, p *Poll, prior Prior) ([]int, error) {
 	v.res = VoteResult{Poll: p, Unit: p.CountedUnit(v.unit)}
 	if !p.OpenAt(v.now) {
-		return nil, s.errClosed(p)
+		return nil, s.errNoVotes(p, v.now)
+	}
+	if p.Ranked {
+		return v.decideRanked(p, prior)
 	}
 	if err := checkChoices(p, v.choices); err != nil {
 		return nil, err
@@ -420,7 +481,16 @@ func (s *Service) Results(ctx context.Context, id int64) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tally poll %d: %w", id, err)
 	}
-	return Compute(t, s.units, s.clock.Now()), nil
+	res := Compute(t, s.units, s.clock.Now())
+	if t.Poll.Ranked {
+		rankings, err := s.store.Rankings(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("read rankings of poll %d: %w", id, err)
+		}
+		ro := InstantRunoff(len(t.Poll.Options), rankings)
+		res.Runoff = &ro
+	}
+	return res, nil
 }
 
 // announcer posts a closed poll's result and final card.
@@ -459,16 +529,27 @@ func (a writerAnnouncer) updateCard(ctx context.Context, _ *Poll, c bot.Card) er
 // this call closed the poll and how the result post stands; a failed post
 // is recorded for a retry (see deliverResult). The error is a failure to
 // close, or to record the post's outcome.
-func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by string, a announcer) (bool, ResultPost, error) {
+func (s *Service) closeAndAnnounce(ctx context.Context, p *Poll, by bot.User, a announcer) (bool, ResultPost, error) {
 	at := s.clock.Now().UTC().Truncate(time.Second)
-	won, err := s.store.ClosePoll(ctx, p.ID, by, at)
+	if by.ID == ClosedBySchedule && p.Overdue(at) {
+		// Voting ended at the deadline, however late this close comes
+		// (after a restart, say); the result post says when it is sent.
+		at = p.ClosesAt
+	}
+	won, err := s.store.ClosePoll(ctx, p.ID, by.ID, at)
 	if err != nil {
 		return false, ResultPost{}, fmt.Errorf("close poll %d: %w", p.ID, err)
 	}
 	if !won {
 		return false, ResultPost{}, nil
 	}
-	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by)
+	s.log.InfoContext(ctx, "poll closed", "poll", p.ID, "by", by.ID)
+	e := s.auditEntry(p.ID, AuditClose, by, "")
+	if now := s.clock.Now().UTC().Truncate(time.Second); now.After(at) {
+		e.Detail = "at its deadline; closed by Union Hall at " + bot.FormatWhen(now, s.loc)
+	}
+	e.At = at
+	s.record(ctx, e)
 	// The close put the result post in state sending: this caller owns it.
 	rp, err := s.deliverResult(ctx, ResultPost{PollID: p.ID, State: ResultSending, ClosedAt: at}, a)
 	return true, rp, err
@@ -523,13 +604,16 @@ func (s *Service) showTally(ctx context.Context, id int64, a announcer) error {
 // posts are logged and retried, not returned; the error is a failure of
 // the store.
 func (s *Service) CloseDue(ctx context.Context) error {
+	var errs []error
+	if err := s.postDueEvents(ctx); err != nil {
+		errs = append(errs, err)
+	}
 	due, err := s.store.DuePolls(ctx, s.clock.Now())
 	if err != nil {
-		return fmt.Errorf("find polls due to close: %w", err)
+		return errors.Join(append(errs, fmt.Errorf("find polls due to close: %w", err))...)
 	}
-	var errs []error
 	for _, poll := range due {
-		if _, _, err := s.closeAndAnnounce(ctx, poll, ClosedBySchedule, posterAnnouncer{s.poster}); err != nil {
+		if _, _, err := s.closeAndAnnounce(ctx, poll, scheduleUser(), posterAnnouncer{s.poster}); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -556,6 +640,12 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		s.log.ErrorContext(ctx, "checking for interrupted poll result posts", "err", err)
 	}
+	if err := s.markEventsInterrupted(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		s.log.ErrorContext(ctx, "checking for interrupted poll posts", "err", err)
+	}
 	for {
 		if err := s.CloseDue(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -565,6 +655,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		wait := s.untilNext(ctx, "finding the next poll deadline", s.store.NextClose, maxWait)
 		wait = s.untilNext(ctx, "finding the next poll result retry", s.store.NextResultTry, wait)
+		wait = s.untilNext(ctx, "finding the next scheduled poll post", s.store.NextEvent, wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -107,6 +107,9 @@ func normalize(s string) string {
 // units when there is no match or more than one.
 func (c *Coalition) Find(name string) (Unit, error) {
 	k := normalize(name)
+	if k == "" && strings.TrimSpace(name) != "" {
+		return Unit{}, bot.Errorf(bot.EINVALID, "%q is not one of the units. Units: %s. Type /unit <name> with one of them.", bot.Truncate(name, 60), c.names())
+	}
 	if k == "" {
 		return Unit{}, bot.Errorf(bot.EINVALID, "Say which unit you are in: /unit <name>. Units: %s.", c.names())
 	}

@@ -45,9 +45,6 @@ type Service struct {
 // declaration from which the Router checks their arguments and every
 // platform builds its help and its own command forms.
 func (s *Service) Commands() []bot.Command {
-	number := func(noun, list string) bot.Arg {
-		return bot.Arg{Name: noun, Summary: "The " + noun + "'s number (see " + list + ")", Kind: bot.KindInt, Required: true, Min: 1}
-	}
 	flag := func(name, summary, placeholder string) bot.Arg {
 		return bot.Arg{Name: name, Summary: summary, Flag: true, MaxLength: 100, Placeholder: placeholder}
 	}
@@ -69,7 +66,7 @@ func (s *Service) Commands() []bot.Command {
 					},
 					Handler: bot.HandlerFunc(s.addReminder),
 				},
-				{Name: "delete", Aliases: deleteWords, Steward: "delete reminders", Summary: "delete a reminder", Args: []bot.Arg{number("reminder", "/remind list")}, Handler: bot.HandlerFunc(s.deleteReminder)},
+				{Name: "delete", Aliases: deleteWords, Steward: "delete reminders", Summary: "delete a reminder", Args: []bot.Arg{refArg("reminder", ReminderPrefix, "/remind list")}, Handler: bot.HandlerFunc(s.deleteReminder)},
 			},
 		},
 		{
@@ -89,7 +86,7 @@ func (s *Service) Commands() []bot.Command {
 					},
 					Handler: bot.HandlerFunc(s.addDeadline),
 				},
-				{Name: "delete", Aliases: deleteWords, Steward: "delete deadlines", Summary: "delete a deadline and its reminders", Args: []bot.Arg{number("deadline", "/deadline list")}, Handler: bot.HandlerFunc(s.deleteDeadline)},
+				{Name: "delete", Aliases: deleteWords, Steward: "delete deadlines", Summary: "delete a deadline and its reminders", Args: []bot.Arg{refArg("deadline", DeadlinePrefix, "/deadline list")}, Handler: bot.HandlerFunc(s.deleteDeadline)},
 			},
 		},
 	}
@@ -114,11 +111,11 @@ func (s *Service) addReminder(ctx context.Context, w bot.ResponseWriter, r *bot.
 	s.notify()
 	var msg string
 	if rem.Kind == KindCron {
-		msg = fmt.Sprintf("Recurring reminder #%d set: every %s (%s). First post %s (%s):\n%s",
-			rem.ID, quoteSpec(rem.Spec), rem.Zone, bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
+		msg = fmt.Sprintf("Recurring reminder %s set: every %s (%s). First post %s (%s):\n%s",
+			ReminderRef(rem.ID), quoteSpec(rem.Spec), rem.Zone, bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
 	} else {
-		msg = fmt.Sprintf("Reminder #%d set for %s (%s):\n%s",
-			rem.ID, bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
+		msg = fmt.Sprintf("Reminder %s set for %s (%s):\n%s",
+			ReminderRef(rem.ID), bot.FormatWhen(rem.Next, s.Location), bot.FormatRelative(rem.Next, now), rem.Text)
 	}
 	return w.Reply(ctx, bot.Reply{Text: msg, Thread: r.Thread})
 }
@@ -331,7 +328,10 @@ func cronReminder(spec, text string, now time.Time, loc *time.Location) (*Remind
 }
 
 func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	id := r.Int("reminder")
+	id, err := parseRef(r.Arg("reminder"), ReminderPrefix)
+	if err != nil {
+		return err
+	}
 	rem, err := s.Store.Reminder(ctx, id)
 	if err != nil {
 		return err
@@ -340,7 +340,7 @@ func (s *Service) deleteReminder(ctx context.Context, w bot.ResponseWriter, r *b
 		return err
 	}
 	s.notify()
-	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Reminder #%d deleted (%s).", id, Describe(rem)), Thread: r.Thread})
+	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Reminder %s deleted (%s).", ReminderRef(id), Describe(rem)), Thread: r.Thread})
 }
 
 func (s *Service) listReminders(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
@@ -362,7 +362,7 @@ func (s *Service) listReminders(ctx context.Context, w bot.ResponseWriter, r *bo
 				fmt.Fprintf(&b, "\n…and %d more.", len(rs)-listLimit)
 				break
 			}
-			fmt.Fprintf(&b, "\n#%d  %s (%s): %s", rem.ID, bot.FormatWhen(rem.Next, loc), bot.FormatRelative(rem.Next, now), Describe(rem))
+			fmt.Fprintf(&b, "\n%s  %s (%s): %s", ReminderRef(rem.ID), bot.FormatWhen(rem.Next, loc), bot.FormatRelative(rem.Next, now), Describe(rem))
 		}
 	}
 	problems, err := s.Store.Problems(ctx, now.Add(-problemWindow))
@@ -380,7 +380,7 @@ func (s *Service) listReminders(ctx context.Context, w bot.ResponseWriter, r *bo
 			if d.Reminder != nil {
 				what = Describe(d.Reminder)
 			}
-			fmt.Fprintf(&b, "\n#%d due %s on %s: %s (%s)", d.ReminderID, bot.FormatWhen(d.Occurrence, loc), d.Platform, problemText(d), what)
+			fmt.Fprintf(&b, "\n%s due %s on %s: %s (%s)", ReminderRef(d.ReminderID), bot.FormatWhen(d.Occurrence, loc), d.Platform, problemText(d), what)
 		}
 	}
 	return w.Reply(ctx, bot.Reply{Text: b.String(), Private: true, Thread: r.Thread})
@@ -459,8 +459,8 @@ func (s *Service) addDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.
 		return fmt.Errorf("add deadline: %w", err)
 	}
 	s.notify()
-	msg := fmt.Sprintf("Deadline #%d added: %s, %s (%s). Reminders will be posted %s before it.",
-		d.ID, name, bot.FormatWhen(at, s.Location), bot.FormatRelative(at, now), joinAnd(kept))
+	msg := fmt.Sprintf("Deadline %s added: %s, %s (%s). Reminders will be posted %s before it.",
+		DeadlineRef(d.ID), name, bot.FormatWhen(at, s.Location), bot.FormatRelative(at, now), joinAnd(kept))
 	if len(passed) > 0 {
 		msg += fmt.Sprintf(" (No reminder %s before: that time has passed.)", joinAnd(passed))
 	}
@@ -502,7 +502,10 @@ func joinAnd(ws []string) string {
 }
 
 func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
-	id := r.Int("deadline")
+	id, err := parseRef(r.Arg("deadline"), DeadlinePrefix)
+	if err != nil {
+		return err
+	}
 	ds, err := s.Store.Deadlines(ctx)
 	if err != nil {
 		return fmt.Errorf("read deadlines: %w", err)
@@ -514,13 +517,13 @@ func (s *Service) deleteDeadline(ctx context.Context, w bot.ResponseWriter, r *b
 		}
 	}
 	if name == "" {
-		return bot.Errorf(bot.ENOTFOUND, "There is no deadline #%d. /deadline list shows them.", id)
+		return bot.Errorf(bot.ENOTFOUND, "There is no deadline %s. /deadline list shows them.", DeadlineRef(id))
 	}
 	if err := s.Store.DeleteDeadline(ctx, id, r.User.ID, s.Clock.Now()); err != nil {
 		return err
 	}
 	s.notify()
-	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Deadline #%d deleted (%s), with its reminders.", id, name), Thread: r.Thread})
+	return w.Reply(ctx, bot.Reply{Text: fmt.Sprintf("Deadline %s deleted (%s), with its reminders.", DeadlineRef(id), name), Thread: r.Thread})
 }
 
 func (s *Service) listDeadlines(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
@@ -552,7 +555,7 @@ func (s *Service) listDeadlines(ctx context.Context, w bot.ResponseWriter, r *bo
 			break
 		}
 		n++
-		fmt.Fprintf(&b, "\n#%d  %s: %s (%s)", d.ID, d.Name, bot.FormatWhen(next, loc), bot.FormatRelative(next, now))
+		fmt.Fprintf(&b, "\n%s  %s: %s (%s)", DeadlineRef(d.ID), d.Name, bot.FormatWhen(next, loc), bot.FormatRelative(next, now))
 		if d.Yearly {
 			b.WriteString(", every year")
 		}

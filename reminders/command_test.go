@@ -163,7 +163,7 @@ func (m *memStore) Reminder(_ context.Context, id int64) (*Reminder, error) {
 			return r, nil
 		}
 	}
-	return nil, bot.Errorf(bot.ENOTFOUND, "There is no reminder #%d.", id)
+	return nil, bot.Errorf(bot.ENOTFOUND, "There is no reminder R%d.", id)
 }
 
 func (m *memStore) UpcomingReminders(context.Context) ([]*Reminder, error) {
@@ -217,7 +217,7 @@ func (m *memStore) DeleteDeadline(_ context.Context, id int64, by string, at tim
 			return nil
 		}
 	}
-	return bot.Errorf(bot.ENOTFOUND, "There is no deadline #%d.", id)
+	return bot.Errorf(bot.ENOTFOUND, "There is no deadline D%d.", id)
 }
 
 func (m *memStore) Problems(context.Context, time.Time) ([]Delivery, error) { return nil, nil }
@@ -268,11 +268,11 @@ func TestHandlersRefuseMembers(t *testing.T) {
 func TestHandlersAddListDelete(t *testing.T) {
 	router, _, notified := newTestRouter(t)
 	rec := say(router, "steward", "/remind add 0 9 * * MON Weekly vote status")
-	if got := rec.Text(); !strings.Contains(got, "Recurring reminder #1 set") || !strings.Contains(got, "Mon Jul 27, 2026 9:00 AM EDT (in 7 days)") {
+	if got := rec.Text(); !strings.Contains(got, "Recurring reminder R1 set") || !strings.Contains(got, "Mon Jul 27, 2026 9:00 AM EDT (in 7 days)") {
 		t.Fatalf("add: %q", got)
 	}
 	rec = say(router, "steward", `/deadline add "Ballots due" Aug 31 17:00 --lead 14d,1d`)
-	if got := rec.Text(); !strings.Contains(got, "Deadline #1 added: Ballots due, Mon Aug 31, 2026 5:00 PM EDT") || !strings.Contains(got, "14 days and 1 day before") {
+	if got := rec.Text(); !strings.Contains(got, "Deadline D1 added: Ballots due, Mon Aug 31, 2026 5:00 PM EDT") || !strings.Contains(got, "14 days and 1 day before") {
 		t.Fatalf("deadline add: %q", got)
 	}
 	rec = say(router, "member", "/remind list")
@@ -281,22 +281,25 @@ func TestHandlersAddListDelete(t *testing.T) {
 		t.Error("list is not private")
 	}
 	for _, want := range []string{
-		"#1  Mon Jul 27, 2026 9:00 AM EDT (in 7 days): every \"0 9 * * MON\": Weekly vote status",
-		"#2  Mon Aug 17, 2026 5:00 PM EDT (in 28 days): Ballots due, 14 days before",
-		"#3  Sun Aug 30, 2026 5:00 PM EDT (in 41 days): Ballots due, 1 day before",
+		"R1  Mon Jul 27, 2026 9:00 AM EDT (in 7 days): every \"0 9 * * MON\": Weekly vote status",
+		"R2  Mon Aug 17, 2026 5:00 PM EDT (in 28 days): Ballots due, 14 days before",
+		"R3  Sun Aug 30, 2026 5:00 PM EDT (in 41 days): Ballots due, 1 day before",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("list lacks %q:\n%s", want, got)
 		}
 	}
-	if strings.Index(got, "#1 ") > strings.Index(got, "#2 ") {
+	if strings.Index(got, "R1 ") > strings.Index(got, "R2 ") {
 		t.Error("list is not in time order")
 	}
 	for _, step := range []struct{ user, text, want string }{
-		{"member", "/deadline list", "#1  Ballots due: Mon Aug 31, 2026 5:00 PM EDT (in 42 days). Reminders 14 days and 1 day before."},
-		{"steward", "/remind delete #1", "Reminder #1 deleted"},
-		{"steward", "/remind delete 1", "There is no reminder #1"},
-		{"steward", "/deadline delete 1", "Deadline #1 deleted (Ballots due)"},
+		{"member", "/deadline list", "D1  Ballots due: Mon Aug 31, 2026 5:00 PM EDT (in 42 days). Reminders 14 days and 1 day before."},
+		{"steward", "/remind delete D1", "D1 is a deadline, not a reminder: delete it with /deadline delete D1."},
+		{"steward", "/deadline delete r2", "R2 is a reminder, not a deadline: delete it with /remind delete R2."},
+		{"steward", "/remind delete r1", "Reminder R1 deleted"},
+		{"steward", "/remind delete #1", "There is no reminder R1"},
+		{"steward", "/remind delete 1", "There is no reminder R1"},
+		{"steward", "/deadline delete D1", "Deadline D1 deleted (Ballots due)"},
 		{"member", "/remind list", "No upcoming reminders."},
 	} {
 		if got := say(router, step.user, step.text).Text(); !strings.Contains(got, step.want) {

@@ -19,9 +19,10 @@ import (
 //go:embed deadlines.yaml
 var defaultDeadlines string
 
-// DefaultDeadlines returns the deadlines file used when none is
-// configured: the Aug. 31 ratification deadline of the default knowledge
-// base. It documents the file format.
+// DefaultDeadlines returns the example deadlines file: the Aug. 31
+// ratification deadline of the default knowledge base. The program shows
+// it in the console when no data file is configured; it documents the
+// file format.
 func DefaultDeadlines() bot.DataFile {
 	return bot.DataFile{Name: "the embedded deadlines file", Data: []byte(defaultDeadlines)}
 }

@@ -73,6 +73,8 @@ type Options struct {
 	Grace time.Duration
 	// Log receives what the scheduler does; slog.Default when nil.
 	Log *slog.Logger
+	// Metrics counts posts by outcome; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 	// Workers is how many posts run at once per platform; DefaultWorkers
 	// when zero.
 	Workers int
@@ -109,6 +111,7 @@ func NewScheduler(store Store, opts Options) *Scheduler {
 	opts.Location = cmp.Or(opts.Location, time.UTC)
 	opts.Grace = max(opts.Grace, 0)
 	opts.Log = bot.OrDefaultLogger(opts.Log)
+	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
 	opts.Workers = bot.PositiveOr(opts.Workers, DefaultWorkers)
 	opts.SendTimeout = bot.PositiveOr(opts.SendTimeout, DefaultSendTimeout)
 	opts.Recheck = bot.PositiveOr(opts.Recheck, DefaultRecheck)
@@ -270,6 +273,7 @@ func (s *Scheduler) start(ctx context.Context, res *Result) error {
 	}
 	for _, d := range ds {
 		res.Uncertain++
+		s.opts.Metrics.ReminderPost(bot.ReminderUncertain)
 		s.log.Error("a reminder was being posted when Union Hall stopped; it may or may not have gone out and is not posted again (check the channel)",
 			"reminder", d.ReminderID, "due", d.Occurrence.Format(time.RFC3339), "platform", d.Platform)
 	}
@@ -519,11 +523,15 @@ func (s *Scheduler) deliver(ctx context.Context, p Poster, d Delivery) State {
 		}
 	}
 	s.finish(ctx, d)
+	s.opts.Metrics.ReminderPost(postOutcome[d.State])
 	if d.State == StateRetry {
 		s.Notify()
 	}
 	return d.State
 }
+
+// postOutcome names the outcome of one post attempt for Metrics.
+var postOutcome = map[State]string{StateSent: bot.ReminderPosted, StateRetry: bot.ReminderRetried, StateFailed: bot.ReminderFailed}
 
 // post calls the platform with a timeout, turning a panic into an error.
 func (s *Scheduler) post(ctx context.Context, p Poster, platform string, r bot.Reply) (err error) {

@@ -26,6 +26,8 @@ type Config struct {
 	Grace time.Duration
 	// Log receives what the scheduler does; slog.Default when nil.
 	Log *slog.Logger
+	// Metrics counts reminder posts by outcome; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 }
 
 // New returns a Service over cfg.Store that posts through cfg.Poster once
@@ -35,7 +37,7 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Poster == nil {
 		return nil, errors.New("reminders: a Store and a Poster are required")
 	}
-	sched := NewScheduler(cfg.Store, Options{Clock: cfg.Clock, Location: cfg.Location, Grace: cfg.Grace, Log: cfg.Log})
+	sched := NewScheduler(cfg.Store, Options{Clock: cfg.Clock, Location: cfg.Location, Grace: cfg.Grace, Log: cfg.Log, Metrics: cfg.Metrics})
 	// The commands read and show times as the scheduler does, with the
 	// same defaults.
 	cfg.Clock, cfg.Location, cfg.Log = sched.opts.Clock, sched.opts.Location, sched.opts.Log

@@ -27,13 +27,13 @@ func ProblemStates() []string {
 // NoReminder is the error for a reminder that does not exist or was
 // deleted.
 func NoReminder(id int64) error {
-	return bot.Errorf(bot.ENOTFOUND, "There is no reminder #%d. /remind list shows them.", id)
+	return bot.Errorf(bot.ENOTFOUND, "There is no reminder %s. /remind list shows them.", reminders.ReminderRef(id))
 }
 
 // NoDeadline is the error for a deadline that does not exist or was
 // deleted.
 func NoDeadline(id int64) error {
-	return bot.Errorf(bot.ENOTFOUND, "There is no deadline #%d. /deadline list shows them.", id)
+	return bot.Errorf(bot.ENOTFOUND, "There is no deadline %s. /deadline list shows them.", reminders.DeadlineRef(id))
 }
 
 // ReminderWriter writes reminders and deadlines inside one transaction

@@ -46,13 +46,23 @@ type Options struct {
 	DefaultUser string
 	// Interactive prints a banner and a prompt (for a terminal).
 	Interactive bool
+	// Notice is a line the banner adds, e.g. that the bot runs on
+	// example data; empty for none.
+	Notice string
 }
 
 // Adapter is the console adapter. It implements bot.Adapter and
 // bot.Announcer.
 type Adapter struct {
-	in   io.Reader
-	opts Options
+	// next reads the next input line; io.EOF ends the input.
+	next func() (string, error)
+	// closeInput releases the input when Run returns; nil when there is
+	// nothing to release.
+	closeInput func() error
+	// lineEditor is set when a line editor shows the prompt, so that the
+	// adapter prints none itself (see NewTerminal).
+	lineEditor bool
+	opts       Options
 
 	mu  sync.Mutex // serialises output
 	out io.Writer
@@ -62,10 +72,16 @@ type Adapter struct {
 // New returns a console adapter reading lines from in and writing replies
 // to out.
 func New(in io.Reader, out io.Writer, opts Options) *Adapter {
+	br := bufio.NewReaderSize(in, 64*1024)
+	return newAdapter(func() (string, error) { return readLine(br, MaxLine) }, out, opts)
+}
+
+// newAdapter returns an adapter reading lines with next.
+func newAdapter(next func() (string, error), out io.Writer, opts Options) *Adapter {
 	if opts.DefaultUser == "" {
 		opts.DefaultUser = "member"
 	}
-	return &Adapter{in: in, out: out, opts: opts}
+	return &Adapter{next: next, out: out, opts: opts}
 }
 
 // Platform returns bot.PlatformConsole.
@@ -76,11 +92,13 @@ func (a *Adapter) Platform() string { return bot.PlatformConsole }
 func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
+	if a.closeInput != nil {
+		defer a.closeInput()
+	}
 	go func() {
 		defer close(lines)
-		br := bufio.NewReaderSize(a.in, 64*1024)
 		for {
-			line, err := readLine(br, MaxLine)
+			line, err := a.next()
 			if err != nil {
 				if err != io.EOF {
 					readErr <- err
@@ -97,6 +115,9 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	if a.opts.Interactive {
 		a.printf("Union Hall console. You are %q. Type /help, or just ask a question.\n"+
 			"Speak as someone else with \"name> \", e.g. \"alice> /vote 1 yes\". Ctrl-D quits.\n", a.opts.DefaultUser)
+		if a.opts.Notice != "" {
+			a.printf("%s\n", a.opts.Notice)
+		}
 		a.prompt()
 	}
 	for {
@@ -152,7 +173,7 @@ func readLine(r *bufio.Reader, limit int) (string, error) {
 }
 
 func (a *Adapter) prompt() {
-	if a.opts.Interactive {
+	if a.opts.Interactive && !a.lineEditor {
 		a.printf("> ")
 	}
 }
@@ -265,7 +286,7 @@ func (a *Adapter) emit(user, channel string, r bot.Reply, update bool) {
 			j.Card = jc
 		}
 		if f := r.File; f != nil {
-			j.File = &jsonFile{Name: f.Name, Content: string(f.Data)}
+			j.File = &jsonFile{Name: f.Name, Content: fileText(f)}
 		}
 		var buf strings.Builder
 		enc := json.NewEncoder(&buf)
@@ -293,7 +314,7 @@ func (a *Adapter) emit(user, channel string, r bot.Reply, update bool) {
 		b.WriteString(renderCard(c))
 	}
 	if f := r.File; f != nil {
-		fmt.Fprintf(&b, "--- %s ---\n%s", f.Name, f.Data)
+		fmt.Fprintf(&b, "--- %s ---\n%s", f.Name, fileText(f))
 		if len(f.Data) > 0 && f.Data[len(f.Data)-1] != '\n' {
 			b.WriteString("\n")
 		}
@@ -332,4 +353,13 @@ func (a *Adapter) writeErr() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.err
+}
+
+// fileText is what the console shows of a file: its text, or for a
+// picture or other binary file a note of its type and size.
+func fileText(f *bot.File) string {
+	if f.ContentType == "" || strings.HasPrefix(f.ContentType, "text/") {
+		return string(f.Data)
+	}
+	return fmt.Sprintf("(%s, %d bytes, not shown in the console)\n", f.ContentType, len(f.Data))
 }

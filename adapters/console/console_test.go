@@ -145,3 +145,24 @@ func TestOverlongLineIsCutAndRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestInteractiveBannerCarriesTheNotice checks that a terminal session's
+// banner adds the notice line (e.g. that it runs on example data) before
+// the first prompt, and that a script's output has neither.
+func TestInteractiveBannerCarriesTheNotice(t *testing.T) {
+	const notice = "This is example data."
+	var tty bytes.Buffer
+	if err := console.New(strings.NewReader(""), &tty, console.Options{Interactive: true, Notice: notice}).Run(context.Background(), echo{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := tty.String(); !strings.Contains(got, "Ctrl-D quits.\n"+notice+"\n> ") {
+		t.Errorf("interactive banner = %q, want the notice before the prompt", got)
+	}
+	var script bytes.Buffer
+	if err := console.New(strings.NewReader("/hi\n"), &script, console.Options{Notice: notice}).Run(context.Background(), echo{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := script.String(); got != "console:member said /hi\n" {
+		t.Errorf("script output = %q, want the reply alone", got)
+	}
+}

@@ -35,6 +35,7 @@ import (
 	"github.com/unionhall/unionhall/bot/backoff"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Defaults for the zero values of Options.
@@ -98,6 +99,8 @@ type Options struct {
 	// never ephemeral ones. Store failures are logged and never hold up a
 	// post or an acknowledgement.
 	CardLocations bot.CardLocations
+	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
+	Metrics bot.Metrics
 }
 
 // Adapter is the Discord adapter. Create it with New.
@@ -110,6 +113,8 @@ type Adapter struct {
 	customIDs customIDs
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
+	pacer     *pacer         // Discord's rate limits, kept on our side
+	posts     pace.Pending   // public answers still queued, per member and channel
 	roles     *roleResolver
 	dms       dmCache
 
@@ -120,6 +125,8 @@ type Adapter struct {
 	acks ackGate
 
 	running    atomic.Bool
+	connected  atomic.Bool  // the gateway session is ready or resumed
+	sessions   atomic.Int64 // gateway sessions made ready or resumed
 	dispatcher atomic.Pointer[dispatcherBox]
 
 	mu    sync.Mutex
@@ -167,6 +174,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	opts.MaxConcurrent = bot.PositiveOr(opts.MaxConcurrent, DefaultMaxConcurrent)
 	opts.Logger = bot.OrDefaultLogger(opts.Logger)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
+	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
 	client, err := httpClient(opts.HTTPClient, opts.APIURL)
 	if err != nil {
 		return nil, err
@@ -194,6 +202,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		session: s,
 		sem:     make(chan struct{}, opts.MaxConcurrent),
 	}
+	a.pacer = newPacer(opts.Clock, opts.Logger, opts.Metrics)
 	a.life, a.stop = context.WithCancel(context.Background())
 	// Each channel has a lane of its own, however many there are: a
 	// rate-limit wait in one channel (discordgo waits per route, and
@@ -207,6 +216,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		Store:    opts.CardLocations,
 		Clock:    opts.Clock,
 		Interval: opts.EditInterval,
+		Pace:     func(ctx context.Context, m cards.Message) error { return a.pacer.editTurn(ctx, m.Channel) },
 		Log:      opts.Logger,
 	})
 	a.roles = newRoleResolver(a, opts.StewardRole)
@@ -247,12 +257,17 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 	for _, remove := range []func(){
 		s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			a.onReady(r)
+			a.markConnected()
 			signal(ready)
 		}),
 		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 			a.log.Info("Discord gateway session resumed")
+			a.markConnected()
 		}),
-		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { signal(disconnected) }),
+		s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+			a.connected.Store(false)
+			signal(disconnected)
+		}),
 		s.AddHandler(a.onInteraction),
 		s.AddHandler(a.onMessage),
 	} {
@@ -299,6 +314,22 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		}
 	}
 }
+
+// markConnected records a ready or resumed gateway session, counting each
+// after the first as a reconnection.
+func (a *Adapter) markConnected() {
+	a.connected.Store(true)
+	if a.sessions.Add(1) > 1 {
+		a.opts.Metrics.Reconnected(bot.PlatformDiscord)
+	}
+}
+
+// Connected reports whether the gateway session is up.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// QueueDepths returns the jobs in the adapter's queue of posts and edits
+// ("out").
+func (a *Adapter) QueueDepths() map[string]int { return map[string]int{"out": a.out.Pending()} }
 
 func (a *Adapter) onReady(r *discordgo.Ready) {
 	a.mu.Lock()
@@ -431,10 +462,27 @@ func (a *Adapter) dispatch(ctx context.Context, w bot.ResponseWriter, m *bot.Mes
 	case a.sem <- struct{}{}:
 	case <-ctx.Done():
 		a.log.Warn("Discord event dropped: too busy", "err", ctx.Err())
+		a.tellTooBusy(w)
 		return
 	}
 	defer func() { <-a.sem }()
 	box.d.Dispatch(ctx, w, m)
+}
+
+// tooBusyNote tells a member their message waited too long to be handled.
+const tooBusyNote = "Sorry, I was too busy to answer that in time. Please ask again in a minute."
+
+// tooBusyTimeout bounds telling a member their message was dropped.
+const tooBusyTimeout = 30 * time.Second
+
+// tellTooBusy tells the member whose event was dropped, privately, that
+// it was: no one is left waiting for an answer that will not come.
+func (a *Adapter) tellTooBusy(w bot.ResponseWriter) {
+	ctx, cancel := context.WithTimeout(a.life, tooBusyTimeout)
+	defer cancel()
+	if err := w.Reply(ctx, bot.Reply{Text: tooBusyNote, Private: true}); err != nil {
+		a.log.Warn("could not tell a member their message was dropped", "err", err)
+	}
 }
 
 // recoverPanic keeps a panic while handling one event from ending the
@@ -501,16 +549,18 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 				if i == 0 && replyTo != "" {
 					send.Reference = &discordgo.MessageReference{MessageID: replyTo, ChannelID: channel, FailIfNotExists: ptr(false)}
 				}
-				var err error
-				msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
-				return err
+				return a.pacer.send(ctx, channel, func() error {
+					var err error
+					msg, err = a.session.ChannelMessageSendComplex(channel, send, opts...)
+					return err
+				})
 			})
 			if err != nil {
 				return err
 			}
 			sent = append(sent, msg)
 			if m.cardKey != "" && msg != nil {
-				a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
+				a.shown(m, cards.Message{Channel: channel, ID: msg.ID})
 			}
 		}
 		return nil
@@ -521,6 +571,15 @@ func (a *Adapter) post(ctx context.Context, channel string, msgs []outMessage, r
 		return nil, fmt.Errorf("post to channel %s: %w", channel, err)
 	}
 	return sent, nil
+}
+
+// shown records that the message at shows m's card, and whether that
+// card can change (so that where it is shown is stored).
+func (a *Adapter) shown(m outMessage, at cards.Message) {
+	if m.changes {
+		a.cards.Changing(m.cardKey)
+	}
+	a.cards.Shown(m.cardKey, at)
 }
 
 // userID returns the Discord snowflake of a platform-qualified user ID.

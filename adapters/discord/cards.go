@@ -17,7 +17,8 @@ import (
 // file is the Discord half: one message edit.
 
 // editCard edits the message m to show card c, once. It is the adapter's
-// cards.Editor.
+// cards.Editor; the Updater has waited for the channel's turn before
+// calling it.
 func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) error {
 	embed, rows := a.renderCard(&c)
 	if rows == nil {
@@ -30,7 +31,8 @@ func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) err
 		Components:      &rows,
 		AllowedMentions: noMentions(),
 	}
-	_, err := a.session.ChannelMessageEditComplex(edit, discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false))
+	_, err := a.session.ChannelMessageEditComplex(edit, noRetry(ctx)...)
+	a.pacer.edited(m.Channel, err)
 	return editError(err)
 }
 

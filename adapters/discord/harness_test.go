@@ -224,7 +224,8 @@ func (p *testPoll) card() bot.Card {
 		fmt.Fprintf(&body, "%d. %s: %d\n", i+1, o, p.votes[i])
 		total += p.votes[i]
 	}
-	c := bot.Card{Key: "poll:" + strconv.Itoa(p.id), Title: p.question, Body: body.String(), Footer: fmt.Sprintf("Poll %d · %d votes", p.id, total)}
+	c := bot.Card{Key: "poll:" + strconv.Itoa(p.id), Title: p.question, Body: body.String(), Footer: fmt.Sprintf("Poll %d · %d votes", p.id, total),
+		Poll: &bot.PollView{ID: strconv.Itoa(p.id), Question: p.question}}
 	for i, o := range p.options {
 		c.Buttons = append(c.Buttons, bot.Button{Label: o, Action: "vote", Value: fmt.Sprintf("%d %d", p.id, i+1)})
 	}

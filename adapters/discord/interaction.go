@@ -271,7 +271,7 @@ func (w *interactionWriter) sendLocked(ctx context.Context, m outMessage, privat
 		}
 		w.state = ackDone
 		if m.cardKey != "" && !private {
-			w.registerOriginal(ctx, m.cardKey)
+			w.registerOriginal(ctx, m)
 		}
 		return nil
 	case ackDeferred:
@@ -323,7 +323,7 @@ func (w *interactionWriter) followUp(ctx context.Context, m outMessage, private 
 			if channel == "" {
 				channel = w.i.ChannelID
 			}
-			w.a.cards.Shown(m.cardKey, cards.Message{Channel: channel, ID: msg.ID})
+			w.a.shown(m, cards.Message{Channel: channel, ID: msg.ID})
 		}
 	}
 	return nil
@@ -331,7 +331,8 @@ func (w *interactionWriter) followUp(ctx context.Context, m outMessage, private 
 
 // registerOriginal learns the message ID of a public card sent as the
 // interaction response, so the card can be edited later.
-func (w *interactionWriter) registerOriginal(ctx context.Context, key string) {
+func (w *interactionWriter) registerOriginal(ctx context.Context, m outMessage) {
+	key := m.cardKey
 	body, err := w.a.interactionRequest(ctx, w.lim, http.MethodGet, discordgo.EndpointWebhookMessage(w.i.AppID, w.i.Token, "@original"), nil, nil)
 	var msg discordgo.Message
 	if err == nil {
@@ -345,7 +346,7 @@ func (w *interactionWriter) registerOriginal(ctx context.Context, key string) {
 	if channel == "" {
 		channel = w.i.ChannelID
 	}
-	w.a.cards.Shown(key, cards.Message{Channel: channel, ID: msg.ID})
+	w.a.shown(m, cards.Message{Channel: channel, ID: msg.ID})
 }
 
 // UpdateCard re-renders card c wherever it is shown. On a button click, the

@@ -8,6 +8,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Discord's JSON error code for "Cannot send messages to this user".
@@ -101,27 +102,58 @@ type messageWriter struct {
 }
 
 // Reply posts r in the channel, or in the member's direct messages when
-// r.Private.
+// r.Private. A public answer that would wait longer than pace.BusyAfter
+// behind the channel's queue goes to the member's direct messages
+// instead, saying why (in the channel after all if those are closed).
 func (w *messageWriter) Reply(ctx context.Context, r bot.Reply) error {
 	msgs := w.a.renderReply(r)
 	if len(msgs) == 0 {
 		return nil
 	}
-	if !r.Private || w.dm {
-		_, err := w.a.post(ctx, w.channel, msgs, w.messageID)
+	if r.Private && !w.dm {
+		err := w.direct(ctx, msgs)
+		if closedDMs(err) {
+			// Say so in the channel, without the private content.
+			_, err = w.a.post(ctx, w.channel, w.a.renderReply(bot.Reply{Text: closedDMsNote}), w.messageID)
+		}
 		return err
 	}
+	if !w.dm && w.busy(r) {
+		if err := w.direct(ctx, w.a.renderReply(pace.Privately(r))); !closedDMs(err) {
+			return err
+		}
+	}
+	key := w.channel + ":" + w.userID
+	w.a.posts.Add(key, 1)
+	defer w.a.posts.Add(key, -1)
+	_, err := w.a.post(ctx, w.channel, msgs, w.messageID)
+	return err
+}
+
+// busy reports whether public answer r should go privately: the messages
+// queued in the channel would hold it longer than pace.BusyAfter, and the
+// member has no earlier answer still waiting there.
+func (w *messageWriter) busy(r bot.Reply) bool {
+	if !pace.MayAnswerPrivately(r) || w.a.posts.Waiting(w.channel+":"+w.userID) {
+		return false
+	}
+	return w.a.pacer.delay(w.channel, w.a.out.Queued(w.channel)) > pace.BusyAfter
+}
+
+// direct posts msgs in the member's direct messages.
+func (w *messageWriter) direct(ctx context.Context, msgs []outMessage) error {
 	ch, err := w.a.dmChannel(ctx, w.userID)
 	if err == nil {
 		_, err = w.a.post(ctx, ch, msgs, "")
 	}
-	var rest *discordgo.RESTError
-	if errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == errCannotDM {
-		// The member's direct messages are closed: say so in the channel,
-		// without the private content.
-		_, err = w.a.post(ctx, w.channel, w.a.renderReply(bot.Reply{Text: closedDMsNote}), w.messageID)
-	}
 	return err
+}
+
+// closedDMs reports whether err is Discord refusing a direct message
+// because the member does not accept them.
+func closedDMs(err error) bool {
+	var rest *discordgo.RESTError
+	return errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == errCannotDM
 }
 
 // UpdateCard re-renders card c wherever it is shown.

@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/cards"
 )
 
 // Discord's limits on what one message may carry. Lengths are counted in
@@ -381,6 +382,7 @@ type outMessage struct {
 	components []discordgo.MessageComponent
 	file       *bot.File
 	cardKey    string // the card's Key, when the message shows a card
+	changes    bool   // the card can change (cards.Changes): its messages are worth remembering
 }
 
 func (m outMessage) embeds() []*discordgo.MessageEmbed {
@@ -425,7 +427,7 @@ func (a *Adapter) renderReply(r bot.Reply) []outMessage {
 	last := &out[len(out)-1]
 	if r.Card != nil {
 		last.embed, last.components = a.renderCard(r.Card)
-		last.cardKey = r.Card.Key
+		last.cardKey, last.changes = r.Card.Key, cards.Changes(*r.Card)
 	}
 	last.file = r.File
 	return out

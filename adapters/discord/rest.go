@@ -77,7 +77,7 @@ func (a *Adapter) rest(ctx context.Context, call func(opts ...discordgo.RequestO
 	err := retry.Retry(ctx, a.clock, func(ctx context.Context) error {
 		return restError(call(discordgo.WithContext(ctx), discordgo.WithRetryOnRatelimit(false)))
 	}, func(err error, wait time.Duration) {
-		a.log.Info("Discord rate limit; waiting", "retry_after", wait, "bucket", rateLimitBucket(err))
+		a.pacer.storm.Refused(rateLimitBucket(err), wait)
 	})
 	if _, limited := backoff.Asked(err); limited {
 		if ctx.Err() != nil {

@@ -150,6 +150,9 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 	}
 	var c *discordgo.Channel
 	err := a.rest(ctx, func(opts ...discordgo.RequestOption) error {
+		if err := a.pacer.request(ctx); err != nil {
+			return err
+		}
 		var err error
 		c, err = a.session.UserChannelCreate(userID, opts...)
 		return err

@@ -128,15 +128,25 @@ func safeErr(err error) error {
 	return err
 }
 
-// call runs fn, retrying rate limits (waiting as long as Slack asks, or
-// rateLimitWait when it does not say) and server or network errors (with
-// exponential backoff) until it succeeds, fails permanently, runs out of
-// attempts or ctx ends.
+// call runs fn, a call of method that concerns no one channel (see
+// callIn).
 func (a *Adapter) call(ctx context.Context, method string, fn func(context.Context) error) error {
+	return a.callIn(ctx, method, "", fn)
+}
+
+// callIn runs fn, a call of method in channel, within Slack's limits
+// (the adapter's pacer), retrying rate limits (waiting as long as Slack
+// asks, or rateLimitWait when it does not say) and server or network
+// errors (with exponential backoff) until it succeeds, fails permanently,
+// runs out of attempts or ctx ends.
+func (a *Adapter) callIn(ctx context.Context, method, channel string, fn func(context.Context) error) error {
 	rateLimits := backoff.Policy{Initial: a.rateLimitWait, Factor: 1}
 	serverErrors := backoff.Policy{Initial: firstBackoff, Max: maxBackoff}
 	var rateAttempts, errAttempts int
 	for {
+		if err := a.pacer.wait(ctx, method, channel); err != nil {
+			return fmt.Errorf("%s: %w", method, err)
+		}
 		err := fn(ctx)
 		if err == nil {
 			return nil
@@ -152,7 +162,7 @@ func (a *Adapter) call(ctx context.Context, method string, fn func(context.Conte
 				return fmt.Errorf("%s: still rate limited after %d attempts: %w", method, rateAttempts, err)
 			}
 			wait = rateLimits.Wait(rateAttempts, asked)
-			a.log.Warn("slack rate limited; waiting as asked", "method", method, "wait", wait)
+			a.pacer.refused(method, channel, wait)
 		case transient:
 			errAttempts++
 			if errAttempts >= maxServerErrorAttempts {

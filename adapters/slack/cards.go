@@ -33,7 +33,8 @@ func (a *Adapter) registerClick(key, channel, ts string, blocks []slack.Block) {
 }
 
 // editCard shows card c in the message m (below m's text, if any) with
-// one chat.update. It is the adapter's cards.Editor.
+// one chat.update. It is the adapter's cards.Editor; the Updater has
+// waited for chat.update's tier before calling it.
 func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) error {
 	prefix, _ := m.Extra.([]slack.Block)
 	msg := cardMessage(prefix, c)
@@ -51,7 +52,9 @@ func (a *Adapter) editCard(ctx context.Context, m cards.Message, c bot.Card) err
 	}
 	switch kind, wait := classify(err); kind {
 	case rateLimited:
-		return backoff.RetryAfter(err, cmp.Or(wait, a.rateLimitWait))
+		wait = cmp.Or(wait, a.rateLimitWait)
+		a.pacer.refused("chat.update", m.Channel, wait)
+		return backoff.RetryAfter(err, wait)
 	case permanent:
 		if ctx.Err() == nil { // not a timeout: trying again cannot help
 			return backoff.Stop(err)

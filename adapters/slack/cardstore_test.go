@@ -44,17 +44,17 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 
 	first := idleAdapter(t, srv, withStore)
 	open := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Results are hidden until the poll closes.",
-		Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}, {Label: "No", Action: "vote", Value: "1 2"}}}
+		Buttons: []bot.Button{{Label: "Yes", Action: "vote", Value: "1 1"}, {Label: "No", Action: "vote", Value: "1 2"}}, Poll: &bot.PollView{ID: "1"}}
 	if err := first.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &open}); err != nil {
 		t.Fatal(err)
 	}
 	// Not stored: a card shown privately, and one below text (an update
 	// after a restart could not restore the text).
-	results := bot.Card{Key: "poll:1:results", Title: "Poll 1", Body: "hidden"}
+	results := bot.Card{Key: "poll:1:results", Title: "Poll 1", Body: "hidden", Poll: &bot.PollView{ID: "poll:1:results"}}
 	if err := first.Send(ctx, bot.Destination{Channel: "C1", User: "slack:U1"}, bot.Reply{Card: &results, Private: true}); err != nil {
 		t.Fatal(err)
 	}
-	other := bot.Card{Key: "poll:2", Title: "Strike?", Body: "0 votes"}
+	other := bot.Card{Key: "poll:2", Title: "Strike?", Body: "0 votes", Poll: &bot.PollView{ID: "poll:2"}}
 	if err := first.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Text: "Poll 2 is open.", Card: &other}); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	// schedule and its final card replaces the original.
 	second := idleAdapter(t, srv, withStore)
 	unpaced(second)
-	closed := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Closed. Final result:\n1. Yes 3 (75%)\n2. No 1 (25%)"}
+	closed := bot.Card{Key: "poll:1", Title: "Ratify?", Body: "Closed. Final result:\n1. Yes 3 (75%)\n2. No 1 (25%)", Poll: &bot.PollView{ID: "poll:1"}}
 	if err := second.UpdateCard(ctx, closed); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestCardPostedBeforeRestartIsUpdatedWithoutAClick(t *testing.T) {
 	// The store is read once per card; later updates use what was loaded.
 	closed.Footer = "closed"
 	second.UpdateCard(ctx, closed)
-	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
-	second.UpdateCard(ctx, bot.Card{Key: "poll:7"})
+	second.UpdateCard(ctx, bot.Card{Key: "poll:7", Poll: &bot.PollView{ID: "poll:7"}})
+	second.UpdateCard(ctx, bot.Card{Key: "poll:7", Poll: &bot.PollView{ID: "poll:7"}})
 	settle(t, second)
 	if n := store.Reads(); n != 2 {
 		t.Errorf("%d store reads for two cards, want 2", n)
@@ -134,7 +134,7 @@ func TestCardStoreFailuresNeverBlock(t *testing.T) {
 	a := idleAdapter(t, srv, func(o *Options) { o.CardLocations = store; o.Log = log })
 	unpaced(a)
 	ctx := context.Background()
-	c := bot.Card{Key: "poll:3", Title: "Q?", Body: "Yes: 0"}
+	c := bot.Card{Key: "poll:3", Title: "Q?", Body: "Yes: 0", Poll: &bot.PollView{ID: "poll:3"}}
 	if err := a.Send(ctx, bot.Destination{Channel: "C1"}, bot.Reply{Card: &c}); err != nil {
 		t.Fatalf("post failed with the store: %v", err)
 	}

@@ -61,6 +61,8 @@ func (a *Adapter) runHTTP(ctx context.Context, d bot.Dispatcher) error {
 	a.listener = ln.Addr()
 	a.mu.Unlock()
 	a.markReady()
+	a.connected.Store(true)
+	defer a.connected.Store(false)
 	a.log.Info("listening for Slack requests (HTTP mode)", "addr", ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -88,6 +90,9 @@ func (a *Adapter) httpHandler(ctx context.Context, d bot.Dispatcher) http.Handle
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		io.WriteString(w, "ok\n")
 	})
+	if a.opts.Routes != nil {
+		mux.Handle("/", a.opts.Routes)
+	}
 	return mux
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/cards"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // maxResponseURLUses is how many times Slack accepts a post to one
@@ -63,6 +64,15 @@ func privateLane(channel, user string) string { return "priv:" + channel + ":" +
 func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wait bool) error {
 	// Without a channel, the only place to post is a direct message.
 	private := (r.Private && !dest.dm) || dest.channel == ""
+	if !private {
+		switch a.routeFor(dest, r) {
+		case ephemeral:
+			r, private = pace.Privately(r), true
+		case directMessage:
+			r, private = pace.Privately(r), true
+			dest = destination{user: dest.user}
+		}
+	}
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")
 	}
@@ -103,6 +113,10 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		base = ctx
 	}
 	done := make(chan struct{})
+	member := privateLane(dest.channel, dest.user)
+	if !private && dest.user != "" {
+		a.memberPosts.Add(member, 1)
+	}
 	for i, job := range jobs {
 		a.out.Add(lane, func() {
 			jctx, cancel := context.WithTimeout(base, sendTimeout)
@@ -115,6 +129,9 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 				mu.Unlock()
 			}
 			if i == len(jobs)-1 {
+				if !private && dest.user != "" {
+					a.memberPosts.Add(member, -1)
+				}
 				close(done)
 			}
 		})
@@ -145,7 +162,7 @@ func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, p
 		return err
 	}
 	var ts string
-	err := a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	err := a.callIn(ctx, "chat.postMessage", dest.channel, func(ctx context.Context) error {
 		if post != nil {
 			// Every attempt (a retry may come long after the first) sends
 			// the card's latest state.
@@ -237,7 +254,7 @@ func (a *Adapter) postDM(ctx context.Context, user string, m message) error {
 	if err != nil {
 		return err
 	}
-	return a.call(ctx, "chat.postMessage", func(ctx context.Context) error {
+	return a.callIn(ctx, "chat.postMessage", ch, func(ctx context.Context) error {
 		_, _, err := a.api.PostMessageContext(ctx, ch, m.options()...)
 		return err
 	})

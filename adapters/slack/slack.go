@@ -33,6 +33,7 @@ import (
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Mode is how the adapter receives events from Slack.
@@ -63,9 +64,12 @@ const (
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
 	// maxHandlers bounds handlers running at once (one per channel at a
-	// time); maxSenders bounds Web API calls in flight.
+	// time); maxSenders bounds outbound jobs running at once. A job may
+	// spend most of its time waiting for its turn within Slack's limits
+	// (see pacer), so there are enough that a few waiting private replies
+	// do not hold up every channel.
 	maxHandlers = 16
-	maxSenders  = 8
+	maxSenders  = 32
 )
 
 // Options configure an Adapter.
@@ -105,6 +109,12 @@ type Options struct {
 	// it. Store failures are logged and never hold up a post or an
 	// acknowledgement.
 	CardLocations bot.CardLocations
+	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
+	Metrics bot.Metrics
+	// Routes, when set, serves every request the HTTP mode server has no
+	// route of its own for (the program's health and metrics endpoints),
+	// so one server can serve both.
+	Routes http.Handler
 }
 
 // Adapter is the Slack adapter. It implements bot.Adapter.
@@ -123,11 +133,13 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
-	in       *lanes.Group // handlers, one lane per channel
-	out      *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen     *dedupe
-	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards *stewardGroup
+	pacer       *pacer       // Slack's rate limits, kept on our side
+	memberPosts pace.Pending // public replies still queued, per member and channel
+	in          *lanes.Group // handlers, one lane per channel
+	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
+	seen        *dedupe
+	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
+	stewards    *stewardGroup
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -139,7 +151,8 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
-	hellos atomic.Int64 // Socket Mode hello messages received
+	hellos    atomic.Int64 // Socket Mode hello messages received
+	connected atomic.Bool  // a Socket Mode connection is greeted, or the HTTP server listens
 }
 
 // New returns a Slack adapter. When opts.AnnounceChannel is set, the
@@ -189,6 +202,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 	}
 	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
+	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
@@ -215,6 +229,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		clock:         opts.Clock,
 		rateLimitWait: defaultRateLimitWait,
 		readTimeout:   defaultReadTimeout,
+		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
 		out:           lanes.New(maxSenders),
 		seen:          newDedupe(opts.Clock, dedupeTTL),
@@ -233,6 +248,16 @@ func newAdapter(opts Options) (*Adapter, error) {
 
 // Platform returns bot.PlatformSlack.
 func (a *Adapter) Platform() string { return bot.PlatformSlack }
+
+// Connected reports whether Slack can reach the adapter now: a Socket
+// Mode connection is open and greeted, or the HTTP mode server listens.
+func (a *Adapter) Connected() bool { return a.connected.Load() }
+
+// QueueDepths returns the jobs in the adapter's queues: messages being
+// handled ("in") and Web API calls being sent ("out").
+func (a *Adapter) QueueDepths() map[string]int {
+	return map[string]int{"in": a.in.Pending(), "out": a.out.Pending()}
+}
 
 // Run connects to Slack and passes every message to d until ctx ends. When
 // ctx ends it stops receiving, lets handlers in progress finish and sends
@@ -311,7 +336,10 @@ func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
 		Store:    a.opts.CardLocations,
 		Clock:    a.clock,
 		Interval: interval,
-		Log:      a.log,
+		Pace: func(ctx context.Context, m cards.Message) error {
+			return a.pacer.wait(ctx, "chat.update", m.Channel)
+		},
+		Log: a.log,
 	})
 }
 

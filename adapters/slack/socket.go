@@ -106,6 +106,7 @@ func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
 			continue
 		}
 		greeted, err := a.serveSocket(ctx, url, d, parse)
+		a.connected.Store(false)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -238,7 +239,10 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 				a.log.Info("connected to Slack (Socket Mode)")
 			}
 			greeted = true
-			a.hellos.Add(1)
+			a.connected.Store(true)
+			if a.hellos.Add(1) > 1 {
+				a.opts.Metrics.Reconnected(bot.PlatformSlack)
+			}
 			a.markReady()
 			continue
 		case "disconnect":

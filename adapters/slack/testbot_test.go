@@ -91,7 +91,8 @@ func (tb *testBot) cardLocked() bot.Card {
 		buttons = append(buttons, bot.Button{Label: label, Action: "vote", Value: fmt.Sprintf("1 %d", i+1), Style: bot.StylePrimary})
 		total += counts[i]
 	}
-	return bot.Card{Key: "poll:1", Title: "Ratify the agreement?", Body: strings.TrimSpace(body.String()), Buttons: buttons, Footer: fmt.Sprintf("%d votes", total)}
+	return bot.Card{Key: "poll:1", Title: "Ratify the agreement?", Body: strings.TrimSpace(body.String()), Buttons: buttons, Footer: fmt.Sprintf("%d votes", total),
+		Poll: &bot.PollView{ID: "1", Question: "Ratify the agreement?"}}
 }
 
 func (tb *testBot) vote(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

@@ -22,10 +22,13 @@
 //     holds up nothing. A message the platform reports gone (ErrGone) is
 //     forgotten; one the bot may no longer edit (ErrUnreachable) is
 //     dropped until the next restart.
-//   - Restarts: with a bot.CardLocations store, where each card is shown
-//     is saved (in the background: a post or a click is never held up by
-//     the store), and the first update of a card after a restart reaches
-//     the messages posted before it.
+//   - Restarts: with a bot.CardLocations store, where each card that can
+//     change (Changes: a poll's) is shown is saved (in the background: a
+//     post or a click is never held up by the store), and the first
+//     update of a card after a restart reaches the messages posted before
+//     it. Answers, which never change, are not saved.
+//   - Pacing: with Config.Pace, each edit first waits for the platform's
+//     rate limit (package pace), and reads the card only then.
 //
 // All waiting (the interval, retries) goes through the injected bot.Clock,
 // so tests drive an Updater with a bot.ManualClock.

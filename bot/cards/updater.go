@@ -119,8 +119,14 @@ type Config struct {
 	// it is 1 s, doubling up to 30 s, ten attempts for one state of the
 	// card.
 	Retry backoff.Policy
-	// EditTimeout bounds one edit; DefaultEditTimeout when zero.
+	// EditTimeout bounds one edit, its Pace wait included;
+	// DefaultEditTimeout when zero.
 	EditTimeout time.Duration
+	// Pace, when set, waits for the platform's rate limit before each
+	// edit of a message (see package pace). The card is read after the
+	// wait, so an edit that waited its turn still carries the newest
+	// state. An error counts as a failed edit.
+	Pace func(ctx context.Context, m Message) error
 	// Log receives what goes wrong; slog.Default when nil.
 	Log *slog.Logger
 }
@@ -137,6 +143,7 @@ type Updater struct {
 	interval time.Duration
 	retry    backoff.Policy
 	timeout  time.Duration
+	pace     func(ctx context.Context, m Message) error // nil: edits are not paced
 	log      *slog.Logger
 
 	ctx    context.Context // bounds edits; ends with Close
@@ -156,6 +163,9 @@ type Updater struct {
 	used   map[string]uint64   // card key → last use, for forgetting
 	tick   uint64
 	loaded map[string]bool // keys whose stored locations were read
+	// changing holds the keys of cards known to change after they are
+	// posted (see Changes); only their locations are stored.
+	changing map[string]bool
 	// flushing is set by Flush: no more pacing or retries.
 	flushing bool
 	closed   bool
@@ -200,11 +210,13 @@ func New(cfg Config) *Updater {
 		interval: cfg.Interval,
 		retry:    cfg.Retry,
 		timeout:  cfg.EditTimeout,
+		pace:     cfg.Pace,
 		log:      cfg.Log,
 		byKey:    map[string][]*message{},
 		byLoc:    map[string]*message{},
 		used:     map[string]uint64{},
 		loaded:   map[string]bool{},
+		changing: map[string]bool{},
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	return u
@@ -255,6 +267,9 @@ func (u *Updater) Posting(c bot.Card, at Message) *Post {
 	p.m = &message{key: c.Key, at: at, card: c}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if Changes(c) {
+		u.changingLocked(c.Key)
+	}
 	u.addLocked(p.m)
 	u.flights.Request(p.m) // the post is the first run
 	return p
@@ -331,6 +346,9 @@ func (u *Updater) Update(ctx context.Context, c bot.Card) {
 	ms := u.byKey[c.Key]
 	if len(ms) == 0 {
 		return
+	}
+	if Changes(c) {
+		u.changingLocked(c.Key)
 	}
 	u.touchLocked(c.Key)
 	for _, m := range ms {
@@ -510,6 +528,18 @@ func (u *Updater) enqueueLocked(m *message) {
 // edit sends the newest state of m, then schedules what follows: nothing,
 // the next state, or a retry.
 func (u *Updater) edit(m *message) {
+	ctx, cancel := context.WithTimeout(u.ctx, u.timeout)
+	defer cancel()
+	var err error
+	if u.pace != nil {
+		u.mu.Lock()
+		at, skip := m.at, m.gone || u.closed
+		u.mu.Unlock()
+		if skip {
+			return
+		}
+		err = u.pace(ctx, at)
+	}
 	u.mu.Lock()
 	if m.gone || u.closed {
 		u.mu.Unlock()
@@ -520,9 +550,9 @@ func (u *Updater) edit(m *message) {
 	m.lastSent = u.clock.Now()
 	u.mu.Unlock()
 
-	ctx, cancel := context.WithTimeout(u.ctx, u.timeout)
-	err := u.editor.Edit(ctx, at, c)
-	cancel()
+	if err == nil {
+		err = u.editor.Edit(ctx, at, c)
+	}
 
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -561,11 +591,39 @@ func (u *Updater) edit(m *message) {
 	}
 }
 
-// saveLocked stores where m is, unless it cannot be rendered again from
-// the card alone.
+// saveLocked stores where m is, if its card can change and can be
+// rendered again from the card alone.
 func (u *Updater) saveLocked(m *message) {
-	if m.at.Extra == nil {
+	if m.at.Extra == nil && m.at.ID != "" && u.changing[m.key] {
 		u.saves.Save(m.key, m.at.Location())
+	}
+}
+
+// Changes reports whether card c can change after it is posted, so that
+// where it is shown is worth remembering across restarts: a poll's card
+// (one with a poll view) changes with its tally and when the poll
+// closes; an answer does not. An Updater stores only such cards'
+// locations, so the database does not keep a row for every answer.
+func Changes(c bot.Card) bool { return c.Key != "" && c.Poll != nil }
+
+// Changing records that card key can change (see Changes), for a card
+// the adapter has shown without passing it through Posting: its
+// locations are stored from now on.
+func (u *Updater) Changing(key string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.changingLocked(key)
+}
+
+// changingLocked marks key as changing and stores the locations already
+// known. u.mu must be held.
+func (u *Updater) changingLocked(key string) {
+	if key == "" || u.changing[key] {
+		return
+	}
+	u.changing[key] = true
+	for _, m := range u.byKey[key] {
+		u.saveLocked(m)
 	}
 }
 
@@ -600,6 +658,7 @@ func (u *Updater) forgetOldestLocked() {
 			u.removeLocked(m)
 		}
 		delete(u.loaded, k)
+		delete(u.changing, k)
 	}
 }
 

@@ -79,8 +79,10 @@ func (e *env) updateLater(key string, n int) {
 	e.settle()
 }
 
-// show records that message channel/id shows card key.
+// show records that message channel/id shows card key, a poll's card,
+// which changes.
 func (e *env) show(key, channel, id string) {
+	e.u.Changing(key)
 	e.u.Shown(key, cards.Message{Channel: channel, ID: id})
 }
 
@@ -89,8 +91,9 @@ func (e *env) update(key string, n int) {
 	e.u.Update(context.Background(), card(key, n))
 }
 
+// card is state n of a poll's card.
 func card(key string, n int) bot.Card {
-	return bot.Card{Key: key, Title: "Ratify?", Body: fmt.Sprintf("Yes: %d", n)}
+	return bot.Card{Key: key, Title: "Ratify?", Body: fmt.Sprintf("Yes: %d", n), Poll: &bot.PollView{ID: key}}
 }
 
 func TestThousandUpdatesInOneSecondMakeAtMostTwoEdits(t *testing.T) {

@@ -63,6 +63,14 @@ func (g *Group) Queued(lane string) int {
 	return len(g.queues[lane])
 }
 
+// Pending returns how many jobs the Group holds across its lanes, waiting
+// or running: its backlog, which operators watch.
+func (g *Group) Pending() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.pending
+}
+
 // Do runs job on the lane, in its turn, and returns its error. A job whose
 // turn comes after ctx has ended is skipped; Do returns as soon as ctx
 // ends, even while the job waits or runs.

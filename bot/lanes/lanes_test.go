@@ -42,9 +42,15 @@ func TestLanesKeepOrderPerKeyAndRunKeysConcurrently(t *testing.T) {
 	if n := g.Queued("slow"); n != 1 {
 		t.Errorf("%d jobs queued behind the running one, want 1", n)
 	}
+	if n := g.Pending(); n != 2 {
+		t.Errorf("%d jobs pending (the blocked one and the one behind it), want 2", n)
+	}
 	close(block)
 	if err := g.Wait(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if n := g.Pending(); n != 0 {
+		t.Errorf("%d jobs pending once all ran, want 0", n)
 	}
 	for k, seq := range got {
 		if !slices.IsSorted(seq) {

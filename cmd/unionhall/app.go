@@ -10,6 +10,7 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/metrics"
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/store"
 )
@@ -32,6 +33,13 @@ type app struct {
 	// it when they are built.
 	hub      *bot.Hub
 	services []service
+	// db answers the readiness check and counts open polls.
+	db database
+	// metrics counts what the features and adapters do.
+	metrics *metrics.Recorder
+	// adapters are the adapters being served, for the readiness check;
+	// set by serve before anything runs.
+	adapters []bot.Adapter
 }
 
 // featureFiles are the features' settings and data files, read and checked
@@ -71,14 +79,31 @@ func newApp(ctx context.Context, cfg config, log *slog.Logger, clock bot.Clock) 
 	if err != nil {
 		return nil, err
 	}
-	stores, closeDB, err := openStore(ctx, cfg.DBPath, clock)
+	backups, err := cfg.dailyBackups(clock, log)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, clock: clock, stores: stores, closeDB: closeDB, router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub()}
+	release, err := holdDatabase(cfg.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openDatabase(ctx, cfg.DBPath, clock)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	closeDB := func() error { return errors.Join(db.close(), release()) }
+	a := &app{
+		cfg: cfg, log: log, clock: clock, stores: db.stores, closeDB: closeDB, db: db,
+		router: bot.NewRouter(cfg.Stewards, log), hub: bot.NewHub(), metrics: metrics.New(clock),
+	}
+	a.metrics.WatchOpenPolls(db.openPolls)
 	if err := a.registerFeatures(ctx, files); err != nil {
 		closeDB()
 		return nil, err
+	}
+	if backups != nil {
+		a.services = append(a.services, backups.Run)
 	}
 	return a, nil
 }
@@ -119,9 +144,19 @@ func (a *app) Close() error {
 // services until ctx ends or every adapter has returned (the console
 // returns at end of input).
 func (a *app) serve(ctx context.Context, adapters ...bot.Adapter) error {
+	a.adapters = adapters
 	for _, ad := range adapters {
 		a.hub.Add(ad)
+		a.metrics.AddPlatform(ad)
 	}
+	ops, err := a.opsServer()
+	if err != nil {
+		return err
+	}
+	if ops != nil {
+		a.services = append(a.services, ops)
+	}
+	dispatcher := a.metrics.Dispatcher(a.router)
 	svcCtx, stopServices := context.WithCancel(ctx)
 	var svcWG sync.WaitGroup
 	for _, s := range a.services {
@@ -135,7 +170,7 @@ func (a *app) serve(ctx context.Context, adapters ...bot.Adapter) error {
 	errs := make([]error, len(adapters))
 	for i, ad := range adapters {
 		wg.Go(func() {
-			if err := ad.Run(ctx, a.router); err != nil {
+			if err := ad.Run(ctx, dispatcher); err != nil {
 				errs[i] = fmt.Errorf("%s adapter: %w", ad.Platform(), err)
 			}
 		})

@@ -81,9 +81,9 @@ func TestDiscordCommandLines(t *testing.T) {
 		{data("poll", s("close", o("poll", 4))), "/poll close 4"},
 		{data("poll", s("export", o("poll", 4))), "/poll export 4"},
 		{data("remind", s("add", o("when", "0 9 * * 1-5"), o("text", "Sign the card"))), `/remind add 0 9 * * 1-5 "Sign the card"`},
-		{data("remind", s("delete", o("reminder", 7))), "/remind delete 7"},
+		{data("remind", s("delete", o("reminder", "R7"))), `/remind delete "R7"`},
 		{data("deadline", s("add", o("name", "Ratification vote"), o("when", "2026-08-31 17:00"), o("lead", "7d,1d,2h"))), `/deadline add "Ratification vote" 2026-08-31 17:00 --lead "7d,1d,2h"`},
-		{data("deadline", s("delete", o("deadline", 2))), "/deadline delete 2"},
+		{data("deadline", s("delete", o("deadline", "D2"))), `/deadline delete "D2"`},
 	} {
 		got, err := sc.CommandLine(tc.d)
 		if err != nil || got != tc.want {

@@ -33,6 +33,10 @@ type config struct {
 	DiscordGuildID string
 	DiscordAPIURL  string
 
+	// live is set when the bot serves Slack or Discord rather than the
+	// console: the example deadline is then left out (see loadDeadlines).
+	live bool
+
 	// vars gives feature and platform wiring (feature_*.go, platform_*.go)
 	// access to their own settings; each one read must be in .env.example.
 	vars env
@@ -124,6 +128,27 @@ func configFrom(lookupEnv func(string) (string, bool)) (config, error) {
 	}
 	return loadConfig(e)
 }
+
+// The settings that name the data files; see exampleData.
+const (
+	unitsFileVar     = "UNIONHALL_UNITS_FILE"
+	deadlinesFileVar = "UNIONHALL_DEADLINES_FILE"
+)
+
+// exampleData reports whether no data file is configured, so that the
+// embedded example units (and, in the console, the example deadline) are
+// used. Once either file is configured, nothing of the example is: a
+// steward who gave their units does not want example deadlines, nor the
+// other way round.
+func (c config) exampleData() bool {
+	return c.vars.get(unitsFileVar) == "" && c.vars.get(deadlinesFileVar) == ""
+}
+
+// exampleDataWarning says that the bot runs on example data and how to
+// change that; it is logged when a platform is served on it, printed by
+// doctor, and shown in the console's banner.
+const exampleDataWarning = "Union Hall is running on its example data (units from the 2011 SEBAC news reports): " +
+	"set UNIONHALL_UNITS_FILE and UNIONHALL_DEADLINES_FILE to your own files, which \"unionhall init\" writes"
 
 // platforms returns the platforms whose tokens are configured.
 func (c config) platforms() []string {

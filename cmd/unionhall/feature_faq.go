@@ -42,6 +42,7 @@ func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
 		Log:     a.log,
 		// Free text that is a command without its slash gets a hint.
 		Commands: a.router.Commands,
+		Metrics:  a.metrics,
 	})
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/polls/chart"
 )
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
@@ -14,6 +15,8 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		Location: a.cfg.Location,
 		Units:    units,
 		Log:      a.log.With("feature", "polls"),
+		Metrics:  a.metrics,
+		Charter:  chart.Drawer{},
 	})
 	if err != nil {
 		return err
@@ -22,9 +25,13 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 	return nil
 }
 
-// loadUnits reads the unit list from UNIONHALL_UNITS_FILE, or the example
-// list when it is unset.
+// loadUnits reads the unit list from UNIONHALL_UNITS_FILE. When it is
+// unset, polls have no unit list, unless no data file is configured at
+// all: then the example list is used (see exampleData).
 func (c config) loadUnits() (*polls.Coalition, error) {
-	units, _, err := loadFile(c, "UNIONHALL_UNITS_FILE", polls.ExampleUnits(), polls.ParseUnits)
+	if c.vars.get(unitsFileVar) == "" && !c.exampleData() {
+		return nil, nil
+	}
+	units, _, err := loadFile(c, unitsFileVar, polls.ExampleUnits(), polls.ParseUnits)
 	return units, err
 }

@@ -141,7 +141,7 @@ func TestConsolePollsSurviveRestart(t *testing.T) {
 	one(t, lines, "carol", "recorded: 2. No")
 	one(t, lines, "dave", "Poll 2 closed")
 	// Closed at start-up or by the first touch, the result is posted once.
-	closed := one(t, lines, "*", "Poll 2 has closed. Final result:")
+	closed := one(t, lines, "*", "Poll 2 closed at its deadline, Sun Dec 31, 2000 7:00 PM EST. Its result is announced late")
 	if closed.Poll == nil || !closed.Poll.Closed || *closed.Poll.Options[0].Votes != 1 || *closed.Poll.Total != 1 {
 		t.Fatalf("result %+v", closed)
 	}

@@ -17,7 +17,7 @@ func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, gr
 	if err := reminders.SyncDeadlines(ctx, store, deadlines.defs, a.clock.Now(), a.log); err != nil {
 		return fmt.Errorf("load deadlines from %s: %w", deadlines.name, err)
 	}
-	svc, err := reminders.New(reminders.Config{Store: store, Poster: a.hub, Clock: a.clock, Location: a.cfg.Location, Grace: grace, Log: a.log})
+	svc, err := reminders.New(reminders.Config{Store: store, Poster: a.hub, Clock: a.clock, Location: a.cfg.Location, Grace: grace, Log: a.log, Metrics: a.metrics})
 	if err != nil {
 		return err
 	}
@@ -48,11 +48,16 @@ type deadlinesFile struct {
 	defs []reminders.DeadlineDef
 }
 
-// loadDeadlines reads the deadlines from UNIONHALL_DEADLINES_FILE, or the
-// default ones when it is unset. A date without a year is the next one
-// after now.
+// loadDeadlines reads the deadlines from UNIONHALL_DEADLINES_FILE. When it
+// is unset there are none, except in the console on the example data (see
+// exampleData): there the example deadline shows how reminders look. It
+// never goes live, so Slack and Discord never post an example reminder
+// to a real local. A date without a year is the next one after now.
 func (c config) loadDeadlines(now time.Time) (deadlinesFile, error) {
-	defs, name, err := loadFile(c, "UNIONHALL_DEADLINES_FILE", reminders.DefaultDeadlines(),
+	if c.vars.get(deadlinesFileVar) == "" && (c.live || !c.exampleData()) {
+		return deadlinesFile{name: "no deadlines file"}, nil
+	}
+	defs, name, err := loadFile(c, deadlinesFileVar, reminders.DefaultDeadlines(),
 		func(f bot.DataFile) ([]reminders.DeadlineDef, error) {
 			return reminders.ParseDeadlines(f, now, c.Location)
 		})

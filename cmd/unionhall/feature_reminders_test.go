@@ -59,22 +59,22 @@ func TestConsoleReminders(t *testing.T) {
 		"Ratification deadline, 2 hours before",
 		"Aug 17, ", " 5:00 PM ", "(in ",
 	)
-	if got := replyTo(lines, "deadlines"); !strings.Contains(got, "#1  Ratification deadline: ") || !strings.Contains(got, "Aug 31, ") ||
+	if got := replyTo(lines, "deadlines"); !strings.Contains(got, "D1  Ratification deadline: ") || !strings.Contains(got, "Aug 31, ") ||
 		!strings.Contains(got, "every year. Reminders 14 days, 7 days, 1 day and 2 hours before.") {
 		t.Errorf("/deadline list: %s", got)
 	}
 
 	wantAll(t, "replies to alice", replyTo(lines, "alice"),
-		"Recurring reminder #5 set: every \"0 9 * * MON\" (America/New_York)",
+		"Recurring reminder R5 set: every \"0 9 * * MON\" (America/New_York)",
 		"Weekly vote status: <b>check</b> the tally",
-		"Reminder #6 set for Mon Aug 31, 2099 5:00 PM EDT",
+		"Reminder R6 set for Mon Aug 31, 2099 5:00 PM EDT",
 		"not a valid cron spec",
 		"that time has passed",
 		"Unknown time zone \"Mars/Olympus\"",
 		"What should the reminder say?",
 		"too long: 2001 characters",
-		"Reminder #5 deleted",
-		"Deadline #2 added: Strike authorization vote, Sun Mar 1, 2099 12:00 PM EST",
+		"Reminder R5 deleted",
+		"Deadline D2 added: Strike authorization vote, Sun Mar 1, 2099 12:00 PM EST",
 	)
 	if got := replyTo(lines, "bob"); strings.Count(got, "Only stewards can") != 3 {
 		t.Errorf("bob was not refused three times:\n%s", got)
@@ -82,12 +82,12 @@ func TestConsoleReminders(t *testing.T) {
 
 	// Refused and bad commands changed nothing.
 	list2 := replyTo(lines, "list2")
-	if strings.Count(list2, "\n#") != 6 || !strings.Contains(list2, "#5 ") || !strings.Contains(list2, "#6 ") ||
+	if strings.Count(list2, "\nR") != 6 || !strings.Contains(list2, "R5 ") || !strings.Contains(list2, "R6 ") ||
 		strings.Contains(list2, "Bob") || strings.Contains(list2, "Bad spec") {
 		t.Errorf("second /remind list:\n%s", list2)
 	}
 	list3 := replyTo(lines, "list3")
-	if strings.Contains(list3, "#5 ") || !strings.Contains(list3, "Strike authorization vote, 7 days before") ||
+	if strings.Contains(list3, "R5 ") || !strings.Contains(list3, "Strike authorization vote, 7 days before") ||
 		!strings.Contains(list3, "Strike authorization vote, 1 day before") {
 		t.Errorf("third /remind list:\n%s", list3)
 	}
@@ -95,8 +95,8 @@ func TestConsoleReminders(t *testing.T) {
 	// A restart re-reads the deadlines file without duplicating anything.
 	lines = runConsole(t, dir, vars, "after> /remind list", "after> /deadline list")
 	after := replyTo(lines, "after")
-	if strings.Count(after, "Ratification deadline, 14 days before") != 1 || strings.Count(after, "#1  Ratification deadline:") != 1 ||
-		!strings.Contains(after, "#6 ") || !strings.Contains(after, "#2  Strike authorization vote") {
+	if strings.Count(after, "Ratification deadline, 14 days before") != 1 || strings.Count(after, "D1  Ratification deadline:") != 1 ||
+		!strings.Contains(after, "R6 ") || !strings.Contains(after, "D2  Strike authorization vote") {
 		t.Errorf("after a restart:\n%s", after)
 	}
 }
@@ -115,7 +115,7 @@ func TestConsoleDeadlinesFile(t *testing.T) {
 	vars := map[string]string{"UNIONHALL_DEADLINES_FILE": file, "UNIONHALL_REMINDER_GRACE": "2h"}
 	lines := runConsole(t, dir, vars, "m> /remind list", "m> /deadline list")
 	got := replyTo(lines, "m")
-	if !strings.Contains(got, "#1  Sat Jun 27, 2099 6:00 PM EDT") || !strings.Contains(got, "Contract vote, 3 days before") ||
+	if !strings.Contains(got, "R1  Sat Jun 27, 2099 6:00 PM EDT") || !strings.Contains(got, "Contract vote, 3 days before") ||
 		strings.Contains(got, "Ratification") || strings.Contains(got, "every year") {
 		t.Errorf("lists with a custom deadlines file:\n%s", got)
 	}

@@ -15,7 +15,7 @@ func TestEverySubcommandHasHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"-h"}, {"help"}, {"run", "--help"}, {"console", "-h"}, {"ask", "--help"},
 		{"faq", "--help"}, {"faq", "eval", "--help"}, {"faq", "train", "-h"}, {"remind-accuracy", "--help"},
-		{"slack-manifest", "--help"}, {"version", "--help"},
+		{"slack-manifest", "--help"}, {"version", "--help"}, {"backup", "--help"}, {"restore", "-h"},
 	} {
 		code, out, errOut := runMain(dir, nil, "", args...)
 		name := args[0]
@@ -53,5 +53,36 @@ func TestEnvExampleKeepsTheConsoleQuiet(t *testing.T) {
 	code, out, errOut := runMain(dir, nil, "/help\n", "console")
 	if code != 0 || !strings.Contains(out, "/help") || errOut != "" {
 		t.Errorf("console with .env.example: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestHelpListsEveryCommand checks that "unionhall help" gives each
+// subcommand one line, that "unionhall help NAME" gives that command's
+// usage, and that an unknown command is refused with the list.
+func TestHelpListsEveryCommand(t *testing.T) {
+	dir := t.TempDir()
+	code, out, _ := runMain(dir, nil, "", "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, c := range subcommands() {
+		n := 0
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "  "+c.name+" ") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("help lists %q on %d lines:\n%s", c.name, n, out)
+		}
+	}
+	if code, out, _ := runMain(dir, nil, "", "help", "console"); code != 0 || !strings.Contains(out, "unionhall console [--json]") {
+		t.Errorf("help console: exit %d, %q", code, out)
+	}
+	if code, _, errOut := runMain(dir, nil, "", "help", "nonsense"); code != 1 || !strings.Contains(errOut, `no command "nonsense"`) {
+		t.Errorf("help nonsense: exit %d, %q", code, errOut)
+	}
+	if code, _, errOut := runMain(dir, nil, "", "nonsense"); code != 2 || !strings.Contains(errOut, `unknown command "nonsense"`) || !strings.Contains(errOut, "  console ") {
+		t.Errorf("nonsense: exit %d, %q", code, errOut)
 	}
 }

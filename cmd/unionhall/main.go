@@ -22,33 +22,81 @@ import (
 	"github.com/unionhall/unionhall/bot"
 )
 
-const usage = `Union Hall: a chat bot for union members.
+// subcommand is one of the program's subcommands: how it is called, what
+// it does in one line, and the function that runs it.
+type subcommand struct {
+	// name is the word that selects it.
+	name string
+	// synopsis is its arguments, shown after "unionhall name".
+	synopsis string
+	// about says what it does, in one line for "unionhall help".
+	about string
+	// run runs it with the arguments after its name.
+	run func(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error
+}
 
-Usage:
-  unionhall [run]            run the bot: the console when no platform token is
-                             set, otherwise the configured platforms
-  unionhall console [--json] [--user NAME]
-                             the terminal console (reads lines from stdin)
-  unionhall remind-accuracy [--n 20] [--ahead 2s] [--spread 3s]
-                             measure how close to their time reminders are
-                             posted (a temporary database; the real clock)
-  unionhall ask [--json] ["question"]
-                             answer a question from the knowledge base; with
-                             --json, answer each line of stdin as JSON
-  unionhall faq eval FILE.tsv|--validation [--baseline]
-                             measure the answers on labelled questions
-                             (P@1, MRR, false answers), beside plain BM25
-  unionhall faq train [DIR]  train the FAQ classifier on a knowledge base
-                             directory and store it there
-  unionhall slack-manifest [--url https://host] [--name NAME]
-                             print the Slack app manifest (Socket Mode; with
-                             --url, HTTP mode behind that public address)
-  unionhall version          print the version, commit and build date
-  unionhall help             this text
+// subcommands returns every subcommand, in the order "unionhall help"
+// lists them. Adding a subcommand is adding one line here.
+func subcommands() []subcommand {
+	return []subcommand{
+		{"run", "", "run the bot: the console when no platform token is set", cmdRun},
+		{"console", "[--json] [--user NAME]", "the terminal console (reads lines from stdin)", cmdConsole},
+		{"doctor", "", "check the settings, database and platform tokens without starting the bot", cmdDoctor},
+		{"init", "[--union NAME] [--units \"A,B\"] [--deadline 2027-03-31] [--deadline-title TITLE] [--timezone ZONE] [--platform console|slack|discord] [--yes] [--force] [DIR]", "write a starter .env, units.yaml and deadlines.yaml into DIR", cmdInit},
+		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
+		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
+		{"backup", "FILE", "copy the SQLite database to a new FILE, also while the bot runs", cmdBackup},
+		{"restore", "FILE", "put the backup FILE in place of the SQLite database (bot stopped)", cmdRestore},
+		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
+		{"slack-manifest", "[--url https://host] [--name NAME]", "print the Slack app manifest", cmdSlackManifest},
+		{"version", "", "print the version, commit and build date", cmdVersion},
+		{"help", "[COMMAND]", "list the commands, or show one command's usage", cmdHelp},
+	}
+}
 
-Configuration comes from environment variables and an optional .env file in
-the working directory; see .env.example.
-`
+// withoutEnv adapts a subcommand that reads no configuration.
+func withoutEnv(f func(context.Context, []string, stdio) error) func(context.Context, []string, stdio, func(string) (string, bool)) error {
+	return func(ctx context.Context, args []string, std stdio, _ func(string) (string, bool)) error {
+		return f(ctx, args, std)
+	}
+}
+
+// findSubcommand returns the subcommand called name.
+func findSubcommand(name string) (subcommand, bool) {
+	for _, c := range subcommands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return subcommand{}, false
+}
+
+// configNote ends every usage text.
+const configNote = "Configuration comes from environment variables and an optional .env file in\nthe working directory; see .env.example.\n"
+
+// usage returns the program's whole usage: every subcommand with its one
+// line.
+func usage() string {
+	var b strings.Builder
+	b.WriteString("Union Hall: a chat bot for union members.\n\nUsage: unionhall [COMMAND] [ARGUMENTS]\n\nCommands (run is the default):\n")
+	for _, c := range subcommands() {
+		fmt.Fprintf(&b, "  %-16s %s\n", c.name, c.about)
+	}
+	b.WriteString("\nRun \"unionhall help COMMAND\" or \"unionhall COMMAND --help\" for a command's usage.\n\n" + configNote)
+	return b.String()
+}
+
+// usageOf returns one subcommand's usage.
+func usageOf(c subcommand) string {
+	line := "unionhall " + c.name
+	if c.name == "run" {
+		line = "unionhall [run]"
+	}
+	if c.synopsis != "" {
+		line += " " + c.synopsis
+	}
+	return "Usage:\n  " + line + "\n\n" + strings.ToUpper(c.about[:1]) + c.about[1:] + ".\n\n" + configNote
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -67,45 +115,40 @@ type stdio struct {
 // run it end to end. It returns the exit code.
 func run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, lookupEnv func(string) (string, bool)) int {
 	std := stdio{in: in, out: out, err: errOut}
-	cmd, named := "run", len(args) > 0 && !strings.HasPrefix(args[0], "-")
+	name, named := "run", len(args) > 0 && !strings.HasPrefix(args[0], "-")
 	if named {
-		cmd, args = args[0], args[1:]
+		name, args = args[0], args[1:]
 	}
-	if wantsHelp(args) {
-		fmt.Fprint(out, helpFor(cmd, !named))
-		return 0
-	}
-	var err error
-	switch cmd {
-	case "run":
-		err = cmdRun(ctx, args, std, lookupEnv)
-	case "console":
-		err = cmdConsole(ctx, args, std, lookupEnv)
-	case "remind-accuracy":
-		err = cmdRemindAccuracy(ctx, args, std)
-	case "ask":
-		err = cmdAsk(ctx, args, std, lookupEnv)
-	case "faq":
-		err = cmdFAQ(ctx, args, std, lookupEnv)
-	case "slack-manifest":
-		err = cmdSlackManifest(ctx, args, std, lookupEnv)
-	case "version":
-		fmt.Fprint(out, currentBuild())
-	case "help", "-h", "--help":
-		fmt.Fprint(out, usage)
-	default:
-		fmt.Fprintf(errOut, "unionhall: unknown command %q\n\n%s", cmd, usage)
+	cmd, ok := findSubcommand(name)
+	if !ok {
+		fmt.Fprintf(errOut, "unionhall: unknown command %q\n\n%s", name, usage())
 		return 2
 	}
+	if wantsHelp(args) {
+		if named && name != "help" {
+			fmt.Fprint(out, usageOf(cmd))
+		} else {
+			fmt.Fprint(out, usage())
+		}
+		return 0
+	}
+	err := cmd.run(ctx, args, std, lookupEnv)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
+	if errors.Is(err, errReported) {
+		return 1
+	}
 	if err != nil {
-		fmt.Fprintln(errOut, "unionhall:", err)
+		fmt.Fprintln(errOut, "unionhall:", fullStop(err))
 		return 1
 	}
 	return 0
 }
+
+// errReported is returned by a subcommand that has already told the user
+// what went wrong and only needs the program to exit 1.
+var errReported = errors.New("reported")
 
 // wantsHelp reports whether the arguments ask for help: -h, -help or
 // --help anywhere among them, as every subcommand accepts.
@@ -118,31 +161,24 @@ func wantsHelp(args []string) bool {
 	return false
 }
 
-// helpFor returns the usage of one subcommand, taken from the usage text
-// so that each is written once, or the whole usage when whole is set or
-// cmd is not a subcommand.
-func helpFor(cmd string, whole bool) string {
-	if whole {
-		return usage
+// cmdHelp prints the whole usage, or one subcommand's.
+func cmdHelp(_ context.Context, args []string, std stdio, _ func(string) (string, bool)) error {
+	if len(args) == 0 {
+		fmt.Fprint(std.out, usage())
+		return nil
 	}
-	var b strings.Builder
-	in := false
-	for _, line := range strings.Split(usage, "\n") {
-		switch {
-		case strings.HasPrefix(line, "  unionhall "+cmd+" ") || line == "  unionhall "+cmd ||
-			cmd == "run" && strings.HasPrefix(line, "  unionhall [run]"):
-			in = true
-		case !strings.HasPrefix(line, "    "):
-			in = false
-		}
-		if in {
-			b.WriteString(line + "\n")
-		}
+	c, ok := findSubcommand(args[0])
+	if !ok {
+		return fmt.Errorf("there is no command %q; \"unionhall help\" lists them", args[0])
 	}
-	if b.Len() == 0 {
-		return usage
-	}
-	return "Usage:\n" + b.String() + "\nConfiguration comes from environment variables and an optional .env file in\nthe working directory; see .env.example.\n"
+	fmt.Fprint(std.out, usageOf(c))
+	return nil
+}
+
+// cmdVersion prints the version, the commit and the build date.
+func cmdVersion(_ context.Context, _ []string, std stdio, _ func(string) (string, bool)) error {
+	fmt.Fprint(std.out, currentBuild())
+	return nil
 }
 
 // setup loads the configuration and builds the app.
@@ -171,11 +207,15 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err := cfg.checkPlatforms(); err != nil {
 		return err
 	}
+	cfg.live = true
 	a, err := setup(ctx, std, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	if cfg.exampleData() {
+		a.log.Warn(exampleDataWarning + "; until then, polls count the example units and no deadline reminders are posted")
+	}
 	a.pruneCardLocations(ctx)
 	adapters, err := a.platformAdapters()
 	if err != nil {
@@ -226,12 +266,26 @@ func serveConsole(ctx context.Context, std stdio, cfg config, jsonOut bool, user
 		return err
 	}
 	defer a.Close()
-	c := console.New(std.in, std.out, console.Options{
-		JSON:        jsonOut,
-		DefaultUser: user,
-		Interactive: !jsonOut && isTerminal(std.in),
-	})
+	opts := console.Options{JSON: jsonOut, DefaultUser: user, Notice: cfg.consoleNotice()}
+	c := console.New(std.in, std.out, opts)
+	if tty, ok := std.in.(*os.File); ok && !jsonOut && isTerminal(tty) {
+		// A member at a terminal: line editing, history, and output
+		// above the prompt.
+		if c, err = console.NewTerminal(tty, std.out, opts); err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, c)
+}
+
+// consoleNotice is the line the console's banner adds about the data it
+// runs on: a warning when it is the example data.
+func (c config) consoleNotice() string {
+	if !c.exampleData() {
+		return ""
+	}
+	return "This is example data: units and a deadline from the 2011 SEBAC news reports. " +
+		"Run \"unionhall init\" to write your own."
 }
 
 // isTerminal reports whether r is an interactive terminal.

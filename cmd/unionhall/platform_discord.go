@@ -22,6 +22,7 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 		return nil, err
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
+	opts.Metrics = a.meter()
 	ad, err := discord.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("Discord settings (DISCORD_*): %w", err)

@@ -23,7 +23,10 @@ func (a *app) slackAdapter() (bot.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Log, opts.Clock, opts.CardLocations = a.log, a.clock, a.cardLocations()
+	opts.Log, opts.Clock, opts.CardLocations, opts.Metrics = a.log, a.clock, a.cardLocations(), a.meter()
+	if a.sharesSlackServer(opts) {
+		opts.Routes = a.opsHandler()
+	}
 	ad, err := slackadapter.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("slack: %w", err)

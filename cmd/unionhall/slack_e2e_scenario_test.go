@@ -10,6 +10,7 @@ import (
 
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/reminders"
 )
 
 // TestSlackEndToEnd runs the whole bot ("unionhall run", the real
@@ -32,6 +33,9 @@ func TestSlackEndToEnd(t *testing.T) {
 	r := startSlackRun(t, s, map[string]string{
 		"UNIONHALL_STEWARDS":     "slack:" + steward,
 		"SLACK_ANNOUNCE_CHANNEL": "#" + announce,
+		// The example deadline stays in the console; a real local
+		// configures its own.
+		deadlinesFileVar: writeFile(t, t.TempDir(), "deadlines.yaml", string(reminders.DefaultDeadlines().Data)),
 	})
 	// Every envelope sent is named here, to check at the end that each was
 	// acknowledged.
@@ -79,7 +83,7 @@ func TestSlackEndToEnd(t *testing.T) {
 	added := time.Now()
 	slash("rem-add", "/reminders", "add in 2s Vote today", steward)
 	conf := posted("the /reminders add confirmation", channel, "Vote today")
-	if !regexp.MustCompile(`Reminder #\d+ set for .*\n?Vote today`).MatchString(conf.Text()) {
+	if !regexp.MustCompile(`Reminder R\d+ set for .*\n?Vote today`).MatchString(conf.Text()) {
 		t.Errorf("reminder confirmation = %q", conf.Text())
 	}
 

@@ -60,9 +60,9 @@ func TestMigrationsRunOnceAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var n int
+	var n, highest int
 	var last time.Time
-	if err := db.Pool().QueryRow(ctx, `SELECT count(*), max(applied_at) FROM schema_migrations`).Scan(&n, &last); err != nil {
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*), max(version), max(applied_at) FROM schema_migrations`).Scan(&n, &highest, &last); err != nil {
 		t.Fatal(err)
 	}
 	if want := migrationFiles(t); n != want {
@@ -71,7 +71,8 @@ func TestMigrationsRunOnceAcrossReplicas(t *testing.T) {
 	if !last.Equal(started) {
 		t.Fatalf("migrations applied at %v, want %v, the time of the first start (from its clock)", last, started)
 	}
-	if v, err := db.SchemaVersion(ctx); err != nil || v != n {
+	// Versions may leave gaps; the schema's version is the highest.
+	if v, err := db.SchemaVersion(ctx); err != nil || v != highest {
 		t.Fatalf("schema version %d, %v", v, err)
 	}
 }

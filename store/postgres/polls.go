@@ -33,18 +33,19 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
 
 // scanPoll reads the columns of pollColumns, then any extra destinations.
 func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 	var (
-		p     polls.Poll
-		rule  string
-		units []byte
+		p            polls.Poll
+		rule         string
+		units        []byte
+		remindBefore int64
 	)
 	dest := append([]any{&p.ID, &p.Question, &p.Options, &p.Secret, &p.Hidden, &p.MaxChoices, &rule, &p.Favour, &p.Against, &units,
 		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, utc{&p.OpenedAt}, utc{&p.ClosesAt}, utc{&p.ClosedAt},
-		&p.ClosedBy, &p.Voters, &p.Revision}, extra...)
+		&p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, utc{&p.OpensAt}, &remindBefore}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, polls.ErrNotFound
@@ -53,6 +54,7 @@ func scanPoll(row pgx.Row, extra ...any) (*polls.Poll, error) {
 		return nil, err
 	}
 	p.Rule = polls.Rule(rule)
+	p.RemindBefore = time.Duration(remindBefore) * time.Second
 	if units != nil {
 		p.Coalition = &polls.Coalition{}
 		if err := json.Unmarshal(units, p.Coalition); err != nil {
@@ -74,10 +76,10 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	}
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		err := tx.QueryRow(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
 			p.Question, p.Options, p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, units,
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond)).Scan(&p.ID)
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, stamp(p.OpenedAt, toSecond), stamp(p.ClosesAt, toSecond), p.Ranked, stamp(p.OpensAt, toSecond), int64(p.RemindBefore/time.Second)).Scan(&p.ID)
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}
@@ -85,6 +87,11 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 			SELECT $1, o, u FROM generate_series(1, $2::integer) AS o, unnest($3::text[]) AS u`,
 			p.ID, len(p.Options), store.CounterUnits(p)); err != nil {
 			return fmt.Errorf("create counters: %w", err)
+		}
+		for _, e := range store.PollEvents(p) {
+			if _, err := tx.Exec(ctx, `INSERT INTO poll_events (poll_id, kind, due_at) VALUES ($1, $2, $3)`, p.ID, string(e.Kind), stamp(e.At, toSecond)); err != nil {
+				return fmt.Errorf("schedule %s: %w", e.Kind, err)
+			}
 		}
 		return nil
 	})
@@ -166,13 +173,15 @@ func (s *PollStore) ClosePoll(ctx context.Context, id int64, by string, at time.
 		b.Queue(`WITH gone AS (DELETE FROM poll_participants WHERE poll_id = $1 RETURNING voter)
 			INSERT INTO poll_participants (poll_id, voter) SELECT $1, voter FROM gone ORDER BY voter`, id)
 		b.Queue(`UPDATE poll_tally SET votes = votes WHERE poll_id = $1`, id)
+		b.Queue(`WITH gone AS (DELETE FROM poll_rankings WHERE poll_id = $1 RETURNING ranking, votes)
+			INSERT INTO poll_rankings (poll_id, ranking, votes) SELECT $1, ranking, votes FROM gone ORDER BY ranking`, id)
 		return tx.SendBatch(ctx, b).Close()
 	})
 	if err != nil {
 		return false, fmt.Errorf("close poll %d: %w", id, err)
 	}
 	if closed && secret {
-		if _, err := s.db.pool.Exec(ctx, `VACUUM poll_participants, poll_tally`); err != nil {
+		if _, err := s.db.pool.Exec(ctx, `VACUUM poll_participants, poll_tally, poll_rankings`); err != nil {
 			return true, fmt.Errorf("close poll %d: vacuum its ballot: %w", id, err)
 		}
 	}
@@ -319,7 +328,21 @@ func recordVote(ctx context.Context, tx pgx.Tx, p *polls.Poll, v polls.Voter, pr
 			p.ID, v.ID, v.Name, unit, next).Exec(refuseSecond)
 		newVoter = 1
 	}
-	removed := prior.Choices
+	if p.Ranked {
+		if prior.Voted && !p.Secret {
+			b.Queue(`UPDATE poll_rankings SET votes = votes - 1 WHERE poll_id = $1 AND ranking = $2`, p.ID, prior.Choices)
+		}
+		b.Queue(`INSERT INTO poll_rankings (poll_id, ranking, votes) VALUES ($1, $2, 1)
+			ON CONFLICT (poll_id, ranking) DO UPDATE SET votes = poll_rankings.votes + 1`, p.ID, next)
+		if p.Secret {
+			// Every other ranking's counter is rewritten too, as poll_tally's
+			// are, so none stands out as the one this voter's transaction
+			// wrote.
+			b.Queue(`UPDATE poll_rankings SET votes = votes WHERE poll_id = $1 AND ranking <> $2`, p.ID, next)
+		}
+	}
+	next = store.CountedChoices(p, next)
+	removed := store.CountedChoices(p, prior.Choices)
 	if removed == nil {
 		removed = []int{}
 	}
@@ -342,4 +365,11 @@ func recordVote(ctx context.Context, tx pgx.Tx, p *polls.Poll, v polls.Voter, pr
 	})
 	b.Queue(`UPDATE polls SET voters = voters + $2, revision = revision + 1 WHERE id = $1`, p.ID, newVoter)
 	return tx.SendBatch(ctx, b).Close()
+}
+
+// Rankings returns a ranked poll's ballots as counts per distinct ranking.
+func (s *PollStore) Rankings(ctx context.Context, id int64) ([]polls.Ranking, error) {
+	return queryAll(ctx, s.db.pool, "read rankings", func(row pgx.CollectableRow, r *polls.Ranking) error {
+		return row.Scan(&r.Order, &r.Votes)
+	}, `SELECT ranking, votes FROM poll_rankings WHERE poll_id = $1 AND votes <> 0`, id)
 }

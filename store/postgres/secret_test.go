@@ -107,6 +107,13 @@ func table(t *testing.T, tables []tableRows, name string) tableRows {
 // storage order), and the database.
 func secretRun(t *testing.T, voters, units []string, choices []int) (during, after []tableRows, db *postgres.DB) {
 	t.Helper()
+	return secretRunWith(t, storetest.VoteSecretBallot, voters, units, choices)
+}
+
+// secretRunWith is secretRun voting with vote.
+func secretRunWith(t *testing.T, vote func(testing.TB, *storetest.Stores, *bot.ManualClock, []string, []string, []int) int64,
+	voters, units []string, choices []int) (during, after []tableRows, db *postgres.DB) {
+	t.Helper()
 	ctx := context.Background()
 	clock := bot.NewManualClock(storetest.PollsStart())
 	url := pgtest.Fresh(t)
@@ -121,12 +128,12 @@ func secretRun(t *testing.T, voters, units []string, choices []int) (during, aft
 	}
 	t.Cleanup(func() { db.Close() })
 	// Keep autovacuum from moving rows in one run and not the other.
-	for _, tb := range []string{"polls", "poll_participants", "poll_tally", "member_units"} {
+	for _, tb := range []string{"polls", "poll_participants", "poll_tally", "poll_rankings", "member_units"} {
 		if _, err := db.Pool().Exec(ctx, `ALTER TABLE `+tb+` SET (autovacuum_enabled = false)`); err != nil {
 			t.Fatal(err)
 		}
 	}
-	id := storetest.VoteSecretBallot(t, s, clock, voters, units, choices)
+	id := vote(t, s, clock, voters, units, choices)
 	during = dumpTables(t, db, false)
 	if won, err := s.Polls.ClosePoll(ctx, id, "console:steward", clock.Now()); !won || err != nil {
 		t.Fatal(won, err)
@@ -147,14 +154,7 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 	voters, units, choices, shuffled := storetest.SecretBallots()
 	duringA, afterA, db := secretRun(t, voters, units, choices)
 	duringB, afterB, _ := secretRun(t, voters, units, shuffled)
-	for _, c := range []struct {
-		when string
-		a, b []tableRows
-	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
-		if a, b := format(c.a), format(c.b); a != b {
-			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
-		}
-	}
+	sameRuns(t, duringA, duringB, afterA, afterB)
 	participants, tally, polls := table(t, afterA, "poll_participants"), table(t, afterA, "poll_tally"), table(t, afterA, "polls")
 	if len(participants.rows) != len(voters) || len(tally.rows) != 9 {
 		t.Fatalf("%d participants and %d counters", len(participants.rows), len(tally.rows))
@@ -176,12 +176,60 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 		}
 	}
 
-	// No dead row versions: every tuple in the pages is a live row.
+	noDeadRows(t, db, "poll_participants", "poll_tally")
+}
+
+// TestSecretRankedBallotCannotBeLinked is TestSecretBallotCannotBeLinked
+// for a secret ranked poll: its counters per distinct ranking carry the
+// latest vote's transaction while voting goes on, and the closing
+// transaction after the close, stored in key order with no older row
+// versions left.
+func TestSecretRankedBallotCannotBeLinked(t *testing.T) {
+	voters, units, choices, shuffled := storetest.SecretBallots()
+	duringA, afterA, db := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, choices)
+	duringB, afterB, _ := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, shuffled)
+	sameRuns(t, duringA, duringB, afterA, afterB)
+	rankings, polls := table(t, afterA, "poll_rankings"), table(t, afterA, "polls")
+	if len(rankings.rows) != 3 {
+		t.Fatalf("%d rankings", len(rankings.rows))
+	}
+	closing := polls.xids[0]
+	var stored []string
+	for i, row := range rankings.rows {
+		stored = append(stored, fmt.Sprint(row[1]))
+		if rankings.xids[i] != closing {
+			t.Fatalf("ranking %v was written by transaction %d, not by the close (%d)", row, rankings.xids[i], closing)
+		}
+	}
+	if !slices.IsSorted(stored) {
+		t.Fatalf("rankings are stored out of key order: %v", stored)
+	}
+	noDeadRows(t, db, "poll_rankings")
+}
+
+// sameRuns fails the test unless two runs' tables are the same while
+// voting went on and after the close.
+func sameRuns(t *testing.T, duringA, duringB, afterA, afterB []tableRows) {
+	t.Helper()
+	for _, c := range []struct {
+		when string
+		a, b []tableRows
+	}{{"while voting", duringA, duringB}, {"after the close", afterA, afterB}} {
+		if a, b := format(c.a), format(c.b); a != b {
+			t.Fatalf("%s the databases differ, so something links ballots to voters:\n%s\n----\n%s", c.when, a, b)
+		}
+	}
+}
+
+// noDeadRows fails the test unless every tuple in the pages of the tables
+// is a live row: no older row version of a ballot is left.
+func noDeadRows(t *testing.T, db *postgres.DB, tables ...string) {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := db.Pool().Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pageinspect`); err != nil {
 		t.Fatalf("pageinspect (a contrib module of PostgreSQL) is needed to look at the pages: %v", err)
 	}
-	for _, tb := range []string{"poll_participants", "poll_tally"} {
+	for _, tb := range tables {
 		var tuples, live int
 		err := db.Pool().QueryRow(ctx, `SELECT
 				(SELECT count(*) FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS page,

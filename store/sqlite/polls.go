@@ -64,19 +64,20 @@ func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
 var _ polls.Store = (*PollStore)(nil)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
-	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision`
+	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before`
 
 func scanPoll(row scanner) (*polls.Poll, error) {
 	var (
-		p                          polls.Poll
-		options, units, rule       string
-		openedAt                   string
-		closesAt, closedAt         sql.NullString
-		secret, hidden             bool
-		maxChoices, favour, agains int
+		p                           polls.Poll
+		options, units, rule        string
+		openedAt                    string
+		closesAt, closedAt, opensAt sql.NullString
+		remindBefore                int64
+		secret, hidden              bool
+		maxChoices, favour, agains  int
 	)
 	err := row.Scan(&p.ID, &p.Question, &options, &secret, &hidden, &maxChoices, &rule, &favour, &agains, &units,
-		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision)
+		&p.Platform, &p.Channel, &p.Thread, &p.OpenedBy, &p.OpenedByName, &openedAt, &closesAt, &closedAt, &p.ClosedBy, &p.Voters, &p.Revision, &p.Ranked, &opensAt, &remindBefore)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, polls.ErrNotFound
 	}
@@ -102,6 +103,10 @@ func scanPoll(row scanner) (*polls.Poll, error) {
 	if p.ClosedAt, err = parseTime(closedAt); err != nil {
 		return nil, err
 	}
+	if p.OpensAt, err = parseTime(opensAt); err != nil {
+		return nil, err
+	}
+	p.RemindBefore = time.Duration(remindBefore) * time.Second
 	return &p, nil
 }
 
@@ -119,15 +124,20 @@ func (s *PollStore) CreatePoll(ctx context.Context, p *polls.Poll) error {
 	}
 	return s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO polls (question, options, secret, hidden, max_choices, rule, favour, against, units,
-			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, ranked, opens_at, remind_before)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.Question, string(options), p.Secret, p.Hidden, p.MaxChoices, string(p.Rule), p.Favour, p.Against, string(units),
-			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt))
+			p.Platform, p.Channel, p.Thread, p.OpenedBy, p.OpenedByName, formatTime(p.OpenedAt), nullTime(p.ClosesAt), p.Ranked, nullTime(p.OpensAt), int64(p.RemindBefore/time.Second))
 		if err != nil {
 			return fmt.Errorf("insert poll: %w", err)
 		}
 		if p.ID, err = res.LastInsertId(); err != nil {
 			return err
+		}
+		for _, e := range store.PollEvents(p) {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO poll_events (poll_id, kind, due_at) VALUES (?, ?, ?)`, p.ID, string(e.Kind), formatTime(e.At)); err != nil {
+				return fmt.Errorf("schedule %s: %w", e.Kind, err)
+			}
 		}
 		// Every counter the poll will use, created now in key order.
 		for o := 1; o <= len(p.Options); o++ {
@@ -488,6 +498,8 @@ const (
 	qUpdateBallot
 	qAddVote
 	qCountVoter
+	qAddRanking
+	qTakeRanking
 	nQueries
 )
 
@@ -502,6 +514,11 @@ var voteQueries = [nQueries]string{
 	// exists from the poll's opening.
 	qAddVote:    `UPDATE poll_tally SET votes = printf('%012d', CAST(votes AS INTEGER) + ?) WHERE poll_id = ? AND option = ? AND unit = ?`,
 	qCountVoter: `UPDATE polls SET voters = voters + ?, revision = revision + 1 WHERE id = ?`,
+	// A ranking's counter is created by its first ballot and rewritten in
+	// place at the same size after that.
+	qAddRanking: `INSERT INTO poll_rankings (poll_id, ranking, votes) VALUES (?, ?, '000000000001')
+		ON CONFLICT (poll_id, ranking) DO UPDATE SET votes = printf('%012d', CAST(votes AS INTEGER) + 1)`,
+	qTakeRanking: `UPDATE poll_rankings SET votes = printf('%012d', CAST(votes AS INTEGER) - 1) WHERE poll_id = ? AND ranking = ?`,
 }
 
 // prepare prepares the vote statements once. It must not be called inside
@@ -585,10 +602,13 @@ func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusa
 		}
 		newVoter = 1
 	case prior.Voted:
-		for _, c := range prior.Choices {
+		for _, c := range store.CountedChoices(p, prior.Choices) {
 			if err := s.addVote(ctx, tx, p.ID, c, prior.Unit, -1); err != nil {
 				return nil, fmt.Errorf("move vote: %w", err)
 			}
+		}
+		if err := s.addRanking(ctx, tx, p, prior.Choices, qTakeRanking); err != nil {
+			return nil, fmt.Errorf("move ranking: %w", err)
 		}
 		if _, err := s.stmt(ctx, tx, qUpdateBallot).ExecContext(ctx, encodeChoices(next), unit, r.voter.Name, p.ID, r.voter.ID); err != nil {
 			return nil, fmt.Errorf("change ballot: %w", err)
@@ -603,10 +623,13 @@ func (s *PollStore) castOne(ctx context.Context, tx *sql.Tx, r *castReq) (refusa
 		}
 		newVoter = 1
 	}
-	for _, c := range next {
+	for _, c := range store.CountedChoices(p, next) {
 		if err := s.addVote(ctx, tx, p.ID, c, unit, 1); err != nil {
 			return nil, fmt.Errorf("count vote: %w", err)
 		}
+	}
+	if err := s.addRanking(ctx, tx, p, next, qAddRanking); err != nil {
+		return nil, fmt.Errorf("count ranking: %w", err)
 	}
 	if _, err := s.stmt(ctx, tx, qCountVoter).ExecContext(ctx, newVoter, p.ID); err != nil {
 		return nil, fmt.Errorf("count voter: %w", err)
@@ -624,4 +647,29 @@ func (s *PollStore) addVote(ctx context.Context, tx *sql.Tx, pollID int64, optio
 		return fmt.Errorf("no counter for poll %d option %d", pollID, option)
 	}
 	return nil
+}
+
+// addRanking adds one ballot to the counter of ranking on a ranked poll
+// (with q qAddRanking) or takes one away (qTakeRanking), and does nothing
+// on any other poll.
+func (s *PollStore) addRanking(ctx context.Context, tx *sql.Tx, p *polls.Poll, ranking []int, q int) error {
+	if !p.Ranked {
+		return nil
+	}
+	_, err := s.stmt(ctx, tx, q).ExecContext(ctx, p.ID, encodeChoices(ranking))
+	return err
+}
+
+// Rankings returns a ranked poll's ballots as counts per distinct ranking.
+func (s *PollStore) Rankings(ctx context.Context, id int64) ([]polls.Ranking, error) {
+	return queryAll(ctx, s.db.read, "read rankings", func(row scanner) (polls.Ranking, error) {
+		var r polls.Ranking
+		var ranking string
+		if err := row.Scan(&ranking, &r.Votes); err != nil {
+			return r, err
+		}
+		var err error
+		r.Order, err = decodeChoices(ranking)
+		return r, err
+	}, `SELECT ranking, CAST(votes AS INTEGER) FROM poll_rankings WHERE poll_id = ? AND votes <> '000000000000'`, id)
 }

@@ -19,6 +19,12 @@ import (
 // and closes the poll and the database. It returns the file's path.
 func secretRun(t *testing.T, voters, units []string, choices []int) string {
 	t.Helper()
+	return secretRunWith(t, storetest.VoteSecretBallot, voters, units, choices)
+}
+
+// secretRunWith is secretRun voting with vote.
+func secretRunWith(t *testing.T, vote func(testing.TB, *storetest.Stores, *bot.ManualClock, []string, []string, []int) int64, voters, units []string, choices []int) string {
+	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "secret.db")
 	clock := bot.NewManualClock(storetest.PollsStart())
@@ -26,7 +32,7 @@ func secretRun(t *testing.T, voters, units []string, choices []int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := storetest.VoteSecretBallot(t, s, clock, voters, units, choices)
+	id := vote(t, s, clock, voters, units, choices)
 	if _, err := s.Polls.ClosePoll(ctx, id, "console:steward", clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +122,45 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 	if _, err := raw.Exec(`SELECT rowid FROM poll_tally`); err == nil {
 		t.Fatal("poll_tally has a rowid")
 	}
+	sameFiles(t, a, b)
+	for _, p := range []string{a, b} {
+		if st, err := os.Stat(p + "-wal"); err == nil && st.Size() > 0 {
+			t.Fatalf("%s-wal kept %d bytes after close", p, st.Size())
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestSecretRankedBallotCannotBeLinked is TestSecretBallotCannotBeLinked
+// for a secret ranked poll, whose rankings are counters per distinct
+// ranking: the two runs leave the same tables, rows and values.
+func TestSecretRankedBallotCannotBeLinked(t *testing.T) {
+	voters, units, choices, shuffled := storetest.SecretBallots()
+	a := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, choices)
+	b := secretRunWith(t, storetest.VoteSecretRankedBallot, voters, units, shuffled)
+	da, db := dump(t, a), dump(t, b)
+	if da != db {
+		t.Fatalf("the databases differ, so something links ballots to voters:\n%s\n----\n%s", da, db)
+	}
+	if !strings.Contains(da, "== poll_rankings [poll_id ranking votes]\n[1 1 2 000000000042]") {
+		t.Fatalf("dump lacks the rankings:\n%s", da)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+a+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`SELECT rowid FROM poll_rankings`); err == nil {
+		t.Fatal("poll_rankings has a rowid")
+	}
+	sameFiles(t, a, b)
+}
+
+// sameFiles fails the test, naming the first difference on each page,
+// unless database files a and b are the same byte for byte.
+func sameFiles(t *testing.T, a, b string) {
+	t.Helper()
 	fa, err := os.ReadFile(a)
 	if err != nil {
 		t.Fatal(err)
@@ -137,12 +182,5 @@ func TestSecretBallotCannotBeLinked(t *testing.T) {
 			}
 		}
 		t.Fatal("the database files differ byte for byte")
-	}
-	for _, p := range []string{a, b} {
-		if st, err := os.Stat(p + "-wal"); err == nil && st.Size() > 0 {
-			t.Fatalf("%s-wal kept %d bytes after close", p, st.Size())
-		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-			t.Fatal(err)
-		}
 	}
 }

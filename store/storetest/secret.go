@@ -56,15 +56,37 @@ func SecretBallots() (voters, units []string, choices, shuffled []int) {
 // (see SecretBallots).
 func VoteSecretBallot(t testing.TB, s *Stores, clock *bot.ManualClock, voters, units []string, choices []int) int64 {
 	t.Helper()
+	return voteSecret(t, s, clock, voters, units, choices, false)
+}
+
+// VoteSecretRankedBallot is VoteSecretBallot on a secret ranked poll:
+// choice c is cast as the ranking c, then the option after it.
+func VoteSecretRankedBallot(t testing.TB, s *Stores, clock *bot.ManualClock, voters, units []string, choices []int) int64 {
+	t.Helper()
+	return voteSecret(t, s, clock, voters, units, choices, true)
+}
+
+// voteSecret opens a secret poll, ranked or with the coalition rule, and
+// casts the votes of VoteSecretBallot.
+func voteSecret(t testing.TB, s *Stores, clock *bot.ManualClock, voters, units []string, choices []int, ranked bool) int64 {
+	t.Helper()
 	ctx := context.Background()
 	env := newPollsEnv(t, s, clock)
-	p := env.openPoll(t, polls.OpenRequest{Question: "Ratify?", Options: []string{"Yes", "No", "Undecided"}, Secret: true, Rule: polls.RuleCoalition})
+	req := polls.OpenRequest{Question: "Ratify?", Options: []string{"Yes", "No", "Undecided"}, Secret: true, Rule: polls.RuleCoalition}
+	if ranked {
+		req.Rule, req.Ranked = polls.RuleNone, true
+	}
+	p := env.openPoll(t, req)
 	for i, v := range voters {
 		if units[i] != "" {
 			must(t, s.Polls.SetUnit(ctx, v, units[i]))
 		}
 		clock.Advance(time.Second)
-		if _, err := env.svc.Vote(ctx, polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: v, Name: v}, Choices: []int{choices[i]}}); err != nil {
+		vote := []int{choices[i]}
+		if ranked {
+			vote = append(vote, choices[i]%3+1)
+		}
+		if _, err := env.svc.Vote(ctx, polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: v, Name: v}, Choices: vote}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -74,12 +96,12 @@ func VoteSecretBallot(t testing.TB, s *Stores, clock *bot.ManualClock, voters, u
 // secretRun votes on a fresh database with VoteSecretBallot. It returns
 // everything the Store interface tells of the poll, before and after it
 // closes.
-func secretRun(t *testing.T, e Engine, voters, units []string, choices []int) string {
+func secretRun(t *testing.T, e Engine, voters, units []string, choices []int, ranked bool) string {
 	t.Helper()
 	ctx := context.Background()
 	clock := bot.NewManualClock(PollsStart())
 	s := fresh(t, e, clock).open()
-	id := VoteSecretBallot(t, s, clock, voters, units, choices)
+	id := voteSecret(t, s, clock, voters, units, choices, ranked)
 	var b strings.Builder
 	show := func() {
 		tally, err := s.Polls.Tally(ctx, id)
@@ -94,6 +116,12 @@ func secretRun(t *testing.T, e Engine, voters, units []string, choices []int) st
 		if err != nil {
 			t.Fatal(err)
 		}
+		rankings, err := s.Polls.Rankings(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(rankings, func(a, b polls.Ranking) int { return slices.Compare(a.Order, b.Order) })
+		fmt.Fprintf(&b, "%+v\n", rankings)
 		p := *tally.Poll
 		coalition := p.Coalition
 		p.Coalition = nil
@@ -114,12 +142,17 @@ func secretRun(t *testing.T, e Engine, voters, units []string, choices []int) st
 // also checks its tables for anything that links a ballot to its voter.)
 func testSecretBallotUnlinkable(t *testing.T, e Engine) {
 	voters, units, choices, shuffled := SecretBallots()
-	a := secretRun(t, e, voters, units, choices)
-	b := secretRun(t, e, voters, units, shuffled)
-	if a != b {
-		t.Fatalf("the store tells the runs apart, so it links ballots to voters:\n%s\n----\n%s", a, b)
-	}
-	if !strings.Contains(a, "Voters:120") {
-		t.Fatalf("the votes were not counted:\n%s", a)
+	for _, ranked := range []bool{false, true} {
+		a := secretRun(t, e, voters, units, choices, ranked)
+		b := secretRun(t, e, voters, units, shuffled, ranked)
+		if a != b {
+			t.Fatalf("ranked %v: the store tells the runs apart, so it links ballots to voters:\n%s\n----\n%s", ranked, a, b)
+		}
+		if !strings.Contains(a, "Voters:120") {
+			t.Fatalf("the votes were not counted:\n%s", a)
+		}
+		if ranked && !strings.Contains(a, "{Order:[1 2] Votes:42} {Order:[2 3] Votes:39} {Order:[3 1] Votes:39}") {
+			t.Fatalf("the rankings were not counted:\n%s", a)
+		}
 	}
 }

@@ -127,6 +127,8 @@ var tests = []test{
 	{"CrashKeepsConfirmedVotes", testCrashKeepsConfirmedVotes},
 	{"PollsStoredAndListed", testPollsStoredAndListed},
 	{"UnitsRemembered", testUnits},
+	{"AuditTrailOutlivesDeletedPoll", testAuditTrail},
+	{"PollEventsClaimedOnce", testPollEventsClaimedOnce},
 	{"ClaimResultPostOnce", testClaimResultPostOnce},
 	{"ResultPostRetriesAndRecords", testResultPostLifecycle},
 	{"ResultPostsInterruptedAtStartUp", testResultsInterrupted},

@@ -4,9 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +79,7 @@ var guildRoles = []map[string]any{
 
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
-	for _, group := range routes {
+	for _, group := range slices.Concat(routes, guildRoutes) {
 		for route, serve := range group.serve {
 			method, path, _ := strings.Cut(string(route), " ")
 			mux.HandleFunc(method+" "+apiPrefix+path, s.handle(route, group.access, serve))
@@ -99,6 +98,9 @@ type request struct {
 	body []byte
 	in   *Interaction // for interaction and webhook routes
 	call *Call
+	// header, when its bucket is set, is the route's rate-limit state,
+	// sent with the answer.
+	header bucketHeaders
 }
 
 // response is what a handler answers; body is encoded as JSON.
@@ -140,6 +142,12 @@ func (s *Server) handle(route Route, access access, serve handler) http.HandlerF
 		} else if resp = s.admitLocked(route, access, q); resp.status == 0 {
 			resp = serve(s, q)
 		}
+		if q.header.bucket != "" && resp.status < 300 {
+			if resp.header == nil {
+				resp.header = map[string]string{}
+			}
+			q.header.set(resp.header)
+		}
 		q.call.Status = resp.status
 		s.calls = append(s.calls, *q.call)
 		s.mu.Unlock()
@@ -179,7 +187,7 @@ func (s *Server) admitLocked(route Route, access access, q *request) response {
 	if q.in != nil {
 		q.call.InteractionID = q.in.ID
 	}
-	return s.rateLimitLocked(route, q)
+	return s.rateLimitLocked(route, access, q)
 }
 
 // rateLimit is a number of 429s to answer on a route.
@@ -197,38 +205,21 @@ func (s *Server) RateLimit(route Route, n int, retryAfter time.Duration) {
 	s.with(func() { s.limits[route] = rateLimit{n: n, retryAfter: retryAfter} })
 }
 
-func (s *Server) rateLimitLocked(route Route, q *request) response {
+func (s *Server) rateLimitLocked(route Route, access access, q *request) response {
 	bucket := string(route) + " " + q.call.ChannelID
-	now := q.call.At
+	now := s.nowLocked(q)
 	if reset, ok := s.resets[bucket]; ok && now.Before(reset) {
 		s.violateLocked("%s retried %v before its retry_after had passed", route, reset.Sub(now))
-		return tooManyRequests(bucket, reset.Sub(now))
+		return tooManyRequests(bucketHeaders{bucket: bucketID(route), limit: 1, resetAt: reset, after: reset.Sub(now)}, "user")
 	}
 	l := s.limits[route]
 	if l.n == 0 {
-		return response{}
+		return s.throttleLocked(route, access, q, now)
 	}
 	l.n--
 	s.limits[route] = l
 	s.resets[bucket] = now.Add(l.retryAfter)
-	return tooManyRequests(bucket, l.retryAfter)
-}
-
-func tooManyRequests(bucket string, retryAfter time.Duration) response {
-	secs := retryAfter.Seconds()
-	return response{
-		status: http.StatusTooManyRequests,
-		header: map[string]string{
-			"Retry-After":             strconv.Itoa(int(math.Ceil(secs))),
-			"X-RateLimit-Limit":       "5",
-			"X-RateLimit-Remaining":   "0",
-			"X-RateLimit-Reset":       strconv.FormatFloat(float64(time.Now().Add(retryAfter).UnixMilli())/1000, 'f', 3, 64),
-			"X-RateLimit-Reset-After": strconv.FormatFloat(secs, 'f', 3, 64),
-			"X-RateLimit-Bucket":      fmt.Sprintf("%x", bucket),
-			"X-RateLimit-Scope":       "user",
-		},
-		body: map[string]any{"message": "You are being rate limited.", "retry_after": secs, "global": false},
-	}
+	return tooManyRequests(bucketHeaders{bucket: bucketID(route), limit: 1, resetAt: now.Add(l.retryAfter), after: l.retryAfter}, "user")
 }
 
 // badBody answers a body the server could not read; the bot sent it, so

@@ -79,9 +79,12 @@ type Server struct {
 	calls        []Call
 	limits       map[Route]rateLimit
 	resets       map[string]time.Time // rate-limited bucket → when it resets
+	throttle     *throttle            // nil: no rate limits but those RateLimit asks for
+	refusals     int                  // 429s answered under the throttle
 	dmChannels   map[string]string    // user → channel
 	closedDMs    map[string]bool
 	violations   []string
+	guildSetup   guildSetup
 
 	// gateway; the fields below are guarded by mu, and writeMu serialises
 	// writes so that sequence order is write order.

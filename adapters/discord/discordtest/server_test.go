@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,8 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/unionhall/unionhall/adapters/discord/discordtest"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // noPings is the allowed_mentions every message of the bot must carry.
@@ -112,5 +115,66 @@ func TestDeferralIsFilledByTheFirstFollowUp(t *testing.T) {
 	// A second acknowledgement is refused.
 	if status, _, _ := call(t, s, "POST", callback, `{"type":6}`, false); status != http.StatusBadRequest || len(s.Violations()) != 1 {
 		t.Errorf("second acknowledgement: %d, violations %v", status, s.Violations())
+	}
+}
+
+func TestThrottledServerLimitsMessagesPerChannelWithDiscordsHeaders(t *testing.T) {
+	s := discordtest.NewServer(t)
+	clock := bot.NewManualClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	l := discordtest.DocumentedLimits()
+	l.Clock = clock
+	s.Throttle(l)
+	post := `{"content":"hi",` + noPings + `}`
+	for i := range 5 {
+		status, header, _ := call(t, s, "POST", "/channels/1/messages", post, true)
+		if status != http.StatusOK {
+			t.Fatalf("message %d of 5 in 5 s: %d", i+1, status)
+		}
+		if got, want := header.Get("X-RateLimit-Remaining"), strconv.Itoa(4-i); got != want || header.Get("X-RateLimit-Limit") != "5" ||
+			header.Get("X-RateLimit-Reset-After") != "5.000" || header.Get("X-RateLimit-Bucket") == "" {
+			t.Fatalf("message %d: Remaining %s (want %s), headers %v", i+1, got, want, header)
+		}
+	}
+	clock.Advance(1500 * time.Millisecond)
+	status, header, body := call(t, s, "POST", "/channels/1/messages", post, true)
+	var rl struct {
+		RetryAfter float64 `json:"retry_after"`
+		Global     bool    `json:"global"`
+	}
+	if err := json.Unmarshal(body, &rl); err != nil || status != http.StatusTooManyRequests || rl.RetryAfter != 3.5 || rl.Global {
+		t.Fatalf("sixth message: %d %s (%v)", status, body, err)
+	}
+	if header.Get("X-RateLimit-Scope") != "user" || header.Get("Retry-After") != "4" {
+		t.Errorf("429 headers %v", header)
+	}
+	if status, _, _ := call(t, s, "POST", "/channels/2/messages", post, true); status != http.StatusOK {
+		t.Errorf("a message in another channel: %d", status)
+	}
+	clock.Advance(3500 * time.Millisecond)
+	if status, _, _ := call(t, s, "POST", "/channels/1/messages", post, true); status != http.StatusOK {
+		t.Errorf("a message once the window reset: %d", status)
+	}
+	if s.RateLimited() != 1 || len(s.Violations()) != 0 {
+		t.Errorf("RateLimited = %d, violations %v; want 1 and none", s.RateLimited(), s.Violations())
+	}
+}
+
+func TestThrottledServerHasAGlobalLimitAcrossChannels(t *testing.T) {
+	s := discordtest.NewServer(t)
+	clock := bot.NewManualClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	s.Throttle(discordtest.Limits{Global: pace.Limit{Count: 3, Per: time.Second}, Clock: clock})
+	post := `{"content":"hi",` + noPings + `}`
+	for i := range 3 {
+		if status, _, _ := call(t, s, "POST", "/channels/"+strconv.Itoa(i+1)+"/messages", post, true); status != http.StatusOK {
+			t.Fatalf("request %d of 3: %d", i+1, status)
+		}
+	}
+	status, header, body := call(t, s, "POST", "/channels/9/messages", post, true)
+	var rl struct {
+		Global bool `json:"global"`
+	}
+	if err := json.Unmarshal(body, &rl); err != nil || status != http.StatusTooManyRequests || !rl.Global ||
+		header.Get("X-RateLimit-Scope") != "global" || header.Get("X-RateLimit-Global") != "true" {
+		t.Fatalf("fourth request in a second: %d %s %v", status, body, header)
 	}
 }

@@ -82,6 +82,8 @@ type Server struct {
 	pingEvery time.Duration
 	pingReset chan struct{} // closed when pingEvery changes
 	pongs     int
+	workspace workspace
+	throttle  *throttle // nil: no rate limits
 }
 
 // NewServer starts a Server that is stopped, with every connection to it
@@ -95,7 +97,7 @@ func NewServer(t testing.TB) *Server {
 		pingReset: make(chan struct{}),
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/", s.serveAPI)
+	mux.HandleFunc("/api/", s.withScopes(s.serveAPI))
 	mux.HandleFunc("/ws", s.serveSocket)
 	mux.HandleFunc(responsePath, s.serveResponse)
 	mux.HandleFunc("/upload/", s.serveUpload)

@@ -123,6 +123,10 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		}
 		return map[string]any{"ok": false, "error": f.Error}, &f
 	}
+	if f := s.limitedLocked(call.Method, call.Form); f != nil {
+		call.Err = strconv.Itoa(f.Status)
+		return map[string]any{"ok": false, "error": f.Error}, f
+	}
 	fail := func(code string) (map[string]any, *Failure) {
 		call.Err = code
 		return map[string]any{"ok": false, "error": code}, nil
@@ -167,6 +171,9 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		var files []map[string]any
 		json.Unmarshal([]byte(form.Get("files")), &files)
 		return map[string]any{"ok": true, "files": files}, nil
+	}
+	if reply, ok := s.answerWorkspace(call); ok {
+		return reply, nil
 	}
 	return fail("unknown_method")
 }

@@ -1,0 +1,105 @@
+package discord
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/bot/pace"
+)
+
+// TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits is the burst
+// of mentions in one channel against a Discord that enforces its
+// documented limits, on one clock that the test moves while messages wait
+// their turn: a few members are answered in the channel, a second apart,
+// the rest in their direct messages, saying why; everyone once, and
+// Discord never has to refuse a request.
+func TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	h := start(t, func(o *Options, _ *harness) { o.Clock = clock })
+	limits := discordtest.DocumentedLimits()
+	limits.Clock = clock
+	h.f.Throttle(limits)
+	members := make([]discordtest.Member, n)
+	asked := map[string]string{} // question message ID → member ID
+	for i := range members {
+		members[i] = discordtest.Member{ID: fmt.Sprintf("91000000000000%04d", i), Name: fmt.Sprintf("m%d", i), Roles: []string{discordtest.MemberRoleID}}
+		q := h.f.ChannelMessage(members[i], general, fmt.Sprintf("<@%s> question %04d", discordtest.BotID, i), discordtest.BotID)
+		asked[q] = members[i].ID
+	}
+	counts := func() (public, private map[string]int) {
+		public, private = map[string]int{}, map[string]int{}
+		for _, m := range h.f.ChannelMessages(general) {
+			if who, ok := asked[m.ReplyTo]; ok {
+				public[who]++
+			}
+		}
+		for i, who := range members {
+			for _, m := range h.f.ChannelMessages(h.f.DMChannel(who.ID)) {
+				if strings.Contains(m.Content, fmt.Sprintf("question %04d", i)) {
+					private[who.ID]++
+				}
+			}
+		}
+		return public, private
+	}
+	bottest.WaitFor(t, "every member answered, with the clock moving while messages wait", func() bool {
+		if clock.Timers() > 0 {
+			clock.Advance(100 * time.Millisecond)
+		}
+		pub, priv := counts()
+		return len(pub)+len(priv) == n
+	})
+	h.stop()
+	pub, priv := counts()
+	for _, m := range members {
+		if pub[m.ID]+priv[m.ID] != 1 {
+			t.Errorf("%s answered %d times in the channel and %d privately, want once", m.Name, pub[m.ID], priv[m.ID])
+		}
+	}
+	if len(pub) == 0 || len(pub) > n/2 {
+		t.Errorf("%d of %d answers in the channel; want the first few, no more than 3 s behind", len(pub), n)
+	}
+	for _, m := range members {
+		for _, msg := range h.f.ChannelMessages(h.f.DMChannel(m.ID)) {
+			if !strings.HasPrefix(msg.Content, pace.BusyNote) {
+				t.Errorf("private answer %q does not say why it is private", msg.Content)
+			}
+		}
+	}
+	if r := h.f.RateLimited(); r != 0 {
+		t.Errorf("Discord refused %d requests; the adapter should keep within its limits", r)
+	}
+}
+
+// TestMemberWhoseMessageIsDroppedIsToldSo fills the adapter's one handler
+// slot with a message that is never done in time: the next member's
+// message waits past its deadline, and they are told so privately rather
+// than left waiting.
+func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	h := start(t, func(o *Options, h *harness) {
+		o.MaxConcurrent, o.HandlerTimeout = 1, 500*time.Millisecond
+		h.router.Register(bottest.Command("hold", func(context.Context, bot.ResponseWriter, *bot.Request) error {
+			<-release
+			return nil
+		}))
+	})
+	defer close(release)
+	mention := "<@" + discordtest.BotID + "> "
+	h.f.ChannelMessage(bob, general, mention+"/hold", discordtest.BotID)
+	h.f.ChannelMessage(alice, general, mention+"when is the deadline?", discordtest.BotID)
+	bottest.WaitFor(t, "alice told her message was dropped", func() bool {
+		ch := h.f.DMChannel(alice.ID)
+		ms := h.f.ChannelMessages(ch)
+		return ch != "" && len(ms) == 1 && ms[0].Content == tooBusyNote
+	})
+}

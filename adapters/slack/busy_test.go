@@ -1,0 +1,132 @@
+package slack
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
+	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/bot/bottest"
+	"github.com/unionhall/unionhall/bot/pace"
+)
+
+// answers returns, per member, the answers they can see to a question of
+// theirs: public posts naming their question and ephemerals to them.
+func answers(srv *slacktest.Server, members int) (public, private map[string]int) {
+	public, private = map[string]int{}, map[string]int{}
+	for i := range members {
+		user, q := fmt.Sprintf("U%03d", i), fmt.Sprintf("question %03d", i)
+		for _, c := range srv.Posts() {
+			if c.Err == "" && strings.Contains(c.Text(), q) {
+				public[user]++
+			}
+		}
+		for _, c := range srv.Ephemerals() {
+			if c.Err == "" && c.Form.Get("user") == user && strings.Contains(c.Text(), q) {
+				private[user]++
+			}
+		}
+	}
+	return public, private
+}
+
+// TestBusyChannelAnswersPrivatelyWithinSlacksLimits is the burst of
+// mentions in one channel against a Slack that enforces its documented
+// limits. The clock stands still but for the test moving it while posts
+// wait their turn, so the pacing is exact: a few members are answered in
+// the channel at Slack's rate, the rest at once and privately, saying
+// why; everyone once, and Slack never has to refuse a call.
+func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
+	const n = 40
+	srv := slacktest.NewServer(t)
+	clock := newTestClock()
+	limits := slacktest.DocumentedLimits()
+	limits.Clock = clock
+	srv.Throttle(limits)
+	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, nil)
+	for i := range n {
+		ts := fmt.Sprintf("1700000100.%06d", i)
+		srv.SendEvent(fmt.Sprintf("env-%d", i), slacktest.Mention(fmt.Sprintf("U%03d", i), "C1", fmt.Sprintf("<@UBOT> question %03d", i), ts, ""))
+	}
+	everyone := func() bool {
+		pub, priv := answers(srv, n)
+		return len(pub)+len(priv) == n
+	}
+	bottest.WaitFor(t, "every mention answered or queued, the clock standing still", func() bool {
+		pub, priv := answers(srv, n)
+		return len(pub)+len(priv)+a.out.Queued("C1")+clock.Timers() == n
+	})
+	bottest.WaitFor(t, "every member answered, with the clock moving while posts wait", func() bool {
+		if clock.Timers() > 0 {
+			clock.Advance(a.pacer.posts.Limit().Interval())
+		}
+		return everyone()
+	})
+	if err := a.out.Wait(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	pub, priv := answers(srv, n)
+	for i := range n {
+		user := fmt.Sprintf("U%03d", i)
+		if pub[user]+priv[user] != 1 {
+			t.Errorf("%s answered %d times in the channel and %d privately, want once", user, pub[user], priv[user])
+		}
+	}
+	if len(pub) == 0 || len(pub) > 8 {
+		t.Errorf("%d answers in the channel; want the first few, at Slack's rate, no more than 3 s behind", len(pub))
+	}
+	for _, c := range srv.Ephemerals() {
+		if !strings.HasPrefix(c.Text(), pace.BusyNote) {
+			t.Errorf("private answer %q does not say why it is private", c.Text())
+		}
+	}
+	if r := srv.RateLimited(); r != 0 {
+		t.Errorf("Slack refused %d calls; the adapter should keep within its limits", r)
+	}
+}
+
+func TestOnlyAnswersToOneMemberInAChannelGoPrivately(t *testing.T) {
+	answer := bot.Reply{Text: "an answer"}
+	if !mayGoPrivate(destination{channel: "C1", user: "U1"}, answer) {
+		t.Error("an answer to a member in a channel may not go privately")
+	}
+	if mayGoPrivate(destination{channel: "C1"}, answer) {
+		t.Error("a post that answers no member may go privately")
+	}
+	if mayGoPrivate(destination{channel: "C1", user: "U1"}, bot.Reply{Card: &bot.Card{Key: "poll:1", Poll: &bot.PollView{ID: "1"}}}) {
+		t.Error("a poll may go privately")
+	}
+}
+
+// TestBusyChannelPicksTheQuickerPrivateRoute saturates the channel's
+// posting limit, then chat.postEphemeral's tier: an answer goes
+// ephemeral while that is quick, then by direct message, and through the
+// response_url whenever there is one.
+func TestBusyChannelPicksTheQuickerPrivateRoute(t *testing.T) {
+	srv := slacktest.NewServer(t)
+	clock := newTestClock()
+	a := idleAdapter(t, srv, func(o *Options) { o.Clock = clock })
+	dest := destination{channel: "C1", user: "U1"}
+	answer := bot.Reply{Text: "an answer"}
+	if got := a.routeFor(dest, answer); got != inChannel {
+		t.Fatalf("quiet channel: route %v, want in the channel", got)
+	}
+	for range 10 {
+		a.pacer.posts.Reserve("C1")
+	}
+	if got := a.routeFor(dest, answer); got != ephemeral {
+		t.Fatalf("busy channel: route %v, want ephemeral", got)
+	}
+	for range 150 {
+		a.pacer.tiers["chat.postEphemeral"].Reserve("chat.postEphemeral")
+	}
+	if got := a.routeFor(dest, answer); got != directMessage {
+		t.Errorf("busy channel, ephemeral tier spent: route %v, want a direct message", got)
+	}
+	withURL := dest
+	withURL.resp = &responseURL{url: srv.ResponseURL("r1")}
+	if got := a.routeFor(withURL, answer); got != ephemeral {
+		t.Errorf("with a response_url: route %v, want ephemeral (through it)", got)
+	}
+}

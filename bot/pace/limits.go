@@ -1,0 +1,79 @@
+package pace
+
+import "time"
+
+// Limit is a rate: Count sends per Per, at most Burst of them at once.
+// A Burst of zero or one spaces every send Per/Count after the one before.
+type Limit struct {
+	Count int
+	Per   time.Duration
+	Burst int
+}
+
+// Interval is the steady spacing of sends under l: Per/Count.
+func (l Limit) Interval() time.Duration {
+	if l.Count <= 0 {
+		return 0
+	}
+	return l.Per / time.Duration(l.Count)
+}
+
+// burst is l's burst, at least one.
+func (l Limit) burst() int { return max(l.Burst, 1) }
+
+// Slack's Web API tiers, in calls per minute per method per workspace
+// (https://docs.slack.dev/apis/web-api/rate-limits). Each tier allows
+// "occasional bursts"; the fakes allow a burst of the tier's per-minute
+// count at most once a minute.
+const (
+	SlackTier1 = 1
+	SlackTier2 = 20
+	SlackTier3 = 50
+	SlackTier4 = 100
+)
+
+// SlackTier returns the per-minute limit of a Slack Web API tier (1 to 4),
+// with its documented bursts.
+func SlackTier(perMinute int) Limit {
+	return Limit{Count: perMinute, Per: time.Minute, Burst: perMinute}
+}
+
+// SlackMethodTiers gives the tier (calls per minute) of every Slack Web
+// API method Union Hall calls, as Slack's method reference lists them.
+// chat.postMessage is in Slack's special tier, paced per channel by
+// SlackChannelPosts instead; it is absent here.
+func SlackMethodTiers() map[string]int {
+	return map[string]int{
+		"auth.test":                    SlackTier4,
+		"apps.connections.open":        SlackTier1,
+		"chat.postEphemeral":           SlackTier4,
+		"chat.update":                  SlackTier3,
+		"conversations.open":           SlackTier3,
+		"usergroups.users.list":        SlackTier2,
+		"usergroups.list":              SlackTier2,
+		"files.getUploadURLExternal":   SlackTier4,
+		"files.completeUploadExternal": SlackTier4,
+	}
+}
+
+// SlackChannelPosts is Slack's posting limit for chat.postMessage: "one
+// message per second per channel", with "short bursts" allowed. The fake
+// allows a burst of three; the bot keeps to the steady rate, so it is
+// never refused for a burst.
+func SlackChannelPosts() Limit { return Limit{Count: 1, Per: time.Second, Burst: 3} }
+
+// DiscordChannelMessages is Discord's limit on creating messages in one
+// channel: five per five seconds, in a window that opens with the first
+// message (X-RateLimit-Limit 5, Reset-After 5). The bot spaces its
+// messages a second apart, which never exceeds any such window.
+func DiscordChannelMessages() Limit { return Limit{Count: 5, Per: 5 * time.Second, Burst: 1} }
+
+// DiscordGlobal is Discord's global limit: fifty requests per second per
+// bot, across every route but the interaction endpoints
+// (https://docs.discord.com/developers/topics/rate-limits).
+func DiscordGlobal() Limit { return Limit{Count: 50, Per: time.Second, Burst: 50} }
+
+// DiscordGlobalPace is how the bot keeps under DiscordGlobal however
+// Discord places its one-second windows: a burst of 25, then one request
+// every 40 ms, which never puts more than 50 in any second.
+func DiscordGlobalPace() Limit { return Limit{Count: 25, Per: time.Second, Burst: 25} }
