@@ -22,9 +22,6 @@ import (
 	"github.com/unionhall/unionhall/bot"
 )
 
-// version is Union Hall's release version.
-const version = "0.1.0"
-
 // subcommand is one of the program's subcommands: how it is called, what
 // it does in one line, and the function that runs it.
 type subcommand struct {
@@ -54,7 +51,7 @@ func subcommands() []subcommand {
 		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
 		{"roster", "import FILE.csv", "replace the union's roster (which unit each member is in) with a CSV file", cmdRoster},
 		{"slack-manifest", "[--url https://host] [--name NAME]", "print the Slack app manifest", cmdSlackManifest},
-		{"version", "", "print the version", cmdVersion},
+		{"version", "", "print the version, commit and build date", cmdVersion},
 		{"help", "[COMMAND]", "list the commands, or show one command's usage", cmdHelp},
 	}
 }
@@ -180,9 +177,9 @@ func cmdHelp(_ context.Context, args []string, std stdio, _ func(string) (string
 	return nil
 }
 
-// cmdVersion prints the version.
+// cmdVersion prints the version, the commit and the build date.
 func cmdVersion(_ context.Context, _ []string, std stdio, _ func(string) (string, bool)) error {
-	fmt.Fprintln(std.out, "unionhall", version)
+	fmt.Fprint(std.out, currentBuild())
 	return nil
 }
 
@@ -226,7 +223,7 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 	if err != nil {
 		return err
 	}
-	a.log.Info("Union Hall started", "version", version, "platforms", cfg.platforms(), "db", cfg.DBPath)
+	a.log.Info("Union Hall started", "version", currentBuild().Version, "platforms", cfg.platforms(), "db", cfg.DBPath)
 	return a.serve(ctx, adapters...)
 }
 
