@@ -193,6 +193,9 @@ func setup(ctx context.Context, std stdio, cfg config, quiet bool) (*app, error)
 	return newApp(ctx, cfg, log, bot.SystemClock{})
 }
 
+// noPlatformService is why a service without a platform token stops.
+const noPlatformService = "Union Hall is running as a service, but no platform is configured: set SLACK_BOT_TOKEN (with SLACK_APP_TOKEN or SLACK_SIGNING_SECRET) or DISCORD_TOKEN in its settings file (/etc/unionhall/unionhall.env for the Debian package), check them with \"unionhall doctor\", and start it again; \"unionhall console\" tries the bot in a terminal."
+
 func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(std.err)
@@ -204,6 +207,11 @@ func cmdRun(ctx context.Context, args []string, std stdio, lookupEnv func(string
 		return err
 	}
 	if len(cfg.platforms()) == 0 {
+		if _, service := lookupEnv("INVOCATION_ID"); service {
+			// systemd sets INVOCATION_ID: a service has no terminal, so
+			// the console would read nothing and stop as if all were well.
+			return errors.New(noPlatformService)
+		}
 		return serveConsole(ctx, std, cfg, false, "member")
 	}
 	if err := cfg.checkPlatforms(); err != nil {

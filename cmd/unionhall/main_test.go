@@ -191,3 +191,22 @@ func TestConfigErrorsComeBeforeTheDatabase(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceWithoutPlatformSaysWhy runs the bot as systemd does (no
+// terminal, INVOCATION_ID set) with no platform token: it must fail with a
+// sentence that says what to set, not start a console that reads nothing
+// and stops as if all were well.
+func TestServiceWithoutPlatformSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errOut := runMain(dir, map[string]string{"INVOCATION_ID": "0123456789abcdef"}, "", "run")
+	if code == 0 || !strings.Contains(errOut, "no platform is configured") || !strings.Contains(errOut, "SLACK_BOT_TOKEN") {
+		t.Fatalf("exit %d, %q", code, errOut)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "unionhall.db")); err == nil {
+		t.Error("the database was created although the bot could not start")
+	}
+	// In a terminal session the same settings start the console.
+	if code, out, errOut := runMain(dir, nil, "/help\n", "run"); code != 0 || !strings.Contains(out, "/poll") {
+		t.Fatalf("console: exit %d, %q, %q", code, out, errOut)
+	}
+}
