@@ -48,7 +48,7 @@ func subcommands() []subcommand {
 		{"backup", "FILE", "copy the SQLite database to a new FILE, also while the bot runs", cmdBackup},
 		{"migrate", "--from unionhall.db --to postgres://...", "copy a SQLite installation into an empty PostgreSQL database and check the row counts", withoutEnv(cmdMigrate)},
 		{"restore", "FILE", "put the backup FILE in place of the SQLite database (bot stopped)", cmdRestore},
-		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
+		{"remind-accuracy", "[--n 20] [--ahead 2s] [--spread 3s] [--max 1s]", "measure how close to their time reminders are posted", withoutEnv(cmdRemindAccuracy)},
 		{"roster", "import FILE.csv", "replace the union's roster (which unit each member is in) with a CSV file", cmdRoster},
 		{"slack-manifest", "[--url https://host] [--name NAME]", "print the Slack app manifest", cmdSlackManifest},
 		{"version", "", "print the version, commit and build date", cmdVersion},
