@@ -44,7 +44,7 @@ func subcommands() []subcommand {
 		{"doctor", "", "check the settings, database and platform tokens without starting the bot", cmdDoctor},
 		{"init", "[--union NAME] [--units \"A,B\"] [--deadline 2027-03-31] [--deadline-title TITLE] [--timezone ZONE] [--platform console|slack|discord] [--yes] [--force] [DIR]", "write a starter .env, units.yaml and deadlines.yaml into DIR", cmdInit},
 		{"ask", "[--json] [\"question\"]", "answer a question from the knowledge base", cmdAsk},
-		{"faq", "eval FILE.tsv|--validation [--baseline] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
+		{"faq", "eval FILE.tsv|--validation [--baseline] [--typos] | train [DIR]", "measure the FAQ answers, or train the FAQ classifier", cmdFAQ},
 		{"backup", "FILE", "copy the SQLite database to a new FILE, also while the bot runs", cmdBackup},
 		{"migrate", "--from unionhall.db --to postgres://...", "copy a SQLite installation into an empty PostgreSQL database and check the row counts", withoutEnv(cmdMigrate)},
 		{"restore", "FILE", "put the backup FILE in place of the SQLite database (bot stopped)", cmdRestore},
