@@ -286,6 +286,10 @@ func (a *Adapter) onInteraction(ctx context.Context, d bot.Dispatcher, payload [
 	}
 	resp := &responseURL{url: cb.ResponseURL}
 	for _, act := range cb.ActionCallback.BlockActions {
+		if act != nil && act.ActionID == rankButtonID {
+			a.openRanking(ctx, cb.TriggerID, act.Value, channel, thread)
+			continue
+		}
 		if act == nil || !strings.HasPrefix(act.ActionID, buttonPrefix) || !strings.HasPrefix(act.Value, "/") {
 			continue
 		}
