@@ -45,15 +45,5 @@ func (s *Server) updateClickedLocked(in *Interaction, o outgoing) {
 // message messageID, and returns the interaction's ID.
 func (s *Server) Select(who Member, messageID, customID string, values ...string) string {
 	s.t.Helper()
-	s.mu.Lock()
-	m := s.messages[messageID]
-	if m == nil {
-		s.mu.Unlock()
-		s.t.Fatalf("discordtest: select on unknown message %s", messageID)
-	}
-	data := discordgo.MessageComponentInteractionData{CustomID: customID, ComponentType: discordgo.SelectMenuComponent, Values: values}
-	e := s.interactionLocked(discordgo.InteractionMessageComponent, who, m.ChannelID, data, m)
-	s.mu.Unlock()
-	s.dispatch(e)
-	return e.in.ID
+	return s.ClickAll(messageID, Click{Who: who, CustomID: customID, Values: append([]string{}, values...)})[0]
 }
