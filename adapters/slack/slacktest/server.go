@@ -68,36 +68,36 @@ type Server struct {
 	t   testing.TB
 	srv *httptest.Server
 
-	mu          sync.Mutex
-	calls       []Call
-	responses   []ResponsePost
-	uploads     []Upload
-	failures    map[string][]Failure
-	ts          int
-	members     []string
-	groupErr    string
-	emails      map[string]string // users.lookupByEmail: lower-case address -> user ID
-	sockets     []*socket
-	sent        map[string]time.Time // envelope ID → when it was sent
-	acks        map[string]time.Time // envelope ID → when it was first acknowledged
-	ackPayloads map[string][]byte    // envelope ID → the answer its acknowledgement carried
-	pingEvery   time.Duration
-	pingReset   chan struct{} // closed when pingEvery changes
-	pongs       int
-	workspace   workspace
-	throttle    *throttle // nil: no rate limits
+	mu        sync.Mutex
+	calls     []Call
+	responses []ResponsePost
+	uploads   []Upload
+	failures  map[string][]Failure
+	ts        int
+	members   []string
+	groupErr  string
+	emails    map[string]string // users.lookupByEmail: lower-case address -> user ID
+	sockets   []*socket
+	sent      map[string]time.Time // envelope ID → when it was sent
+	acks      map[string]time.Time // envelope ID → when it was first acknowledged
+	answers   map[string][]byte    // envelope ID → the answer its acknowledgement carried
+	pingEvery time.Duration
+	pingReset chan struct{} // closed when pingEvery changes
+	pongs     int
+	workspace workspace
+	throttle  *throttle // nil: no rate limits
 }
 
 // NewServer starts a Server that is stopped, with every connection to it
 // closed, when the test ends.
 func NewServer(t testing.TB) *Server {
 	s := &Server{
-		t:           t,
-		failures:    map[string][]Failure{},
-		sent:        map[string]time.Time{},
-		acks:        map[string]time.Time{},
-		ackPayloads: map[string][]byte{},
-		pingReset:   make(chan struct{}),
+		t:         t,
+		failures:  map[string][]Failure{},
+		sent:      map[string]time.Time{},
+		acks:      map[string]time.Time{},
+		answers:   map[string][]byte{},
+		pingReset: make(chan struct{}),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.withScopes(s.serveAPI))

@@ -71,7 +71,7 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			if _, dup := s.acks[ack.EnvelopeID]; !dup {
 				s.acks[ack.EnvelopeID] = time.Now()
 				if len(ack.Payload) > 0 {
-					s.ackPayloads[ack.EnvelopeID] = ack.Payload
+					s.answers[ack.EnvelopeID] = ack.Payload
 				}
 			}
 			s.mu.Unlock()

@@ -120,7 +120,7 @@ func (s *Server) SendViewSubmission(id, user string, view View, picks map[string
 	s.Send(env)
 	s.WaitAcked(id)
 	s.mu.Lock()
-	raw := s.ackPayloads[id]
+	raw := s.answers[id]
 	s.mu.Unlock()
 	if raw == nil {
 		return nil
