@@ -121,6 +121,9 @@ type Card struct {
 	// Buttons are actions a member can click. Each carries the command a
 	// member could type to do the same thing.
 	Buttons []Button
+	// Ranking, when set, lets a member order options with taps and submit
+	// the whole order at once, where typing it is hard.
+	Ranking *Ranking
 	// Footer is a short context line.
 	Footer string
 	// Poll, when the card shows a poll, is a structured view of it for

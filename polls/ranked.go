@@ -170,24 +170,9 @@ func (v *vote) decideRanked(p *Poll, prior Prior) ([]int, error) {
 func rankingText(p *Poll, order []int) string {
 	parts := make([]string, len(order))
 	for i, o := range order {
-		parts[i] = ordinal(i+1) + " " + p.Label(o)
+		parts[i] = bot.Ordinal(i+1) + " " + p.Label(o)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// ordinal writes 1 as "1st", 2 as "2nd", and so on.
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return fmt.Sprintf("%d%s", n, suffix)
 }
 
 // runoffLines writes the rounds of a ranked poll's count.

@@ -78,7 +78,11 @@ func TestRankedPoll(t *testing.T) {
 		!strings.Contains(c.Body, "Ranked choice: order the options") {
 		t.Fatalf("ranked card: %+v", c)
 	}
-	e.mustSay("alice", "/vote 1 3 1 2", "Your ranking in poll 1 is recorded: 1st 3. Health, 2nd 1. Pay, 3rd 2. Pension.")
+	// The card's ranking element submits the same command a member types.
+	if c.Ranking == nil || !slices.Equal(c.Ranking.Options, []string{"Pay", "Pension", "Health"}) || c.Ranking.Command([]int{3, 1, 2}) != "/vote 1 3 1 2" {
+		t.Fatalf("ranked card's ranking: %+v", c.Ranking)
+	}
+	e.mustSay("alice", c.Ranking.Command([]int{3, 1, 2}), "Your ranking in poll 1 is recorded: 1st 3. Health, 2nd 1. Pay, 3rd 2. Pension.")
 	e.mustSay("alice", "/vote 1 3 1 2", "Your vote is already counted")
 	e.mustSay("alice", "/vote 1 1 1", "You ranked 1. Pay twice")
 	e.mustSay("alice", "/vote 1 4", "Poll 1 has no option 4")

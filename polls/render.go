@@ -227,6 +227,7 @@ func Card(r *Results, now time.Time, loc *time.Location) bot.Card {
 	}
 	if p.Ranked {
 		c.Footer = fmt.Sprintf("Poll %s · opened by %s · rank the options, most preferred first: /vote %s %s", id, opener, id, joinInts(seq(len(p.Options))))
+		c.Ranking = &bot.Ranking{Label: "Rank the options", Title: p.Question, Action: "vote", Value: id, Options: p.Options, Required: 1}
 		return c
 	}
 	if p.Secret && p.Multi() {

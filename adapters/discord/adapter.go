@@ -134,6 +134,7 @@ type Adapter struct {
 	session *discordgo.Session
 
 	customIDs customIDs
+	rankings  rankings
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
 	pacer     *pacer         // Discord's rate limits, kept on our side

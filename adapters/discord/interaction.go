@@ -51,6 +51,12 @@ func (a *Adapter) handleInteraction(i *discordgo.Interaction, respond responder)
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		a.autocomplete(ctx, w)
 	case discordgo.InteractionMessageComponent:
+		if data, ok := i.Data.(discordgo.MessageComponentInteractionData); ok {
+			if s, ok := parseRankID(data.CustomID); ok {
+				a.onRanking(ctx, w, s, data)
+				return
+			}
+		}
 		// Acknowledge first, before anything that could wait.
 		a.acks.begin()
 		err := w.ackUpdate(ctx)

@@ -251,6 +251,9 @@ func (a *Adapter) renderCard(c *bot.Card) (*discordgo.MessageEmbed, []discordgo.
 		e.Footer = &discordgo.MessageEmbedFooter{Text: truncate(f, maxEmbedFooter)}
 	}
 	buttons := a.renderButtons(c.Buttons)
+	if rank := a.rankButton(c); rank != nil && len(buttons) < maxRows {
+		buttons = append(buttons, rank...)
+	}
 	body := strings.TrimSpace(c.Body)
 	if extra := len(c.Buttons) - countButtons(buttons); extra > 0 {
 		body += "\n\n(Some actions do not fit as buttons; type the command instead.)"

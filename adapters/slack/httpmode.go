@@ -121,6 +121,14 @@ func (a *Adapter) serveSlack(ctx context.Context, d bot.Dispatcher, w http.Respo
 		return
 	}
 	switch {
+	case isRankSubmission([]byte(form.Get("payload"))):
+		// Slack reads the answer to a form from the response.
+		if answer := a.onRankSubmission(ctx, d, []byte(form.Get("payload"))); answer != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(answer)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
 	case form.Get("payload") != "":
 		w.WriteHeader(http.StatusOK)
 		a.onInteraction(ctx, d, []byte(form.Get("payload")))

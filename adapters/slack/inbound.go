@@ -286,11 +286,18 @@ func (a *Adapter) onInteraction(ctx context.Context, d bot.Dispatcher, payload [
 	}
 	resp := &responseURL{url: cb.ResponseURL}
 	for _, act := range cb.ActionCallback.BlockActions {
-		if act == nil || !strings.HasPrefix(act.ActionID, buttonPrefix) || !strings.HasPrefix(act.Value, "/") {
+		rank := act != nil && act.ActionID == rankButtonID
+		if rank {
+			// The form must open within the trigger's 3 s: first.
+			a.openRanking(ctx, cb.TriggerID, act.Value, channel, thread)
+		} else if act == nil || !strings.HasPrefix(act.ActionID, buttonPrefix) || !strings.HasPrefix(act.Value, "/") {
 			continue
 		}
 		if key, ok := cardKeyFromBlockID(act.BlockID); ok && !cb.Container.IsEphemeral {
 			a.registerClick(key, channel, ts, cb.Message.Blocks.BlockSet)
+		}
+		if rank {
+			continue
 		}
 		when := parseTS(act.ActionTs)
 		if when.IsZero() {

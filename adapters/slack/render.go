@@ -282,6 +282,14 @@ func renderCard(c bot.Card) []slack.Block {
 		}
 		row = append(row, btn)
 	}
+	if c.Ranking != nil {
+		if btn := rankButton(*c.Ranking); btn != nil {
+			if len(row) == maxButtonsPerRow {
+				flushRow()
+			}
+			row = append(row, btn)
+		}
+	}
 	flushRow()
 	if f := strings.TrimSpace(c.Footer); f != "" {
 		tail = append(tail, slack.NewContextBlock(footerBlockID+rev,
@@ -325,6 +333,11 @@ func cardRevision(c bot.Card) string {
 	}
 	for _, b := range c.Buttons {
 		h.Write([]byte(b.Label + "\x00" + b.Command() + "\x00"))
+	}
+	if c.Ranking != nil {
+		if btn := rankButton(*c.Ranking); btn != nil {
+			h.Write([]byte(btn.Value))
+		}
 	}
 	return fmt.Sprintf(".r%08x", h.Sum32())
 }

@@ -202,18 +202,16 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 	})
 
 	// One writer: acknowledgements are queued here and written in order.
-	acks := make(chan string, 1024)
+	acks := make(chan socketAck, 1024)
 	writerDone := make(chan struct{})
 	defer func() { close(acks); <-writerDone }()
 	go func() {
 		defer close(writerDone)
-		for id := range acks {
-			b, _ := json.Marshal(struct {
-				EnvelopeID string `json:"envelope_id"`
-			}{id})
+		for ack := range acks {
+			b, _ := json.Marshal(ack)
 			conn.SetWriteDeadline(time.Now().Add(socketWriteTimeout))
 			if err := conn.WriteMessage(websocket.TextMessage, b); err != nil {
-				a.log.Warn("could not acknowledge a Slack envelope; Slack will deliver it again", "envelope", id, "err", err)
+				a.log.Warn("could not acknowledge a Slack envelope; Slack will deliver it again", "envelope", ack.EnvelopeID, "err", err)
 				conn.Close()
 				for range acks {
 				}
@@ -255,12 +253,29 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 			a.log.Debug("Socket Mode message without an envelope ignored", "type", env.Type)
 			continue
 		}
-		acks <- env.EnvelopeID
-		if !a.seen.first("envelope:" + env.EnvelopeID) {
+		first := a.seen.first("envelope:" + env.EnvelopeID)
+		if env.Type == "interactive" && isRankSubmission(env.Payload) {
+			// Slack reads the answer to a form from the acknowledgement.
+			ack := socketAck{EnvelopeID: env.EnvelopeID}
+			if first {
+				ack.Payload = a.onRankSubmission(ctx, d, env.Payload)
+			}
+			acks <- ack
+			continue
+		}
+		acks <- socketAck{EnvelopeID: env.EnvelopeID}
+		if !first {
 			continue
 		}
 		parse.Add("socket", func() { a.onEnvelope(ctx, d, env) })
 	}
+}
+
+// socketAck acknowledges one envelope, with the answer Slack expects in
+// it, if any.
+type socketAck struct {
+	EnvelopeID string          `json:"envelope_id"`
+	Payload    json.RawMessage `json:"payload,omitempty"`
 }
 
 // onEnvelope parses an acknowledged envelope's payload and handles it.

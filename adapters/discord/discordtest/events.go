@@ -79,6 +79,9 @@ func (s *Server) command(typ discordgo.InteractionType, who Member, channel, nam
 type Click struct {
 	Who      Member
 	CustomID string
+	// Values, when set, are the options chosen in a select menu: the
+	// component used is then that menu.
+	Values []string
 }
 
 // Click has who click the button with customID on message messageID, and
@@ -103,6 +106,9 @@ func (s *Server) ClickAll(messageID string, clicks ...Click) []string {
 	ids := make([]string, len(clicks))
 	for i, c := range clicks {
 		data := discordgo.MessageComponentInteractionData{CustomID: c.CustomID, ComponentType: discordgo.ButtonComponent}
+		if c.Values != nil {
+			data.ComponentType, data.Values = discordgo.SelectMenuComponent, c.Values
+		}
 		events[i] = s.interactionLocked(discordgo.InteractionMessageComponent, c.Who, m.ChannelID, data, m)
 		ids[i] = events[i].in.ID
 	}

@@ -32,13 +32,13 @@ type Message struct {
 	EditedAt      time.Time
 }
 
-// Row is an action row: up to five buttons.
+// Row is an action row: up to five buttons, or one select menu.
 type Row struct {
 	Type       discordgo.ComponentType `json:"type"`
 	Components []Button                `json:"components"`
 }
 
-// Button is a button as the bot sent it.
+// Button is a button, or a select menu, as the bot sent it.
 type Button struct {
 	Type     discordgo.ComponentType `json:"type"`
 	Label    string                  `json:"label,omitempty"`
@@ -46,6 +46,11 @@ type Button struct {
 	CustomID string                  `json:"custom_id,omitempty"`
 	URL      string                  `json:"url,omitempty"`
 	Disabled bool                    `json:"disabled,omitempty"`
+	// A select menu's placeholder, bounds and options.
+	Placeholder string                       `json:"placeholder,omitempty"`
+	MinValues   *int                         `json:"min_values,omitempty"`
+	MaxValues   int                          `json:"max_values,omitempty"`
+	Options     []discordgo.SelectMenuOption `json:"options,omitempty"`
 }
 
 // Ephemeral reports whether only the member it answers sees m.
@@ -234,6 +239,10 @@ func (s *Server) checkLocked(o outgoing, where string, deferral bool) {
 			bad("bad action row %+v", row)
 		}
 		for _, b := range row.Components {
+			if b.Type == discordgo.SelectMenuComponent {
+				s.checkSelectLocked(b, len(row.Components), seen, bad)
+				continue
+			}
 			limits = append(limits, limit{"custom_id", textLen(b.CustomID), 100}, limit{"button label", textLen(b.Label), 80})
 			link := b.Style == discordgo.LinkButton && b.URL != ""
 			if b.Type != discordgo.ButtonComponent || (!link && (b.CustomID == "" || seen[b.CustomID])) {

@@ -284,6 +284,8 @@ func (s *Server) callback(q *request) response {
 			s.violateLocked("deferred update of interaction %s, which is not a component's", in.ID)
 		}
 		in.OriginalID = in.ClickedID
+	case discordgo.InteractionResponseUpdateMessage:
+		s.updateClickedLocked(in, o)
 	case discordgo.InteractionApplicationCommandAutocompleteResult:
 		in.Choices = o.Choices
 	default:

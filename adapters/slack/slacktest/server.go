@@ -80,6 +80,7 @@ type Server struct {
 	sockets   []*socket
 	sent      map[string]time.Time // envelope ID → when it was sent
 	acks      map[string]time.Time // envelope ID → when it was first acknowledged
+	answers   map[string][]byte    // envelope ID → the answer its acknowledgement carried
 	pingEvery time.Duration
 	pingReset chan struct{} // closed when pingEvery changes
 	pongs     int
@@ -95,6 +96,7 @@ func NewServer(t testing.TB) *Server {
 		failures:  map[string][]Failure{},
 		sent:      map[string]time.Time{},
 		acks:      map[string]time.Time{},
+		answers:   map[string][]byte{},
 		pingReset: make(chan struct{}),
 	}
 	mux := http.NewServeMux()

@@ -63,12 +63,16 @@ func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var ack struct {
-			EnvelopeID string `json:"envelope_id"`
+			EnvelopeID string          `json:"envelope_id"`
+			Payload    json.RawMessage `json:"payload"`
 		}
 		if json.Unmarshal(data, &ack) == nil && ack.EnvelopeID != "" {
 			s.mu.Lock()
 			if _, dup := s.acks[ack.EnvelopeID]; !dup {
 				s.acks[ack.EnvelopeID] = time.Now()
+				if len(ack.Payload) > 0 {
+					s.answers[ack.EnvelopeID] = ack.Payload
+				}
 			}
 			s.mu.Unlock()
 		}

@@ -87,7 +87,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
 	body, _ := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(body))
+	form := decodeParams(r.Header.Get("Content-Type"), body)
 	token := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if token == "" {
 		token = form.Get("token")
@@ -173,6 +173,9 @@ func (s *Server) answer(call *Call) (map[string]any, *Failure) {
 		var files []map[string]any
 		json.Unmarshal([]byte(form.Get("files")), &files)
 		return map[string]any{"ok": true, "files": files}, nil
+	}
+	if reply, ok := s.answerViews(call); ok {
+		return reply, nil
 	}
 	if reply, ok := s.answerWorkspace(call); ok {
 		return reply, nil
