@@ -289,7 +289,7 @@ func (a *Adapter) onInteraction(ctx context.Context, d bot.Dispatcher, payload [
 		rank := act != nil && act.ActionID == rankButtonID
 		if rank {
 			// The form must open within the trigger's 3 s: first.
-			a.openRanking(ctx, cb.TriggerID, act.Value, channel, thread)
+			a.openRanking(ctx, cb.TriggerID, act.Value, destination{channel: channel, user: cb.User.ID, thread: thread, resp: resp})
 		} else if act == nil || !strings.HasPrefix(act.ActionID, buttonPrefix) || !strings.HasPrefix(act.Value, "/") {
 			continue
 		}

@@ -90,22 +90,42 @@ func rankModal(form rankForm) (slack.ModalViewRequest, error) {
 
 // openRanking answers a click on a card's ranking button by opening its
 // modal for the member, with the click's trigger_id (valid for 3 s, so
-// the call is not retried).
-func (a *Adapter) openRanking(ctx context.Context, triggerID, value, channel, thread string) {
-	form := rankForm{Channel: channel, Thread: thread}
+// the call is not retried). When the form cannot open, the member is told
+// privately how to vote without it, so the tap is never met with silence.
+func (a *Adapter) openRanking(ctx context.Context, triggerID, value string, dest destination) {
+	form := rankForm{Channel: dest.channel, Thread: dest.thread}
 	if err := json.Unmarshal([]byte(value), &form.Ranking); err != nil || len(form.Ranking.Options) == 0 {
 		a.log.Warn("ranking button with an unreadable value ignored", "err", err)
+		a.rankingUnavailable(ctx, dest, bot.Ranking{})
 		return
 	}
 	view, err := rankModal(form)
 	if err != nil {
 		a.log.Warn("ranking form not opened", "err", err)
+		a.rankingUnavailable(ctx, dest, form.Ranking)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, viewsOpenTimeout)
+	openCtx, cancel := context.WithTimeout(ctx, viewsOpenTimeout)
 	defer cancel()
-	if _, err := a.api.OpenViewContext(ctx, triggerID, view); err != nil {
+	if _, err := a.api.OpenViewContext(openCtx, triggerID, view); err != nil {
 		a.log.Warn("could not open the ranking form", "err", safeErr(err))
+		a.rankingUnavailable(ctx, dest, form.Ranking)
+	}
+}
+
+// rankingUnavailable tells the member, privately, that the ranking form
+// did not open and how to rank by typing instead.
+func (a *Adapter) rankingUnavailable(ctx context.Context, dest destination, r bot.Ranking) {
+	text := "The ranking form did not open. Tap the button again"
+	if r.Action != "" && len(r.Options) > 1 {
+		example := make([]int, len(r.Options))
+		for i := range example {
+			example[i] = i + 1
+		}
+		text += ", or type your order, most preferred first: " + r.Command(example)
+	}
+	if err := a.deliver(ctx, dest, bot.Reply{Text: text + ".", Private: true}, false); err != nil {
+		a.log.Warn("could not tell a member the ranking form did not open", "err", err)
 	}
 }
 

@@ -96,6 +96,19 @@ func TestSlackRankedPollByTaps(t *testing.T) {
 		})
 	}
 
+	// A form Slack refuses to open (an expired trigger) is not met with
+	// silence: the member is told privately how to rank by typing.
+	s.FailNext("views.open", 1, slacktest.Failure{Error: "expired_trigger_id"})
+	s.SendClick("click-expired", "U1", channel, card.TS, card.Blocks(), rank)
+	bottest.WaitFor(t, "the note that the form did not open", func() bool {
+		for _, p := range s.ResponsePosts("click-expired") {
+			if strings.Contains(p.Text(), "The ranking form did not open") && strings.Contains(p.Text(), "/vote 1 1 2 3") {
+				return true
+			}
+		}
+		return false
+	})
+
 	v := open("click-u1", "U1")
 	if text := v.Text(); !strings.Contains(text, "Priority?") || !strings.Contains(text, "1st choice") || !strings.Contains(text, "3rd choice") {
 		t.Errorf("modal = %q", text)
