@@ -17,23 +17,24 @@ import (
 // PollStore implements polls.Store.
 //
 // A member's first ballot in an open (not secret) poll is one statement
-// that inserts the ballot while holding a shared lock on the poll's row
-// (FOR SHARE), on condition that the poll is still open: such votes run
-// side by side, and none writes a row that another vote writes. While an
-// open ballot runs, its voter count, revision and counters are therefore
-// not stored but derived from its ballots whenever the poll is read; the
-// close, which locks the poll's row exclusively and so waits for every
-// vote under way, writes them into the poll's row and counters, and
-// every vote after it finds the poll closed.
+// that inserts the ballot while holding the weakest lock on the poll's
+// row (FOR KEY SHARE, the lock the ballot's foreign key takes anyway), on
+// condition that the poll is still open: such votes run side by side, and
+// none writes a row that another vote writes. While an open ballot runs,
+// its voter count, revision and counters are therefore not stored but
+// derived from its ballots whenever the poll is read. The close locks the
+// poll's row FOR UPDATE, which waits for every vote under way, and writes
+// them into the poll's row and counters; every vote after it finds the
+// poll closed.
 //
 // Every other vote (a change of ballot, and every secret vote) is one
-// transaction that locks its poll's row exclusively first (SELECT … FOR
-// NO KEY UPDATE), then reads the member's prior ballot with a snapshot
-// taken after the lock was granted, so that it sees every vote committed
-// before it; these votes take turns. A secret vote must: it rewrites all
-// of its poll's counters (see recordVote). The primary keys of the ballot
-// and participant tables refuse a second ballot should anything get past
-// that.
+// transaction that locks its poll's row first (SELECT … FOR NO KEY
+// UPDATE), then reads the member's prior ballot with a snapshot taken
+// after the lock was granted, so that it sees every vote committed before
+// it; these votes take turns with each other and with the close. A secret
+// vote must: it rewrites all of its poll's counters (see
+// recordSecretVote). The primary keys of the ballot and participant
+// tables refuse a second ballot should anything get past that.
 type PollStore struct {
 	db *DB
 }
@@ -222,7 +223,7 @@ func (s *PollStore) earliest(ctx context.Context, what, query string) (time.Time
 func (s *PollStore) ClosePoll(ctx context.Context, id int64, by string, at time.Time) (bool, error) {
 	var closed, secret bool
 	err := s.db.tx(ctx, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT secret FROM polls WHERE id = $1 AND closed_at IS NULL FOR NO KEY UPDATE`, id).Scan(&secret)
+		err := tx.QueryRow(ctx, `SELECT secret FROM polls WHERE id = $1 AND closed_at IS NULL FOR UPDATE`, id).Scan(&secret)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
@@ -379,8 +380,8 @@ func (s *PollStore) castBeside(ctx context.Context, pollID int64, v polls.Voter,
 	return err
 }
 
-// castInTurn applies one member's vote in one transaction that holds its
-// poll's row exclusively (see PollStore).
+// castInTurn applies one member's vote in one transaction that takes
+// turns on its poll's row (see PollStore).
 func (s *PollStore) castInTurn(ctx context.Context, pollID int64, v polls.Voter, decide polls.DecideFunc) error {
 	return s.db.tx(ctx, func(tx pgx.Tx) error {
 		p, prior, err := readForVote(ctx, tx, pollID, v.ID, "FOR NO KEY UPDATE")
@@ -443,11 +444,11 @@ type execer interface {
 }
 
 // insertBallot adds a member's first ballot to an open ballot in one
-// statement that holds a shared lock on the poll's row while the poll is
-// open, and reports whether it landed: it does not when the poll has
+// statement that holds a key share lock on the poll's row while the poll
+// is open, and reports whether it landed: it does not when the poll has
 // closed or the member has a ballot already.
 func insertBallot(ctx context.Context, q execer, p *polls.Poll, v polls.Voter, choices []int) (bool, error) {
-	tag, err := q.Exec(ctx, `WITH open AS (SELECT id FROM polls WHERE id = $1 AND closed_at IS NULL FOR SHARE)
+	tag, err := q.Exec(ctx, `WITH open AS (SELECT id FROM polls WHERE id = $1 AND closed_at IS NULL FOR KEY SHARE)
 		INSERT INTO poll_ballots (poll_id, voter, voter_name, unit, choices) SELECT id, $2, $3, $4, $5 FROM open
 		ON CONFLICT DO NOTHING`, p.ID, v.ID, v.Name, p.CountedUnit(v.Unit), choices)
 	if err != nil {
