@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/store"
@@ -362,22 +363,26 @@ func (s *PollStore) Cast(ctx context.Context, pollID int64, v polls.Voter, decid
 // ballot, and one whose poll closed, or whose member's ballot landed,
 // after it read them; castInTurn then decides it again on what is there.
 func (s *PollStore) castBeside(ctx context.Context, pollID int64, v polls.Voter, decide polls.DecideFunc) error {
-	p, prior, err := readForVote(ctx, s.db.pool, pollID, v.ID, "")
-	if err != nil {
+	// One connection for both statements: the vote waits for a free
+	// connection once.
+	return s.db.pool.AcquireFunc(ctx, func(conn *pgxpool.Conn) error {
+		p, prior, err := readForVote(ctx, conn, pollID, v.ID, "")
+		if err != nil {
+			return err
+		}
+		if p.Secret || prior.Voted {
+			return errInTurn
+		}
+		next, err := decide(p, prior)
+		if err != nil || next == nil {
+			return err
+		}
+		landed, err := insertBallot(ctx, conn, p, v, next)
+		if err == nil && !landed {
+			return errInTurn
+		}
 		return err
-	}
-	if p.Secret || prior.Voted {
-		return errInTurn
-	}
-	next, err := decide(p, prior)
-	if err != nil || next == nil {
-		return err
-	}
-	landed, err := insertBallot(ctx, s.db.pool, p, v, next)
-	if err == nil && !landed {
-		return errInTurn
-	}
-	return err
+	})
 }
 
 // castInTurn applies one member's vote in one transaction that takes
