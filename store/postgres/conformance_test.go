@@ -15,7 +15,10 @@ import (
 var engine = storetest.NewEngine(pgtest.Fresh, postgres.Open, pollRows)
 
 // pollRows reads a poll's voter count, ballot or participant rows and
-// counters straight from the tables, in one statement.
+// counters straight from the tables, in one statement. An open ballot
+// keeps no voter count or counters until it closes: while it runs, they
+// are its ballots, counted here by option (a ranked ballot by its first
+// preference).
 func pollRows(ctx context.Context, db *postgres.DB, id int64, secret bool) (storetest.PollRows, error) {
 	table := "poll_ballots"
 	if secret {
@@ -23,10 +26,17 @@ func pollRows(ctx context.Context, db *postgres.DB, id int64, secret bool) (stor
 	}
 	r := storetest.PollRows{Counts: map[int]int{}}
 	var options, votes []int
-	err := db.Pool().QueryRow(ctx, `SELECT voters, (SELECT count(*) FROM `+table+` WHERE poll_id = $1),
-			ARRAY(SELECT option FROM poll_tally WHERE poll_id = $1 GROUP BY option ORDER BY option),
-			ARRAY(SELECT sum(votes) FROM poll_tally WHERE poll_id = $1 GROUP BY option ORDER BY option)
-		FROM polls WHERE id = $1`, id).Scan(&r.Voters, &r.Ballots, &options, &votes)
+	err := db.Pool().QueryRow(ctx, `WITH live AS (SELECT closed_at IS NULL AND NOT secret AS live, ranked FROM polls WHERE id = $1),
+			counters AS (
+				SELECT option, votes FROM poll_tally, live WHERE poll_id = $1 AND NOT live
+				UNION ALL
+				SELECT CASE WHEN ranked THEN choices[1] ELSE option END, 1 FROM poll_ballots, live, unnest(choices) WITH ORDINALITY AS c (option, n)
+					WHERE poll_id = $1 AND live AND (n = 1 OR NOT ranked))
+		SELECT CASE WHEN live THEN (SELECT count(*) FROM poll_ballots WHERE poll_id = $1) ELSE voters END,
+			(SELECT count(*) FROM `+table+` WHERE poll_id = $1),
+			ARRAY(SELECT option FROM counters GROUP BY option ORDER BY option),
+			ARRAY(SELECT sum(votes) FROM counters GROUP BY option ORDER BY option)
+		FROM polls, live WHERE id = $1`, id).Scan(&r.Voters, &r.Ballots, &options, &votes)
 	if err != nil {
 		return r, fmt.Errorf("read the rows of poll %d: %w", id, err)
 	}

@@ -37,17 +37,22 @@ func (s *PollStore) Audit(ctx context.Context, id int64) ([]polls.AuditEntry, er
 }
 
 // DeletePoll deletes a poll nobody has voted in, with its counters, and
-// records e, in one transaction. It locks the poll's row first, as a vote
-// does, so a vote and the delete take turns.
+// records e, in one transaction. It locks the poll's row first, which
+// waits for every vote under way (see PollStore), then counts the votes
+// with a snapshot taken after the lock was granted, so a vote and the
+// delete take turns.
 func (s *PollStore) DeletePoll(ctx context.Context, id int64, e polls.AuditEntry) (bool, error) {
 	var deleted bool
 	err := s.db.tx(ctx, func(tx pgx.Tx) error {
-		var voters int
-		err := tx.QueryRow(ctx, `SELECT voters FROM polls WHERE id = $1 FOR UPDATE`, id).Scan(&voters)
+		err := tx.QueryRow(ctx, `SELECT FROM polls WHERE id = $1 FOR UPDATE`, id).Scan()
 		if errors.Is(err, pgx.ErrNoRows) {
 			return polls.ErrNotFound
 		}
-		if err != nil || voters > 0 {
+		if err != nil {
+			return err
+		}
+		var voted bool
+		if err := tx.QueryRow(ctx, `SELECT voters > 0 OR EXISTS (SELECT 1 FROM poll_ballots WHERE poll_id = $1) FROM polls WHERE id = $1`, id).Scan(&voted); err != nil || voted {
 			return err
 		}
 		b := &pgx.Batch{}
