@@ -98,7 +98,7 @@ func classifierCalibrationData(t *testing.T) []calibrationSample {
 		})
 	}
 	cal := calibrationQuestions(t, kb)
-	wg.Go(func() { folds[k] = samples(NewMatcher(kb.WithPhrasings(train), nil, Options{}), cal) })
+	wg.Go(func() { folds[k] = samples(splitMatcher(t), cal) })
 	wg.Wait()
 	return slices.Concat(folds...)
 }

@@ -2,6 +2,7 @@ package faq
 
 import (
 	"slices"
+	"sync"
 	"testing"
 )
 
@@ -17,8 +18,7 @@ func TestValidationPhrasings(t *testing.T) {
 	if len(val) < len(kb.Phrasings)/6 || len(train)+len(val) != len(kb.Phrasings) {
 		t.Fatalf("split %d + %d of %d phrasings", len(train), len(val), len(kb.Phrasings))
 	}
-	trained, _ := kb.WithPhrasings(train).WithoutQuestions(val)
-	m := NewMatcher(trained, nil, Options{})
+	m := splitMatcher(t)
 	for _, tc := range []struct {
 		name                         string
 		set                          []Labeled
@@ -41,21 +41,50 @@ func TestValidationPhrasings(t *testing.T) {
 	}
 }
 
+// split is the matcher trained on the training part of the validation
+// split (less any phrasing equal to a validation question), trained once
+// for the tests that need it: training is the slowest thing they do.
+var split struct {
+	once sync.Once
+	m    *Matcher
+}
+
+// splitMatcher returns the matcher trained on the validation split's
+// training part.
+func splitMatcher(t testing.TB) *Matcher {
+	t.Helper()
+	kb := loadDefault(t)
+	split.once.Do(func() {
+		train, val := SplitPhrasings(kb.Phrasings)
+		trained, _ := kb.WithPhrasings(train).WithoutQuestions(val)
+		split.m = NewMatcher(trained, nil, Options{})
+	})
+	return split.m
+}
+
 // TestBorrowedWordsAreOffered checks that a message using an entry's
 // words for another subject, with words the knowledge base never uses, is
 // offered the entry rather than answered with it, while a member's own
-// question in the same words is still answered.
+// question in the same words is still answered. The messages are none of
+// the training phrasings, so the stored classifier has not learnt them.
 func TestBorrowedWordsAreOffered(t *testing.T) {
-	const borrowed = "the municipal employees in stamford got a 3 percent raise"
-	trained, left := loadDefault(t).WithoutQuestions([]Labeled{{Want: OutOfScope, Question: borrowed}})
-	if left != 1 {
-		t.Fatalf("%q is %d training phrasings, want 1 (an off-topic one)", borrowed, left)
+	kb := loadDefault(t)
+	borrowed := []string{
+		"the sanitation crews in waterbury got a 3 percent raise",
+		"the bus drivers in bridgeport won a 3 percent raise",
 	}
-	m := NewMatcher(trained, nil, Options{})
-	r := m.Match(borrowed)
-	if r.Outcome == Answer || r.Features.Novelty < foreignNovelty || r.Features.OffTopic < foreignOffTopic {
-		t.Errorf("%q: %s %s at %.2f, novelty %.2f, off-topic %.2f; want it not answered for its unknown words",
-			borrowed, r.Outcome, r.Candidates[0].Entry.ID, r.Confidence, r.Features.Novelty, r.Features.OffTopic)
+	for _, q := range borrowed {
+		if _, left := kb.WithoutQuestions([]Labeled{{Want: OutOfScope, Question: q}}); left != 0 {
+			t.Fatalf("%q is a training phrasing; the test needs a message the classifier has not seen", q)
+		}
+	}
+	m := NewMatcher(kb, nil, Options{})
+	for _, q := range borrowed {
+		r := m.Match(q)
+		if r.Outcome == Answer || r.Features.Novelty < foreignNovelty || r.Features.OffTopic < foreignOffTopic {
+			t.Errorf("%q: %s %s at %.2f, novelty %.2f, off-topic %.2f; want it not answered for its unknown words",
+				q, r.Outcome, r.Candidates[0].Entry.ID, r.Confidence, r.Features.Novelty, r.Features.OffTopic)
+		}
 	}
 	if r := m.Match("is there a 3 percent raise after the freeze"); r.Outcome != Answer || r.Entry.ID != "raises" {
 		t.Errorf("the raise after the freeze: %s, best %s; want the raises entry answered", r.Outcome, r.Candidates[0].Entry.ID)
