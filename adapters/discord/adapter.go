@@ -153,6 +153,7 @@ type Adapter struct {
 
 	running    atomic.Bool
 	connected  atomic.Bool  // the gateway session is ready or resumed
+	standby    atomic.Bool  // another process holds the gateway role; this one stands by
 	sessions   atomic.Int64 // gateway sessions made ready or resumed
 	dispatcher atomic.Pointer[dispatcherBox]
 
@@ -374,8 +375,11 @@ func (a *Adapter) markConnected() {
 	}
 }
 
-// Connected reports whether the gateway session is up.
-func (a *Adapter) Connected() bool { return a.connected.Load() }
+// Connected reports whether the adapter is doing its job: its gateway
+// session is up, or another process of the installation holds the
+// gateway and this one stands by (serving HTTP interactions), so that a
+// load balancer keeps every replica in rotation.
+func (a *Adapter) Connected() bool { return a.connected.Load() || a.standby.Load() }
 
 // QueueDepths returns the jobs in the adapter's queue of posts and edits
 // ("out").

@@ -29,6 +29,9 @@ type Leadership interface {
 func (a *Adapter) serveGatewayWhileLeading(ctx context.Context, ready, disconnected <-chan struct{}) error {
 	for {
 		lost, release, ok, err := a.opts.Leadership.TryLead(ctx, gatewayRole)
+		// Standing by while another process holds the gateway is this
+		// process doing its job; not knowing whether one does is not.
+		a.standby.Store(err == nil && !ok)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			a.log.Warn("could not learn whether another process holds the Discord gateway; will try again", "err", err, "retry_in", a.opts.LeaderRetry)

@@ -83,12 +83,14 @@ func TestOneProcessHoldsTheGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	runs := map[int]*bottest.Running[error]{}
+	ads := map[int]bot.Connector{}
 	for id := 1; id <= 2; id++ {
 		ad, err := New(Options{Token: f.Token(), GuildID: discordtest.GuildID, APIURL: f.URL(), HTTPClient: f.Client(),
 			Logger: bottest.DiscardLogger(), Clock: clock, Commands: cmds, Leadership: handle{holds, id}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		ads[id] = ad.(bot.Connector)
 		runs[id] = bottest.Start(t, func(ctx context.Context) error { return ad.Run(ctx, router) })
 	}
 	bottest.WaitFor(t, "one process on the gateway and the other refused", func() bool {
@@ -103,6 +105,9 @@ func TestOneProcessHoldsTheGateway(t *testing.T) {
 	if g := f.Gateway(); g.Identifies != 1 {
 		t.Fatalf("%d gateway sessions with one holder, want 1", g.Identifies)
 	}
+	// Both are ready: one holds the gateway, the other stands by and
+	// serves interactions, so a load balancer keeps both.
+	bottest.WaitFor(t, "both processes ready", func() bool { return ads[1].Connected() && ads[2].Connected() })
 
 	was := holds.kill()
 	bottest.WaitFor(t, "the old holder to leave the gateway", func() bool { return !f.Gateway().Connected })
