@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,45 @@ type AuditEntry struct {
 	Detail string
 }
 
+// RosterAuditID is the poll ID of audit entries that concern every poll,
+// such as a roster import: a poll's trail shows those made while it was
+// open, and the last one before it opened, whose roster it started with.
+const RosterAuditID = 0
+
+// RosterImportEntry is the audit entry of a roster import made at at by
+// the operator by (e.g. "cli:alice"), with what it did in detail.
+func RosterImportEntry(at time.Time, by, detail string) AuditEntry {
+	return AuditEntry{PollID: RosterAuditID, At: at.UTC().Truncate(time.Second), Action: AuditRosterImport,
+		By: by, Detail: bot.Truncate(detail, maxAuditDetail)}
+}
+
+// trail returns poll id's audit trail: its own entries, and the roster
+// imports that decided who could vote in it (the last before it opened
+// and those while it was open), in time order. p is the poll, or nil
+// when it was deleted.
+func (s *Service) trail(ctx context.Context, id int64, p *Poll) ([]AuditEntry, error) {
+	own, err := s.store.Audit(ctx, id)
+	if err != nil || p == nil {
+		return own, err
+	}
+	imports, err := s.store.Audit(ctx, RosterAuditID)
+	if err != nil {
+		return nil, err
+	}
+	var relevant []AuditEntry
+	for _, e := range imports {
+		switch {
+		case !e.At.After(p.OpenedAt):
+			relevant = []AuditEntry{e} // the newest before the opening so far
+		case p.ClosedAt.IsZero() || !e.At.After(p.ClosedAt):
+			relevant = append(relevant, e)
+		}
+	}
+	out := append(own, relevant...)
+	slices.SortStableFunc(out, func(a, b AuditEntry) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
 // maxAuditDetail bounds the detail kept with an entry.
 const maxAuditDetail = 500
 
@@ -85,19 +125,22 @@ func scheduleUser() bot.User { return bot.User{ID: ClosedBySchedule, Name: "dead
 
 func (s *Service) serveAudit(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	id := r.Int("poll")
-	entries, err := s.store.Audit(ctx, id)
+	p, err := s.store.Poll(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		p, err = nil, nil
+	} else if err != nil {
+		return fmt.Errorf("read poll %d: %w", id, err)
+	}
+	entries, err := s.trail(ctx, id, p)
 	if err != nil {
 		return fmt.Errorf("read audit trail of poll %d: %w", id, err)
 	}
-	p, err := s.store.Poll(ctx, id)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case p == nil:
 		// A deleted poll keeps its trail on the platform it was opened on.
 		if len(entries) == 0 || !strings.HasPrefix(entries[0].By, r.Platform+":") {
 			return s.errNotFound(id)
 		}
-	case err != nil:
-		return fmt.Errorf("read poll %d: %w", id, err)
 	case p.Platform != r.Platform:
 		return s.errNotFound(id)
 	}
@@ -132,8 +175,9 @@ func auditWho(e AuditEntry) string {
 
 // auditFile writes poll id's audit trail as a CSV file, sent with its
 // export.
-func (s *Service) auditFile(ctx context.Context, id int64) (*bot.File, error) {
-	entries, err := s.store.Audit(ctx, id)
+func (s *Service) auditFile(ctx context.Context, p *Poll) (*bot.File, error) {
+	id := p.ID
+	entries, err := s.trail(ctx, id, p)
 	if err != nil {
 		return nil, fmt.Errorf("read audit trail of poll %d: %w", id, err)
 	}

@@ -73,3 +73,41 @@ Mon Jul 18, 2011 9:01 AM UTC  delete by steward (console:steward): "Ratify?", op
 	e.mustSay("steward", "/poll audit 1", "delete by steward")
 	e.mustSay("steward", "/poll list", "2. Strike?")
 }
+
+// TestAuditTrailShowsTheRosterImportsThatCounted checks that a poll's
+// trail shows the roster it started with (the last import before it
+// opened) and the imports while it was open, and not older or later ones.
+func TestAuditTrailShowsTheRosterImportsThatCounted(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	importAt := func(detail string) {
+		t.Helper()
+		if err := e.store.AddAudit(ctx, polls.RosterImportEntry(e.clock.Now(), "cli:ops", detail)); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+	}
+	importAt("first roster")
+	importAt("second roster")
+	e.open(`/poll "Ratify?" "Yes" "No" --closes in 1h`)
+	e.clock.Advance(time.Minute)
+	importAt("roster while open")
+	e.clock.Advance(2 * time.Hour)
+	e.closeDue()
+	importAt("roster after the close")
+	rec := e.mustSay("steward", "/poll audit 1", "roster import by cli:ops: second roster")
+	text := rec.Text()
+	for _, want := range []string{"open by steward", "roster import by cli:ops: roster while open", "close by the deadline"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("trail lacks %q:\n%s", want, text)
+		}
+	}
+	for _, unwanted := range []string{"first roster", "after the close"} {
+		if strings.Contains(text, unwanted) {
+			t.Errorf("trail shows %q, which did not decide who could vote:\n%s", unwanted, text)
+		}
+	}
+	if strings.Index(text, "second roster") > strings.Index(text, "open by steward") {
+		t.Errorf("trail is not in time order:\n%s", text)
+	}
+}

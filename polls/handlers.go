@@ -538,7 +538,7 @@ func (s *Service) serveExport(ctx context.Context, w bot.ResponseWriter, r *bot.
 	if err := w.Reply(ctx, bot.Reply{Text: note, Private: true, File: f, Thread: r.Thread}); err != nil {
 		return err
 	}
-	trail, err := s.auditFile(ctx, p.ID)
+	trail, err := s.auditFile(ctx, p)
 	if err != nil {
 		return err
 	}

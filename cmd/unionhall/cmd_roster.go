@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -50,7 +52,8 @@ func cmdRoster(ctx context.Context, args []string, std stdio, lookupEnv func(str
 		printRosterProblems(std, problems)
 		return fmt.Errorf("roster import %s: no line could be used, so the roster is unchanged", args[1])
 	}
-	stores, closeDB, err := openStore(ctx, cfg.DBPath, bot.SystemClock{})
+	clock := bot.SystemClock{}
+	stores, closeDB, err := openStore(ctx, cfg.DBPath, clock)
 	if err != nil {
 		return err
 	}
@@ -68,7 +71,18 @@ func cmdRoster(ctx context.Context, args []string, std stdio, lookupEnv func(str
 		people += sizes[u]
 		parts = append(parts, fmt.Sprintf("%s %d", u, sizes[u]))
 	}
-	fmt.Fprintf(std.out, "The roster now has %d members in %d units (%s); it replaces the previous roster.\n", people, len(sizes), strings.Join(parts, ", "))
+	summary := fmt.Sprintf("%d members in %d units (%s)", people, len(sizes), strings.Join(parts, ", "))
+	if len(problems) > 0 {
+		summary += fmt.Sprintf("; %s not used", bot.Plural(len(problems), "line"))
+	}
+	// Every poll's audit trail shows the roster imports that decided who
+	// could vote in it.
+	operator, _ := lookupEnv("USER")
+	entry := polls.RosterImportEntry(clock.Now(), "cli:"+cmp.Or(operator, "unknown"), summary+", from "+filepath.Base(args[1]))
+	if err := stores.Polls.AddAudit(ctx, entry); err != nil {
+		return fmt.Errorf("the roster was replaced, but recording the import in the polls' audit trail failed: %w", err)
+	}
+	fmt.Fprintf(std.out, "The roster now has %s; it replaces the previous roster.\n", strings.Split(summary, ";")[0])
 	printRosterProblems(std, problems)
 	return nil
 }
@@ -78,7 +92,7 @@ func printRosterProblems(std stdio, problems []polls.RosterProblem) {
 	if len(problems) == 0 {
 		return
 	}
-	fmt.Fprintf(std.out, "%d lines could not be used:\n", len(problems))
+	fmt.Fprintf(std.out, "%s could not be used:\n", bot.Plural(len(problems), "line"))
 	for i, p := range problems {
 		if i == maxRosterProblemsShown {
 			fmt.Fprintf(std.out, "  ... and %d more\n", len(problems)-i)

@@ -16,12 +16,12 @@ func TestRosterImportDecidesUnitsAndEligibility(t *testing.T) {
 	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"UNIONHALL_STEWARDS": "console:steward"}
+	vars := map[string]string{"UNIONHALL_STEWARDS": "console:steward", "USER": "ops"}
 	code, out, errOut := runMain(dir, vars, "", "roster", "import", file)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	for _, want := range []string{"The roster now has 2 members in 2 units (P-2 1, P-4 1)", "1 lines could not be used", `line 4: unit "P-99" is not in the units file`} {
+	for _, want := range []string{"The roster now has 2 members in 2 units (P-2 1, P-4 1)", "1 line could not be used", `line 4: unit "P-99" is not in the units file`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -30,6 +30,7 @@ func TestRosterImportDecidesUnitsAndEligibility(t *testing.T) {
 		`steward> /poll "Ratify?" "Yes" "No" --units P-4`,
 		`alice> /vote 1 yes`,
 		`bob> /vote 1 yes`,
+		`steward> /poll audit 1`,
 	)
 	var texts []string
 	for _, l := range lines {
@@ -38,6 +39,10 @@ func TestRosterImportDecidesUnitsAndEligibility(t *testing.T) {
 	all := strings.Join(texts, "\n")
 	if !strings.Contains(all, "It counts for P-4.") || !strings.Contains(all, "the roster has you in P-2") {
 		t.Errorf("votes after the import:\n%s", all)
+	}
+	// The poll's audit trail names the roster it started with.
+	if !strings.Contains(all, "roster import by cli:ops: 2 members in 2 units (P-2 1, P-4 1); 1 line not used, from roster.csv") {
+		t.Errorf("the poll's audit trail lacks the roster import:\n%s", all)
 	}
 
 	code, _, errOut = runMain(dir, vars, "", "roster", "import", filepath.Join(dir, "missing.csv"))
