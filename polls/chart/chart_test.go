@@ -2,16 +2,22 @@ package chart_test
 
 import (
 	"bytes"
+	"flag"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/polls/chart"
 )
+
+// chartDir, when set (go test ./polls/chart -chart.dir DIR), is where the
+// tests write the charts they draw, for a person to look at.
+var chartDir = flag.String("chart.dir", "", "write the charts the tests draw into this directory")
 
 var now = time.Date(2011, time.July, 18, 12, 0, 0, 0, time.UTC)
 
@@ -26,8 +32,10 @@ func draw(t *testing.T, tally *polls.Tally, units *polls.Coalition) (image.Image
 	if f.ContentType != "image/png" || f.Name != "poll-1-chart.png" {
 		t.Fatalf("file %s %s", f.Name, f.ContentType)
 	}
-	if dir := os.Getenv("UNIONHALL_CHART_DIR"); dir != "" {
-		os.WriteFile(dir+"/"+t.Name()+".png", f.Data, 0o644)
+	if *chartDir != "" {
+		if err := os.WriteFile(filepath.Join(*chartDir, t.Name()+".png"), f.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	img, err := png.Decode(bytes.NewReader(f.Data))
 	if err != nil {
