@@ -33,14 +33,18 @@ type day struct {
 	channels    int           // channels the extra questions are spread over
 	extraWindow time.Duration // over which the extra questions are spread
 	settle      time.Duration // how long to wait for the last answers
+	votes       int           // poll clicks in all, over four polls
+	storm       int           // posts each platform refuses with 429s in the storm
+	dropSlack   bool          // cut Slack's connection too, not only Discord's
+	quiet       time.Duration // how long to wait, at the end, for duplicates to show
 }
 
 func main() {
 	short := flag.Bool("short", false, "a short day: one burst per platform, under two minutes")
 	flag.Parse()
-	d := day{burst: 300, burstWindow: time.Minute, extra: 700, channels: 8, extraWindow: 4 * time.Minute, settle: 2 * time.Minute}
+	d := day{burst: 300, burstWindow: time.Minute, extra: 700, channels: 8, extraWindow: 4 * time.Minute, settle: 2 * time.Minute, votes: 5000, storm: 20, dropSlack: true, quiet: 5 * time.Second}
 	if *short {
-		d = day{burst: 150, burstWindow: 30 * time.Second, extra: 50, channels: 4, extraWindow: 30 * time.Second, settle: 45 * time.Second}
+		d = day{burst: 150, burstWindow: 30 * time.Second, extra: 50, channels: 4, extraWindow: 30 * time.Second, settle: 45 * time.Second, votes: 400, storm: 10, quiet: 2 * time.Second}
 	}
 	log.SetFlags(log.Ltime)
 	ok, err := play(d)

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"fmt"
+	"log"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/unionhall/unionhall/adapters/discord/discordtest"
+	"github.com/unionhall/unionhall/adapters/slack/slacktest"
+)
+
+// Where reminders are announced on each platform.
+const (
+	slackAnnounce   = "CANNOUNCE"
+	discordAnnounce = "830000000000000200"
+)
+
+// game is one scripted day in progress: the fakes, the process, and what
+// has been sent.
+type game struct {
+	sl   *slacktest.Server
+	dc   *discordtest.Server
+	proc *process
+
+	memMu sync.Mutex
+	mem   []*sampler // one per process started
+
+	// sending is held (read) while a member's event is sent, and
+	// (write) while a connection is cut, so that nothing is written on
+	// a socket being dropped.
+	sending sync.RWMutex
+
+	polls     []*poll
+	reminders []string // the texts of the reminders added
+	stormed   map[string]int
+}
+
+// send runs f while no connection is being cut.
+func (g *game) send(f func()) {
+	g.sending.RLock()
+	defer g.sending.RUnlock()
+	f()
+}
+
+// waitFor polls cond until it holds, the process exits, or timeout passes.
+func (g *game) waitFor(what string, timeout time.Duration, cond func() bool) error {
+	return waitFor(what, timeout, g.proc.exited, cond)
+}
+
+// connected waits until both platforms are connected.
+func (g *game) connected() error {
+	return g.waitFor("both platforms connected", time.Minute, func() bool {
+		return g.sl.Connected() && g.dc.Gateway().Connected
+	})
+}
+
+// remind has the Slack steward add a reminder due after in.
+func (g *game) remind(in time.Duration, text string) {
+	g.reminders = append(g.reminders, text)
+	g.send(func() {
+		g.sl.SendSlashCommand(fmt.Sprintf("remind-%d", len(g.reminders)), "/reminders", fmt.Sprintf("add in %ds %s", int(in.Seconds()), text), slackSteward, "CSTEWARDS")
+	})
+}
+
+// announced counts, per platform, the announcements of each reminder.
+func (g *game) announced() map[string]map[string]int {
+	out := map[string]map[string]int{"slack": {}, "discord": {}}
+	for _, text := range g.reminders {
+		for _, c := range g.sl.Posts() {
+			if c.Err == "" && c.Form.Get("channel") == slackAnnounce && strings.Contains(c.Text(), text) {
+				out["slack"][text]++
+			}
+		}
+		for _, m := range g.dc.ChannelMessages(discordAnnounce) {
+			if strings.Contains(m.Text(), text) {
+				out["discord"][text]++
+			}
+		}
+	}
+	return out
+}
+
+// remindersOnce reports whether every reminder was announced exactly once
+// on each platform.
+func (g *game) remindersOnce() bool {
+	for _, byText := range g.announced() {
+		for _, text := range g.reminders {
+			if byText[text] != 1 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// dropSlack cuts the Socket Mode connection and waits for the bot to
+// open a new one.
+func (g *game) dropSlack() error {
+	g.sending.Lock()
+	defer g.sending.Unlock()
+	before := g.sl.Sockets()
+	log.Print("cutting the Slack connection")
+	g.sl.DropConnections()
+	return g.waitFor("Slack reconnected", time.Minute, func() bool { return g.sl.Sockets() > before && g.sl.Connected() })
+}
+
+// dropDiscord cuts the gateway connection; the bot resumes, and Discord
+// replays what it missed.
+func (g *game) dropDiscord() error {
+	log.Print("cutting the Discord gateway connection")
+	g.dc.Drop()
+	return g.waitFor("Discord resumed", time.Minute, func() bool { return g.dc.Gateway().Connected })
+}
+
+// storm makes each platform refuse n of the bot's posts with 429s beyond
+// its documented limits.
+func (g *game) storm(n int) {
+	log.Printf("a storm of 429s: the next %d posts on each platform are refused", n)
+	g.sl.FailNext("chat.postMessage", n, slacktest.Failure{Status: 429, RetryAfter: "1"})
+	g.dc.RateLimit(discordtest.RouteCreateMessage, n, time.Second)
+	g.stormed = map[string]int{"slack": n, "discord": n}
+}
+
+// refusals counts, per platform, the 429s the fakes answered, those
+// forced in the storm included.
+func (g *game) refusals() map[string]int {
+	discord := 0
+	for _, c := range g.dc.Calls() {
+		if c.Status == http.StatusTooManyRequests {
+			discord++
+		}
+	}
+	return map[string]int{"slack": g.sl.RateLimited(), "discord": discord}
+}
+
+// restart kills the process with SIGKILL and starts it again on the same
+// database.
+func (g *game) restart() error {
+	log.Print("SIGKILL")
+	g.proc.kill()
+	if err := g.proc.start(); err != nil {
+		return err
+	}
+	g.memMu.Lock()
+	g.mem = append(g.mem, newSampler(g.proc.pid()))
+	g.memMu.Unlock()
+	return g.connected()
+}
+
+// sample samples the running process's memory and threads.
+func (g *game) sample() {
+	g.memMu.Lock()
+	m := g.mem[len(g.mem)-1]
+	g.memMu.Unlock()
+	m.sample()
+}
+
+// peak is the highest memory and threads of every process started.
+func (g *game) peak() procStatus {
+	g.memMu.Lock()
+	defer g.memMu.Unlock()
+	var peak procStatus
+	for _, m := range g.mem {
+		p := m.peak()
+		peak.hwm, peak.threads = max(peak.hwm, p.hwm), max(peak.threads, p.threads)
+	}
+	return peak
+}
+
+// castVotes sends clicks spread over window; halfway, when kill is set,
+// it kills and restarts the process and sends again every click that was
+// not acknowledged, as the platforms redeliver them (Slack) or members
+// click again (Discord). It counts the clicks sent per poll in sent, and
+// returns the clicks with their IDs.
+func (g *game) castVotes(clicks []click, window time.Duration, kill bool, sent map[*poll]int) ([]click, error) {
+	start := time.Now()
+	var done []click
+	for i, c := range clicks {
+		if wait := time.Until(start.Add(time.Duration(i) * window / time.Duration(len(clicks)))); wait > 0 {
+			time.Sleep(wait)
+		}
+		if kill && i == len(clicks)/2 {
+			if err := g.restart(); err != nil {
+				return done, err
+			}
+			lost := 0
+			for _, d := range done {
+				if !g.acked(d) {
+					d.retry = true
+					g.send(func() { g.vote(d, i) })
+					sent[d.poll]++
+					lost++
+				}
+			}
+			log.Printf("%d clicks were not acknowledged before the kill; sent again", lost)
+		}
+		g.send(func() { done = append(done, g.vote(c, i)) })
+		sent[c.poll]++
+	}
+	return done, nil
+}
+
+// resent is the clicks of a previous round that Slack redelivers: the
+// retries in round carry the envelope ID of the voter's first click.
+func resent(round []click, first []click) []click {
+	ids := map[*poll]map[int]string{}
+	for _, c := range first {
+		if ids[c.poll] == nil {
+			ids[c.poll] = map[int]string{}
+		}
+		ids[c.poll][c.member] = c.id
+	}
+	out := make([]click, len(round))
+	for i, c := range round {
+		if c.retry {
+			c.id = ids[c.poll][c.member]
+		}
+		out[i] = c
+	}
+	return out
+}
