@@ -12,8 +12,10 @@ import (
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 )
 
-// Where reminders are announced on each platform.
+// Where reminders are announced on each platform, and where the
+// steward adds them.
 const (
+	stewardsChannel = "CSTEWARDS"
 	slackAnnounce   = "CANNOUNCE"
 	discordAnnounce = "830000000000000200"
 )
@@ -61,7 +63,7 @@ func (g *game) connected() error {
 func (g *game) remind(in time.Duration, text string) {
 	g.reminders = append(g.reminders, text)
 	g.send(func() {
-		g.sl.SendSlashCommand(fmt.Sprintf("remind-%d", len(g.reminders)), "/reminders", fmt.Sprintf("add in %ds %s", int(in.Seconds()), text), slackSteward, "CSTEWARDS")
+		g.sl.SendSlashCommand(fmt.Sprintf("remind-%d", len(g.reminders)), "/reminders", fmt.Sprintf("add in %ds %s", int(in.Seconds()), text), slackSteward, stewardsChannel)
 	})
 }
 
@@ -170,37 +172,72 @@ func (g *game) peak() procStatus {
 	return peak
 }
 
-// castVotes sends clicks spread over window; halfway, when kill is set,
-// it kills and restarts the process and sends again every click that was
-// not acknowledged, as the platforms redeliver them (Slack) or members
-// click again (Discord). It counts the clicks sent per poll in sent, and
+// castVotes sends clicks spread over window. When kill is set, it sends
+// a rush of clicks back to back halfway, adds a reminder due while the
+// process is down, kills the process with SIGKILL in the rush's wake and
+// starts it again, then sends again every click that was not
+// acknowledged, as the platforms redeliver them (Slack) or members click
+// again (Discord). It counts the clicks sent per poll in sent, and
 // returns the clicks with their IDs.
 func (g *game) castVotes(clicks []click, window time.Duration, kill bool, sent map[*poll]int) ([]click, error) {
+	const rush = 20
+	half := len(clicks) / 2
 	start := time.Now()
 	var done []click
 	for i, c := range clicks {
-		if wait := time.Until(start.Add(time.Duration(i) * window / time.Duration(len(clicks)))); wait > 0 {
+		inRush := kill && i >= half-rush && i < half
+		if wait := time.Until(start.Add(time.Duration(i) * window / time.Duration(len(clicks)))); wait > 0 && !inRush {
 			time.Sleep(wait)
 		}
-		if kill && i == len(clicks)/2 {
-			if err := g.restart(); err != nil {
+		if kill && i == half-rush {
+			if err := g.remindWhileDown(); err != nil {
 				return done, err
 			}
-			lost := 0
-			for _, d := range done {
-				if !g.acked(d) {
-					d.retry = true
-					g.send(func() { g.vote(d, i) })
-					sent[d.poll]++
-					lost++
-				}
+		}
+		if kill && i == half {
+			if err := g.killDuringVotes(done, sent); err != nil {
+				return done, err
 			}
-			log.Printf("%d clicks were not acknowledged before the kill; sent again", lost)
 		}
 		g.send(func() { done = append(done, g.vote(c, i)) })
 		sent[c.poll]++
 	}
 	return done, nil
+}
+
+// remindWhileDown adds a reminder due while the process is down, and
+// waits until it is confirmed (stored).
+func (g *game) remindWhileDown() error {
+	const text = "Vote today, last call"
+	g.remind(3*time.Second, text)
+	return g.waitFor("the last reminder confirmed", time.Minute, func() bool {
+		for _, c := range g.sl.Posts() {
+			if c.Form.Get("channel") == stewardsChannel && strings.Contains(c.Text(), text) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// killDuringVotes kills and restarts the process right after the clicks
+// done, and sends again those that were not acknowledged.
+func (g *game) killDuringVotes(done []click, sent map[*poll]int) error {
+	if err := g.restart(); err != nil {
+		return err
+	}
+	acked := 0
+	for _, d := range done {
+		if g.acked(d) {
+			acked++
+			continue
+		}
+		d.retry = true
+		g.send(func() { g.vote(d, len(done)) })
+		sent[d.poll]++
+	}
+	log.Printf("before the kill, %d of this round's %d clicks were acknowledged; the other %d are sent again", acked, len(done), len(done)-acked)
+	return nil
 }
 
 // resent is the clicks of a previous round that Slack redelivers: the

@@ -165,8 +165,7 @@ func play(d day) (bool, error) {
 	refused := g.refusals()
 
 	// The second round: repeated clicks, changes and redeliveries, with a
-	// SIGKILL halfway and a reminder due while the process restarts.
-	g.remind(5*time.Second, "Vote today, last call")
+	// SIGKILL halfway and a reminder due while the process is down.
 	log.Printf("casting %d more votes, with a SIGKILL halfway", len(second))
 	if _, err := g.castVotes(resent(second, first), d.burstWindow/2, true, clicks); err != nil {
 		return false, err
