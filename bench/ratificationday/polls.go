@@ -33,8 +33,8 @@ type poll struct {
 	buttons  []slacktest.Button
 	custom   []string // Discord: the buttons' custom IDs
 
-	final     map[int]int // member → option index, as last clicked
-	lastClick time.Time
+	final      map[int]int // member → option index, as last clicked
+	lastChange time.Time   // when the last click that changed the tally was sent
 }
 
 // click is one member's click on a poll's button.
@@ -157,8 +157,10 @@ func (g *game) vote(c click, n int) click {
 	case "discord":
 		c.id = g.dc.Click(discordVoter(c.member), p.card, p.custom[c.option])
 	}
-	p.final[c.member] = c.option
-	p.lastClick = time.Now()
+	if was, ok := p.final[c.member]; !ok || was != c.option {
+		p.final[c.member] = c.option
+		p.lastChange = time.Now()
+	}
 	return c
 }
 
@@ -170,13 +172,14 @@ func (g *game) acked(c click) bool {
 	return g.dc.Interaction(c.id).Acks > 0
 }
 
-// card is what a poll's card shows last, and when it was last changed.
+// card is what a poll's card shows last, and since when: on Slack the
+// first update that showed it, on Discord the last edit.
 func (g *game) card(p *poll) (string, time.Time) {
 	if p.platform == "slack" {
 		var text string
 		var at time.Time
 		for _, u := range g.sl.Updates() {
-			if u.Err == "" && u.Form.Get("channel") == p.channel && u.Form.Get("ts") == p.card {
+			if u.Err == "" && u.Form.Get("channel") == p.channel && u.Form.Get("ts") == p.card && u.Text() != text {
 				text, at = u.Text(), u.At
 			}
 		}
@@ -256,7 +259,8 @@ func ballots(db string, polls []*poll) error {
 }
 
 // reportPolls prints, per poll, its clicks, whether its card is exact and
-// the time from its last click to the card showing the final tally.
+// the time from the last click that changed the tally to the card showing
+// the final tally.
 func (g *game) reportPolls(clicks map[*poll]int) bool {
 	ok := true
 	for _, p := range g.polls {
@@ -265,7 +269,7 @@ func (g *game) reportPolls(clicks map[*poll]int) bool {
 		ok = ok && exact
 		took := "never"
 		if exact {
-			took = at.Sub(p.lastClick).Round(time.Millisecond).String()
+			took = at.Sub(p.lastChange).Round(time.Millisecond).String()
 		}
 		fmt.Printf("%s poll %d: %d clicks by %d members, tally %v; card exact: %v; vote to card: %s\n",
 			p.platform, p.id, clicks[p], len(p.final), p.tally(), exact, took)
