@@ -1,17 +1,26 @@
 // Command ratificationday plays a ratification day against the real
 // unionhall binary: it builds it, starts local Slack and Discord fakes
 // that enforce the platforms' documented rate limits, runs "unionhall
-// run" with both platforms configured, and has members mention the bot
-// in bursts (the worst: hundreds in one channel within a minute, on each
-// platform at once). It prints, per platform, the time from question to
-// answer (p50, p99, max; over every question and over the burst channel
-// alone), how many answers went privately, and the 429s the fakes
-// answered; and, for the process, its peak memory and threads (from
-// /proc) and the database's growth.
+// run" with both platforms configured, and plays the day: members mention
+// the bot in bursts (the worst: hundreds in one channel within a minute,
+// on each platform at once) while they vote on four polls, two on each
+// platform; reminders fall due; each platform refuses a stretch of posts
+// with 429s; connections are cut; and halfway through the second round
+// of votes (repeated clicks, changes, redeliveries) the process is killed
+// with SIGKILL and started again on the same database.
 //
-// It exits 1 when a question went unanswered, was answered twice, or a
-// fake saw the bot break the platform's rules. With -short (what .ci/run
-// runs) the day is cut to one burst per platform, under two minutes.
+// It prints, per platform, the time from question to answer (p50, p99,
+// max), how many answers went privately and the 429s the fakes answered;
+// per poll, its tally and the time from the last vote to the card showing
+// it; the reminders announced; for the process, its peak memory and
+// threads (from /proc) and its idle memory and goroutines (from its
+// /metrics) before and after the day; and the database's growth.
+//
+// It exits 1 when a question went unanswered or was answered twice, a
+// card or the database does not hold the exact votes, a reminder was not
+// announced exactly once on each platform, goroutines grew, or a fake saw
+// the bot break the platform's rules. With -short (what .ci/run runs) the
+// day is cut to one burst per platform, under two minutes.
 //
 // Time is not compressed: the fakes enforce the documented limits on the
 // wall clock, so the figures are what members would see.
