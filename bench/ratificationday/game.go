@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"net/http"
@@ -158,6 +159,21 @@ func (g *game) sample() {
 	m := g.mem[len(g.mem)-1]
 	g.memMu.Unlock()
 	m.sample()
+}
+
+// watch samples the running process every 200 ms until ctx ends, so
+// that the peaks are those of the whole day.
+func (g *game) watch(ctx context.Context) {
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			g.sample()
+		}
+	}
 }
 
 // peak is the highest memory and threads of every process started.

@@ -95,18 +95,7 @@ func play(d day) (bool, error) {
 	before := proc.settle(30 * time.Second)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go func() {
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				g.sample()
-			}
-		}
-	}()
+	go g.watch(ctx)
 
 	if err := g.openPolls(); err != nil {
 		return false, err
@@ -183,6 +172,7 @@ func play(d day) (bool, error) {
 	stop()
 	// A few seconds for anything duplicated to show.
 	time.Sleep(d.quiet)
+	res = collect(sl, dc, asked)
 	after := proc.settle(time.Minute)
 	peak := g.peak()
 	stopped = true
