@@ -96,7 +96,8 @@ func interleave(cs []click) []click {
 	return out
 }
 
-// voterID names member m as a poll voter on each platform.
+// slackVoter and discordVoter name member m as a poll voter on each
+// platform.
 func slackVoter(m int) string { return fmt.Sprintf("UV%05d", m) }
 
 func discordVoter(m int) discordtest.Member {
