@@ -53,13 +53,6 @@ func (g *game) waitFor(what string, timeout time.Duration, cond func() bool) err
 	return waitFor(what, timeout, g.proc.exited, cond)
 }
 
-// connected waits until both platforms are connected.
-func (g *game) connected() error {
-	return g.waitFor("both platforms connected", time.Minute, func() bool {
-		return g.sl.Connected() && g.dc.Gateway().Connected
-	})
-}
-
 // remind has the Slack steward add a reminder due after in.
 func (g *game) remind(in time.Duration, text string) {
 	g.reminders = append(g.reminders, text)
@@ -139,9 +132,12 @@ func (g *game) refusals() map[string]int {
 	return map[string]int{"slack": g.sl.RateLimited(), "discord": discord}
 }
 
-// restart kills the process with SIGKILL and starts it again on the same
-// database.
+// restart kills the process with SIGKILL, starts it again on the same
+// database and waits until the new process has connected to both
+// platforms (the fakes may not yet have noticed the old connections
+// close).
 func (g *game) restart() error {
+	sockets, identifies := g.sl.Sockets(), g.dc.Gateway().Identifies
 	log.Print("SIGKILL")
 	g.proc.kill()
 	if err := g.proc.start(); err != nil {
@@ -150,7 +146,10 @@ func (g *game) restart() error {
 	g.memMu.Lock()
 	g.mem = append(g.mem, newSampler(g.proc.pid()))
 	g.memMu.Unlock()
-	return g.connected()
+	return g.waitFor("both platforms connected again", 2*time.Minute, func() bool {
+		gw := g.dc.Gateway()
+		return g.sl.Sockets() > sockets && g.sl.Connected() && gw.Identifies > identifies && gw.Connected
+	})
 }
 
 // sample samples the running process's memory and threads.
