@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/unionhall/unionhall/adapters/discord/discordtest"
@@ -41,7 +40,8 @@ type question struct {
 	at       time.Time // when it was sent
 }
 
-// play runs the day d and reports whether everything was answered once.
+// play runs the day d and reports whether everything was answered,
+// counted and announced once.
 func play(d day) (bool, error) {
 	dir, err := os.MkdirTemp("", "ratificationday")
 	if err != nil {
@@ -63,89 +63,157 @@ func play(d day) (bool, error) {
 
 	db := filepath.Join(dir, "unionhall.db")
 	logPath := filepath.Join(dir, "unionhall.log")
-	logFile, err := os.Create(logPath)
+	proc, err := newProcess(bin, logPath, []string{
+		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
+		"UNIONHALL_DB=" + db,
+		"UNIONHALL_STEWARDS=slack:" + slackSteward,
+		"SLACK_BOT_TOKEN=" + slacktest.BotToken, "SLACK_APP_TOKEN=" + slacktest.AppToken, "SLACK_API_URL=" + sl.APIURL(),
+		"SLACK_ANNOUNCE_CHANNEL=#" + slackAnnounce,
+		"DISCORD_TOKEN=" + discordToken, "DISCORD_GUILD_ID=" + discordtest.GuildID, "DISCORD_API_URL=" + dc.URL(),
+		"DISCORD_STEWARD_ROLE=" + discordtest.StewardRoleID, "DISCORD_ANNOUNCE_CHANNEL=" + discordAnnounce,
+	})
 	if err != nil {
 		return false, err
 	}
-	defer logFile.Close()
-	cmd := exec.Command(bin, "run")
-	cmd.Env = []string{
-		"PATH=" + os.Getenv("PATH"), "HOME=" + dir,
-		"UNIONHALL_DB=" + db,
-		"SLACK_BOT_TOKEN=" + slacktest.BotToken, "SLACK_APP_TOKEN=" + slacktest.AppToken, "SLACK_API_URL=" + sl.APIURL(),
-		"DISCORD_TOKEN=" + discordToken, "DISCORD_GUILD_ID=" + discordtest.GuildID, "DISCORD_API_URL=" + dc.URL(),
-		"DISCORD_STEWARD_ROLE=" + discordtest.StewardRoleID,
-	}
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
+	if err := proc.start(); err != nil {
 		return false, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	g := &game{sl: sl, dc: dc, proc: proc, mem: []*sampler{newSampler(proc.pid())}}
+	stopped := false
 	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(20 * time.Second):
-			cmd.Process.Kill()
-			<-exited
+		if !stopped {
+			g.proc.stop()
 		}
 	}()
-	if err := waitFor("both platforms connected", time.Minute, exited, func() bool {
-		return sl.Connected() && len(dc.Overwrites()) > 0
+	if err := g.waitFor("both platforms connected", time.Minute, func() bool {
+		return sl.Connected() && len(dc.Overwrites()) > 0 && dc.Gateway().Connected
 	}); err != nil {
 		return false, err
 	}
 	dbBefore := dbSize(db)
-	mem := newSampler(cmd.Process.Pid)
-	idle := mem.sample()
+	log.Print("waiting for the process to settle")
+	before := proc.settle(30 * time.Second)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	go mem.run(ctx)
+	go g.watch(ctx)
 
+	if err := g.openPolls(); err != nil {
+		return false, err
+	}
+	g.remind(d.burstWindow/2, "Vote today, first call")
+	first, second := pollPlan(g.polls, d.votes/len(g.polls))
+	clicks := map[*poll]int{}
+
+	// The bursts: questions and first votes at once, a connection cut on
+	// each platform and a storm of 429s along the way.
 	plan := schedule(d)
-	log.Printf("asking %d questions (%d in one channel within %v on each platform)", len(plan), d.burst, d.burstWindow)
+	log.Printf("asking %d questions (%d in one channel within %v on each platform) and casting %d first votes", len(plan), d.burst, d.burstWindow, len(first))
 	start := time.Now()
-	asked := ask(sl, dc, plan, start)
+	var asked []question
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); asked = ask(g, plan, start) }()
+	var voteErr error
+	go func() { defer wg.Done(); first, voteErr = g.castVotes(first, d.burstWindow, false, clicks) }()
+	steps := []struct {
+		at time.Duration
+		do func() error
+	}{
+		{d.burstWindow / 4, func() error { g.storm(d.storm); return nil }},
+		{d.burstWindow / 2, g.dropDiscord},
+	}
+	if d.dropSlack {
+		steps = append(steps, struct {
+			at time.Duration
+			do func() error
+		}{d.burstWindow * 2 / 3, g.dropSlack})
+	}
+	for _, step := range steps {
+		time.Sleep(time.Until(start.Add(step.at)))
+		if err := step.do(); err != nil {
+			return false, err
+		}
+	}
+	wg.Wait()
+	if voteErr != nil {
+		return false, voteErr
+	}
 	last := plan[len(plan)-1].at
 	for i := range asked {
 		last = latest(last, asked[i].at)
 	}
 	var res results
-	err = waitFor("every question answered", time.Until(last.Add(d.settle)), exited, func() bool {
+	err = g.waitFor("every question answered", time.Until(last.Add(d.settle)), func() bool {
 		res = collect(sl, dc, asked)
 		return res.answered == len(asked)
 	})
 	if err != nil {
 		log.Print(err)
 	}
-	stop()
-	// A few seconds for anything duplicated to show and the process to
-	// go back to idle.
-	time.Sleep(5 * time.Second)
 	res = collect(sl, dc, asked)
-	after := mem.sample()
-	peak := mem.peak()
+	refused := g.refusals()
 
-	report(d, asked, res, sl.RateLimited(), dc.RateLimited())
-	fmt.Printf("process: peak RSS %.1f MB (idle %.1f MB before, %.1f MB after); threads %d idle, %d peak, %d after\n",
-		mb(peak.hwm), mb(idle.rss), mb(after.rss), idle.threads, peak.threads, after.threads)
+	// The second round: repeated clicks, changes and redeliveries, with a
+	// SIGKILL halfway and a reminder due while the process is down.
+	log.Printf("casting %d more votes, with a SIGKILL halfway", len(second))
+	if _, err := g.castVotes(resent(second, first), d.burstWindow/2, true, clicks); err != nil {
+		return false, err
+	}
+	if err := g.waitFor("every card exact and every reminder announced", d.settle, func() bool {
+		for _, p := range g.polls {
+			if text, _ := g.card(p); !p.exact(text) {
+				return false
+			}
+		}
+		return g.remindersOnce()
+	}); err != nil {
+		log.Print(err)
+	}
+	stop()
+	// A few seconds for anything duplicated to show.
+	time.Sleep(d.quiet)
+	res = collect(sl, dc, asked)
+	after := proc.settle(time.Minute)
+	peak := g.peak()
+	stopped = true
+	g.proc.stop()
+
+	report(d, asked, res, refused)
+	cardsOK := g.reportPolls(clicks)
+	ballotErr := ballots(db, g.polls)
+	if ballotErr != nil {
+		log.Printf("database: %v", ballotErr)
+	} else {
+		fmt.Println("database: one ballot per member in every poll, with the option each chose last")
+	}
+	ann, all := g.announced(), g.refusals()
+	for _, p := range []string{"slack", "discord"} {
+		fmt.Printf("%s: reminders announced %v; 429s received in all %d (of which %d forced in the storm)\n", p, ann[p], all[p], g.stormed[p])
+	}
+	fmt.Printf("process: peak RSS %.1f MB, %d threads at peak; idle before the day %.1f MB and %d goroutines, after %.1f MB and %d goroutines\n",
+		mb(peak.hwm), peak.threads, mb(before.rssKB), before.goroutines, mb(after.rssKB), after.goroutines)
 	fmt.Printf("database: %.1f KB before the day, %.1f KB after (of which the write-ahead log %.1f KB)\n",
 		float64(dbBefore)/1024, float64(dbSize(db))/1024, float64(fileSize(db+"-wal"))/1024)
 	lines, info := logLines(logPath)
 	fmt.Printf("log: %d lines, %d at INFO or above, for %d questions\n", lines, info, len(asked))
 
-	ok := res.answered == len(asked) && res.duplicated == 0 && !r.Failed()
+	grew := after.goroutines < 0 || after.goroutines > before.goroutines+goroutineMargin
+	ok := res.answered == len(asked) && res.duplicated == 0 && !r.Failed() && cardsOK && ballotErr == nil && g.remindersOnce() && !grew
 	for _, v := range dc.Violations() {
 		log.Printf("Discord rule broken: %s", v)
 		ok = false
 	}
 	if !ok {
-		fmt.Printf("FAIL: %d of %d answered, %d answered twice, fake complaints: %v\n", res.answered, len(asked), res.duplicated, r.Failed())
+		fmt.Printf("FAIL: %d of %d answered, %d answered twice, cards exact %v, ballots %v, reminders once %v, goroutines %d → %d, fake complaints: %v\n",
+			res.answered, len(asked), res.duplicated, cardsOK, ballotErr, g.remindersOnce(), before.goroutines, after.goroutines, r.Failed())
 		log.Printf("unionhall's log is kept at %s", keepLog(logPath))
 	}
 	return ok, nil
 }
+
+// goroutineMargin is how many more goroutines than before the day the
+// idle process may have after it (pooled connections, timers).
+const goroutineMargin = 10
 
 // schedule lays out the day's questions in the order they are asked.
 func schedule(d day) []question {
@@ -189,7 +257,7 @@ func discordMember(i int) discordtest.Member {
 
 // ask sends the plan's questions at their times, counted from start, and
 // returns them with their keys and the times they were sent.
-func ask(sl *slacktest.Server, dc *discordtest.Server, plan []question, start time.Time) []question {
+func ask(g *game, plan []question, start time.Time) []question {
 	out := make([]question, 0, len(plan))
 	for i, q := range plan {
 		if wait := time.Until(start.Add(q.at.Sub(time.Time{}))); wait > 0 {
@@ -197,13 +265,15 @@ func ask(sl *slacktest.Server, dc *discordtest.Server, plan []question, start ti
 		}
 		text := questions[i%len(questions)]
 		q.at = time.Now()
-		switch q.platform {
-		case "slack":
-			q.key = fmt.Sprintf("1800000000.%06d", i)
-			sl.SendEvent(fmt.Sprintf("Ev%06d", i), slacktest.Mention(slackUser(q.member), q.channel, "<@"+slacktest.BotUserID+"> "+text, q.key, ""))
-		case "discord":
-			q.key = dc.ChannelMessage(discordMember(q.member), q.channel, "<@"+discordtest.BotID+"> "+text, discordtest.BotID)
-		}
+		g.send(func() {
+			switch q.platform {
+			case "slack":
+				q.key = fmt.Sprintf("1800000000.%06d", i)
+				g.sl.SendEvent(fmt.Sprintf("Ev%06d", i), slacktest.Mention(slackUser(q.member), q.channel, "<@"+slacktest.BotUserID+"> "+text, q.key, ""))
+			case "discord":
+				q.key = g.dc.ChannelMessage(discordMember(q.member), q.channel, "<@"+discordtest.BotID+"> "+text, discordtest.BotID)
+			}
+		})
 		out = append(out, q)
 	}
 	return out
@@ -308,14 +378,13 @@ func collect(sl *slacktest.Server, dc *discordtest.Server, asked []question) res
 }
 
 // report prints the figures per platform.
-func report(d day, asked []question, res results, slack429, discord429 int) {
+func report(d day, asked []question, res results, refused map[string]int) {
 	total := map[string]int{}
 	for _, q := range asked {
 		total[q.platform]++
 	}
-	refused := map[string]int{"slack": slack429, "discord": discord429}
 	for _, p := range []string{"slack", "discord"} {
-		fmt.Printf("%s: %d questions, %d answered (%d privately); question to answer %s; in the burst channel (%d within %v) %s; 429s received: %d\n",
+		fmt.Printf("%s: %d questions, %d answered (%d privately); question to answer %s; in the burst channel (%d within %v) %s; 429s during the bursts: %d\n",
 			p, total[p], len(res.delay[p]), res.private[p], quantiles(res.delay[p]), d.burst, d.burstWindow, quantiles(res.burstDelay[p]), refused[p])
 	}
 }
@@ -443,18 +512,4 @@ func (s *sampler) peak() procStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.high
-}
-
-// run samples every 200 ms until ctx ends.
-func (s *sampler) run(ctx context.Context) {
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			s.sample()
-		}
-	}
 }
