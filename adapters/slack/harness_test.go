@@ -16,6 +16,17 @@ import (
 	"github.com/unionhall/unionhall/bot/bottest"
 )
 
+// checkReplyAfterHandler checks that srv has no reply on a response URL
+// while the handler is held, and exactly one once release lets it finish.
+func checkReplyAfterHandler(t *testing.T, srv *slacktest.Server, release func()) {
+	t.Helper()
+	if len(srv.ResponsePosts()) != 0 {
+		t.Fatal("replied before the handler finished")
+	}
+	release()
+	bottest.WaitFor(t, "the reply once the handler finished", func() bool { return len(srv.ResponsePosts()) == 1 })
+}
+
 // testLogger returns a logger whose output fails the test if it ever
 // contains a secret, and is shown when the test fails.
 func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {

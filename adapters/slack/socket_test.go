@@ -323,17 +323,12 @@ func TestReconnectAfterDisconnect(t *testing.T) {
 func TestAckDoesNotWaitForHandler(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	tb := newTestBot()
-	release := make(chan struct{})
-	tb.release = release
+	release := tb.holdHandlers()
 	startAdapter(t, srv, tb, nil, nil)
 
 	srv.SendSlashCommand("slow", "/poll", "list", "U1", "C1")
 	srv.WaitAcked("slow")
-	if len(srv.ResponsePosts()) != 0 {
-		t.Fatal("replied before the handler finished")
-	}
-	close(release)
-	bottest.WaitFor(t, "the reply once the handler finished", func() bool { return len(srv.ResponsePosts()) == 1 })
+	checkReplyAfterHandler(t, srv, release)
 }
 
 func TestStewardGroupGrantsPowers(t *testing.T) {

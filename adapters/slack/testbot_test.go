@@ -60,6 +60,16 @@ func newTestBot() *testBot {
 	return tb
 }
 
+// holdHandlers makes tb's handlers wait, from now on, until release is
+// called: what a platform sees then, it saw before a handler finished.
+func (tb *testBot) holdHandlers() (release func()) {
+	ch := make(chan struct{})
+	tb.mu.Lock()
+	tb.release = ch
+	tb.mu.Unlock()
+	return func() { close(ch) }
+}
+
 func (tb *testBot) record(r *bot.Request) {
 	tb.mu.Lock()
 	tb.reqs = append(tb.reqs, *r)

@@ -38,12 +38,20 @@ import (
 // tables refuse a second ballot should anything get past that.
 type PollStore struct {
 	db *DB
+	// Roster makes PollStore a polls.RosterStore too: the roster beside
+	// the polls.
+	store.Roster
 }
 
 // NewPollStore returns the poll store on db.
-func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
+func NewPollStore(db *DB) *PollStore {
+	return &PollStore{db: db, Roster: store.Roster{Engine: rosterSQL{db}}}
+}
 
-var _ polls.Store = (*PollStore)(nil)
+var (
+	_ polls.Store       = (*PollStore)(nil)
+	_ polls.RosterStore = (*PollStore)(nil)
+)
 
 // pollFields are the columns of a poll that are stored as they are read,
 // in the order scanPoll reads them before the voter count and revision.

@@ -3,19 +3,20 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/unionhall/unionhall/polls"
+	"github.com/unionhall/unionhall/store"
 )
 
-// PollStore implements polls.RosterStore too: the roster beside the polls.
-var _ polls.RosterStore = (*PollStore)(nil)
+// rosterSQL is the roster's statements in PostgreSQL's SQL; store.Roster,
+// embedded in PollStore, makes them polls.RosterStore.
+type rosterSQL struct{ db *DB }
 
-// ReplaceRoster replaces the roster with entries in one transaction.
-func (s *PollStore) ReplaceRoster(ctx context.Context, entries []polls.RosterEntry) error {
-	err := s.db.tx(ctx, func(tx pgx.Tx) error {
+// WriteRoster implements store.RosterEngine.
+func (r rosterSQL) WriteRoster(ctx context.Context, entries []polls.RosterEntry) error {
+	return r.db.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM roster`); err != nil {
 			return err
 		}
@@ -26,56 +27,34 @@ func (s *PollStore) ReplaceRoster(ctx context.Context, entries []polls.RosterEnt
 			}))
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("replace roster: %w", err)
-	}
-	return nil
 }
 
-// HasRoster reports whether the roster has any rows.
-func (s *PollStore) HasRoster(ctx context.Context) (bool, error) {
-	var ok bool
-	if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM roster)`).Scan(&ok); err != nil {
-		return false, fmt.Errorf("read roster: %w", err)
-	}
-	return ok, nil
+// AnyRoster implements store.RosterEngine.
+func (r rosterSQL) AnyRoster(ctx context.Context) (ok bool, err error) {
+	return ok, r.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM roster)`).Scan(&ok)
 }
 
-// RosterUnit returns a member's unit on the roster.
-func (s *PollStore) RosterUnit(ctx context.Context, member string) (string, bool, error) {
-	var unit string
-	err := s.db.pool.QueryRow(ctx, `SELECT unit FROM roster WHERE member = $1`, member).Scan(&unit)
+// UnitOnRoster implements store.RosterEngine.
+func (r rosterSQL) UnitOnRoster(ctx context.Context, member string) (unit string, found bool, err error) {
+	err = r.db.pool.QueryRow(ctx, `SELECT unit FROM roster WHERE member = $1`, member).Scan(&unit)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", false, nil
 	}
-	if err != nil {
-		return "", false, fmt.Errorf("read roster unit of %s: %w", member, err)
-	}
-	return unit, true, nil
+	return unit, err == nil, err
 }
 
-// RosterSizes returns the number of people per unit.
-func (s *PollStore) RosterSizes(ctx context.Context) (map[string]int, error) {
-	type size struct {
-		unit string
-		n    int
-	}
-	rows, err := queryAll(ctx, s.db.pool, "read roster sizes", func(row pgx.CollectableRow, v *size) error {
-		return row.Scan(&v.unit, &v.n)
-	}, `SELECT unit, count(DISTINCT person) FROM roster GROUP BY unit`)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]int, len(rows))
-	for _, r := range rows {
-		out[r.unit] = r.n
-	}
-	return out, nil
+// UnitSizes implements store.RosterEngine.
+func (r rosterSQL) UnitSizes(ctx context.Context) ([]store.UnitSize, error) {
+	rows, _ := r.db.pool.Query(ctx, `SELECT unit, count(DISTINCT person) FROM roster GROUP BY unit`)
+	return collect(rows, func(row pgx.CollectableRow, v *store.UnitSize) error {
+		return row.Scan(&v.Unit, &v.People)
+	})
 }
 
-// RosterMembers returns the members of the given units (all when none).
-func (s *PollStore) RosterMembers(ctx context.Context, units []string) ([]string, error) {
-	return queryAll(ctx, s.db.pool, "read roster members", func(row pgx.CollectableRow, m *string) error {
+// MembersOf implements store.RosterEngine.
+func (r rosterSQL) MembersOf(ctx context.Context, units []string) ([]string, error) {
+	rows, _ := r.db.pool.Query(ctx, `SELECT member FROM roster WHERE coalesce(cardinality($1::text[]), 0) = 0 OR unit = ANY ($1) ORDER BY member COLLATE "C"`, units)
+	return collect(rows, func(row pgx.CollectableRow, m *string) error {
 		return row.Scan(m)
-	}, `SELECT member FROM roster WHERE coalesce(cardinality($1::text[]), 0) = 0 OR unit = ANY ($1) ORDER BY member COLLATE "C"`, units)
+	})
 }

@@ -35,6 +35,9 @@ const maxBatch = 256
 // once.
 type PollStore struct {
 	db *DB
+	// Roster makes PollStore a polls.RosterStore too: the roster beside
+	// the polls.
+	store.Roster
 
 	mu    sync.Mutex
 	queue []*castReq
@@ -59,9 +62,14 @@ type castReq struct {
 }
 
 // NewPollStore returns the poll store on db.
-func NewPollStore(db *DB) *PollStore { return &PollStore{db: db} }
+func NewPollStore(db *DB) *PollStore {
+	return &PollStore{db: db, Roster: store.Roster{Engine: rosterSQL{db}}}
+}
 
-var _ polls.Store = (*PollStore)(nil)
+var (
+	_ polls.Store       = (*PollStore)(nil)
+	_ polls.RosterStore = (*PollStore)(nil)
+)
 
 const pollColumns = `id, question, options, secret, hidden, max_choices, rule, favour, against, units,
 	platform, channel, thread, opened_by, opened_by_name, opened_at, closes_at, closed_at, closed_by, voters, revision, ranked, opens_at, remind_before, eligibility`

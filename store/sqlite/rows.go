@@ -18,23 +18,30 @@ type querier interface {
 // queryAll runs query with q and reads every row with scan, in order. An
 // error says what was being read.
 func queryAll[T any](ctx context.Context, q querier, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	vs, err := scanAll(ctx, q, scan, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return vs, nil
+}
+
+// scanAll is queryAll for callers that say what failed themselves: its
+// error is the database's as it is.
+func scanAll[T any](ctx context.Context, q querier, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []T
 	for rows.Next() {
 		v, err := scan(rows)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // exec runs one statement in a write transaction of its own and returns
