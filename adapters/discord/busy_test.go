@@ -85,10 +85,11 @@ func TestBusyChannelAnswersInDirectMessagesWithinDiscordsLimits(t *testing.T) {
 // than left waiting.
 func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
 	t.Parallel()
-	release := make(chan struct{})
+	release, holding := make(chan struct{}), make(chan struct{})
 	h := start(t, func(o *Options, h *harness) {
 		o.MaxConcurrent, o.HandlerTimeout = 1, 500*time.Millisecond
 		h.router.Register(bottest.Command("hold", func(context.Context, bot.ResponseWriter, *bot.Request) error {
+			close(holding)
 			<-release
 			return nil
 		}))
@@ -96,6 +97,9 @@ func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
 	defer close(release)
 	mention := "<@" + discordtest.BotID + "> "
 	h.f.ChannelMessage(bob, general, mention+"/hold", discordtest.BotID)
+	// Events are handled concurrently: alice's message is sent only once
+	// bob's holds the one slot, so that hers is the one that waits.
+	<-holding
 	h.f.ChannelMessage(alice, general, mention+"when is the deadline?", discordtest.BotID)
 	bottest.WaitFor(t, "alice told her message was dropped", func() bool {
 		ch := h.f.DMChannel(alice.ID)
