@@ -99,7 +99,14 @@ func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
 	h.f.ChannelMessage(bob, general, mention+"/hold", discordtest.BotID)
 	// Events are handled concurrently: alice's message is sent only once
 	// bob's holds the one slot, so that hers is the one that waits.
-	<-holding
+	bottest.WaitFor(t, "bob's message holding the slot", func() bool {
+		select {
+		case <-holding:
+			return true
+		default:
+			return false
+		}
+	})
 	h.f.ChannelMessage(alice, general, mention+"when is the deadline?", discordtest.BotID)
 	bottest.WaitFor(t, "alice told her message was dropped", func() bool {
 		ch := h.f.DMChannel(alice.ID)
