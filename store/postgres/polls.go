@@ -266,7 +266,10 @@ func (s *PollStore) ClosePoll(ctx context.Context, id int64, by string, at time.
 		return false, fmt.Errorf("close poll %d: %w", id, err)
 	}
 	if closed && secret {
-		if _, err := s.db.pool.Exec(ctx, `VACUUM poll_participants, poll_tally, poll_rankings`); err != nil {
+		// FREEZE makes the vacuum aggressive: a page another backend has
+		// pinned for a moment (the checkpointer writing it out) is waited
+		// for, not skipped, so no old row version of the ballot is left.
+		if _, err := s.db.pool.Exec(ctx, `VACUUM (FREEZE) poll_participants, poll_tally, poll_rankings`); err != nil {
 			return true, fmt.Errorf("close poll %d: vacuum its ballot: %w", id, err)
 		}
 	}
