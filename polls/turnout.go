@@ -105,7 +105,7 @@ func (u UnitTurnout) line() string {
 
 // overall is the whole poll's turnout in one sentence.
 func (t *Turnout) overall() string {
-	source := "the units file's membership"
+	source := "the units file"
 	switch {
 	case t.FromRoster:
 		source = "the roster"
