@@ -145,3 +145,37 @@ func TestUnitsCheckReadsGroupsAndNamesMembersInTwo(t *testing.T) {
 		t.Errorf("a member's /poll units: %s", rec.Text())
 	}
 }
+
+func TestResultsCountMembersInTwoUnitsGroupsWithoutNamingThem(t *testing.T) {
+	groups := &fakeGroups{members: map[string][]string{
+		"@p2-members": {"slack:U1", "slack:U2", "slack:U3", "slack:U4"},
+		"@csea":       {"slack:U2", "slack:U3", "slack:U4", "slack:U5"},
+	}}
+	e := &env{t: t, clock: bot.NewManualClock(start), path: t.TempDir() + "/polls.db", logs: &bottest.LogBuffer{}, groups: groups}
+	e.start()
+	open := e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Ratify?" "Yes" "No" --units P-2`)
+	vote := e.sayOn(bot.PlatformSlack, "U1", []string{"@p2-members"}, "/vote 1 yes")
+	const want = "3 members are in two units' groups and count for neither; a steward can see who with /poll units."
+	results := e.sayOn(bot.PlatformSlack, "U1", nil, "/poll results 1")
+	cards := vote.Updates()
+	if len(cards) == 0 {
+		t.Fatal("no card update after the vote")
+	}
+	for what, text := range map[string]string{"opening card": open.Text(), "card after the vote": cards[len(cards)-1].Body, "results": results.Text()} {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks the count of members in two groups:\n%s", what, text)
+		}
+		for _, id := range []string{"U2", "U3", "U4"} {
+			if strings.Contains(text, id) {
+				t.Errorf("%s names member %s:\n%s", what, id, text)
+			}
+		}
+	}
+	// Once a roster is imported, groups are not used, and nothing is said.
+	if err := e.store.ReplaceRoster(context.Background(), []polls.RosterEntry{{Member: "slack:U1", Unit: "P-2", Person: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if rec := e.sayOn(bot.PlatformSlack, "U1", nil, "/poll results 1"); strings.Contains(rec.Text(), "two units' groups") {
+		t.Errorf("results with a roster speak of groups:\n%s", rec.Text())
+	}
+}

@@ -29,6 +29,10 @@ type Turnout struct {
 	// named themselves (/unit): the votes of units that name no platform
 	// role, when there is no roster.
 	SelfDeclared int
+	// Conflicts is the number of members in the groups of two units or
+	// more, who count for none of them: when there is no roster, from the
+	// platform's group lists. Public text gives the number, never who.
+	Conflicts int
 }
 
 // UnitTurnout is one unit's turnout.
@@ -66,6 +70,11 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 	// Without a roster, the votes of a unit that names no platform role
 	// can only come from members who named the unit themselves.
 	selfDeclared := !t.FromRoster && !p.Coalition.FixedMembership
+	var groups unitGroups
+	if !t.FromRoster {
+		groups = s.readUnitGroups(p.Platform)
+		t.Conflicts = len(groups.conflicts())
+	}
 	for _, u := range r.Units {
 		if !u.Listed || p.Eligible.Limited() && len(p.Eligible.Units) > 0 && !slices.Contains(p.Eligible.Units, u.Unit.Name) {
 			continue
@@ -73,7 +82,7 @@ func (s *Service) turnout(ctx context.Context, r *Results) (*Turnout, error) {
 		members := u.Unit.Members
 		if t.FromRoster {
 			members = sizes[u.Unit.Name]
-		} else if ids, ok := s.groupMembers(p.Platform, u.Unit); ok {
+		} else if ids, ok := groups.listed[u.Unit.Name]; ok {
 			members, t.FromGroups = len(ids), true
 		}
 		t.Units = append(t.Units, UnitTurnout{Name: u.Unit.Name, Voted: u.Votes(), Members: members, Withheld: u.Withheld})
@@ -118,6 +127,18 @@ func (t *Turnout) overall() string {
 	return fmt.Sprintf("Turnout: %s of %s members voted, %d%% (membership from %s).", thousands(t.Voted), thousands(t.Members), percent(t.Voted, t.Members), source)
 }
 
+// conflictLine says how many members are in two units' groups, or "" when
+// none is: counts only, since it is shown to everyone.
+func (t *Turnout) conflictLine() string {
+	switch t.Conflicts {
+	case 0:
+		return ""
+	case 1:
+		return "1 member is in two units' groups and counts for neither; a steward can see who with /poll units.\n"
+	}
+	return fmt.Sprintf("%s members are in two units' groups and count for neither; a steward can see who with /poll units.\n", thousands(t.Conflicts))
+}
+
 // cardLines writes the turnout for a poll card: the overall figure, and
 // each unit's when the poll is limited to a few units.
 func (t *Turnout) cardLines(b *strings.Builder, limited bool) {
@@ -129,6 +150,7 @@ func (t *Turnout) cardLines(b *strings.Builder, limited bool) {
 		}
 		b.WriteString(strings.Join(parts, "; ") + ".\n")
 	}
+	b.WriteString(t.conflictLine())
 }
 
 // maxCardTurnoutUnits is the most units whose turnout a card lists; the
@@ -146,4 +168,5 @@ func (t *Turnout) reportLines(b *strings.Builder) {
 	if t.SelfDeclared > 0 {
 		fmt.Fprintf(b, "%s of the votes counted for a unit that the voter named with /unit, which no one checks.\n", thousands(t.SelfDeclared))
 	}
+	b.WriteString(t.conflictLine())
 }

@@ -49,20 +49,15 @@ func (s *Service) serveUnitsCheck(ctx context.Context, w bot.ResponseWriter, r *
 			return w.Reply(ctx, bot.Reply{Text: b.String(), Private: true, Thread: r.Thread})
 		}
 	}
-	byMember := map[string][]string{}
+	groups := s.readUnitGroups(r.Platform)
 	for _, u := range s.units.Units {
 		g := u.group(r.Platform)
 		if g == "" {
 			continue
 		}
-		ids, ok := s.groupMembers(r.Platform, u)
-		switch {
-		case ok:
+		if ids, ok := groups.listed[u.Name]; ok {
 			fmt.Fprintf(&b, "%s: group %s, %s.\n", u.Name, g, members(len(ids)))
-			for _, id := range ids {
-				byMember[id] = append(byMember[id], u.Name)
-			}
-		default:
+		} else {
 			fmt.Fprintf(&b, "%s: group %s (its members are checked on each vote).\n", u.Name, g)
 		}
 	}
@@ -75,10 +70,8 @@ func (s *Service) serveUnitsCheck(ctx context.Context, w bot.ResponseWriter, r *
 		b.WriteString("Members may not name their own unit (self_declared: false).\n")
 	}
 	var conflicts []string
-	for _, id := range slices.Sorted(maps.Keys(byMember)) {
-		if units := byMember[id]; len(units) > 1 {
-			conflicts = append(conflicts, fmt.Sprintf("%s (%s)", id, joinAnd(units)))
-		}
+	for _, id := range groups.conflicts() {
+		conflicts = append(conflicts, fmt.Sprintf("%s (%s)", id, joinAnd(groups.byMember[id])))
 	}
 	if len(conflicts) > 0 {
 		fmt.Fprintf(&b, "%s in the groups of two units or more, so their votes count for no unit until their groups are fixed: ", members(len(conflicts)))
