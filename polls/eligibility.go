@@ -224,7 +224,14 @@ func (s *Service) membership(ctx context.Context, user bot.User) (Membership, bo
 			return Membership{Unit: unit, OnRoster: ok}, true, nil
 		}
 	}
-	switch units := s.units.platformUnits(user); {
+	units := s.units.platformUnits(user)
+	if len(user.Groups) == 0 {
+		// A member's groups are not always given (Discord sends no roles
+		// with a direct message, where nudges arrive): the platform's
+		// group lists, when it keeps them, say the same.
+		units = s.listedUnits(user.ID)
+	}
+	switch {
 	case len(units) == 1:
 		return Membership{Unit: units[0], FromPlatform: true}, false, nil
 	case len(units) > 1:
@@ -239,6 +246,13 @@ func (s *Service) membership(ctx context.Context, user bot.User) (Membership, bo
 		return Membership{}, false, fmt.Errorf("read unit: %w", err)
 	}
 	return Membership{Unit: unit}, false, nil
+}
+
+// listedUnits returns the units whose platform groups list member, from
+// the group lists the member's platform keeps.
+func (s *Service) listedUnits(member string) []string {
+	platform, _, _ := bot.SplitID(member)
+	return s.readUnitGroups(platform).byMember[member]
 }
 
 // selfDeclared reports whether members may name their own unit with /unit.

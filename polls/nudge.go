@@ -65,38 +65,80 @@ func vagueCounts(p *Poll, pending, eligible int) bool {
 const vagueNote = "I don't give the number on a secret ballot this small, since it could tell who voted."
 
 // checkNudgeable refuses a nudge for a poll whose voters the bot cannot
-// list: only a poll limited to the roster or to units, with a roster
-// imported, has a known set of members who may vote.
+// list (see eligibleMembers).
 func (s *Service) checkNudgeable(ctx context.Context, p *Poll) error {
+	_, err := s.eligibleMembers(ctx, p)
+	return err
+}
+
+// eligibleMembers returns the members of poll p's platform who may vote in
+// it, or an EINVALID error saying why the bot cannot list them. Only a
+// poll limited with --roster or --units has a known set: the roster's
+// members when one is imported; otherwise, on a poll limited to units
+// each of which names a group the platform lists (a Discord role, a Slack
+// user group), the members of those groups, but for members in two units'
+// groups, who count for none.
+func (s *Service) eligibleMembers(ctx context.Context, p *Poll) ([]string, error) {
 	if s.nudges == nil || s.roster == nil {
-		return bot.Errorf(bot.EINVALID, "Nudges are not available here: this installation keeps no roster.")
+		return nil, bot.Errorf(bot.EINVALID, "Nudges are not available here: this installation keeps no roster.")
 	}
 	if !p.Eligible.Limited() {
-		return bot.Errorf(bot.EINVALID, "Poll %d is open to everyone in its channel, so I don't know who may vote and has not. Nudges work on polls limited with --roster or --units, once a roster is imported.", p.ID)
+		return nil, bot.Errorf(bot.EINVALID, "Poll %d is open to everyone in its channel, so I don't know who may vote and has not. Nudges work on polls limited with --roster or --units, once a roster is imported.", p.ID)
 	}
 	kept, err := s.roster.HasRoster(ctx)
 	if err != nil {
-		return fmt.Errorf("read roster: %w", err)
+		return nil, fmt.Errorf("read roster: %w", err)
 	}
-	if !kept {
-		return bot.Errorf(bot.EINVALID, "No roster has been imported, so I don't know who may vote in poll %d. Import one with unionhall roster import FILE.csv.", p.ID)
+	if kept {
+		members, err := s.roster.RosterMembers(ctx, p.Eligible.Units)
+		if err != nil {
+			return nil, fmt.Errorf("nudge poll %d: %w", p.ID, err)
+		}
+		prefix := p.Platform + ":"
+		return slices.DeleteFunc(members, func(m string) bool { return !strings.HasPrefix(m, prefix) }), nil
 	}
-	return nil
+	if members, ok := s.groupsMembers(p); ok {
+		return members, nil
+	}
+	return nil, bot.Errorf(bot.EINVALID, "No roster has been imported, so I don't know who may vote in poll %d. Import one with unionhall roster import FILE.csv.", p.ID)
+}
+
+// groupsMembers returns the members of the platform groups of the units
+// poll p is limited to, but for members in two units' groups, sorted, and
+// false unless the poll is limited to units only and the platform lists
+// every one of their groups.
+func (s *Service) groupsMembers(p *Poll) ([]string, bool) {
+	if p.Eligible.Roster || len(p.Eligible.Units) == 0 {
+		return nil, false
+	}
+	groups := s.readUnitGroups(p.Platform)
+	var out []string
+	for _, name := range p.Eligible.Units {
+		ids, ok := groups.listed[name]
+		if !ok {
+			return nil, false
+		}
+		for _, id := range ids {
+			if len(groups.byMember[id]) == 1 {
+				out = append(out, id)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, true
 }
 
 // newNudge returns the nudge of poll p on behalf of steward: the members
 // of p's platform who may vote in it and have not.
 func (s *Service) newNudge(ctx context.Context, p *Poll, steward string) (nudgeJob, error) {
-	members, err := s.roster.RosterMembers(ctx, p.Eligible.Units)
+	members, err := s.eligibleMembers(ctx, p)
 	if err != nil {
-		return nudgeJob{}, fmt.Errorf("nudge poll %d: %w", p.ID, err)
+		return nudgeJob{}, err
 	}
 	voted, err := s.voted(ctx, p.ID)
 	if err != nil {
 		return nudgeJob{}, err
 	}
-	prefix := p.Platform + ":"
-	members = slices.DeleteFunc(members, func(m string) bool { return !strings.HasPrefix(m, prefix) })
 	eligible := len(members)
 	members = slices.DeleteFunc(members, func(m string) bool { return voted[m] })
 	return nudgeJob{poll: p, members: members, steward: steward, vague: vagueCounts(p, len(members), eligible)}, nil

@@ -71,6 +71,13 @@ type Options struct {
 	// (bot.User.Groups), reading each server's role list once every ten
 	// minutes. Without it, roles are reported by ID only.
 	RoleNames bool
+	// MembersIntent asks Discord for the privileged Server Members intent
+	// (switched on in the developer portal), so the adapter lists its
+	// servers' members and follows their roles, and serves them as a
+	// bot.GroupDirectory: units defined by a role then have a known
+	// membership without a roster. When Discord refuses the intent, the
+	// adapter says so in the log and carries on without it.
+	MembersIntent bool
 	// Commands are the slash commands to register and translate, derived
 	// from the Router's declarations by NewSlashCommands. Nil registers
 	// none.
@@ -143,7 +150,10 @@ type Adapter struct {
 	// serverRoles caches the servers' role lists, for the steward role
 	// and members' role names.
 	serverRoles *serverRoles
-	dms         dmCache
+	// members lists the servers' members, with Options.MembersIntent;
+	// nil without it.
+	members *memberList
+	dms     dmCache
 
 	life context.Context // ends after Run has shut down
 	stop context.CancelFunc
@@ -185,8 +195,13 @@ func New(opts Options) (bot.Adapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.AnnounceChannel != "" {
+	switch {
+	case opts.AnnounceChannel != "" && a.members != nil:
+		return announcingDirectoryAdapter{announcingAdapter{a}, a.members}, nil
+	case opts.AnnounceChannel != "":
 		return announcingAdapter{a}, nil
+	case a.members != nil:
+		return directoryAdapter{a, a.members}, nil
 	}
 	return a, nil
 }
@@ -251,6 +266,10 @@ func newAdapter(opts Options) (*Adapter, error) {
 	})
 	a.serverRoles = &serverRoles{a: a, guilds: map[string]*guildRoles{}}
 	a.roles = newRoleResolver(a, opts.StewardRole, a.serverRoles)
+	if opts.MembersIntent {
+		a.members = newMemberList(a)
+		s.Identify.Intents |= discordgo.IntentsGuildMembers
+	}
 	return a, nil
 }
 
@@ -285,6 +304,13 @@ func (a *Adapter) Run(ctx context.Context, d bot.Dispatcher) error {
 		}
 	}
 	s := a.session
+	var handlers []any
+	if a.members != nil {
+		handlers = a.members.handlers()
+	}
+	for _, h := range handlers {
+		defer s.AddHandler(h)()
+	}
 	for _, remove := range []func(){
 		s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 			a.onReady(r)
@@ -411,6 +437,9 @@ func (a *Adapter) connect(ctx context.Context) error {
 	retry := backoff.Policy{Initial: time.Second, Max: time.Minute}
 	return retry.Retry(ctx, a.clock, func(context.Context) error {
 		err := a.session.Open()
+		if err != nil && a.membersIntentError(err) {
+			err = a.session.Open() // at once, without the intent
+		}
 		if err == nil || errors.Is(err, discordgo.ErrWSAlreadyOpen) {
 			return nil
 		}

@@ -102,6 +102,10 @@ func (h *harness) launch() {
 		h.a = x
 	case announcingAdapter:
 		h.a = x.Adapter
+	case directoryAdapter:
+		h.a = x.Adapter
+	case announcingDirectoryAdapter:
+		h.a = x.Adapter
 	}
 	before := len(h.f.Overwrites())
 	h.run = bottest.Start(h.t, func(ctx context.Context) error { return ad.Run(ctx, h.router) })

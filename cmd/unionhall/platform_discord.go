@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/unionhall/unionhall/adapters/discord"
 	"github.com/unionhall/unionhall/bot"
@@ -49,8 +50,8 @@ const defaultDiscordInteractionsAddr = ":3001"
 
 // discordOptions checks the Discord settings and returns the adapter's
 // options from them: DISCORD_TOKEN, DISCORD_GUILD_ID, DISCORD_API_URL,
-// DISCORD_ANNOUNCE_CHANNEL, DISCORD_STEWARD_ROLE, DISCORD_PUBLIC_KEY and
-// DISCORD_INTERACTIONS_ADDR.
+// DISCORD_ANNOUNCE_CHANNEL, DISCORD_STEWARD_ROLE, DISCORD_MEMBERS_INTENT,
+// DISCORD_PUBLIC_KEY and DISCORD_INTERACTIONS_ADDR.
 func (c config) discordOptions() (discord.Options, error) {
 	opts := discord.Options{
 		Token:           c.DiscordToken,
@@ -58,6 +59,13 @@ func (c config) discordOptions() (discord.Options, error) {
 		APIURL:          c.DiscordAPIURL,
 		AnnounceChannel: c.vars.get("DISCORD_ANNOUNCE_CHANNEL"),
 		StewardRole:     c.vars.get("DISCORD_STEWARD_ROLE"),
+	}
+	if v := c.vars.get("DISCORD_MEMBERS_INTENT"); v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			return opts, fmt.Errorf("DISCORD_MEMBERS_INTENT: want true or false, got %q", v)
+		}
+		opts.MembersIntent = on
 	}
 	if key := c.vars.get("DISCORD_PUBLIC_KEY"); key != "" {
 		pub, err := discord.ParsePublicKey(key)

@@ -128,6 +128,13 @@ func (s *Server) interactionLocked(typ discordgo.InteractionType, who Member, ch
 		"guild_id": GuildID, "channel_id": channel, "member": who.guildMember(true), "data": data,
 		"locale": "en-US", "app_permissions": "0",
 	}
+	if s.dmChannelLocked(channel) {
+		// In a direct message Discord sends the user, without a server
+		// or roles.
+		delete(d, "guild_id")
+		delete(d, "member")
+		d["user"] = who.user()
+	}
 	if clicked != nil {
 		in.ClickedID = clicked.ID
 		d["message"] = messageJSON(clicked)

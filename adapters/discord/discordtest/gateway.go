@@ -130,6 +130,10 @@ func (s *Server) identify(c *websocket.Conn, d json.RawMessage) bool {
 		c.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(closeAuthenticationFailed, "Authentication failed."))
 		return false
 	}
+	if s.disallowedIntents(id.Intents) {
+		refuseIntents(c)
+		return false
+	}
 	s.mu.Lock()
 	s.stats.Identifies++
 	s.stats.Intents = id.Intents

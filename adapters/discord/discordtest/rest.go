@@ -79,7 +79,7 @@ var guildRoles = []map[string]any{
 
 func (s *Server) mux() *http.ServeMux {
 	mux := http.NewServeMux()
-	for _, group := range slices.Concat(routes, guildRoutes) {
+	for _, group := range slices.Concat(routes, guildRoutes, memberRoutes) {
 		for route, serve := range group.serve {
 			method, path, _ := strings.Cut(string(route), " ")
 			mux.HandleFunc(method+" "+apiPrefix+path, s.handle(route, group.access, serve))

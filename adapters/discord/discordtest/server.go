@@ -85,6 +85,7 @@ type Server struct {
 	closedDMs    map[string]bool
 	violations   []string
 	guildSetup   guildSetup
+	memberSetup  memberSetup
 	endpoint     *endpoint                // where interactions go over HTTP; nil for the gateway
 	answering    map[string]chan struct{} // interaction token → closed once its HTTP answer is applied
 
