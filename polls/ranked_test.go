@@ -1,6 +1,7 @@
 package polls_test
 
 import (
+	"context"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -142,6 +143,33 @@ func BenchmarkInstantRunoff45000(b *testing.B) {
 	for b.Loop() {
 		if ro := polls.InstantRunoff(10, rankings); ro.Winner == 0 {
 			b.Fatal("no winner")
+		}
+	}
+}
+
+// TestStoredCardRebuildsTheRanking checks that a ranked poll's card, and
+// its ranking's options, can be rebuilt from the store after a restart;
+// a closed poll's card takes no ranking, and a key of no poll gives no
+// card.
+func TestStoredCardRebuildsTheRanking(t *testing.T) {
+	e := newEnv(t)
+	shown := e.open(`/poll "Priority?" "Pay" "Pension" "Health" --ranked`)
+	e.restart()
+	ctx := context.Background()
+	c, ok, err := e.svc.StoredCard(ctx, shown.Key)
+	if err != nil || !ok || c.Ranking == nil {
+		t.Fatalf("stored card %+v, %v, %v", c, ok, err)
+	}
+	if !slices.Equal(c.Ranking.Options, []string{"Pay", "Pension", "Health"}) || c.Ranking.Value != "1" || c.Ranking.Command([]int{3, 1}) != shown.Ranking.Command([]int{3, 1}) {
+		t.Errorf("rebuilt ranking %+v, shown %+v", *c.Ranking, *shown.Ranking)
+	}
+	e.mustSay("steward", "/poll close 1", "closed")
+	if c, ok, err := e.svc.StoredCard(ctx, shown.Key); err != nil || !ok || c.Ranking != nil {
+		t.Errorf("closed poll's card: ranking %+v, %v, %v", c.Ranking, ok, err)
+	}
+	for _, key := range []string{"poll:9", "poll:x", "reminder:1"} {
+		if _, ok, err := e.svc.StoredCard(ctx, key); ok || err != nil {
+			t.Errorf("StoredCard(%q) = %v, %v", key, ok, err)
 		}
 	}
 }

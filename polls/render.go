@@ -1,6 +1,8 @@
 package polls
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,8 +17,33 @@ const barWidth = 10
 // StrawPollNotice is on every poll card and result.
 const StrawPollNotice = "This is an informal straw poll, not a ratification vote."
 
+// cardKeyPrefix begins the card key of every poll.
+const cardKeyPrefix = "poll:"
+
 // CardKey returns the card key of poll id, "poll:<id>".
-func CardKey(id int64) string { return "poll:" + strconv.FormatInt(id, 10) }
+func CardKey(id int64) string { return cardKeyPrefix + strconv.FormatInt(id, 10) }
+
+// StoredCard returns the card whose key is key ("poll:<id>") as it is
+// now, rebuilt from the store, and false for a key of no poll. An adapter
+// uses it for a click on a card it has not shown since it started, whose
+// button needs more than the click carries (a ranking's options).
+func (s *Service) StoredCard(ctx context.Context, key string) (bot.Card, bool, error) {
+	n, ok := strings.CutPrefix(key, cardKeyPrefix)
+	id, err := strconv.ParseInt(n, 10, 64)
+	if !ok || err != nil {
+		return bot.Card{}, false, nil
+	}
+	if _, err := s.store.Poll(ctx, id); errors.Is(err, ErrNotFound) {
+		return bot.Card{}, false, nil
+	} else if err != nil {
+		return bot.Card{}, false, fmt.Errorf("read poll %d: %w", id, err)
+	}
+	res, err := s.Results(ctx, id)
+	if err != nil {
+		return bot.Card{}, false, err
+	}
+	return Card(res, s.clock.Now(), s.loc), true, nil
+}
 
 // bar draws part/whole as a text bar.
 func bar(part, whole int) string {

@@ -112,6 +112,12 @@ type Options struct {
 	// never ephemeral ones. Store failures are logged and never hold up a
 	// post or an acknowledgement.
 	CardLocations bot.CardLocations
+	// Cards, when set, rebuilds a card from the store for a click that
+	// needs more than its custom ID carries (the options of a ranking) on
+	// a card this process has not shown, such as one posted before a
+	// restart. Without it, such a click asks the member to type the
+	// command.
+	Cards CardSource
 	// Metrics counts rate limits and reconnections; bot.NoMetrics when nil.
 	Metrics bot.Metrics
 	// Leadership, when set, is shared by the processes of one

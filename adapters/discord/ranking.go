@@ -87,11 +87,24 @@ func parseRankID(id string) (s rankState, ok bool) {
 	return s, true
 }
 
+// CardSource gives a card as it is now, rebuilt from what is stored, so
+// that a click on a card this process has not shown (one posted before a
+// restart) finds what it needs. polls.Service implements it.
+type CardSource interface {
+	// StoredCard returns the card with key, and false when there is no
+	// such card.
+	StoredCard(ctx context.Context, key string) (bot.Card, bool, error)
+}
+
+// rankingClosed answers a click on a card's ranking button when the card,
+// as stored, takes no ranking any more.
+const rankingClosed = "This poll no longer takes rankings: it has closed or been deleted."
+
 // rankings remembers the ranking of each card this process rendered, by
 // card key, so that its button can show the options (a custom ID has no
 // room for them). Like long custom IDs, the oldest are forgotten past
-// maxLongIDs, and after a restart a card's button works again once the
-// card is shown or updated.
+// maxLongIDs; a card not remembered (after a restart, or forgotten) has
+// its ranking rebuilt from Options.Cards.
 type rankings struct {
 	mu    sync.Mutex
 	byKey map[string]bot.Ranking
@@ -217,9 +230,9 @@ func rankMessage(rk bot.Ranking, s rankState, problem string) *discordgo.Interac
 // picks cannot be sent (an option picked twice, a rank skipped), says why
 // in the message and sends nothing.
 func (a *Adapter) onRanking(ctx context.Context, w *interactionWriter, s rankState, data discordgo.MessageComponentInteractionData) {
-	rk, ok := a.rankings.get(s.key)
-	if !ok {
-		a.replyOrLog(ctx, w, bot.Reply{Text: expiredButton, Private: true})
+	rk, missing := a.ranking(ctx, s.key)
+	if missing != "" {
+		a.replyOrLog(ctx, w, bot.Reply{Text: missing, Private: true})
 		return
 	}
 	s.picks = append(s.picks, make([]int, max(len(rk.Options)-len(s.picks), 0))...)[:len(rk.Options)]
@@ -261,6 +274,28 @@ func (a *Adapter) onRanking(ctx context.Context, w *interactionWriter, s rankSta
 	if err := w.show(ctx, typ, rankMessage(rk, s, problem)); err != nil {
 		a.log.Warn("could not answer a ranking", "err", err)
 	}
+}
+
+// ranking returns the ranking of card key: as this process last showed
+// it, or rebuilt from Options.Cards. When there is none, it returns what
+// to tell the member instead.
+func (a *Adapter) ranking(ctx context.Context, key string) (rk bot.Ranking, missing string) {
+	if rk, ok := a.rankings.get(key); ok {
+		return rk, ""
+	}
+	if a.opts.Cards == nil {
+		return rk, expiredButton
+	}
+	c, ok, err := a.opts.Cards.StoredCard(ctx, key)
+	if err != nil {
+		a.log.Warn("could not rebuild a card's ranking from the store", "card", key, "err", err)
+		return rk, expiredButton
+	}
+	if !ok || c.Ranking == nil {
+		return rk, rankingClosed
+	}
+	a.rankings.remember(key, *c.Ranking)
+	return *c.Ranking, ""
 }
 
 // show answers the interaction with a message (typ: a new message, or an

@@ -33,6 +33,9 @@ type app struct {
 	// it when they are built.
 	hub      *bot.Hub
 	services []service
+	// cards rebuilds poll cards from the store for the adapters (a
+	// ranking clicked after a restart); set by registerPolls.
+	cards *polls.Service
 	// db answers the readiness check and counts open polls.
 	db database
 	// metrics counts what the features and adapters do.

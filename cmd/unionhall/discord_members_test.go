@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,10 +22,9 @@ import (
 // role's members who have not voted, who can vote from the direct
 // message.
 func TestDiscordRolesWithoutARoster(t *testing.T) {
-	const token = "e2e.DiscordBotToken.members-5b1e"
 	const channel = "810000000000000001"
 	const roleP4, roleP2 = "600000000000000011", "600000000000000012"
-	f := discordtest.NewServer(t, discordtest.WithToken(token))
+	f := discordtest.NewServer(t)
 	member := func(n int, roles ...string) discordtest.Member {
 		return discordtest.Member{ID: fmt.Sprintf("7300000000000000%02d", n), Name: fmt.Sprintf("m%d", n), Roles: roles}
 	}
@@ -42,23 +42,8 @@ func TestDiscordRolesWithoutARoster(t *testing.T) {
 	units := filepath.Join(dir, "units.yaml")
 	os.WriteFile(units, []byte("self_declared: false\ncoalition:\n  name: Local council\n  units_needed: 1\n  membership_percent: 50\nunits:\n"+
 		"  - name: P-4\n    members: 2600\n    discord_role: \""+roleP4+"\"\n  - name: P-2\n    members: 4000\n    discord_role: \""+roleP2+"\"\n"), 0o600)
-	vars := map[string]string{
-		"DISCORD_TOKEN":          token,
-		"DISCORD_GUILD_ID":       discordtest.GuildID,
-		"DISCORD_API_URL":        f.URL(),
-		"DISCORD_STEWARD_ROLE":   discordtest.StewardRoleID,
-		"DISCORD_MEMBERS_INTENT": "true",
-		"UNIONHALL_UNITS_FILE":   units,
-	}
 	logs := &bottest.LogBuffer{}
-	bottest.Start(t, func(ctx context.Context) int {
-		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, logs, testEnv(dir, vars))
-	})
-	defer func() {
-		if t.Failed() {
-			t.Logf("log:\n%s", logs.String())
-		}
-	}()
+	discordProcess(t, f, dir, logs, map[string]string{"DISCORD_MEMBERS_INTENT": "true", "UNIONHALL_UNITS_FILE": units})
 	bottest.WaitFor(t, "the server's members to be read", func() bool { return strings.Contains(logs.String(), "read the server's members") })
 
 	openID := f.Slash(sam, channel, "poll", discordtest.Sub("open", discordtest.Opt("question", "Ratify?"), discordtest.Opt("options", "Yes | No"), discordtest.Opt("units", "P-4")))
@@ -124,6 +109,71 @@ func TestDiscordRolesWithoutARoster(t *testing.T) {
 		t.Errorf("vote from the nudge's direct message: %q", conf.Text())
 	}
 	results("P-4: 3 of 6 voted, 50%")
+	if v := f.Violations(); len(v) > 0 {
+		t.Errorf("Discord's rules broken: %v", v)
+	}
+}
+
+// discordProcess runs "unionhall run" against the local Discord f with
+// the bot's token and the steward role set, and the given settings
+// besides, on the database in dir; it returns once the slash commands are
+// registered. The log is shown when the test fails.
+func discordProcess(t *testing.T, f *discordtest.Server, dir string, logs *bottest.LogBuffer, settings map[string]string) *bottest.Running[int] {
+	t.Helper()
+	vars := map[string]string{
+		"DISCORD_TOKEN":        f.Token(),
+		"DISCORD_GUILD_ID":     discordtest.GuildID,
+		"DISCORD_API_URL":      f.URL(),
+		"DISCORD_STEWARD_ROLE": discordtest.StewardRoleID,
+	}
+	maps.Copy(vars, settings)
+	before := len(f.Overwrites())
+	proc := bottest.Start(t, func(ctx context.Context) int {
+		return run(ctx, []string{"run"}, strings.NewReader(""), io.Discard, logs, testEnv(dir, vars))
+	})
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("log:\n%s", logs.String())
+		}
+	})
+	bottest.WaitFor(t, "the slash commands to be registered", func() bool { return len(f.Overwrites()) > before })
+	return proc
+}
+
+// TestDiscordRankingAfterARestart clicks "Rank the options" on a ranked
+// poll's card posted before Union Hall restarted and not shown since: the
+// new process rebuilds the ranking from the stored poll, so the member
+// ranks with taps and the vote is recorded, rather than being asked to
+// type the command.
+func TestDiscordRankingAfterARestart(t *testing.T) {
+	const channel = "810000000000000001"
+	f := discordtest.NewServer(t)
+	sam := discordtest.Member{ID: "720000000000000001", Name: "sam", Roles: []string{discordtest.MemberRoleID, discordtest.StewardRoleID}}
+	alice := discordtest.Member{ID: "720000000000000002", Name: "alice", Roles: []string{discordtest.MemberRoleID}}
+	dir, logs := t.TempDir(), &bottest.LogBuffer{}
+	first := discordProcess(t, f, dir, logs, nil)
+	openID := f.Slash(sam, channel, "poll", discordtest.Sub("open",
+		discordtest.Opt("question", "Priority?"), discordtest.Opt("options", "Pay | Pension | Health"), discordtest.Opt("ranked", true)))
+	card := f.WaitReply(openID, "the ranked poll card", func(m discordtest.Message) bool { return !m.Ephemeral() && len(m.Components) > 0 })
+	if c := first.Stop(); c != 0 {
+		t.Fatalf("the first process exited with %d", c)
+	}
+	discordProcess(t, f, dir, logs, nil)
+
+	id := f.Click(alice, card.ID, card.CustomIDs()[0])
+	m := f.WaitReply(id, "alice's ranking message", func(m discordtest.Message) bool { return len(m.Components) > 0 || m.Text() != "" })
+	if len(m.Components) == 0 || !m.Ephemeral() {
+		t.Fatalf("the card's button after the restart answered (ephemeral %v): %q", m.Ephemeral(), m.Text())
+	}
+	edits := m.Edits
+	f.Select(alice, m.ID, m.Components[0].Components[0].CustomID, "3")
+	m = f.WaitMessage(m.ID, "the ranking message after a pick", func(u discordtest.Message) bool { return u.Edits > edits })
+	ids := m.CustomIDs()
+	submit := f.Click(alice, m.ID, ids[len(ids)-len(m.Components[len(m.Components)-1].Components)])
+	conf := f.WaitReply(submit, "alice's confirmation", func(m discordtest.Message) bool { return strings.Contains(m.Text(), "recorded") })
+	if !strings.Contains(conf.Text(), "Your ranking in poll 1 is recorded: 1st 3. Health.") {
+		t.Errorf("alice's confirmation: %q", conf.Text())
+	}
 	if v := f.Violations(); len(v) > 0 {
 		t.Errorf("Discord's rules broken: %v", v)
 	}

@@ -24,6 +24,7 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 		return err
 	}
 	a.register(svc.Commands(), svc.Run)
+	a.cards = svc
 	return nil
 }
 

@@ -25,6 +25,9 @@ func (a *app) discordAdapter() (bot.Adapter, error) {
 	}
 	opts.Logger, opts.Clock, opts.Commands, opts.CardLocations = a.log.With("platform", bot.PlatformDiscord), a.clock, cmds, a.cardLocations()
 	opts.Metrics = a.meter()
+	if a.cards != nil {
+		opts.Cards = a.cards
+	}
 	// Nil on SQLite, where this process is the only one.
 	opts.Leadership = a.stores.Leadership
 	// Units may name their Discord role by name: members' roles are then
