@@ -520,7 +520,7 @@ func (s *Service) serveNudge(ctx context.Context, w bot.ResponseWriter, r *bot.R
 		text = fmt.Sprintf("Reminding privately the members who may vote in poll %d and have not, if any. %s", p.ID, vagueNote)
 	case n > 0:
 		text = fmt.Sprintf("Reminding %s privately, one every %s; this takes about %s. I'll tell you how many were reached when it is done.",
-			members(n), s.nudgeInterval, (time.Duration(n-1) * s.nudgeInterval).Round(time.Second))
+			members(n), nudgePace(p.Platform), (time.Duration(n-1) * nudgePace(p.Platform)).Round(time.Second))
 	}
 	return w.Reply(ctx, bot.Reply{Text: text, Private: true, Thread: r.Thread})
 }

@@ -10,15 +10,13 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
-// NudgeInterval is the default pace of nudges: one direct message a second
-// on each platform. Every nudge is its own conversation, so Slack's limit
-// of about one message a second per channel is never reached, and Discord's
-// 50 requests a second (a nudge takes two: opening the conversation and
-// posting) is far off; the slow pace keeps a mass message from reading as
-// spam to either platform. 2,600 members take 43 minutes 20 seconds.
-const NudgeInterval = time.Second
+// nudgePace is the time between two direct messages of a nudge on
+// platform: the platform's pace for direct messages to many members
+// (pace.DirectMessages), which keeps within its rate limits.
+func nudgePace(platform string) time.Duration { return pace.DirectMessages(platform).Interval() }
 
 // NudgeStore keeps the automatic nudges of polls (--nudge) and tells who
 // has voted, so a nudge reaches only members who have not. store/sqlite
@@ -177,7 +175,7 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 	paced := true // no message sent since the last wait
 	for _, m := range job.members {
 		if !paced {
-			if err := backoff.Sleep(ctx, s.clock, s.nudgeInterval); err != nil {
+			if err := backoff.Sleep(ctx, s.clock, nudgePace(p.Platform)); err != nil {
 				return sent, failed, err
 			}
 			paced = true

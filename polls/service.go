@@ -37,9 +37,6 @@ type Config struct {
 	// Nudges keeps automatic nudges and tells who has voted; nil disables
 	// /poll nudge and --nudge.
 	Nudges NudgeStore
-	// NudgeInterval is the pace of nudges' direct messages on a platform;
-	// NudgeInterval (the constant) when zero.
-	NudgeInterval time.Duration
 	// Log receives operational logs. It never receives who chose what.
 	Log *slog.Logger
 	// Metrics counts the votes recorded; bot.NoMetrics when nil.
@@ -74,8 +71,6 @@ type Service struct {
 
 	// wake tells the closer a poll with a deadline was opened.
 	wake chan struct{}
-	// nudgeInterval is the pace of nudges.
-	nudgeInterval time.Duration
 	// nudgeJobs hands nudges stewards ask for to the nudger (Run);
 	// nudgeWake tells it a nudge was scheduled.
 	nudgeJobs chan nudgeJob
@@ -106,11 +101,10 @@ func New(cfg Config) (*Service, error) {
 	}
 	return &Service{
 		store: cfg.Store, poster: cfg.Poster, clock: cfg.Clock, loc: cfg.Location, units: cfg.Units, roster: cfg.Roster, nudges: cfg.Nudges, log: cfg.Log, charter: cfg.Charter,
-		metrics:       bot.OrNoMetrics(cfg.Metrics),
-		wake:          make(chan struct{}, 1),
-		nudgeInterval: cmp.Or(cfg.NudgeInterval, NudgeInterval),
-		nudgeJobs:     make(chan nudgeJob),
-		nudgeWake:     make(chan struct{}, 1),
+		metrics:   bot.OrNoMetrics(cfg.Metrics),
+		wake:      make(chan struct{}, 1),
+		nudgeJobs: make(chan nudgeJob),
+		nudgeWake: make(chan struct{}, 1),
 	}, nil
 }
 

@@ -1,6 +1,10 @@
 package pace
 
-import "time"
+import (
+	"time"
+
+	"github.com/unionhall/unionhall/bot"
+)
 
 // Limit is a rate: Count sends per Per, at most Burst of them at once.
 // A Burst of zero or one spaces every send Per/Count after the one before.
@@ -77,3 +81,27 @@ func DiscordGlobal() Limit { return Limit{Count: 50, Per: time.Second, Burst: 50
 // Discord places its one-second windows: a burst of 25, then one request
 // every 40 ms, which never puts more than 50 in any second.
 func DiscordGlobalPace() Limit { return Limit{Count: 25, Per: time.Second, Burst: 25} }
+
+// DirectMessages is the pace at which Union Hall sends direct messages to
+// many members one after another (a poll's nudges) on platform. Each
+// opens a conversation with the member and posts in it:
+//
+//   - On Slack, conversations.open is in Tier 3 (SlackTier3, 50 calls a
+//     minute), and each post goes to a conversation of its own, far below
+//     SlackChannelPosts: 50 a minute, 1.2 s apart.
+//   - On Discord, both requests count against the global limit, and
+//     messages to many take at most half of DiscordGlobalPace's steady
+//     rate, leaving the rest for replies and cards: 25 requests a second,
+//     halved, at two requests a message, 6.25 a second, 160 ms apart.
+//   - Elsewhere (the console), one a second.
+func DirectMessages(platform string) Limit {
+	switch platform {
+	case bot.PlatformSlack:
+		return Limit{Count: SlackTier3, Per: time.Minute, Burst: 1}
+	case bot.PlatformDiscord:
+		const requestsPerMessage, share = 2, 2
+		g := DiscordGlobalPace()
+		return Limit{Count: g.Count, Per: g.Per * requestsPerMessage * share, Burst: 1}
+	}
+	return Limit{Count: 1, Per: time.Second, Burst: 1}
+}
