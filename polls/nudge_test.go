@@ -154,3 +154,61 @@ func TestNudgeOnASmallSecretBallotKeepsItsCountsFromTheSteward(t *testing.T) {
 	}
 	running.Stop()
 }
+
+// TestNudgeFromPlatformGroupsWithoutARoster nudges, without a roster, the
+// members of the platform groups of the units a poll is limited to: only
+// those who have not voted, and not a member in two units' groups, whose
+// vote counts for no unit. A poll whose units' groups are not all listed,
+// or one limited to the roster, still needs a roster.
+func TestNudgeFromPlatformGroupsWithoutARoster(t *testing.T) {
+	groups := &fakeGroups{members: map[string][]string{
+		"@p2-members": {"slack:U1", "slack:U2", "slack:U3", "slack:U4"},
+		"@csea":       {"slack:U4", "slack:U5"},
+	}}
+	e := &env{t: t, clock: bot.NewManualClock(start), path: t.TempDir() + "/polls.db", logs: &bottest.LogBuffer{}, groups: groups}
+	e.start()
+	e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Ratify?" "Yes" "No" --units P-2`)
+	e.sayOn(bot.PlatformSlack, "U1", []string{"@p2-members"}, "/vote 1 yes")
+	e.runCloser()
+	if rec := e.sayOn(bot.PlatformSlack, "sam", nil, "/poll nudge 1"); !strings.Contains(rec.Text(), "Reminding 2 members privately, one every 1.2s; this takes about 1s.") {
+		t.Fatalf("nudge from the groups: %s", rec.Text())
+	}
+	report := func() string {
+		for _, p := range e.hub.Posts() {
+			if p.To.User == "slack:sam" {
+				return p.Reply.Text
+			}
+		}
+		return ""
+	}
+	for report() == "" {
+		bottest.WaitFor(t, "the pace's timer or the report", func() bool { return e.clock.Timers() > 0 || report() != "" })
+		e.clock.Advance(1200 * time.Millisecond)
+	}
+	got := map[string]int{}
+	for _, p := range e.hub.Posts() {
+		if p.Reply.Private && p.To.User != "slack:sam" {
+			got[p.To.User]++
+		}
+	}
+	if len(got) != 2 || got["slack:U2"] != 1 || got["slack:U3"] != 1 {
+		t.Errorf("nudged %v, want U2 and U3 once each", got)
+	}
+	if !strings.Contains(report(), "I reminded 2 members") {
+		t.Errorf("steward's report: %s", report())
+	}
+
+	// A member whose groups the platform does not give with the vote (a
+	// Discord direct message) is found in the group lists.
+	if rec := e.sayOn(bot.PlatformSlack, "U2", nil, "/vote 1 no"); !strings.Contains(rec.Text(), "It counts for P-2.") {
+		t.Errorf("vote without the member's groups: %s", rec.Text())
+	}
+	e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Strike?" "Yes" "No" --units P-2,AFSCME Local 2663`)
+	if rec := e.sayOn(bot.PlatformSlack, "sam", nil, "/poll nudge 2"); !strings.Contains(rec.Text(), "No roster has been imported") {
+		t.Errorf("nudge of a unit that names no group: %s", rec.Text())
+	}
+	e.sayOn(bot.PlatformSlack, "sam", nil, `/poll "Other?" "Yes" "No" --units P-2 --roster`)
+	if rec := e.sayOn(bot.PlatformSlack, "sam", nil, "/poll nudge 3"); !strings.Contains(rec.Text(), "No roster has been imported") {
+		t.Errorf("nudge of a poll limited to the roster: %s", rec.Text())
+	}
+}
