@@ -9,8 +9,9 @@ import (
 )
 
 // TestEverySettingIsDocumented checks that every setting .env.example
-// lists or the program reads is described in the README or in docs/, so
-// that an operator finds each one.
+// lists or the program reads is described in the README or in docs/, and
+// has a row in the settings reference (docs/reference.md), so that an
+// operator finds each one in the one table that lists them all.
 func TestEverySettingIsDocumented(t *testing.T) {
 	root := filepath.Join("..", "..")
 	read := func(path string) string {
@@ -22,6 +23,7 @@ func TestEverySettingIsDocumented(t *testing.T) {
 		return string(b)
 	}
 	docs := read(filepath.Join(root, "README.md"))
+	reference := read(filepath.Join(root, "docs", "reference.md"))
 	pages, _ := filepath.Glob(filepath.Join(root, "docs", "*.md"))
 	for _, p := range pages {
 		docs += read(p)
@@ -40,6 +42,9 @@ func TestEverySettingIsDocumented(t *testing.T) {
 	for _, name := range names {
 		if !strings.Contains(docs, "`"+name+"`") {
 			t.Errorf("%s is not described in README.md or docs/", name)
+		}
+		if !strings.Contains(reference, "| `"+name+"` |") {
+			t.Errorf("%s has no row in the settings table of docs/reference.md", name)
 		}
 	}
 }
