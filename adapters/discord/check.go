@@ -57,7 +57,8 @@ func InviteURL(appID string) string {
 }
 
 // Check asks Discord whether opts would work, without connecting to the
-// gateway or posting: the token (GET /users/@me) and its application, and
+// gateway or posting: the token (GET /users/@me) and its application;
+// with DISCORD_MEMBERS_INTENT, that the application has that intent;
 // when a server is configured, that the bot is in it with
 // RequiredPermissions and that the steward role exists; and that the
 // announcement channel exists and the bot may post there. Its findings
@@ -83,6 +84,9 @@ func Check(ctx context.Context, opts Options) []bot.Finding {
 	} else {
 		appID = app.ID
 		out = append(out, bot.Fine("Discord application: %s.", appID))
+		if opts.MembersIntent {
+			out = append(out, membersIntentFinding(app.Flags))
+		}
 	}
 	var guild *discordgo.Guild
 	if opts.GuildID != "" {
@@ -94,6 +98,24 @@ func Check(ctx context.Context, opts Options) []bot.Finding {
 		out = append(out, c.checkChannel(opts.AnnounceChannel, guild, user.ID))
 	}
 	return out
+}
+
+// The application flags that say the Server Members intent is switched on:
+// for a verified application, or in the Bot settings of one in fewer than
+// 100 servers. Discord documents both; discordgo names neither.
+const (
+	appFlagGatewayGuildMembers        = 1 << 14
+	appFlagGatewayGuildMembersLimited = 1 << 15
+)
+
+// membersIntentFinding says whether the application may ask for the
+// Server Members intent that DISCORD_MEMBERS_INTENT requests, so an
+// operator learns before starting that Discord would refuse the gateway.
+func membersIntentFinding(flags int) bot.Finding {
+	if flags&(appFlagGatewayGuildMembers|appFlagGatewayGuildMembersLimited) != 0 {
+		return bot.Fine("DISCORD_MEMBERS_INTENT: the application has the Server Members intent.")
+	}
+	return bot.ToFix("DISCORD_MEMBERS_INTENT is true, but the application does not have the Server Members intent: switch on Server Members Intent (Developer Portal, your application, Bot, Privileged Gateway Intents), or leave DISCORD_MEMBERS_INTENT empty.")
 }
 
 // checker makes the check's REST calls as the adapter makes its own.

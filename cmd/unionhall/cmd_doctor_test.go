@@ -78,7 +78,9 @@ func doctor(t *testing.T, dir string, vars map[string]string) (code int, problem
 
 func TestDoctorPassesAGoodConfiguration(t *testing.T) {
 	_, slackVars := goodSlack(t)
-	_, discordVars := goodDiscord(t)
+	f, discordVars := goodDiscord(t)
+	f.GrantMembersIntent()
+	discordVars["DISCORD_MEMBERS_INTENT"] = "true"
 	vars := map[string]string{}
 	for _, m := range []map[string]string{slackVars, discordVars} {
 		for k, v := range m {
@@ -92,7 +94,8 @@ func TestDoctorPassesAGoodConfiguration(t *testing.T) {
 	}
 	for _, want := range []string{"will be created on the first run", "SLACK_BOT_TOKEN: valid", "Socket Mode is on",
 		"#announcements exists and the bot may post there", "DISCORD_TOKEN: valid", "DISCORD_STEWARD_ROLE: the role \"Steward\" exists",
-		"SLACK_STEWARD_GROUP: @stewards has 1 member, who has steward powers."} {
+		"SLACK_STEWARD_GROUP: @stewards has 1 member, who has steward powers.",
+		"DISCORD_MEMBERS_INTENT: the application has the Server Members intent."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -183,6 +186,8 @@ func TestDoctorNamesEachProblem(t *testing.T) {
 			discord: func(f *discordtest.Server) {
 				f.AddChannel(discordgo.Channel{ID: doctorDiscordChannel, Name: "announcements", PermissionOverwrites: []*discordgo.PermissionOverwrite{&overwrite}})
 			}},
+		"Server Members intent off in the portal": {platform: "discord", set: map[string]string{"DISCORD_MEMBERS_INTENT": "true"},
+			want: "DISCORD_MEMBERS_INTENT is true, but the application does not have the Server Members intent: switch on Server Members Intent"},
 		"Discord server": {platform: "discord", set: map[string]string{"DISCORD_GUILD_ID": "500000000000000099"},
 			want: "DISCORD_GUILD_ID: the bot is not in server 500000000000000099"},
 	} {

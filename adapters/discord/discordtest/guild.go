@@ -76,8 +76,15 @@ func (s *Server) me(*request) response {
 	return ok(discordgo.User{ID: BotID, Username: "Union Hall", Bot: true})
 }
 
+// application describes the bot's application; its flags say whether the
+// Server Members intent is switched on, as Discord's do (1 << 15 for an
+// application in fewer than 100 servers).
 func (s *Server) application(*request) response {
-	return ok(discordgo.Application{ID: AppID, Name: "Union Hall"})
+	app := discordgo.Application{ID: AppID, Name: "Union Hall"}
+	if s.memberSetup.granted {
+		app.Flags = 1 << 15
+	}
+	return ok(app)
 }
 
 func (s *Server) guild(q *request) response {
