@@ -750,8 +750,10 @@ func (m *Matcher) Match(question string) Result {
 	asked := question
 	if m.clf != nil {
 		// Both BM25F and the classifier read the question with its
-		// slips corrected (see classifier.spell).
-		question = strings.Join(m.clf.spell(tokenize(question, maxQueryTokens)), " ")
+		// slips corrected (see classifier.spell) and without the chat
+		// fillers around it (see withoutFillers).
+		toks := withoutFillers(m.clf.spell(withoutFillers(tokenize(question, maxQueryTokens))))
+		question = strings.Join(toks, " ")
 	}
 	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
