@@ -18,11 +18,11 @@ const (
 	DefaultAmbiguity = 0.35
 	DefaultRelatedAt = 0.05
 	// DefaultClassifierAnswerAt is the lowest confidence at which, on
-	// average over six splits of the held-apart phrasings, at most one
-	// in a hundred in-scope questions is answered wrongly and at most
-	// three in a hundred off-topic messages are answered: a member told
-	// the wrong thing about their contract is worse off than one offered
-	// two or three topics.
+	// average over six splits of the held-apart phrasings, about one in
+	// a hundred in-scope questions is answered wrongly and under three
+	// in a hundred off-topic messages are answered: a member told the
+	// wrong thing about their contract is worse off than one offered two
+	// or three topics.
 	DefaultClassifierAnswerAt = 0.85
 	// DefaultClassifierSuggestAt is the confidence from which the best
 	// entries are offered (with a steward's contact below them) rather
