@@ -63,6 +63,7 @@ func TestSmallTalkAroundAQuestion(t *testing.T) {
 		{Want: "wage-freeze", Question: "ugh long night lol anyway is there a wage freeze? thx"},
 		{Want: "retirement-age", Question: "omg ngl im worried, does the deal raise the retirement age, tia"},
 		{Want: "deadline", Question: "hey sorry to bother u, when is the deadline for a deal lmk"},
+		{Want: "wage-freeze", Question: "hiya, my cat kept me up all night. is there a wage freeze? no rush"},
 	}
 	if r := Evaluate(m, answered); r.Correct != len(answered) {
 		t.Errorf("%d of %d questions in small talk answered right; missed %+v", r.Correct, len(answered), r.Misses)
@@ -77,5 +78,16 @@ func TestSmallTalkAroundAQuestion(t *testing.T) {
 	}
 	if r := m.Match("lol"); r.Outcome != Clarify || !r.SmallTalk {
 		t.Errorf(`"lol": %v (small talk %v), want a request to ask in words`, r.Outcome, r.SmallTalk)
+	}
+}
+
+// TestClausesKeepNumbersAndLinks checks where a message is split into
+// clauses: after the punctuation that ends one, never inside a number
+// or a link.
+func TestClausesKeepNumbersAndLinks(t *testing.T) {
+	got := clauses("ugh, long night. is the 1.6 billion (6,500 jobs) real? see https://ct.gov/x.html!\nthx")
+	want := []string{"ugh", " long night", " is the 1.6 billion (6,500 jobs) real", " see https://ct.gov/x.html", "thx"}
+	if !slices.Equal(got, want) {
+		t.Errorf("clauses: %q, want %q", got, want)
 	}
 }

@@ -749,11 +749,7 @@ func (m *Matcher) Match(question string) Result {
 	ix := m.idx.Load()
 	asked := question
 	if m.clf != nil {
-		// Both BM25F and the classifier read the question with its
-		// slips corrected (see classifier.spell) and without the chat
-		// fillers around it (see withoutFillers).
-		toks := withoutFillers(m.clf.spell(withoutFillers(tokenize(question, maxQueryTokens))))
-		question = strings.Join(toks, " ")
+		question = m.read(ix, question)
 	}
 	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
@@ -799,4 +795,89 @@ func (m *Matcher) Match(question string) Result {
 		}
 	}
 	return r
+}
+
+// read returns the words of a question as BM25F and the classifier read
+// it: with its slips corrected (see classifier.spell), without the chat
+// fillers (see withoutFillers), and without the clauses before and after
+// the question that name nothing the knowledge base knows ("ugh what a
+// week, ..., no rush"). A message in which no clause names anything the
+// knowledge base knows is read whole, so an off-topic one keeps the
+// words that make it so.
+func (m *Matcher) read(ix *index, question string) string {
+	var toks []string
+	var ends []int // where each clause's words end in toks
+	first, last := -1, -1
+	for i, c := range clauses(question) {
+		words := tokenize(c, maxQueryTokens)
+		toks = append(toks, words...)
+		ends = append(ends, len(toks))
+		if ix.namesKnownSubject(m.clf.spell(withoutFillers(words))) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
+		start := 0
+		if first > 0 {
+			start = ends[first-1]
+		}
+		toks = toks[start:ends[last]]
+	}
+	if len(toks) > maxQueryTokens {
+		toks = toks[:maxQueryTokens]
+	}
+	return strings.Join(withoutFillers(m.clf.spell(withoutFillers(toks))), " ")
+}
+
+// clauses splits text at line breaks and at the punctuation that ends a
+// clause (". , ! ? ;") when a space or the end of the text follows it,
+// so that a number ("1.6", "6,500") or a link stays whole.
+func clauses(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.', ',', '!', '?', ';':
+			if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n' && text[i+1] != '\t' {
+				continue
+			}
+		case '\n':
+		default:
+			continue
+		}
+		if strings.TrimSpace(text[start:i]) != "" {
+			out = append(out, text[start:i])
+		}
+		start = i + 1
+	}
+	if strings.TrimSpace(text[start:]) != "" {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+// namesKnownSubject reports whether words include a subject word (not a
+// stop word, everyday word, number or word for the bot) that the
+// knowledge base has, or a lexicon phrase.
+func (ix *index) namesKnownSubject(words []string) bool {
+	for i, w := range words {
+		if n, _ := ix.matchLexicon([]string{ix.stemOf(w)}); n > 0 {
+			return true
+		}
+		if i+1 < len(words) {
+			if n, _ := ix.matchLexicon([]string{ix.stemOf(w), ix.stemOf(words[i+1])}); n > 0 {
+				return true
+			}
+		}
+		if isStopword(w) || isCommon(w) || isNumeric(w) || isBotWord(w) {
+			continue
+		}
+		if _, ok := ix.terms[ix.stemOf(w)]; ok {
+			return true
+		}
+	}
+	return false
 }
