@@ -91,3 +91,13 @@ func TestClausesKeepNumbersAndLinks(t *testing.T) {
 		t.Errorf("clauses: %q, want %q", got, want)
 	}
 }
+
+// TestDollarSignAloneIsMoney checks that a "$" standing for money is
+// read as the word, and one before a number as nothing.
+func TestDollarSignAloneIsMoney(t *testing.T) {
+	got := tokenize("how much $ do we lose, $40.1 billion?", maxQueryTokens)
+	want := []string{"how", "much", "money", "do", "we", "lose", "40.1", "billion"}
+	if !slices.Equal(got, want) {
+		t.Errorf("tokenize: %q, want %q", got, want)
+	}
+}

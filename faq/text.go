@@ -18,7 +18,8 @@ const maxPhraseWords = 3
 
 // tokenize lower-cases text and splits it into words. It drops chat
 // mentions ("<@U123>", "<!everyone>", "@here"), keeps numbers whole
-// ("6,500" → "6500", "1.6"), turns "%" into "percent", removes apostrophes
+// ("6,500" → "6500", "1.6"), turns "%" into "percent" and a "$" not
+// before a number into "money", removes apostrophes
 // ("what's" → "whats") and keeps hyphenated words together ("re-vote"),
 // which indexStems (for the knowledge base) and addWord (for questions)
 // then split. Canonical forms (see canonical) are applied, so "yrs"
@@ -75,6 +76,12 @@ func tokenize(text string, max int) []string {
 			emit()
 			skipWord = false
 			out = append(out, "percent")
+		case r == '$' && (i+1 >= len(text) || !isDigit(text[i+1])):
+			// "$" alone stands for money ("how much $ do we lose");
+			// before a number it is the number's unit, and dropped.
+			emit()
+			skipWord = false
+			out = append(out, "money")
 		default:
 			emit()
 			skipWord = false
