@@ -861,7 +861,8 @@ func clauses(text string) []string {
 
 // namesKnownSubject reports whether words include a subject word (not a
 // stop word, everyday word, number or word for the bot) that the
-// knowledge base has, or a lexicon phrase.
+// knowledge base has, or a slip of one (as BM25F corrects it), or a
+// lexicon phrase.
 func (ix *index) namesKnownSubject(words []string) bool {
 	for i, w := range words {
 		if n, _ := ix.matchLexicon([]string{ix.stemOf(w)}); n > 0 {
@@ -877,6 +878,11 @@ func (ix *index) namesKnownSubject(words []string) bool {
 		}
 		if _, ok := ix.terms[ix.stemOf(w)]; ok {
 			return true
+		}
+		if budget := typoBudget(len(w)); budget > 0 && correctable(w) {
+			if c, _, ok := correct(ix.vocab, w, budget); ok && !isStopword(c.word) && !isCommon(c.word) {
+				return true
+			}
 		}
 	}
 	return false
