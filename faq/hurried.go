@@ -8,9 +8,9 @@ import (
 
 // Members on a phone wrap a question in small talk ("ugh long night lol
 // anyway ... thx") and write in shorthand ("r u sure abt the $"). The
-// classifier learns from copies of its training texts written that way
-// (see hurry), and the evaluation copies Wrapped and Shortened measure how
-// well the matcher reads them. The two draw their small talk from
+// classifier learns from copies of its training texts wrapped that way
+// (see withTypos), and the evaluation copies Wrapped and Shortened
+// measure how well the matcher reads such messages. The two draw their small talk from
 // different lists, so that a measurement is never of openers the
 // classifier learnt.
 
@@ -60,7 +60,8 @@ func (lines smallTalkLines) lines() []string {
 }
 
 // wrap returns text with an opener, a closer or both from lines around
-// it, as members write it: lower case, joined by commas or not at all.
+// it, as members write it: lower case, joined by a space, a comma or a
+// full stop.
 func (lines smallTalkLines) wrap(text string, rng *rand.Rand) string {
 	open, shut := rng.Float64() < 0.75, rng.Float64() < 0.6
 	if !open && !shut {
