@@ -317,7 +317,11 @@ func (c *classifier) examples(texts []string, labels []int) []example {
 	raw := make([][]feature, len(texts))
 	seen := map[uint64]bool{}
 	for i, t := range texts {
-		raw[i] = c.fz.features(withoutFillers(tokenize(t, maxQueryTokens)), nil)
+		toks := tokenize(t, maxQueryTokens)
+		if words := dropFillers(toks); len(words) > 0 {
+			toks = words // as Matcher.read reads a question
+		}
+		raw[i] = c.fz.features(toks, nil)
 		for _, f := range raw[i] {
 			seen[f.key] = true
 		}

@@ -799,20 +799,25 @@ func (m *Matcher) Match(question string) Result {
 
 // read returns the words of a question as BM25F and the classifier read
 // it: with its slips corrected (see classifier.spell), without the chat
-// fillers (see withoutFillers), and without the clauses before and after
+// fillers (see dropFillers), and without the clauses before and after
 // the question that name nothing the knowledge base knows ("ugh what a
 // week, ..., no rush"). A message in which no clause names anything the
 // knowledge base knows is read whole, so an off-topic one keeps the
 // words that make it so.
 func (m *Matcher) read(ix *index, question string) string {
-	var toks []string
-	var ends []int // where each clause's words end in toks
+	var raw, read []string // every word; the words spelled, without fillers
+	var ends []int         // where each clause's words end in read
 	first, last := -1, -1
 	for i, c := range clauses(question) {
-		words := tokenize(c, maxQueryTokens)
-		toks = append(toks, words...)
-		ends = append(ends, len(toks))
-		if ix.namesKnownSubject(m.clf.spell(withoutFillers(words))) {
+		if len(raw) >= maxReadTokens {
+			break
+		}
+		words := tokenize(c, maxReadTokens-len(raw))
+		raw = append(raw, words...)
+		spelled := m.clf.spell(dropFillers(words))
+		read = append(read, spelled...)
+		ends = append(ends, len(read))
+		if ix.namesKnownSubject(spelled) {
 			if first < 0 {
 				first = i
 			}
@@ -824,13 +829,21 @@ func (m *Matcher) read(ix *index, question string) string {
 		if first > 0 {
 			start = ends[first-1]
 		}
-		toks = toks[start:ends[last]]
+		read = read[start:ends[last]]
 	}
-	if len(toks) > maxQueryTokens {
-		toks = toks[:maxQueryTokens]
+	// A slip of a filler is one once spelled; a message of fillers alone
+	// is read as written, as small talk.
+	if read = dropFillers(read); len(read) == 0 {
+		read = raw
 	}
-	return strings.Join(withoutFillers(m.clf.spell(withoutFillers(toks))), " ")
+	return strings.Join(read[:min(len(read), maxQueryTokens)], " ")
 }
+
+// maxReadTokens bounds the words read to find the clauses around a
+// question: twice as many as a question is answered from, so that small
+// talk before a question does not push it out, while a message of pages
+// costs no more than a long question.
+const maxReadTokens = 2 * maxQueryTokens
 
 // clauses splits text at line breaks and at the punctuation that ends a
 // clause (". , ! ? ;") when a space or the end of the text follows it,

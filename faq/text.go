@@ -2,6 +2,7 @@ package faq
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -273,26 +274,25 @@ var fillers = setOf(`lol lmao lmfao rofl haha hahaha hehe ugh ughh omg omfg smh 
 	imho fr btw fyi lmk tia ttyl brb um umm uh uhh hmm hmmm oops welp meh yikes jeez geez gosh
 	sheesh whew phew sorry asap anyways`)
 
-// withoutFillers returns toks without the chat fillers, or toks itself
-// when it has none or nothing else: a message of fillers alone is small
-// talk, which the matcher recognises as such.
-func withoutFillers(toks []string) []string {
-	n := 0
-	for _, t := range toks {
-		if _, ok := fillers[t]; ok {
-			n++
-		}
-	}
-	if n == 0 || n == len(toks) {
+// dropFillers returns toks without the chat fillers; toks itself when
+// it has none.
+func dropFillers(toks []string) []string {
+	if !slices.ContainsFunc(toks, isFiller) {
 		return toks
 	}
-	out := make([]string, 0, len(toks)-n)
+	out := make([]string, 0, len(toks))
 	for _, t := range toks {
-		if _, ok := fillers[t]; !ok {
+		if !isFiller(t) {
 			out = append(out, t)
 		}
 	}
 	return out
+}
+
+// isFiller reports whether a word is one of the chat fillers.
+func isFiller(w string) bool {
+	_, ok := fillers[w]
+	return ok
 }
 
 // isThanks reports whether a word thanks someone.
