@@ -73,10 +73,10 @@ func lexicalCalibrationData(t *testing.T) []calibrationSample {
 }
 
 // classifierCalibrationData are the training part of the training
-// phrasings (see SplitPhrasings), each asked as written and with typos
-// (see Misspelt) of a matcher whose classifier was trained without it
-// (five-fold cross-validation), and the calibration questions. The
-// validation part is not used.
+// phrasings (see SplitPhrasings), each asked as written, with typos (see
+// Misspelt) and wrapped in small talk (see Wrapped) of a matcher whose
+// classifier was trained without it (five-fold cross-validation), and
+// the calibration questions. The validation part is not used.
 func classifierCalibrationData(t *testing.T) []calibrationSample {
 	kb := loadDefault(t)
 	train, _ := SplitPhrasings(kb.Phrasings)
@@ -94,7 +94,7 @@ func classifierCalibrationData(t *testing.T) []calibrationSample {
 			}
 		}
 		wg.Go(func() {
-			folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), slices.Concat(held, Misspelt(held)))
+			folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), slices.Concat(held, Misspelt(held), Wrapped(held)))
 		})
 	}
 	cal := calibrationQuestions(t, kb)
@@ -137,20 +137,29 @@ func fitCalibration(data []calibrationSample, use []bool) Calibration {
 	w := make([]float64, 1+len(use))
 	const rate, l2 = 0.5, 1e-3
 	grad := make([]float64, len(w))
+	xs, ys := make([][]float64, len(data)), make([]float64, len(data))
+	for i, s := range data {
+		xs[i] = calibrationFeatures(s.f)
+		for j := range xs[i] {
+			if !use[j] {
+				xs[i][j] = 0
+			}
+		}
+		if s.right {
+			ys[i] = 1
+		}
+	}
 	for range 20000 {
 		clear(grad)
-		for _, s := range data {
-			x := calibrationFeatures(s.f)
-			p := calibrationOf(w).logistic(s.f)
-			y := 0.0
-			if s.right {
-				y = 1
+		for i, x := range xs {
+			z := w[0]
+			for j, v := range x {
+				z += w[j+1] * v
 			}
-			grad[0] += p - y
-			for i, v := range x {
-				if use[i] {
-					grad[i+1] += (p - y) * v
-				}
+			d := 1/(1+math.Exp(-z)) - ys[i]
+			grad[0] += d
+			for j, v := range x {
+				grad[j+1] += d * v
 			}
 		}
 		for i := range w {

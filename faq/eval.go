@@ -198,6 +198,12 @@ const validationSeed = 20110701
 // phrasings (and of the out-of-scope ones), chosen by a fixed seed, as a
 // validation set for a classifier trained on the rest.
 func SplitPhrasings(ps []Labeled) (train, validation []Labeled) {
+	return splitPhrasings(ps, validationSeed)
+}
+
+// splitPhrasings is SplitPhrasings with another seed: a choice made on
+// several splits depends less on which phrasings one split holds apart.
+func splitPhrasings(ps []Labeled, seed uint64) (train, validation []Labeled) {
 	byID := map[string][]Labeled{}
 	var ids []string
 	for _, p := range ps {
@@ -206,7 +212,7 @@ func SplitPhrasings(ps []Labeled) (train, validation []Labeled) {
 		}
 		byID[p.Want] = append(byID[p.Want], p)
 	}
-	rng := rand.New(rand.NewPCG(validationSeed, 0))
+	rng := rand.New(rand.NewPCG(seed, 0))
 	for _, id := range ids {
 		group := append([]Labeled(nil), byID[id]...)
 		rng.Shuffle(len(group), func(i, j int) { group[i], group[j] = group[j], group[i] })

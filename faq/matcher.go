@@ -749,9 +749,7 @@ func (m *Matcher) Match(question string) Result {
 	ix := m.idx.Load()
 	asked := question
 	if m.clf != nil {
-		// Both BM25F and the classifier read the question with its
-		// slips corrected (see classifier.spell).
-		question = strings.Join(m.clf.spell(tokenize(question, maxQueryTokens)), " ")
+		question = m.read(ix, question)
 	}
 	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
@@ -797,4 +795,108 @@ func (m *Matcher) Match(question string) Result {
 		}
 	}
 	return r
+}
+
+// read returns the words of a question as BM25F and the classifier read
+// it: with its slips corrected (see classifier.spell), without the chat
+// fillers (see dropFillers), and without the clauses before and after
+// the question that name nothing the knowledge base knows ("ugh what a
+// week, ..., no rush"). A message in which no clause names anything the
+// knowledge base knows is read whole, so an off-topic one keeps the
+// words that make it so.
+func (m *Matcher) read(ix *index, question string) string {
+	var raw, read []string // every word; the words spelled, without fillers
+	var ends []int         // where each clause's words end in read
+	first, last := -1, -1
+	for i, c := range clauses(question) {
+		if len(raw) >= maxReadTokens {
+			break
+		}
+		words := tokenize(c, maxReadTokens-len(raw))
+		raw = append(raw, words...)
+		spelled := m.clf.spell(dropFillers(words))
+		read = append(read, spelled...)
+		ends = append(ends, len(read))
+		if ix.namesKnownSubject(spelled) {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	if first >= 0 {
+		start := 0
+		if first > 0 {
+			start = ends[first-1]
+		}
+		read = read[start:ends[last]]
+	}
+	// A slip of a filler is one once spelled; a message of fillers alone
+	// is read as written, as small talk.
+	if read = dropFillers(read); len(read) == 0 {
+		read = raw
+	}
+	return strings.Join(read[:min(len(read), maxQueryTokens)], " ")
+}
+
+// maxReadTokens bounds the words read to find the clauses around a
+// question: twice as many as a question is answered from, so that small
+// talk before a question does not push it out, while a message of pages
+// costs no more than a long question.
+const maxReadTokens = 2 * maxQueryTokens
+
+// clauses splits text at line breaks and at the punctuation that ends a
+// clause (". , ! ? ;") when a space or the end of the text follows it,
+// so that a number ("1.6", "6,500") or a link stays whole.
+func clauses(text string) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '.', ',', '!', '?', ';':
+			if i+1 < len(text) && text[i+1] != ' ' && text[i+1] != '\n' && text[i+1] != '\t' {
+				continue
+			}
+		case '\n':
+		default:
+			continue
+		}
+		if strings.TrimSpace(text[start:i]) != "" {
+			out = append(out, text[start:i])
+		}
+		start = i + 1
+	}
+	if strings.TrimSpace(text[start:]) != "" {
+		out = append(out, text[start:])
+	}
+	return out
+}
+
+// namesKnownSubject reports whether words include a subject word (not a
+// stop word, everyday word, number or word for the bot) that the
+// knowledge base has, or a slip of one (as BM25F corrects it), or a
+// lexicon phrase.
+func (ix *index) namesKnownSubject(words []string) bool {
+	for i, w := range words {
+		if n, _ := ix.matchLexicon([]string{ix.stemOf(w)}); n > 0 {
+			return true
+		}
+		if i+1 < len(words) {
+			if n, _ := ix.matchLexicon([]string{ix.stemOf(w), ix.stemOf(words[i+1])}); n > 0 {
+				return true
+			}
+		}
+		if isStopword(w) || isCommon(w) || isNumeric(w) || isBotWord(w) {
+			continue
+		}
+		if _, ok := ix.terms[ix.stemOf(w)]; ok {
+			return true
+		}
+		if budget := typoBudget(len(w)); budget > 0 && correctable(w) {
+			if c, _, ok := correct(ix.vocab, w, budget); ok && !isStopword(c.word) && !isCommon(c.word) {
+				return true
+			}
+		}
+	}
+	return false
 }

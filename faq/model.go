@@ -92,7 +92,7 @@ func classIDs(kb *KB) []string {
 
 // modelVersion changes whenever features or training change in a way
 // that makes older models unfit.
-const modelVersion = "faq-classifier-6"
+const modelVersion = "faq-classifier-7"
 
 // fingerprint hashes everything a model learns from: the entries' fields
 // that it reads, the lexicon, the training phrasings and the training

@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -17,7 +19,8 @@ const maxPhraseWords = 3
 
 // tokenize lower-cases text and splits it into words. It drops chat
 // mentions ("<@U123>", "<!everyone>", "@here"), keeps numbers whole
-// ("6,500" → "6500", "1.6"), turns "%" into "percent", removes apostrophes
+// ("6,500" → "6500", "1.6"), turns "%" into "percent" and a "$" not
+// before a number into "money", removes apostrophes
 // ("what's" → "whats") and keeps hyphenated words together ("re-vote"),
 // which indexStems (for the knowledge base) and addWord (for questions)
 // then split. Canonical forms (see canonical) are applied, so "yrs"
@@ -74,6 +77,12 @@ func tokenize(text string, max int) []string {
 			emit()
 			skipWord = false
 			out = append(out, "percent")
+		case r == '$' && (i+1 >= len(text) || !isDigit(text[i+1])):
+			// "$" alone stands for money ("how much $ do we lose");
+			// before a number it is the number's unit, and dropped.
+			emit()
+			skipWord = false
+			out = append(out, "money")
 		default:
 			emit()
 			skipWord = false
@@ -147,8 +156,23 @@ func setOf(words string) map[string]struct{} {
 // reduce, and number words to one form, on both the knowledge base side
 // and the question side. These are general English; a union's own words
 // belong in its lexicon.yaml.
-var canonical = map[string]string{
-	// chat shorthand
+// A short form of a word with an irregular form ("ppl": "people") maps
+// to the one form ("person"), as the word written out does.
+var canonical = func() map[string]string {
+	m := maps.Clone(irregularForms)
+	for short, long := range shorthand {
+		if one, ok := irregularForms[long]; ok {
+			long = one
+		}
+		m[short] = long
+	}
+	return m
+}()
+
+// shorthand maps the chat shorthand and spoken forms members type on a
+// phone to the words they stand for. Shortened writes evaluation
+// questions with it the other way round.
+var shorthand = map[string]string{
 	"yrs": "years", "yr": "year", "ppl": "people", "ur": "your", "r": "are",
 	"pls": "please", "plz": "please", "thx": "thanks", "b4": "before",
 	"abt": "about", "govt": "government", "gov": "governor", "info": "information",
@@ -163,7 +187,23 @@ var canonical = map[string]string{
 	"vs": "versus", "mgmt": "management", "admin": "administration", "approx": "about",
 	"tmrw": "tomorrow", "2morrow": "tomorrow", "nite": "night", "thru": "through",
 	"aug": "august", "jul": "july", "jun": "june", "sept": "september", "sep": "september",
-	// irregular forms
+	"u": "you", "yall": "you all", "rn": "right now", "tho": "though", "coz": "because",
+	"cos": "because", "bcuz": "because", "becuz": "because", "bcz": "because",
+	"wat": "what", "wut": "what", "wht": "what", "hw": "how", "whn": "when", "wen": "when",
+	"bout": "about", "prolly": "probably", "kinda": "kind of", "sorta": "sort of",
+	"dunno": "do not know", "idk": "i do not know", "lemme": "let me", "gimme": "give me",
+	"hafta": "have to", "til": "until", "till": "until", "shud": "should", "wud": "would",
+	"cud": "could", "shouldnt": "should not", "wouldnt": "would not", "couldnt": "could not",
+	"hasnt": "has not", "havent": "have not", "hadnt": "had not", "wk": "week", "wks": "weeks",
+	"mo": "month", "mos": "months", "mnth": "month", "hr": "hour", "hrs": "hours",
+	"dept": "department", "ins": "insurance", "prez": "president", "pres": "president",
+	"nxt": "next", "rly": "really", "tmr": "tomorrow", "2day": "today", "2nite": "tonight",
+	"ne1": "anyone", "sum1": "someone", "fam": "family", "hubby": "husband",
+}
+
+// irregularForms maps irregular forms the stemmer does not reduce, and
+// number words, to one form.
+var irregularForms = map[string]string{
 	"frozen": "freeze", "froze": "freeze", "paid": "pay", "laid": "lay", "lain": "lay",
 	"went": "go", "gone": "go", "left": "leave", "rose": "rise", "risen": "rise",
 	"spent": "spend", "took": "take", "taken": "take", "gave": "give", "given": "give",
@@ -224,6 +264,36 @@ var smallTalk = setOf(`hi hello hey hiya howdy yo greetings morning afternoon ev
 	thanks thank thx ty tysm cheers appreciate appreciated great awesome cool nice perfect
 	ok okay k kk yes yeah yep yup no nope nah sure fine alright right got it understood
 	you u bye goodbye later lol haha test testing ping there all everyone folks please`)
+
+// fillers are the interjections and sign-offs members put around a
+// question in chat ("ugh", "lol", "ngl", "tia"), which name no subject
+// in any question. Stop words such as "hi" and "thanks" are not among
+// them: they are weighed as stop words already, and tell a greeting or
+// thanks apart from a question.
+var fillers = setOf(`lol lmao lmfao rofl haha hahaha hehe ugh ughh omg omfg smh ngl tbh imo
+	imho fr btw fyi lmk tia ttyl brb um umm uh uhh hmm hmmm oops welp meh yikes jeez geez gosh
+	sheesh whew phew sorry asap anyways`)
+
+// dropFillers returns toks without the chat fillers; toks itself when
+// it has none.
+func dropFillers(toks []string) []string {
+	if !slices.ContainsFunc(toks, isFiller) {
+		return toks
+	}
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if !isFiller(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// isFiller reports whether a word is one of the chat fillers.
+func isFiller(w string) bool {
+	_, ok := fillers[w]
+	return ok
+}
 
 // isThanks reports whether a word thanks someone.
 func isThanks(w string) bool {

@@ -102,11 +102,18 @@ func typo(w string, rng *rand.Rand) string {
 // misspell), the same ones each time: a measurement of how well the
 // matcher reads members' slips on questions it reads spelt right.
 func Misspelt(set []Labeled) []Labeled {
-	rng := rand.New(rand.NewPCG(typoSeed, 1))
+	return rewritten(set, typoSeed, misspell)
+}
+
+// rewritten returns a copy of set with every question rewritten by
+// write, whose random choices come from a fixed seed, so that the copy
+// is the same each time and measurements on it can be compared.
+func rewritten(set []Labeled, seed uint64, write func(string, *rand.Rand) string) []Labeled {
+	rng := rand.New(rand.NewPCG(seed, 1))
 	out := make([]Labeled, len(set))
 	for i, q := range set {
 		out[i] = q
-		out[i].Question = misspell(q.Question, rng)
+		out[i].Question = write(q.Question, rng)
 	}
 	return out
 }

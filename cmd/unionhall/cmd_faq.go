@@ -132,7 +132,7 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 
 // cmdFAQ runs "unionhall faq eval" and "unionhall faq train".
 func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) (string, bool)) error {
-	const use = "usage: unionhall faq eval FILE.tsv [--baseline] [--typos] | unionhall faq eval --validation [--baseline] [--typos] | unionhall faq train [DIR]"
+	const use = "usage: unionhall faq eval FILE.tsv [--baseline] [--typos] [--runon] [--shorthand] | unionhall faq eval --validation [--baseline] [--typos] [--runon] [--shorthand] | unionhall faq train [DIR]"
 	if len(args) == 0 {
 		return errors.New(use)
 	}
@@ -153,17 +153,23 @@ func cmdFAQ(_ context.Context, args []string, std stdio, lookupEnv func(string) 
 // file of labelled questions, or with --validation on the training
 // phrasings that faq.SplitPhrasings holds apart. The classifier never
 // learns from a question it is measured on: training phrasings that are
-// questions of the file are left out of its training. With --typos every
-// question is asked with synthetic typos (faq.Misspelt).
+// questions of the file are left out of its training. With --shorthand
+// every question is asked in phone shorthand (faq.Shortened), with --runon
+// wrapped in small talk (faq.Wrapped), and with --typos with synthetic
+// typos (faq.Misspelt), in that order when they are combined.
 func cmdFAQEval(args []string, std stdio, cfg config, use string) error {
 	var file string
-	baseline, validation, typos := false, false, false
+	baseline, validation, typos, runon, short := false, false, false, false, false
 	for _, a := range args {
 		switch {
 		case a == "--baseline" || a == "-baseline":
 			baseline = true
 		case a == "--typos" || a == "-typos":
 			typos = true
+		case a == "--runon" || a == "-runon":
+			runon = true
+		case a == "--shorthand" || a == "-shorthand":
+			short = true
 		case a == "--validation" || a == "-validation":
 			validation = true
 		case strings.HasPrefix(a, "-"):
@@ -196,6 +202,14 @@ func cmdFAQEval(args []string, std stdio, cfg config, use string) error {
 	kb, left := kb.WithoutQuestions(set)
 	if left > 0 {
 		fmt.Fprintf(std.out, "%d training phrasings equal to questions of the set were left out of the classifier's training.\n", left)
+	}
+	if short {
+		set = faq.Shortened(set)
+		file += ", in shorthand"
+	}
+	if runon {
+		set = faq.Wrapped(set)
+		file += ", wrapped in small talk"
 	}
 	if typos {
 		set = faq.Misspelt(set)
