@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store"
 	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
@@ -103,8 +105,13 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = postgres.Open(ctx, dbURL, nil)
-	if err == nil || !strings.Contains(err.Error(), "newer version") {
-		t.Fatalf("want newer-version error, got %v", err)
+	_, known, kerr := postgres.Inspect(ctx, dbURL)
+	if kerr != nil {
+		t.Fatal(kerr)
+	}
+	want := fmt.Sprintf("was written by a newer version of Union Hall (schema 9999; this binary knows schemas up to %d): upgrade this binary", store.LatestVersion(known))
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "database ") {
+		t.Fatalf("opening a database of a newer schema: %v, want %q", err, want)
 	}
 }
 
