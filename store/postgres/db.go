@@ -129,7 +129,7 @@ func (db *DB) Close() error {
 func (db *DB) Stores() store.Stores {
 	ps := NewPollStore(db)
 	return store.Stores{Polls: ps, FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db,
-		Deliveries: db, Leadership: db, Roster: ps, Nudges: ps}
+		Deliveries: db, Leadership: db, Roster: ps, Nudges: ps, Wakeups: db}
 }
 
 // Pool returns the connection pool, for tools and tests that read the
