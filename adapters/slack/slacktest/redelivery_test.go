@@ -20,9 +20,9 @@ type rawClient struct {
 	got  []map[string]any
 }
 
-// dial opens a Socket Mode connection to s and reads from it until the
-// test ends.
-func dial(t *testing.T, s *Server) *rawClient {
+// connectSocket opens a Socket Mode connection to s as a client does:
+// apps.connections.open with the app-level token, then the WebSocket.
+func connectSocket(t *testing.T, s *Server) *websocket.Conn {
 	t.Helper()
 	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()), slack.OptionAppLevelToken(AppToken))
 	_, url, err := api.StartSocketModeContext(context.Background())
@@ -33,6 +33,14 @@ func dial(t *testing.T, s *Server) *rawClient {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// dial opens a Socket Mode connection to s and reads from it until the
+// test ends.
+func dial(t *testing.T, s *Server) *rawClient {
+	t.Helper()
+	conn := connectSocket(t, s)
 	c := &rawClient{conn: conn}
 	done := make(chan struct{})
 	t.Cleanup(func() { conn.Close(); <-done })
