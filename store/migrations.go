@@ -52,16 +52,13 @@ func Migrations(fsys fs.FS, dir string) ([]Migration, error) {
 }
 
 // CheckNotNewer returns an error when a database's highest applied
-// migration is beyond the ones this version of Union Hall knows: a newer
-// version wrote it, and this one must not run on it. database names it
+// migration is beyond the ones this binary knows: a newer version of
+// Union Hall wrote it, and this one must not run on it, for it would
+// read and write tables whose meaning it does not know. database names it
 // for the operator, e.g. "database unionhall.db".
 func CheckNotNewer(database string, applied int, known []Migration) error {
-	last := 0
-	if len(known) > 0 {
-		last = known[len(known)-1].Version
-	}
-	if applied > last {
-		return fmt.Errorf("%s was written by a newer version of Union Hall (schema %d; this version knows up to %d): upgrade Union Hall or use another UNIONHALL_DB", database, applied, last)
+	if last := LatestVersion(known); applied > last {
+		return fmt.Errorf("%s was written by a newer version of Union Hall (schema %d; this binary knows schemas up to %d): upgrade this binary to that version or a later one, or set UNIONHALL_DB to another database", database, applied, last)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
@@ -48,6 +49,37 @@ type Stores struct {
 	Roster polls.RosterStore
 	// Nudges keeps polls' automatic nudges and who has voted.
 	Nudges polls.NudgeStore
+	// Wakeups tells this process when another on the database brings a
+	// schedule forward. It is nil on an engine that serves a single
+	// process (SQLite), whose features wake their own schedulers.
+	Wakeups Wakeups
+}
+
+// The topics of Wakeups: which schedulers a change concerns.
+const (
+	// WakeReminders concerns the reminder scheduler: a reminder added or
+	// brought forward, a post to retry.
+	WakeReminders = "reminders"
+	// WakePolls concerns the poll closer and nudger: a poll opened with a
+	// deadline or a scheduled post, a deadline brought forward, a nudge
+	// scheduled, a result post to retry.
+	WakePolls = "polls"
+)
+
+// WakeTopics returns every topic of Wakeups.
+func WakeTopics() []string { return []string{WakeReminders, WakePolls} }
+
+// Wakeups tells every process on one database when any of them brings a
+// schedule forward, so that each looks at its schedules at once instead
+// of at its next periodic check, up to a minute later.
+type Wakeups interface {
+	// ListenWakeups calls wake with the topic (WakeReminders, WakePolls)
+	// of each change to the schedules that any process on the database
+	// commits, until ctx ends. When it starts listening, and again after
+	// its connection to the database failed and it reconnected (waiting
+	// as the backoff policy says, and logging to log), it calls wake with
+	// every topic, since changes may have been missed meanwhile.
+	ListenWakeups(ctx context.Context, log *slog.Logger, wake func(topic string)) error
 }
 
 // Leadership makes one process among those on one database the holder of

@@ -43,6 +43,9 @@ type app struct {
 	// adapters are the adapters being served, for the readiness check;
 	// set by serve before anything runs.
 	adapters []bot.Adapter
+	// wakers wake the schedulers of each topic when another process
+	// brings a schedule forward (see wakeOn).
+	wakers map[string][]func()
 }
 
 // featureFiles are the features' settings and data files, read and checked

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/unionhall/unionhall/polls"
 	"github.com/unionhall/unionhall/polls/chart"
+	"github.com/unionhall/unionhall/store"
 )
 
 // registerPolls wires straw polls, /vote and /unit, and the job that
@@ -25,6 +26,7 @@ func (a *app) registerPolls(units *polls.Coalition) error {
 	}
 	a.register(svc.Commands(), svc.Run)
 	a.cards = svc
+	a.wakeOn(store.WakePolls, svc.Wake)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/reminders"
+	storepkg "github.com/unionhall/unionhall/store"
 )
 
 // registerReminders brings the deadlines file into the store and wires
@@ -22,6 +23,7 @@ func (a *app) registerReminders(ctx context.Context, deadlines deadlinesFile, gr
 		return err
 	}
 	a.register(svc.Commands(), svc.Run)
+	a.wakeOn(storepkg.WakeReminders, svc.Notify)
 	return nil
 }
 

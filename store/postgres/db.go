@@ -16,7 +16,8 @@
 //
 // Migrations are embedded and applied in order at Open, each recorded so
 // it runs once, under an advisory lock so that processes starting
-// together do not apply them twice.
+// together do not apply them twice, and never while a process built for
+// the schema they replace still runs (see schemaLockClass).
 package postgres
 
 import (
@@ -44,6 +45,15 @@ var migrationFS embed.FS
 // together apply each migration once.
 const migrationLock int64 = 0x556e696f6e48616c
 
+// schemaLockClass is the first key of the session advisory locks by
+// which running processes say which schema they were built for ("UnHS" in
+// ASCII); the second is that schema's version. Each process holds its
+// own shared, on a connection of its own, for as long as it runs. A
+// process that is about to upgrade the schema first takes the lock of the
+// schema it finds, exclusively, without waiting: it gets it only when no
+// process built for that schema is running.
+const schemaLockClass int32 = 0x556e4853
+
 // editConns is how many card edits (EditCardRevision) one process runs at
 // once; more wait for a connection.
 const editConns = 4
@@ -58,6 +68,9 @@ type DB struct {
 	connConfig *pgx.ConnConfig
 	edits      *pgxpool.Pool // card edits' transactions, which last as long as an edit
 	where      string        // the server and database, for messages; never the password
+	// schema holds the shared lock of the schema this process was built
+	// for (schemaLockClass) until Close.
+	schema *pgx.Conn
 }
 
 // Open connects to the PostgreSQL database at url (postgres://user:
@@ -65,7 +78,10 @@ type DB struct {
 // pgxpool's such as pool_max_conns) and applies pending migrations. It
 // returns a clear error, which never includes the password, when the URL
 // cannot be read, the server cannot be reached or refuses the user, the
-// database does not exist, or a newer version of Union Hall wrote it.
+// database does not exist, a newer version of Union Hall wrote it, or this
+// version would upgrade its schema while a process of an earlier version
+// runs on it. The DB holds one connection of its own until Close, which
+// tells later versions that a process of this one runs.
 func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 	if clock == nil {
 		clock = bot.SystemClock{}
@@ -75,21 +91,35 @@ func Open(ctx context.Context, url string, clock bot.Clock) (*DB, error) {
 		// pgx masks the password in what it quotes of the URL.
 		return nil, fmt.Errorf("the PostgreSQL URL cannot be read (the form is postgres://user:password@host:port/database): %w", err)
 	}
-	db := &DB{Clock: clock, where: where(cfg.ConnConfig), connConfig: cfg.ConnConfig}
-	if err := db.migrate(ctx, cfg.ConnConfig); err != nil {
+	migs, err := store.Migrations(migrationFS, "migrations")
+	if err != nil {
 		return nil, err
 	}
+	return open(ctx, cfg, clock, migs)
+}
+
+// open is Open with the migrations to apply given.
+func open(ctx context.Context, cfg *pgxpool.Config, clock bot.Clock, migs []store.Migration) (*DB, error) {
+	db := &DB{Clock: clock, where: where(cfg.ConnConfig), connConfig: cfg.ConnConfig}
+	var err error
+	if db.schema, err = db.migrate(ctx, cfg.ConnConfig, migs); err != nil {
+		return nil, err
+	}
+	closeSchema := func() { db.schema.Close(context.WithoutCancel(ctx)) }
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
+		closeSchema()
 		return nil, db.describe(err)
 	}
 	if err := db.pool.Ping(ctx); err != nil {
 		db.pool.Close()
+		closeSchema()
 		return nil, db.describe(err)
 	}
 	editCfg := cfg.Copy()
 	editCfg.MaxConns, editCfg.MinConns = editConns, 0
 	if db.edits, err = pgxpool.NewWithConfig(ctx, editCfg); err != nil {
 		db.pool.Close()
+		closeSchema()
 		return nil, db.describe(err)
 	}
 	return db, nil
@@ -118,10 +148,16 @@ func (db *DB) describe(err error) error {
 	return fmt.Errorf("%s: %w", db.where, err)
 }
 
-// Close closes the connection pools.
+// Close closes the connection pools, and the connection that says which
+// schema this process was built for.
 func (db *DB) Close() error {
 	db.edits.Close()
 	db.pool.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := db.schema.Close(ctx); err != nil {
+		return fmt.Errorf("close %s: %w", db.where, err)
+	}
 	return nil
 }
 
@@ -129,7 +165,7 @@ func (db *DB) Close() error {
 func (db *DB) Stores() store.Stores {
 	ps := NewPollStore(db)
 	return store.Stores{Polls: ps, FAQ: db.FAQ(), Reminders: NewReminderStore(db), Cards: NewCardLocations(db), Settings: db,
-		Deliveries: db, Leadership: db, Roster: ps, Nudges: ps}
+		Deliveries: db, Leadership: db, Roster: ps, Nudges: ps, Wakeups: db}
 }
 
 // Pool returns the connection pool, for tools and tests that read the
@@ -145,35 +181,39 @@ func (db *DB) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
-// migrate applies every embedded migration not yet recorded, in version
-// order, each in its own transaction with its record. It runs on a
-// connection of its own that holds the migration advisory lock
-// throughout: a second process starting meanwhile waits, then finds the
-// migrations recorded. Closing the connection releases the lock, whatever
-// happened.
-func (db *DB) migrate(ctx context.Context, cfg *pgx.ConnConfig) error {
-	migs, err := store.Migrations(migrationFS, "migrations")
-	if err != nil {
-		return err
-	}
+// migrate applies every migration of migs not yet recorded, in version
+// order, each in its own transaction with its record, and returns the
+// connection it ran on, which then holds the shared lock of the schema
+// this process was built for (see schemaLockClass) until it is closed.
+// Throughout, that connection holds the migration advisory lock: a second
+// process starting meanwhile waits, then finds the migrations recorded.
+// Before it upgrades a schema that others have used, it makes sure no
+// process built for that schema is still running: that one would go on
+// reading and writing the tables as it knows them.
+func (db *DB) migrate(ctx context.Context, cfg *pgx.ConnConfig, migs []store.Migration) (schema *pgx.Conn, err error) {
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return db.describe(err)
+		return nil, db.describe(err)
 	}
-	defer conn.Close(context.WithoutCancel(ctx))
+	defer func() {
+		if err != nil {
+			// Closing the session releases its locks, whatever happened.
+			conn.Close(context.WithoutCancel(ctx))
+		}
+	}()
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
-		return db.describe(fmt.Errorf("wait for other processes' migrations: %w", err))
+		return nil, db.describe(fmt.Errorf("wait for other processes' migrations: %w", err))
 	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    integer PRIMARY KEY,
 		name       text NOT NULL,
 		applied_at timestamptz NOT NULL)`); err != nil {
-		return db.describe(fmt.Errorf("create migrations table: %w", err))
+		return nil, db.describe(fmt.Errorf("create migrations table: %w", err))
 	}
 	rows, _ := conn.Query(ctx, `SELECT version FROM schema_migrations`)
 	versions, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 	if err != nil {
-		return db.describe(fmt.Errorf("read applied migrations: %w", err))
+		return nil, db.describe(fmt.Errorf("read applied migrations: %w", err))
 	}
 	applied := map[int]bool{}
 	newest := 0
@@ -182,7 +222,13 @@ func (db *DB) migrate(ctx context.Context, cfg *pgx.ConnConfig) error {
 		newest = max(newest, int(v))
 	}
 	if err := store.CheckNotNewer(db.where, newest, migs); err != nil {
-		return err
+		return nil, err
+	}
+	latest := store.LatestVersion(migs)
+	if newest > 0 && newest < latest {
+		if err := db.checkNoOlderProcess(ctx, conn, newest, latest); err != nil {
+			return nil, err
+		}
 	}
 	for _, m := range migs {
 		if applied[m.Version] {
@@ -196,8 +242,31 @@ func (db *DB) migrate(ctx context.Context, cfg *pgx.ConnConfig) error {
 			return err
 		})
 		if err != nil {
-			return db.describe(fmt.Errorf("apply migration %s: %w", m.Name, err))
+			return nil, db.describe(fmt.Errorf("apply migration %s: %w", m.Name, err))
 		}
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock_shared($1, $2), pg_advisory_unlock($3)`, schemaLockClass, latest, migrationLock); err != nil {
+		return nil, db.describe(fmt.Errorf("say which schema this process uses: %w", err))
+	}
+	return conn, nil
+}
+
+// checkNoOlderProcess returns an error, which says what to do, when a
+// process built for schema found (older than latest, the one this
+// process brings the database to) still runs on the database. It takes
+// that schema's lock exclusively on conn, and gives it up again: the
+// migration lock conn holds keeps such a process from starting until the
+// upgrade is done, after which it refuses the newer schema.
+func (db *DB) checkNoOlderProcess(ctx context.Context, conn *pgx.Conn, found, latest int) error {
+	var free bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, schemaLockClass, found).Scan(&free); err != nil {
+		return db.describe(fmt.Errorf("look for processes built for schema %d: %w", found, err))
+	}
+	if !free {
+		return fmt.Errorf("%s is in use by a process of an earlier version of Union Hall (schema %d), which would not understand the schema this binary brings it to (%d): stop every process of the earlier version, then start this one (see \"Upgrading several processes\" in docs/scaling.md)", db.where, found, latest)
+	}
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, schemaLockClass, found); err != nil {
+		return db.describe(fmt.Errorf("release the lock of schema %d: %w", found, err))
 	}
 	return nil
 }

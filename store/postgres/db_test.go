@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
+	"github.com/unionhall/unionhall/store"
 	"github.com/unionhall/unionhall/store/postgres"
 	"github.com/unionhall/unionhall/store/postgres/pgtest"
 )
@@ -97,14 +99,16 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = db.Pool().Exec(ctx, `INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', now())`)
 	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	pgtest.MarkNewer(t, dbURL)
 	_, err = postgres.Open(ctx, dbURL, nil)
-	if err == nil || !strings.Contains(err.Error(), "newer version") {
-		t.Fatalf("want newer-version error, got %v", err)
+	_, known, kerr := postgres.Inspect(ctx, dbURL)
+	if kerr != nil {
+		t.Fatal(kerr)
+	}
+	want := fmt.Sprintf("was written by a newer version of Union Hall (schema 9999; this binary knows schemas up to %d): upgrade this binary", store.LatestVersion(known))
+	if err == nil || !strings.Contains(err.Error(), want) || !strings.HasPrefix(err.Error(), "database ") {
+		t.Fatalf("opening a database of a newer schema: %v, want %q", err, want)
 	}
 }
 
@@ -162,4 +166,51 @@ func TestOpenErrorsSayWhatIsWrongWithoutThePassword(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUpgradeWaitsForEveryOlderProcess: a later version of Union Hall
+// that would upgrade the schema refuses to start while a process of this
+// version runs on the database, saying so, and applies nothing; once
+// that process has stopped, it upgrades the schema, and this version then
+// refuses the database.
+func TestUpgradeWaitsForEveryOlderProcess(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.Fresh(t)
+	old, err := postgres.Open(ctx, dbURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	current, err := old.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := store.Migration{Version: 9000, Name: "9000_next.sql", SQL: `CREATE TABLE next_version (id integer)`}
+	_, err = postgres.OpenNewer(ctx, dbURL, next)
+	want := fmt.Sprintf("is in use by a process of an earlier version of Union Hall (schema %d), which would not understand the schema this binary brings it to (9000): stop every process of the earlier version, then start this one", current)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a later version starting beside this one: %v, want %q", err, want)
+	}
+	var exists bool
+	if err := old.Pool().QueryRow(ctx, `SELECT to_regclass('next_version') IS NOT NULL`).Scan(&exists); err != nil || exists {
+		t.Fatalf("the refused upgrade left its table: %v, %v", exists, err)
+	}
+
+	old.Close()
+	newer, err := postgres.OpenNewer(ctx, dbURL, next)
+	if err != nil {
+		t.Fatalf("the later version once this one stopped: %v", err)
+	}
+	defer newer.Close()
+	if v, err := newer.SchemaVersion(ctx); err != nil || v != 9000 {
+		t.Fatalf("schema after the upgrade: %d, %v", v, err)
+	}
+	if _, err := postgres.Open(ctx, dbURL, nil); err == nil || !strings.Contains(err.Error(), "upgrade this binary") {
+		t.Fatalf("this version after the upgrade: %v", err)
+	}
+	// Processes of one version start beside each other.
+	other, err := postgres.OpenNewer(ctx, dbURL, next)
+	if err != nil {
+		t.Fatalf("a second process of the later version: %v", err)
+	}
+	other.Close()
 }

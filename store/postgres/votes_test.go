@@ -28,13 +28,22 @@ const benchVoters = 100
 // same server: raw single-row INSERT transactions from 100 goroutines.
 // "processes=2" splits the voters between two handles on the database,
 // each with its own pool and service, as two Union Hall processes are.
+// "changed" has every member vote once before the clock starts, so that
+// each vote measured changes a ballot (which takes its turn on the poll's
+// row) rather than casts a first one.
 func BenchmarkDurableVotes(b *testing.B) {
-	for _, procs := range []int{1, 2} {
-		b.Run(fmt.Sprintf("processes=%d", procs), func(b *testing.B) { benchVotes(b, procs) })
+	for _, changed := range []bool{false, true} {
+		for _, procs := range []int{1, 2} {
+			name := fmt.Sprintf("processes=%d", procs)
+			if changed {
+				name += "/changed"
+			}
+			b.Run(name, func(b *testing.B) { benchVotes(b, procs, changed) })
+		}
 	}
 }
 
-func benchVotes(b *testing.B, procs int) {
+func benchVotes(b *testing.B, procs int, changed bool) {
 	ctx := context.Background()
 	url := pgtest.Fresh(b)
 	svcs := make([]*polls.Service, procs)
@@ -59,14 +68,21 @@ func benchVotes(b *testing.B, procs int) {
 		b.Fatal(err)
 	}
 
-	b.ResetTimer()
-	service := storetest.Concurrently(b, b.N, benchVoters, func(i int) error {
-		res, err := svcs[i%procs].Vote(ctx, polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i)}, Choices: []int{1 + i%2}})
-		if err == nil && res.Outcome != polls.Recorded {
-			err = fmt.Errorf("vote %d: outcome %v", i, res.Outcome)
+	vote := func(i, choice int, want polls.Outcome) error {
+		res, err := svcs[i%procs].Vote(ctx, polls.VoteRequest{PollID: p.ID, Voter: bot.User{ID: fmt.Sprintf("console:m%d", i)}, Choices: []int{choice}})
+		if err == nil && res.Outcome != want {
+			err = fmt.Errorf("vote %d: outcome %v, want %v", i, res.Outcome, want)
 		}
 		return err
-	})
+	}
+	want := polls.Recorded
+	if changed {
+		storetest.Concurrently(b, b.N, benchVoters, func(i int) error { return vote(i, 2-i%2, polls.Recorded) })
+		want = polls.Changed
+	}
+
+	b.ResetTimer()
+	service := storetest.Concurrently(b, b.N, benchVoters, func(i int) error { return vote(i, 1+i%2, want) })
 	baseline := storetest.Concurrently(b, b.N, benchVoters, func(i int) error {
 		return pgx.BeginFunc(ctx, dbs[i%procs].Pool(), func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `INSERT INTO baseline (poll, voter, choice) VALUES ($1, $2, $3)`, 1, fmt.Sprintf("console:m%d", i), 1+i%2)

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,8 +61,13 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 	raw.Close()
 	_, err = sqlite.Open(ctx, path, nil)
-	if err == nil || !strings.Contains(err.Error(), "newer version") {
-		t.Fatalf("want newer-version error, got %v", err)
+	known, kerr := sqlite.KnownVersion()
+	if kerr != nil {
+		t.Fatal(kerr)
+	}
+	want := fmt.Sprintf("database %s was written by a newer version of Union Hall (schema 9999; this binary knows schemas up to %d): upgrade this binary", path, known)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("opening a database of a newer schema: %v, want %q", err, want)
 	}
 }
 

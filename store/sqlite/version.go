@@ -11,8 +11,5 @@ func KnownVersion() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if len(migs) == 0 {
-		return 0, nil
-	}
-	return migs[len(migs)-1].Version, nil
+	return store.LatestVersion(migs), nil
 }

@@ -1,6 +1,9 @@
 package slacktest
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // SendOn writes a Socket Mode message on connection conn, numbered from 0
 // in the order clients opened them, as Slack does when an app holds
@@ -11,14 +14,8 @@ func (s *Server) SendOn(conn int, msg map[string]any) {
 	if err != nil {
 		s.t.Fatalf("encode Socket Mode message: %v", err)
 	}
-	s.mu.Lock()
-	var sk *socket
-	if conn >= 0 && conn < len(s.sockets) {
-		sk = s.sockets[conn]
-	}
-	s.mu.Unlock()
 	id, _ := msg["envelope_id"].(string)
-	s.sendOn(sk, id, data)
+	s.sendOn(s.socketAt(conn), id, data)
 }
 
 // Live returns the numbers of the connections still open, in the order
@@ -35,4 +32,22 @@ func (s *Server) Live() []int {
 		}
 	}
 	return out
+}
+
+// socketAt returns connection conn, numbered as for SendOn, or nil when
+// there is no such connection.
+func (s *Server) socketAt(conn int) *socket {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if conn < 0 || conn >= len(s.sockets) {
+		return nil
+	}
+	return s.sockets[conn]
+}
+
+// indexOf returns sk's number, as for SendOn.
+func (s *Server) indexOf(sk *socket) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Index(s.sockets, sk)
 }

@@ -86,6 +86,7 @@ type Server struct {
 	pongs     int
 	workspace workspace
 	throttle  *throttle // nil: no rate limits
+	redeliver *redelivery
 }
 
 // NewServer starts a Server that is stopped, with every connection to it
@@ -98,6 +99,7 @@ func NewServer(t testing.TB) *Server {
 		acks:      map[string]time.Time{},
 		answers:   map[string][]byte{},
 		pingReset: make(chan struct{}),
+		redeliver: newRedelivery(),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.withScopes(s.serveAPI))
@@ -106,6 +108,7 @@ func NewServer(t testing.TB) *Server {
 	mux.HandleFunc("/upload/", s.serveUpload)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
+		s.stopRedelivery()
 		s.DropConnections()
 		s.srv.Close()
 	})

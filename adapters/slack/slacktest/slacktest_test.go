@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/slack-go/slack"
 
 	"github.com/unionhall/unionhall/bot/bottest"
@@ -107,15 +106,7 @@ func TestWebAPI(t *testing.T) {
 
 func TestSocketMode(t *testing.T) {
 	s := NewServer(t)
-	api := slack.New(BotToken, slack.OptionAPIURL(s.APIURL()), slack.OptionAppLevelToken(AppToken))
-	_, wsURL, err := api.StartSocketModeContext(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, _, err := websocket.DefaultDialer.Dial(wsURL, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectSocket(t, s)
 	defer conn.Close()
 	var hello map[string]any
 	if err := conn.ReadJSON(&hello); err != nil || hello["type"] != "hello" {

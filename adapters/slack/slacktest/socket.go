@@ -177,21 +177,31 @@ func (s *Server) SendRaw(envelopeID string, data []byte) {
 	s.sendOn(s.newest(), envelopeID, data)
 }
 
-// sendOn writes data on sk, recording when envelope envelopeID was sent.
+// sendOn writes data on sk, recording when envelope envelopeID was sent
+// and on which connection. A write that fails is an unacknowledged
+// delivery when Slack would deliver the envelope again (see
+// SetRedelivery); otherwise it fails the test.
 func (s *Server) sendOn(sk *socket, envelopeID string, data []byte) {
 	s.t.Helper()
 	if sk == nil {
 		s.t.Fatal("no Socket Mode connection to send on")
 	}
 	if envelopeID != "" {
-		s.mu.Lock()
-		if _, ok := s.sent[envelopeID]; !ok {
-			s.sent[envelopeID] = time.Now()
-		}
-		s.mu.Unlock()
+		s.recordSent(envelopeID)
 	}
-	if err := sk.write(data); err != nil {
+	err := sk.write(data)
+	retrying := envelopeID != "" && s.delivered(envelopeID, s.indexOf(sk), data)
+	if err != nil && !retrying {
 		s.t.Fatalf("send on the Socket Mode connection: %v", err)
+	}
+}
+
+// recordSent records when envelope id was first sent.
+func (s *Server) recordSent(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.sent[id]; !ok {
+		s.sent[id] = time.Now()
 	}
 }
 

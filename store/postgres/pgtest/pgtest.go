@@ -81,3 +81,23 @@ func Fresh(t testing.TB) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// FutureVersion is the schema version MarkNewer records: one no version
+// of Union Hall knows.
+const FutureVersion = 9999
+
+// MarkNewer records in the migrated database at url a migration
+// (FutureVersion) that no version of Union Hall knows, as a newer version
+// would have left it.
+func MarkNewer(t testing.TB, url string) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatalf("connect to mark the schema newer: %v", err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `INSERT INTO schema_migrations VALUES ($1, '9999_future.sql', now())`, FutureVersion); err != nil {
+		t.Fatalf("mark the schema newer: %v", err)
+	}
+}
