@@ -13,6 +13,11 @@ import (
 const (
 	// cardStoreTimeout bounds one call to the card location store.
 	cardStoreTimeout = 10 * time.Second
+	// emptyRecheck is how long the store's answer that a card is shown
+	// nowhere is trusted. Another process that has just posted the card
+	// saves its location a moment later; reading again after this long
+	// finds it, at a read a second for a card no process has posted.
+	emptyRecheck = time.Second
 	// maxPendingCardOps bounds the writes waiting for the store; past it,
 	// new ones are dropped (and logged), never blocking a post.
 	maxPendingCardOps = 1000

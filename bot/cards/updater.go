@@ -163,6 +163,11 @@ type Updater struct {
 	used   map[string]uint64   // card key → last use, for forgetting
 	tick   uint64
 	loaded map[string]bool // keys whose stored locations were read
+	// emptyAt holds when the store last had no location for a key this
+	// process knows no message of. Such a key is read again after
+	// emptyRecheck, since another process may have posted the card and
+	// not yet saved where.
+	emptyAt map[string]time.Time
 	// changing holds the keys of cards known to change after they are
 	// posted (see Changes); only their locations are stored.
 	changing map[string]bool
@@ -216,6 +221,7 @@ func New(cfg Config) *Updater {
 		byLoc:    map[string]*message{},
 		used:     map[string]uint64{},
 		loaded:   map[string]bool{},
+		emptyAt:  map[string]time.Time{},
 		changing: map[string]bool{},
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
@@ -472,6 +478,15 @@ func (u *Updater) load(ctx context.Context, key string) {
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if len(u.loaded) >= 2*maxCardKeys || len(u.emptyAt) >= 2*maxCardKeys {
+		clear(u.loaded) // bounded; a key read again adds nothing twice
+		clear(u.emptyAt)
+	}
+	if len(locs) == 0 && len(u.byKey[key]) == 0 {
+		u.emptyAt[key] = u.clock.Now()
+		return
+	}
+	delete(u.emptyAt, key)
 	for _, loc := range locs {
 		at, ok := ParseLocation(loc)
 		if !ok {
@@ -481,16 +496,19 @@ func (u *Updater) load(ctx context.Context, key string) {
 			u.addLocked(&message{key: key, at: at})
 		}
 	}
-	if len(u.loaded) >= 2*maxCardKeys {
-		clear(u.loaded) // bounded; a key read again adds nothing twice
-	}
 	u.loaded[key] = true
 }
 
+// isLoaded reports whether key's stored locations need no reading: they
+// were read, or the store had none for key less than emptyRecheck ago.
 func (u *Updater) isLoaded(key string) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	return u.loaded[key]
+	if u.loaded[key] {
+		return true
+	}
+	at, ok := u.emptyAt[key]
+	return ok && u.clock.Now().Sub(at) < emptyRecheck
 }
 
 // scheduleLocked queues the next edit of m, whose run is under way: at
@@ -674,6 +692,7 @@ func (u *Updater) forgetOldestLocked() {
 			u.removeLocked(m)
 		}
 		delete(u.loaded, k)
+		delete(u.emptyAt, k)
 		delete(u.changing, k)
 	}
 }

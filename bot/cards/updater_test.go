@@ -489,3 +489,42 @@ func TestConcurrentFirstUpdatesReadTheStoreOnce(t *testing.T) {
 		t.Errorf("known at %v, want the stored message once", got)
 	}
 }
+
+// TestACardAnotherProcessPostsIsFoundOnceItsLocationIsSaved updates a
+// card before the process that posted it has saved where: the store has
+// no location yet. Once the location is saved, the next update a moment
+// later reaches the message, instead of the card being taken as shown
+// nowhere until a restart.
+func TestACardAnotherProcessPostsIsFoundOnceItsLocationIsSaved(t *testing.T) {
+	store := bottest.NewCardLocations()
+	e := newEnv(t, store)
+	ctx := context.Background()
+	e.update("poll:1", 1) // the other process has not saved the location yet
+	e.settle()
+	if got := e.editor.all(); len(got) != 0 {
+		t.Fatalf("edits before any location is known: %+v", got)
+	}
+
+	other := e.updater() // the process that posts the card
+	other.Changing("poll:1")
+	post := other.Posting(card("poll:1", 0), cards.Message{Channel: "C1"})
+	post.Card()
+	post.Posted("1700.1")
+	if err := other.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	e.update("poll:1", 2) // within the recheck: the empty answer still stands
+	e.settle()
+	reads := store.Reads()
+	e.clock.Advance(2 * time.Second)
+	e.update("poll:1", 3)
+	e.settle()
+	if store.Reads() != reads+1 {
+		t.Errorf("store read %d times after the recheck, want once more", store.Reads()-reads)
+	}
+	got := e.editor.all()
+	if len(got) == 0 || got[len(got)-1].at.Location() != "C1/1700.1" || got[len(got)-1].body != "Yes: 3" {
+		t.Fatalf("edits: %+v, want the newest state in C1/1700.1", got)
+	}
+}
