@@ -85,14 +85,7 @@ func classifierCalibrationData(t *testing.T) []calibrationSample {
 	folds := make([][]calibrationSample, k+1)
 	var wg sync.WaitGroup
 	for fold := range k {
-		var rest, held []Labeled
-		for i, p := range train {
-			if i%k == fold {
-				held = append(held, p)
-			} else {
-				rest = append(rest, p)
-			}
-		}
+		rest, held := crossFold(train, k, fold)
 		wg.Go(func() {
 			folds[fold] = samples(NewMatcher(kb.WithPhrasings(rest), nil, Options{}), slices.Concat(held, Misspelt(held), Wrapped(held)))
 		})

@@ -10,7 +10,7 @@ import (
 var tradeoff = flag.Bool("faq.tradeoff", false, "print how the answer threshold trades right answers for wrong ones on the validation phrasings")
 
 // tradeoffThresholds are the answer thresholds the tables compare.
-var tradeoffThresholds = []float64{0.95, 0.93, 0.9, 0.88, 0.85, 0.8, 0.75, 0.7}
+var tradeoffThresholds = []float64{0.95, 0.93, 0.9, 0.88, 0.86, 0.85, 0.84, 0.82, 0.8, 0.75, 0.7}
 
 // hurriedCopies are the ways the tables ask each validation question:
 // as written, with typos and wrapped in small talk.
