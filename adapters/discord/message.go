@@ -124,10 +124,23 @@ func (w *messageWriter) Reply(ctx context.Context, r bot.Reply) error {
 			return err
 		}
 	}
-	key := w.channel + ":" + w.userID
-	w.a.posts.Add(key, 1)
-	defer w.a.posts.Add(key, -1)
-	_, err := w.a.post(ctx, w.channel, msgs, w.messageID)
+	// While it waits its turn, the answer goes privately after all once
+	// the channel would post it later than pace.BusyAfter from now.
+	pctx, divert := context.WithCancel(ctx)
+	defer divert()
+	var diverted func()
+	if !w.dm && pace.MayAnswerPrivately(r) {
+		diverted = divert
+	}
+	hold := w.a.pacer.held.Hold(w.channel, w.userID, diverted)
+	_, err := w.a.post(withHold(pctx, hold), w.channel, msgs, w.messageID)
+	if hold.Done() {
+		return err
+	}
+	if err := w.direct(ctx, w.a.renderReply(pace.Privately(r))); !closedDMs(err) {
+		return err
+	}
+	_, err = w.a.post(ctx, w.channel, msgs, w.messageID)
 	return err
 }
 
@@ -135,7 +148,7 @@ func (w *messageWriter) Reply(ctx context.Context, r bot.Reply) error {
 // queued in the channel would hold it longer than pace.BusyAfter, and the
 // member has no earlier answer still waiting there.
 func (w *messageWriter) busy(r bot.Reply) bool {
-	if !pace.MayAnswerPrivately(r) || w.a.posts.Waiting(w.channel+":"+w.userID) {
+	if !pace.MayAnswerPrivately(r) || w.a.pacer.held.Waiting(w.channel, w.userID) {
 		return false
 	}
 	return w.a.pacer.delay(w.channel, w.a.out.Queued(w.channel)) > pace.BusyAfter

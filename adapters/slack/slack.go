@@ -64,10 +64,9 @@ const (
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
 	// maxHandlers bounds handlers running at once (one per channel at a
-	// time); maxSenders bounds outbound jobs running at once. A job may
-	// spend most of its time waiting for its turn within Slack's limits
-	// (see pacer), so there are enough that a few waiting private replies
-	// do not hold up every channel.
+	// time); maxSenders bounds Web API requests in flight at once. A job
+	// waiting for its turn within Slack's limits (see pacer) holds none,
+	// so a busy channel's waits never hold up another channel.
 	maxHandlers = 16
 	maxSenders  = 32
 )
@@ -142,14 +141,15 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
-	pacer       *pacer       // Slack's rate limits, kept on our side
-	memberPosts pace.Pending // public replies still queued, per member and channel
-	in          *lanes.Group // handlers, one lane per channel
-	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen        seenFilter
-	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards    *userGroup
-	groups      []*userGroup // Options.MemberGroups
+	pacer    *pacer        // Slack's rate limits, kept on our side
+	held     *pace.Held    // public answers to members still queued, per channel
+	in       *lanes.Group  // handlers, one lane per channel
+	out      *lanes.Group  // outbound jobs: one lane per channel ID, and one per member for private replies
+	senders  chan struct{} // one per Web API request in flight (maxSenders)
+	seen     seenFilter
+	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
+	stewards *userGroup
+	groups   []*userGroup // Options.MemberGroups
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -241,7 +241,9 @@ func newAdapter(opts Options) (*Adapter, error) {
 		readTimeout:   defaultReadTimeout,
 		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
-		out:           lanes.New(maxSenders),
+		held:          pace.NewHeld(opts.Clock),
+		out:           lanes.New(0),
+		senders:       make(chan struct{}, maxSenders),
 		ready:         make(chan struct{}),
 	}
 	a.sleep = a.wait
@@ -356,7 +358,7 @@ func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
 		Clock:    a.clock,
 		Interval: interval,
 		Pace: func(ctx context.Context, m cards.Message) error {
-			return a.pacer.wait(ctx, "chat.update", m.Channel)
+			return a.paceCall(ctx, "chat.update", m.Channel)
 		},
 		Log: a.log,
 	})

@@ -58,8 +58,7 @@ func SlackMethodTiers() map[string]int {
 
 // SlackChannelPosts is Slack's posting limit for chat.postMessage: "one
 // message per second per channel", with "short bursts" allowed. The fake
-// allows a burst of three; the bot keeps to the steady rate, so it is
-// never refused for a burst.
+// allows a burst of three.
 func SlackChannelPosts() Limit { return Limit{Count: 1, Per: time.Second, Burst: 3} }
 
 // DiscordChannelMessages is Discord's limit on creating messages in one
