@@ -274,3 +274,22 @@ func resent(round []click, first []click) []click {
 	}
 	return out
 }
+
+// refusalDetail lists, per platform, the 429s the fakes answered after
+// since, by what was refused (a Slack method and channel, a Discord route
+// and channel) with the seconds since since of each, so that the
+// unforced ones can be told apart from the storm.
+func (g *game) refusalDetail(since time.Time) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range g.sl.Calls() {
+		if c.Err == "429" {
+			out["slack"] = append(out["slack"], fmt.Sprintf("%.1fs %s %s", c.At.Sub(since).Seconds(), c.Method, c.Form.Get("channel")))
+		}
+	}
+	for _, c := range g.dc.Calls() {
+		if c.Status == http.StatusTooManyRequests {
+			out["discord"] = append(out["discord"], fmt.Sprintf("%.1fs %v %s", c.At.Sub(since).Seconds(), c.Route, c.ChannelID))
+		}
+	}
+	return out
+}

@@ -194,6 +194,11 @@ func play(d day) (bool, error) {
 		mb(peak.hwm), peak.threads, mb(before.rssKB), before.goroutines, mb(after.rssKB), after.goroutines)
 	fmt.Printf("database: %.1f KB before the day, %.1f KB after (of which the write-ahead log %.1f KB)\n",
 		float64(dbBefore)/1024, float64(dbSize(db))/1024, float64(fileSize(db+"-wal"))/1024)
+	fmt.Printf("process: before the day %s; after %s\n", before.heapSummary(), after.heapSummary())
+	detail := g.refusalDetail(start)
+	for _, p := range []string{"slack", "discord"} {
+		fmt.Printf("%s: 429s by what was refused, seconds after the bursts began: %s\n", p, strings.Join(detail[p], "; "))
+	}
 	lines, info := logLines(logPath)
 	fmt.Printf("log: %d lines, %d at INFO or above, for %d questions\n", lines, info, len(asked))
 
