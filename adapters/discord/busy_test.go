@@ -114,3 +114,67 @@ func TestMemberWhoseMessageIsDroppedIsToldSo(t *testing.T) {
 		return ch != "" && len(ms) == 1 && ms[0].Content == tooBusyNote
 	})
 }
+
+// TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce queues answers behind
+// the channel's pace, then has Discord refuse the next message with a
+// long retry_after: the answers already queued go to the members' direct
+// messages at once, on the clock that stands still at the refusal, and
+// each member is answered once.
+func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
+	t.Parallel()
+	const n = 3
+	clock := bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+	h := start(t, func(o *Options, _ *harness) { o.Clock = clock })
+	limits := discordtest.DocumentedLimits()
+	limits.Clock = clock
+	h.f.Throttle(limits)
+	members := make([]discordtest.Member, n)
+	asked := map[string]string{} // question message ID → member ID
+	for i := range members {
+		members[i] = discordtest.Member{ID: fmt.Sprintf("92000000000000%04d", i), Name: fmt.Sprintf("m%d", i), Roles: []string{discordtest.MemberRoleID}}
+		q := h.f.ChannelMessage(members[i], general, fmt.Sprintf("<@%s> question %04d", discordtest.BotID, i), discordtest.BotID)
+		asked[q] = members[i].ID
+	}
+	counts := func() (public, private map[string]int) {
+		public, private = map[string]int{}, map[string]int{}
+		for _, m := range h.f.ChannelMessages(general) {
+			if who, ok := asked[m.ReplyTo]; ok {
+				public[who]++
+			}
+		}
+		for _, who := range members {
+			for _, m := range h.f.ChannelMessages(h.f.DMChannel(who.ID)) {
+				if strings.HasPrefix(m.Content, pace.BusyNote) {
+					private[who.ID]++
+				}
+			}
+		}
+		return public, private
+	}
+	// One answer is posted; the second waits a second for its turn, the
+	// third behind it.
+	bottest.WaitFor(t, "one answer posted and two waiting", func() bool {
+		pub, _ := counts()
+		return len(pub) == 1 && clock.Timers() == 1 && h.a.pacer.held.Channels() == 1
+	})
+	h.f.RateLimit(discordtest.RouteCreateMessage, 1, 30*time.Second)
+	refused := clock.Advance(time.Second)
+	bottest.WaitFor(t, "the two waiting answers sent privately, the clock standing at the refusal", func() bool {
+		_, priv := counts()
+		return len(priv) == 2
+	})
+	if now := clock.Now(); now.Sub(refused) > pace.BusyAfter {
+		t.Fatalf("answered privately %v after the refusal", now.Sub(refused))
+	}
+	clock.Advance(time.Minute)
+	h.stop()
+	pub, priv := counts()
+	for _, m := range members {
+		if pub[m.ID]+priv[m.ID] != 1 {
+			t.Errorf("%s answered %d times in the channel and %d privately, want once", m.Name, pub[m.ID], priv[m.ID])
+		}
+	}
+	if n := h.a.pacer.held.Channels(); n != 0 {
+		t.Errorf("%d channels still hold answers once every answer was sent", n)
+	}
+}
