@@ -134,6 +134,7 @@ type Adapter struct {
 
 	customIDs customIDs
 	rankings  rankings
+	seen      recentIDs      // interactions handled, so that a replayed one is handled once
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
 	pacer     *pacer         // Discord's rate limits, kept on our side

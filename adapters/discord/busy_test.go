@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -176,5 +177,52 @@ func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
 	}
 	if n := h.a.pacer.held.Channels(); n != 0 {
 		t.Errorf("%d channels still hold answers once every answer was sent", n)
+	}
+}
+
+// TestReplayedInteractionIsHandledOnce has the gateway send a slash
+// command's interaction again after it was answered: the command runs
+// once, and the member sees one answer.
+func TestReplayedInteractionIsHandledOnce(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	h := start(t, func(_ *Options, h *harness) {
+		h.router.Register(bottest.Command("count", func(_ context.Context, w bot.ResponseWriter, _ *bot.Request) error {
+			return w.Reply(context.Background(), bot.Reply{Text: fmt.Sprintf("run %d", runs.Add(1))})
+		}))
+	})
+	id := h.f.Slash(alice, general, "count")
+	h.answer(id)
+	if !h.f.ReplayInteraction(id) {
+		t.Fatal("the fake could not replay the interaction")
+	}
+	bottest.WaitFor(t, "the replay recognised", func() bool {
+		return strings.Contains(h.logs.String(), "interaction received again")
+	})
+	h.answer(h.f.Slash(alice, general, "count"))
+	if n := runs.Load(); n != 2 {
+		t.Errorf("the command ran %d times for two interactions, one replayed", n)
+	}
+	if n := len(h.f.InteractionMessages(id)); n != 1 {
+		t.Errorf("the replayed interaction has %d answers, want 1", n)
+	}
+}
+
+func TestRecentIDsForgetTheOldestBeyondTheirBound(t *testing.T) {
+	var r recentIDs
+	if !r.first("1") || r.first("1") {
+		t.Fatal("a repeat of a recent ID was not caught")
+	}
+	for i := range recentInteractions {
+		r.first(fmt.Sprint("x", i))
+	}
+	if !r.first("1") {
+		t.Error("the oldest ID is still remembered beyond the bound")
+	}
+	if len(r.set) > recentInteractions || len(r.ring) > recentInteractions {
+		t.Errorf("%d IDs remembered, %d in the ring; want at most %d", len(r.set), len(r.ring), recentInteractions)
+	}
+	if !r.first("") || !r.first("") {
+		t.Error("an empty ID was dropped")
 	}
 }
