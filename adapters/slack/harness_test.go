@@ -43,10 +43,11 @@ func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
 	return lb.Logger(), lb
 }
 
-// testOptions are the options of an adapter in Socket Mode against s.
+// testOptions are the options of an adapter in Socket Mode against s,
+// with one connection: the tests of a spare connection ask for one.
 func testOptions(t testing.TB, s *slacktest.Server) Options {
 	log, _ := testLogger(t)
-	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log}
+	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log, SocketConnections: 1}
 }
 
 // newTestAdapter returns an adapter in Socket Mode against s, its options

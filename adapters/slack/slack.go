@@ -119,6 +119,10 @@ type Options struct {
 	// route of its own for (the program's health and metrics endpoints),
 	// so one server can serve both.
 	Routes http.Handler
+	// SocketConnections is how many Socket Mode connections to keep open
+	// at once (DefaultSocketConnections when zero, at most 10): a spare
+	// carries the events while another reconnects.
+	SocketConnections int
 	// Deliveries, when set, is where processes sharing a database record
 	// the deliveries they take on, so that each is handled by one of
 	// them; without it the adapter remembers its own in memory.
@@ -161,8 +165,9 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
+	sockets   *sockets     // Socket Mode connections live, and when the next may open
 	hellos    atomic.Int64 // Socket Mode hello messages received
-	connected atomic.Bool  // a Socket Mode connection is greeted, or the HTTP server listens
+	connected atomic.Bool  // the HTTP mode server listens
 }
 
 // New returns a Slack adapter. When opts.AnnounceChannel is set, the
@@ -210,6 +215,12 @@ func newAdapter(opts Options) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("unknown mode %q (want socket or http)", mode)
 	}
+	switch {
+	case opts.SocketConnections == 0:
+		opts.SocketConnections = DefaultSocketConnections
+	case opts.SocketConnections < 1 || opts.SocketConnections > maxSocketConnections:
+		return nil, fmt.Errorf("%d Socket Mode connections: Slack allows 1 to %d", opts.SocketConnections, maxSocketConnections)
+	}
 	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
@@ -242,6 +253,7 @@ func newAdapter(opts Options) (*Adapter, error) {
 		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
 		held:          pace.NewHeld(opts.Clock),
+		sockets:       newSockets(opts.Clock),
 		out:           lanes.New(0),
 		senders:       make(chan struct{}, maxSenders),
 		ready:         make(chan struct{}),
@@ -269,7 +281,7 @@ func (a *Adapter) Platform() string { return bot.PlatformSlack }
 
 // Connected reports whether Slack can reach the adapter now: a Socket
 // Mode connection is open and greeted, or the HTTP mode server listens.
-func (a *Adapter) Connected() bool { return a.connected.Load() }
+func (a *Adapter) Connected() bool { return a.connected.Load() || a.sockets.Live() > 0 }
 
 // QueueDepths returns the jobs in the adapter's queues: messages being
 // handled ("in") and Web API calls being sent ("out").
