@@ -159,7 +159,7 @@ func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
 		return len(pub) == 1 && clock.Timers() == 1 && h.a.pacer.held.Channels() == 1
 	})
 	h.f.RateLimit(discordtest.RouteCreateMessage, 1, 30*time.Second)
-	refused := clock.Advance(time.Second)
+	refused := clock.Advance(h.a.pacer.messages.Limit().Interval())
 	bottest.WaitFor(t, "the two waiting answers sent privately, the clock standing at the refusal", func() bool {
 		_, priv := counts()
 		return len(priv) == 2

@@ -15,10 +15,10 @@ import (
 )
 
 // pacer keeps the adapter's channel messages within Discord's limit of
-// five per five seconds per channel (package pace), spaced a second
-// apart so that no window of Discord's is ever exceeded, and within its
-// global limit; discordgo also
-// waits on each bucket's X-RateLimit headers. A 429 that comes anyway
+// five per five seconds per channel (package pace), spaced a second (and
+// a pace.Margin) apart so that no window of Discord's is ever exceeded,
+// and within its global limit; discordgo also waits on each bucket's
+// X-RateLimit headers. A 429 that comes anyway
 // pauses the channel for its retry_after, and refusals are logged as one
 // line per window.
 //
@@ -40,8 +40,8 @@ func newPacer(clock bot.Clock, log *slog.Logger, metrics bot.Metrics) *pacer {
 		clock:    clock,
 		held:     pace.NewHeld(clock),
 		global:   pace.NewBudget(clock, pace.DiscordGlobalPace()),
-		messages: pace.NewBudget(clock, pace.DiscordChannelMessages()),
-		edits:    pace.NewBudget(clock, pace.DiscordChannelMessages()),
+		messages: pace.NewBudget(clock, pace.Margin(pace.DiscordChannelMessages())),
+		edits:    pace.NewBudget(clock, pace.Margin(pace.DiscordChannelMessages())),
 		storm:    pace.NewStorm(log, clock, "Discord", 0).Counting(func() { metrics.RateLimited(bot.PlatformDiscord) }),
 	}
 }

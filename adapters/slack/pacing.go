@@ -13,7 +13,8 @@ import (
 // one per second per channel after a short burst, every other method
 // within its tier per minute. A 429 that comes anyway pauses what it
 // names for as long as Slack asks, and is counted in one log line per
-// window. chat.update's budget starts Cold: a process started again does
+// window. Every budget keeps a pace.Margin below Slack's figures.
+// chat.update's budget starts Cold: a process started again does
 // not know what the one before it sent, and Slack still counts that for
 // a minute. (A channel's burst comes back within seconds, less than a
 // restart takes; the private routes' tiers start with their bursts, so
@@ -33,7 +34,7 @@ func connecting(method string) bool {
 
 func newPacer(clock bot.Clock, log *slog.Logger, metrics bot.Metrics) *pacer {
 	p := &pacer{
-		posts: pace.NewBudget(clock, pace.SlackChannelPosts()),
+		posts: pace.NewBudget(clock, pace.Margin(pace.SlackChannelPosts())),
 		tiers: map[string]*pace.Budget{},
 		storm: pace.NewStorm(log, clock, "Slack", 0).Counting(func() { metrics.RateLimited(bot.PlatformSlack) }),
 	}
@@ -41,7 +42,7 @@ func newPacer(clock bot.Clock, log *slog.Logger, metrics bot.Metrics) *pacer {
 		if connecting(method) {
 			continue
 		}
-		b := pace.NewBudget(clock, pace.SlackTier(perMinute))
+		b := pace.NewBudget(clock, pace.Margin(pace.SlackTier(perMinute)))
 		if method == "chat.update" {
 			// Card edits are what a process started again sends first
 			// and most of (every click Slack redelivers changes a

@@ -41,7 +41,7 @@ type sockets struct {
 func newSockets(clock bot.Clock) *sockets {
 	none := make(chan struct{})
 	close(none)
-	return &sockets{clock: clock, turns: pace.NewBudget(clock, pace.SlackTier(pace.SlackTier1)), none: none, started: make(chan struct{})}
+	return &sockets{clock: clock, turns: pace.NewBudget(clock, pace.Margin(pace.SlackTier(pace.SlackTier1))), none: none, started: make(chan struct{})}
 }
 
 // up records a connection greeted by Slack.

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/unionhall/unionhall/adapters/slack/slacktest"
 	"github.com/unionhall/unionhall/bot/bottest"
@@ -28,7 +27,8 @@ func TestSpareConnectionCarriesEventsWhileOneReconnects(t *testing.T) {
 	bottest.WaitFor(t, "the first connection, the spare waiting for its turn", func() bool {
 		return live(0)() && clock.Timers() == 1
 	})
-	clock.Advance(time.Minute)
+	turn := a.sockets.turns.Limit().Interval() // a minute, and a margin
+	clock.Advance(turn)
 	bottest.WaitFor(t, "the spare connection a minute later", live(0, 1))
 
 	srv.DropConnection(0)
@@ -42,7 +42,7 @@ func TestSpareConnectionCarriesEventsWhileOneReconnects(t *testing.T) {
 		}
 		return false
 	})
-	clock.Advance(time.Minute)
+	clock.Advance(turn)
 	bottest.WaitFor(t, "the cut connection open again when its turn came", live(1, 2))
 	if n := srv.RateLimited(); n != 0 {
 		t.Errorf("Slack refused %d calls; the connections should open within apps.connections.open's tier", n)

@@ -204,6 +204,51 @@ func TestColdBudgetStartsWithItsBurstSpent(t *testing.T) {
 	}
 }
 
+func TestMarginKeepsTheBotBehindAPlatformThatCountsFromArrival(t *testing.T) {
+	for _, tc := range []struct {
+		limit pace.Limit
+		burst int
+		every time.Duration
+	}{
+		{pace.SlackChannelPosts(), 2, time.Second},
+		{pace.SlackTier(pace.SlackTier3), 45, 1200 * time.Millisecond},
+		{pace.SlackTier(pace.SlackTier1), 1, time.Minute + 1200*time.Millisecond},
+		{pace.DiscordChannelMessages(), 1, 1020 * time.Millisecond},
+	} {
+		m := pace.Margin(tc.limit)
+		if m.Burst != tc.burst && tc.burst > 1 || m.Interval() != tc.every {
+			t.Errorf("Margin(%+v) = %+v: burst %d every %v, want %d every %v", tc.limit, m, m.Burst, m.Interval(), tc.burst, tc.every)
+		}
+	}
+	// Each call is sent when its turn comes and reaches the platform
+	// after the one before has been answered; the first takes 5 ms on its
+	// way, the others 1 ms. Paced at the platform's own figures, a call
+	// after the burst arrives 4 ms early.
+	for _, tc := range []struct {
+		ours    pace.Limit
+		refused bool
+	}{{pace.SlackChannelPosts(), true}, {pace.Margin(pace.SlackChannelPosts()), false}} {
+		ours, theirs := bot.NewManualClock(start), bot.NewManualClock(start)
+		b, platform := pace.NewBudget(ours, tc.ours), pace.NewBudget(theirs, pace.SlackChannelPosts())
+		refused := 0
+		for i := range 10 {
+			sent := ours.Advance(b.Reserve("C1"))
+			way := time.Millisecond
+			if i == 0 {
+				way = 5 * time.Millisecond
+			}
+			theirs.Set(sent.Add(way))
+			if ok, _ := platform.Allow("C1"); !ok {
+				refused++
+			}
+			ours.Set(theirs.Now().Add(time.Millisecond)) // the answer comes back
+		}
+		if (refused > 0) != tc.refused {
+			t.Errorf("paced at %+v: %d of 10 calls refused", tc.ours, refused)
+		}
+	}
+}
+
 func TestHeldKeepsAMembersAnswersInOrder(t *testing.T) {
 	h := pace.NewHeld(bot.NewManualClock(start))
 	first := h.Hold("C1", "U1", nil)
