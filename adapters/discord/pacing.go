@@ -51,16 +51,7 @@ func newPacer(clock bot.Clock, log *slog.Logger, metrics bot.Metrics) *pacer {
 // reserved, wait is that of the channel's next message, which has taken
 // its turn within the limit already.
 func (p *pacer) late(channel string, wait time.Duration, reserved bool) {
-	now := p.clock.Now()
-	p.held.Late(channel, func(k int) time.Time {
-		if reserved {
-			if k == 0 {
-				return now.Add(wait)
-			}
-			k--
-		}
-		return now.Add(max(wait, p.messages.Delay(channel, k)))
-	})
+	p.held.Late(channel, pace.Behind(p.messages, channel, wait, reserved))
 }
 
 // delay estimates how long a message in channel would wait behind ahead

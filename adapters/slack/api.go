@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // webAPI is the part of the Slack Web API the adapter uses. *sdkClient
@@ -201,19 +202,9 @@ func (a *Adapter) paceCall(ctx context.Context, method, channel string) error {
 // taken its turn within the channel's limit already. Nothing is held
 // outside a channel's lane.
 func (a *Adapter) late(channel string, wait time.Duration, reserved bool) {
-	if channel == "" {
-		return
+	if channel != "" {
+		a.held.Late(channel, pace.Behind(a.pacer.posts, channel, wait, reserved))
 	}
-	now := a.clock.Now()
-	a.held.Late(channel, func(k int) time.Time {
-		if reserved {
-			if k == 0 {
-				return now.Add(wait)
-			}
-			k--
-		}
-		return now.Add(max(wait, a.pacer.postDelay(channel, k)))
-	})
 }
 
 // send runs fn, one Web API request, in one of the adapter's maxSenders

@@ -32,6 +32,20 @@ func answers(srv *slacktest.Server, members int) (public, private map[string]int
 	return public, private
 }
 
+// answeredOnce checks that each of the n members was answered once, in
+// the channel or privately, and returns the answers' counts.
+func answeredOnce(t *testing.T, srv *slacktest.Server, n int) (public, private map[string]int) {
+	t.Helper()
+	public, private = answers(srv, n)
+	for i := range n {
+		user := fmt.Sprintf("U%03d", i)
+		if public[user]+private[user] != 1 {
+			t.Errorf("%s answered %d times in the channel and %d privately, want once", user, public[user], private[user])
+		}
+	}
+	return public, private
+}
+
 // TestBusyChannelAnswersPrivatelyWithinSlacksLimits is the burst of
 // mentions in one channel against a Slack that enforces its documented
 // limits. The clock stands still but for the test moving it while posts
@@ -40,16 +54,8 @@ func answers(srv *slacktest.Server, members int) (public, private map[string]int
 // why; everyone once, and Slack never has to refuse a call.
 func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
 	const n = 40
-	srv := slacktest.NewServer(t)
-	clock := newTestClock()
-	limits := slacktest.DocumentedLimits()
-	limits.Clock = clock
-	srv.Throttle(limits)
-	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, nil)
-	for i := range n {
-		ts := fmt.Sprintf("1700000100.%06d", i)
-		srv.SendEvent(fmt.Sprintf("env-%d", i), slacktest.Mention(fmt.Sprintf("U%03d", i), "C1", fmt.Sprintf("<@UBOT> question %03d", i), ts, ""))
-	}
+	srv, clock, a := throttledAdapter(t, newTestBot(), nil)
+	askInC1(srv, 0, n)
 	everyone := func() bool {
 		pub, priv := answers(srv, n)
 		return len(pub)+len(priv) == n
@@ -67,13 +73,7 @@ func TestBusyChannelAnswersPrivatelyWithinSlacksLimits(t *testing.T) {
 	if err := a.out.Wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	pub, priv := answers(srv, n)
-	for i := range n {
-		user := fmt.Sprintf("U%03d", i)
-		if pub[user]+priv[user] != 1 {
-			t.Errorf("%s answered %d times in the channel and %d privately, want once", user, pub[user], priv[user])
-		}
-	}
+	pub, _ := answeredOnce(t, srv, n)
 	if len(pub) == 0 || len(pub) > 8 {
 		t.Errorf("%d answers in the channel; want the first few, at Slack's rate, no more than 3 s behind", len(pub))
 	}
@@ -139,16 +139,8 @@ func TestBusyChannelPicksTheQuickerPrivateRoute(t *testing.T) {
 // once.
 func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
 	const n = 5
-	srv := slacktest.NewServer(t)
-	clock := newTestClock()
-	limits := slacktest.DocumentedLimits()
-	limits.Clock = clock
-	srv.Throttle(limits)
-	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock }, nil)
-	for i := range n {
-		ts := fmt.Sprintf("1700000200.%06d", i)
-		srv.SendEvent(fmt.Sprintf("env-%d", i), slacktest.Mention(fmt.Sprintf("U%03d", i), "C1", fmt.Sprintf("<@UBOT> question %03d", i), ts, ""))
-	}
+	srv, clock, a := throttledAdapter(t, newTestBot(), nil)
+	askInC1(srv, 0, n)
 	// The channel's burst (kept two by the margin) is posted; the third
 	// answer waits a second for its turn, the others behind it.
 	bottest.WaitFor(t, "two answers posted and three queued", func() bool {
@@ -170,13 +162,7 @@ func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
 	if err := a.out.Wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	pub, priv := answers(srv, n)
-	for i := range n {
-		user := fmt.Sprintf("U%03d", i)
-		if pub[user]+priv[user] != 1 {
-			t.Errorf("%s answered %d times in the channel and %d privately, want once", user, pub[user], priv[user])
-		}
-	}
+	_, priv := answeredOnce(t, srv, n)
 	for _, user := range []string{"U002", "U003", "U004"} {
 		if priv[user] != 1 {
 			t.Errorf("%s, queued when Slack asked for 30 s, was not answered privately", user)

@@ -15,12 +15,7 @@ import (
 // cut, a question sent at once is answered through the spare, the clock
 // standing still, while the cut connection waits its turn to reopen.
 func TestSpareConnectionCarriesEventsWhileOneReconnects(t *testing.T) {
-	srv := slacktest.NewServer(t)
-	clock := newTestClock()
-	limits := slacktest.DocumentedLimits()
-	limits.Clock = clock
-	srv.Throttle(limits)
-	a := startAdapter(t, srv, newTestBot(), func(o *Options) { o.Clock = clock; o.SocketConnections = 2 }, nil)
+	srv, clock, a := throttledAdapter(t, newTestBot(), func(o *Options) { o.SocketConnections = 2 })
 	live := func(want ...int) func() bool {
 		return func() bool { return slices.Equal(srv.Live(), want) && a.sockets.Live() == len(want) }
 	}

@@ -108,6 +108,23 @@ func (h *Held) Late(channel string, at func(k int) time.Time) {
 	}
 }
 
+// Behind returns, for Late, when the k-th answer queued on key in b would
+// be posted once the queue has waited wait from now: after the wait, at
+// b's pace. With reserved, wait is that of the next post itself, which
+// has taken its turn in b already.
+func Behind(b *Budget, key string, wait time.Duration, reserved bool) func(k int) time.Time {
+	now := b.clock.Now()
+	return func(k int) time.Time {
+		if reserved {
+			if k == 0 {
+				return now.Add(wait)
+			}
+			k--
+		}
+		return now.Add(max(wait, b.Delay(key, k)))
+	}
+}
+
 // Channels returns how many channels have answers queued; tests check
 // that it goes back to zero.
 func (h *Held) Channels() int {
