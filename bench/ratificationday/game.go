@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,15 +93,19 @@ func (g *game) remindersOnce() bool {
 	return true
 }
 
-// dropSlack cuts the Socket Mode connection and waits for the bot to
-// open a new one.
+// dropSlack cuts the oldest of the bot's Socket Mode connections; the
+// events go on through its spare, and the bot opens a new connection when
+// apps.connections.open (one a minute) allows.
 func (g *game) dropSlack() error {
 	g.sending.Lock()
 	defer g.sending.Unlock()
-	before := g.sl.Sockets()
-	log.Print("cutting the Slack connection")
-	g.sl.DropConnections()
-	return g.waitFor("Slack reconnected", time.Minute, func() bool { return g.sl.Sockets() > before && g.sl.Connected() })
+	live := g.sl.Live()
+	if len(live) < 2 {
+		return fmt.Errorf("the bot holds %d Slack connections; cutting one would leave none", len(live))
+	}
+	log.Printf("cutting one of the bot's %d Slack connections", len(live))
+	g.sl.DropConnection(live[0])
+	return g.waitFor("the cut Slack connection closed", 10*time.Second, func() bool { return !slices.Contains(g.sl.Live(), live[0]) })
 }
 
 // dropDiscord cuts the gateway connection; the bot resumes, and Discord
