@@ -151,9 +151,9 @@ func TestAnswersHeldUpByARetryAfterGoPrivatelyAtOnce(t *testing.T) {
 	members, counts := burst(h, "92000000000000", n)
 	// One answer is posted; the second waits a second for its turn, the
 	// third behind it.
-	bottest.WaitFor(t, "one answer posted and two waiting", func() bool {
+	bottest.WaitFor(t, "one answer posted, the second waiting for its turn and the third queued", func() bool {
 		pub, _ := counts()
-		return len(pub) == 1 && clock.Timers() == 1 && h.a.pacer.held.Channels() == 1
+		return len(pub) == 1 && clock.Timers() == 1 && h.a.pacer.messages.Delay(general, 0) > 0 && h.a.out.Queued(general) == 1
 	})
 	before, _ := counts()
 	h.f.RateLimit(discordtest.RouteCreateMessage, 1, 30*time.Second)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -96,7 +97,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		if mayGoPrivate(dest, r) {
 			divert = func() { a.divert(d, dest, r) }
 		}
-		hold = a.held.Hold(dest.channel, dest.user, divert)
+		hold = a.held.Hold(dest.channel, dest.user, time.Time{}, divert)
 	}
 	if !a.enqueue(d, dest, r, private, hold) {
 		hold.Done()

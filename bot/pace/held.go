@@ -55,17 +55,31 @@ type Hold struct {
 	state    holdState // guarded by held.mu
 }
 
-// Hold records a public answer to member queued in channel now. divert,
-// when not nil, sends the answer privately instead; Late calls it at most
-// once, without holding any lock. A nil divert marks an answer that must
-// stay in the channel (a poll, a file): it still keeps the member's later
-// answers behind it.
-func (h *Held) Hold(channel, member string, divert func()) *Hold {
-	x := &Hold{held: h, channel: channel, member: member, deadline: h.clock.Now().Add(BusyAfter), divert: divert}
+// Hold records a public answer to member queued in channel now, for a
+// question asked at asked (see Left). divert, when not nil, sends the
+// answer privately instead; Late calls it at most once, without holding
+// any lock. A nil divert marks an answer that must stay in the channel (a
+// poll, a file): it still keeps the member's later answers behind it.
+func (h *Held) Hold(channel, member string, asked time.Time, divert func()) *Hold {
+	x := &Hold{held: h, channel: channel, member: member, deadline: h.clock.Now().Add(h.Left(asked)), divert: divert}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.queues[channel] = append(h.queues[channel], x)
 	return x
+}
+
+// Left returns how long an answer to a question asked at asked may still
+// wait in its channel before it goes privately: BusyAfter less the time
+// since the member asked, none less than zero. A question that reached
+// the bot late (its connection was down, and the platform replayed it on
+// resuming) has that much less time left. The zero time, or a time after
+// now (another clock), counts as now.
+func (h *Held) Left(asked time.Time) time.Duration {
+	now := h.clock.Now()
+	if asked.IsZero() || asked.After(now) {
+		return BusyAfter
+	}
+	return max(BusyAfter-now.Sub(asked), 0)
 }
 
 // Waiting reports whether member has a public answer still queued (or

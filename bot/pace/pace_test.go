@@ -251,7 +251,7 @@ func TestMarginKeepsTheBotBehindAPlatformThatCountsFromArrival(t *testing.T) {
 
 func TestHeldKeepsAMembersAnswersInOrder(t *testing.T) {
 	h := pace.NewHeld(bot.NewManualClock(start))
-	first := h.Hold("C1", "U1", nil)
+	first := h.Hold("C1", "U1", time.Time{}, nil)
 	if !h.Waiting("C1", "U1") || h.Waiting("C1", "U2") || h.Waiting("C2", "U1") {
 		t.Fatal("Waiting does not follow the answers held")
 	}
@@ -269,16 +269,40 @@ func steady(next time.Time) func(k int) time.Time {
 	return func(k int) time.Time { return next.Add(time.Duration(k) * time.Second) }
 }
 
+func TestHeldGivesALateQuestionLessTimeInTheChannel(t *testing.T) {
+	clock := bot.NewManualClock(start)
+	h := pace.NewHeld(clock)
+	for _, tc := range []struct {
+		asked time.Time
+		left  time.Duration
+	}{
+		{time.Time{}, pace.BusyAfter},
+		{clock.Now().Add(time.Hour), pace.BusyAfter},
+		{clock.Now().Add(-2 * time.Second), pace.BusyAfter - 2*time.Second},
+		{clock.Now().Add(-time.Minute), 0},
+	} {
+		if got := h.Left(tc.asked); got != tc.left {
+			t.Errorf("Left(%v) = %v, want %v", tc.asked, got, tc.left)
+		}
+	}
+	var diverted bool
+	h.Hold("C1", "U1", clock.Now().Add(-2*time.Second), func() { diverted = true })
+	h.Late("C1", steady(clock.Now().Add(1500*time.Millisecond)))
+	if !diverted {
+		t.Error("an answer to a question asked 2 s ago, due in 1.5 s more, stayed in the channel")
+	}
+}
+
 func TestHeldDivertsAnswersAPauseMakesLate(t *testing.T) {
 	clock := bot.NewManualClock(start)
 	h := pace.NewHeld(clock)
 	var diverted []string
 	divert := func(name string) func() { return func() { diverted = append(diverted, name) } }
-	head := h.Hold("C1", "U1", divert("head"))
-	poll := h.Hold("C1", "U2", nil) // a poll stays in the channel
-	later := h.Hold("C1", "U2", divert("U2's later answer"))
-	other := h.Hold("C1", "U3", divert("U3"))
-	elsewhere := h.Hold("C2", "U4", divert("elsewhere"))
+	head := h.Hold("C1", "U1", time.Time{}, divert("head"))
+	poll := h.Hold("C1", "U2", time.Time{}, nil) // a poll stays in the channel
+	later := h.Hold("C1", "U2", time.Time{}, divert("U2's later answer"))
+	other := h.Hold("C1", "U3", time.Time{}, divert("U3"))
+	elsewhere := h.Hold("C2", "U4", time.Time{}, divert("elsewhere"))
 	// Posting at one a second from now, everyone is within BusyAfter.
 	h.Late("C1", steady(clock.Now()))
 	if len(diverted) != 0 {
@@ -308,7 +332,7 @@ func TestHeldDivertsAnswersAPauseMakesLate(t *testing.T) {
 	}
 	// Once part of an answer is shown, a refusal of the rest keeps it in
 	// the channel.
-	shown := h.Hold("C1", "U5", divert("U5"))
+	shown := h.Hold("C1", "U5", time.Time{}, divert("U5"))
 	shown.Sending()
 	shown.Shown()
 	shown.Retry()
