@@ -101,6 +101,7 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 	}
 	if !a.enqueue(d, dest, r, private, hold) {
 		hold.Done()
+		d.stopPublic()
 		return nil
 	}
 	if !wait {
