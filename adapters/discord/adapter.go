@@ -36,7 +36,6 @@ import (
 	"github.com/unionhall/unionhall/bot/backoff"
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/lanes"
-	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // Defaults for the zero values of Options.
@@ -148,10 +147,10 @@ type Adapter struct {
 
 	customIDs customIDs
 	rankings  rankings
+	seen      recentIDs      // interactions handled, so that a replayed one is handled once
 	cards     *cards.Updater // live cards; their edits go out on the channels' lanes
 	out       *lanes.Group   // posts, one lane per channel
 	pacer     *pacer         // Discord's rate limits, kept on our side
-	posts     pace.Pending   // public answers still queued, per member and channel
 	roles     *roleResolver
 	// serverRoles caches the servers' role lists, for the steward role
 	// and members' role names.

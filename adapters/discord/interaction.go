@@ -42,6 +42,11 @@ func (a *Adapter) handleInteraction(i *discordgo.Interaction, respond responder)
 	if i == nil || !a.work.add() {
 		return
 	}
+	if !a.seen.first(i.ID) {
+		a.work.done()
+		a.log.Debug("interaction received again; handled once already", "interaction", i.ID)
+		return
+	}
 	defer a.work.done()
 	defer a.recoverPanic("interaction")
 	ctx, cancel := a.eventContext()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -50,7 +51,10 @@ func (a *Adapter) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	ctx, cancel := a.eventContext()
 	defer cancel()
 
-	w := &messageWriter{a: a, channel: m.ChannelID, messageID: m.ID, userID: m.Author.ID, dm: dm}
+	w := &messageWriter{a: a, channel: m.ChannelID, messageID: m.ID, userID: m.Author.ID, dm: dm, asked: m.Timestamp}
+	if w.asked.IsZero() {
+		w.asked = a.snowflakeTime(m.ID)
+	}
 	text := stripMention(m.Content, botID)
 	if text == "" {
 		a.replyOrLog(ctx, w, bot.Reply{Text: emptyMentionHint})
@@ -100,6 +104,7 @@ type messageWriter struct {
 	messageID string
 	userID    string
 	dm        bool
+	asked     time.Time // when the member sent the message
 }
 
 // Reply posts r in the channel, or in the member's direct messages when
@@ -124,21 +129,35 @@ func (w *messageWriter) Reply(ctx context.Context, r bot.Reply) error {
 			return err
 		}
 	}
-	key := w.channel + ":" + w.userID
-	w.a.posts.Add(key, 1)
-	defer w.a.posts.Add(key, -1)
-	_, err := w.a.post(ctx, w.channel, msgs, w.messageID)
+	// While it waits its turn, the answer goes privately after all once
+	// the channel would post it later than pace.BusyAfter from now.
+	pctx, divert := context.WithCancel(ctx)
+	defer divert()
+	var diverted func()
+	if !w.dm && pace.MayAnswerPrivately(r) {
+		diverted = divert
+	}
+	hold := w.a.pacer.held.Hold(w.channel, w.userID, w.asked, diverted)
+	_, err := w.a.post(withHold(pctx, hold), w.channel, msgs, w.messageID)
+	if hold.Done() {
+		return err
+	}
+	if err := w.direct(ctx, w.a.renderReply(pace.Privately(r))); !closedDMs(err) {
+		return err
+	}
+	_, err = w.a.post(ctx, w.channel, msgs, w.messageID)
 	return err
 }
 
 // busy reports whether public answer r should go privately: the messages
-// queued in the channel would hold it longer than pace.BusyAfter, and the
-// member has no earlier answer still waiting there.
+// queued in the channel would hold it longer than pace.BusyAfter from when
+// the member asked (less when their message reached the bot late), and
+// the member has no earlier answer still waiting there.
 func (w *messageWriter) busy(r bot.Reply) bool {
-	if !pace.MayAnswerPrivately(r) || w.a.posts.Waiting(w.channel+":"+w.userID) {
+	if !pace.MayAnswerPrivately(r) || w.a.pacer.held.Waiting(w.channel, w.userID) {
 		return false
 	}
-	return w.a.pacer.delay(w.channel, w.a.out.Queued(w.channel)) > pace.BusyAfter
+	return w.a.pacer.delay(w.channel, w.a.out.Queued(w.channel)) > w.a.pacer.held.Left(w.asked)
 }
 
 // direct posts msgs in the member's direct messages.

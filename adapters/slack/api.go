@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/unionhall/unionhall/bot/backoff"
+	"github.com/unionhall/unionhall/bot/pace"
 )
 
 // webAPI is the part of the Slack Web API the adapter uses. *sdkClient
@@ -145,10 +146,10 @@ func (a *Adapter) callIn(ctx context.Context, method, channel string, fn func(co
 	serverErrors := backoff.Policy{Initial: firstBackoff, Max: maxBackoff}
 	var rateAttempts, errAttempts int
 	for {
-		if err := a.pacer.wait(ctx, method, channel); err != nil {
+		if err := a.paceCall(ctx, method, channel); err != nil {
 			return fmt.Errorf("%s: %w", method, err)
 		}
-		err := fn(ctx)
+		err := a.send(ctx, fn)
 		if err == nil {
 			return nil
 		}
@@ -172,10 +173,51 @@ func (a *Adapter) callIn(ctx context.Context, method, channel string, fn func(co
 			wait = serverErrors.Delay(errAttempts)
 			a.log.Warn("slack call failed; retrying", "method", method, "wait", wait, "err", safeErr(err))
 		}
+		a.late(channel, wait, false)
 		if serr := a.sleep(ctx, wait); serr != nil {
 			return fmt.Errorf("%s: %w (while waiting to retry after: %v)", method, serr, safeErr(err))
 		}
 	}
+}
+
+// paceCall waits until a call of method (in channel) is within Slack's
+// limits (the adapter's pacer), or until ctx ends. The wait holds no
+// outbound slot, so a paced wait for a busy channel delays no other
+// channel's post.
+func (a *Adapter) paceCall(ctx context.Context, method, channel string) error {
+	d := a.pacer.reserve(method, channel)
+	a.late(channel, d, method == "chat.postMessage")
+	if d <= 0 {
+		return ctx.Err()
+	}
+	if err := backoff.Sleep(ctx, a.clock, d); err != nil {
+		return fmt.Errorf("waiting %v for the rate limit of %s: %w", d, method, err)
+	}
+	return nil
+}
+
+// late tells the answers held in channel's lane (deliver) that the lane
+// cannot go on for wait, so that those it would make late go privately at
+// once. With reserved, wait is that of the lane's next post, which has
+// taken its turn within the channel's limit already. Nothing is held
+// outside a channel's lane.
+func (a *Adapter) late(channel string, wait time.Duration, reserved bool) {
+	if channel != "" {
+		a.held.Late(channel, pace.Behind(a.pacer.posts, channel, wait, reserved))
+	}
+}
+
+// send runs fn, one Web API request, in one of the adapter's maxSenders
+// outbound slots, or returns ctx's error when no slot frees before ctx
+// ends.
+func (a *Adapter) send(ctx context.Context, fn func(context.Context) error) error {
+	select {
+	case a.senders <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-a.senders }()
+	return fn(ctx)
 }
 
 // wait waits for d on the adapter's clock, or until ctx ends. It is what

@@ -17,13 +17,8 @@ import (
 // so Slack refuses none; and within 5 s of the last click every card
 // shows the exact tally.
 func TestCardsInSeveralChannelsStayExactWithinTheirTier(t *testing.T) {
-	srv := slacktest.NewServer(t)
-	clock := newTestClock()
-	limits := slacktest.DocumentedLimits()
-	limits.Clock = clock
-	srv.Throttle(limits)
 	tb := newTestBot()
-	startAdapter(t, srv, tb, func(o *Options) { o.Clock = clock }, nil)
+	srv, clock, _ := throttledAdapter(t, tb, nil)
 	channels := []string{"C1", "C2", "C3", "C4"}
 	cards := map[string]slacktest.Call{}
 	for _, ch := range channels {

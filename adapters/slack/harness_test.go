@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -43,10 +44,11 @@ func testLogger(t testing.TB) (*slog.Logger, *bottest.LogBuffer) {
 	return lb.Logger(), lb
 }
 
-// testOptions are the options of an adapter in Socket Mode against s.
+// testOptions are the options of an adapter in Socket Mode against s,
+// with one connection: the tests of a spare connection ask for one.
 func testOptions(t testing.TB, s *slacktest.Server) Options {
 	log, _ := testLogger(t)
-	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log}
+	return Options{BotToken: slacktest.BotToken, AppToken: slacktest.AppToken, APIURL: s.APIURL(), Log: log, SocketConnections: 1}
 }
 
 // newTestAdapter returns an adapter in Socket Mode against s, its options
@@ -102,6 +104,34 @@ func startAdapter(t testing.TB, s *slacktest.Server, d bot.Dispatcher, tweak fun
 // themselves.
 func newTestClock() *bot.ManualClock {
 	return bot.NewManualClock(time.Date(2026, 8, 1, 12, 0, 0, 0, time.UTC))
+}
+
+// throttledAdapter runs an adapter dispatching to d against a new server
+// that enforces Slack's documented limits, both on one manual clock the
+// test moves; tweak changes the adapter's options further.
+func throttledAdapter(t testing.TB, d bot.Dispatcher, tweak func(*Options)) (*slacktest.Server, *bot.ManualClock, *Adapter) {
+	t.Helper()
+	srv := slacktest.NewServer(t)
+	clock := newTestClock()
+	limits := slacktest.DocumentedLimits()
+	limits.Clock = clock
+	srv.Throttle(limits)
+	a := startAdapter(t, srv, d, func(o *Options) {
+		o.Clock = clock
+		if tweak != nil {
+			tweak(o)
+		}
+	}, nil)
+	return srv, clock, a
+}
+
+// askInC1 has members U000… mention the bot in C1, one question each,
+// numbered from first.
+func askInC1(srv *slacktest.Server, first, n int) {
+	for i := first; i < first+n; i++ {
+		ts := fmt.Sprintf("1700000100.%06d", i)
+		srv.SendEvent(fmt.Sprintf("env-%d", i), slacktest.Mention(fmt.Sprintf("U%03d", i), "C1", fmt.Sprintf("<@UBOT> question %03d", i), ts, ""))
+	}
 }
 
 // heldSleeps stands in for Adapter.sleep: it records every wait asked

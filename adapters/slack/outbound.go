@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -13,6 +14,10 @@ import (
 	"github.com/unionhall/unionhall/bot/cards"
 	"github.com/unionhall/unionhall/bot/pace"
 )
+
+// errGonePrivately ends the post of an answer in its channel that was
+// sent privately instead while it waited its turn.
+var errGonePrivately = errors.New("the answer went privately instead")
 
 // maxResponseURLUses is how many times Slack accepts a post to one
 // response_url.
@@ -61,27 +66,75 @@ func privateLane(channel, user string) string { return "priv:" + channel + ":" +
 // after everything queued there before. With wait set it returns when the
 // reply has been delivered (or has failed, or ctx ends); otherwise it
 // returns at once and failures are logged.
+//
+// A public answer to a member goes privately when the channel is busy
+// (routeFor), and also later, while it waits its turn, once something
+// holds the channel up so long that it would be posted more than
+// pace.BusyAfter after it was queued (see pace.Held).
 func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wait bool) error {
 	// Without a channel, the only place to post is a direct message.
 	private := (r.Private && !dest.dm) || dest.channel == ""
 	if !private {
-		switch a.routeFor(dest, r) {
-		case ephemeral:
-			r, private = pace.Privately(r), true
-		case directMessage:
-			r, private = pace.Privately(r), true
-			dest = destination{user: dest.user}
+		if rt := a.routeFor(dest, r); rt != inChannel {
+			r, dest = privately(dest, r, rt)
+			private = true
 		}
 	}
 	if private && dest.user == "" {
 		return errors.New("a private reply needs a member to send it to")
 	}
+	// A caller that waits bounds the delivery with its own context: once it
+	// has given up, what is still queued is dropped rather than posted
+	// behind its back (a reminder would otherwise risk going out twice).
+	base := a.sendCtx
+	if wait {
+		base = ctx
+	}
+	d := newDelivery(base)
+	var hold *pace.Hold
+	if !private && dest.user != "" {
+		var divert func()
+		if mayGoPrivate(dest, r) {
+			divert = func() { a.divert(d, dest, r) }
+		}
+		hold = a.held.Hold(dest.channel, dest.user, time.Time{}, divert)
+	}
+	if !a.enqueue(d, dest, r, private, hold) {
+		hold.Done()
+		d.stopPublic()
+		return nil
+	}
+	if !wait {
+		return nil
+	}
+	select {
+	case <-d.done:
+		return d.err()
+	case <-ctx.Done():
+		return fmt.Errorf("waiting for delivery: %w", ctx.Err())
+	}
+}
+
+// divert sends r, a public answer for dest held up in its channel,
+// privately instead, by the quicker private route, finishing d. The wait
+// of the public post, if it has begun, is called off.
+func (a *Adapter) divert(d *delivery, dest destination, r bot.Reply) {
+	d.stopPublic()
+	rt, _ := a.privateRoute(dest)
+	r, dest = privately(dest, r, rt)
+	a.enqueue(d, dest, r, true, nil)
+}
+
+// enqueue queues the jobs that deliver r to dest (privately, or in the
+// channel with hold following a public answer to a member) and finish d.
+// It reports false when there is nothing to send.
+func (a *Adapter) enqueue(d *delivery, dest destination, r bot.Reply, private bool, hold *pace.Hold) bool {
 	lane := dest.channel
 	if private {
 		lane = privateLane(dest.channel, dest.user)
 	}
 	var jobs []func(context.Context) error
-	for _, m := range renderReply(r) {
+	for i, m := range renderReply(r) {
 		switch {
 		case private:
 			jobs = append(jobs, func(ctx context.Context) error { return a.postPrivate(ctx, dest, m) })
@@ -90,7 +143,21 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 			if m.card != nil && dest.channel != "" {
 				post = a.cards.Posting(*m.card, cards.Message{Channel: dest.channel, Extra: cardText(m.prefix)})
 			}
-			jobs = append(jobs, func(ctx context.Context) error { return a.postPublic(ctx, dest, m, post) })
+			// Only the first message may still go privately once its
+			// post was refused: after it, the answer is on show.
+			first := hold
+			if i > 0 {
+				first = nil
+			}
+			jobs = append(jobs, func(ctx context.Context) error {
+				if hold.Diverted() {
+					if post != nil {
+						post.Failed()
+					}
+					return nil
+				}
+				return a.postPublic(ctx, dest, m, post, first)
+			})
 		}
 	}
 	if r.File != nil {
@@ -98,55 +165,70 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 		jobs = append(jobs, func(ctx context.Context) error { return a.sendFile(ctx, dest, f, private || dest.user != "") })
 	}
 	if len(jobs) == 0 {
-		return nil
+		return false
 	}
-
-	var (
-		mu   sync.Mutex
-		errs []error
-	)
-	// A caller that waits bounds the delivery with its own context: once it
-	// has given up, what is still queued is dropped rather than posted
-	// behind its back (a reminder would otherwise risk going out twice).
-	base := a.sendCtx
-	if wait {
-		base = ctx
-	}
-	done := make(chan struct{})
-	member := privateLane(dest.channel, dest.user)
-	if !private && dest.user != "" {
-		a.memberPosts.Add(member, 1)
+	jobCtx := d.base
+	if !private {
+		jobCtx = d.public
 	}
 	for i, job := range jobs {
 		a.out.Add(lane, func() {
-			jctx, cancel := context.WithTimeout(base, sendTimeout)
+			jctx, cancel := context.WithTimeout(jobCtx, sendTimeout)
 			defer cancel()
 			defer context.AfterFunc(a.sendCtx, cancel)()
-			if err := job(jctx); err != nil {
-				a.log.Error("could not deliver a Slack reply", "channel", dest.channel, "err", safeErr(err))
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
+			err := job(jctx)
+			if hold.Diverted() {
+				return // the private jobs finish the delivery
 			}
-			if i == len(jobs)-1 {
-				if !private && dest.user != "" {
-					a.memberPosts.Add(member, -1)
-				}
-				close(done)
+			if err != nil {
+				a.log.Error("could not deliver a Slack reply", "channel", dest.channel, "err", safeErr(err))
+				d.failed(err)
+			}
+			if i == len(jobs)-1 && hold.Done() {
+				d.finish()
 			}
 		})
 	}
-	if !wait {
-		return nil
-	}
-	select {
-	case <-done:
-		mu.Lock()
-		defer mu.Unlock()
-		return errors.Join(errs...)
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for delivery: %w", ctx.Err())
-	}
+	return true
+}
+
+// delivery is one reply on its way. Its jobs report their errors here,
+// and the last of them finishes it: those in the channel, or, when the
+// answer was held up there and went privately, the private ones.
+type delivery struct {
+	base       context.Context // bounds every job
+	public     context.Context // bounds the jobs in the channel; ended by a divert
+	stopPublic context.CancelFunc
+
+	mu   sync.Mutex
+	errs []error
+	done chan struct{}
+}
+
+func newDelivery(base context.Context) *delivery {
+	d := &delivery{base: base, done: make(chan struct{})}
+	d.public, d.stopPublic = context.WithCancel(base)
+	return d
+}
+
+// failed records a job's error.
+func (d *delivery) failed(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.errs = append(d.errs, err)
+}
+
+// finish marks the delivery done.
+func (d *delivery) finish() {
+	d.stopPublic()
+	close(d.done)
+}
+
+// err returns the jobs' errors.
+func (d *delivery) err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return errors.Join(d.errs...)
 }
 
 // postPublic posts m in the destination channel. A card message (post) is
@@ -154,7 +236,13 @@ func (a *Adapter) deliver(ctx context.Context, dest destination, r bot.Reply, wa
 // bot may not post there (a private channel it was not invited to) and
 // the reply answers an interaction, it is posted through the response_url
 // instead.
-func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, post *cards.Post) error {
+//
+// hold, when set, follows the answer while it waits in the channel: it
+// is claimed just before each attempt, and put back when Slack refuses
+// the attempt, so that a long Retry-After can still send the answer
+// privately instead (see deliver). When it has gone privately, nothing is
+// posted.
+func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, post *cards.Post, hold *pace.Hold) error {
 	if err := ctx.Err(); err != nil {
 		if post != nil {
 			post.Failed()
@@ -172,8 +260,14 @@ func (a *Adapter) postPublic(ctx context.Context, dest destination, m message, p
 		if dest.thread != "" {
 			opts = append(opts, slack.MsgOptionTS(dest.thread))
 		}
+		if !hold.Sending() {
+			return errGonePrivately
+		}
 		var err error
 		_, ts, err = a.api.PostMessageContext(ctx, dest.channel, opts...)
+		if kind, _ := classify(err); kind == rateLimited {
+			hold.Retry()
+		}
 		return err
 	})
 	if err != nil {
@@ -277,7 +371,7 @@ func (a *Adapter) sendFile(ctx context.Context, dest destination, f bot.File, pr
 		if private {
 			return a.postPrivate(ctx, dest, note[0])
 		}
-		return a.postPublic(ctx, dest, note[0], nil)
+		return a.postPublic(ctx, dest, note[0], nil, nil)
 	}
 	channel, thread := dest.channel, dest.thread
 	if private && !dest.dm {

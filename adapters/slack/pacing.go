@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
@@ -14,10 +13,15 @@ import (
 // one per second per channel after a short burst, every other method
 // within its tier per minute. A 429 that comes anyway pauses what it
 // names for as long as Slack asks, and is counted in one log line per
-// window.
+// window. Every budget keeps a pace.Margin below Slack's figures.
+// chat.update's budget starts Cold: a process started again does
+// not know what the one before it sent, and Slack still counts that for
+// a minute. (A channel's burst comes back within seconds, less than a
+// restart takes; the private routes' tiers start with their bursts, so
+// that members are still answered at once after a restart.)
 type pacer struct {
 	posts *pace.Budget            // chat.postMessage, per channel
-	tiers map[string]*pace.Budget // method → the budget of its tier, keyed by method
+	tiers map[string]*pace.Budget // method → the budget of its tier
 	storm *pace.Storm
 }
 
@@ -30,19 +34,23 @@ func connecting(method string) bool {
 
 func newPacer(clock bot.Clock, log *slog.Logger, metrics bot.Metrics) *pacer {
 	p := &pacer{
-		posts: pace.NewBudget(clock, pace.SlackChannelPosts()),
+		posts: pace.NewBudget(clock, pace.Margin(pace.SlackChannelPosts())),
 		tiers: map[string]*pace.Budget{},
 		storm: pace.NewStorm(log, clock, "Slack", 0).Counting(func() { metrics.RateLimited(bot.PlatformSlack) }),
 	}
-	byTier := map[int]*pace.Budget{}
 	for method, perMinute := range pace.SlackMethodTiers() {
 		if connecting(method) {
 			continue
 		}
-		if byTier[perMinute] == nil {
-			byTier[perMinute] = pace.NewBudget(clock, pace.SlackTier(perMinute))
+		b := pace.NewBudget(clock, pace.Margin(pace.SlackTier(perMinute)))
+		if method == "chat.update" {
+			// Card edits are what a process started again sends first
+			// and most of (every click Slack redelivers changes a
+			// tally), into the minute the process before spent its
+			// burst in.
+			b.Cold()
 		}
-		p.tiers[method] = byTier[perMinute]
+		p.tiers[method] = b
 	}
 	return p
 }
@@ -56,14 +64,15 @@ func (p *pacer) budget(method, channel string) (*pace.Budget, string) {
 	return p.tiers[method], method
 }
 
-// wait returns when a call of method (in channel) is within its limit, or
-// when ctx ends.
-func (p *pacer) wait(ctx context.Context, method, channel string) error {
+// reserve takes the next turn of method (in channel) within its limit,
+// and returns how long the call must wait for it; zero for a method that
+// is not paced.
+func (p *pacer) reserve(method, channel string) time.Duration {
 	b, key := p.budget(method, channel)
 	if b == nil {
-		return ctx.Err()
+		return 0
 	}
-	return b.Wait(ctx, key)
+	return b.Reserve(key)
 }
 
 // refused records a 429 for method (in channel) that asked for a wait:

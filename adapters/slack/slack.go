@@ -64,10 +64,9 @@ const (
 	// ackTimeout bounds the wait to hand an acknowledgement to the socket.
 	ackTimeout = 3 * time.Second
 	// maxHandlers bounds handlers running at once (one per channel at a
-	// time); maxSenders bounds outbound jobs running at once. A job may
-	// spend most of its time waiting for its turn within Slack's limits
-	// (see pacer), so there are enough that a few waiting private replies
-	// do not hold up every channel.
+	// time); maxSenders bounds Web API requests in flight at once. A job
+	// waiting for its turn within Slack's limits (see pacer) holds none,
+	// so a busy channel's waits never hold up another channel.
 	maxHandlers = 16
 	maxSenders  = 32
 )
@@ -120,6 +119,10 @@ type Options struct {
 	// route of its own for (the program's health and metrics endpoints),
 	// so one server can serve both.
 	Routes http.Handler
+	// SocketConnections is how many Socket Mode connections to keep open
+	// at once (DefaultSocketConnections when zero, at most 10): a spare
+	// carries the events while another reconnects.
+	SocketConnections int
 	// Deliveries, when set, is where processes sharing a database record
 	// the deliveries they take on, so that each is handled by one of
 	// them; without it the adapter remembers its own in memory.
@@ -142,14 +145,15 @@ type Adapter struct {
 	rateLimitWait time.Duration
 	readTimeout   time.Duration
 
-	pacer       *pacer       // Slack's rate limits, kept on our side
-	memberPosts pace.Pending // public replies still queued, per member and channel
-	in          *lanes.Group // handlers, one lane per channel
-	out         *lanes.Group // outbound calls: one lane per channel ID, and one per member for private replies
-	seen        seenFilter
-	cards       *cards.Updater // live cards; their edits go out on the channels' lanes
-	stewards    *userGroup
-	groups      []*userGroup // Options.MemberGroups
+	pacer    *pacer        // Slack's rate limits, kept on our side
+	held     *pace.Held    // public answers to members still queued, per channel
+	in       *lanes.Group  // handlers, one lane per channel
+	out      *lanes.Group  // outbound jobs: one lane per channel ID, and one per member for private replies
+	senders  chan struct{} // one per Web API request in flight (maxSenders)
+	seen     seenFilter
+	cards    *cards.Updater // live cards; their edits go out on the channels' lanes
+	stewards *userGroup
+	groups   []*userGroup // Options.MemberGroups
 
 	sendCtx  context.Context
 	stopSend context.CancelFunc
@@ -161,8 +165,9 @@ type Adapter struct {
 	ready     chan struct{}
 	readyOnce sync.Once
 
+	sockets   *sockets     // Socket Mode connections live, and when the next may open
 	hellos    atomic.Int64 // Socket Mode hello messages received
-	connected atomic.Bool  // a Socket Mode connection is greeted, or the HTTP server listens
+	connected atomic.Bool  // the HTTP mode server listens
 }
 
 // New returns a Slack adapter. When opts.AnnounceChannel is set, the
@@ -210,6 +215,12 @@ func newAdapter(opts Options) (*Adapter, error) {
 	default:
 		return nil, fmt.Errorf("unknown mode %q (want socket or http)", mode)
 	}
+	switch {
+	case opts.SocketConnections == 0:
+		opts.SocketConnections = DefaultSocketConnections
+	case opts.SocketConnections < 1 || opts.SocketConnections > maxSocketConnections:
+		return nil, fmt.Errorf("%d Socket Mode connections: Slack allows 1 to %d", opts.SocketConnections, maxSocketConnections)
+	}
 	opts.Log = bot.OrDefaultLogger(opts.Log)
 	opts.Clock = bot.OrSystemClock(opts.Clock)
 	opts.Metrics = bot.OrNoMetrics(opts.Metrics)
@@ -241,7 +252,10 @@ func newAdapter(opts Options) (*Adapter, error) {
 		readTimeout:   defaultReadTimeout,
 		pacer:         newPacer(opts.Clock, log, opts.Metrics),
 		in:            lanes.New(maxHandlers),
-		out:           lanes.New(maxSenders),
+		held:          pace.NewHeld(opts.Clock),
+		sockets:       newSockets(opts.Clock),
+		out:           lanes.New(0),
+		senders:       make(chan struct{}, maxSenders),
 		ready:         make(chan struct{}),
 	}
 	a.sleep = a.wait
@@ -267,7 +281,7 @@ func (a *Adapter) Platform() string { return bot.PlatformSlack }
 
 // Connected reports whether Slack can reach the adapter now: a Socket
 // Mode connection is open and greeted, or the HTTP mode server listens.
-func (a *Adapter) Connected() bool { return a.connected.Load() }
+func (a *Adapter) Connected() bool { return a.connected.Load() || a.sockets.Live() > 0 }
 
 // QueueDepths returns the jobs in the adapter's queues: messages being
 // handled ("in") and Web API calls being sent ("out").
@@ -356,7 +370,7 @@ func (a *Adapter) newCardUpdater(interval time.Duration) *cards.Updater {
 		Clock:    a.clock,
 		Interval: interval,
 		Pace: func(ctx context.Context, m cards.Message) error {
-			return a.pacer.wait(ctx, "chat.update", m.Channel)
+			return a.paceCall(ctx, "chat.update", m.Channel)
 		},
 		Log: a.log,
 	})

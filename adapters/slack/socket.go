@@ -48,10 +48,11 @@ type envelope struct {
 // reconnect (it does every few hours, and before maintenance).
 var errDisconnectRequested = errors.New("Slack asked to reconnect")
 
-// runSocket receives over Socket Mode until ctx ends: it opens a
-// connection (apps.connections.open with the app-level token, then the
-// WebSocket), serves it, and opens a new one whenever it drops, Slack asks
-// for a reconnect, or it falls silent. Only a refused token ends it.
+// runSocket receives over Socket Mode until ctx ends, over
+// Options.SocketConnections connections at once (see keepSocket), so
+// that while one reconnects the events flow through another. Slack sends
+// each event to one of them; one it sends again on another is handled
+// once (by envelope ID). Only a refused token ends it.
 //
 // The adapter speaks Socket Mode itself, over gorilla/websocket, instead
 // of through slack-go's socketmode client (v0.35.0), because that client
@@ -86,12 +87,41 @@ func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
 		defer cancel()
 		parse.Wait(wctx)
 	}()
+	// Every connection is kept open by a loop of its own; a refused token
+	// ends them all.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := a.opts.SocketConnections
+	errs := make(chan error, n)
+	for i := range n {
+		go func() { errs <- a.keepSocket(ctx, d, parse, i == 0) }()
+	}
+	var first error
+	for range n {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	return first
+}
+
+// keepSocket keeps one Socket Mode connection open until ctx ends: it
+// opens a connection (apps.connections.open with the app-level token,
+// then the WebSocket) when its turn comes (sockets.turn), serves it, and
+// opens a new one whenever it drops, Slack asks for a reconnect, or it
+// falls silent. Only a refused token ends it with an error.
+func (a *Adapter) keepSocket(ctx context.Context, d bot.Dispatcher, parse *lanes.Group, primary bool) error {
 	wait := time.Duration(0)
+	opened := false
 	for {
 		if wait > 0 {
 			if a.sleep(ctx, wait) != nil {
 				return nil
 			}
+		}
+		if a.sockets.turn(ctx, primary) != nil {
+			return nil
 		}
 		url, err := a.openSocket(ctx)
 		if ctx.Err() != nil {
@@ -105,13 +135,15 @@ func (a *Adapter) runSocket(ctx context.Context, d bot.Dispatcher) error {
 			a.log.Warn("cannot open a Socket Mode connection; trying again", "err", safeErr(err), "wait", wait)
 			continue
 		}
-		greeted, err := a.serveSocket(ctx, url, d, parse)
-		a.connected.Store(false)
+		greeted, err := a.serveSocket(ctx, url, d, parse, opened)
+		if greeted {
+			opened = true
+		}
 		if ctx.Err() != nil {
 			return nil
 		}
 		wait = reconnectWait(wait, greeted, err)
-		a.log.Info("Socket Mode connection closed; reconnecting", "reason", safeErr(err), "wait", wait)
+		a.log.Info("Socket Mode connection closed; reconnecting", "reason", safeErr(err), "wait", wait, "still_connected", a.sockets.Live())
 	}
 }
 
@@ -171,8 +203,9 @@ func fatalSocketError(err error) bool {
 // serveSocket serves one connection until it fails or ctx ends. Each
 // envelope is acknowledged as soon as its header is read, before its
 // payload is parsed or handled; parsing happens in order on the parse
-// lane. It reports whether Slack said hello on this connection.
-func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes.Group) (greeted bool, err error) {
+// lane. It reports whether Slack said hello on this connection; reopened
+// says the connection replaces one of the same loop that Slack greeted.
+func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher, parse *lanes.Group, reopened bool) (greeted bool, err error) {
 	dialer := websocket.Dialer{
 		Proxy:            http.ProxyFromEnvironment,
 		HandshakeTimeout: 30 * time.Second,
@@ -233,13 +266,15 @@ func (a *Adapter) serveSocket(ctx context.Context, url string, d bot.Dispatcher,
 		}
 		switch env.Type {
 		case "hello":
+			a.hellos.Add(1)
 			if !greeted {
 				a.log.Info("connected to Slack (Socket Mode)")
-			}
-			greeted = true
-			a.connected.Store(true)
-			if a.hellos.Add(1) > 1 {
-				a.opts.Metrics.Reconnected(bot.PlatformSlack)
+				greeted = true
+				a.sockets.up()
+				defer a.sockets.down()
+				if reopened {
+					a.opts.Metrics.Reconnected(bot.PlatformSlack)
+				}
 			}
 			a.markReady()
 			continue

@@ -251,6 +251,9 @@ func TestRateLimitedPostIsRetriedAfterRetryAfter(t *testing.T) {
 	}
 }
 
+// TestServerErrorsAndBareRateLimitsAreRetriedInOrder talks to the bot in
+// a direct message, where answers have nowhere more private to go, so
+// that every one waits out the failures in the conversation.
 func TestServerErrorsAndBareRateLimitsAreRetriedInOrder(t *testing.T) {
 	srv := slacktest.NewServer(t)
 	tb := newTestBot()
@@ -261,31 +264,31 @@ func TestServerErrorsAndBareRateLimitsAreRetriedInOrder(t *testing.T) {
 
 	for i := range 5 {
 		srv.SendEvent(fmt.Sprintf("e%d", i),
-			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> /vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i), ""))
+			slacktest.DirectMessage("U1", "D1", fmt.Sprintf("/vote 1 %d", i%3+1), fmt.Sprintf("17000008%02d.000000", i)))
 	}
 	for i := range 5 {
 		srv.SendEvent(fmt.Sprintf("q%d", i),
-			slacktest.Mention("U1", "C1", fmt.Sprintf("<@UBOT> question %d", i), fmt.Sprintf("17000009%02d.000000", i), ""))
+			slacktest.DirectMessage("U1", "D1", fmt.Sprintf("question %d", i), fmt.Sprintf("17000009%02d.000000", i)))
 	}
-	// Failed attempts are recorded too; count the distinct answers.
-	answers := func() []string {
+	// Failed attempts are recorded too; count the distinct replies.
+	sent := func(what string) []string {
 		var got []string
 		for _, c := range srv.Posts() {
-			if c.Err == "" && strings.Contains(c.Text(), "You asked") {
+			if c.Err == "" && strings.Contains(c.Text(), what) {
 				got = append(got, c.Text())
 			}
 		}
 		return got
 	}
-	bottest.WaitFor(t, "all answers", func() bool { return len(answers()) == 5 })
-	bottest.WaitFor(t, "the private vote confirmations", func() bool { return len(srv.Ephemerals()) == 5 })
-	got := answers()
+	bottest.WaitFor(t, "all answers", func() bool { return len(sent("You asked")) == 5 })
+	bottest.WaitFor(t, "the vote confirmations", func() bool { return len(sent("is recorded")) == 5 })
+	got := sent("You asked")
 	for i, txt := range got {
 		if !strings.Contains(txt, fmt.Sprintf("question %d", i)) {
 			t.Fatalf("answers out of order: %q", got)
 		}
 	}
-	if n := len(srv.Posts()) - len(answers()); n != 4 {
+	if n := len(srv.Posts()) - len(sent("")); n != 4 {
 		t.Errorf("%d failed attempts recorded, want the 4 failures asked for", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -92,15 +93,19 @@ func (g *game) remindersOnce() bool {
 	return true
 }
 
-// dropSlack cuts the Socket Mode connection and waits for the bot to
-// open a new one.
+// dropSlack cuts the oldest of the bot's Socket Mode connections; the
+// events go on through its spare, and the bot opens a new connection when
+// apps.connections.open (one a minute) allows.
 func (g *game) dropSlack() error {
 	g.sending.Lock()
 	defer g.sending.Unlock()
-	before := g.sl.Sockets()
-	log.Print("cutting the Slack connection")
-	g.sl.DropConnections()
-	return g.waitFor("Slack reconnected", time.Minute, func() bool { return g.sl.Sockets() > before && g.sl.Connected() })
+	live := g.sl.Live()
+	if len(live) < 2 {
+		return fmt.Errorf("the bot holds %d Slack connections; cutting one would leave none", len(live))
+	}
+	log.Printf("cutting one of the bot's %d Slack connections", len(live))
+	g.sl.DropConnection(live[0])
+	return g.waitFor("the cut Slack connection closed", 10*time.Second, func() bool { return !slices.Contains(g.sl.Live(), live[0]) })
 }
 
 // dropDiscord cuts the gateway connection; the bot resumes, and Discord
@@ -271,6 +276,25 @@ func resent(round []click, first []click) []click {
 			c.id = ids[c.poll][c.member]
 		}
 		out[i] = c
+	}
+	return out
+}
+
+// refusalDetail lists, per platform, the 429s the fakes answered after
+// since, by what was refused (a Slack method and channel, a Discord route
+// and channel) with the seconds since since of each, so that the
+// unforced ones can be told apart from the storm.
+func (g *game) refusalDetail(since time.Time) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range g.sl.Calls() {
+		if c.Err == "429" {
+			out["slack"] = append(out["slack"], fmt.Sprintf("%.1fs %s %s", c.At.Sub(since).Seconds(), c.Method, c.Form.Get("channel")))
+		}
+	}
+	for _, c := range g.dc.Calls() {
+		if c.Status == http.StatusTooManyRequests {
+			out["discord"] = append(out["discord"], fmt.Sprintf("%.1fs %v %s", c.At.Sub(since).Seconds(), c.Route, c.ChannelID))
+		}
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"log"
@@ -58,6 +59,7 @@ func play(d day) (bool, error) {
 	defer r.close()
 	sl := slacktest.NewServer(r)
 	sl.Throttle(slacktest.DocumentedLimits())
+	sl.SetPingInterval(10 * time.Second) // as Slack keeps a quiet connection alive
 	dc := discordtest.NewServer(r, discordtest.WithToken(discordToken))
 	dc.Throttle(discordtest.DocumentedLimits())
 
@@ -89,6 +91,15 @@ func play(d day) (bool, error) {
 		return sl.Connected() && len(dc.Overwrites()) > 0 && dc.Gateway().Connected
 	}); err != nil {
 		return false, err
+	}
+	if d.dropSlack {
+		// The bot opens its spare Slack connection when
+		// apps.connections.open, one a minute, allows.
+		log.Print("waiting for the spare Slack connection")
+		if err := g.waitFor("the spare Slack connection", 90*time.Second, func() bool { return len(sl.Live()) >= 2 }); err != nil {
+			log.Printf("unionhall's log is kept at %s", keepLog(logPath))
+			return false, err
+		}
 	}
 	dbBefore := dbSize(db)
 	log.Print("waiting for the process to settle")
@@ -194,6 +205,11 @@ func play(d day) (bool, error) {
 		mb(peak.hwm), peak.threads, mb(before.rssKB), before.goroutines, mb(after.rssKB), after.goroutines)
 	fmt.Printf("database: %.1f KB before the day, %.1f KB after (of which the write-ahead log %.1f KB)\n",
 		float64(dbBefore)/1024, float64(dbSize(db))/1024, float64(fileSize(db+"-wal"))/1024)
+	fmt.Printf("process: before the day %s; after %s\n", before.heapSummary(), after.heapSummary())
+	detail := g.refusalDetail(start)
+	for _, p := range []string{"slack", "discord"} {
+		fmt.Printf("%s: 429s by what was refused, seconds after the bursts began: %s\n", p, strings.Join(detail[p], "; "))
+	}
 	lines, info := logLines(logPath)
 	fmt.Printf("log: %d lines, %d at INFO or above, for %d questions\n", lines, info, len(asked))
 
@@ -286,7 +302,19 @@ type results struct {
 	private    map[string]int             // platform → answers sent privately
 	delay      map[string][]time.Duration // platform → question-to-answer times
 	burstDelay map[string][]time.Duration // the same, in the burst channel
+	slowest    map[string][]slow          // platform → its slowest answers, slowest first
 }
+
+// slow is one slowly answered question: when it was asked (after the
+// first question), how long its answer took, and where it went.
+type slow struct {
+	asked, took time.Duration
+	private     bool
+	channel     string
+}
+
+// slowestKept is how many of each platform's slowest answers are printed.
+const slowestKept = 5
 
 // answer is the first sign of an answer to one question.
 type answer struct {
@@ -352,7 +380,13 @@ func collect(sl *slacktest.Server, dc *discordtest.Server, asked []question) res
 			note("discord/"+key, m.CreatedAt, true, m.Content)
 		}
 	}
-	res := results{private: map[string]int{}, delay: map[string][]time.Duration{}, burstDelay: map[string][]time.Duration{}}
+	res := results{private: map[string]int{}, delay: map[string][]time.Duration{}, burstDelay: map[string][]time.Duration{}, slowest: map[string][]slow{}}
+	var first time.Time
+	for _, q := range asked {
+		if first.IsZero() || q.at.Before(first) {
+			first = q.at
+		}
+	}
 	for _, q := range asked {
 		a := byKey[q.platform+"/"+q.key]
 		if a == nil {
@@ -373,6 +407,11 @@ func collect(sl *slacktest.Server, dc *discordtest.Server, asked []question) res
 		if q.burst {
 			res.burstDelay[q.platform] = append(res.burstDelay[q.platform], d)
 		}
+		res.slowest[q.platform] = append(res.slowest[q.platform], slow{asked: q.at.Sub(first), took: d, private: a.private, channel: q.channel})
+	}
+	for p, ss := range res.slowest {
+		slices.SortFunc(ss, func(a, b slow) int { return cmp.Compare(b.took, a.took) })
+		res.slowest[p] = ss[:min(len(ss), slowestKept)]
 	}
 	return res
 }
@@ -386,6 +425,15 @@ func report(d day, asked []question, res results, refused map[string]int) {
 	for _, p := range []string{"slack", "discord"} {
 		fmt.Printf("%s: %d questions, %d answered (%d privately); question to answer %s; in the burst channel (%d within %v) %s; 429s during the bursts: %d\n",
 			p, total[p], len(res.delay[p]), res.private[p], quantiles(res.delay[p]), d.burst, d.burstWindow, quantiles(res.burstDelay[p]), refused[p])
+		var ss []string
+		for _, s := range res.slowest[p] {
+			where := "in the channel"
+			if s.private {
+				where = "privately"
+			}
+			ss = append(ss, fmt.Sprintf("asked at %.1fs in %s, answered %s after %v", s.asked.Seconds(), s.channel, where, s.took.Round(time.Millisecond)))
+		}
+		fmt.Printf("%s: slowest answers: %s\n", p, strings.Join(ss, "; "))
 	}
 }
 

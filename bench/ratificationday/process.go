@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,32 +80,56 @@ func (p *process) stop() {
 	p.log.Close()
 }
 
-// goroutines scrapes go_goroutines from the process's /metrics; -1 when
-// it cannot.
-func (p *process) goroutines() int {
+// metric scrapes the named gauges from the process's /metrics; a name
+// it cannot read is missing from the result.
+func (p *process) metric(names ...string) map[string]float64 {
+	out := map[string]float64{}
 	client := http.Client{Timeout: 2 * time.Second}
 	resp, err := client.Get(p.metricsURL)
 	if err != nil {
-		return -1
+		return out
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_goroutines "); ok {
-			n, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err == nil {
-				return int(n)
-			}
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		if !ok || !slices.Contains(names, name) {
+			continue
 		}
+		if n, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+			out[name] = n
+		}
+	}
+	return out
+}
+
+// goroutines scrapes go_goroutines from the process's /metrics; -1 when
+// it cannot.
+func (p *process) goroutines() int {
+	if n, ok := p.metric("go_goroutines")["go_goroutines"]; ok {
+		return int(n)
 	}
 	return -1
 }
+
+// heapGauges are the Go runtime's memory figures read at rest: what the
+// heap holds, what it holds free, and what it has given back to the
+// kernel, beside the RSS.
+var heapGauges = []string{"go_memstats_heap_inuse_bytes", "go_memstats_heap_idle_bytes", "go_memstats_heap_released_bytes", "go_memstats_sys_bytes"}
 
 // idle is the process's level at rest.
 type idle struct {
 	rssKB      int64
 	goroutines int
+	heap       map[string]float64 // heapGauges
+}
+
+// heapSummary formats the heap gauges in MB.
+func (i idle) heapSummary() string {
+	return fmt.Sprintf("heap in use %.1f MB, idle %.1f MB (released %.1f MB), from the OS %.1f MB",
+		i.heap["go_memstats_heap_inuse_bytes"]/(1<<20), i.heap["go_memstats_heap_idle_bytes"]/(1<<20),
+		i.heap["go_memstats_heap_released_bytes"]/(1<<20), i.heap["go_memstats_sys_bytes"]/(1<<20))
 }
 
 // settle waits, at most limit, until the process's goroutines stop
@@ -121,7 +146,7 @@ func (p *process) settle(limit time.Duration) idle {
 			last, same = n, 0
 		}
 		if same >= 2 || time.Now().After(deadline) {
-			return idle{rssKB: newSampler(p.pid()).sample().rss, goroutines: n}
+			return idle{rssKB: newSampler(p.pid()).sample().rss, goroutines: n, heap: p.metric(heapGauges...)}
 		}
 		time.Sleep(time.Second)
 	}

@@ -22,6 +22,10 @@ type Budget struct {
 	clock bot.Clock
 	limit Limit
 
+	// coldUntil ends the start of a Budget made Cold: a key first used
+	// before then starts with its burst spent.
+	coldUntil time.Time
+
 	mu  sync.Mutex
 	due map[string]time.Time // key → when the next send is due at the steady rate
 }
@@ -29,6 +33,30 @@ type Budget struct {
 // NewBudget returns a Budget for limit, reading time from clock.
 func NewBudget(clock bot.Clock, limit Limit) *Budget {
 	return &Budget{clock: clock, limit: limit, due: map[string]time.Time{}}
+}
+
+// Cold makes b start as though its burst had been spent on every key just
+// before now, and returns b. A process that starts again (after a crash,
+// or a deploy) does not know what the one before it sent, and the
+// platform still counts it: a budget that began with a full burst would
+// be refused. A key first used within a burst's length of now goes at the
+// steady rate from its first send instead; after that a key's burst has
+// come back whatever was sent before, and keys start fresh. (The process
+// before sent its last call at least one interval before this one starts:
+// starting takes longer than that.) Call it before the budget is used.
+func (b *Budget) Cold() *Budget {
+	b.coldUntil = b.clock.Now().Add(b.tolerance())
+	return b
+}
+
+// dueLocked returns when key's next send is due at the steady rate, at
+// the earliest now. b.mu must be held.
+func (b *Budget) dueLocked(key string, now time.Time) time.Time {
+	due, ok := b.due[key]
+	if !ok && now.Before(b.coldUntil) {
+		due = b.coldUntil
+	}
+	return latest(due, now)
 }
 
 // Limit returns the limit the budget keeps to.
@@ -48,7 +76,7 @@ func (b *Budget) Reserve(key string) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	due := latest(b.due[key], now)
+	due := b.dueLocked(key, now)
 	wait := max(due.Add(-b.tolerance()).Sub(now), 0)
 	b.due[key] = due.Add(b.limit.Interval())
 	if len(b.due) > pruneAt {
@@ -67,7 +95,7 @@ func (b *Budget) Allow(key string) (bool, time.Duration) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	due := latest(b.due[key], now)
+	due := b.dueLocked(key, now)
 	if wait := due.Add(-b.tolerance()).Sub(now); wait > 0 {
 		return false, wait
 	}
@@ -100,7 +128,7 @@ func (b *Budget) Delay(key string, ahead int) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	now := b.clock.Now()
-	due := latest(b.due[key], now).Add(time.Duration(ahead) * b.limit.Interval())
+	due := b.dueLocked(key, now).Add(time.Duration(ahead) * b.limit.Interval())
 	return max(due.Add(-b.tolerance()).Sub(now), 0)
 }
 
@@ -113,8 +141,8 @@ func (b *Budget) Pause(key string, d time.Duration) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	until := b.clock.Now().Add(d + b.tolerance())
-	b.due[key] = latest(b.due[key], until)
+	now := b.clock.Now()
+	b.due[key] = latest(b.dueLocked(key, now), now.Add(d+b.tolerance()))
 }
 
 // pruneLocked forgets the keys whose next send is already due: they hold

@@ -1,7 +1,6 @@
 package pace
 
 import (
-	"sync"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
@@ -34,41 +33,4 @@ func Privately(r bot.Reply) bot.Reply {
 		r.Text = BusyNote + "\n\n" + r.Text
 	}
 	return r
-}
-
-// Pending counts, per member and channel, the public answers queued and
-// not yet sent. A member's later answer goes privately only when none of
-// their earlier ones is still waiting, so that one member's answers
-// arrive in order. The zero value is ready; it is safe for concurrent
-// use, and forgets a key once its count is back to zero.
-type Pending struct {
-	mu sync.Mutex
-	n  map[string]int
-}
-
-// Add adds d (1 when an answer is queued, -1 when it is sent or has
-// failed) to key's count.
-func (p *Pending) Add(key string, d int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.n == nil {
-		p.n = map[string]int{}
-	}
-	if p.n[key] += d; p.n[key] <= 0 {
-		delete(p.n, key)
-	}
-}
-
-// Waiting reports whether key has an answer queued.
-func (p *Pending) Waiting(key string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n[key] > 0
-}
-
-// Keys returns how many keys have answers queued.
-func (p *Pending) Keys() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return len(p.n)
 }

@@ -62,9 +62,25 @@ func SlackMethodTiers() map[string]int {
 
 // SlackChannelPosts is Slack's posting limit for chat.postMessage: "one
 // message per second per channel", with "short bursts" allowed. The fake
-// allows a burst of three; the bot keeps to the steady rate, so it is
-// never refused for a burst.
+// allows a burst of three.
 func SlackChannelPosts() Limit { return Limit{Count: 1, Per: time.Second, Burst: 3} }
+
+// Margin is l as the bot paces itself within it: a burst smaller by a
+// tenth (at least one send), or, for a limit without bursts, sends spaced
+// a fiftieth further apart. A platform starts counting a key's limit when
+// its first call arrives, but the bot counts from when it reserved that
+// call's turn, a little earlier; a later call whose way to the platform is
+// quicker would arrive just before its turn and be refused. The margin
+// absorbs that: a second of Slack's channel burst, 1.2 s of a Tier 1
+// minute, 20 ms of each of Discord's one-a-second messages.
+func Margin(l Limit) Limit {
+	if b := l.burst(); b > 1 {
+		l.Burst = b - max(b/10, 1)
+	} else {
+		l.Per += l.Per / 50
+	}
+	return l
+}
 
 // DiscordChannelMessages is Discord's limit on creating messages in one
 // channel: five per five seconds, in a window that opens with the first

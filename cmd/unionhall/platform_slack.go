@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	slackadapter "github.com/unionhall/unionhall/adapters/slack"
@@ -87,6 +88,11 @@ func (c config) slackOptions() (slackadapter.Options, error) {
 			return opts, errors.New("SLACK_APP_TOKEN: this is not an app-level token (it starts with xapp-)")
 		}
 		opts.AppToken = c.SlackAppToken
+		if n := c.vars.get("SLACK_SOCKET_CONNECTIONS"); n != "" {
+			if opts.SocketConnections, err = strconv.Atoi(n); err != nil || opts.SocketConnections < 1 || opts.SocketConnections > 10 {
+				return opts, fmt.Errorf("SLACK_SOCKET_CONNECTIONS: %q is not a number of connections from 1 to 10", n)
+			}
+		}
 	case slackadapter.ModeHTTP:
 		if c.SlackSigningSecret == "" {
 			return opts, errors.New("SLACK_SIGNING_SECRET: HTTP mode needs the app's signing secret (Basic Information, App Credentials)")
