@@ -151,3 +151,10 @@ func (h *Hub) Announce(ctx context.Context, r Reply) error {
 	}
 	return errors.Join(errs...)
 }
+
+// ErrDirectMessagesRefused is in the error of a Send to a member when the
+// platform refuses to open more direct messages for now (Discord's spam
+// protection, error 40003), which no prompt retry changes. Whoever sends
+// direct messages to many members stops there rather than press on, since
+// pressing on can get the bot quarantined.
+var ErrDirectMessagesRefused = errors.New("the platform refuses to open more direct messages for now")

@@ -204,6 +204,9 @@ func (s *Service) sendNudges(ctx context.Context, job nudgeJob) (sent, failed in
 			if ctx.Err() != nil {
 				return sent, failed, ctx.Err()
 			}
+			if errors.Is(err, bot.ErrDirectMessagesRefused) {
+				return sent, failed, fmt.Errorf("nudge poll %d: %w", p.ID, err)
+			}
 			failed++
 			s.log.WarnContext(ctx, "a nudge could not be delivered", "poll", p.ID, "err", err)
 			continue
@@ -229,7 +232,10 @@ func (s *Service) runNudge(ctx context.Context, job nudgeJob) {
 	case failed > 0:
 		msg += fmt.Sprintf(" %s could not be reached (direct messages closed).", members(failed))
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, bot.ErrDirectMessagesRefused):
+		msg += fmt.Sprintf(" Then the platform stopped me from opening more direct messages (its protection against mass messages), so the others were not reminded: remind them in the channel, or try /poll nudge %d again in a few hours.", p.ID)
+	case err != nil:
 		msg += " The nudge stopped early because of an error; it is logged."
 	}
 	by := job.steward

@@ -176,7 +176,7 @@ func TestNudgePaceKeepsWithinEachPlatformsLimits(t *testing.T) {
 // BenchmarkNudge2600 nudges the 2,600 members of P-4 (the size of the
 // P-4 bargaining unit) on each platform at its pace, under the limits its
 // fake enforces, and reports the time the pace takes ("modelled-min":
-// 2,599 waits, 51.98 on Slack, 6.93 on Discord) beside the time the work
+// 2,599 waits, 51.98 on Slack, 43.32 on Discord) beside the time the work
 // itself takes.
 func BenchmarkNudge2600(b *testing.B) {
 	for _, platform := range []string{bot.PlatformSlack, bot.PlatformDiscord} {

@@ -3,6 +3,7 @@ package polls_test
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,4 +212,50 @@ func TestNudgeFromPlatformGroupsWithoutARoster(t *testing.T) {
 	if rec := e.sayOn(bot.PlatformSlack, "sam", nil, "/poll nudge 3"); !strings.Contains(rec.Text(), "No roster has been imported") {
 		t.Errorf("nudge of a poll limited to the roster: %s", rec.Text())
 	}
+}
+
+// TestNudgeStopsWhenThePlatformRefusesMoreDirectMessages checks that a
+// nudge stops at the first direct message the platform refuses to open
+// for now (Discord's spam protection), rather than press on and risk the
+// bot's quarantine, and tells the steward how many it reached and what to
+// do about the rest.
+func TestNudgeStopsWhenThePlatformRefusesMoreDirectMessages(t *testing.T) {
+	e := newEnv(t)
+	e.importRoster("ann", "P-4", "bob", "P-4", "carl", "P-4", "dora", "P-4")
+	e.open(`/poll "Ratify?" "Yes" "No" --units P-4`)
+	var mu sync.Mutex
+	tried := 0
+	e.hub.FailWhen(func(_ string, r bot.Reply, _ int) error {
+		if !strings.Contains(r.Text, "you may vote in poll 1") {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if tried++; tried > 1 {
+			return fmt.Errorf("open a direct message: %w", bot.ErrDirectMessagesRefused)
+		}
+		return nil
+	})
+	running := e.runCloser()
+	e.mustSay("steward", "/poll nudge 1", "Reminding 4 members privately")
+	for i := 0; stewardNote(e.hub) == "" && i < 10; i++ {
+		bottest.WaitFor(t, "the pace's timer or the report", func() bool { return e.clock.Timers() > 0 || stewardNote(e.hub) != "" })
+		e.clock.Advance(time.Second)
+	}
+	bottest.WaitFor(t, "the steward's report", func() bool { return stewardNote(e.hub) != "" })
+	note := stewardNote(e.hub)
+	if !strings.Contains(note, "I reminded 1 member who may vote and had not.") ||
+		!strings.Contains(note, "the platform stopped me from opening more direct messages") ||
+		!strings.Contains(note, "try /poll nudge 1 again in a few hours") {
+		t.Errorf("steward told %q", note)
+	}
+	mu.Lock()
+	if tried != 2 {
+		t.Errorf("%d nudges tried, want the one sent and the one refused, then none", tried)
+	}
+	mu.Unlock()
+	if got := dms(e.hub); len(got) != 1 {
+		t.Errorf("nudges delivered: %v, want one", got)
+	}
+	running.Stop()
 }

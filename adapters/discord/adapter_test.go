@@ -2,6 +2,7 @@ package discord
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -454,5 +455,37 @@ func TestPanicWhileHandlingIsContained(t *testing.T) {
 	h.stop()
 	if !strings.Contains(h.logs.String(), "panic while handling a Discord interaction") {
 		t.Error("the panic was not logged")
+	}
+}
+
+// TestRefusedNewDirectMessagesAreNamed checks that when Discord's spam
+// protection refuses to open one more direct message (error 40003), the
+// send fails with bot.ErrDirectMessagesRefused, which a sender to many
+// members stops on, and not as a member whose direct messages are closed;
+// a member whose channel is already open is still reached.
+func TestRefusedNewDirectMessagesAreNamed(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	ctx := context.Background()
+	private := func(who discordtest.Member) error {
+		return h.ad.Send(ctx, bot.Destination{User: "discord:" + who.ID}, bot.Reply{Text: "poll 1 is open", Private: true})
+	}
+	if err := private(alice); err != nil {
+		t.Fatal(err)
+	}
+	h.f.LimitNewDMs(1)
+	if err := private(bob); err != nil {
+		t.Fatalf("the first new direct message: %v", err)
+	}
+	stranger := discordtest.Member{ID: "900000000000000099", Name: "stranger"}
+	err := private(stranger)
+	if !errors.Is(err, bot.ErrDirectMessagesRefused) || closedDMs(err) {
+		t.Fatalf("a refused new direct message: %v, want bot.ErrDirectMessagesRefused", err)
+	}
+	if h.f.DMChannel(stranger.ID) != "" {
+		t.Error("Discord opened the refused channel")
+	}
+	if err := private(alice); err != nil {
+		t.Errorf("a member whose channel is open: %v", err)
 	}
 }

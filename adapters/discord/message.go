@@ -12,8 +12,13 @@ import (
 	"github.com/unionhall/unionhall/bot/pace"
 )
 
-// Discord's JSON error code for "Cannot send messages to this user".
-const errCannotDM = 50007
+// Discord's JSON error codes for "Cannot send messages to this user", and
+// for "You are opening direct messages too fast" (its spam protection,
+// which publishes no limit).
+const (
+	errCannotDM          = 50007
+	errOpeningDMsTooFast = 40003
+)
 
 const (
 	emptyMentionHint = "Ask me a question after the mention, e.g. \"@Union Hall when is the ratification deadline?\", or type /help to see what I can do."
@@ -171,9 +176,15 @@ func (w *messageWriter) direct(ctx context.Context, msgs []outMessage) error {
 
 // closedDMs reports whether err is Discord refusing a direct message
 // because the member does not accept them.
-func closedDMs(err error) bool {
+func closedDMs(err error) bool { return restCode(err) == errCannotDM }
+
+// restCode returns Discord's JSON error code in err, or 0.
+func restCode(err error) int {
 	var rest *discordgo.RESTError
-	return errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == errCannotDM
+	if errors.As(err, &rest) && rest.Message != nil {
+		return rest.Message.Code
+	}
+	return 0
 }
 
 // UpdateCard re-renders card c wherever it is shown.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/unionhall/unionhall/bot"
 )
 
 const (
@@ -162,6 +164,9 @@ func (a *Adapter) dmChannel(ctx context.Context, userID string) (string, error) 
 		return err
 	})
 	if err != nil {
+		if restCode(err) == errOpeningDMsTooFast {
+			return "", fmt.Errorf("open a direct message with %s: %w (%w)", userID, bot.ErrDirectMessagesRefused, err)
+		}
 		return "", fmt.Errorf("open a direct message with %s: %w", userID, err)
 	}
 	if c == nil || c.ID == "" {

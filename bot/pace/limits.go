@@ -105,19 +105,19 @@ func DiscordGlobalPace() Limit { return Limit{Count: 25, Per: time.Second, Burst
 //   - On Slack, conversations.open is in Tier 3 (SlackTier3, 50 calls a
 //     minute), and each post goes to a conversation of its own, far below
 //     SlackChannelPosts: 50 a minute, 1.2 s apart.
-//   - On Discord, both requests count against the global limit, and
-//     messages to many take at most half of DiscordGlobalPace's steady
-//     rate, leaving the rest for replies and cards: 25 requests a second,
-//     halved, at two requests a message, 6.25 a second, 160 ms apart.
+//   - On Discord, both requests fit easily within the global limit, but
+//     Discord publishes no limit for opening direct messages, refuses a
+//     bot that opens them too fast (error 40003) and may quarantine a bot
+//     whose messages to many members look like spam. Nudges go at the
+//     pace of one channel's messages, one a second, well below anything
+//     the global limit would allow.
 //   - Elsewhere (the console), one a second.
 func DirectMessages(platform string) Limit {
 	switch platform {
 	case bot.PlatformSlack:
 		return Limit{Count: SlackTier3, Per: time.Minute, Burst: 1}
 	case bot.PlatformDiscord:
-		const requestsPerMessage, share = 2, 2
-		g := DiscordGlobalPace()
-		return Limit{Count: g.Count, Per: g.Per * requestsPerMessage * share, Burst: 1}
+		return Limit{Count: 1, Per: time.Second, Burst: 1}
 	}
 	return Limit{Count: 1, Per: time.Second, Burst: 1}
 }

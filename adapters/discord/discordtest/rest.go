@@ -395,7 +395,11 @@ func (s *Server) createDM(q *request) response {
 		return apiError(http.StatusForbidden, 50007, "Cannot send messages to this user")
 	}
 	ch, found := s.dmChannels[body.Recipient]
+	if !found && s.dmSpam.refuses() {
+		return apiError(http.StatusForbidden, errOpeningDMsTooFast, "You are opening direct messages too fast.")
+	}
 	if !found {
+		s.dmSpam.opened++
 		ch = s.newIDLocked()
 		s.dmChannels[body.Recipient] = ch
 	}

@@ -83,6 +83,7 @@ type Server struct {
 	refusals     int                  // 429s answered under the throttle
 	dmChannels   map[string]string    // user → channel
 	closedDMs    map[string]bool
+	dmSpam       dmSpam
 	violations   []string
 	guildSetup   guildSetup
 	memberSetup  memberSetup
