@@ -109,6 +109,12 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, asked, spelled stri
 	if f.Novelty >= foreignNovelty && f.OffTopic >= foreignOffTopic {
 		r.Confidence = min(r.Confidence, answerTextOnly)
 	}
+	// A member's own figure ("what is my exact pension going to be") is
+	// a steward's to work out, not the knowledge base's: the entry is
+	// offered, with the steward's contact, not asserted.
+	if asksOwnFigure(spelled) {
+		r.Confidence = min(r.Confidence, answerTextOnly)
+	}
 	if isExact {
 		r.Confidence = max(conf, exactConfidence)
 	}
