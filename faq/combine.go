@@ -14,10 +14,11 @@ const (
 	// DefaultAmbiguity is low because two entries both likely enough to
 	// be meant are where most wrong answers come from: offering both
 	// costs few right answers and avoids about a quarter of the wrong
-	// ones. At 0.25 rather than 0.35, on average over six splits, it
-	// answers one in a thousand fewer in-scope questions wrongly for five
-	// in a thousand fewer right, which keeps wrong answers within one in
-	// a hundred at DefaultClassifierAnswerAt.
+	// ones. At 0.25 rather than 0.3, on average over six splits, it
+	// answers about two in a thousand fewer in-scope questions wrongly
+	// for five in a thousand fewer right, which keeps wrong answers
+	// within one in a hundred at DefaultClassifierAnswerAt (0.3 reaches
+	// 1.1%).
 	DefaultAmbiguity = 0.25
 	DefaultRelatedAt = 0.05
 	// DefaultClassifierAnswerAt is the lowest confidence at which, on
@@ -25,9 +26,9 @@ const (
 	// most one in a hundred in-scope questions is answered wrongly and at
 	// most three in a hundred off-topic messages are answered: a member
 	// told the wrong thing about their contract is worse off than one
-	// offered two or three topics. At 0.85 both budgets were exceeded
-	// (1.3% and 3.3%).
-	DefaultClassifierAnswerAt = 0.88
+	// offered two or three topics. At 0.84 they are 0.9% and 2.9%; at
+	// 0.82 off-topic answers reach 3.1%.
+	DefaultClassifierAnswerAt = 0.84
 	// DefaultClassifierSuggestAt is the confidence from which the best
 	// entries are offered (with a steward's contact below them) rather
 	// than a steward alone. Below 0.4, on held-apart phrasings, it
