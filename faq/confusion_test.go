@@ -70,32 +70,21 @@ func TestConfusion(t *testing.T) {
 	answered := map[[2]string]int{}
 	ranked := map[[2]string]int{}
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	for _, seed := range []uint64{1, 2, 3, 4, 5, 6} {
-		wg.Go(func() {
-			train, val := splitPhrasings(kb.Phrasings, seed)
-			trained, _ := kb.WithPhrasings(train).WithoutQuestions(val)
-			model, err := TrainModel(trained, DefaultTrainOptions)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			m := NewMatcher(trained, nil, Options{Model: model})
-			for _, c := range hurriedCopies {
-				for _, miss := range Evaluate(m, c.copy(val)).Misses {
-					mu.Lock()
-					if miss.Got != "" {
-						answered[[2]string{miss.Want, miss.Got}]++
-					}
-					if miss.Want != OutOfScope && miss.Top != miss.Want {
-						ranked[[2]string{miss.Want, miss.Top}]++
-					}
-					mu.Unlock()
+	eachSplit(t, kb, []uint64{1, 2, 3, 4, 5, 6}, func(trained *KB, model *Model, val []Labeled) {
+		m := NewMatcher(trained, nil, Options{Model: model})
+		for _, c := range hurriedCopies {
+			for _, miss := range Evaluate(m, c.copy(val)).Misses {
+				mu.Lock()
+				if miss.Got != "" {
+					answered[[2]string{miss.Want, miss.Got}]++
 				}
+				if miss.Want != OutOfScope && miss.Top != miss.Want {
+					ranked[[2]string{miss.Want, miss.Top}]++
+				}
+				mu.Unlock()
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	printConfusion("answered wrongly (want → got)", answered)
 	printConfusion("ranked first wrongly (want → first)", ranked)
 }

@@ -55,6 +55,30 @@ func tradeoffReports(t *testing.T, kb *KB, seeds []uint64) [][]tradeoffRow {
 		rows[i] = make([]tradeoffRow, len(hurriedCopies))
 	}
 	var mu sync.Mutex
+	eachSplit(t, kb, seeds, func(trained *KB, model *Model, val []Labeled) {
+		for i, at := range tradeoffThresholds {
+			m := NewMatcher(trained, nil, Options{Model: model, AnswerAt: at})
+			for j, c := range hurriedCopies {
+				r := Evaluate(m, c.copy(val))
+				mu.Lock()
+				row := &rows[i][j]
+				row.p1 += r.PrecisionAt1()
+				row.wrong += r.WrongRate()
+				row.offTopic += r.FalseAnswerRate()
+				row.offered += r.OfferedRate()
+				row.n++
+				mu.Unlock()
+			}
+		}
+	})
+	return rows
+}
+
+// eachSplit trains, for each seed at once, a classifier on that split's
+// training part (without the questions it holds apart) and calls measure
+// with the knowledge base it was trained on, the classifier and the
+// held-apart phrasings. measure runs concurrently for the seeds.
+func eachSplit(t *testing.T, kb *KB, seeds []uint64, measure func(trained *KB, model *Model, val []Labeled)) {
 	var wg sync.WaitGroup
 	for _, seed := range seeds {
 		wg.Go(func() {
@@ -65,24 +89,10 @@ func tradeoffReports(t *testing.T, kb *KB, seeds []uint64) [][]tradeoffRow {
 				t.Error(err)
 				return
 			}
-			for i, at := range tradeoffThresholds {
-				m := NewMatcher(trained, nil, Options{Model: model, AnswerAt: at})
-				for j, c := range hurriedCopies {
-					r := Evaluate(m, c.copy(val))
-					mu.Lock()
-					row := &rows[i][j]
-					row.p1 += r.PrecisionAt1()
-					row.wrong += r.WrongRate()
-					row.offTopic += r.FalseAnswerRate()
-					row.offered += r.OfferedRate()
-					row.n++
-					mu.Unlock()
-				}
-			}
+			measure(trained, model, val)
 		})
 	}
 	wg.Wait()
-	return rows
 }
 
 // printTradeoff prints the rows as a Markdown table.
