@@ -100,3 +100,20 @@ func printConfusion(title string, counts map[[2]string]int) {
 		fmt.Printf("%5d  %s → %s\n", counts[p], p[0], p[1])
 	}
 }
+
+// TestAWordSeveralEntriesConcernIsOffered checks that "money" on its
+// own, or "$", is not answered with the savings entry: a member's pay is
+// the wage freeze's and the raises' subject as much as the state's
+// savings are, so a bare word is offered, not asserted, while a question
+// about the state's savings is still answered.
+func TestAWordSeveralEntriesConcernIsOffered(t *testing.T) {
+	m := NewMatcher(loadDefault(t), nil, Options{})
+	for _, q := range []string{"money", "$"} {
+		if r := m.Match(q); r.Outcome == Answer {
+			t.Errorf("%q answered with %s", q, r.Entry.ID)
+		}
+	}
+	if r := m.Match("how much money does the deal save the state"); r.Outcome != Answer || r.Entry.ID != "savings" {
+		t.Errorf("a question about the savings: %v %v", r.Outcome, r.Suggestions)
+	}
+}
