@@ -115,7 +115,7 @@ func membersIntentFinding(flags int) bot.Finding {
 	if flags&(appFlagGatewayGuildMembers|appFlagGatewayGuildMembersLimited) != 0 {
 		return bot.Fine("DISCORD_MEMBERS_INTENT: the application has the Server Members intent.")
 	}
-	return bot.ToFix("DISCORD_MEMBERS_INTENT is true, but the application does not have the Server Members intent: switch on Server Members Intent (Developer Portal, your application, Bot, Privileged Gateway Intents), or leave DISCORD_MEMBERS_INTENT empty.")
+	return bot.ToFix("DISCORD_MEMBERS_INTENT is true, but the application does not have the Server Members intent: switch on Server Members Intent (Developer Portal, your application, Bot, Privileged Gateway Intents), or set DISCORD_MEMBERS_INTENT=false.")
 }
 
 // checker makes the check's REST calls as the adapter makes its own.
