@@ -155,6 +155,11 @@ func (db *DB) Close() error {
 	db.pool.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// The server releases a session's locks only when its backend ends,
+	// a moment after the connection closes; releasing the schema lock
+	// first means a newer version started right after Close finds it
+	// free. A failure here is not fatal: closing releases it anyway.
+	_, _ = db.schema.Exec(ctx, `SELECT pg_advisory_unlock_all()`)
 	if err := db.schema.Close(ctx); err != nil {
 		return fmt.Errorf("close %s: %w", db.where, err)
 	}
