@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,36 @@ func (p *process) stop(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	// kill(2) returns before every thread has stopped: a thread running
+	// on another core can still read and acknowledge an envelope sent in
+	// that moment. The process hangs once the kernel shows each of its
+	// threads stopped.
+	bottest.WaitFor(t, "every thread of the process stopped", func() bool {
+		return allThreadsStopped(p.cmd.Process.Pid)
+	})
 	p.stopped.Store(true)
+}
+
+// allThreadsStopped reports whether /proc shows every thread of process
+// pid in the stopped state.
+func allThreadsStopped(pid int) bool {
+	stats, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	if err != nil || len(stats) == 0 {
+		return false
+	}
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false
+		}
+		// The state follows the command name, which is in parentheses
+		// and may itself hold spaces or parentheses.
+		rest := string(b[strings.LastIndexByte(string(b), ')')+1:])
+		if fields := strings.Fields(rest); len(fields) == 0 || fields[0] != "T" {
+			return false
+		}
+	}
+	return true
 }
 
 // exited reports whether the process has ended.
