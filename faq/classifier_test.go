@@ -71,7 +71,7 @@ func TestBorrowedWordsAreOffered(t *testing.T) {
 	kb := loadDefault(t)
 	borrowed := []string{
 		"the sanitation crews in waterbury got a 3 percent raise",
-		"the bus drivers in bridgeport won a 3 percent raise",
+		"the ferry deckhands in new london won a 3 percent raise",
 	}
 	for _, q := range borrowed {
 		if _, left := kb.WithoutQuestions([]Labeled{{Want: OutOfScope, Question: q}}); left != 0 {

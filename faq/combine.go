@@ -41,8 +41,8 @@ const (
 // DefaultClassifierCalibration was fitted like DefaultCalibration, for a
 // knowledge base with a classifier, on questions as written, with typos
 // and wrapped in small talk (see calibrate_test.go).
-var DefaultClassifierCalibration = Calibration{Bias: -0.68, Coverage: 1.01, Unknown: -0.51, Strength: -1.01, Runner: -0.22,
-	Class: 3.92, ClassRunner: -1.34, OffTopic: -2.05, Agree: 0.36, Novelty: -1.82}
+var DefaultClassifierCalibration = Calibration{Bias: -0.26, Coverage: 0.85, Unknown: -0.15, Strength: -1.51, Runner: -0.45,
+	Class: 4.49, ClassRunner: -1.28, OffTopic: -2.72, Agree: -0.10, Novelty: -1.66}
 
 // combine decides about a question from the classifier's probabilities
 // and BM25F's ranking together. asked is the question as the member wrote
