@@ -23,12 +23,13 @@ func TestTokenize(t *testing.T) {
 		"🎉🎉 — ***":                             nil,
 		"two unions, four years":               {"2", "unions", "4", "years"},
 		"<https://example.org|a link> pension": {"pension"},
+		"$$$ pension pension PENSION??":        {"money", "pension"},
 	} {
 		if got := tokenize(in, 100); !reflect.DeepEqual(got, want) {
 			t.Errorf("tokenize(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := tokenize(strings.Repeat("pay ", 1000), maxQueryTokens); len(got) != maxQueryTokens {
+	if got := tokenize(strings.Repeat("pay raise ", 1000), maxQueryTokens); len(got) != maxQueryTokens {
 		t.Errorf("%d tokens kept of a long question", len(got))
 	}
 }

@@ -25,10 +25,17 @@ const maxPhraseWords = 3
 // which indexStems (for the knowledge base) and addWord (for questions)
 // then split. Canonical forms (see canonical) are applied, so "yrs"
 // becomes "years" and "frozen" becomes "freeze". At most max tokens are
-// returned.
+// returned. A word that repeats the one before it is kept once.
 func tokenize(text string, max int) []string {
 	var out []string
 	var cur []byte
+	// add appends a word unless it repeats the word before it: "$$$",
+	// "pls pls" or "pension pension pension" ask no more than once.
+	add := func(w string) {
+		if len(out) == 0 || out[len(out)-1] != w {
+			out = append(out, w)
+		}
+	}
 	emit := func() {
 		w := strings.Trim(string(cur), "-.")
 		cur = cur[:0]
@@ -39,10 +46,12 @@ func tokenize(text string, max int) []string {
 			w = n
 		}
 		if repl, ok := canonical[w]; ok {
-			out = append(out, strings.Fields(repl)...)
+			for _, r := range strings.Fields(repl) {
+				add(r)
+			}
 			return
 		}
-		out = append(out, w)
+		add(w)
 	}
 	skipWord := false // inside an @mention
 	for i := 0; i < len(text) && len(out) < max; {
@@ -76,13 +85,13 @@ func tokenize(text string, max int) []string {
 		case r == '%':
 			emit()
 			skipWord = false
-			out = append(out, "percent")
+			add("percent")
 		case r == '$' && (i+1 >= len(text) || !isDigit(text[i+1])):
 			// "$" alone stands for money ("how much $ do we lose");
 			// before a number it is the number's unit, and dropped.
 			emit()
 			skipWord = false
-			out = append(out, "money")
+			add("money")
 		default:
 			emit()
 			skipWord = false
