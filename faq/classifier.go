@@ -32,6 +32,9 @@ type classifier struct {
 	// spelling are words, and the stop and everyday words, that
 	// misspellings are corrected to (see spell).
 	spelling [][]vocabWord
+	// near are the training texts as written, for the evidence of the
+	// nearest one of each class.
+	near *neighbours
 }
 
 // novelty is the share of a question's words (other than stop words and
@@ -113,8 +116,10 @@ func (c *classifier) setWords(counts map[string]int32) {
 const stopCount = 1 << 30
 
 // scores sets probs (len(c.classes) long) to the probability of each class
-// for a question's tokens.
-func (c *classifier) scores(toks []string, probs []float32) {
+// for a question's tokens: the classifier's weights, with each class's
+// nearest training text (see neighbours). plain, when not nil, is set to
+// the probabilities from the weights alone, without the nearest texts.
+func (c *classifier) scores(toks []string, probs []float32, plain []float64) {
 	var buf [16 * maxQueryTokens]feature
 	fs := c.fz.features(toks, buf[:0])
 	k := len(c.classes)
@@ -123,15 +128,32 @@ func (c *classifier) scores(toks []string, probs []float32) {
 	for i, b := range c.bias {
 		logits[i] = float64(b)
 	}
+	var rowBuf [16 * maxQueryTokens]int32
+	var valBuf [16 * maxQueryTokens]float32
+	rows, vals := rowBuf[:0], valBuf[:0]
 	for _, f := range fs {
 		row, ok := slices.BinarySearch(c.keys, f.key)
 		if !ok {
 			continue
 		}
+		rows, vals = append(rows, int32(row)), append(vals, f.val)
 		w := c.weights[row*k : row*k+k]
 		for i := range logits {
 			logits[i] += float64(f.val * w[i])
 		}
+	}
+	if plain != nil {
+		copy(plain, logits)
+		softmax(plain)
+	}
+	if c.near != nil {
+		var nb [maxClasses]float64
+		near := nb[:k]
+		c.near.nearest(rows, vals, near)
+		for i, s := range near {
+			logits[i] += neighbourBlend * s
+		}
+		logits[k-1] += (offTopicNeighbourBlend - neighbourBlend) * near[k-1] // OutOfScope
 	}
 	softmax(logits)
 	for i, p := range logits {
@@ -287,8 +309,11 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 			c.known[stem(joinHyphens(tok))] = true
 		}
 	}
+	written := len(texts)
 	texts, labels = withTypos(texts, labels, opts.Typos, opts.Wrapped)
-	c.fit(c.examples(texts, labels), opts)
+	examples := c.examples(texts, labels)
+	c.fit(examples, opts)
+	c.near = newNeighbours(examples[:written], len(c.keys))
 	return c
 }
 

@@ -70,8 +70,8 @@ func TestModelFileRoundTrip(t *testing.T) {
 	for _, q := range kb.Phrasings[:200] {
 		toks := tokenize(q.Question, maxQueryTokens)
 		a, b := make([]float32, len(m.c.classes)), make([]float32, len(m.c.classes))
-		m.c.scores(toks, a)
-		back.c.scores(toks, b)
+		m.c.scores(toks, a, nil)
+		back.c.scores(toks, b, nil)
 		for i := range a {
 			if math.Abs(float64(a[i]-b[i])) > 1e-6 {
 				t.Fatalf("%q: class %s %v read back as %v", q.Question, m.c.classes[i], a[i], b[i])
