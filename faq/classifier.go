@@ -151,9 +151,12 @@ func (c *classifier) scores(toks []string, probs []float32, plain []float64) {
 		near := nb[:k]
 		c.near.nearest(rows, vals, near)
 		for i, s := range near {
-			logits[i] += neighbourBlend * s
+			blend := float64(neighbourBlend)
+			if i == k-1 { // OutOfScope
+				blend = offTopicNeighbourBlend
+			}
+			logits[i] += blend * s
 		}
-		logits[k-1] += (offTopicNeighbourBlend - neighbourBlend) * near[k-1] // OutOfScope
 	}
 	softmax(logits)
 	for i, p := range logits {

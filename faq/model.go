@@ -239,6 +239,9 @@ func readNeighbours(d *decoder, k, rows int) (*neighbours, error) {
 		if count > len(d.b)/6 {
 			return nil, errors.New("classifier model: malformed neighbours")
 		}
+		if count == 0 {
+			continue
+		}
 		ps := make([]textShare, count)
 		for i := range ps {
 			ps[i] = textShare{text: uint32(d.u32()), share: uint16(d.u16())}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -47,6 +48,9 @@ func TestStoredModelIsCurrent(t *testing.T) {
 	}
 	if !slices.Equal(wordList(stored.words), wordList(trained.words)) || len(stored.known) != len(trained.known) {
 		t.Error("stored vocabulary differs from training")
+	}
+	if !reflect.DeepEqual(stored.near, trained.near) {
+		t.Error("stored nearest phrasings differ from training: run go generate ./faq")
 	}
 }
 
