@@ -21,14 +21,14 @@ const (
 	// 1.1%).
 	DefaultAmbiguity = 0.25
 	DefaultRelatedAt = 0.05
-	// DefaultClassifierAnswerAt is the lowest confidence at which, on
-	// average over six splits of the held-apart phrasings as written, at
-	// most one in a hundred in-scope questions is answered wrongly and at
-	// most three in a hundred off-topic messages are answered: a member
+	// DefaultClassifierAnswerAt is the confidence at which, on average
+	// over six splits of the held-apart phrasings as written, at most one
+	// in a hundred in-scope questions is answered wrongly and at most
+	// three in a hundred off-topic messages are answered: a member
 	// told the wrong thing about their contract is worse off than one
-	// offered two or three topics. At 0.88 they are 0.9% and 2.7%; at
-	// 0.86 they reach 1.0% and 3.0%, and wrong answers to questions with
-	// typos 1.2%.
+	// offered two or three topics. At 0.88 they are 0.94% and 2.7%; at
+	// 0.87 0.99% and 2.9%, with more wrong answers to questions with
+	// typos (1.16% against 1.10%), and at 0.86 1.0% and 3.0%.
 	DefaultClassifierAnswerAt = 0.88
 	// DefaultClassifierSuggestAt is the confidence from which the best
 	// entries are offered (with a steward's contact below them) rather
