@@ -32,6 +32,9 @@ type classifier struct {
 	// spelling are words, and the stop and everyday words, that
 	// misspellings are corrected to (see spell).
 	spelling [][]vocabWord
+	// near are the training texts as written, for the evidence of the
+	// nearest one of each class.
+	near *neighbours
 }
 
 // novelty is the share of a question's words (other than stop words and
@@ -65,15 +68,23 @@ func (c *classifier) novelty(toks []string) float64 {
 }
 
 // learnVocabulary fills known and words from the texts of the entries
-// and of the in-scope phrasings, and offTopic from the messages no entry
-// answers.
-func (c *classifier) learnVocabulary(inScope, outOfScope []string) {
+// (curated) and of the in-scope phrasings, and offTopic from the
+// messages no entry answers. A word the phrasings use fewer than
+// seenUses times is neither: in thousands of members' messages a word
+// written once or twice is more often a slip ("deadlnie", "whne") than
+// a word, and a slip taken for a word would be kept as written rather
+// than corrected (see spell).
+func (c *classifier) learnVocabulary(curated, inScope, outOfScope []string) {
 	c.known, c.offTopic = map[string]bool{}, map[string]bool{}
 	surface := map[string]int32{}
-	for _, t := range inScope {
+	inUses, offUses := map[string]int{}, map[string]int{}
+	for i, t := range slices.Concat(curated, inScope) {
 		for _, tok := range tokenize(t, 1<<20) {
 			w := joinHyphens(tok)
-			c.known[stem(w)] = true
+			if i < len(curated) {
+				c.known[stem(w)] = true
+			}
+			inUses[stem(w)]++
 			if correctable(w) && len(w) <= 64 {
 				surface[w]++
 			}
@@ -81,24 +92,37 @@ func (c *classifier) learnVocabulary(inScope, outOfScope []string) {
 	}
 	for _, t := range outOfScope {
 		for _, tok := range tokenize(t, 1<<20) {
-			if st := stem(joinHyphens(tok)); !c.known[st] {
-				c.offTopic[st] = true
-			}
+			offUses[stem(joinHyphens(tok))]++
+		}
+	}
+	for st, n := range inUses {
+		if n+offUses[st] >= seenUses {
+			c.known[st] = true
+		}
+	}
+	for st, n := range offUses {
+		if !c.known[st] && n >= seenUses {
+			c.offTopic[st] = true
 		}
 	}
 	c.setWords(surface)
 }
 
+// seenUses is how many times the phrasings must use a word for the
+// classifier to count it as one it learnt (see learnVocabulary), and for
+// the speller to correct others' words to it (see setWords).
+const seenUses = 3
+
 // setWords files the words misspellings are matched against by length,
-// with how often the texts use each. Only words used more than once are
-// corrected to: a member's own typo in a phrasing is not a word to
+// with how often the texts use each. Only words used seenUses times or
+// more are corrected to: a member's own typo in a phrasing is not a word to
 // correct others' to.
 func (c *classifier) setWords(counts map[string]int32) {
 	c.words, c.spelling = nil, nil
 	for _, w := range slices.Sorted(maps.Keys(counts)) {
 		v := vocabWord{word: w, mask: letterMask(w), df: counts[w]}
 		c.words = addVocab(c.words, v)
-		if v.df > 1 {
+		if v.df >= seenUses {
 			c.spelling = addVocab(c.spelling, v)
 		}
 	}
@@ -113,8 +137,10 @@ func (c *classifier) setWords(counts map[string]int32) {
 const stopCount = 1 << 30
 
 // scores sets probs (len(c.classes) long) to the probability of each class
-// for a question's tokens.
-func (c *classifier) scores(toks []string, probs []float32) {
+// for a question's tokens: the classifier's weights, with each class's
+// nearest training text (see neighbours). plain, when not nil, is set to
+// the probabilities from the weights alone, without the nearest texts.
+func (c *classifier) scores(toks []string, probs []float32, plain []float64) {
 	var buf [16 * maxQueryTokens]feature
 	fs := c.fz.features(toks, buf[:0])
 	k := len(c.classes)
@@ -123,14 +149,34 @@ func (c *classifier) scores(toks []string, probs []float32) {
 	for i, b := range c.bias {
 		logits[i] = float64(b)
 	}
+	var rowBuf [16 * maxQueryTokens]int32
+	var valBuf [16 * maxQueryTokens]float32
+	rows, vals := rowBuf[:0], valBuf[:0]
 	for _, f := range fs {
 		row, ok := slices.BinarySearch(c.keys, f.key)
 		if !ok {
 			continue
 		}
+		rows, vals = append(rows, int32(row)), append(vals, f.val)
 		w := c.weights[row*k : row*k+k]
 		for i := range logits {
 			logits[i] += float64(f.val * w[i])
+		}
+	}
+	if plain != nil {
+		copy(plain, logits)
+		softmax(plain)
+	}
+	if c.near != nil {
+		var nb [maxClasses]float64
+		near := nb[:k]
+		c.near.nearest(rows, vals, near)
+		for i, s := range near {
+			blend := float64(neighbourBlend)
+			if i == k-1 { // OutOfScope
+				blend = offTopicNeighbourBlend
+			}
+			logits[i] += blend * s
 		}
 	}
 	softmax(logits)
@@ -264,31 +310,47 @@ func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []strin
 	return classes, texts, labels
 }
 
+// curatedTexts is how many of trainingTexts' texts come from the entries
+// themselves: their questions, topics, alternates and keywords.
+func curatedTexts(kb *KB) int {
+	n := 0
+	for _, e := range kb.Entries {
+		n += 2 + len(e.Alternates) + len(e.Keywords)
+	}
+	return n
+}
+
 // trainClassifier fits the classifier to kb's entries and the given
 // phrasings.
 func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier {
 	opts = opts.withDefaults()
 	classes, texts, labels := trainingTexts(kb, phrasings)
 	c := &classifier{fz: newFeaturizer(kb.Lexicon, opts.Features), classes: classes}
-	var inScope, outOfScope []string
+	var curated, inScope, outOfScope []string
+	for _, e := range kb.Entries {
+		curated = append(curated, e.Answer)
+	}
 	for i, t := range texts {
-		if classes[labels[i]] != OutOfScope {
+		switch {
+		case i < curatedTexts(kb):
+			curated = append(curated, t)
+		case classes[labels[i]] != OutOfScope:
 			inScope = append(inScope, t)
-		} else {
+		default:
 			outOfScope = append(outOfScope, t)
 		}
 	}
-	for _, e := range kb.Entries {
-		inScope = append(inScope, e.Answer)
-	}
-	c.learnVocabulary(inScope, outOfScope)
+	c.learnVocabulary(curated, inScope, outOfScope)
 	for _, line := range trainingSmallTalk.lines() {
 		for _, tok := range tokenize(line, maxQueryTokens) {
 			c.known[stem(joinHyphens(tok))] = true
 		}
 	}
+	written := len(texts)
 	texts, labels = withTypos(texts, labels, opts.Typos, opts.Wrapped)
-	c.fit(c.examples(texts, labels), opts)
+	examples := c.examples(texts, labels)
+	c.fit(examples, opts)
+	c.near = newNeighbours(examples[:written], len(c.keys))
 	return c
 }
 

@@ -19,15 +19,22 @@ const (
 	// for five in a thousand fewer right, which keeps wrong answers
 	// within one in a hundred at DefaultClassifierAnswerAt (0.3 reaches
 	// 1.1%).
-	DefaultAmbiguity = 0.25
-	DefaultRelatedAt = 0.05
-	// DefaultClassifierAnswerAt is the lowest confidence at which, on
-	// average over six splits of the held-apart phrasings as written, at
-	// most one in a hundred in-scope questions is answered wrongly and at
-	// most three in a hundred off-topic messages are answered: a member
+	DefaultAmbiguity = 0.35
+	// DefaultRelatedAt is low because the second entry is offered beside
+	// an answer only when the question also uses words that entry covers
+	// and the answer does not ("is the wage freeze still happening if the
+	// vote failed": the vote result), and a classifier trained on some
+	// 15,000 phrasings gives such a neighbour 2-5%, not the 5-15% one
+	// trained on 4,000 did.
+	DefaultRelatedAt = 0.02
+	// DefaultClassifierAnswerAt is the confidence at which, on average
+	// over six splits of the held-apart phrasings as written, at most one
+	// in a hundred in-scope questions is answered wrongly and at most
+	// three in a hundred off-topic messages are answered: a member
 	// told the wrong thing about their contract is worse off than one
-	// offered two or three topics. At 0.84 they are 0.9% and 2.9%; at
-	// 0.82 off-topic answers reach 3.1%.
+	// offered two or three topics. At 0.88 they are 0.94% and 2.7%; at
+	// 0.87 0.99% and 2.9%, with more wrong answers to questions with
+	// typos (1.16% against 1.10%), and at 0.86 1.0% and 3.0%.
 	DefaultClassifierAnswerAt = 0.84
 	// DefaultClassifierSuggestAt is the confidence from which the best
 	// entries are offered (with a steward's contact below them) rather
@@ -41,8 +48,8 @@ const (
 // DefaultClassifierCalibration was fitted like DefaultCalibration, for a
 // knowledge base with a classifier, on questions as written, with typos
 // and wrapped in small talk (see calibrate_test.go).
-var DefaultClassifierCalibration = Calibration{Bias: -0.26, Coverage: 0.85, Unknown: -0.15, Strength: -1.51, Runner: -0.45,
-	Class: 4.49, ClassRunner: -1.28, OffTopic: -2.72, Agree: -0.10, Novelty: -1.66}
+var DefaultClassifierCalibration = Calibration{Bias: -0.03, Coverage: 0.52, Unknown: -0.45, Strength: -0.98, Runner: -0.43,
+	Class: 4.38, ClassRunner: -1.43, OffTopic: -2.54, Agree: -0.05, Novelty: -1.31}
 
 // combine decides about a question from the classifier's probabilities
 // and BM25F's ranking together. asked is the question as the member wrote
@@ -50,9 +57,10 @@ var DefaultClassifierCalibration = Calibration{Bias: -0.26, Coverage: 0.85, Unkn
 // candidates and features; perfect is the score a perfect match on every
 // question word would get.
 func (m *Matcher) combine(ix *index, slots []slot, sh shape, asked, spelled string, r Result, perfect float64) Result {
-	var buf [maxClasses]float64
+	var buf, plainBuf [maxClasses]float64
 	toks := tokenize(spelled, maxQueryTokens)
-	probs := m.joint(toks, r.Candidates, perfect, buf[:len(m.clf.classes)])
+	plain := plainBuf[:len(m.clf.classes)]
+	probs := m.joint(toks, r.Candidates, perfect, buf[:len(m.clf.classes)], plain)
 	entries := probs[:len(probs)-1]
 	best := bestEntries(entries)
 	// A question that is word for word one of an entry's own phrasings
@@ -98,8 +106,11 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, asked, spelled stri
 	// A bare subject that is not the best entry's own ("my pay") is the
 	// subject of several entries: they are offered, not asserted, unless
 	// the classifier has learnt the words as one entry's ("total
-	// savings", "sebak").
-	if f.Bare && !f.Owned && first.Probability < bareAnswerAt {
+	// savings", "sebak") and the entry has one of them in its question,
+	// alternates or keywords: a word only its answer and phrasings use
+	// ("topics", "copays") is near a phrasing of it, but names no more
+	// than something the answer mentions.
+	if f.Bare && !f.Owned && (first.Probability < bareAnswerAt || f.Curated == 0) {
 		r.Confidence = min(conf, answerTextOnly)
 	}
 	// A question with words the knowledge base never uses, which the
@@ -126,7 +137,7 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, asked, spelled stri
 		if second.Entry != nil && second.Probability >= m.opts.RelatedAt && ix.touches(slots, second.doc, first.doc) {
 			r.Related = []*Entry{second.Entry}
 		}
-	case conf >= min(m.opts.SuggestAt, m.opts.AnswerAt) && (f.Curated > 0 || first.Probability >= uncuratedSuggestAt):
+	case conf >= min(m.opts.SuggestAt, m.opts.AnswerAt) && (f.Curated > 0 || plain[first.doc] >= uncuratedSuggestAt):
 		r.Outcome = Suggest
 		for _, c := range r.Candidates[:min(len(r.Candidates), maxSuggestions)] {
 			r.Suggestions = append(r.Suggestions, c.Entry)
@@ -140,20 +151,26 @@ func (m *Matcher) combine(ix *index, slots []slot, sh shape, asked, spelled stri
 // score is the classifier's log-probability plus Blend × its BM25F score
 // (bm, for the entries BM25F ranked) as a share of perfect, and the
 // scores, with the classifier's for "no entry", are turned back into
-// probabilities. It returns z.
-func (m *Matcher) joint(toks []string, bm []Candidate, perfect float64, z []float64) []float64 {
+// probabilities. It returns z. plain is filled the same way from the
+// classifier's weights alone, without its nearest texts: the rules that
+// hold back a bare subject or an entry none of whose own words the
+// question uses were measured on those.
+func (m *Matcher) joint(toks []string, bm []Candidate, perfect float64, z, plain []float64) []float64 {
 	var buf [maxClasses]float32
 	probs := buf[:len(z)]
-	m.clf.scores(toks, probs)
+	m.clf.scores(toks, probs, plain)
 	for i, p := range probs {
 		z[i] = math.Log(float64(p) + 1e-9)
+		plain[i] = math.Log(plain[i] + 1e-9)
 	}
 	if perfect > 0 {
 		for _, c := range bm {
 			z[c.doc] += m.opts.Blend * c.Score / perfect
+			plain[c.doc] += m.opts.Blend * c.Score / perfect
 		}
 	}
 	softmax(z)
+	softmax(plain)
 	return z
 }
 
@@ -207,9 +224,8 @@ func (ix *index) touches(slots []slot, doc, other int32) bool {
 
 // bareAnswerAt is the probability from which a bare subject that is not
 // one entry's own is answered with the entry the classifier prefers: the
-// classifier has learnt "total savings" as one entry's at 0.99 or more,
-// while "my pay" (the wage freeze, or raises) and "topics" (a word of
-// answers only) reach 0.95.
+// classifier has learnt "total savings" and "sebak" as one entry's at
+// 0.99 or more, while "my pay" (the wage freeze, or raises) reaches 0.96.
 const bareAnswerAt = 0.98
 
 // foreignNovelty and foreignOffTopic are the share of unknown words and
@@ -227,8 +243,11 @@ const (
 // offered when none of the question's words is in its question,
 // alternates or keywords: below it such a message ("'; DROP TABLE
 // feedback") is more often about nothing the knowledge base covers than
-// not. On held-apart phrasings it costs under one in a hundred
-// questions their suggestions.
+// not. It is compared with the probability from the classifier's weights
+// and BM25F, without the nearest phrasings (see joint): one of the bot's
+// phrasings that mentions feedback is near enough to that message to
+// make the bot's help 70% likely. On held-apart phrasings it costs under
+// one in a hundred questions their suggestions.
 const uncuratedSuggestAt = 0.5
 
 // maxSuggestions is how many entries are offered when the matcher is

@@ -108,6 +108,9 @@ type Report struct {
 	// Offered those answered with it or offered it among suggestions
 	// (instead of an answer, or beside a wrong one).
 	InScope, Correct, Wrong, Offered int
+	// First counts in-scope questions whose expected entry is ranked
+	// first, answered or not: the ceiling on Correct.
+	First int
 	// ReciprocalRanks sums 1/rank of the expected entry in the ranking
 	// (0 when it is not ranked).
 	ReciprocalRanks float64
@@ -129,6 +132,10 @@ func (r Report) WrongRate() float64 { return ratio(r.Wrong, r.InScope) }
 // OfferedRate is the share of in-scope questions answered with the
 // expected entry or offered it among suggestions.
 func (r Report) OfferedRate() float64 { return ratio(r.Offered, r.InScope) }
+
+// FirstRate is the share of in-scope questions whose expected entry is
+// ranked first, answered or not.
+func (r Report) FirstRate() float64 { return ratio(r.First, r.InScope) }
 
 // MRR is the mean reciprocal rank of the expected entry over in-scope
 // questions.
@@ -171,6 +178,9 @@ func Evaluate(sys System, set []Labeled) Report {
 		for i, id := range p.Ranked {
 			if id == q.Want {
 				r.ReciprocalRanks += 1 / float64(i+1)
+				if i == 0 {
+					r.First++
+				}
 				break
 			}
 		}

@@ -3,6 +3,7 @@ package faq
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -807,6 +808,7 @@ func (m *Matcher) Match(question string) Result {
 func (m *Matcher) read(ix *index, question string) string {
 	var raw, read []string // every word; the words spelled, without fillers
 	var ends []int         // where each clause's words end in read
+	var asks []bool        // whether each clause asks something
 	first, last := -1, -1
 	for i, c := range clauses(question) {
 		if len(raw) >= maxReadTokens {
@@ -817,12 +819,19 @@ func (m *Matcher) read(ix *index, question string) string {
 		spelled := m.clf.spell(dropFillers(words))
 		read = append(read, spelled...)
 		ends = append(ends, len(read))
+		asks = append(asks, slices.ContainsFunc(spelled, isQuestionWord))
 		if ix.namesKnownSubject(spelled) {
 			if first < 0 {
 				first = i
 			}
 			last = i
 		}
+	}
+	// A question about the subject just named ("57 percent said yes,
+	// why is that not enough") is part of the question, not small talk
+	// after it.
+	for first >= 0 && last+1 < len(ends) && asks[last+1] {
+		last++
 	}
 	if first >= 0 {
 		start := 0

@@ -92,7 +92,7 @@ func classIDs(kb *KB) []string {
 
 // modelVersion changes whenever features or training change in a way
 // that makes older models unfit.
-const modelVersion = "faq-classifier-7"
+const modelVersion = "faq-classifier-8"
 
 // fingerprint hashes everything a model learns from: the entries' fields
 // that it reads, the lexicon, the training phrasings and the training
@@ -192,7 +192,66 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 		w(scale)
 		w(row)
 	}
+	writeNeighbours(&b, c.near, len(c.keys))
 	return b.Bytes(), nil
+}
+
+// writeNeighbours encodes n (none when nil) after the weights: the texts'
+// classes, then each row's weight and postings.
+func writeNeighbours(b *bytes.Buffer, n *neighbours, rows int) {
+	w := func(v any) { _ = binary.Write(b, binary.LittleEndian, v) } // a bytes.Buffer cannot fail
+	if n == nil {
+		w(uint32(0))
+		return
+	}
+	w(uint32(len(n.classes)))
+	w(n.classes)
+	for row := range rows {
+		w(n.idf[row])
+		w(uint32(len(n.postings[row])))
+		for _, p := range n.postings[row] {
+			w(p.text)
+			w(p.share)
+		}
+	}
+}
+
+// readNeighbours decodes what writeNeighbours wrote, for a classifier
+// of k classes and the given rows; nil when the model has none.
+func readNeighbours(d *decoder, k, rows int) (*neighbours, error) {
+	texts := d.u32()
+	if texts == 0 || d.short {
+		return nil, nil
+	}
+	if texts > len(d.b)/2 {
+		return nil, errors.New("classifier model: malformed neighbours")
+	}
+	n := &neighbours{idf: make([]float32, rows), postings: make([][]textShare, rows), classes: make([]uint16, texts)}
+	for i := range n.classes {
+		n.classes[i] = uint16(d.u16())
+		if int(n.classes[i]) >= k {
+			return nil, errors.New("classifier model: malformed neighbours")
+		}
+	}
+	for row := 0; row < rows && !d.short; row++ {
+		n.idf[row] = d.f32()
+		count := d.u32()
+		if count > len(d.b)/6 {
+			return nil, errors.New("classifier model: malformed neighbours")
+		}
+		if count == 0 {
+			continue
+		}
+		ps := make([]textShare, count)
+		for i := range ps {
+			ps[i] = textShare{text: uint32(d.u32()), share: uint16(d.u16())}
+			if int(ps[i].text) >= texts {
+				return nil, errors.New("classifier model: malformed neighbours")
+			}
+		}
+		n.postings[row] = ps
+	}
+	return n, nil
 }
 
 // wordList lists the words filed by setWords.
@@ -246,7 +305,7 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 		c.bias[i] = d.f32()
 	}
 	rows := d.u32()
-	if d.short || rows*(8+4+k) != len(d.b) {
+	if d.short || rows*(8+4+k) > len(d.b) {
 		return nil, errors.New("classifier model: truncated or malformed")
 	}
 	c.keys = make([]uint64, rows)
@@ -263,6 +322,14 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 			c.weights[i*k+j] = float32(int8(x)) * scale
 		}
 	}
+	near, err := readNeighbours(d, k, rows)
+	if err != nil {
+		return nil, err
+	}
+	if d.short || len(d.b) != 0 {
+		return nil, errors.New("classifier model: truncated or malformed")
+	}
+	c.near = near
 	return m, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io/fs"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -48,6 +49,9 @@ func TestStoredModelIsCurrent(t *testing.T) {
 	if !slices.Equal(wordList(stored.words), wordList(trained.words)) || len(stored.known) != len(trained.known) {
 		t.Error("stored vocabulary differs from training")
 	}
+	if !reflect.DeepEqual(stored.near, trained.near) {
+		t.Error("stored nearest phrasings differ from training: run go generate ./faq")
+	}
 }
 
 // TestModelFileRoundTrip checks that a model read back decides like the
@@ -70,8 +74,8 @@ func TestModelFileRoundTrip(t *testing.T) {
 	for _, q := range kb.Phrasings[:200] {
 		toks := tokenize(q.Question, maxQueryTokens)
 		a, b := make([]float32, len(m.c.classes)), make([]float32, len(m.c.classes))
-		m.c.scores(toks, a)
-		back.c.scores(toks, b)
+		m.c.scores(toks, a, nil)
+		back.c.scores(toks, b, nil)
 		for i := range a {
 			if math.Abs(float64(a[i]-b[i])) > 1e-6 {
 				t.Fatalf("%q: class %s %v read back as %v", q.Question, m.c.classes[i], a[i], b[i])

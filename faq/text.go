@@ -324,3 +324,13 @@ func isBotWord(w string) bool {
 	}
 	return false
 }
+
+// questionWords ask something: a clause with one is a question, not the
+// small talk around one.
+var questionWords = setOf("why what whats how hows when whens where wheres who whos which")
+
+// isQuestionWord reports whether w asks something (see questionWords).
+func isQuestionWord(w string) bool {
+	_, ok := questionWords[w]
+	return ok
+}

@@ -43,8 +43,8 @@ func TestAnswerTradeoff(t *testing.T) {
 
 // tradeoffRow sums the rates of one threshold and one copy over splits.
 type tradeoffRow struct {
-	p1, wrong, offTopic, offered float64
-	n                            int
+	p1, wrong, offTopic, offered, first float64
+	n                                   int
 }
 
 // tradeoffReports trains a classifier on each split's training part and
@@ -66,6 +66,7 @@ func tradeoffReports(t *testing.T, kb *KB, seeds []uint64) [][]tradeoffRow {
 				row.wrong += r.WrongRate()
 				row.offTopic += r.FalseAnswerRate()
 				row.offered += r.OfferedRate()
+				row.first += r.FirstRate()
 				row.n++
 				mu.Unlock()
 			}
@@ -97,6 +98,11 @@ func eachSplit(t *testing.T, kb *KB, seeds []uint64, measure func(trained *KB, m
 
 // printTradeoff prints the rows as a Markdown table.
 func printTradeoff(rows [][]tradeoffRow) {
+	fmt.Print("ranked first (any threshold):")
+	for j, c := range hurriedCopies {
+		fmt.Printf(" %s %.3f;", c.name, rows[0][j].first/float64(rows[0][j].n))
+	}
+	fmt.Println()
 	fmt.Print("| answer at |")
 	for _, c := range hurriedCopies {
 		fmt.Printf(" P@1 (%[1]s) | wrong (%[1]s) | off-topic answered (%[1]s) | offered (%[1]s) |", c.name)
