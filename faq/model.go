@@ -176,20 +176,7 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	k := len(c.classes)
 	row := make([]int8, k)
 	for i := range c.keys {
-		ws := c.weights[i*k : i*k+k]
-		var top float32
-		for _, x := range ws {
-			top = max(top, float32(math.Abs(float64(x))))
-		}
-		scale := top / 127
-		for j, x := range ws {
-			if scale > 0 {
-				row[j] = int8(math.Round(float64(x / scale)))
-			} else {
-				row[j] = 0
-			}
-		}
-		w(scale)
+		w(c.weights.quantized(i, row))
 		w(row)
 	}
 	writeNeighbours(&b, c.near, len(c.keys))
@@ -315,11 +302,11 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 	if !slices.IsSorted(c.keys) {
 		return nil, errors.New("classifier model: malformed")
 	}
-	c.weights = make([]float32, rows*k)
+	c.weights = weights{k: k, levels: make([]int8, rows*k), scales: make([]float32, rows)}
 	for i := range rows {
-		scale := d.f32()
+		c.weights.scales[i] = d.f32()
 		for j, x := range d.take(k) {
-			c.weights[i*k+j] = float32(int8(x)) * scale
+			c.weights.levels[i*k+j] = int8(x)
 		}
 	}
 	near, err := readNeighbours(d, k, rows)
