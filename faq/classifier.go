@@ -194,8 +194,9 @@ type weights struct {
 	// exact are the weights as trained, row after row; nil when read.
 	exact []float32
 	// levels and scales are the weights as stored: weight j of row i is
-	// float32(levels[i*k+j]) * scales[i].
-	levels []int8
+	// float32(int8(levels[i*k+j])) * scales[i]. The levels are signed
+	// bytes kept as the file's bytes, so that reading them is a copy.
+	levels []byte
 	scales []float32
 }
 
@@ -211,7 +212,7 @@ func (w *weights) add(logits []float64, row int, val float32) {
 	for i, l := range w.levels[row*w.k : row*w.k+w.k] {
 		// The conversion rounds the weight to float32, as expanding it
 		// would, rather than let the two products fuse.
-		logits[i] += float64(val * float32(float32(l)*scale))
+		logits[i] += float64(val * float32(float32(int8(l))*scale))
 	}
 }
 
@@ -222,14 +223,14 @@ func (w *weights) row(row int, dst []float32) {
 		return
 	}
 	for i, l := range w.levels[row*w.k : row*w.k+w.k] {
-		dst[i] = float32(float32(l) * w.scales[row])
+		dst[i] = float32(float32(int8(l)) * w.scales[row])
 	}
 }
 
 // quantized returns row's weights as stored: a signed byte a class, set
 // in dst, and the row's scale. Stored weights are returned as they are,
 // so that a model read and written again is the same file.
-func (w *weights) quantized(row int, dst []int8) (scale float32) {
+func (w *weights) quantized(row int, dst []byte) (scale float32) {
 	if w.exact == nil {
 		copy(dst, w.levels[row*w.k:row*w.k+w.k])
 		return w.scales[row]
@@ -242,7 +243,7 @@ func (w *weights) quantized(row int, dst []int8) (scale float32) {
 	scale = top / 127
 	for j, x := range ws {
 		if scale > 0 {
-			dst[j] = int8(math.Round(float64(x / scale)))
+			dst[j] = byte(int8(math.Round(float64(x / scale))))
 		} else {
 			dst[j] = 0
 		}
