@@ -19,7 +19,7 @@ type classifier struct {
 	// keys are the features seen in training, sorted; row i of weights
 	// (len(classes) values) belongs to keys[i].
 	keys    []uint64
-	weights []float32
+	weights weights
 	bias    []float32
 	// known are the stems of the words of the entries (answers included)
 	// and of their phrasings; words are the same words as written, which
@@ -158,10 +158,7 @@ func (c *classifier) scores(toks []string, probs []float32, plain []float64) {
 			continue
 		}
 		rows, vals = append(rows, int32(row)), append(vals, f.val)
-		w := c.weights[row*k : row*k+k]
-		for i := range logits {
-			logits[i] += float64(f.val * w[i])
-		}
+		c.weights.add(logits, row, f.val)
 	}
 	if plain != nil {
 		copy(plain, logits)
@@ -183,6 +180,75 @@ func (c *classifier) scores(toks []string, probs []float32, plain []float64) {
 	for i, p := range logits {
 		probs[i] = float32(p)
 	}
+}
+
+// weights are a classifier's weights: a row for each feature of one
+// weight for each class. A classifier just trained keeps them exactly as
+// fitted; one read from a model file keeps them as the file stores them,
+// a signed byte a class and a scale a row (see MarshalBinary), which is
+// a quarter of the memory and gives the same products as the weights
+// expanded to float32 would.
+type weights struct {
+	// k is the length of a row: the number of classes.
+	k int
+	// exact are the weights as trained, row after row; nil when read.
+	exact []float32
+	// levels and scales are the weights as stored: weight j of row i is
+	// float32(int8(levels[i*k+j])) * scales[i]. The levels are signed
+	// bytes kept as the file's bytes, so that reading them is a copy.
+	levels []byte
+	scales []float32
+}
+
+// add adds row's weights, times val, to logits.
+func (w *weights) add(logits []float64, row int, val float32) {
+	if w.exact != nil {
+		for i, x := range w.exact[row*w.k : row*w.k+w.k] {
+			logits[i] += float64(val * x)
+		}
+		return
+	}
+	scale := w.scales[row]
+	for i, l := range w.levels[row*w.k : row*w.k+w.k] {
+		// The conversion rounds the weight to float32, as expanding it
+		// would, rather than let the two products fuse.
+		logits[i] += float64(val * float32(float32(int8(l))*scale))
+	}
+}
+
+// row sets dst (k long) to row's weights as float32 values.
+func (w *weights) row(row int, dst []float32) {
+	if w.exact != nil {
+		copy(dst, w.exact[row*w.k:row*w.k+w.k])
+		return
+	}
+	for i, l := range w.levels[row*w.k : row*w.k+w.k] {
+		dst[i] = float32(float32(int8(l)) * w.scales[row])
+	}
+}
+
+// quantized returns row's weights as stored: a signed byte a class, set
+// in dst, and the row's scale. Stored weights are returned as they are,
+// so that a model read and written again is the same file.
+func (w *weights) quantized(row int, dst []byte) (scale float32) {
+	if w.exact == nil {
+		copy(dst, w.levels[row*w.k:row*w.k+w.k])
+		return w.scales[row]
+	}
+	ws := w.exact[row*w.k : row*w.k+w.k]
+	var top float32
+	for _, x := range ws {
+		top = max(top, float32(math.Abs(float64(x))))
+	}
+	scale = top / 127
+	for j, x := range ws {
+		if scale > 0 {
+			dst[j] = byte(int8(math.Round(float64(x / scale))))
+		} else {
+			dst[j] = 0
+		}
+	}
+	return scale
 }
 
 // maxClasses bounds the classes the classifier is trained for: a larger
@@ -464,9 +530,9 @@ func (c *classifier) fit(examples []example, opts TrainOptions) {
 			}
 		}
 	}
-	c.weights = make([]float32, len(v))
+	c.weights = weights{k: k, exact: make([]float32, len(v))}
 	for i, x := range v {
-		c.weights[i] = float32(x * scale)
+		c.weights.exact[i] = float32(x * scale)
 	}
 	c.bias = make([]float32, k)
 	for i, b := range bias {

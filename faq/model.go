@@ -92,7 +92,7 @@ func classIDs(kb *KB) []string {
 
 // modelVersion changes whenever features or training change in a way
 // that makes older models unfit.
-const modelVersion = "faq-classifier-8"
+const modelVersion = "faq-classifier-9"
 
 // fingerprint hashes everything a model learns from: the entries' fields
 // that it reads, the lexicon, the training phrasings and the training
@@ -174,30 +174,21 @@ func (m *Model) MarshalBinary() ([]byte, error) {
 	w(uint32(len(c.keys)))
 	w(c.keys)
 	k := len(c.classes)
-	row := make([]int8, k)
+	scales, levels := make([]float32, len(c.keys)), make([]byte, len(c.keys)*k)
 	for i := range c.keys {
-		ws := c.weights[i*k : i*k+k]
-		var top float32
-		for _, x := range ws {
-			top = max(top, float32(math.Abs(float64(x))))
-		}
-		scale := top / 127
-		for j, x := range ws {
-			if scale > 0 {
-				row[j] = int8(math.Round(float64(x / scale)))
-			} else {
-				row[j] = 0
-			}
-		}
-		w(scale)
-		w(row)
+		scales[i] = c.weights.quantized(i, levels[i*k:i*k+k])
 	}
+	w(scales)
+	b.Write(levels)
 	writeNeighbours(&b, c.near, len(c.keys))
 	return b.Bytes(), nil
 }
 
 // writeNeighbours encodes n (none when nil) after the weights: the texts'
-// classes, then each row's weight and postings.
+// classes, every row's weight, every row's number of postings as a
+// uvarint, then the postings row after row, each the step from the text
+// before (from -1 for a row's first) as a uvarint and the share as a
+// uint16.
 func writeNeighbours(b *bytes.Buffer, n *neighbours, rows int) {
 	w := func(v any) { _ = binary.Write(b, binary.LittleEndian, v) } // a bytes.Buffer cannot fail
 	if n == nil {
@@ -206,51 +197,95 @@ func writeNeighbours(b *bytes.Buffer, n *neighbours, rows int) {
 	}
 	w(uint32(len(n.classes)))
 	w(n.classes)
-	for row := range rows {
-		w(n.idf[row])
-		w(uint32(len(n.postings[row])))
-		for _, p := range n.postings[row] {
-			w(p.text)
-			w(p.share)
+	w(n.idf)
+	var counts, postings []byte
+	for row := range int32(rows) {
+		count, text, prev := 0, -1, -1
+		for _, p := range n.row(row) {
+			text += int(p >> 16)
+			if share := uint16(p); share > 0 {
+				postings = binary.AppendUvarint(postings, uint64(text-prev))
+				postings = binary.LittleEndian.AppendUint16(postings, share)
+				count, prev = count+1, text
+			}
 		}
+		counts = binary.AppendUvarint(counts, uint64(count))
 	}
+	b.Write(counts)
+	b.Write(postings)
 }
 
 // readNeighbours decodes what writeNeighbours wrote, for a classifier
-// of k classes and the given rows; nil when the model has none.
+// of k classes and the given rows; nil when the model has none. The
+// postings are checked as they are decoded, so that finding a question's
+// nearest texts can trust them.
 func readNeighbours(d *decoder, k, rows int) (*neighbours, error) {
+	malformed := errors.New("classifier model: malformed neighbours")
 	texts := d.u32()
 	if texts == 0 || d.short {
 		return nil, nil
 	}
-	if texts > len(d.b)/2 {
-		return nil, errors.New("classifier model: malformed neighbours")
+	if texts > len(d.b)/2 || rows > len(d.b)/4 {
+		return nil, malformed
 	}
-	n := &neighbours{idf: make([]float32, rows), postings: make([][]textShare, rows), classes: make([]uint16, texts)}
+	n := &neighbours{idf: make([]float32, rows), ends: make([]uint32, rows), classes: make([]uint16, texts)}
+	classes := d.take(2 * texts)
 	for i := range n.classes {
-		n.classes[i] = uint16(d.u16())
+		n.classes[i] = binary.LittleEndian.Uint16(classes[2*i:])
 		if int(n.classes[i]) >= k {
-			return nil, errors.New("classifier model: malformed neighbours")
+			return nil, malformed
 		}
 	}
-	for row := 0; row < rows && !d.short; row++ {
-		n.idf[row] = d.f32()
-		count := d.u32()
-		if count > len(d.b)/6 {
-			return nil, errors.New("classifier model: malformed neighbours")
+	idf := d.take(4 * rows)
+	if d.short {
+		return nil, malformed
+	}
+	for i := range n.idf {
+		n.idf[i] = math.Float32frombits(binary.LittleEndian.Uint32(idf[4*i:]))
+	}
+	b := d.b
+	var total uint64
+	for i := range n.ends {
+		count, w := binary.Uvarint(b)
+		if w <= 0 || count > uint64(len(b)/3) {
+			return nil, malformed
 		}
-		if count == 0 {
-			continue
-		}
-		ps := make([]textShare, count)
-		for i := range ps {
-			ps[i] = textShare{text: uint32(d.u32()), share: uint16(d.u16())}
-			if int(ps[i].text) >= texts {
-				return nil, errors.New("classifier model: malformed neighbours")
+		b = b[w:]
+		total += count
+		n.ends[i] = uint32(count)
+	}
+	if total > uint64(len(b)/3) { // a posting takes 3 bytes or more
+		return nil, malformed
+	}
+	postings := make([]uint32, 0, total)
+	for i, count := range n.ends {
+		prev := -1
+		for range count {
+			// Steps of one or two bytes, nearly all of them, are decoded
+			// here rather than by a call.
+			var step uint64
+			var w int
+			switch {
+			case len(b) > 0 && b[0] < 0x80:
+				step, w = uint64(b[0]), 1
+			case len(b) > 1 && b[1] < 0x80:
+				step, w = uint64(b[0]&0x7f)|uint64(b[1])<<7, 2
+			default:
+				step, w = binary.Uvarint(b)
 			}
+			if w <= 0 || step == 0 || step >= uint64(texts-prev) || len(b) < w+2 {
+				return nil, malformed
+			}
+			text, share := prev+int(step), binary.LittleEndian.Uint16(b[w:])
+			if share == 0 {
+				return nil, malformed
+			}
+			postings = appendPosting(postings, prev, text, share)
+			prev, b = text, b[w+2:]
 		}
-		n.postings[row] = ps
+		n.ends[i] = uint32(len(postings))
 	}
+	n.postings, d.b = postings, b
 	return n, nil
 }
 
@@ -309,19 +344,19 @@ func readModel(data []byte, lexicon map[string]string) (*Model, error) {
 		return nil, errors.New("classifier model: truncated or malformed")
 	}
 	c.keys = make([]uint64, rows)
+	keys := d.take(8 * rows)
 	for i := range c.keys {
-		c.keys[i] = binary.LittleEndian.Uint64(d.take(8))
+		c.keys[i] = binary.LittleEndian.Uint64(keys[8*i:])
 	}
 	if !slices.IsSorted(c.keys) {
 		return nil, errors.New("classifier model: malformed")
 	}
-	c.weights = make([]float32, rows*k)
-	for i := range rows {
-		scale := d.f32()
-		for j, x := range d.take(k) {
-			c.weights[i*k+j] = float32(int8(x)) * scale
-		}
+	c.weights = weights{k: k, scales: make([]float32, rows)}
+	scales := d.take(4 * rows)
+	for i := range c.weights.scales {
+		c.weights.scales[i] = math.Float32frombits(binary.LittleEndian.Uint32(scales[4*i:]))
 	}
+	c.weights.levels = bytes.Clone(d.take(k * rows))
 	near, err := readNeighbours(d, k, rows)
 	if err != nil {
 		return nil, err

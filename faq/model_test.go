@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 	"testing/fstest"
@@ -28,16 +29,18 @@ func TestStoredModelIsCurrent(t *testing.T) {
 		t.Fatalf("stored classes or features differ from training: run go generate ./faq")
 	}
 	k := len(trained.classes)
+	ws, got := make([]float32, k), make([]float32, k)
 	for row := range trained.keys {
-		ws := trained.weights[row*k : row*k+k]
+		trained.weights.row(row, ws)
+		stored.weights.row(row, got)
 		var top float64
 		for _, w := range ws {
 			top = max(top, math.Abs(float64(w)))
 		}
 		step := top / 127 // the stored precision
 		for j, w := range ws {
-			if d := math.Abs(float64(w - stored.weights[row*k+j])); d > step*0.51+1e-6 {
-				t.Fatalf("feature %d, class %s: stored weight %v, trained %v", row, trained.classes[j], stored.weights[row*k+j], w)
+			if d := math.Abs(float64(w - got[j])); d > step*0.51+1e-6 {
+				t.Fatalf("feature %d, class %s: stored weight %v, trained %v", row, trained.classes[j], got[j], w)
 			}
 		}
 	}
@@ -125,6 +128,40 @@ func TestModelFileRoundTrip(t *testing.T) {
 	}
 }
 
+// TestStoredWeightsScoreAsExpanded checks that the classifier computing
+// with its weights as stored (a signed byte a class and a scale a row)
+// gives every question exactly the probabilities it would with the
+// weights expanded to float32, bit for bit.
+func TestStoredWeightsScoreAsExpanded(t *testing.T) {
+	kb := loadDefault(t)
+	stored := kb.Model.c
+	if stored.weights.levels == nil {
+		t.Fatal("the stored model's weights were expanded when read")
+	}
+	k := len(stored.classes)
+	expanded := *stored
+	expanded.weights = weights{k: k, exact: make([]float32, len(stored.keys)*k)}
+	for row := range stored.keys {
+		stored.weights.row(row, expanded.weights.exact[row*k:row*k+k])
+	}
+	questions := []string{"is there a wage freeze", "how does this work", "vote", "whne is teh deadlnie", "my dog's health insurance", "zzqx"}
+	for i := 0; i < len(kb.Phrasings); i += 97 {
+		questions = append(questions, kb.Phrasings[i].Question)
+	}
+	for _, q := range questions {
+		toks := tokenize(q, maxQueryTokens)
+		a, b := make([]float32, k), make([]float32, k)
+		pa, pb := make([]float64, k), make([]float64, k)
+		stored.scores(toks, a, pa)
+		expanded.scores(toks, b, pb)
+		for i := range a {
+			if math.Float32bits(a[i]) != math.Float32bits(b[i]) || math.Float64bits(pa[i]) != math.Float64bits(pb[i]) {
+				t.Fatalf("%q, class %s: %v (%v without the nearest texts) as stored, %v (%v) expanded", q, stored.classes[i], a[i], pa[i], b[i], pb[i])
+			}
+		}
+	}
+}
+
 // TestKnowledgeBaseWithoutPhrasingsUsesBM25F checks that a knowledge base
 // with nothing to train a classifier on is answered by BM25F alone, with
 // its own calibration.
@@ -152,17 +189,31 @@ func TestKnowledgeBaseWithoutPhrasingsUsesBM25F(t *testing.T) {
 
 // BenchmarkLoadDefaultKB is the FAQ's part of start-up: loading the
 // default knowledge base with its stored classifier and indexing it
-// (target: well under 50 ms).
+// (target: well under 50 ms). It reports the heap that a loaded
+// knowledge base and its matcher keep.
 func BenchmarkLoadDefaultKB(b *testing.B) {
-	for b.Loop() {
+	load := func() *Matcher {
 		kb, err := Load(DefaultFS())
 		if err != nil {
 			b.Fatal(err)
 		}
-		if NewMatcher(kb, nil, Options{}).clf != kb.Model.c {
+		m := NewMatcher(kb, nil, Options{})
+		if m.clf != kb.Model.c {
 			b.Fatal("the stored classifier was not used")
 		}
+		return m
 	}
+	for b.Loop() {
+		load()
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	m := load()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(m)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "heap-MB")
 }
 
 // BenchmarkTrainDefaultKB is what training the classifier costs, which

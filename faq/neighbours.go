@@ -18,9 +18,11 @@ type neighbours struct {
 	// idf is each feature's weight, by row of the classifier's keys;
 	// zero for a feature no text has.
 	idf []float32
-	// postings list, by row, the texts that have the feature and its
-	// share of each text's vector.
-	postings [][]textShare
+	// postings list, row after row, the texts that have each feature and
+	// its share of each text's vector (see appendPosting); row i is
+	// postings[ends[i-1]:ends[i]].
+	postings []uint32
+	ends     []uint32
 	// classes are the class of each text.
 	classes []uint16
 }
@@ -35,6 +37,39 @@ type textShare struct {
 // maxShare is the unit of a textShare's share: a feature that is the whole
 // of a text's vector.
 const maxShare = math.MaxUint16
+
+// appendPosting appends the posting of a text and its share to postings,
+// after the posting of text prev in the same row (-1 for the first).
+// Texts are in order within a row, so a posting is the step from the text
+// before in its upper 16 bits and the share in the lower: half the memory
+// of a text id and a share apiece. A step too long for 16 bits is taken
+// in strides of postings of share 0, which add nothing to any text.
+func appendPosting(postings []uint32, prev, text int, share uint16) []uint32 {
+	step := text - prev
+	if step > math.MaxUint16 {
+		postings, step = appendStrides(postings, step)
+	}
+	return append(postings, uint32(step)<<16|uint32(share))
+}
+
+// appendStrides appends the postings of share 0 that take a step too long
+// for a posting, and returns what is left of the step.
+func appendStrides(postings []uint32, step int) ([]uint32, int) {
+	for step > math.MaxUint16 {
+		postings = append(postings, math.MaxUint16<<16)
+		step -= math.MaxUint16
+	}
+	return postings, step
+}
+
+// row returns the postings of row.
+func (n *neighbours) row(row int32) []uint32 {
+	start := uint32(0)
+	if row > 0 {
+		start = n.ends[row-1]
+	}
+	return n.postings[start:n.ends[row]]
+}
 
 // neighbourBlend is how much a class's nearest cosine adds to its logit,
 // and offTopicNeighbourBlend how much OutOfScope's does. On six splits
@@ -51,7 +86,8 @@ const (
 
 // newNeighbours indexes the examples, over rows features.
 func newNeighbours(examples []example, rows int) *neighbours {
-	n := &neighbours{idf: make([]float32, rows), postings: make([][]textShare, rows), classes: make([]uint16, len(examples))}
+	n := &neighbours{idf: make([]float32, rows), classes: make([]uint16, len(examples))}
+	postings := make([][]textShare, rows)
 	df := make([]int, rows)
 	for _, ex := range examples {
 		for _, row := range ex.rows {
@@ -77,9 +113,18 @@ func newNeighbours(examples []example, rows int) *neighbours {
 		norm = math.Sqrt(norm)
 		for j, row := range ex.rows {
 			if share := math.Round(vec[j] / norm * maxShare); share > 0 {
-				n.postings[row] = append(n.postings[row], textShare{text: uint32(i), share: uint16(share)})
+				postings[row] = append(postings[row], textShare{text: uint32(i), share: uint16(share)})
 			}
 		}
+	}
+	n.ends = make([]uint32, rows)
+	for row, ps := range postings {
+		prev := -1
+		for _, p := range ps {
+			n.postings = appendPosting(n.postings, prev, int(p.text), p.share)
+			prev = int(p.text)
+		}
+		n.ends[row] = uint32(len(n.postings))
 	}
 	return n
 }
@@ -122,8 +167,10 @@ func (n *neighbours) nearest(rows []int32, vals []float32, best []float64) {
 	sims := make([]float32, len(n.classes))
 	for _, rv := range merged {
 		v := float32(rv.val / norm)
-		for _, p := range n.postings[rv.row] {
-			sims[p.text] += v * float32(p.share)
+		text := -1
+		for _, p := range n.row(rv.row) {
+			text += int(p >> 16)
+			sims[text] += v * float32(uint16(p))
 		}
 	}
 	for i, s := range sims {
