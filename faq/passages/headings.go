@@ -8,9 +8,13 @@ import (
 )
 
 // Ranks order headings by depth: a heading contains the headings after it
-// with a higher rank. Markdown headings rank by their level; article and
-// section lines, and clauses, rank below any Markdown heading, so that a
-// Markdown "## Article 12" may hold plain "12.3.1" clauses.
+// with a higher rank. A Markdown heading ranks at ten times its level, plus
+// one for an article or a heading with a title only, two for a section and
+// three for a clause, so that an author who writes "## Article 12" and
+// "## Section 12.3" at one level still gets the section inside the
+// article. Article and section lines, and clauses, rank below any Markdown
+// heading, so that a Markdown "## Article 12" may hold plain "12.3.1"
+// clauses.
 const (
 	rankArticleLine = 71
 	rankSectionLine = 72
@@ -47,14 +51,15 @@ func stripEmphasis(s string) string {
 // parsed is a line read as a heading: the heading, and any text that
 // followed the heading's title on the same line.
 type parsed struct {
-	heading Heading
-	rest    string
+	heading  Heading
+	rest     string
+	markdown bool // a "#" line, which is never part of the text
 }
 
 // readHeading reads line (already trimmed) as a heading, reporting false
 // for ordinary text. markdown says whether "#" lines are headings (in a
-// Markdown file) and inLetter whether a lettered clause is open, which
-// makes "(i)" a roman numeral unless it follows "(h)".
+// Markdown file); prevLetter is the letter of the open lettered clause,
+// if any, which makes "(i)" a roman numeral unless it follows "(h)".
 func readHeading(line string, markdown bool, prevLetter string) (parsed, bool) {
 	if markdown {
 		if m := markdownHeading.FindStringSubmatch(line); m != nil {
@@ -65,12 +70,13 @@ func readHeading(line string, markdown bool, prevLetter string) (parsed, bool) {
 				if p.heading.Kind == Clause {
 					p.heading.rank = level*10 + 3
 				}
-				if p.heading.Title == "" && p.rest != "" && p.heading.Kind != Clause {
+				if p.heading.Title == "" {
 					p.heading.Title, p.rest = p.rest, ""
 				}
+				p.markdown = true
 				return p, true
 			}
-			return parsed{heading: Heading{Kind: Titled, Title: text, Text: text, rank: level*10 + 1}}, true
+			return parsed{heading: Heading{Kind: Titled, Title: text, Text: text, rank: level*10 + 1}, markdown: true}, true
 		}
 	}
 	return readStructure(stripEmphasis(line), prevLetter)
@@ -80,12 +86,12 @@ func readHeading(line string, markdown bool, prevLetter string) (parsed, bool) {
 func readStructure(line, prevLetter string) (parsed, bool) {
 	if m := articleLine.FindStringSubmatch(line); m != nil {
 		if title, rest, ok := splitTitle(m[2], true); ok {
-			return parsed{Heading{Kind: Article, Number: m[1], Title: title, Text: line, rank: rankArticleLine}, rest}, true
+			return parsed{heading: Heading{Kind: Article, Number: m[1], Title: title, Text: line, rank: rankArticleLine}, rest: rest}, true
 		}
 	}
 	if m := sectionLine.FindStringSubmatch(line); m != nil {
 		if title, rest, ok := splitTitle(m[2], false); ok {
-			return parsed{Heading{Kind: Section, Number: m[1], Title: title, Text: line, rank: rankSectionLine}, rest}, true
+			return parsed{heading: Heading{Kind: Section, Number: m[1], Title: title, Text: line, rank: rankSectionLine}, rest: rest}, true
 		}
 	}
 	if m := dottedClause.FindStringSubmatch(line); m != nil {
@@ -97,12 +103,12 @@ func readStructure(line, prevLetter string) (parsed, bool) {
 			if !ok || rest == "" || !startsUpper(rest) {
 				return parsed{}, false
 			}
-			return parsed{Heading{Kind: Section, Number: m[1], Title: title, Text: line, rank: rankSectionLine}, body}, true
+			return parsed{heading: Heading{Kind: Section, Number: m[1], Title: title, Text: line, rank: rankSectionLine}, rest: body}, true
 		}
-		return parsed{Heading{Kind: Clause, Number: m[1], Text: line, rank: rankDotted + depth}, rest}, true
+		return parsed{heading: Heading{Kind: Clause, Number: m[1], Text: line, rank: rankDotted + depth}, rest: rest}, true
 	}
 	if m := numberedClause.FindStringSubmatch(line); m != nil && m[2] != "" {
-		return parsed{Heading{Kind: Clause, Number: m[1], Text: line, rank: rankNumbered}, m[2]}, true
+		return parsed{heading: Heading{Kind: Clause, Number: m[1], Text: line, rank: rankNumbered}, rest: m[2]}, true
 	}
 	if m := letteredClause.FindStringSubmatch(line); m != nil {
 		n := m[1]
@@ -112,7 +118,7 @@ func readStructure(line, prevLetter string) (parsed, bool) {
 		} else if len(n) > 1 {
 			return parsed{}, false
 		}
-		return parsed{Heading{Kind: Clause, Number: n, Text: line, rank: rank}, m[2]}, true
+		return parsed{heading: Heading{Kind: Clause, Number: n, Text: line, rank: rank}, rest: m[2]}, true
 	}
 	return parsed{}, false
 }

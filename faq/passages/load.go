@@ -167,6 +167,9 @@ func loadFile(fsys fs.FS, name string, d fs.DirEntry, opts Options) ([]Passage, 
 		return nil, fmt.Errorf("%s:%d: the text is not UTF-8; save the document as UTF-8 text", name, line)
 	}
 	ps := Split(name, text, opts)
+	if len(ps) == 0 && ext == ".pdf" {
+		return nil, fmt.Errorf("%s: the PDF has no text (a scanned page is a picture of text); save the document as text", name)
+	}
 	if len(ps) == 0 {
 		return nil, fmt.Errorf("%s: the document has no text", name)
 	}

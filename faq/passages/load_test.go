@@ -79,6 +79,7 @@ func TestLoadReportsEveryBadFileWithItsLine(t *testing.T) {
 		"documents/letter.doc":     {Data: []byte("\xd0\xcf")},
 		"documents/broken.pdf":     {Data: []byte("%broken")},
 		"documents/empty.md":       {Data: []byte(" \n\n")},
+		"documents/scanned.pdf":    {Data: []byte("%PDF\n\f\f")},
 		"documents/huge.txt":       {Data: []byte(strings.Repeat("x", 2000))},
 		"documents/latin1.txt":     {Data: latin1},
 		"documents/ok.md":          {Data: []byte("Section 2.1 Hours\n\nThe work week is thirty-five hours.\n")},
@@ -92,6 +93,7 @@ func TestLoadReportsEveryBadFileWithItsLine(t *testing.T) {
 		"documents/letter.doc: Word documents cannot be read; save it as PDF or text",
 		"documents/broken.pdf: reading PDF: Syntax Error",
 		"documents/empty.md: the document has no text",
+		"documents/scanned.pdf: the PDF has no text",
 		"documents/huge.txt: the file is 2000 bytes, over the limit of 1000",
 		"documents/latin1.txt:4: the text is not UTF-8; save the document as UTF-8 text",
 	} {

@@ -160,7 +160,7 @@ func splitBlocks(lines []line, markdown bool) ([]block, bool) {
 		}
 		stack = append(stack, h)
 		cur = block{headings: append([]Heading(nil), stack...), start: l.no}
-		if h.Kind == Clause {
+		if h.Kind == Clause && !p.markdown {
 			cur.add(l) // a clause's number is part of its text
 		} else if p.rest != "" {
 			cur.add(line{text: p.rest, no: l.no})

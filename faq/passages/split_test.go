@@ -314,3 +314,16 @@ func TestSplitPageBreakEndsAParagraph(t *testing.T) {
 		t.Errorf("got %+v", ps)
 	}
 }
+
+func TestSplitNumberedMarkdownHeadings(t *testing.T) {
+	text := "# Handbook\n\n## Article 3 - Hours\n\n### 3.1 Work week\n\nThe work week is thirty-five hours.\n\n#### 3.1.1 Flexible hours\n\nStart times may vary by an hour.\n\n## Definitions\n\nA day is a calendar day.\n"
+	ps := Split("h.md", text, Options{MinChars: 1})
+	checkSummaries(t, ps, []summary{
+		{"Article 3, Section 3.1 (Work week)", 5, "The work week is thirty-five hours."},
+		{"Article 3, Section 3.1.1 (Flexible hours)", 9, "Start times may vary by an hour."},
+		{"Handbook (Definitions)", 13, "A day is a calendar day."},
+	})
+	if len(ps[2].Headings) != 1 {
+		t.Errorf("a heading at the article's level closes the article: %+v", ps[2].Headings)
+	}
+}
