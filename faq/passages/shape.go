@@ -1,6 +1,7 @@
 package passages
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -71,9 +72,11 @@ func cut(b block, max int) []piece {
 			continue
 		}
 		first := true
+		ln, counted := para.line, 0
 		for _, s := range sentenceSpans(para.text) {
 			text := para.text[s.start:s.end]
-			ln := para.line + strings.Count(para.text[:s.start], "\n")
+			ln += strings.Count(para.text[counted:s.start], "\n")
+			counted = s.start
 			pieces := []piece{{text, ln}}
 			if runes(text) > max {
 				pieces = wordPieces(text, ln, max)
@@ -135,13 +138,17 @@ func paragraphs(b block) []piece {
 	return out
 }
 
+// wordAndSpace matches a word with the space after it, so that pieces
+// are cut between words whether a space or a line end separates them.
+var wordAndSpace = regexp.MustCompile(`\S+\s*`)
+
 // wordPieces cuts a sentence longer than max characters between words.
 func wordPieces(text string, line, max int) []piece {
 	var out []piece
 	var sb strings.Builder
 	ln, at := line, line
-	for _, w := range strings.SplitAfter(text, " ") {
-		if sb.Len() > 0 && runes(sb.String())+runes(w) > max {
+	for _, w := range wordAndSpace.FindAllString(text, -1) {
+		if sb.Len() > 0 && runes(sb.String())+runes(strings.TrimSpace(w)) > max {
 			out = append(out, piece{strings.TrimSpace(sb.String()), at})
 			sb.Reset()
 			at = ln

@@ -105,13 +105,17 @@ func documentTitle(file string, lines []line, markdown bool) (string, []line) {
 	if first < len(lines) {
 		l := lines[first].text
 		p, isHeading := readHeading(l, markdown, "")
+		title := ""
 		switch {
 		case markdown && isHeading && p.heading.Kind == Titled && strings.HasPrefix(l, "#"):
-			return p.heading.Title, lines[first+1:]
+			title = p.heading.Title
 		case !isHeading && !strings.HasPrefix(l, "#") && utf8.RuneCountInString(l) <= maxTitleRunes &&
 			!strings.ContainsAny(l[len(l)-1:], ".,;:") &&
-			(first+1 == len(lines) || lines[first+1].text == "") && first+1 < len(lines):
-			return sentenceCase(stripEmphasis(l)), lines[first+1:]
+			first+1 < len(lines) && lines[first+1].text == "":
+			title = sentenceCase(stripEmphasis(l))
+		}
+		if title != "" {
+			return title, lines[first+1:]
 		}
 	}
 	name := strings.TrimSuffix(path.Base(file), path.Ext(file))
