@@ -159,7 +159,7 @@ func splitBlocks(lines []line, markdown bool) ([]block, bool) {
 			prevLetter = ""
 		}
 		blocks = append(blocks, cur)
-		for len(stack) > 0 && contains(h, stack[len(stack)-1]) {
+		for len(stack) > 0 && closes(h, stack[len(stack)-1]) {
 			stack = stack[:len(stack)-1]
 		}
 		stack = append(stack, h)
@@ -180,10 +180,10 @@ func splitBlocks(lines []line, markdown bool) ([]block, bool) {
 	return kept, structured
 }
 
-// contains reports whether heading h ends the scope of top (so that top is
+// closes reports whether heading h ends the scope of top (so that top is
 // popped before h is pushed): h is as shallow as top or shallower, or
 // both are articles or sections and h is the same kind or an outer one.
-func contains(h, top Heading) bool {
+func closes(h, top Heading) bool {
 	if top.rank >= h.rank {
 		return true
 	}
