@@ -105,10 +105,10 @@ func readStructure(line, prevLetter string) (parsed, bool) {
 			}
 			return parsed{heading: Heading{Kind: Section, Number: m[1], Title: title, Text: line, rank: rankSectionLine}, rest: body}, true
 		}
-		return parsed{heading: Heading{Kind: Clause, Number: m[1], Text: line, rank: rankDotted + depth}, rest: rest}, true
+		return parsed{heading: Heading{Kind: Clause, Number: m[1], Title: clauseTitle(rest), Text: line, rank: rankDotted + depth}, rest: rest}, true
 	}
 	if m := numberedClause.FindStringSubmatch(line); m != nil && m[2] != "" {
-		return parsed{heading: Heading{Kind: Clause, Number: m[1], Text: line, rank: rankNumbered}, rest: m[2]}, true
+		return parsed{heading: Heading{Kind: Clause, Number: m[1], Title: clauseTitle(m[2]), Text: line, rank: rankNumbered}, rest: m[2]}, true
 	}
 	if m := letteredClause.FindStringSubmatch(line); m != nil {
 		n := m[1]
@@ -121,6 +121,41 @@ func readStructure(line, prevLetter string) (parsed, bool) {
 		return parsed{heading: Heading{Kind: Clause, Number: n, Text: line, rank: rank}, rest: m[2]}, true
 	}
 	return parsed{}, false
+}
+
+// maxClauseTitleWords is the most words a clause's run-in title has:
+// "1. Purpose. The parties agree ..." is titled "Purpose", while "1. The
+// Employer shall pay. Payment is ..." starts with a sentence.
+const maxClauseTitleWords = 4
+
+// clauseTitle is the run-in title that opens a clause's text ("Purpose"
+// in "Purpose. The parties agree ..."), or "" when the text starts with a
+// sentence.
+func clauseTitle(text string) string {
+	head, _, found := strings.Cut(text, ". ")
+	words := strings.Fields(head)
+	if !found || !startsUpper(head) || len(words) > maxClauseTitleWords || abbreviations[strings.ToLower(lastWord(head))] {
+		return ""
+	}
+	for _, w := range words {
+		if sentenceVerbs[strings.ToLower(w)] {
+			return ""
+		}
+	}
+	return head
+}
+
+// sentenceVerbs mark a clause's opening words as a sentence rather than a
+// title: "The Employer shall pay." is not a title.
+var sentenceVerbs = map[string]bool{"shall": true, "may": true, "will": true, "must": true, "is": true, "are": true, "be": true, "has": true, "have": true}
+
+// lastWord is the last word of s.
+func lastWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[len(f)-1]
 }
 
 // follows reports whether letter b comes right after letter a: "(i)" after

@@ -42,7 +42,8 @@ type Heading struct {
 	// Titled heading.
 	Number string
 	// Title is the heading's title as written ("LAYOFF AND RECALL",
-	// "Notice of Layoff"); clauses usually have none.
+	// "Notice of Layoff"); a clause has one only when its text opens with
+	// a short run-in title ("1. Purpose. The parties agree ...").
 	Title string
 	// Text is the whole heading line as written, without Markdown's "#"
 	// marks and emphasis.

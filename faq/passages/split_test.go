@@ -327,3 +327,20 @@ func TestSplitNumberedMarkdownHeadings(t *testing.T) {
 		t.Errorf("a heading at the article's level closes the article: %+v", ps[2].Headings)
 	}
 }
+
+func TestSplitClauseRunInTitles(t *testing.T) {
+	body := " The parties agree that mandatory overtime is used only after every reasonable effort to fill a shift voluntarily has failed, and only in the facilities that operate around the clock.\n"
+	text := "1. Purpose." + body + "2. Steps before mandating." + body + "3. The supervisor shall ask. Then" + body + "4. See Sec. 10.4." + body
+	ps := Split("mou.txt", text, Options{MinChars: 1})
+	var got []string
+	for _, p := range ps {
+		got = append(got, p.Citation())
+	}
+	want := []string{"Mou, paragraph 1 (Purpose)", "Mou, paragraph 2 (Steps before mandating)", "Mou, paragraph 3", "Mou, paragraph 4"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("citations %q, want %q", got, want)
+	}
+	if !strings.HasPrefix(ps[0].Text, "1. Purpose. The parties agree") {
+		t.Errorf("the run-in title left the text: %q", ps[0].Text)
+	}
+}
