@@ -32,6 +32,7 @@ func TestImportRules(t *testing.T) {
 		"bot/pace":         {module + "/bot"},
 		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
 		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
+		"faq/passages":     {},
 		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
 		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
 		"adapters/console": {module + "/bot", "github.com/chzyer/readline"},
