@@ -47,6 +47,16 @@ type tradeoffRow struct {
 	n                                   int
 }
 
+// add counts one report's rates into the row.
+func (row *tradeoffRow) add(r Report) {
+	row.p1 += r.PrecisionAt1()
+	row.wrong += r.WrongRate()
+	row.offTopic += r.FalseAnswerRate()
+	row.offered += r.OfferedRate()
+	row.first += r.FirstRate()
+	row.n++
+}
+
 // tradeoffReports trains a classifier on each split's training part and
 // sums its rates at each threshold, by threshold and copy.
 func tradeoffReports(t *testing.T, kb *KB, seeds []uint64) [][]tradeoffRow {
@@ -61,13 +71,7 @@ func tradeoffReports(t *testing.T, kb *KB, seeds []uint64) [][]tradeoffRow {
 			for j, c := range hurriedCopies {
 				r := Evaluate(m, c.copy(val))
 				mu.Lock()
-				row := &rows[i][j]
-				row.p1 += r.PrecisionAt1()
-				row.wrong += r.WrongRate()
-				row.offTopic += r.FalseAnswerRate()
-				row.offered += r.OfferedRate()
-				row.first += r.FirstRate()
-				row.n++
+				rows[i][j].add(r)
 				mu.Unlock()
 			}
 		}

@@ -66,12 +66,7 @@ func TestLeaveOneWriterOut(t *testing.T) {
 				at, amb := tradeoffThresholds[k%len(tradeoffThresholds)], writerAmbiguities[k/len(tradeoffThresholds)]
 				r := Evaluate(NewMatcher(trained, nil, Options{Model: model, AnswerAt: at, Ambiguity: amb}), held)
 				mu.Lock()
-				row := &rows[k]
-				row.p1 += r.PrecisionAt1()
-				row.wrong += r.WrongRate()
-				row.offTopic += r.FalseAnswerRate()
-				row.offered += r.OfferedRate()
-				row.n++
+				rows[k].add(r)
 				mu.Unlock()
 			}
 		})
