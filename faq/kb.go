@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/unionhall/unionhall/faq/passages"
 	"gopkg.in/yaml.v3"
 )
 
@@ -30,6 +31,10 @@ const (
 	// entry answers. The classifier learns from them; members never see
 	// them.
 	PhrasingsDir = "phrasings"
+	// DocumentsDir optionally holds the union's own documents (agreement,
+	// side letters) in Markdown, text or PDF; questions no entry answers
+	// are answered by quoting a passage of them.
+	DocumentsDir = "documents"
 )
 
 // Limits on knowledge base fields, so that one careless edit cannot make
@@ -116,6 +121,9 @@ type KB struct {
 	// Model is the classifier stored in ModelFile, if there is one. A
 	// Matcher uses it only if it fits the knowledge base (Model.Fits).
 	Model *Model
+	// Passages are the passages of the documents in DocumentsDir, in the
+	// order of their files and lines; none when there is no such folder.
+	Passages []passages.Passage
 
 	byID map[string]*Entry
 }
@@ -244,6 +252,9 @@ func Load(fsys fs.FS) (*KB, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, &LoadError{File: ModelFile, Problem: err.Error()})
 	}
+	ps, docErrs := loadDocuments(fsys)
+	errs = append(errs, docErrs...)
+	kb.Passages = ps
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge base: %w", errors.Join(errs...))
 	}
@@ -283,6 +294,24 @@ func (kb *KB) loadPhrasings(fsys fs.FS) []error {
 		kb.Phrasings = append(kb.Phrasings, set...)
 	}
 	return errs
+}
+
+// loadDocuments reads the passages of DocumentsDir when the knowledge
+// base has one, returning each problem on its own (each already names its
+// file and line) so that they are reported with the knowledge base's
+// other problems.
+func loadDocuments(fsys fs.FS) ([]passages.Passage, []error) {
+	if _, err := fs.Stat(fsys, DocumentsDir); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	ps, err := passages.Load(fsys, DocumentsDir, passages.Options{})
+	if err == nil {
+		return ps, nil
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return nil, joined.Unwrap()
+	}
+	return nil, []error{err}
 }
 
 // decodeFile decodes one YAML file strictly: unknown fields are errors, so
