@@ -1,6 +1,8 @@
 package faq
 
 import (
+	"fmt"
+	"github.com/unionhall/unionhall/faq/passages"
 	"io/fs"
 	"os"
 	"strings"
@@ -86,5 +88,168 @@ func TestLoadReportsDocumentErrorsWithTheOthers(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
+	}
+}
+
+// devCase is one line of testdata/agreement-dev.tsv.
+type devCase struct {
+	want     string // a section number or a citation; "-" when unanswered
+	question string
+}
+
+func readAgreementDev(t *testing.T) []devCase {
+	t.Helper()
+	data, err := os.ReadFile("testdata/agreement-dev.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []devCase
+	for i, line := range strings.Split(string(data), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		want, q, ok := strings.Cut(line, "\t")
+		if !ok {
+			t.Fatalf("agreement-dev.tsv:%d: no tab", i+1)
+		}
+		out = append(out, devCase{want: want, question: q})
+	}
+	return out
+}
+
+// isPassageFor reports whether p is the passage want names: its citation,
+// or a section number that the passage's number falls under, or a clause
+// number the passage contains (short clauses are quoted together).
+func isPassageFor(p passages.Passage, want string) bool {
+	cite := p.Citation()
+	if cite == want || strings.HasPrefix(cite, want+" (") {
+		return true
+	}
+	if len(p.Headings) == 0 {
+		return false
+	}
+	num := p.Headings[len(p.Headings)-1].Number
+	if num == want || strings.HasPrefix(num, want+".") {
+		return true
+	}
+	for _, line := range strings.Split(p.Text, "\n") {
+		if strings.HasPrefix(line, want+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestAgreementDevSet measures the passage finder on the development set:
+// P@1 on the questions the agreement answers, how many of them are
+// quoted, and the false answers (a wrong passage quoted, or any passage
+// for a question the agreement does not answer). The thresholds were
+// chosen on this set; the floors keep them from drifting.
+func TestAgreementDevSet(t *testing.T) {
+	kb := agreementKB(t)
+	px := newPassageIndex(kb.Passages, kb.Lexicon)
+	var answerable, top, quoted, falseAnswers, unanswerable, quotedUnanswerable int
+	for _, c := range readAgreementDev(t) {
+		q, ok := px.find(c.question)
+		right := ok && c.want != "-" && isPassageFor(q.Passage, c.want)
+		if c.want == "-" {
+			unanswerable++
+		} else {
+			answerable++
+			if right {
+				top++
+			}
+		}
+		if ok && q.answers() {
+			if right {
+				quoted++
+			} else {
+				falseAnswers++
+			}
+			if c.want == "-" {
+				quotedUnanswerable++
+			}
+		}
+		if testing.Verbose() {
+			fmt.Printf("%-5v score %5.2f cov %.2f want %s got %s | %s\n", right, q.Score, q.Coverage, c.want, q.Citation, c.question)
+		}
+	}
+	t.Logf("P@1 %d/%d; quoted right %d/%d; false answers %d, of them %d of the %d questions the agreement does not answer",
+		top, answerable, quoted, answerable, falseAnswers, quotedUnanswerable, unanswerable)
+	if float64(top) < 0.6*float64(answerable) {
+		t.Errorf("P@1 %d/%d, want at least 60%%", top, answerable)
+	}
+	if float64(quoted) < 0.55*float64(answerable) {
+		t.Errorf("%d/%d quoted right, want at least 55%%", quoted, answerable)
+	}
+	if quotedUnanswerable > 0 {
+		t.Errorf("%d questions the agreement does not answer were answered from it", quotedUnanswerable)
+	}
+	if falseAnswers > 15 {
+		t.Errorf("%d false answers, want at most 15", falseAnswers)
+	}
+}
+
+func TestFindPassagesInTheSampleAgreement(t *testing.T) {
+	kb := agreementKB(t)
+	px := newPassageIndex(kb.Passages, kb.Lexicon)
+	for q, want := range map[string]string{
+		"whats the deadline to file a grievance":              "Article 13, Section 13.3 (Filing)",
+		"can i bring a steward to an investigatory interview": "Article 14, Section 14.3.1 (Representation)",
+		"do i get paid for jury duty":                         "Article 15, Section 15.8 (Jury Duty and Court Leave)",
+		"can i refuse unsafe work":                            "Article 19, Section 19.3.1 (Right to Refuse Unsafe Work)",
+		"can i get out of mandatory overtime for child care":  "Memorandum of understanding on mandatory overtime in twenty-four hour facilities, paragraph 7 (Exemptions)",
+	} {
+		got, ok := px.find(q)
+		if !ok || got.Citation != want {
+			t.Errorf("%q: found %q, want %q", q, got.Citation, want)
+		}
+		if !got.answers() {
+			t.Errorf("%q: %s does not answer well enough (score %.2f, coverage %.2f)", q, got.Citation, got.Score, got.Coverage)
+		}
+	}
+	got, _ := px.find("whats the deadline to file a grievance")
+	if !strings.Contains(got.Sentence, "twenty (20) working days") {
+		t.Errorf("best sentence %q does not give the time limit", got.Sentence)
+	}
+}
+
+func TestMatcherQuotesTheAgreementWhenNoEntryAnswers(t *testing.T) {
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	def := NewMatcher(loadDefault(t), nil, Options{})
+	for _, q := range []string{"is there a wage freeze?", "do i get paid for jury duty", "can i bring my dog to work", "hello"} {
+		t.Run(q, func(t *testing.T) {
+			before, got := def.Match(q), m.Match(q)
+			switch {
+			case before.Outcome == Answer:
+				if got.Outcome != Answer || got.Entry != nil && got.Entry.ID != before.Entry.ID || got.Quoted != nil {
+					t.Errorf("an entry answered without documents (%s) but with them the outcome is %s", before.Entry.ID, got.Outcome)
+				}
+			case q == "do i get paid for jury duty":
+				if got.Outcome != Passage || got.Quoted == nil || got.Quoted.Citation != "Article 15, Section 15.8 (Jury Duty and Court Leave)" {
+					t.Errorf("outcome %s, quoted %+v; want the jury duty passage", got.Outcome, got.Quoted)
+				}
+			default:
+				if got.Outcome != before.Outcome || got.Quoted != nil {
+					t.Errorf("outcome %s (quoted %v), want %s as without documents", got.Outcome, got.Quoted != nil, before.Outcome)
+				}
+			}
+		})
+	}
+	if def.Match("is there a wage freeze?").Outcome != Answer {
+		t.Fatal("the default knowledge base no longer answers the wage freeze; pick another entry for this test")
+	}
+}
+
+// BenchmarkFindPassage measures looking up the best passage of the sample
+// agreement (about 200 passages) for a question; it should stay well
+// under a millisecond.
+func BenchmarkFindPassage(b *testing.B) {
+	kb := agreementKB(b)
+	px := newPassageIndex(kb.Passages, kb.Lexicon)
+	qs := []string{"how long do i have to file a grievance", "can i donate vacation to a coworker", "can i bring my dog to work", "how much is the night shift differential"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		px.find(qs[i%len(qs)])
 	}
 }

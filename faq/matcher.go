@@ -13,7 +13,7 @@ import (
 // Outcome is what the matcher decided to do with a question.
 type Outcome int
 
-// The four outcomes.
+// The outcomes.
 const (
 	// Abstain: the knowledge base has no answer the matcher trusts; the
 	// member is pointed to a steward.
@@ -26,11 +26,17 @@ const (
 	// (a greeting, "thanks", "yes", a bare number, "why?"); the member
 	// is asked to say in words what the question is about.
 	Clarify
+	// Passage: no entry answers, and a passage of the union's documents
+	// does; the member is shown it with its citation.
+	Passage
 )
 
-// String returns "abstain", "suggest", "answer" or "clarify".
+// String returns "abstain", "suggest", "answer", "clarify" or
+// "passage".
 func (o Outcome) String() string {
 	switch o {
+	case Passage:
+		return "passage"
 	case Answer:
 		return "answer"
 	case Clarify:
@@ -133,6 +139,8 @@ type Result struct {
 	Thanks bool
 	// Features are the confidence's inputs.
 	Features Features
+	// Quoted is the passage quoted when Outcome is Passage.
+	Quoted *Quoted
 }
 
 // Calibration maps the Features to a confidence with a logistic function:
@@ -215,6 +223,8 @@ type Matcher struct {
 	kb   *KB
 	opts Options
 	clf  *classifier // nil: BM25F alone
+	// docs finds passages of the union's documents; nil without any.
+	docs *passageIndex
 
 	mu    sync.Mutex // serialises changes to extra
 	extra map[string][]string
@@ -255,7 +265,7 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.RelatedAt == 0 {
 		opts.RelatedAt = DefaultRelatedAt
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf}
+	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf, docs: newPassageIndex(kb.Passages, kb.Lexicon)}
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
 			m.extra[id] = append([]string(nil), ps...)
@@ -742,16 +752,39 @@ func unknownShare(slots []slot) float64 {
 }
 
 // Match answers one question. It never fails: a question with no words,
-// or none the knowledge base knows, is an abstention.
+// or none the knowledge base knows, is an abstention. A prepared entry
+// that answers always wins; otherwise a passage of the union's documents
+// that answers well enough (see Quoted.answers) is quoted.
 func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
 	}
+	r, read := m.matchEntries(question)
+	if m.docs == nil || (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
+		return r
+	}
+	if q, ok := m.docs.find(read); ok && q.answers() {
+		r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
+	}
+	return r
+}
+
+// matchEntries decides among the prepared entries alone. It returns the
+// question as read (spelled, without fillers) for the passages to be
+// looked up by.
+func (m *Matcher) matchEntries(question string) (Result, string) {
 	ix := m.idx.Load()
 	asked := question
 	if m.clf != nil {
 		question = m.read(ix, question)
 	}
+	r := m.decide(ix, asked, question)
+	return r, question
+}
+
+// decide is Match's decision among the entries for a question read by
+// read.
+func (m *Matcher) decide(ix *index, asked, question string) Result {
 	slots, sh := ix.analyze(question)
 	if len(slots) == 0 {
 		return Result{Outcome: Abstain, Empty: true}
