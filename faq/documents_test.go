@@ -253,3 +253,33 @@ func BenchmarkFindPassage(b *testing.B) {
 		px.find(qs[i%len(qs)])
 	}
 }
+
+func TestQuotedReplyMarksTheBestSentence(t *testing.T) {
+	p := passages.Passage{Text: "First rule here. The answer is ten days. Last rule."}
+	q := Quoted{Passage: p, Citation: "Article 1, Section 1.1 (Rules)", Sentence: "The answer is ten days."}
+	want := `Article 1, Section 1.1 (Rules): "First rule here. **The answer is ten days.** Last rule." ` + PassageNote
+	if got := q.Reply(); got != want {
+		t.Errorf("reply\n%q, want\n%q", got, want)
+	}
+}
+
+func TestExcerptCutsALongPassageAroundTheBestSentence(t *testing.T) {
+	var b strings.Builder
+	for i := range 40 {
+		fmt.Fprintf(&b, "Filler sentence number %d of the passage. ", i)
+		if i == 30 {
+			b.WriteString("The answer is ten days. ")
+		}
+	}
+	q := Quoted{Passage: passages.Passage{Text: b.String()}, Sentence: "The answer is ten days."}
+	got := q.Excerpt(300)
+	if n := len([]rune(got)); n > 300 {
+		t.Errorf("excerpt of %d characters, want at most 300: %q", n, got)
+	}
+	if !strings.Contains(got, "**The answer is ten days.**") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+		t.Errorf("excerpt %q does not keep the best sentence between cuts", got)
+	}
+	if long := (Quoted{Passage: passages.Passage{Text: strings.Repeat("word ", 100)}, Sentence: strings.TrimSpace(strings.Repeat("word ", 100))}).Excerpt(50); len([]rune(long)) > 50 {
+		t.Errorf("a sentence longer than the limit gave %d characters", len([]rune(long)))
+	}
+}

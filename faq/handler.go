@@ -194,6 +194,8 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	switch res.Outcome {
 	case Answer:
 		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry, res.Related...), Private: priv, Thread: r.Thread})
+	case Passage:
+		return reply(ctx, w, r, priv, res.Quoted.Reply())
 	case Clarify:
 		// Small talk and subjectless questions are no gap in the
 		// knowledge base, so they are not recorded.

@@ -404,11 +404,14 @@ func letterMask(w string) uint64 {
 func bigram(a, b string) string { return a + " " + b }
 
 // termID returns the id of a stem, adding it while building.
-func (ix *index) termID(st string) int32 {
-	id, ok := ix.terms[st]
+func (ix *index) termID(st string) int32 { return intern(ix.terms, st) }
+
+// intern returns the id of st in terms, numbering it next when it is new.
+func intern(terms map[string]int32, st string) int32 {
+	id, ok := terms[st]
 	if !ok {
-		id = int32(len(ix.terms))
-		ix.terms[st] = id
+		id = int32(len(terms))
+		terms[st] = id
 	}
 	return id
 }

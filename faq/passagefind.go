@@ -86,12 +86,12 @@ func newPassageIndex(ps []passages.Passage, lexicon map[string]string) *passageI
 		tf := map[int32]float64{}
 		for _, h := range p.Headings {
 			for _, st := range indexedStems(h.Title) {
-				tf[px.termID(st)] += passageTitleWeight
+				tf[intern(px.terms, st)] += passageTitleWeight
 			}
 		}
 		text := indexedStems(p.Text)
 		for _, st := range text {
-			tf[px.termID(st)]++
+			tf[intern(px.terms, st)]++
 		}
 		tfs[d], lengths[d] = tf, float64(len(text))
 		total += lengths[d]
@@ -153,15 +153,6 @@ func indexedStems(text string) []string {
 		}
 	}
 	return out
-}
-
-func (px *passageIndex) termID(st string) int32 {
-	id, ok := px.terms[st]
-	if !ok {
-		id = int32(len(px.terms))
-		px.terms[st] = id
-	}
-	return id
 }
 
 // passageWord is one word of a question: the terms it is looked up by,

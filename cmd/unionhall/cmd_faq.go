@@ -39,6 +39,10 @@ type askAnswer struct {
 	Answer      string   `json:"answer"`
 	Suggestions []string `json:"suggestions"`
 	Outcome     string   `json:"outcome"`
+	// Citation and Passage are set for a passage answer: where in the
+	// union's documents it is, and the text quoted.
+	Citation string `json:"citation,omitempty"`
+	Passage  string `json:"passage,omitempty"`
 }
 
 // cmdAsk answers questions from the command line, or one per line of
@@ -88,6 +92,8 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 		switch res.Outcome {
 		case faq.Answer:
 			a.ID, a.Answer = res.Entry.ID, res.Entry.Answer
+		case faq.Passage:
+			a.Citation, a.Passage = res.Quoted.Citation, res.Quoted.Excerpt(faq.MaxExcerptChars)
 		case faq.Suggest:
 			for _, e := range res.Suggestions {
 				a.Suggestions = append(a.Suggestions, e.ID)
@@ -114,6 +120,8 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 		for _, e := range r.Suggestions {
 			fmt.Fprintf(&b, "  - %s [%s]\n", e.Question, e.ID)
 		}
+	case faq.Passage:
+		b.WriteString(r.Quoted.Reply() + "\n")
 	case faq.Clarify:
 		b.WriteString("That names no subject to look up. Ask in words, for example: is there a wage freeze?\n")
 	default:
