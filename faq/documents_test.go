@@ -5,9 +5,11 @@ import (
 	"github.com/unionhall/unionhall/faq/passages"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 )
 
 // withDocuments returns the default knowledge base's files with extra
@@ -176,17 +178,17 @@ func TestAgreementDevSet(t *testing.T) {
 	}
 	t.Logf("P@1 %d/%d; quoted right %d/%d; false answers %d, of them %d of the %d questions the agreement does not answer",
 		top, answerable, quoted, answerable, falseAnswers, quotedUnanswerable, unanswerable)
-	if float64(top) < 0.6*float64(answerable) {
-		t.Errorf("P@1 %d/%d, want at least 60%%", top, answerable)
+	if float64(top) < 0.65*float64(answerable) {
+		t.Errorf("P@1 %d/%d, want at least 65%%", top, answerable)
 	}
-	if float64(quoted) < 0.55*float64(answerable) {
-		t.Errorf("%d/%d quoted right, want at least 55%%", quoted, answerable)
+	if float64(quoted) < 0.6*float64(answerable) {
+		t.Errorf("%d/%d quoted right, want at least 60%%", quoted, answerable)
 	}
 	if quotedUnanswerable > 0 {
 		t.Errorf("%d questions the agreement does not answer were answered from it", quotedUnanswerable)
 	}
-	if falseAnswers > 15 {
-		t.Errorf("%d false answers, want at most 15", falseAnswers)
+	if falseAnswers > 12 {
+		t.Errorf("%d false answers, want at most 12", falseAnswers)
 	}
 }
 
@@ -249,9 +251,14 @@ func BenchmarkFindPassage(b *testing.B) {
 	px := newPassageIndex(kb.Passages, kb.Lexicon)
 	qs := []string{"how long do i have to file a grievance", "can i donate vacation to a coworker", "can i bring my dog to work", "how much is the night shift differential"}
 	b.ReportAllocs()
+	var took []time.Duration
 	for i := 0; b.Loop(); i++ {
+		start := time.Now()
 		px.find(qs[i%len(qs)])
+		took = append(took, time.Since(start))
 	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 }
 
 func TestQuotedReplyMarksTheBestSentence(t *testing.T) {

@@ -42,10 +42,10 @@ const (
 const (
 	passageK1          = 1.2
 	passageB           = 0.75
-	passageTitleWeight = 3
+	passageTitleWeight = 2
 	// passageWeightStop and passageWeightCommon are how much a stop
 	// word and an everyday word of a question count.
-	passageWeightStop   = 0.1
+	passageWeightStop   = 0.4
 	passageWeightCommon = 0.5
 	// passageWeightLexicon is how much a lexicon synonym of a question
 	// word counts.
