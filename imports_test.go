@@ -31,7 +31,7 @@ func TestImportRules(t *testing.T) {
 		"bot/lanes":        {},
 		"bot/pace":         {module + "/bot"},
 		"bot/cards":        {module + "/bot", module + "/bot/backoff", module + "/bot/lanes"},
-		"faq":              {module + "/bot", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
+		"faq":              {module + "/bot", module + "/faq/passages", "github.com/kljensen/snowball", "gopkg.in/yaml.v3"},
 		"faq/passages":     {},
 		"polls":            {module + "/bot", "gopkg.in/yaml.v3"},
 		"reminders":        {module + "/bot", "github.com/robfig/cron/v3", "gopkg.in/yaml.v3"},
