@@ -11,7 +11,7 @@ package bot
 // question or a choice, so that the counts reveal nothing about anyone.
 type Metrics interface {
 	// FAQOutcome counts one question and what the bot did with it: one of
-	// FAQAnswer, FAQSuggest, FAQClarify or FAQAbstain.
+	// FAQAnswer, FAQSuggest, FAQClarify, FAQAbstain or FAQPassage.
 	FAQOutcome(outcome string)
 	// VoteRecorded counts one vote that the store has committed.
 	VoteRecorded()
@@ -36,6 +36,8 @@ const (
 	FAQClarify = "clarify"
 	// FAQAbstain: the bot said it does not know.
 	FAQAbstain = "abstain"
+	// FAQPassage: the bot quoted a passage of the union's own documents.
+	FAQPassage = "passage"
 )
 
 // The outcomes of posting a reminder, for Metrics.ReminderPost.

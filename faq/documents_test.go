@@ -261,12 +261,21 @@ func BenchmarkFindPassage(b *testing.B) {
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 }
 
-func TestQuotedReplyMarksTheBestSentence(t *testing.T) {
+func TestQuotedReplyLeadsWithTheBestSentence(t *testing.T) {
 	p := passages.Passage{Text: "First rule here. The answer is ten days. Last rule."}
 	q := Quoted{Passage: p, Citation: "Article 1, Section 1.1 (Rules)", Sentence: "The answer is ten days."}
-	want := `Article 1, Section 1.1 (Rules): "First rule here. **The answer is ten days.** Last rule." ` + PassageNote
+	want := `Article 1, Section 1.1 (Rules): "The answer is ten days."` + "\n" +
+		`From the text: "First rule here. The answer is ten days. Last rule."` + "\n" + PassageNote
 	if got := q.Reply(); got != want {
 		t.Errorf("reply\n%q, want\n%q", got, want)
+	}
+	// A passage that is its best sentence is quoted once.
+	one := Quoted{Passage: passages.Passage{Text: "The answer is ten days."}, Citation: "Article 1, Section 1.2 (Time)", Sentence: "The answer is ten days."}
+	if got, want := one.Reply(), `Article 1, Section 1.2 (Time): "The answer is ten days."`+"\n"+PassageNote; got != want {
+		t.Errorf("reply\n%q, want\n%q", got, want)
+	}
+	if strings.Contains(q.Reply(), "*") {
+		t.Errorf("reply carries markup the adapters would show as written: %q", q.Reply())
 	}
 }
 
@@ -283,7 +292,7 @@ func TestExcerptCutsALongPassageAroundTheBestSentence(t *testing.T) {
 	if n := len([]rune(got)); n > 300 {
 		t.Errorf("excerpt of %d characters, want at most 300: %q", n, got)
 	}
-	if !strings.Contains(got, "**The answer is ten days.**") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
+	if !strings.Contains(got, "The answer is ten days.") || !strings.HasPrefix(got, "…") || !strings.HasSuffix(got, "…") {
 		t.Errorf("excerpt %q does not keep the best sentence between cuts", got)
 	}
 	if long := (Quoted{Passage: passages.Passage{Text: strings.Repeat("word ", 100)}, Sentence: strings.TrimSpace(strings.Repeat("word ", 100))}).Excerpt(50); len([]rune(long)) > 50 {

@@ -16,17 +16,13 @@ const PassageNote = "This is the agreement's own text, not advice: ask your stew
 // (Discord's 2,000 characters).
 const MaxExcerptChars = 1500
 
-// Excerpt is the passage as quoted to members: its text with the sentence
-// that best answers marked in bold, and, when the passage is longer than
-// max characters, only the sentences around that one, the cuts marked
-// with "…".
+// Excerpt is the passage as quoted to members: its text, and, when the
+// passage is longer than max characters, only the sentences around the
+// one that best answers, the cuts marked with "…".
 func (q Quoted) Excerpt(max int) string {
 	text := strings.TrimSpace(q.Passage.Text)
-	if utf8.RuneCountInString(text)+4 <= max {
-		if q.Sentence == "" || !strings.Contains(text, q.Sentence) {
-			return text
-		}
-		return strings.Replace(text, q.Sentence, "**"+q.Sentence+"**", 1)
+	if utf8.RuneCountInString(text) <= max {
+		return text
 	}
 	sentences := passages.Sentences(text)
 	best := 0
@@ -36,12 +32,11 @@ func (q Quoted) Excerpt(max int) string {
 			break
 		}
 	}
-	bold := "**" + sentences[best] + "**"
-	if n := utf8.RuneCountInString(bold); n+2 > max {
-		return "**" + cutRunes(sentences[best], max-6) + "…**"
+	if utf8.RuneCountInString(sentences[best]) > max {
+		return cutRunes(sentences[best], max-1) + "…"
 	}
 	lo, hi := best, best+1 // sentences[lo:hi] are quoted
-	size := utf8.RuneCountInString(bold) + 2
+	size := utf8.RuneCountInString(sentences[best]) + 2
 	for grew := true; grew; {
 		grew = false
 		if hi < len(sentences) && size+1+utf8.RuneCountInString(sentences[hi]) <= max {
@@ -53,8 +48,7 @@ func (q Quoted) Excerpt(max int) string {
 			lo, grew = lo-1, true
 		}
 	}
-	parts := append(append(append([]string{}, sentences[lo:best]...), bold), sentences[best+1:hi]...)
-	out := strings.Join(parts, " ")
+	out := strings.Join(sentences[lo:hi], " ")
 	if lo > 0 {
 		out = "…" + out
 	}
@@ -75,10 +69,23 @@ func cutRunes(s string, n int) string {
 	return s
 }
 
-// Reply is what a member is told for a passage answer: the citation, the
-// excerpt in quotation marks and PassageNote, e.g. `Article 13, Section
-// 13.3 (Filing): "A grievance must be filed ..." This is the agreement's
-// own text, ...`.
+// Reply is what a member is told for a passage answer: the citation and
+// the sentence that best answers, in quotation marks, first (members read
+// on phones, and chat shows no markup the adapters would not escape);
+// then, when the passage says more, the excerpt around it; then
+// PassageNote. For example: `Article 13, Section 13.3 (Filing): "A
+// grievance must be filed within 20 working days." / From the text: "..."
+// / This is the agreement's own text, ...`.
 func (q Quoted) Reply() string {
-	return q.Citation + `: "` + q.Excerpt(MaxExcerptChars) + `" ` + PassageNote
+	excerpt := q.Excerpt(MaxExcerptChars)
+	best := strings.TrimSpace(q.Sentence)
+	if best == "" || best == excerpt || utf8.RuneCountInString(best) > maxLeadChars {
+		return q.Citation + `: "` + excerpt + `"` + "\n" + PassageNote
+	}
+	return q.Citation + `: "` + best + `"` + "\n" + `From the text: "` + excerpt + `"` + "\n" + PassageNote
 }
+
+// maxLeadChars is the longest best sentence that leads a reply on its own
+// line; a longer one is read in the excerpt, so the reply stays within
+// Discord's 2,000 characters.
+const maxLeadChars = 300

@@ -99,7 +99,7 @@ func New(clock bot.Clock) *Recorder {
 	)
 	// Outcomes are shown from the start, at zero, so that a dashboard's
 	// rates exist before the first question or reminder.
-	for _, o := range []string{bot.FAQAnswer, bot.FAQSuggest, bot.FAQClarify, bot.FAQAbstain} {
+	for _, o := range []string{bot.FAQAnswer, bot.FAQSuggest, bot.FAQClarify, bot.FAQAbstain, bot.FAQPassage} {
 		r.faq.WithLabelValues(o)
 	}
 	for _, o := range []string{bot.ReminderPosted, bot.ReminderRetried, bot.ReminderFailed, bot.ReminderUncertain} {

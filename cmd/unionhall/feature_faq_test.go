@@ -291,7 +291,7 @@ func TestAskJSONReportsAPassageAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got["outcome"] != "passage" || got["id"] != "" || got["citation"] != "Article 15, Section 15.8 (Jury Duty and Court Leave)" ||
-		!strings.Contains(got["passage"].(string), "**An employee summoned for jury duty") {
+		!strings.Contains(got["passage"].(string), "An employee summoned for jury duty") {
 		t.Errorf("passage answer: %s", lines[0])
 	}
 	var entry map[string]any
@@ -310,8 +310,8 @@ func TestConsoleQuotesTheAgreement(t *testing.T) {
 		t.Fatalf("got %d replies: %+v", len(lines), lines)
 	}
 	text := lines[0].Text
-	if !strings.HasPrefix(text, `Article 15, Section 15.8 (Jury Duty and Court Leave): "**An employee summoned for jury duty`) ||
-		!strings.HasSuffix(text, `" `+faq.PassageNote) {
+	if !strings.HasPrefix(text, `Article 15, Section 15.8 (Jury Duty and Court Leave): "An employee summoned for jury duty`) ||
+		!strings.HasSuffix(text, "\n"+faq.PassageNote) {
 		t.Errorf("reply %q", text)
 	}
 }
