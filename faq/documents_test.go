@@ -214,6 +214,13 @@ func TestFindPassagesInTheSampleAgreement(t *testing.T) {
 	if !strings.Contains(got.Sentence, "twenty (20) working days") {
 		t.Errorf("best sentence %q does not give the time limit", got.Sentence)
 	}
+	// Asked for an amount, the sentence with the figure answers, not the
+	// one that repeats the question's words ("The notice shall state the
+	// reason for the layoff").
+	got, _ = px.find("how much notice before a layoff")
+	if !strings.Contains(got.Sentence, "forty-five (45) calendar days") {
+		t.Errorf("best sentence %q does not give the notice period", got.Sentence)
+	}
 }
 
 func TestMatcherQuotesTheAgreementWhenNoEntryAnswers(t *testing.T) {

@@ -2,6 +2,7 @@ package faq
 
 import (
 	"math"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -241,7 +242,7 @@ func (px *passageIndex) find(question string) (Quoted, bool) {
 	return Quoted{
 		Passage:  p,
 		Citation: p.Citation(),
-		Sentence: px.bestSentence(p.Text, words),
+		Sentence: px.bestSentence(p.Text, words, asksAmount(question)),
 		Score:    scores[top],
 		Coverage: px.coverage(int32(top), words),
 	}, true
@@ -282,10 +283,20 @@ func (px *passageIndex) coverage(doc int32, words []passageWord) float64 {
 }
 
 // bestSentence returns the sentence of text sharing the most with the
-// question, each shared word weighted by its weight in the question; the
-// first such sentence on a tie.
-func (px *passageIndex) bestSentence(text string, words []passageWord) string {
+// question's words, the first of equals. When the question asks for an
+// amount ("how much notice before a layoff"), a sentence with a number
+// in it counts as sharing one more of its words: the rule's figure
+// ("at least forty-five (45) calendar days") answers, the sentence
+// that repeats the question's words ("the notice shall state the
+// reason for the layoff") does not.
+func (px *passageIndex) bestSentence(text string, words []passageWord, amount bool) string {
 	sentences := passages.Sentences(text)
+	var heaviest float64
+	for _, w := range words {
+		for _, x := range w.weights {
+			heaviest = max(heaviest, x)
+		}
+	}
 	best, bestScore := "", -1.0
 	for _, s := range sentences {
 		have := map[string]bool{}
@@ -302,11 +313,28 @@ func (px *passageIndex) bestSentence(text string, words []passageWord) string {
 			}
 			score += ws
 		}
+		if amount && strings.ContainsAny(clauseNumber.ReplaceAllString(s, ""), "0123456789") {
+			score += heaviest
+		}
 		if score > bestScore {
 			best, bestScore = s, score
 		}
 	}
 	return best
+}
+
+// clauseNumber is a clause's own number at the start of its first
+// sentence ("11.2.1 "), which is no amount.
+var clauseNumber = regexp.MustCompile(`^\s*\(?[0-9]+(\.[0-9]+)*\)?\.?\s`)
+
+// amountQuestion matches questions that ask for a number of days, hours,
+// dollars or times, or a share.
+var amountQuestion = regexp.MustCompile(`\bhow (many|much|long|soon|often|far|old)\b|\bwhat (percent|percentage|rate|age)\b`)
+
+// asksAmount reports whether question asks for an amount (see
+// amountQuestion).
+func asksAmount(question string) bool {
+	return amountQuestion.MatchString(strings.ToLower(question))
 }
 
 // answers reports whether q answers its question well enough to be
