@@ -352,8 +352,9 @@ type example struct {
 }
 
 // trainingTexts are the texts the classifier learns from, by class: every
-// entry's question, alternates, topic and keywords, and the phrasings.
-func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []string, labels []int) {
+// entry's question, alternates, topic and keywords (the first curated of
+// texts), and the phrasings.
+func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []string, labels []int, curated int) {
 	classOf := map[string]int{}
 	for i, e := range kb.Entries {
 		classes = append(classes, e.ID)
@@ -363,6 +364,7 @@ func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []strin
 			labels = append(labels, i)
 		}
 	}
+	curated = len(texts)
 	classes = append(classes, OutOfScope)
 	classOf[OutOfScope] = len(classes) - 1
 	for _, p := range phrasings {
@@ -373,24 +375,14 @@ func trainingTexts(kb *KB, phrasings []Labeled) (classes []string, texts []strin
 		texts = append(texts, p.Question)
 		labels = append(labels, c)
 	}
-	return classes, texts, labels
-}
-
-// curatedTexts is how many of trainingTexts' texts come from the entries
-// themselves: their questions, topics, alternates and keywords.
-func curatedTexts(kb *KB) int {
-	n := 0
-	for _, e := range kb.Entries {
-		n += 2 + len(e.Alternates) + len(e.Keywords)
-	}
-	return n
+	return classes, texts, labels, curated
 }
 
 // trainClassifier fits the classifier to kb's entries and the given
 // phrasings.
 func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier {
 	opts = opts.withDefaults()
-	classes, texts, labels := trainingTexts(kb, phrasings)
+	classes, texts, labels, fromEntries := trainingTexts(kb, phrasings)
 	c := &classifier{fz: newFeaturizer(kb.Lexicon, opts.Features), classes: classes}
 	var curated, inScope, outOfScope []string
 	for _, e := range kb.Entries {
@@ -398,7 +390,7 @@ func trainClassifier(kb *KB, phrasings []Labeled, opts TrainOptions) *classifier
 	}
 	for i, t := range texts {
 		switch {
-		case i < curatedTexts(kb):
+		case i < fromEntries:
 			curated = append(curated, t)
 		case classes[labels[i]] != OutOfScope:
 			inScope = append(inScope, t)
