@@ -99,7 +99,8 @@ func PDFToText(pdf []byte) (string, error) {
 // Load reads every Markdown (".md"), text (".txt") and PDF (".pdf")
 // document under dir in fsys, in the order of their paths so that the
 // passages come out the same every time, and splits each with Split. Other
-// files are skipped, except Word documents, which get an error asking for
+// files, and README files describing the folder, are skipped, except Word
+// documents, which get an error asking for
 // PDF or text. Every problem found is returned (joined), each naming its
 // file and, where there is one, its line; the passages of the readable
 // documents are returned with them.
@@ -135,6 +136,11 @@ func Load(fsys fs.FS, dir string, opts Options) ([]Passage, error) {
 // passages and no error.
 func loadFile(fsys fs.FS, name string, d fs.DirEntry, opts Options) ([]Passage, error) {
 	ext := strings.ToLower(path.Ext(name))
+	if base := strings.ToLower(path.Base(name)); strings.TrimSuffix(base, ext) == "readme" {
+		// A README says what the folder holds; quoting it as the
+		// union's agreement would mislead.
+		return nil, nil
+	}
 	switch ext {
 	case ".md", ".txt", ".pdf":
 	case ".doc", ".docx":

@@ -25,6 +25,7 @@ func TestLoadReadsDocumentsInPathOrder(t *testing.T) {
 		"documents/b/nested.txt":      {Data: []byte("A note kept in a folder.\n")},
 		"documents/logo.png":          {Data: []byte{0x89, 'P', 'N', 'G'}},
 		"documents/README":            {Data: []byte("not a document")},
+		"documents/ReadMe.md":         {Data: []byte("# What this folder holds\n\nThe agreement and its side letters.\n")},
 		"entries/pension.yaml":        {Data: []byte("id: pension\n")},
 		"documents/a-memo.TXT":        {Data: []byte("Upper-case extensions count too.\n")},
 		"documents/c-agreement.md":    {Data: []byte(readFixture(t, "agreement.md"))},
