@@ -9,6 +9,8 @@
 package passages
 
 import (
+	"path"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -208,4 +210,97 @@ func isDotted(n string) bool {
 // isDigits reports whether a number is a plain "3".
 func isDigits(n string) bool {
 	return n != "" && strings.Trim(n, "0123456789") == ""
+}
+
+// Number is the passage's own number as written: its innermost heading's
+// that has one ("13.3", "10.3.5", "a" for "(a)"), the first one's when
+// short clauses were quoted together; "" when it has none.
+func (p Passage) Number() string {
+	for i := len(p.Headings) - 1; i >= 0; i-- {
+		if n := p.Headings[i].Number; n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+// Title is the title of the innermost heading that has one, in title case
+// when the document writes it in capitals ("Filing"); "" when none has.
+func (p Passage) Title() string { return p.innermostTitle() }
+
+// Refs returns a short reference for each passage of ps, in their order,
+// that a steward can type to name it: its own number ("13.3") when no
+// other passage has that number; otherwise the number after its file's
+// name without extension ("side-letter-overtime:3"); when even that is
+// shared, its place under its section ("agreement:13.3(a)"), and as a
+// last resort its line ("agreement:L120"). No two references are equal,
+// ignoring letter case.
+func Refs(ps []Passage) []string {
+	refs := make([]string, len(ps))
+	used := map[string]bool{}
+	levels := []func(Passage) string{
+		Passage.Number,
+		func(p Passage) string { return qualified(p, p.Number()) },
+		func(p Passage) string { return qualified(p, p.place()) },
+		func(p Passage) string { return qualified(p, "L"+strconv.Itoa(p.Line)) },
+	}
+	for level, ref := range levels {
+		last := level == len(levels)-1
+		counts := map[string]int{}
+		candidates := make([]string, len(ps))
+		for i, p := range ps {
+			if refs[i] == "" {
+				candidates[i] = ref(p)
+				counts[strings.ToLower(candidates[i])]++
+			}
+		}
+		for i, c := range candidates {
+			key := strings.ToLower(c)
+			if c == "" || !last && (used[key] || counts[key] > 1) {
+				continue
+			}
+			// Lines are distinct within a file; a suffix keeps even a
+			// repeated one apart.
+			r := c
+			for n := 2; used[strings.ToLower(r)]; n++ {
+				r = c + "-" + strconv.Itoa(n)
+			}
+			refs[i], used[strings.ToLower(r)] = r, true
+		}
+	}
+	return refs
+}
+
+// qualified puts the passage's file name, without its folder and
+// extension and with spaces made dashes, before a reference; "" when
+// there is no reference.
+func qualified(p Passage, ref string) string {
+	if ref == "" {
+		return ""
+	}
+	base := path.Base(strings.ReplaceAll(p.File, `\`, "/"))
+	base = strings.TrimSuffix(base, path.Ext(base))
+	return strings.Join(strings.Fields(base), "-") + ":" + ref
+}
+
+// place is the passage's number under its section: "13.3(a)" for clause
+// (a) of section 13.3, "preamble" for a preamble, "" when it has no
+// number.
+func (p Passage) place() string {
+	if p.Preamble {
+		return "preamble"
+	}
+	var place string
+	for _, h := range p.Headings {
+		switch {
+		case h.Number == "":
+		case h.Kind == Article && place == "":
+			place = h.Number
+		case h.Kind == Section || isDotted(h.Number):
+			place = h.Number
+		default:
+			place += "(" + h.Number + ")"
+		}
+	}
+	return place
 }
