@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -74,12 +75,21 @@ func (s *Service) Command() bot.Command {
 				}},
 				Handler: bot.HandlerFunc(s.feedback),
 			},
-			{Name: "gaps", Steward: "see what the knowledge base missed", Summary: "questions the knowledge base missed, and feedback", Handler: bot.HandlerFunc(s.gaps)},
+			{Name: "gaps", Steward: "see what the knowledge base missed", Summary: "questions the knowledge base missed or answered from the agreement's text, and feedback", Handler: bot.HandlerFunc(s.gaps)},
 			{
 				Name: "add", Custom: true, Steward: "add phrasings to the knowledge base",
 				Summary: "teach me another way to ask for a topic",
 				Args:    []bot.Arg{topic, {Name: "question", Summary: "Another way members ask for the topic", Kind: bot.KindText, Required: true, MaxLength: maxPhrasingLen, Placeholder: `"<question>"`}},
 				Handler: bot.HandlerFunc(s.add),
+			},
+			{
+				Name: "promote", Custom: true, Steward: "promote passages to prepared answers",
+				Summary: "start a prepared answer from a passage of the agreement (/faq gaps lists them)",
+				Args: []bot.Arg{
+					{Name: "question", Summary: "The question the answer is for", Kind: bot.KindText, Required: true, MaxLength: maxQuestionLen, Placeholder: `"<question>"`},
+					{Name: "passage", Summary: "The passage's reference, from /faq gaps, e.g. 13.3", Required: true, MaxLength: maxRefLen, Placeholder: "<passage>"},
+				},
+				Handler: bot.HandlerFunc(s.promote),
 			},
 		},
 	}
@@ -195,6 +205,7 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	case Answer:
 		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry, res.Related...), Private: priv, Thread: r.Thread})
 	case Passage:
+		s.recordPassageAnswer(ctx, r, question, res.Quoted)
 		return reply(ctx, w, r, priv, res.Quoted.Reply())
 	case Clarify:
 		// Small talk and subjectless questions are no gap in the
@@ -228,7 +239,7 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	}
 	s.recordUnanswered(ctx, r, question, res)
 	text := "I don't have a reliable answer to that in my knowledge base, and I'd rather not guess."
-	if e := s.Matcher.KB().Entry(ContactEntry); e != nil {
+	if e := s.Matcher.Entry(ContactEntry); e != nil {
 		text += " " + e.Answer
 	}
 	text += " " + s.contact() + "\nType /faq topics to see what I can answer."
@@ -254,7 +265,7 @@ func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
 		Key:    s.key(e.ID),
 		Title:  e.Question,
 		Body:   body,
-		Footer: s.Matcher.KB().Citation(e),
+		Footer: s.Matcher.Citation(e),
 		Buttons: []bot.Button{
 			{Label: "Helpful", Action: "faq", Value: "feedback " + e.ID + " helpful", Style: bot.StylePrimary},
 			{Label: "Not helpful", Action: "faq", Value: "feedback " + e.ID + " not-helpful"},
@@ -267,32 +278,51 @@ func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
 }
 
 func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question string, res Result) {
-	if s.Store == nil {
-		return
-	}
-	u := Unanswered{
-		Key:      normalizeKey(question),
-		Question: cleanText(question, maxKeptQuestion),
-		Outcome:  res.Outcome,
-		Member:   MemberHash(s.Salt, r.User.ID),
-		At:       s.Clock.Now(),
-	}
+	u := Unanswered{Outcome: res.Outcome}
 	if len(res.Candidates) > 0 {
 		u.BestGuess = res.Candidates[0].Entry.ID
 	}
-	if u.Key == "" {
+	s.record(ctx, r, question, "an unanswered question", func(a asked) error {
+		u.Key, u.Question, u.Member, u.At = a.key, a.question, a.member, a.at
+		return s.Store.RecordUnanswered(ctx, u)
+	})
+}
+
+// recordPassageAnswer notes a question answered by quoting q, so that
+// /faq gaps can offer to promote the passage.
+func (s *Service) recordPassageAnswer(ctx context.Context, r *bot.Request, question string, q *Quoted) {
+	s.record(ctx, r, question, "a question answered from a passage", func(a asked) error {
+		return s.Store.RecordPassageAnswer(ctx, PassageAnswer{Key: a.key, Question: a.question, Citation: q.Citation,
+			Ref: s.Matcher.Ref(q.Passage), Member: a.member, At: a.at})
+	})
+}
+
+// asked is what every record of a question keeps of it and its asker.
+type asked struct {
+	key, question, member string
+	at                    time.Time
+}
+
+// record stores a question with store, unless it has no words to group
+// it by; what names the record for the log when storing fails.
+func (s *Service) record(ctx context.Context, r *bot.Request, question, what string, store func(asked) error) {
+	if s.Store == nil {
 		return
 	}
-	if err := s.Store.RecordUnanswered(ctx, u); err != nil {
+	a := asked{key: normalizeKey(question), question: cleanText(question, maxKeptQuestion), member: MemberHash(s.Salt, r.User.ID), at: s.Clock.Now()}
+	if a.key == "" {
+		return
+	}
+	if err := store(a); err != nil {
 		// The member still gets their answer; stewards lose one record.
-		s.Log.ErrorContext(ctx, "could not record an unanswered question", "err", err)
+		s.Log.ErrorContext(ctx, "could not record "+what, "err", err)
 	}
 }
 
 func (s *Service) topics(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
 	var b strings.Builder
 	b.WriteString("I can answer questions on these topics (ask in your own words, or type /faq show <topic>):\n")
-	for _, e := range s.Matcher.KB().Entries {
+	for _, e := range s.Matcher.Entries() {
 		fmt.Fprintf(&b, "\n%s - %s", e.ID, e.Topic)
 	}
 	return reply(ctx, w, r, true, b.String())
@@ -301,7 +331,7 @@ func (s *Service) topics(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 // entry returns the entry with a typed id, or an ENOTFOUND error that
 // echoes the id only when it looks like one.
 func (s *Service) entry(id string) (*Entry, error) {
-	if e := s.Matcher.KB().Entry(id); e != nil {
+	if e := s.Matcher.Entry(id); e != nil {
 		return e, nil
 	}
 	if idPattern.MatchString(id) {
@@ -344,27 +374,38 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 	if err != nil {
 		return fmt.Errorf("read faq gaps: %w", err)
 	}
-	var b strings.Builder
+	var unanswered, quoted, feedback gapsList
 	if len(g.Questions) == 0 {
-		b.WriteString("No unanswered questions so far.")
+		unanswered.head = "No unanswered questions so far."
 	} else {
-		b.WriteString("Questions members asked that the knowledge base could not answer, most asked first:")
+		unanswered.head = "Questions members asked that the knowledge base could not answer, most asked first:"
 		for i, q := range g.Questions {
-			fmt.Fprintf(&b, "\n%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
+			line := fmt.Sprintf("%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
 				bot.Plural(q.Asked, "time"), bot.Plural(q.Members, "member"), q.Last.Format("2006-01-02"))
 			if q.BestGuess != "" {
-				fmt.Fprintf(&b, "; closest topic: %s", q.BestGuess)
+				line += "; closest topic: " + q.BestGuess
 			}
+			unanswered.items = append(unanswered.items, line)
 		}
-		b.WriteString("\nTo answer one of these from an existing topic: /faq add <topic> \"<question>\"")
+		unanswered.foot = "To answer one of these from an existing topic: /faq add <topic> \"<question>\""
+	}
+	for _, q := range g.Passages {
+		if p, _, ok := s.Matcher.PassageByRef(q.Ref); ok && p.Citation() == q.Citation && s.Matcher.PromotedFrom(p) != nil {
+			continue // promoted since: the question is answered with the entry now
+		}
+		quoted.items = append(quoted.items, fmt.Sprintf("%d. %q - asked %s, quoted %s\n   /faq promote %s %s",
+			len(quoted.items)+1, cleanText(q.Question, maxEcho), bot.Plural(q.Asked, "time"), q.Citation, quoteArg(cleanText(q.Question, maxQuestionLen)), q.Ref))
+	}
+	if len(quoted.items) > 0 {
+		quoted.head = "\n\nAnswered from the agreement's text (a prepared answer may serve members better):"
 	}
 	if len(g.Feedback) > 0 {
-		b.WriteString("\n\nFeedback on answers (members' current verdicts):")
+		feedback.head = "\n\nFeedback on answers (members' current verdicts):"
 		for _, f := range g.Feedback {
-			fmt.Fprintf(&b, "\n%s: %d helpful, %d not helpful", f.EntryID, f.Helpful, f.NotHelpful)
+			feedback.items = append(feedback.items, fmt.Sprintf("%s: %d helpful, %d not helpful", f.EntryID, f.Helpful, f.NotHelpful))
 		}
 	}
-	return reply(ctx, w, r, true, b.String())
+	return reply(ctx, w, r, true, fitLists(maxReplyChars, &unanswered, &quoted, &feedback))
 }
 
 func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

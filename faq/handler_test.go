@@ -2,6 +2,7 @@ package faq
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,19 @@ func (s *memStore) AddPhrasing(_ context.Context, p Phrasing) (bool, error) {
 }
 
 func (s *memStore) Phrasings(context.Context) ([]Phrasing, error) { return s.phrasings, nil }
+
+// The handler tests here do not quote passages or promote them; those
+// are tested on the real stores (see promote_test.go).
+
+func (s *memStore) RecordPassageAnswer(context.Context, PassageAnswer) error {
+	return errors.New("memStore keeps no passage answers")
+}
+
+func (s *memStore) AddPromotion(context.Context, Promotion) (bool, error) {
+	return false, errors.New("memStore keeps no promotions")
+}
+
+func (s *memStore) Promotions(context.Context) ([]Promotion, error) { return nil, nil }
 
 // harness is a Service over the default knowledge base and an in-memory
 // store, on a router with one steward, steve.

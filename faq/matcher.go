@@ -225,10 +225,15 @@ type Matcher struct {
 	clf  *classifier // nil: BM25F alone
 	// docs finds passages of the union's documents; nil without any.
 	docs *passageIndex
+	// refs names the passages for stewards (see PassageByRef).
+	refs passageRefs
 
-	mu    sync.Mutex // serialises changes to extra
+	mu    sync.Mutex // serialises changes to extra and promoted
 	extra map[string][]string
 	idx   atomic.Pointer[index]
+	// promoted are the entries stewards promoted from passages (see
+	// Promote); never nil.
+	promoted atomic.Pointer[promotedSet]
 }
 
 // NewMatcher indexes kb. extra holds phrasings added earlier by stewards,
@@ -265,7 +270,8 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.RelatedAt == 0 {
 		opts.RelatedAt = DefaultRelatedAt
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf, docs: newPassageIndex(kb.Passages, kb.Lexicon)}
+	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf, docs: newPassageIndex(kb.Passages, kb.Lexicon), refs: newPassageRefs(kb.Passages)}
+	m.promoted.Store(&promotedSet{})
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
 			m.extra[id] = append([]string(nil), ps...)
@@ -278,11 +284,11 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 // KB returns the knowledge base the matcher answers from.
 func (m *Matcher) KB() *KB { return m.kb }
 
-// AddPhrasing makes phrasing another way to ask entry id, effective for
-// the next question. It returns false when the entry already had that
-// phrasing.
+// AddPhrasing makes phrasing another way to ask entry id (the knowledge
+// base's or a promoted one), effective for the next question. It returns
+// false when the entry already had that phrasing.
 func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
-	e := m.kb.Entry(id)
+	e := m.Entry(id)
 	if e == nil {
 		return false, fmt.Errorf("no entry %q", id)
 	}
@@ -294,6 +300,12 @@ func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
 	// The index copies what it needs, so extra can change once the new
 	// index is built; questions keep using the old one until the swap.
 	m.extra[id] = append(m.extra[id], phrasing)
+	if m.kb.Entry(id) == nil {
+		next := *m.promoted.Load()
+		next.own = m.promotedMatcher(next.entries)
+		m.promoted.Store(&next)
+		return true, nil
+	}
 	m.idx.Store(buildIndex(m.kb.Entries, m.kb.Lexicon, m.extra, *m.opts.Params))
 	return true, nil
 }
@@ -301,7 +313,7 @@ func (m *Matcher) AddPhrasing(id, phrasing string) (bool, error) {
 // HasPhrasing reports whether phrasing is already a way to ask entry id,
 // ignoring case and spacing.
 func (m *Matcher) HasPhrasing(id, phrasing string) bool {
-	e := m.kb.Entry(id)
+	e := m.Entry(id)
 	if e == nil {
 		return false
 	}
@@ -753,17 +765,30 @@ func unknownShare(slots []slot) float64 {
 
 // Match answers one question. It never fails: a question with no words,
 // or none the knowledge base knows, is an abstention. A prepared entry
-// that answers always wins; otherwise a passage of the union's documents
-// that answers well enough (see Quoted.answers) is quoted.
+// that answers always wins; otherwise an entry promoted from a passage
+// (see Promote) that answers, then a passage of the union's documents
+// that answers well enough (see Quoted.answers), quoted, or answered
+// with the entry promoted from it.
 func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
 	}
 	r, read := m.matchEntries(question)
-	if m.docs == nil || (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
+	if (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
+		return r
+	}
+	if e, confidence := m.promotedAnswer(question); e != nil {
+		r.Outcome, r.Entry, r.Confidence, r.Suggestions = Answer, e, confidence, nil
+		return r
+	}
+	if m.docs == nil {
 		return r
 	}
 	if q, ok := m.docs.find(read); ok && q.answers() {
+		if e := m.PromotedFrom(q.Passage); e != nil {
+			r.Outcome, r.Entry, r.Suggestions = Answer, e, nil
+			return r
+		}
 		r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
 	}
 	return r

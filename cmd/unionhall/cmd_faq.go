@@ -70,7 +70,7 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 		defer closeDB()
 		st = stores.FAQ
 	}
-	m, err := newMatcher(ctx, kb, st)
+	m, err := newMatcher(ctx, kb, st, nil)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 
 	"github.com/unionhall/unionhall/bot"
@@ -19,7 +20,7 @@ const faqSaltSetting = "faq_member_salt"
 // registerFAQ wires the knowledge base and /faq, and answers free-text
 // questions (DMs, mentions, console lines without a slash) with it.
 func (a *app) registerFAQ(ctx context.Context, kb *faq.KB) error {
-	m, err := newMatcher(ctx, kb, a.stores.FAQ)
+	m, err := newMatcher(ctx, kb, a.stores.FAQ, a.log)
 	if err != nil {
 		return err
 	}
@@ -69,18 +70,15 @@ func (c config) loadKB() (*faq.KB, error) {
 	return kb, nil
 }
 
-// newMatcher indexes kb with the phrasings stewards added, when there is a
-// store.
-func newMatcher(ctx context.Context, kb *faq.KB, st faq.Store) (*faq.Matcher, error) {
-	extra := map[string][]string{}
-	if st != nil {
-		ps, err := st.Phrasings(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("faq: %w", err)
-		}
-		for _, p := range ps {
-			extra[p.EntryID] = append(extra[p.EntryID], p.Text)
-		}
+// newMatcher indexes kb with what stewards added (phrasings and entries
+// promoted from passages), when there is a store.
+func newMatcher(ctx context.Context, kb *faq.KB, st faq.Store, log *slog.Logger) (*faq.Matcher, error) {
+	if st == nil {
+		return faq.NewMatcher(kb, nil, faq.Options{}), nil
 	}
-	return faq.NewMatcher(kb, extra, faq.Options{}), nil
+	m, err := faq.OpenMatcher(ctx, kb, st, faq.Options{}, log)
+	if err != nil {
+		return nil, fmt.Errorf("faq: %w", err)
+	}
+	return m, nil
 }

@@ -52,6 +52,8 @@ func Tables() []Table {
 		{Name: "faq_feedback", OrderBy: "entry_id, member"},
 		{Name: "faq_unanswered", OrderBy: "question_key, member"},
 		{Name: "faq_phrasings", OrderBy: "id"},
+		{Name: "faq_passage_answers", OrderBy: "question_key, member"},
+		{Name: "faq_promotions", OrderBy: "id"},
 		{Name: "polls", OrderBy: "id"},
 		{Name: "poll_ballots", OrderBy: "poll_id, voter"},
 		{Name: "poll_participants", OrderBy: "poll_id, voter"},

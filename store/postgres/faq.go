@@ -36,8 +36,23 @@ func (s faqStore) RecordUnanswered(ctx context.Context, u faq.Unanswered) error 
 	return err
 }
 
-// Gaps returns the most asked unanswered questions and the feedback per
-// entry, both read in one round trip.
+// RecordPassageAnswer counts a question answered from a passage; the
+// same question from the same member adds to its count and keeps the
+// latest wording and passage.
+func (s faqStore) RecordPassageAnswer(ctx context.Context, a faq.PassageAnswer) error {
+	_, err := s.db.exec(ctx, "record question answered from a passage", `INSERT INTO faq_passage_answers AS a
+		(question_key, member, question, citation, passage_ref, times, first_at, last_at)
+		VALUES ($1, $2, $3, $4, $5, 1, $6, $6)
+		ON CONFLICT (question_key, member) DO UPDATE SET times = a.times + 1,
+			question = excluded.question, citation = excluded.citation,
+			passage_ref = excluded.passage_ref, last_at = excluded.last_at`,
+		a.Key, a.Member, a.Question, a.Citation, a.Ref, stamp(a.At, toSecond))
+	return err
+}
+
+// Gaps returns the most asked unanswered questions, the most asked
+// questions answered from passages and the feedback per entry, all read
+// in one round trip.
 func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 	var g faq.Gaps
 	b := &pgx.Batch{}
@@ -52,6 +67,17 @@ func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 		})
 		return err
 	})
+	b.Queue(`SELECT (array_agg(question ORDER BY last_at DESC, member))[1], sum(times), count(*), max(last_at),
+			(array_agg(citation ORDER BY last_at DESC, member))[1], (array_agg(passage_ref ORDER BY last_at DESC, member))[1]
+		FROM faq_passage_answers
+		GROUP BY question_key
+		ORDER BY sum(times) DESC, max(last_at) DESC, question_key
+		LIMIT $1`, limit).Query(func(rows pgx.Rows) (err error) {
+		g.Passages, err = collect(rows, func(row pgx.CollectableRow, q *faq.GapPassage) error {
+			return row.Scan(&q.Question, &q.Asked, &q.Members, utc{&q.Last}, &q.Citation, &q.Ref)
+		})
+		return err
+	})
 	b.Queue(`SELECT entry_id, count(*) FILTER (WHERE helpful), count(*) FILTER (WHERE NOT helpful)
 		FROM faq_feedback
 		GROUP BY entry_id
@@ -62,7 +88,7 @@ func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 		return err
 	})
 	if err := s.db.pool.SendBatch(ctx, b).Close(); err != nil {
-		return faq.Gaps{}, fmt.Errorf("read unanswered questions and feedback: %w", err)
+		return faq.Gaps{}, fmt.Errorf("read unanswered questions, questions answered from passages and feedback: %w", err)
 	}
 	return g, nil
 }
@@ -81,4 +107,22 @@ func (s faqStore) Phrasings(ctx context.Context) ([]faq.Phrasing, error) {
 	return queryAll(ctx, s.db.pool, "read phrasings", func(row pgx.CollectableRow, p *faq.Phrasing) error {
 		return row.Scan(&p.EntryID, &p.Text, &p.Member, utc{&p.At})
 	}, `SELECT entry_id, phrasing, added_by, added_at FROM faq_phrasings ORDER BY id`)
+}
+
+// AddPromotion stores a promoted entry; it returns false when its id or
+// its passage is promoted already. The unique keys decide between
+// stewards promoting at once.
+func (s faqStore) AddPromotion(ctx context.Context, p faq.Promotion) (bool, error) {
+	n, err := s.db.exec(ctx, "add promoted entry", `INSERT INTO faq_promotions
+		(entry_id, topic, question, answer, citation, passage_ref, added_by, added_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+		p.EntryID, p.Topic, p.Question, p.Answer, p.Citation, p.Ref, p.Member, stamp(p.At, toSecond))
+	return n == 1, err
+}
+
+// Promotions returns every promoted entry, oldest first.
+func (s faqStore) Promotions(ctx context.Context) ([]faq.Promotion, error) {
+	return queryAll(ctx, s.db.pool, "read promoted entries", func(row pgx.CollectableRow, p *faq.Promotion) error {
+		return row.Scan(&p.EntryID, &p.Topic, &p.Question, &p.Answer, &p.Citation, &p.Ref, &p.Member, utc{&p.At})
+	}, `SELECT entry_id, topic, question, answer, citation, passage_ref, added_by, added_at FROM faq_promotions ORDER BY id`)
 }

@@ -36,8 +36,22 @@ func (s faqStore) RecordUnanswered(ctx context.Context, u faq.Unanswered) error 
 	return err
 }
 
-// Gaps returns the most asked unanswered questions and the feedback per
-// entry.
+// RecordPassageAnswer counts a question answered from a passage; the
+// same question from the same member adds to its count and keeps the
+// latest wording and passage.
+func (s faqStore) RecordPassageAnswer(ctx context.Context, a faq.PassageAnswer) error {
+	_, err := s.db.exec(ctx, "record question answered from a passage", `INSERT INTO faq_passage_answers
+		(question_key, member, question, citation, passage_ref, times, first_at, last_at)
+		VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (question_key, member) DO UPDATE SET times = times + 1,
+			question = excluded.question, citation = excluded.citation,
+			passage_ref = excluded.passage_ref, last_at = excluded.last_at`,
+		a.Key, a.Member, a.Question, a.Citation, a.Ref, formatTime(a.At), formatTime(a.At))
+	return err
+}
+
+// Gaps returns the most asked unanswered questions, the most asked
+// questions answered from passages and the feedback per entry.
 func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 	var g faq.Gaps
 	var err error
@@ -55,6 +69,24 @@ func (s faqStore) Gaps(ctx context.Context, limit int) (faq.Gaps, error) {
 		FROM faq_unanswered u
 		GROUP BY u.question_key
 		ORDER BY SUM(u.times) DESC, MAX(u.last_at) DESC, u.question_key
+		LIMIT ?`, limit)
+	if err != nil {
+		return faq.Gaps{}, err
+	}
+	g.Passages, err = queryAll(ctx, s.db.read, "read questions answered from passages", func(row scanner) (q faq.GapPassage, err error) {
+		var last sql.NullString
+		if err := row.Scan(&q.Asked, &q.Members, &last, &q.Question, &q.Citation, &q.Ref); err != nil {
+			return q, err
+		}
+		q.Last, err = parseTime(last)
+		return q, err
+	}, `
+		SELECT SUM(a.times), COUNT(*), MAX(a.last_at), l.question, l.citation, l.passage_ref
+		FROM faq_passage_answers a
+		JOIN faq_passage_answers l ON l.rowid = (SELECT rowid FROM faq_passage_answers
+			WHERE question_key = a.question_key ORDER BY last_at DESC, member LIMIT 1)
+		GROUP BY a.question_key
+		ORDER BY SUM(a.times) DESC, MAX(a.last_at) DESC, a.question_key
 		LIMIT ?`, limit)
 	if err != nil {
 		return faq.Gaps{}, err
@@ -88,4 +120,26 @@ func (s faqStore) Phrasings(ctx context.Context) ([]faq.Phrasing, error) {
 		p.At, err = parseTime(at)
 		return p, err
 	}, `SELECT entry_id, phrasing, added_by, added_at FROM faq_phrasings ORDER BY id`)
+}
+
+// AddPromotion stores a promoted entry; it returns false when its id or
+// its passage is promoted already.
+func (s faqStore) AddPromotion(ctx context.Context, p faq.Promotion) (bool, error) {
+	n, err := s.db.exec(ctx, "add promoted entry", `INSERT INTO faq_promotions
+		(entry_id, topic, question, answer, citation, passage_ref, added_by, added_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		p.EntryID, p.Topic, p.Question, p.Answer, p.Citation, p.Ref, p.Member, formatTime(p.At))
+	return n == 1, err
+}
+
+// Promotions returns every promoted entry, oldest first.
+func (s faqStore) Promotions(ctx context.Context) ([]faq.Promotion, error) {
+	return queryAll(ctx, s.db.read, "read promoted entries", func(row scanner) (p faq.Promotion, err error) {
+		var at sql.NullString
+		if err := row.Scan(&p.EntryID, &p.Topic, &p.Question, &p.Answer, &p.Citation, &p.Ref, &p.Member, &at); err != nil {
+			return p, err
+		}
+		p.At, err = parseTime(at)
+		return p, err
+	}, `SELECT entry_id, topic, question, answer, citation, passage_ref, added_by, added_at FROM faq_promotions ORDER BY id`)
 }

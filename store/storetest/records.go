@@ -294,3 +294,96 @@ func testFAQPhrasings(t *testing.T, e Engine) {
 		t.Fatalf("phrasings after reopening: %+v", ps)
 	}
 }
+
+// testFAQPassageAnswers: questions answered from passages are counted per
+// member and grouped over members like unanswered questions, each with
+// the latest wording and the passage last quoted, most asked first, at
+// most limit of them; they are a list of their own beside the unanswered
+// questions.
+func testFAQPassageAnswers(t *testing.T, e Engine) {
+	ctx := context.Background()
+	s := fresh(t, e, bot.NewManualClock(someDay)).open().FAQ
+	at := someDay
+	record := func(key, q, member, ref string, when time.Time) {
+		t.Helper()
+		must(t, s.RecordPassageAnswer(ctx, faq.PassageAnswer{Key: key, Question: q, Citation: "Article 13, Section " + ref + " (Filing)", Ref: ref, Member: member, At: when}))
+	}
+	record("how long to file a grievance", "How long to file a grievance?", "m1", "13.2", at)
+	record("how long to file a grievance", "how long to file a grievance", "m1", "13.3", at.Add(time.Hour))
+	record("how long to file a grievance", "HOW LONG TO FILE A GRIEVANCE", "m2", "13.3", at.Add(2*time.Hour))
+	record("is jury duty paid", "is jury duty paid", "m3", "15.8", at.Add(3*time.Hour))
+	must(t, s.RecordUnanswered(ctx, faq.Unanswered{Key: "parking", Question: "parking?", Outcome: faq.Abstain, Member: "m1", At: at}))
+	g, err := s.Gaps(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Passages) != 2 || len(g.Questions) != 1 {
+		t.Fatalf("passage answers %+v, unanswered %+v", g.Passages, g.Questions)
+	}
+	want := faq.GapPassage{Question: "HOW LONG TO FILE A GRIEVANCE", Asked: 3, Members: 2, Last: at.Add(2 * time.Hour), Citation: "Article 13, Section 13.3 (Filing)", Ref: "13.3"}
+	if got := g.Passages[0]; got != want {
+		t.Errorf("most asked = %+v, want %+v", got, want)
+	}
+	if got := g.Passages[1]; got.Asked != 1 || got.Members != 1 || got.Ref != "15.8" {
+		t.Errorf("second = %+v", got)
+	}
+	if g, _ := s.Gaps(ctx, 1); len(g.Passages) != 1 {
+		t.Errorf("limit not applied: %d passage answers", len(g.Passages))
+	}
+}
+
+// testFAQPromotions: of stewards promoting at once, in one process or
+// several, exactly one is told the entry was stored; a second entry from
+// the same passage (reference and citation) or with the same id is
+// refused, while the same reference with another citation (a passage of
+// a new version of the documents) is another passage; promotions come
+// back whole, oldest first, times in UTC to the second, after a restart.
+func testFAQPromotions(t *testing.T, e Engine) {
+	ctx := context.Background()
+	d := fresh(t, e, bot.NewManualClock(someDay))
+	handles := d.openN(2)
+	p := faq.Promotion{EntryID: "filing", Topic: "Filing", Question: "how long do I have to file a grievance?",
+		Answer: "A grievance must be filed within twenty (20) working days.", Citation: "Article 13, Section 13.3 (Filing)",
+		Ref: "13.3", Member: "s1", At: someDay}
+	added := make([]bool, 4)
+	together(len(added), func(i int) {
+		q := p
+		q.EntryID = fmt.Sprint("filing-", i) // the same passage under another id
+		if i%2 == 0 {
+			q.EntryID = p.EntryID
+		}
+		ok, err := handles[i%2].FAQ.AddPromotion(ctx, q)
+		if err != nil {
+			t.Error(err)
+		}
+		added[i] = ok
+	})
+	if n := trues(added); n != 1 {
+		t.Fatalf("%d of 4 concurrent promotions of one passage reported storing", n)
+	}
+	ps, err := handles[0].FAQ.Promotions(ctx)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("promotions: %+v %v", ps, err)
+	}
+	sameID := faq.Promotion{EntryID: ps[0].EntryID, Topic: "Steps", Question: "q", Answer: "a", Citation: "Article 13, Section 13.4 (Steps)", Ref: "13.4", Member: "s1", At: someDay}
+	if ok, err := handles[0].FAQ.AddPromotion(ctx, sameID); err != nil || ok {
+		t.Fatalf("another passage under a taken id: %v %v", ok, err)
+	}
+	moved := p
+	moved.EntryID, moved.Citation, moved.At = "filing-new", "Article 14, Section 13.3 (Filing)", someDay.Add(time.Minute)
+	if ok, err := handles[1].FAQ.AddPromotion(ctx, moved); err != nil || !ok {
+		t.Fatalf("the same reference with another citation: %v %v", ok, err)
+	}
+	for _, h := range handles {
+		closeStores(t, h)
+	}
+	ps, err = d.open().FAQ.Promotions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := p
+	first.EntryID = ps[0].EntryID
+	if len(ps) != 2 || ps[0] != first || ps[1] != moved {
+		t.Fatalf("promotions after reopening: %+v", ps)
+	}
+}

@@ -5,7 +5,7 @@
 // secret ballots that cannot be linked to voters, polls closed exactly
 // once, reminders posted at most once with interrupted posts reported,
 // retries on their schedule, result posts retried at most once, nudges
-// sent once, and the FAQ, card location, unit, roster and settings
+// sent once, and the FAQ (promoted entries among them), card location, unit, roster and settings
 // records.
 //
 // Where the features' Store interfaces leave a rule implicit, the test
@@ -116,6 +116,8 @@ var tests = []test{
 	{"FAQFeedbackKeepsOneVerdictPerMember", testFAQFeedback},
 	{"FAQUnansweredAreGroupedAndCounted", testFAQUnanswered},
 	{"FAQPhrasingsPersistOnceEach", testFAQPhrasings},
+	{"FAQPassageAnswersAreGroupedAndCounted", testFAQPassageAnswers},
+	{"FAQPromotionsPersistOncePerPassage", testFAQPromotions},
 	{"ConcurrentVotesTallyExactly", testConcurrentVotes},
 	{"ConcurrentVotesFromReplicas", testVotesFromReplicas},
 	{"ConcurrentChangesKeepCountersExact", testConcurrentChanges},
