@@ -104,6 +104,9 @@ func fill(t *testing.T, s *storetest.Stores, clock *bot.ManualClock) installatio
 	must(s.FAQ.RecordUnanswered(ctx, faq.Unanswered{Key: "parking", Member: "h2", Question: "Where do I park?", Outcome: faq.Abstain, At: now}))
 	_, err = s.FAQ.AddPhrasing(ctx, faq.Phrasing{EntryID: "dues", Text: "how much are dues", Member: "console:steward", At: now})
 	must(err)
+	must(s.FAQ.RecordPassageAnswer(ctx, faq.PassageAnswer{Key: "jury duty pay", Member: "h3", Question: "Jury duty pay?", Citation: "Article 15, Section 15.8 (Jury Duty)", Ref: "15.8", At: now}))
+	_, err = s.FAQ.AddPromotion(ctx, faq.Promotion{EntryID: "jury-duty", Topic: "Jury Duty", Question: "Jury duty pay?", Answer: "Paid.", Citation: "Article 15, Section 15.8 (Jury Duty)", Ref: "15.8", Member: "h4", At: now})
+	must(err)
 
 	for i, secret := range []bool{false, false} {
 		p := &polls.Poll{Question: "Strike?", Options: []string{"Yes", "No"}, Secret: secret, MaxChoices: 1,
@@ -194,6 +197,7 @@ func TestCopy(t *testing.T) {
 	})
 	same("FAQ gaps", func(st storesOf) (any, error) { return st.faq.Gaps(ctx, 10) })
 	same("phrasings", func(st storesOf) (any, error) { return st.faq.Phrasings(ctx) })
+	same("promoted entries", func(st storesOf) (any, error) { return st.faq.Promotions(ctx) })
 	for _, id := range in.pollIDs {
 		same("poll", func(st storesOf) (any, error) { return st.polls.Poll(ctx, id) })
 		same("tally", func(st storesOf) (any, error) { return st.polls.Tally(ctx, id) })
