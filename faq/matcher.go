@@ -765,10 +765,12 @@ func unknownShare(slots []slot) float64 {
 
 // Match answers one question. It never fails: a question with no words,
 // or none the knowledge base knows, is an abstention. A prepared entry
-// that answers always wins; otherwise an entry promoted from a passage
-// (see Promote) that answers, then a passage of the union's documents
-// that answers well enough (see Quoted.answers), quoted, or answered
-// with the entry promoted from it.
+// that answers always wins. Otherwise, for entries promoted from
+// passages (see Promote): one that has the question as a phrasing
+// answers; then a passage of the union's documents that answers well
+// enough (see Quoted.answers) is quoted, or answered with the entry
+// promoted from it; then a promoted entry that BM25F is confident of
+// answers.
 func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
@@ -777,19 +779,25 @@ func (m *Matcher) Match(question string) Result {
 	if (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
 		return r
 	}
-	if e, confidence := m.promotedAnswer(question); e != nil {
+	promoted := m.promoted.Load()
+	answer := func(e *Entry, confidence float64) Result {
 		r.Outcome, r.Entry, r.Confidence, r.Suggestions = Answer, e, confidence, nil
 		return r
 	}
-	if m.docs == nil {
-		return r
+	if e := promoted.phrasing(question); e != nil {
+		return answer(e, 1)
 	}
-	if q, ok := m.docs.find(read); ok && q.answers() {
-		if e := m.PromotedFrom(q.Passage); e != nil {
-			r.Outcome, r.Entry, r.Suggestions = Answer, e, nil
+	if m.docs != nil {
+		if q, ok := m.docs.find(read); ok && q.answers() {
+			if e := m.PromotedFrom(q.Passage); e != nil {
+				return answer(e, r.Confidence)
+			}
+			r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
 			return r
 		}
-		r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
+	}
+	if e, confidence := promoted.match(question); e != nil {
+		return answer(e, confidence)
 	}
 	return r
 }

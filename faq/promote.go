@@ -187,18 +187,25 @@ func (m *Matcher) promotedMatcher(entries []*Entry) *Matcher {
 	return NewMatcher(kb, m.extra, Options{Params: m.opts.Params})
 }
 
-// promotedAnswer returns the promoted entry that answers question, with
-// the confidence it answers with, or nil: one that has the question as a
-// phrasing, or one that BM25F alone is confident of.
-func (m *Matcher) promotedAnswer(question string) (*Entry, float64) {
-	own := m.promoted.Load().own
-	if own == nil {
+// phrasing returns the promoted entry that has question as its question
+// or as a phrasing a steward added, or nil.
+func (ps *promotedSet) phrasing(question string) *Entry {
+	if ps.own == nil {
+		return nil
+	}
+	if d, ok := ps.own.idx.Load().exact[normalizeKey(question)]; ok && d >= 0 {
+		return ps.own.kb.Entries[d]
+	}
+	return nil
+}
+
+// match returns the promoted entry that BM25F alone is confident
+// answers question, with that confidence, or nil.
+func (ps *promotedSet) match(question string) (*Entry, float64) {
+	if ps.own == nil {
 		return nil, 0
 	}
-	if d, ok := own.idx.Load().exact[normalizeKey(question)]; ok && d >= 0 {
-		return own.kb.Entries[d], 1
-	}
-	if r := own.Match(question); r.Outcome == Answer {
+	if r := ps.own.Match(question); r.Outcome == Answer {
 		return r.Entry, r.Confidence
 	}
 	return nil, 0

@@ -79,7 +79,7 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 		if strings.TrimSpace(q) == "" {
 			return errors.New(`ask: give a question, e.g. unionhall ask "is there a wage freeze?", or use --json to read questions from standard input`)
 		}
-		return printAnswer(std.out, kb, m.Match(q), cfg.vars.get("UNIONHALL_STEWARD_CONTACT"))
+		return printAnswer(std.out, m, m.Match(q), cfg.vars.get("UNIONHALL_STEWARD_CONTACT"))
 	}
 	sc := bufio.NewScanner(std.in)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
@@ -110,11 +110,11 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 }
 
 // printAnswer prints a matcher result for a person.
-func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
+func printAnswer(w io.Writer, m *faq.Matcher, r faq.Result, contact string) error {
 	var b strings.Builder
 	switch r.Outcome {
 	case faq.Answer:
-		fmt.Fprintf(&b, "%s\n\n%s\n\n%s\n(topic %s, confidence %.2f)\n", r.Entry.Question, r.Entry.Answer, kb.Citation(r.Entry), r.Entry.ID, r.Confidence)
+		fmt.Fprintf(&b, "%s\n\n%s\n\n%s\n(topic %s, confidence %.2f)\n", r.Entry.Question, r.Entry.Answer, m.Citation(r.Entry), r.Entry.ID, r.Confidence)
 	case faq.Suggest:
 		fmt.Fprintf(&b, "Not sure (confidence %.2f). Did you mean one of these?\n", r.Confidence)
 		for _, e := range r.Suggestions {
@@ -126,7 +126,7 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 		b.WriteString("That names no subject to look up. Ask in words, for example: is there a wage freeze?\n")
 	default:
 		b.WriteString("No reliable answer in the knowledge base.")
-		if e := kb.Entry(faq.ContactEntry); e != nil {
+		if e := m.Entry(faq.ContactEntry); e != nil {
 			b.WriteString(" " + e.Answer)
 		}
 		if contact == "" {
