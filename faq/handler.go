@@ -418,16 +418,9 @@ func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request)
 	if err != nil {
 		return err
 	}
-	parts := make([]string, 0, len(toks)-1)
-	for _, t := range toks[1:] {
-		parts = append(parts, t.Text)
-	}
-	phrasing := cleanText(strings.Join(parts, " "), maxPhrasingLen+1)
-	switch {
-	case len(tokenize(phrasing, maxQueryTokens)) == 0:
-		return bot.Errorf(bot.EINVALID, "That question has no words I can match. %s", usage)
-	case utf8.RuneCountInString(phrasing) > maxPhrasingLen:
-		return bot.Errorf(bot.EINVALID, "That question is too long (the limit is %d characters). %s", maxPhrasingLen, usage)
+	phrasing, err := typedQuestion(toks[1:], maxPhrasingLen, usage)
+	if err != nil {
+		return err
 	}
 	if s.Matcher.HasPhrasing(e.ID, phrasing) {
 		return reply(ctx, w, r, true, fmt.Sprintf("%q already has that phrasing.", e.ID))
@@ -447,6 +440,24 @@ func (s *Service) add(ctx context.Context, w bot.ResponseWriter, r *bot.Request)
 		text += " Note: other topics still match it closely, so I may not answer it with this topic; a keyword in the knowledge base file may help."
 	}
 	return reply(ctx, w, r, true, text)
+}
+
+// typedQuestion is the question a steward typed as toks, quoted or not,
+// cleaned as it will be shown, or an EINVALID error ending with usage
+// when it has no words or more than max characters.
+func typedQuestion(toks []bot.Token, max int, usage string) (string, error) {
+	parts := make([]string, 0, len(toks))
+	for _, t := range toks {
+		parts = append(parts, t.Text)
+	}
+	q := cleanText(strings.Join(parts, " "), max+1)
+	switch {
+	case len(tokenize(q, maxQueryTokens)) == 0:
+		return "", bot.Errorf(bot.EINVALID, "That question has no words I can match. %s", usage)
+	case utf8.RuneCountInString(q) > max:
+		return "", bot.Errorf(bot.EINVALID, "That question is too long (the limit is %d characters). %s", max, usage)
+	}
+	return q, nil
 }
 
 // normalizeKey is the words of a question, for grouping the same question

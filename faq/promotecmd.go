@@ -37,19 +37,11 @@ func (s *Service) promote(ctx context.Context, w bot.ResponseWriter, r *bot.Requ
 	if len(toks) < 2 {
 		return bot.Errorf(bot.EINVALID, "%s", promoteUsage)
 	}
-	ref := toks[len(toks)-1].Text
-	parts := make([]string, 0, len(toks)-1)
-	for _, t := range toks[:len(toks)-1] {
-		parts = append(parts, t.Text)
+	question, err := typedQuestion(toks[:len(toks)-1], maxQuestionLen, promoteUsage)
+	if err != nil {
+		return err
 	}
-	question := cleanText(strings.Join(parts, " "), maxQuestionLen+1)
-	switch {
-	case len(tokenize(question, maxQueryTokens)) == 0:
-		return bot.Errorf(bot.EINVALID, "That question has no words I can match. %s", promoteUsage)
-	case utf8.RuneCountInString(question) > maxQuestionLen:
-		return bot.Errorf(bot.EINVALID, "That question is too long (the limit is %d characters). %s", maxQuestionLen, promoteUsage)
-	}
-	p, ref, ok := s.Matcher.PassageByRef(ref)
+	p, ref, ok := s.Matcher.PassageByRef(toks[len(toks)-1].Text)
 	if !ok {
 		return bot.Errorf(bot.ENOTFOUND, "There is no passage %q. A passage is named by its reference, such as 13.3: /faq gaps lists questions answered from the agreement with their passages' references.",
 			cleanText(toks[len(toks)-1].Text, 30))
