@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"strings"
 	"sync"
 	"testing"
 )
@@ -104,5 +105,41 @@ func TestPromoteWhileAnswering(t *testing.T) {
 	wg.Wait()
 	if got := len(m.Entries()); got != len(m.kb.Entries)+3 {
 		t.Errorf("%d entries, want the knowledge base's %d and 3 promoted", got, len(m.kb.Entries))
+	}
+}
+
+// TestPromotedIDIsMadeFromTheTitle: the id is the passage's title in
+// lower case with hyphens; when that is taken, the passage's number
+// follows it, then its whole reference, then a count; it is always a
+// valid id.
+func TestPromotedIDIsMadeFromTheTitle(t *testing.T) {
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	s := &Service{Config: Config{Matcher: m}}
+	p, ref, ok := m.PassageByRef("13.3")
+	if !ok {
+		t.Fatal("no passage 13.3 in the sample agreement")
+	}
+	others := []string{"13.4.1", "13.4.2", "13.4.3", "13.4.4"}
+	for i, want := range []string{"filing", "filing-13-3", "filing-13-3-2", "filing-13-3-3"} {
+		id := s.promotedID(p, ref)
+		if id != want {
+			t.Fatalf("id %q, want %q", id, want)
+		}
+		// Take the id with a promotion from another passage.
+		other, otherRef, _ := m.PassageByRef(others[i])
+		if err := m.Promote(Promotion{EntryID: id, Topic: "t", Question: "q " + id, Answer: "a", Citation: other.Citation(), Ref: otherRef}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for title, want := range map[string]string{
+		"Jury Duty and Court Leave":      "jury-duty-and-court-leave",
+		"  --Pay & Benefits!! ":          "pay-benefits",
+		"Überstunden":                    "berstunden",
+		"***":                            "",
+		strings.Repeat("seniority ", 10): "seniority-seniority-seniority",
+	} {
+		if got := slug(title, maxIDBase); got != want || got != "" && !idPattern.MatchString(got) {
+			t.Errorf("slug(%q) = %q, want %q", title, got, want)
+		}
 	}
 }

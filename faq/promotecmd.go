@@ -21,7 +21,11 @@ const maxReplyChars = 2000
 const (
 	maxRefLen   = 100
 	maxTopicLen = 60
-	maxIDBase   = 40 // the id's part made from the title, so that a number still fits after it
+	// maxIDBase and maxIDNumber bound the parts of an id made from the
+	// title and from the passage's number or reference, so that with a
+	// count after them it stays within an id's 63 characters.
+	maxIDBase   = 36
+	maxIDNumber = 20
 )
 
 // promoteUsage shows how /faq promote is typed.
@@ -113,7 +117,7 @@ func (s *Service) promotedID(p passages.Passage, ref string) string {
 	}
 	candidates := []string{base}
 	for _, n := range []string{p.Number(), ref} {
-		if sl := slug(n, maxIDBase); sl != "" {
+		if sl := slug(n, maxIDNumber); sl != "" {
 			candidates = append(candidates, base+"-"+sl)
 		}
 	}
