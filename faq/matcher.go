@@ -141,6 +141,9 @@ type Result struct {
 	Features Features
 	// Quoted is the passage quoted when Outcome is Passage.
 	Quoted *Quoted
+	// Offered are passages of the union's documents offered, beside any
+	// Suggestions, when Outcome is Suggest, best first.
+	Offered []Quoted
 }
 
 // Calibration maps the Features to a confidence with a logistic function:
@@ -265,7 +268,8 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.RelatedAt == 0 {
 		opts.RelatedAt = DefaultRelatedAt
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf, docs: newPassageIndex(kb.Passages, kb.Lexicon)}
+	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf}
+	m.docs = newPassageIndex(kb.Passages, kb.Lexicon, m.knows)
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
 			m.extra[id] = append([]string(nil), ps...)
@@ -759,27 +763,51 @@ func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
 	}
-	r, read := m.matchEntries(question)
+	r := m.matchEntries(question)
 	if m.docs == nil || (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
 		return r
 	}
-	if q, ok := m.docs.find(read); ok && q.answers() {
-		r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
+	ranked := m.rankPassages(question)
+	if len(ranked) > 0 && ranked[0].answers() {
+		r.Outcome, r.Quoted, r.Suggestions = Passage, &ranked[0], nil
+		return r
+	}
+	for _, q := range ranked {
+		if q.offerable() {
+			r.Offered = append(r.Offered, q)
+		}
+	}
+	if len(r.Offered) > 0 {
+		r.Outcome = Suggest
 	}
 	return r
 }
 
-// matchEntries decides among the prepared entries alone. It returns the
-// question as read (spelled, without fillers) for the passages to be
-// looked up by.
-func (m *Matcher) matchEntries(question string) (Result, string) {
+// rankPassages returns the passages of the union's documents that best
+// answer question, best first, whether or not well enough to quote. The
+// question is read as written, with the documents' own speller: the
+// entries' reading of it keeps only the clause about their subjects.
+func (m *Matcher) rankPassages(question string) []Quoted {
+	if m.docs == nil {
+		return nil
+	}
+	return m.docs.rank(question, passagesOffered)
+}
+
+// knows reports whether the entries' classifier learnt a word, so that
+// the documents' speller does not take it for a slip.
+func (m *Matcher) knows(word string) bool {
+	return m.clf != nil && m.clf.saw(word)
+}
+
+// matchEntries decides among the prepared entries alone.
+func (m *Matcher) matchEntries(question string) Result {
 	ix := m.idx.Load()
 	asked := question
 	if m.clf != nil {
 		question = m.read(ix, question)
 	}
-	r := m.decide(ix, asked, question)
-	return r, question
+	return m.decide(ix, asked, question)
 }
 
 // decide is Match's decision among the entries for a question read by

@@ -12,12 +12,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/faq/passages"
 )
 
 // knowledgeBaseFrom loads the configuration, as every subcommand does, and
@@ -250,7 +252,9 @@ func readEvalSet(file string, kb *faq.KB) ([]faq.Labeled, error) {
 		return nil, fmt.Errorf("faq eval: %w", err)
 	}
 	defer f.Close()
-	set, err := faq.ReadLabeled(f, func(id string) bool { return kb.Entry(id) != nil })
+	set, err := faq.ReadLabeled(f, func(id string) bool {
+		return kb.Entry(id) != nil || slices.ContainsFunc(kb.Passages, func(p passages.Passage) bool { return faq.PassageHolds(p, id) })
+	})
 	if err != nil {
 		return nil, fmt.Errorf("faq eval %s: %w", file, err)
 	}
@@ -324,6 +328,13 @@ func printReports(w io.Writer, file string, rs []faq.Report, names ...string) er
 	row("wrong answers (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Wrong) })
 	row("not answered (in scope)", func(r faq.Report) string { return fmt.Sprint(r.InScope - r.Correct - r.Wrong) })
 	row("false answers (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.FalseAnswers) })
+	if rs[0].Quoted+rs[0].OfferedPassages+rs[0].QuotedOutOfScope > 0 {
+		row("passages quoted (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Quoted) })
+		row("  holding the answer", func(r faq.Report) string { return fmt.Sprint(r.QuotedRight) })
+		row("  not holding it", func(r faq.Report) string { return fmt.Sprint(r.Quoted - r.QuotedRight) })
+		row("right passage offered, not quoted", func(r faq.Report) string { return fmt.Sprint(r.OfferedPassages) })
+		row("passages quoted (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.QuotedOutOfScope) })
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
