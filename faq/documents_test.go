@@ -438,3 +438,28 @@ func sameSection(p passages.Passage, want string) bool {
 	}
 	return isPassageFor(p, strings.Join(parts[:2], "."))
 }
+
+// TestDocumentsLeaveEntryAnswersAlone checks that loading documents
+// changes no answer an entry gives: on the development and held-out
+// questions, every question an entry answers without documents is
+// answered by the same entry with them.
+func TestDocumentsLeaveEntryAnswersAlone(t *testing.T) {
+	def := NewMatcher(loadDefault(t), nil, Options{})
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	var answered int
+	for _, f := range []string{"testdata/dev-questions.tsv", "testdata/holdout-questions.tsv"} {
+		for _, q := range readSet(t, f) {
+			before, after := def.Match(q.Question), m.Match(q.Question)
+			if before.Outcome != Answer {
+				continue
+			}
+			answered++
+			if after.Outcome != Answer || after.Entry.ID != before.Entry.ID {
+				t.Errorf("%q: answered with %s without documents, with them %s", q.Question, before.Entry.ID, after.Outcome)
+			}
+		}
+	}
+	if answered < 100 {
+		t.Fatalf("only %d questions answered by entries; the sets have changed", answered)
+	}
+}

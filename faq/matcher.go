@@ -237,6 +237,12 @@ type Matcher struct {
 // NewMatcher indexes kb. extra holds phrasings added earlier by stewards,
 // by entry id; phrasings for unknown ids are ignored.
 func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
+	// The documents' index takes as long to build as the entries' on a
+	// long agreement, and needs nothing of it until questions come: the
+	// two are built side by side.
+	m := &Matcher{kb: kb, extra: map[string][]string{}}
+	docs := make(chan *passageIndex, 1)
+	go func() { docs <- newPassageIndex(kb.Passages, kb.Lexicon, m.knows) }()
 	if opts.Params == nil {
 		opts.Params = &DefaultParams
 	}
@@ -268,14 +274,14 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.RelatedAt == 0 {
 		opts.RelatedAt = DefaultRelatedAt
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf}
-	m.docs = newPassageIndex(kb.Passages, kb.Lexicon, m.knows)
+	m.opts, m.clf = opts, clf
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
 			m.extra[id] = append([]string(nil), ps...)
 		}
 	}
 	m.idx.Store(buildIndex(kb.Entries, kb.Lexicon, m.extra, *opts.Params))
+	m.docs = <-docs
 	return m
 }
 

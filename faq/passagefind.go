@@ -141,11 +141,13 @@ func newPassageIndex(ps []passages.Passage, lexicon map[string]string, knows fun
 	var tfs []map[int32]float64
 	var lengths []float64
 	var total float64
-	var unitSentences [][]string
+	var unitSentences [][][]string // each unit's sentences' stems
+	st := stemmer{}
+	surface := map[string]int32{} // the documents' words, for the speller
 	for d, p := range ps {
 		var titles []string
 		for _, h := range p.Headings {
-			titles = append(titles, indexedStems(h.Title)...)
+			titles = append(titles, st.indexedStems(h.Title, surface)...)
 		}
 		own := map[int32]bool{}
 		for _, para := range strings.Split(p.Text, "\n\n") {
@@ -153,14 +155,20 @@ func newPassageIndex(ps []passages.Passage, lexicon map[string]string, knows fun
 				continue
 			}
 			tf := map[int32]float64{}
-			for _, st := range titles {
-				id := intern(px.terms, st)
+			for _, w := range titles {
+				id := intern(px.terms, w)
 				tf[id] += passageTitleWeight
 				own[id] = true
 			}
-			text := indexedStems(para)
-			for _, st := range text {
-				id := intern(px.terms, st)
+			var text []string
+			var sentences [][]string
+			for _, sentence := range passages.Sentences(para) {
+				stems := st.indexedStems(sentence, surface)
+				sentences = append(sentences, stems)
+				text = append(text, stems...)
+			}
+			for _, w := range text {
+				id := intern(px.terms, w)
 				tf[id]++
 				own[id] = true
 			}
@@ -169,8 +177,8 @@ func newPassageIndex(ps []passages.Passage, lexicon map[string]string, knows fun
 			total += float64(len(text))
 			px.unitPassage = append(px.unitPassage, int32(d))
 			px.figures = append(px.figures, hasFigure(para))
-			px.dates = append(px.dates, dateOrTime.MatchString(para))
-			unitSentences = append(unitSentences, passages.Sentences(para))
+			px.dates = append(px.dates, statesDate(para, text))
+			unitSentences = append(unitSentences, sentences)
 		}
 		px.passageTerms = append(px.passageTerms, own)
 	}
@@ -198,53 +206,40 @@ func newPassageIndex(ps []passages.Passage, lexicon map[string]string, knows fun
 	}
 	px.sentences = make([][][]int32, len(tfs))
 	for u, ss := range unitSentences {
-		for _, s := range ss {
-			var ids []int32
-			for _, st := range indexedStems(s) {
-				if id, ok := px.terms[st]; ok {
-					ids = append(ids, id)
-				}
+		for _, stems := range ss {
+			ids := make([]int32, len(stems))
+			for i, w := range stems {
+				ids[i] = px.terms[w]
 			}
 			px.sentences[u] = append(px.sentences[u], ids)
 		}
 	}
 	words := documentWords(lexicon)
 	for key, val := range words {
-		k := strings.Join(passageStems(key), " ")
+		k := strings.Join(st.passageStems(key), " ")
 		if k == "" {
 			continue
 		}
-		px.lexicon[k] = passageStems(val)
+		px.lexicon[k] = st.passageStems(val)
 		px.lexWords = max(px.lexWords, len(strings.Fields(k)))
 	}
-	px.setSpelling(ps, words, knows)
+	px.setSpelling(surface, words, knows)
 	return px
 }
 
 // setSpelling gathers the words a question's slips are corrected to:
-// every word of the documents (edited text, so none is a slip), the
-// lexicon's words and the stop and everyday words.
-func (px *passageIndex) setSpelling(ps []passages.Passage, lexicon map[string]string, knows func(string) bool) {
-	counts := map[string]int32{}
-	add := func(text string) {
-		for _, t := range tokenize(text, maxPassageTokens) {
-			if lettersOnly(t) {
-				counts[t]++
-			}
-		}
-	}
-	for _, p := range ps {
-		add(p.Text)
-		for _, h := range p.Headings {
-			add(h.Title)
-		}
-	}
+// every word of the documents (counts, edited text, so none is a slip),
+// the lexicon's words and the stop and everyday words.
+func (px *passageIndex) setSpelling(counts map[string]int32, lexicon map[string]string, knows func(string) bool) {
 	for k, v := range lexicon {
-		add(k)
-		add(v)
+		for _, t := range tokenize(k+" "+v, maxPassageTokens) {
+			counts[t]++
+		}
 	}
 	for _, w := range slices.Sorted(maps.Keys(counts)) {
-		px.spelling = addVocab(px.spelling, vocabWord{word: w, mask: letterMask(w), df: counts[w]})
+		if lettersOnly(w) {
+			px.spelling = addVocab(px.spelling, vocabWord{word: w, mask: letterMask(w), df: counts[w]})
+		}
 	}
 	for _, w := range spellingWords() {
 		px.spelling = addVocab(px.spelling, vocabWord{word: w, mask: letterMask(w), df: stopCount})
@@ -273,13 +268,30 @@ func (px *passageIndex) spell(toks []string) []string {
 	return out
 }
 
+// stemmer stems words, remembering each word's stem: a document repeats
+// its words, and stemming is most of the cost of indexing one. A nil
+// stemmer remembers nothing.
+type stemmer map[string]string
+
+// stem returns word's stem (see stem).
+func (s stemmer) stem(word string) string {
+	if st, ok := s[word]; ok {
+		return st
+	}
+	st := stem(word)
+	if s != nil {
+		s[word] = st
+	}
+	return st
+}
+
 // passageStems returns the stems of the words of text, hyphenated words
 // stemmed whole as the matcher does.
-func passageStems(text string) []string {
+func (s stemmer) passageStems(text string) []string {
 	toks := tokenize(text, maxPassageTokens)
 	out := make([]string, len(toks))
 	for i, t := range toks {
-		out[i] = stem(joinHyphens(t))
+		out[i] = s.stem(joinHyphens(t))
 	}
 	return out
 }
@@ -287,14 +299,16 @@ func passageStems(text string) []string {
 // indexedStems returns the stems a passage's text is indexed under: a
 // hyphenated word counts both whole and as its parts, as the matcher
 // indexes entries, so "call-back" is found by "callback" and by "call".
-func indexedStems(text string) []string {
+// It counts each word as written in surface.
+func (s stemmer) indexedStems(text string, surface map[string]int32) []string {
 	var out []string
 	for _, t := range tokenize(text, maxPassageTokens) {
-		out = append(out, stem(joinHyphens(t)))
+		surface[t]++
+		out = append(out, s.stem(joinHyphens(t)))
 		if strings.Contains(t, "-") {
 			for _, part := range strings.Split(t, "-") {
 				if part != "" {
-					out = append(out, stem(part))
+					out = append(out, s.stem(part))
 				}
 			}
 		}
@@ -545,8 +559,8 @@ func (px *passageIndex) bestSentence(text string, words []passageWord, amount bo
 	best, bestScore := "", -1.0
 	for _, s := range sentences {
 		have := map[string]bool{}
-		for _, st := range passageStems(s) {
-			have[st] = true
+		for _, w := range stemmer(nil).passageStems(s) {
+			have[w] = true
 		}
 		var score float64
 		for _, w := range words {
@@ -585,8 +599,29 @@ func asksWhen(question string) bool {
 	return whenQuestion.MatchString(strings.ToLower(question))
 }
 
-// dateOrTime matches a date, a day or a time of day in a document's text.
-var dateOrTime = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b|\b[0-9]{1,2}:[0-9]{2}\b|\b(19|20)[0-9]{2}\b|\b[ap]\.m\.`)
+// dateWords are the stems of months' and weekdays' names.
+var dateWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields("january february march april may june july august september october november december monday tuesday wednesday thursday friday saturday sunday") {
+		m[stem(w)] = true
+	}
+	return m
+}()
+
+// timeOfDay matches a time of day ("7:00") in a document's text.
+var timeOfDay = regexp.MustCompile(`[0-9]:[0-5][0-9]`)
+
+// statesDate reports whether a unit of text, whose stems are given,
+// states a date, a day or a time: a month's or weekday's name, a year or
+// a time of day.
+func statesDate(text string, stems []string) bool {
+	for _, w := range stems {
+		if dateWords[w] || len(w) == 4 && (strings.HasPrefix(w, "19") || strings.HasPrefix(w, "20")) && isNumeric(w) {
+			return true
+		}
+	}
+	return strings.Contains(text, ":") && timeOfDay.MatchString(text)
+}
 
 // hasFigure reports whether text states a number, other than the clause
 // numbers that start its lines.
