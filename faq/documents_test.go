@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
 
+	"github.com/unionhall/unionhall/faq/faqtest"
 	"github.com/unionhall/unionhall/faq/passages"
 )
 
@@ -276,29 +275,12 @@ func TestMatcherQuotesTheAgreementWhenNoEntryAnswers(t *testing.T) {
 // renumbered, about 48,000 words) and the side letter.
 func longAgreementFiles(tb testing.TB) fstest.MapFS {
 	tb.Helper()
-	sample := readDocument(tb, "agreement.md")
-	article := regexp.MustCompile(`(?m)^# ARTICLE ([0-9]+)`)
-	number := regexp.MustCompile(`(?m)^(## Section |)([0-9]+)\.([0-9]+)`)
-	var long strings.Builder
-	for part := range 4 {
-		shift := func(n string) string {
-			k, _ := strconv.Atoi(n)
-			return strconv.Itoa(k + 25*part)
-		}
-		text := article.ReplaceAllStringFunc(sample, func(m string) string {
-			return "# ARTICLE " + shift(article.FindStringSubmatch(m)[1])
-		})
-		text = number.ReplaceAllStringFunc(text, func(m string) string {
-			sm := number.FindStringSubmatch(m)
-			return sm[1] + shift(sm[2]) + "." + sm[3]
-		})
-		long.WriteString(text + "\n\n")
-	}
-	if words := len(strings.Fields(long.String())); words < 45000 {
+	long := faqtest.LongAgreement(readDocument(tb, "agreement.md"), 4)
+	if words := len(strings.Fields(long)); words < 45000 {
 		tb.Fatalf("the long agreement has %d words, want about 48,000", words)
 	}
 	return withDocuments(tb, map[string]string{
-		DocumentsDir + "/agreement.md":             long.String(),
+		DocumentsDir + "/agreement.md":             long,
 		DocumentsDir + "/side-letter-overtime.txt": readDocument(tb, "side-letter-overtime.txt"),
 	})
 }
