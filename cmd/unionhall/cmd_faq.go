@@ -45,6 +45,9 @@ type askAnswer struct {
 	// union's documents it is, and the text quoted.
 	Citation string `json:"citation,omitempty"`
 	Passage  string `json:"passage,omitempty"`
+	// Offered are the citations of the passages offered beside the
+	// suggestions, best first.
+	Offered []string `json:"offered,omitempty"`
 }
 
 // cmdAsk answers questions from the command line, or one per line of
@@ -100,6 +103,9 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 			for _, e := range res.Suggestions {
 				a.Suggestions = append(a.Suggestions, e.ID)
 			}
+			for _, p := range res.Offered {
+				a.Offered = append(a.Offered, p.Citation)
+			}
 		}
 		if err := enc.Encode(a); err != nil {
 			return fmt.Errorf("write answer: %w", err)
@@ -121,6 +127,9 @@ func printAnswer(w io.Writer, kb *faq.KB, r faq.Result, contact string) error {
 		fmt.Fprintf(&b, "Not sure (confidence %.2f). Did you mean one of these?\n", r.Confidence)
 		for _, e := range r.Suggestions {
 			fmt.Fprintf(&b, "  - %s [%s]\n", e.Question, e.ID)
+		}
+		for _, p := range r.Offered {
+			fmt.Fprintf(&b, "  - From the agreement, %s\n", p.Offer())
 		}
 	case faq.Passage:
 		b.WriteString(r.Quoted.Reply() + "\n")
