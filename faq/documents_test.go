@@ -1,15 +1,17 @@
 package faq
 
 import (
+	"flag"
 	"fmt"
-	"github.com/unionhall/unionhall/faq/passages"
 	"io/fs"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
-	"time"
+
+	"github.com/unionhall/unionhall/faq/faqtest"
+	"github.com/unionhall/unionhall/faq/passages"
 )
 
 // withDocuments returns the default knowledge base's files with extra
@@ -32,6 +34,22 @@ func withDocuments(tb testing.TB, extra map[string]string) fstest.MapFS {
 		fsys[name] = &fstest.MapFile{Data: []byte(body)}
 	}
 	return fsys
+}
+
+// findPassage returns the passage that best answers question, whether or
+// not well enough to quote.
+func (m *Matcher) findPassage(question string) (Quoted, bool) {
+	return m.docs.find(question)
+}
+
+// find returns the passage that best answers question, whether or not
+// well enough to quote.
+func (px *passageIndex) find(question string) (Quoted, bool) {
+	ranked := px.rank(question, 1)
+	if len(ranked) == 0 {
+		return Quoted{}, false
+	}
+	return ranked[0], true
 }
 
 // readDocument reads one of the sample documents in testdata/documents.
@@ -99,47 +117,38 @@ type devCase struct {
 	question string
 }
 
-func readAgreementDev(t *testing.T) []devCase {
+// readAgreementDev reads the development sets about the sample
+// agreement.
+func readAgreementDev(t testing.TB) []devCase {
 	t.Helper()
-	data, err := os.ReadFile("testdata/agreement-dev.tsv")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []devCase
-	for i, line := range strings.Split(string(data), "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
+	for _, name := range []string{"testdata/agreement-dev.tsv", "testdata/agreement-dev2.tsv"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		want, q, ok := strings.Cut(line, "\t")
-		if !ok {
-			t.Fatalf("agreement-dev.tsv:%d: no tab", i+1)
+		for i, line := range strings.Split(string(data), "\n") {
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			want, q, ok := strings.Cut(line, "\t")
+			if !ok {
+				t.Fatalf("%s:%d: no tab", name, i+1)
+			}
+			out = append(out, devCase{want: want, question: q})
 		}
-		out = append(out, devCase{want: want, question: q})
 	}
 	return out
 }
 
-// isPassageFor reports whether p is the passage want names: its citation,
-// or a section number that the passage's number falls under, or a clause
-// number the passage contains (short clauses are quoted together).
+// isPassageFor reports whether p holds the provision want names: a
+// clause or section number of the agreement ("13.3", "10.3.5"), or
+// "SL-3" for paragraph 3 of the side letter.
 func isPassageFor(p passages.Passage, want string) bool {
-	cite := p.Citation()
-	if cite == want || strings.HasPrefix(cite, want+" (") {
-		return true
+	if n, ok := strings.CutPrefix(want, "SL-"); ok {
+		return strings.HasPrefix(p.File, DocumentsDir+"/side-letter") && p.Covers(n)
 	}
-	if len(p.Headings) == 0 {
-		return false
-	}
-	num := p.Headings[len(p.Headings)-1].Number
-	if num == want || strings.HasPrefix(num, want+".") {
-		return true
-	}
-	for _, line := range strings.Split(p.Text, "\n") {
-		if strings.HasPrefix(line, want+" ") {
-			return true
-		}
-	}
-	return false
+	return p.File == DocumentsDir+"/agreement.md" && p.Covers(want)
 }
 
 // TestAgreementDevSet measures the passage finder on the development set:
@@ -148,66 +157,77 @@ func isPassageFor(p passages.Passage, want string) bool {
 // for a question the agreement does not answer). The thresholds were
 // chosen on this set; the floors keep them from drifting.
 func TestAgreementDevSet(t *testing.T) {
-	kb := agreementKB(t)
-	px := newPassageIndex(kb.Passages, kb.Lexicon)
-	var answerable, top, quoted, falseAnswers, unanswerable, quotedUnanswerable int
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	var answerable, top, quoted, wrong, offered, entry, unanswerable, quotedUnanswerable, offeredUnanswerable int
 	for _, c := range readAgreementDev(t) {
-		q, ok := px.find(c.question)
-		right := ok && c.want != "-" && isPassageFor(q.Passage, c.want)
+		found, ok := m.findPassage(c.question)
+		r := m.Match(c.question)
+		right := ok && c.want != "-" && isPassageFor(found.Passage, c.want)
+		outcome := r.Outcome.String()
 		if c.want == "-" {
 			unanswerable++
+			switch {
+			case r.Outcome == Passage:
+				quotedUnanswerable++
+			case len(r.Offered) > 0:
+				offeredUnanswerable++
+			}
 		} else {
 			answerable++
 			if right {
 				top++
 			}
-		}
-		if ok && q.answers() {
-			if right {
+			switch {
+			case r.Outcome == Answer:
+				entry++
+				outcome = "entry " + r.Entry.ID
+			case r.Outcome == Passage && isPassageFor(r.Quoted.Passage, c.want):
 				quoted++
-			} else {
-				falseAnswers++
-			}
-			if c.want == "-" {
-				quotedUnanswerable++
+			case r.Outcome == Passage:
+				wrong++
+				outcome = "WRONG"
+			case slices.ContainsFunc(r.Offered, func(q Quoted) bool { return isPassageFor(q.Passage, c.want) }):
+				offered++
+				outcome = "offered"
 			}
 		}
 		if testing.Verbose() {
-			fmt.Printf("%-5v score %5.2f cov %.2f want %s got %s | %s\n", right, q.Score, q.Coverage, c.want, q.Citation, c.question)
+			fmt.Printf("%-5v %-8s score %5.2f cov %.2f/%.2f lead %.2f want %s got %s | %s\n", right, outcome, found.Score, found.Coverage, found.UnitCoverage, found.Lead, c.want, found.Citation, c.question)
 		}
 	}
-	t.Logf("P@1 %d/%d; quoted right %d/%d; false answers %d, of them %d of the %d questions the agreement does not answer",
-		top, answerable, quoted, answerable, falseAnswers, quotedUnanswerable, unanswerable)
-	if float64(top) < 0.65*float64(answerable) {
-		t.Errorf("P@1 %d/%d, want at least 65%%", top, answerable)
+	t.Logf("of %d questions the documents answer: P@1 %d, quoted right %d, wrong %d, right one offered %d, answered by an entry %d; "+
+		"of the %d they do not answer, %d quoted, %d offered passages",
+		answerable, top, quoted, wrong, offered, entry, unanswerable, quotedUnanswerable, offeredUnanswerable)
+	if float64(top) < 0.7*float64(answerable) {
+		t.Errorf("P@1 %d/%d, want at least 70%%", top, answerable)
 	}
-	if float64(quoted) < 0.6*float64(answerable) {
-		t.Errorf("%d/%d quoted right, want at least 60%%", quoted, answerable)
+	if float64(quoted+offered) < 0.75*float64(answerable) {
+		t.Errorf("the right passage quoted or offered for %d/%d, want at least 75%%", quoted+offered, answerable)
 	}
-	if quotedUnanswerable > 0 {
-		t.Errorf("%d questions the agreement does not answer were answered from it", quotedUnanswerable)
+	if float64(quotedUnanswerable) > 0.03*float64(unanswerable) {
+		t.Errorf("%d of %d questions the documents do not answer were answered from them", quotedUnanswerable, unanswerable)
 	}
-	if falseAnswers > 12 {
-		t.Errorf("%d false answers, want at most 12", falseAnswers)
+	if float64(wrong) > 0.03*float64(answerable) {
+		t.Errorf("%d/%d wrong passages quoted, want at most 3%%", wrong, answerable)
 	}
 }
 
 func TestFindPassagesInTheSampleAgreement(t *testing.T) {
 	kb := agreementKB(t)
-	px := newPassageIndex(kb.Passages, kb.Lexicon)
+	px := newPassageIndex(kb.Passages, kb.Lexicon, nil)
 	for q, want := range map[string]string{
 		"whats the deadline to file a grievance":              "Article 13, Section 13.3 (Filing)",
-		"can i bring a steward to an investigatory interview": "Article 14, Section 14.3.1 (Representation)",
+		"can i bring a steward to an investigatory interview": "Article 14, Section 14.3 (Representation)",
 		"do i get paid for jury duty":                         "Article 15, Section 15.8 (Jury Duty and Court Leave)",
-		"can i refuse unsafe work":                            "Article 19, Section 19.3.1 (Right to Refuse Unsafe Work)",
+		"can i refuse unsafe work":                            "Article 19, Section 19.3 (Right to Refuse Unsafe Work)",
 		"can i get out of mandatory overtime for child care":  "Memorandum of understanding on mandatory overtime in twenty-four hour facilities, paragraph 7 (Exemptions)",
 	} {
 		got, ok := px.find(q)
 		if !ok || got.Citation != want {
 			t.Errorf("%q: found %q, want %q", q, got.Citation, want)
 		}
-		if !got.answers() {
-			t.Errorf("%q: %s does not answer well enough (score %.2f, coverage %.2f)", q, got.Citation, got.Score, got.Coverage)
+		if !got.answers() && !got.offerable() {
+			t.Errorf("%q: %s is neither quoted nor offered (score %.2f, coverage %.2f, lead %.2f)", q, got.Citation, got.Score, got.UnitCoverage, got.Lead)
 		}
 	}
 	got, _ := px.find("whats the deadline to file a grievance")
@@ -215,10 +235,10 @@ func TestFindPassagesInTheSampleAgreement(t *testing.T) {
 		t.Errorf("best sentence %q does not give the time limit", got.Sentence)
 	}
 	// Asked for an amount, the sentence with the figure answers, not the
-	// one that repeats the question's words ("The notice shall state the
-	// reason for the layoff").
+	// one that repeats the question's words ("The notice shall explain
+	// the employee's bumping and recall rights").
 	got, _ = px.find("how much notice before a layoff")
-	if !strings.Contains(got.Sentence, "forty-five (45) calendar days") {
+	if !strings.Contains(got.Sentence, "thirty (30) calendar days") {
 		t.Errorf("best sentence %q does not give the notice period", got.Sentence)
 	}
 }
@@ -250,22 +270,62 @@ func TestMatcherQuotesTheAgreementWhenNoEntryAnswers(t *testing.T) {
 	}
 }
 
-// BenchmarkFindPassage measures looking up the best passage of the sample
-// agreement (about 200 passages) for a question; it should stay well
-// under a millisecond.
-func BenchmarkFindPassage(b *testing.B) {
-	kb := agreementKB(b)
-	px := newPassageIndex(kb.Passages, kb.Lexicon)
-	qs := []string{"how long do i have to file a grievance", "can i donate vacation to a coworker", "can i bring my dog to work", "how much is the night shift differential"}
-	b.ReportAllocs()
-	var took []time.Duration
-	for i := 0; b.Loop(); i++ {
-		start := time.Now()
-		px.find(qs[i%len(qs)])
-		took = append(took, time.Since(start))
+// longAgreementFiles are the default knowledge base's files with an
+// agreement of about a hundred pages (the sample agreement four times,
+// renumbered, about 48,000 words) and the side letter.
+func longAgreementFiles(tb testing.TB) fstest.MapFS {
+	tb.Helper()
+	long := faqtest.LongAgreement(readDocument(tb, "agreement.md"), 4)
+	if words := len(strings.Fields(long)); words < 45000 {
+		tb.Fatalf("the long agreement has %d words, want about 48,000", words)
 	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
+	return withDocuments(tb, map[string]string{
+		DocumentsDir + "/agreement.md":             long,
+		DocumentsDir + "/side-letter-overtime.txt": readDocument(tb, "side-letter-overtime.txt"),
+	})
+}
+
+// agreementQuestions are the agreement's development questions, as
+// members ask them, with the FAQ's: answered from an entry, from a
+// passage, and by neither.
+func agreementQuestions(b *testing.B) []string {
+	var qs []string
+	for _, c := range readAgreementDev(b) {
+		qs = append(qs, c.question)
+	}
+	return append(qs, benchQuestions(b)...)
+}
+
+// BenchmarkMatchWithAgreement measures a whole question (entries, then
+// passages) with the sample agreement (about 25 pages) loaded.
+func BenchmarkMatchWithAgreement(b *testing.B) {
+	benchmarkQuestions(b, agreementKB(b), agreementQuestions(b))
+}
+
+// BenchmarkMatchWithLongAgreement measures a whole question with an
+// agreement of about a hundred pages loaded; the target is a p99 under
+// 5 ms.
+func BenchmarkMatchWithLongAgreement(b *testing.B) {
+	kb, err := Load(longAgreementFiles(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchmarkQuestions(b, kb, agreementQuestions(b))
+}
+
+// BenchmarkLoadWithLongAgreement measures loading the knowledge base with
+// an agreement of about a hundred pages and building its matcher, the
+// part of start-up the documents add to; the target for the whole start
+// is 100 ms.
+func BenchmarkLoadWithLongAgreement(b *testing.B) {
+	files := longAgreementFiles(b)
+	for b.Loop() {
+		kb, err := Load(files)
+		if err != nil {
+			b.Fatal(err)
+		}
+		NewMatcher(kb, nil, Options{})
+	}
 }
 
 func TestQuotedReplyLeadsWithTheBestSentence(t *testing.T) {
@@ -304,5 +364,84 @@ func TestExcerptCutsALongPassageAroundTheBestSentence(t *testing.T) {
 	}
 	if long := (Quoted{Passage: passages.Passage{Text: strings.Repeat("word ", 100)}, Sentence: strings.TrimSpace(strings.Repeat("word ", 100))}).Excerpt(50); len([]rune(long)) > 50 {
 		t.Errorf("a sentence longer than the limit gave %d characters", len([]rune(long)))
+	}
+}
+
+var passageSweep = flag.Bool("faq.passagesweep", false, "print P@1 of the passage finder on the development sets for a grid of weights")
+
+// TestPassageWeightSweep prints how the passage finder's weights move its
+// P@1 on the development sets; it is how defaultPassageWeights were
+// chosen.
+func TestPassageWeightSweep(t *testing.T) {
+	if !*passageSweep {
+		t.Skip("run with -faq.passagesweep to print the sweep")
+	}
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	cases := readAgreementDev(t)
+	for _, sentence := range []float64{0, 0.25, 0.5, 1} {
+		for _, bonus := range []float64{0, 0.5, 1, 2, 4} {
+			m.docs.sentenceWeight, m.docs.answerTypeBonus = sentence, bonus
+			var top, sec, top3, answerable int
+			for _, c := range cases {
+				if c.want == "-" {
+					continue
+				}
+				answerable++
+				q, ok := m.findPassage(c.question)
+				if ok && isPassageFor(q.Passage, c.want) {
+					top++
+				}
+				if ok && sameSection(q.Passage, c.want) {
+					sec++
+				}
+				for _, r := range m.docs.rank(c.question, 3) {
+					if isPassageFor(r.Passage, c.want) {
+						top3++
+					}
+				}
+			}
+			fmt.Printf("sentence %.2f answer type %.1f: P@1 %d/%d, section %d, P@3 %d\n", sentence, bonus, top, answerable, sec, top3)
+		}
+	}
+}
+
+// sameSection reports whether p lies in the section of the provision
+// want names.
+func sameSection(p passages.Passage, want string) bool {
+	if isPassageFor(p, want) {
+		return true
+	}
+	if strings.HasPrefix(want, "SL-") {
+		return false
+	}
+	parts := strings.Split(want, ".")
+	if len(parts) < 3 {
+		return false
+	}
+	return isPassageFor(p, strings.Join(parts[:2], "."))
+}
+
+// TestDocumentsLeaveEntryAnswersAlone checks that loading documents
+// changes no answer an entry gives: on the development and held-out
+// questions, every question an entry answers without documents is
+// answered by the same entry with them.
+func TestDocumentsLeaveEntryAnswersAlone(t *testing.T) {
+	def := NewMatcher(loadDefault(t), nil, Options{})
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	var answered int
+	for _, f := range []string{"testdata/dev-questions.tsv", "testdata/holdout-questions.tsv"} {
+		for _, q := range readSet(t, f) {
+			before, after := def.Match(q.Question), m.Match(q.Question)
+			if before.Outcome != Answer {
+				continue
+			}
+			answered++
+			if after.Outcome != Answer || after.Entry.ID != before.Entry.ID {
+				t.Errorf("%q: answered with %s without documents, with them %s", q.Question, before.Entry.ID, after.Outcome)
+			}
+		}
+	}
+	if answered < 100 {
+		t.Fatalf("only %d questions answered by entries; the sets have changed", answered)
 	}
 }

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"path"
 	"slices"
 	"strings"
+
+	"github.com/unionhall/unionhall/faq/passages"
 )
 
 // OutOfScope is the expected id of a question the knowledge base should
@@ -65,6 +68,37 @@ type Prediction struct {
 	Suggested []string
 	// Confidence is the system's confidence, or -1 when it has none.
 	Confidence float64
+	// Quoted is the passage of the union's documents answered with, if
+	// any; Offered are the passages offered instead; TopPassage is the
+	// passage ranked first, quoted or not (nil without documents).
+	Quoted     *passages.Passage
+	Offered    []passages.Passage
+	TopPassage *passages.Passage
+}
+
+// PassageHolds reports whether a passage holds the provision an
+// evaluation file names as a question's answer: a clause or section
+// number ("13.3", "10.3.5"), or a number in one document, after the
+// document's file name without its extension ("side-letter-overtime:3").
+// A quoted passage is right when it holds the answer.
+func PassageHolds(p passages.Passage, label string) bool {
+	if doc, number, ok := strings.Cut(label, ":"); ok {
+		name := path.Base(p.File)
+		return strings.TrimSuffix(name, path.Ext(name)) == doc && p.Covers(number)
+	}
+	return p.Covers(label)
+}
+
+// answersWith reports whether the prediction answered with want: the
+// entry itself, or a quoted passage that holds it.
+func (p Prediction) answersWith(want string) bool {
+	return p.ID != "" && p.ID == want || p.Quoted != nil && PassageHolds(*p.Quoted, want)
+}
+
+// offers reports whether the prediction offered want among its
+// suggestions.
+func (p Prediction) offers(want string) bool {
+	return slices.Contains(p.Suggested, want) || slices.ContainsFunc(p.Offered, func(q passages.Passage) bool { return PassageHolds(q, want) })
 }
 
 // System is something that can be evaluated: the matcher, or the plain
@@ -78,8 +112,17 @@ type System interface {
 func (m *Matcher) Predict(question string) Prediction {
 	r := m.Match(question)
 	p := Prediction{Confidence: r.Confidence}
-	if r.Outcome == Answer {
+	switch r.Outcome {
+	case Answer:
 		p.ID = r.Entry.ID
+	case Passage:
+		p.Quoted = &r.Quoted.Passage
+	}
+	for _, q := range r.Offered {
+		p.Offered = append(p.Offered, q.Passage)
+	}
+	if ranked := m.rankPassages(question); len(ranked) > 0 {
+		p.TopPassage = &ranked[0].Passage
 	}
 	for _, e := range append(r.Suggestions, r.Related...) {
 		p.Suggested = append(p.Suggested, e.ID)
@@ -117,6 +160,13 @@ type Report struct {
 	// OutOfScope counts OutOfScope questions; FalseAnswers those answered
 	// anyway.
 	OutOfScope, FalseAnswers int
+	// Quoted counts in-scope questions answered with a passage of the
+	// union's documents, QuotedRight those whose passage holds the
+	// answer, and OfferedPassages those offered a passage that does.
+	Quoted, QuotedRight, OfferedPassages int
+	// QuotedOutOfScope counts OutOfScope questions answered with a
+	// passage.
+	QuotedOutOfScope int
 	// Misses lists every question not handled right, in file order.
 	Misses []Miss
 }
@@ -157,20 +207,29 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// Evaluate runs sys on every question and scores it.
+// Evaluate runs sys on every question and scores it. A question whose
+// expected answer is a provision of the union's documents is answered
+// right by a quoted passage that holds it (see PassageHolds).
 func Evaluate(sys System, set []Labeled) Report {
 	var r Report
 	for _, q := range set {
 		p := sys.Predict(q.Question)
 		miss := Miss{Labeled: q, Got: p.ID, Confidence: p.Confidence}
+		if p.Quoted != nil {
+			miss.Got = p.Quoted.Citation()
+		}
 		if len(p.Ranked) > 0 {
 			miss.Top = p.Ranked[0]
 		}
+		answered := p.ID != "" || p.Quoted != nil
 		if q.Want == OutOfScope {
 			r.OutOfScope++
-			if p.ID != "" {
+			if answered {
 				r.FalseAnswers++
 				r.Misses = append(r.Misses, miss)
+			}
+			if p.Quoted != nil {
+				r.QuotedOutOfScope++
 			}
 			continue
 		}
@@ -184,16 +243,30 @@ func Evaluate(sys System, set []Labeled) Report {
 				break
 			}
 		}
-		if p.ID == q.Want || slices.Contains(p.Suggested, q.Want) {
-			r.Offered++
+		if p.TopPassage != nil && PassageHolds(*p.TopPassage, q.Want) {
+			miss.Top = p.TopPassage.Citation()
+			r.First++
+			r.ReciprocalRanks++
 		}
-		switch p.ID {
-		case q.Want:
+		if p.Quoted != nil {
+			r.Quoted++
+		}
+		if p.answersWith(q.Want) {
 			r.Correct++
+			r.Offered++
+			if p.Quoted != nil {
+				r.QuotedRight++
+			}
 			continue
-		case "":
-		default:
+		}
+		if answered {
 			r.Wrong++
+		}
+		if p.offers(q.Want) {
+			r.Offered++
+			if slices.ContainsFunc(p.Offered, func(o passages.Passage) bool { return PassageHolds(o, q.Want) }) {
+				r.OfferedPassages++
+			}
 		}
 		r.Misses = append(r.Misses, miss)
 	}

@@ -231,6 +231,9 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 			body = append(body, "- "+e.Question)
 			card.Buttons = append(card.Buttons, bot.Button{Label: e.Topic, Action: "faq", Value: "show " + e.ID})
 		}
+		for _, q := range res.Offered {
+			body = append(body, "- From the agreement, "+q.Offer())
+		}
 		card.Body = strings.Join(body, "\n")
 		return w.Reply(ctx, bot.Reply{Card: card, Private: priv, Thread: r.Thread})
 	}

@@ -166,6 +166,17 @@ var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // problem found is reported (joined), each naming the file and field.
 func Load(fsys fs.FS) (*KB, error) {
 	kb := &KB{Sources: map[string]Source{}, Lexicon: map[string]string{}, byID: map[string]*Entry{}}
+	// The documents are read beside the entries and the stored model: a
+	// long agreement takes a while to split.
+	type documents struct {
+		passages []passages.Passage
+		errs     []error
+	}
+	docs := make(chan documents, 1)
+	go func() {
+		ps, errs := loadDocuments(fsys)
+		docs <- documents{ps, errs}
+	}()
 	var errs []error
 	fail := func(file, field, format string, args ...any) {
 		errs = append(errs, &LoadError{File: file, Field: field, Problem: fmt.Sprintf(format, args...)})
@@ -252,9 +263,9 @@ func Load(fsys fs.FS) (*KB, error) {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, &LoadError{File: ModelFile, Problem: err.Error()})
 	}
-	ps, docErrs := loadDocuments(fsys)
-	errs = append(errs, docErrs...)
-	kb.Passages = ps
+	d := <-docs
+	errs = append(errs, d.errs...)
+	kb.Passages = d.passages
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("knowledge base: %w", errors.Join(errs...))
 	}

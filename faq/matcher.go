@@ -141,6 +141,9 @@ type Result struct {
 	Features Features
 	// Quoted is the passage quoted when Outcome is Passage.
 	Quoted *Quoted
+	// Offered are passages of the union's documents offered, beside any
+	// Suggestions, when Outcome is Suggest, best first.
+	Offered []Quoted
 }
 
 // Calibration maps the Features to a confidence with a logistic function:
@@ -239,6 +242,12 @@ type Matcher struct {
 // NewMatcher indexes kb. extra holds phrasings added earlier by stewards,
 // by entry id; phrasings for unknown ids are ignored.
 func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
+	// The documents' index takes as long to build as the entries' on a
+	// long agreement, and needs nothing of it until questions come: the
+	// two are built side by side.
+	m := &Matcher{kb: kb, extra: map[string][]string{}}
+	docs := make(chan *passageIndex, 1)
+	go func() { docs <- newPassageIndex(kb.Passages, kb.Lexicon, m.knows) }()
 	if opts.Params == nil {
 		opts.Params = &DefaultParams
 	}
@@ -270,7 +279,7 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 	if opts.RelatedAt == 0 {
 		opts.RelatedAt = DefaultRelatedAt
 	}
-	m := &Matcher{kb: kb, opts: opts, extra: map[string][]string{}, clf: clf, docs: newPassageIndex(kb.Passages, kb.Lexicon), refs: newPassageRefs(kb.Passages)}
+	m.opts, m.clf, m.refs = opts, clf, newPassageRefs(kb.Passages)
 	m.promoted.Store(&promotedSet{})
 	for id, ps := range extra {
 		if kb.Entry(id) != nil {
@@ -278,6 +287,7 @@ func NewMatcher(kb *KB, extra map[string][]string, opts Options) *Matcher {
 		}
 	}
 	m.idx.Store(buildIndex(kb.Entries, kb.Lexicon, m.extra, *opts.Params))
+	m.docs = <-docs
 	return m
 }
 
@@ -775,7 +785,7 @@ func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
 	}
-	r, read := m.matchEntries(question)
+	r := m.matchEntries(question)
 	if (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
 		return r
 	}
@@ -787,32 +797,60 @@ func (m *Matcher) Match(question string) Result {
 	if e := promoted.phrasing(question); e != nil {
 		return answer(e, 1)
 	}
-	if m.docs != nil {
-		if q, ok := m.docs.find(read); ok && q.answers() {
-			if e := m.PromotedFrom(q.Passage); e != nil {
-				return answer(e, r.Confidence)
-			}
-			r.Outcome, r.Quoted, r.Suggestions = Passage, &q, nil
-			return r
+	ranked := m.rankPassages(question)
+	if len(ranked) > 0 && ranked[0].answers() {
+		if e := m.PromotedFrom(ranked[0].Passage); e != nil {
+			return answer(e, r.Confidence)
 		}
+		r.Outcome, r.Quoted, r.Suggestions = Passage, &ranked[0], nil
+		return r
 	}
 	if e, confidence := promoted.match(question); e != nil {
 		return answer(e, confidence)
 	}
+	// A passage offered that an entry was promoted from is offered as
+	// that entry.
+	for _, q := range ranked {
+		switch e := m.PromotedFrom(q.Passage); {
+		case !q.offerable():
+		case e == nil:
+			r.Offered = append(r.Offered, q)
+		case !slices.Contains(r.Suggestions, e):
+			r.Suggestions = append(r.Suggestions, e)
+			r.Outcome = Suggest
+		}
+	}
+	if len(r.Offered) > 0 {
+		r.Outcome = Suggest
+	}
 	return r
 }
 
-// matchEntries decides among the prepared entries alone. It returns the
-// question as read (spelled, without fillers) for the passages to be
-// looked up by.
-func (m *Matcher) matchEntries(question string) (Result, string) {
+// rankPassages returns the passages of the union's documents that best
+// answer question, best first, whether or not well enough to quote. The
+// question is read as written, with the documents' own speller: the
+// entries' reading of it keeps only the clause about their subjects.
+func (m *Matcher) rankPassages(question string) []Quoted {
+	if m.docs == nil {
+		return nil
+	}
+	return m.docs.rank(question, passagesOffered)
+}
+
+// knows reports whether the entries' classifier learnt a word, so that
+// the documents' speller does not take it for a slip.
+func (m *Matcher) knows(word string) bool {
+	return m.clf != nil && m.clf.saw(word)
+}
+
+// matchEntries decides among the prepared entries alone.
+func (m *Matcher) matchEntries(question string) Result {
 	ix := m.idx.Load()
 	asked := question
 	if m.clf != nil {
 		question = m.read(ix, question)
 	}
-	r := m.decide(ix, asked, question)
-	return r, question
+	return m.decide(ix, asked, question)
 }
 
 // decide is Match's decision among the entries for a question read by

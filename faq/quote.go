@@ -89,3 +89,23 @@ func (q Quoted) Reply() string {
 // line; a longer one is read in the excerpt, so the reply stays within
 // Discord's 2,000 characters.
 const maxLeadChars = 300
+
+// maxOfferChars is the longest sentence quoted when a passage is offered
+// among suggestions; the member opens the passage for the rest.
+const maxOfferChars = 140
+
+// Offer is how a passage offered among suggestions is listed: its
+// citation and the start of the sentence that best answers, e.g.
+// `Article 9, Section 9.5 (Meal Periods and Rest Breaks): "9.5.1
+// Employees who work more than six (6) hours in a day receive an unpaid
+// meal period…"`.
+func (q Quoted) Offer() string {
+	best := strings.TrimSpace(q.Sentence)
+	if best == "" {
+		return q.Citation
+	}
+	if utf8.RuneCountInString(best) > maxOfferChars {
+		best = strings.TrimSpace(cutRunes(best, maxOfferChars-1)) + "…"
+	}
+	return q.Citation + `: "` + best + `"`
+}

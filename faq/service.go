@@ -11,9 +11,10 @@ import (
 // Config is what a Service is built from.
 type Config struct {
 	// Matcher answers questions: the knowledge base (see Load) indexed
-	// with the phrasings stewards added.
+	// with what stewards added (see OpenMatcher).
 	Matcher *Matcher
-	// Store keeps feedback, unanswered questions and added phrasings.
+	// Store keeps feedback, unanswered questions and questions answered
+	// from passages, added phrasings and promoted entries.
 	Store Store
 	// Salt keys the hash that stands for members in the Store.
 	Salt []byte

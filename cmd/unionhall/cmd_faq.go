@@ -12,12 +12,14 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/unionhall/unionhall/bot"
 	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/faq/passages"
 )
 
 // knowledgeBaseFrom loads the configuration, as every subcommand does, and
@@ -43,6 +45,9 @@ type askAnswer struct {
 	// union's documents it is, and the text quoted.
 	Citation string `json:"citation,omitempty"`
 	Passage  string `json:"passage,omitempty"`
+	// Offered are the citations of the passages offered beside the
+	// suggestions, best first.
+	Offered []string `json:"offered,omitempty"`
 }
 
 // cmdAsk answers questions from the command line, or one per line of
@@ -98,6 +103,9 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 			for _, e := range res.Suggestions {
 				a.Suggestions = append(a.Suggestions, e.ID)
 			}
+			for _, p := range res.Offered {
+				a.Offered = append(a.Offered, p.Citation)
+			}
 		}
 		if err := enc.Encode(a); err != nil {
 			return fmt.Errorf("write answer: %w", err)
@@ -119,6 +127,9 @@ func printAnswer(w io.Writer, m *faq.Matcher, r faq.Result, contact string) erro
 		fmt.Fprintf(&b, "Not sure (confidence %.2f). Did you mean one of these?\n", r.Confidence)
 		for _, e := range r.Suggestions {
 			fmt.Fprintf(&b, "  - %s [%s]\n", e.Question, e.ID)
+		}
+		for _, p := range r.Offered {
+			fmt.Fprintf(&b, "  - From the agreement, %s\n", p.Offer())
 		}
 	case faq.Passage:
 		b.WriteString(r.Quoted.Reply() + "\n")
@@ -250,7 +261,9 @@ func readEvalSet(file string, kb *faq.KB) ([]faq.Labeled, error) {
 		return nil, fmt.Errorf("faq eval: %w", err)
 	}
 	defer f.Close()
-	set, err := faq.ReadLabeled(f, func(id string) bool { return kb.Entry(id) != nil })
+	set, err := faq.ReadLabeled(f, func(id string) bool {
+		return kb.Entry(id) != nil || slices.ContainsFunc(kb.Passages, func(p passages.Passage) bool { return faq.PassageHolds(p, id) })
+	})
 	if err != nil {
 		return nil, fmt.Errorf("faq eval %s: %w", file, err)
 	}
@@ -324,6 +337,13 @@ func printReports(w io.Writer, file string, rs []faq.Report, names ...string) er
 	row("wrong answers (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Wrong) })
 	row("not answered (in scope)", func(r faq.Report) string { return fmt.Sprint(r.InScope - r.Correct - r.Wrong) })
 	row("false answers (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.FalseAnswers) })
+	if rs[0].Quoted+rs[0].OfferedPassages+rs[0].QuotedOutOfScope > 0 {
+		row("passages quoted (in scope)", func(r faq.Report) string { return fmt.Sprint(r.Quoted) })
+		row("  holding the answer", func(r faq.Report) string { return fmt.Sprint(r.QuotedRight) })
+		row("  not holding it", func(r faq.Report) string { return fmt.Sprint(r.Quoted - r.QuotedRight) })
+		row("right passage offered, not quoted", func(r faq.Report) string { return fmt.Sprint(r.OfferedPassages) })
+		row("passages quoted (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.QuotedOutOfScope) })
+	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}

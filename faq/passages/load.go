@@ -41,6 +41,11 @@ type Options struct {
 	// MinChars is the length under which a clause is joined to the next
 	// one under the same heading (DefaultMinChars).
 	MinChars int
+	// ClauseByClause splits a section into its clauses even when the
+	// whole section fits within MaxChars. By default such a section is
+	// one passage, so that a member asking about one of its rules sees
+	// the rules beside it.
+	ClauseByClause bool
 	// MaxFileBytes is the largest file Load reads (DefaultMaxFileBytes).
 	MaxFileBytes int64
 	// PDF reads PDF documents (PDFToText, which runs pdftotext).

@@ -1,6 +1,7 @@
 package passages
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +19,9 @@ type piece struct {
 // stays within opts.MaxChars. The joined passage keeps the first block's
 // headings and records the last one's number for the citation's range.
 func mergeShort(blocks []block, opts Options) []block {
+	if !opts.ClauseByClause {
+		blocks = mergeSections(blocks, opts)
+	}
 	var out []block
 	for i := 0; i < len(blocks); i++ {
 		cur := blocks[i]
@@ -33,6 +37,71 @@ func mergeShort(blocks []block, opts Options) []block {
 		out = append(out, cur)
 	}
 	return out
+}
+
+// mergeSections joins the blocks of a section (its own text and its
+// clauses) into one when the whole fits within opts.MaxChars: a member
+// asking about night differentials is best shown the section on shift
+// differentials, with the evening and weekend rules beside the night one.
+// The joined block is cited as the section.
+func mergeSections(blocks []block, opts Options) []block {
+	var out []block
+	for i := 0; i < len(blocks); {
+		key, n := sectionOf(blocks[i])
+		j := i + 1
+		size := runes(blocks[i].text())
+		for j < len(blocks) && !blocks[j].preamble && n > 0 {
+			k, _ := sectionOf(blocks[j])
+			if k != key {
+				break
+			}
+			size += 2 + runes(blocks[j].text())
+			j++
+		}
+		if j-i < 2 || size > opts.MaxChars {
+			out = append(out, blocks[i:j]...)
+			i = j
+			continue
+		}
+		merged := block{headings: blocks[i].headings[:n], start: blocks[i].start}
+		for k := i; k < j; k++ {
+			if k > i {
+				merged.lines = append(merged.lines, line{})
+			}
+			// A clause whose heading is a Markdown line of its own
+			// keeps it, so that its number and title are quoted.
+			if hs := blocks[k].headings; len(hs) > n {
+				h := hs[len(hs)-1]
+				if len(blocks[k].lines) == 0 || blocks[k].lines[0].no != h.Line {
+					merged.lines = append(merged.lines, line{text: h.Text, no: h.Line})
+				}
+			}
+			merged.lines = append(merged.lines, blocks[k].lines...)
+		}
+		out = append(out, merged)
+		i = j
+	}
+	return out
+}
+
+// sectionOf returns the key of the section a block lies in (the lines of
+// its headings down to the innermost one that is not a clause) and how
+// many headings that is; 0 for a preamble or a block outside any heading.
+func sectionOf(b block) (string, int) {
+	if b.preamble {
+		return "", 0
+	}
+	n := 0
+	for i, h := range b.headings {
+		if h.Kind != Clause {
+			n = i + 1
+		}
+	}
+	var key strings.Builder
+	for _, h := range b.headings[:n] {
+		fmt.Fprintf(&key, "%d/", h.Line)
+	}
+	return key.String(), n
 }
 
 // siblings reports whether b follows a at the same depth under the same

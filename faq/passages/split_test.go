@@ -49,7 +49,7 @@ func checkSummaries(t *testing.T, got []Passage, want []summary) {
 }
 
 func TestSplitFollowsMarkdownStructure(t *testing.T) {
-	ps := Split("documents/agreement.md", readFixture(t, "agreement.md"), Options{})
+	ps := Split("documents/agreement.md", readFixture(t, "agreement.md"), Options{ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Agreement between Riverside County and Local 1183, preamble", 3, "This Agreement is made between Riverside County (the *Employer*) and"},
 		{"Article 12, Section 12.1 (Purpose)", 8, "The parties recognise that layoffs cause hardship. The Employer shall look"},
@@ -102,7 +102,7 @@ func TestSplitReadsPlainTextHeadings(t *testing.T) {
 		{"(a) an employee may bump", Clause, "a", ""},
 		{"1. No employee shall be required", Clause, "1", ""},
 	} {
-		ps := Split("a.txt", tc.line+"\n\nThe text under it, long enough to stand as a passage of its own.\n", Options{})
+		ps := Split("a.txt", tc.line+"\n\nThe text under it, long enough to stand as a passage of its own.\n", Options{ClauseByClause: true})
 		if len(ps) != 1 || len(ps[0].Headings) == 0 {
 			t.Errorf("%q: got %+v", tc.line, ps)
 			continue
@@ -125,13 +125,13 @@ func TestSplitKeepsSentencesThatLookLikeHeadingsAsText(t *testing.T) {
 		"**Note:** the Employer pays parking.",
 	} {
 		text := "Preface.\n" + line + "\n"
-		ps := Split("a.md", text, Options{})
+		ps := Split("a.md", text, Options{ClauseByClause: true})
 		if len(ps) != 1 || len(ps[0].Headings) != 0 || !strings.Contains(ps[0].Text, line) {
 			t.Errorf("%q was read as a heading: %+v", line, ps)
 		}
 	}
 	// In a text file a "#" line is text, not a Markdown heading.
-	ps := Split("a.txt", "Preface.\n# not a heading\n", Options{})
+	ps := Split("a.txt", "Preface.\n# not a heading\n", Options{ClauseByClause: true})
 	if len(ps) != 1 || !strings.Contains(ps[0].Text, "# not a heading") {
 		t.Errorf("text file: %+v", ps)
 	}
@@ -142,7 +142,7 @@ func TestSplitHandlesCRLFTabsAndRomanArticles(t *testing.T) {
 	if !strings.Contains(text, "\r\n") || !strings.Contains(text, "\t") {
 		t.Fatal("the fixture lost its CRLF line ends or tabs")
 	}
-	ps := Split("documents/agreement-crlf.txt", text, Options{})
+	ps := Split("documents/agreement-crlf.txt", text, Options{ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Article XII, Section 12.3 (Notice of Layoff)", 3, "The Employer shall give the Union sixty (60)"},
 		{"Article XIII, Section 13.1 (Definition)", 8, "Seniority is continuous service in the bargaining unit since the last date"},
@@ -161,7 +161,7 @@ func TestSplitHandlesCRLFTabsAndRomanArticles(t *testing.T) {
 }
 
 func TestSplitCitesSideLetterParagraphs(t *testing.T) {
-	ps := Split("documents/side-letter-overtime.md", readFixture(t, "side-letter-overtime.md"), Options{})
+	ps := Split("documents/side-letter-overtime.md", readFixture(t, "side-letter-overtime.md"), Options{ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Side letter on mandatory overtime, paragraphs 1-2", 3, "1. No employee shall be required to work more than sixteen (16) hours in"},
 		{"Side letter on mandatory overtime, paragraph 3", 9, "3. An employee who has worked mandatory overtime in the last seven (7) days"},
@@ -181,13 +181,13 @@ func TestSplitDocumentWithoutStructureGivesParagraphs(t *testing.T) {
 		}
 	}
 	// With the default minimum the short first paragraph joins the next.
-	if ps := Split("memo.txt", readFixture(t, "memo.txt"), Options{}); len(ps) != 2 {
+	if ps := Split("memo.txt", readFixture(t, "memo.txt"), Options{ClauseByClause: true}); len(ps) != 2 {
 		t.Errorf("default minimum: %d passages, want 2", len(ps))
 	}
 }
 
 func TestSplitTitleFromFirstLineOfTextFile(t *testing.T) {
-	ps := Split("x.txt", "SIDE LETTER ON MANDATORY OVERTIME\n\n1. No employee shall work more than sixteen hours in a row.\n", Options{})
+	ps := Split("x.txt", "SIDE LETTER ON MANDATORY OVERTIME\n\n1. No employee shall work more than sixteen hours in a row.\n", Options{ClauseByClause: true})
 	if len(ps) != 1 || ps[0].Citation() != "Side letter on mandatory overtime, paragraph 1" {
 		t.Fatalf("got %+v", ps)
 	}
@@ -227,7 +227,7 @@ func TestSplitCutsLongSectionsAtParagraphsThenSentences(t *testing.T) {
 		t.Errorf("lines %d..%d, want 1..5", ps[0].Line, ps[len(ps)-1].Line)
 	}
 	// Two short paragraphs that fit together stay in one passage.
-	if ps := Split("a.txt", text, Options{}); len(ps) != 1 {
+	if ps := Split("a.txt", text, Options{ClauseByClause: true}); len(ps) != 1 {
 		t.Errorf("default maximum: %d passages, want 1", len(ps))
 	}
 }
@@ -248,7 +248,7 @@ func TestSplitCutsAnEndlessSentenceBetweenWords(t *testing.T) {
 func TestSplitMergesShortClausesOnlyWithSiblings(t *testing.T) {
 	text := "Section 7.1 Overtime\n7.1.1 Time and a half.\n7.1.2 Double time on Sundays.\n" +
 		"Section 7.2 Call-back\n7.2.1 Four hours minimum.\n"
-	ps := Split("a.txt", text, Options{})
+	ps := Split("a.txt", text, Options{ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Section 7.1.1-7.1.2 (Overtime)", 2, "7.1.1 Time and a half."},
 		{"Section 7.2.1 (Call-back)", 5, "7.2.1 Four hours minimum."},
@@ -257,7 +257,7 @@ func TestSplitMergesShortClausesOnlyWithSiblings(t *testing.T) {
 		t.Errorf("LastNumber = %q", ps[0].LastNumber)
 	}
 	// A preamble never joins the first article.
-	ps = Split("a.txt", "Short preamble.\nARTICLE 1 - RECOGNITION\n1.1.1 The Employer recognises the Union.\n", Options{})
+	ps = Split("a.txt", "Short preamble.\nARTICLE 1 - RECOGNITION\n1.1.1 The Employer recognises the Union.\n", Options{ClauseByClause: true})
 	if len(ps) != 2 || !ps[0].Preamble || ps[1].Citation() != "Article 1, Section 1.1.1 (Recognition)" {
 		t.Errorf("got %+v", summarize(ps))
 	}
@@ -266,7 +266,7 @@ func TestSplitMergesShortClausesOnlyWithSiblings(t *testing.T) {
 func TestSplitLetteredAndRomanClauses(t *testing.T) {
 	long := " is a clause long enough to be quoted on its own, because it says a good deal more than a single line would, and goes on for a while, in the way clauses of an agreement do, to pass the minimum length.\n"
 	text := "Section 9.2 Leave\n(h)" + long + "(i)" + long + "(ii)" + long
-	ps := Split("a.txt", text, Options{})
+	ps := Split("a.txt", text, Options{ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Section 9.2(h) (Leave)", 2, "(h)" + long[:len(long)-1]},
 		{"Section 9.2(i) (Leave)", 3, "(i)" + long[:len(long)-1]},
@@ -276,7 +276,7 @@ func TestSplitLetteredAndRomanClauses(t *testing.T) {
 
 func TestSplitEmptyAndBlankDocuments(t *testing.T) {
 	for _, text := range []string{"", "\n\n  \n", "\r\n\t\r\n"} {
-		if ps := Split("a.txt", text, Options{}); len(ps) != 0 {
+		if ps := Split("a.txt", text, Options{ClauseByClause: true}); len(ps) != 0 {
 			t.Errorf("%q gave %+v", text, ps)
 		}
 	}
@@ -309,7 +309,7 @@ func TestCitation(t *testing.T) {
 }
 
 func TestSplitPageBreakEndsAParagraph(t *testing.T) {
-	ps := Split("a.txt", "The end of page one.\fThe start of page two.\n", Options{MinChars: 1})
+	ps := Split("a.txt", "The end of page one.\fThe start of page two.\n", Options{MinChars: 1, ClauseByClause: true})
 	if len(ps) != 2 || ps[0].Text != "The end of page one." || ps[1].Text != "The start of page two." || ps[1].Line != 1 {
 		t.Errorf("got %+v", ps)
 	}
@@ -317,7 +317,7 @@ func TestSplitPageBreakEndsAParagraph(t *testing.T) {
 
 func TestSplitNumberedMarkdownHeadings(t *testing.T) {
 	text := "# Handbook\n\n## Article 3 - Hours\n\n### 3.1 Work week\n\nThe work week is thirty-five hours.\n\n#### 3.1.1 Flexible hours\n\nStart times may vary by an hour.\n\n## Definitions\n\nA day is a calendar day.\n"
-	ps := Split("h.md", text, Options{MinChars: 1})
+	ps := Split("h.md", text, Options{MinChars: 1, ClauseByClause: true})
 	checkSummaries(t, ps, []summary{
 		{"Article 3, Section 3.1 (Work week)", 5, "The work week is thirty-five hours."},
 		{"Article 3, Section 3.1.1 (Flexible hours)", 9, "Start times may vary by an hour."},
@@ -326,12 +326,17 @@ func TestSplitNumberedMarkdownHeadings(t *testing.T) {
 	if len(ps[2].Headings) != 1 {
 		t.Errorf("a heading at the article's level closes the article: %+v", ps[2].Headings)
 	}
+	// Quoted whole, the section keeps its clause's heading.
+	whole := Split("h.md", text, Options{})
+	if len(whole) != 2 || !strings.Contains(whole[0].Text, "3.1.1 Flexible hours\nStart times") || !whole[0].Covers("3.1.1") {
+		t.Errorf("whole sections: %+v", whole)
+	}
 }
 
 func TestSplitClauseRunInTitles(t *testing.T) {
 	body := " The parties agree that mandatory overtime is used only after every reasonable effort to fill a shift voluntarily has failed, and only in the facilities that operate around the clock.\n"
 	text := "1. Purpose." + body + "2. Steps before mandating." + body + "3. The supervisor shall ask. Then" + body + "4. See Sec. 10.4." + body
-	ps := Split("mou.txt", text, Options{MinChars: 1})
+	ps := Split("mou.txt", text, Options{MinChars: 1, ClauseByClause: true})
 	var got []string
 	for _, p := range ps {
 		got = append(got, p.Citation())
@@ -342,5 +347,47 @@ func TestSplitClauseRunInTitles(t *testing.T) {
 	}
 	if !strings.HasPrefix(ps[0].Text, "1. Purpose. The parties agree") {
 		t.Errorf("the run-in title left the text: %q", ps[0].Text)
+	}
+}
+
+func TestCoversFindsTheProvisionInAPassage(t *testing.T) {
+	doc := "# ARTICLE 13 - GRIEVANCES\n\n## Section 13.3 Filing\n\n13.3.1 A grievance is filed in writing within twenty working days.\n\n13.3.2 It names the article.\n\n## Section 13.4 Step 1\n\nThe supervisor meets within five days and answers in writing within ten days of the meeting, giving reasons for the answer.\n"
+	ps := Split("agreement.md", doc, Options{})
+	var merged, step1 Passage
+	for _, p := range ps {
+		switch {
+		case strings.Contains(p.Text, "13.3.1"):
+			merged = p
+		case strings.Contains(p.Text, "supervisor meets"):
+			step1 = p
+		}
+	}
+	for number, want := range map[string]bool{"13.3.1": true, "13.3.2": true, "13.3": true, "13": true, "13.4": false, "13.3.3": false, "3": false, "": false} {
+		if got := merged.Covers(number); got != want {
+			t.Errorf("%s covers %q = %v, want %v", merged.Citation(), number, got, want)
+		}
+	}
+	if !step1.Covers("13.4") || step1.Covers("13.3") {
+		t.Errorf("%s: covers 13.4 %v, 13.3 %v; want true, false", step1.Citation(), step1.Covers("13.4"), step1.Covers("13.3"))
+	}
+}
+
+func TestSplitQuotesASectionWholeWhenItFits(t *testing.T) {
+	ps := Split("documents/agreement.md", readFixture(t, "agreement.md"), Options{})
+	checkSummaries(t, ps, []summary{
+		{"Agreement between Riverside County and Local 1183, preamble", 3, "This Agreement is made between Riverside County (the *Employer*) and"},
+		{"Article 12, Section 12.1 (Purpose)", 8, "The parties recognise that layoffs cause hardship. The Employer shall look"},
+		{"Article 12, Section 12.3 (Notice of Layoff)", 17, "12.3.1 The Employer shall give the Union sixty (60) days' notice."},
+		{"Article 12, Section 12.4 (Recall)", 38, "Employees shall be recalled in order of seniority, most senior first, to"},
+	})
+	// The section keeps every clause, each on its own line with its number.
+	for _, n := range []string{"12.3", "12.3.1", "12.3.2", "12.3.3", "a", "b"} {
+		if !ps[2].Covers(n) {
+			t.Errorf("%s does not cover %s:\n%s", ps[2].Citation(), n, ps[2].Text)
+		}
+	}
+	// A section longer than MaxChars is still quoted clause by clause.
+	if short := Split("documents/agreement.md", readFixture(t, "agreement.md"), Options{MaxChars: 300}); len(short) <= 4 {
+		t.Errorf("with MaxChars 300, %d passages, want the long section split", len(short))
 	}
 }
