@@ -187,17 +187,17 @@ func promotedReply(p Promotion) string {
 		"/faq show %s shows it; /faq add %s \"<question>\" teaches it other ways to ask.\n"+
 		"It is kept in the database. To refine it, write it into the knowledge base as %s/%s.yaml and restart: the file then takes its place.",
 		p.Ref, p.EntryID, p.Topic, cleanText(p.Question, maxEcho), p.Citation, p.EntryID, p.EntryID, EntriesDir, p.EntryID)
-	file := "\nThe file, to start from (name a source of " + SourcesFile + "):\n" + EntryYAML(p)
+	file := "\nThe file, to start from (name a source of " + SourcesFile + "):\n" + entryYAML(p)
 	if utf8.RuneCountInString(text+file) > maxReplyChars {
 		return text + " docs/faq-matcher.md shows the file's lines; /faq show " + p.EntryID + " has the answer's text."
 	}
 	return text + file
 }
 
-// EntryYAML is a promoted entry written as a knowledge base entry file
+// entryYAML is a promoted entry written as a knowledge base entry file
 // (entries/<id>.yaml), for a steward to refine; its sources line names
 // "agreement", to be replaced by the agreement's id in sources.yaml.
-func EntryYAML(p Promotion) string {
+func entryYAML(p Promotion) string {
 	data, err := yaml.Marshal(struct {
 		ID       string   `yaml:"id"`
 		Topic    string   `yaml:"topic"`
