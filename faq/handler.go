@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -54,6 +55,8 @@ func MemberHash(salt []byte, userID string) string {
 // help and its own command form.
 func (s *Service) Command() bot.Command {
 	topic := bot.Arg{Name: "topic", Summary: "A topic's id, from /faq topics", Required: true, MaxLength: 100}
+	shown := topic
+	shown.Summary = "A topic's id, from /faq topics, or a passage of the agreement, such as 13.3"
 	return bot.Command{
 		Name:    "faq",
 		Summary: "answers to members' questions about the agreement",
@@ -65,7 +68,7 @@ func (s *Service) Command() bot.Command {
 				Handler: bot.HandlerFunc(s.serveAsk),
 			},
 			{Name: "topics", Aliases: []string{"topic", "list"}, Summary: "list what I can answer", Handler: bot.HandlerFunc(s.topics)},
-			{Name: "show", Summary: "show the answer for one topic", Args: []bot.Arg{topic}, Handler: bot.HandlerFunc(s.show)},
+			{Name: "show", Summary: "show the answer for one topic, or a passage of the agreement", Args: []bot.Arg{shown}, Handler: bot.HandlerFunc(s.show)},
 			{
 				Name: "feedback", Summary: "say whether an answer helped (the buttons under answers do this)",
 				Args: []bot.Arg{topic, {
@@ -233,6 +236,9 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 		}
 		for _, q := range res.Offered {
 			body = append(body, "- From the agreement, "+q.Offer())
+			if ref := s.Matcher.Ref(q.Passage); ref != "" {
+				card.Buttons = append(card.Buttons, bot.Button{Label: q.Label(), Action: "faq", Value: "show " + ref})
+			}
 		}
 		card.Body = strings.Join(body, "\n")
 		return w.Reply(ctx, bot.Reply{Card: card, Private: priv, Thread: r.Thread})
@@ -337,13 +343,26 @@ func (s *Service) entry(id string) (*Entry, error) {
 	if e := s.Matcher.Entry(id); e != nil {
 		return e, nil
 	}
+	if s.Matcher.HasDocuments() && refPattern.MatchString(id) {
+		return nil, bot.Errorf(bot.ENOTFOUND, "There is no topic or passage %q. Type /faq topics to see the topics; a passage is named by its number in the agreement, such as 13.3.", id)
+	}
 	if idPattern.MatchString(id) {
 		return nil, bot.Errorf(bot.ENOTFOUND, "There is no topic %q. Type /faq topics to see them.", id)
 	}
 	return nil, bot.Errorf(bot.ENOTFOUND, "There is no such topic. Type /faq topics to see them.")
 }
 
+// refPattern matches what may be a passage's reference ("13.3",
+// "side-letter-overtime:3", "agreement:13.3(a)"), safe to echo.
+var refPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.:()-]{0,60}$`)
+
 func (s *Service) show(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {
+	// A passage offered among suggestions opens by its reference
+	// ("13.3"), which no topic's id can be.
+	if p, _, ok := s.Matcher.PassageByRef(r.Arg("topic")); ok && s.Matcher.Entry(strings.ToLower(r.Arg("topic"))) == nil {
+		q := Quoted{Passage: p, Citation: p.Citation()}
+		return reply(ctx, w, r, private(r), q.Reply())
+	}
 	e, err := s.entry(strings.ToLower(r.Arg("topic")))
 	if err != nil {
 		return err

@@ -86,13 +86,19 @@ func newHarness(t *testing.T) *harness { return newHarnessWith(t, Options{}) }
 
 func newHarnessWith(t *testing.T, opts Options) *harness {
 	t.Helper()
+	return newHarnessOn(t, loadDefault(t), opts)
+}
+
+// newHarnessOn is newHarness over knowledge base kb.
+func newHarnessOn(t *testing.T, kb *KB, opts Options) *harness {
+	t.Helper()
 	stewards, err := bot.ParseStewards("console:steve")
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := newMemStore()
 	svc, err := New(Config{
-		Matcher: NewMatcher(loadDefault(t), nil, opts),
+		Matcher: NewMatcher(kb, nil, opts),
 		Store:   st,
 		Salt:    []byte("test salt"),
 		Contact: "Call the union hall at 555-0100.",
@@ -478,5 +484,37 @@ func TestRelatedEntryIsAButton(t *testing.T) {
 	shown := h.reply("alice", c.Buttons[2].Command())
 	if shown.Card == nil || shown.Card.Title != kb.Entry("ratification-rules").Question {
 		t.Errorf("related button shows %+v", shown)
+	}
+}
+
+func TestOfferedPassagesOpenFromTheirButtons(t *testing.T) {
+	h := newHarnessOn(t, agreementKB(t), Options{})
+	r := h.reply("alice", "how long do i have to file a grievance")
+	if r.Card == nil {
+		t.Fatalf("no card: %q", r.Text)
+	}
+	if !strings.Contains(r.Card.Body, `From the agreement, Article 13, Section 13.3 (Filing): "A grievance must be filed within twenty (20) working days`) {
+		t.Errorf("the card does not offer the filing section:\n%s", r.Card.Body)
+	}
+	var open string
+	for _, b := range r.Card.Buttons {
+		if b.Label == "Article 13, Section 13.3" {
+			open = b.Command()
+		}
+	}
+	if open != "/faq show 13.3" {
+		t.Fatalf("the filing section's button is %q, want /faq show 13.3:\n%s", open, allText(r))
+	}
+	shown := allText(h.reply("alice", open))
+	for _, want := range []string{`Article 13, Section 13.3 (Filing): "A grievance must be filed within twenty (20) working days`, PassageNote} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("%s shows %q, without %q", open, shown, want)
+		}
+	}
+	if got := allText(h.reply("alice", "/faq show 99.9")); !strings.Contains(got, `There is no topic or passage "99.9"`) {
+		t.Errorf("an unknown passage: %q", got)
+	}
+	if got := allText(h.reply("alice", "/faq show wage-freeze")); !strings.Contains(got, "wage freeze") {
+		t.Errorf("a topic no longer shows: %q", got)
 	}
 }

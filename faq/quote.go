@@ -109,3 +109,19 @@ func (q Quoted) Offer() string {
 	}
 	return q.Citation + `: "` + best + `"`
 }
+
+// maxLabelChars is the longest button label: Slack allows 75 characters.
+const maxLabelChars = 75
+
+// Label is the passage's name on a button: its citation without the
+// title ("Article 9, Section 9.5"), or with it when that is all it has.
+func (q Quoted) Label() string {
+	label := q.Citation
+	if i := strings.LastIndex(label, " ("); i > 0 {
+		label = label[:i]
+	}
+	if utf8.RuneCountInString(label) > maxLabelChars {
+		label = cutRunes(label, maxLabelChars-1) + "…"
+	}
+	return label
+}
