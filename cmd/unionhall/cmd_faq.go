@@ -331,6 +331,7 @@ func printReports(w io.Writer, file string, rs []faq.Report, names ...string) er
 	}
 	row("P@1 (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.PrecisionAt1()) })
 	row("MRR (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.MRR()) })
+	row("ranked first (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.FirstRate()) })
 	row("wrong-answer rate (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.WrongRate()) })
 	row("answered or suggested (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.OfferedRate()) })
 	row("false-answer rate (out of scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.FalseAnswerRate()) })
