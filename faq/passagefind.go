@@ -45,13 +45,15 @@ type Quoted struct {
 // PassageCoverageAt of the question's subject words and it leads the
 // next passage by PassageLeadAt. Otherwise up to three passages scoring
 // PassageOfferAt, holding PassageOfferCoverageAt of the subject words,
-// are offered for the member to choose, beside any entries.
+// are offered for the member to choose, beside any entries: offered, a
+// passage that does not answer costs the member a glance, not a wrong
+// rule.
 const (
 	PassageScoreAt         = 10.0
 	PassageCoverageAt      = 0.8
 	PassageLeadAt          = 1.3
 	PassageOfferAt         = 8.0
-	PassageOfferCoverageAt = 0.34
+	PassageOfferCoverageAt = 0.25
 	passagesOffered        = 3
 )
 
@@ -65,11 +67,8 @@ const (
 	// passageWeightStop and passageWeightCommon are how much a stop
 	// word and an everyday word of a question count.
 	passageWeightStop   = 0.4
-	passageWeightCommon = 0.5
-	// passageWeightLexicon is how much a lexicon synonym of a question
-	// word counts.
-	passageWeightLexicon = 0.5
-	maxPassageTokens     = 1 << 16
+	passageWeightCommon = 0.6
+	maxPassageTokens    = 1 << 16
 )
 
 // passageIndex finds the passage that best answers a question, reading
@@ -346,12 +345,11 @@ func (px *passageIndex) read(question string) []passageWord {
 				w.subject = !isNumeric(t) && !isBotWord(t)
 			}
 			if j == i {
-				// A phrase ("comp time"), or a member's word the
-				// documents never use ("OT"), is read as its meaning
-				// in full.
-				weight := passageWeightLexicon
-				if _, known := px.terms[stems[j]]; !known || n > 1 {
-					weight = max(w.weights[0], passageWeightCommon)
+				// A meaning counts as the member's word would, and a
+				// phrase's ("comp time") at least as an everyday word.
+				weight := w.weights[0]
+				if n > 1 {
+					weight = max(weight, passageWeightCommon)
 				}
 				for _, m := range meaning {
 					w.stems = append(w.stems, m)
