@@ -484,53 +484,37 @@ func (px *passageIndex) addSentences(scores []float64, words []passageWord) {
 	}
 }
 
-// has reports whether passage doc contains term st.
-func (px *passageIndex) has(doc int32, st string) bool {
-	id, ok := px.terms[st]
-	return ok && px.passageTerms[doc][id]
-}
-
 // coverage is the share of the question's subject words that passage doc
 // contains, as written or through the lexicon; 0 for a question without
 // subject words.
 func (px *passageIndex) coverage(doc int32, words []passageWord) float64 {
-	var subjects, found int
-	for _, w := range words {
-		if !w.subject {
-			continue
-		}
-		subjects++
-		for _, st := range w.stems {
-			if px.has(doc, st) {
-				found++
-				break
-			}
-		}
-	}
-	if subjects == 0 {
-		return 0
-	}
-	return float64(found) / float64(subjects)
+	return subjectShare(words, func(id int32) bool { return px.passageTerms[doc][id] }, px.terms)
 }
 
 // unitCoverage is the share of the question's subject words that unit u
 // contains.
 func (px *passageIndex) unitCoverage(u int32, words []passageWord) float64 {
+	return subjectShare(words, func(id int32) bool {
+		pl := px.postings[id]
+		i := sort.Search(len(pl), func(i int) bool { return pl[i].doc >= u })
+		return i < len(pl) && pl[i].doc == u
+	}, px.terms)
+}
+
+// subjectShare is the share of the subject words among words that has
+// reports present by one of their terms; 0 without subject words.
+func subjectShare(words []passageWord, has func(id int32) bool, terms map[string]int32) float64 {
 	var subjects, found int
 	for _, w := range words {
 		if !w.subject {
 			continue
 		}
 		subjects++
-		for _, st := range w.stems {
-			if id, ok := px.terms[st]; ok {
-				pl := px.postings[id]
-				i := sort.Search(len(pl), func(i int) bool { return pl[i].doc >= u })
-				if i < len(pl) && pl[i].doc == u {
-					found++
-					break
-				}
-			}
+		if slices.ContainsFunc(w.stems, func(st string) bool {
+			id, ok := terms[st]
+			return ok && has(id)
+		}) {
+			found++
 		}
 	}
 	if subjects == 0 {
