@@ -445,3 +445,29 @@ func TestDocumentsLeaveEntryAnswersAlone(t *testing.T) {
 		t.Fatalf("only %d questions answered by entries; the sets have changed", answered)
 	}
 }
+
+func TestAgreementWordsReadMembersWords(t *testing.T) {
+	if _, err := parseAgreementWords([]byte("synonyms:\n  ot: \"\"\n")); err == nil {
+		t.Error("a word without a meaning was accepted")
+	}
+	if _, err := parseAgreementWords([]byte("synonyms: [ot]\n")); err == nil {
+		t.Error("a list instead of a mapping was accepted")
+	}
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	for q, want := range map[string]string{
+		"is OT after 8 hours":                 "10.1",
+		"how many sick days do i get":         "15.1",
+		"can they bump me":                    "11.5",
+		"how much comp time can i bank":       "10.6",
+		"how long is my lunch break":          "9.5",
+		"can they write me up for being late": "14.2",
+	} {
+		found := false
+		for _, r := range m.rankPassages(q) {
+			found = found || r.Passage.Covers(want)
+		}
+		if !found {
+			t.Errorf("%q: %s is not among the passages offered", q, want)
+		}
+	}
+}
