@@ -288,7 +288,14 @@ func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
 
 func (s *Service) recordUnanswered(ctx context.Context, r *bot.Request, question string, res Result) {
 	u := Unanswered{Outcome: res.Outcome}
-	if len(res.Candidates) > 0 {
+	switch {
+	case len(res.Offered) > 0 && len(res.Suggestions) == 0:
+		// Only passages were offered: the first is what a steward may
+		// want to promote.
+		if ref := s.Matcher.Ref(res.Offered[0].Passage); ref != "" {
+			u.BestGuess = passageGuess + ref
+		}
+	case len(res.Candidates) > 0:
 		u.BestGuess = res.Candidates[0].Entry.ID
 	}
 	s.record(ctx, r, question, "an unanswered question", func(a asked) error {
@@ -352,6 +359,11 @@ func (s *Service) entry(id string) (*Entry, error) {
 	return nil, bot.Errorf(bot.ENOTFOUND, "There is no such topic. Type /faq topics to see them.")
 }
 
+// passageGuess starts the best guess recorded for a question that was
+// offered only passages, before the first one's reference: entries' ids
+// never contain a space.
+const passageGuess = "passage "
+
 // refPattern matches what may be a passage's reference ("13.3",
 // "side-letter-overtime:3", "agreement:13.3(a)"), safe to echo.
 var refPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.:()-]{0,60}$`)
@@ -404,7 +416,9 @@ func (s *Service) gaps(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 		for i, q := range g.Questions {
 			line := fmt.Sprintf("%d. %q - asked %s by %s, last on %s", i+1, cleanText(q.Question, maxEcho),
 				bot.Plural(q.Asked, "time"), bot.Plural(q.Members, "member"), q.Last.Format("2006-01-02"))
-			if q.BestGuess != "" {
+			if ref, ok := strings.CutPrefix(q.BestGuess, passageGuess); ok {
+				line += fmt.Sprintf("; closest passage: %s\n   /faq promote %s %s", ref, quoteArg(cleanText(q.Question, maxQuestionLen)), ref)
+			} else if q.BestGuess != "" {
 				line += "; closest topic: " + q.BestGuess
 			}
 			unanswered.items = append(unanswered.items, line)

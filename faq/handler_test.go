@@ -511,6 +511,12 @@ func TestOfferedPassagesOpenFromTheirButtons(t *testing.T) {
 			t.Errorf("%s shows %q, without %q", open, shown, want)
 		}
 	}
+	// Stewards see the closest passage of a question only offered
+	// passages, with the command that promotes it.
+	gaps := allText(h.reply("steve", "/faq gaps"))
+	if !strings.Contains(gaps, "closest passage: 13.3\n   /faq promote \"how long do i have to file a grievance\" 13.3") {
+		t.Errorf("/faq gaps does not name the closest passage:\n%s", gaps)
+	}
 	if got := allText(h.reply("alice", "/faq show 99.9")); !strings.Contains(got, `There is no topic or passage "99.9"`) {
 		t.Errorf("an unknown passage: %q", got)
 	}

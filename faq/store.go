@@ -63,7 +63,9 @@ type Unanswered struct {
 	Question string
 	// Outcome is Abstain or Suggest.
 	Outcome Outcome
-	// BestGuess is the id of the closest entry, or "".
+	// BestGuess is the id of the closest entry, or "passage " and the
+	// reference of the first passage offered when only passages were, or
+	// "".
 	BestGuess string
 	// Member is the asker's hash.
 	Member string
