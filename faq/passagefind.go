@@ -398,7 +398,8 @@ func (px *passageIndex) rank(question string, n int) []Quoted {
 		}
 	}
 	px.addSentences(scores, words)
-	if amount, when := asksAmount(question), asksWhen(question); (amount || when) && px.answerTypeBonus > 0 {
+	amount, when := asksAmount(question), asksWhen(question)
+	if (amount || when) && px.answerTypeBonus > 0 {
 		for u := range scores {
 			if scores[u] > 0 && (amount && px.figures[u] || when && px.dates[u]) {
 				scores[u] += px.answerTypeBonus
@@ -419,7 +420,6 @@ func (px *passageIndex) rank(question string, n int) []Quoted {
 		}
 		return cmp.Compare(a, b)
 	})
-	amount := asksAmount(question)
 	var out []Quoted
 	for i, d := range order[:min(n, len(order))] {
 		p := px.passages[d]

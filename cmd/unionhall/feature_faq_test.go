@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/unionhall/unionhall/faq"
+	"github.com/unionhall/unionhall/faq/faqtest"
 )
 
 func TestConsoleFAQ(t *testing.T) {
@@ -255,29 +256,37 @@ func TestStewardContactSetting(t *testing.T) {
 	}
 }
 
-// agreementKBDir writes the default knowledge base with the sample
-// agreement in its documents folder, and returns its directory.
-func agreementKBDir(t *testing.T) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "kb")
+// agreementKBDir writes the default knowledge base with the sample side
+// letter and the sample agreement, copies times over and renumbered (see
+// faqtest.LongAgreement), in its documents folder, and returns its
+// directory.
+func agreementKBDir(tb testing.TB, copies int) string {
+	tb.Helper()
+	dir := filepath.Join(tb.TempDir(), "kb")
 	if err := os.CopyFS(dir, faq.DefaultFS()); err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	agreement, err := os.ReadFile("../../faq/testdata/documents/agreement.md")
-	if err != nil {
-		t.Fatal(err)
+	docs := filepath.Join(dir, faq.DocumentsDir)
+	if err := os.MkdirAll(docs, 0o700); err != nil {
+		tb.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, faq.DocumentsDir), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, faq.DocumentsDir, "agreement.md"), agreement, 0o600); err != nil {
-		t.Fatal(err)
+	for name, long := range map[string]bool{"agreement.md": true, "side-letter-overtime.txt": false} {
+		text, err := os.ReadFile("../../faq/testdata/documents/" + name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if long {
+			text = []byte(faqtest.LongAgreement(string(text), copies))
+		}
+		if err := os.WriteFile(filepath.Join(docs, name), text, 0o600); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return dir
 }
 
 func TestAskJSONReportsAPassageAnswer(t *testing.T) {
-	vars := map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(t)}
+	vars := map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(t, 1)}
 	code, out, errOut := runMain(t.TempDir(), vars, "do i get paid for jury duty\nso no pay bump for 2 yrs??\n", "ask", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -304,7 +313,7 @@ func TestAskJSONReportsAPassageAnswer(t *testing.T) {
 }
 
 func TestConsoleQuotesTheAgreement(t *testing.T) {
-	vars := map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(t)}
+	vars := map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(t, 1)}
 	lines := runConsole(t, t.TempDir(), vars, "do i get paid for jury duty")
 	if len(lines) != 1 {
 		t.Fatalf("got %d replies: %+v", len(lines), lines)

@@ -1,12 +1,7 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/unionhall/unionhall/faq"
-	"github.com/unionhall/unionhall/faq/faqtest"
 )
 
 // BenchmarkStartup measures what happens between launch and the first
@@ -39,27 +34,5 @@ func benchmarkStartup(b *testing.B, vars map[string]string) {
 //
 //	go test ./cmd/unionhall -run '^$' -bench StartupWithLongAgreement
 func BenchmarkStartupWithLongAgreement(b *testing.B) {
-	kbDir := filepath.Join(b.TempDir(), "kb")
-	if err := os.CopyFS(kbDir, faq.DefaultFS()); err != nil {
-		b.Fatal(err)
-	}
-	sample, err := os.ReadFile("../../faq/testdata/documents/agreement.md")
-	if err != nil {
-		b.Fatal(err)
-	}
-	letter, err := os.ReadFile("../../faq/testdata/documents/side-letter-overtime.txt")
-	if err != nil {
-		b.Fatal(err)
-	}
-	docs := filepath.Join(kbDir, faq.DocumentsDir)
-	if err := os.MkdirAll(docs, 0o755); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(docs, "agreement.md"), []byte(faqtest.LongAgreement(string(sample), 4)), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(docs, "side-letter-overtime.txt"), letter, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	benchmarkStartup(b, map[string]string{"UNIONHALL_KB_DIR": kbDir})
+	benchmarkStartup(b, map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(b, 4)})
 }
