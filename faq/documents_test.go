@@ -158,7 +158,7 @@ func isPassageFor(p passages.Passage, want string) bool {
 // chosen on this set; the floors keep them from drifting.
 func TestAgreementDevSet(t *testing.T) {
 	m := NewMatcher(agreementKB(t), nil, Options{})
-	var answerable, top, quoted, wrong, offered, entry, unanswerable, quotedUnanswerable, offeredUnanswerable int
+	var answerable, top, quoted, wrong, offered, entry, beside, unanswerable, quotedUnanswerable, offeredUnanswerable int
 	for _, c := range readAgreementDev(t) {
 		found, ok := m.findPassage(c.question)
 		r := m.Match(c.question)
@@ -181,6 +181,10 @@ func TestAgreementDevSet(t *testing.T) {
 			case r.Outcome == Answer:
 				entry++
 				outcome = "entry " + r.Entry.ID
+				if r.Beside != nil && isPassageFor(r.Beside.Passage, c.want) {
+					beside++
+					outcome += " beside"
+				}
 			case r.Outcome == Passage && isPassageFor(r.Quoted.Passage, c.want):
 				quoted++
 			case r.Outcome == Passage:
@@ -195,14 +199,14 @@ func TestAgreementDevSet(t *testing.T) {
 			fmt.Printf("%-5v %-8s score %5.2f cov %.2f/%.2f lead %.2f want %s got %s | %s\n", right, outcome, found.Score, found.Coverage, found.UnitCoverage, found.Lead, c.want, found.Citation, c.question)
 		}
 	}
-	t.Logf("of %d questions the documents answer: P@1 %d, quoted right %d, wrong %d, right one offered %d, answered by an entry %d; "+
+	t.Logf("of %d questions the documents answer: P@1 %d, quoted right %d, wrong %d, right one offered %d, answered by an entry %d (%d with the right one beside); "+
 		"of the %d they do not answer, %d quoted, %d offered passages",
-		answerable, top, quoted, wrong, offered, entry, unanswerable, quotedUnanswerable, offeredUnanswerable)
+		answerable, top, quoted, wrong, offered, entry, beside, unanswerable, quotedUnanswerable, offeredUnanswerable)
 	if float64(top) < 0.7*float64(answerable) {
 		t.Errorf("P@1 %d/%d, want at least 70%%", top, answerable)
 	}
-	if float64(quoted+offered) < 0.75*float64(answerable) {
-		t.Errorf("the right passage quoted or offered for %d/%d, want at least 75%%", quoted+offered, answerable)
+	if float64(quoted+offered+beside) < 0.8*float64(answerable) {
+		t.Errorf("the right passage quoted, offered or beside an entry's answer for %d/%d, want at least 80%%", quoted+offered+beside, answerable)
 	}
 	if float64(quotedUnanswerable) > 0.03*float64(unanswerable) {
 		t.Errorf("%d of %d questions the documents do not answer were answered from them", quotedUnanswerable, unanswerable)

@@ -69,10 +69,12 @@ type Prediction struct {
 	// Confidence is the system's confidence, or -1 when it has none.
 	Confidence float64
 	// Quoted is the passage of the union's documents answered with, if
-	// any; Offered are the passages offered instead; TopPassage is the
-	// passage ranked first, quoted or not (nil without documents).
+	// any; Offered are the passages offered instead; Beside is the
+	// passage shown beside an entry's answer; TopPassage is the passage
+	// ranked first, quoted or not (nil without documents).
 	Quoted     *passages.Passage
 	Offered    []passages.Passage
+	Beside     *passages.Passage
 	TopPassage *passages.Passage
 }
 
@@ -96,9 +98,16 @@ func (p Prediction) answersWith(want string) bool {
 }
 
 // offers reports whether the prediction offered want among its
-// suggestions.
+// suggestions, or showed a passage holding it beside its answer.
 func (p Prediction) offers(want string) bool {
-	return slices.Contains(p.Suggested, want) || slices.ContainsFunc(p.Offered, func(q passages.Passage) bool { return PassageHolds(q, want) })
+	return slices.Contains(p.Suggested, want) || slices.ContainsFunc(p.Offered, func(q passages.Passage) bool { return PassageHolds(q, want) }) ||
+		p.besideHolds(want)
+}
+
+// besideHolds reports whether the passage shown beside the answer holds
+// want.
+func (p Prediction) besideHolds(want string) bool {
+	return p.Beside != nil && PassageHolds(*p.Beside, want)
 }
 
 // System is something that can be evaluated: the matcher, or the plain
@@ -115,6 +124,9 @@ func (m *Matcher) Predict(question string) Prediction {
 	switch r.Outcome {
 	case Answer:
 		p.ID = r.Entry.ID
+		if r.Beside != nil {
+			p.Beside = &r.Beside.Passage
+		}
 	case Passage:
 		p.Quoted = &r.Quoted.Passage
 	}
@@ -162,8 +174,11 @@ type Report struct {
 	OutOfScope, FalseAnswers int
 	// Quoted counts in-scope questions answered with a passage of the
 	// union's documents, QuotedRight those whose passage holds the
-	// answer, and OfferedPassages those offered a passage that does.
-	Quoted, QuotedRight, OfferedPassages int
+	// answer, OfferedPassages those offered a passage that does, and
+	// BesideRight those answered by an entry with a passage that does
+	// beside it. The right passage is cited for QuotedRight +
+	// OfferedPassages + BesideRight questions.
+	Quoted, QuotedRight, OfferedPassages, BesideRight int
 	// QuotedOutOfScope counts OutOfScope questions answered with a
 	// passage.
 	QuotedOutOfScope int
@@ -182,6 +197,13 @@ func (r Report) WrongRate() float64 { return ratio(r.Wrong, r.InScope) }
 // OfferedRate is the share of in-scope questions answered with the
 // expected entry or offered it among suggestions.
 func (r Report) OfferedRate() float64 { return ratio(r.Offered, r.InScope) }
+
+// CitedRate is the share of in-scope questions for which the right
+// passage of the union's documents was quoted, offered or shown beside an
+// entry's answer.
+func (r Report) CitedRate() float64 {
+	return ratio(r.QuotedRight+r.OfferedPassages+r.BesideRight, r.InScope)
+}
 
 // FirstRate is the share of in-scope questions whose expected entry is
 // ranked first, answered or not.
@@ -264,8 +286,11 @@ func Evaluate(sys System, set []Labeled) Report {
 		}
 		if p.offers(q.Want) {
 			r.Offered++
-			if slices.ContainsFunc(p.Offered, func(o passages.Passage) bool { return PassageHolds(o, q.Want) }) {
+			switch {
+			case slices.ContainsFunc(p.Offered, func(o passages.Passage) bool { return PassageHolds(o, q.Want) }):
 				r.OfferedPassages++
+			case p.besideHolds(q.Want):
+				r.BesideRight++
 			}
 		}
 		r.Misses = append(r.Misses, miss)

@@ -1,6 +1,7 @@
 package faq
 
 import (
+	"github.com/unionhall/unionhall/faq/passages"
 	"strings"
 	"testing"
 )
@@ -92,6 +93,32 @@ func TestEvaluateCounts(t *testing.T) {
 	}
 	if r.PrecisionAt1() != 1.0/3 || r.MRR() != 0.5 || r.FalseAnswerRate() != 0.5 {
 		t.Fatalf("P@1 %v MRR %v false %v", r.PrecisionAt1(), r.MRR(), r.FalseAnswerRate())
+	}
+}
+
+// TestEvaluateCountsCitedPassages checks how passages are scored: a
+// quoted passage that holds the answer is right, one that does not is
+// wrong, and the right passage offered or shown beside an entry's answer
+// counts as cited.
+func TestEvaluateCountsCitedPassages(t *testing.T) {
+	filing := passages.Passage{Headings: []passages.Heading{{Kind: passages.Section, Number: "13.3"}}, Text: "13.3.1 File it.\n\n13.3.2 In writing."}
+	steps := passages.Passage{Headings: []passages.Heading{{Kind: passages.Section, Number: "13.4"}}, Text: "Step 1."}
+	set := []Labeled{{Want: "13.3.2", Question: "quoted"}, {Want: "13.4", Question: "wrong"}, {Want: "13.3.1", Question: "offered"},
+		{Want: "13.3", Question: "beside"}, {Want: "13.4", Question: "beside wrong"}, {Want: OutOfScope, Question: "out"}}
+	sys := fakeSystem{
+		"quoted":       {Quoted: &filing},
+		"wrong":        {Quoted: &filing},
+		"offered":      {Offered: []passages.Passage{steps, filing}},
+		"beside":       {ID: "grievances", Beside: &filing},
+		"beside wrong": {ID: "grievances", Beside: &filing},
+		"out":          {Quoted: &steps},
+	}
+	r := Evaluate(sys, set)
+	if r.Quoted != 2 || r.QuotedRight != 1 || r.OfferedPassages != 1 || r.BesideRight != 1 || r.QuotedOutOfScope != 1 || r.Wrong != 3 {
+		t.Fatalf("%+v", r)
+	}
+	if r.CitedRate() != 3.0/5 {
+		t.Errorf("cited %v, want 3/5", r.CitedRate())
 	}
 }
 

@@ -206,7 +206,7 @@ func (s *Service) answer(ctx context.Context, w bot.ResponseWriter, r *bot.Reque
 	}
 	switch res.Outcome {
 	case Answer:
-		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry, res.Related...), Private: priv, Thread: r.Thread})
+		return w.Reply(ctx, bot.Reply{Card: s.card(res.Entry, res.Beside, res.Related...), Private: priv, Thread: r.Thread})
 	case Passage:
 		s.recordPassageAnswer(ctx, r, question, res.Quoted)
 		return reply(ctx, w, r, priv, res.Quoted.Reply())
@@ -263,12 +263,21 @@ func (s *Service) key(id string) string {
 	return fmt.Sprintf("faq:%s:%d", id, s.seq.Add(1))
 }
 
-// card is the answer card of an entry, with its source, feedback buttons
-// and a button for each related entry.
-func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
+// card is the answer card of an entry, with its source, feedback buttons,
+// the passage of the union's documents beside it when there is one (its
+// citation and best sentence, and a button that opens it) and a button
+// for each related entry.
+func (s *Service) card(e *Entry, beside *Quoted, related ...*Entry) *bot.Card {
 	body := e.Answer
 	if e.ID == ContactEntry {
 		body += "\n" + s.contact()
+	}
+	var open *bot.Button
+	if beside != nil {
+		if ref := s.Matcher.Ref(beside.Passage); ref != "" {
+			body += "\n\nIn the agreement, " + beside.Offer()
+			open = &bot.Button{Label: beside.Label(), Action: "faq", Value: "show " + ref}
+		}
 	}
 	c := &bot.Card{
 		Key:    s.key(e.ID),
@@ -279,6 +288,9 @@ func (s *Service) card(e *Entry, related ...*Entry) *bot.Card {
 			{Label: "Helpful", Action: "faq", Value: "feedback " + e.ID + " helpful", Style: bot.StylePrimary},
 			{Label: "Not helpful", Action: "faq", Value: "feedback " + e.ID + " not-helpful"},
 		},
+	}
+	if open != nil {
+		c.Buttons = append(c.Buttons, *open)
 	}
 	for _, r := range related {
 		c.Buttons = append(c.Buttons, bot.Button{Label: "Also: " + r.Topic, Action: "faq", Value: "show " + r.ID})
@@ -379,7 +391,7 @@ func (s *Service) show(ctx context.Context, w bot.ResponseWriter, r *bot.Request
 	if err != nil {
 		return err
 	}
-	return w.Reply(ctx, bot.Reply{Card: s.card(e), Private: private(r), Thread: r.Thread})
+	return w.Reply(ctx, bot.Reply{Card: s.card(e, nil), Private: private(r), Thread: r.Thread})
 }
 
 func (s *Service) feedback(ctx context.Context, w bot.ResponseWriter, r *bot.Request) error {

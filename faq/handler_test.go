@@ -477,7 +477,7 @@ func TestStewardContactReadsWell(t *testing.T) {
 func TestRelatedEntryIsAButton(t *testing.T) {
 	h := newHarness(t)
 	kb := h.svc.Matcher.KB()
-	c := h.svc.card(kb.Entry("vote-result"), kb.Entry("ratification-rules"))
+	c := h.svc.card(kb.Entry("vote-result"), nil, kb.Entry("ratification-rules"))
 	if len(c.Buttons) != 3 || c.Buttons[2].Command() != "/faq show ratification-rules" || !strings.Contains(c.Buttons[2].Label, "Ratification rules") {
 		t.Fatalf("buttons %+v", c.Buttons)
 	}
@@ -522,5 +522,41 @@ func TestOfferedPassagesOpenFromTheirButtons(t *testing.T) {
 	}
 	if got := allText(h.reply("alice", "/faq show wage-freeze")); !strings.Contains(got, "wage freeze") {
 		t.Errorf("a topic no longer shows: %q", got)
+	}
+}
+
+// TestEntryAnswerCitesTheAgreementBeside checks that a prepared answer
+// shows, when the union's documents hold the question's subject, the
+// passage's citation and best sentence with a button that opens it, and
+// nothing when they do not.
+func TestEntryAnswerCitesTheAgreementBeside(t *testing.T) {
+	h := newHarnessOn(t, agreementKB(t), Options{})
+	r := h.reply("alice", "is there a labor management committee")
+	if r.Card == nil || r.Card.Title != h.svc.Matcher.KB().Entry("cost-saving-committees").Question {
+		t.Fatalf("not answered by the committees entry: %s", allText(r))
+	}
+	if !strings.Contains(r.Card.Body, "\n\nIn the agreement, Article 22, Section 22.1 (Statewide and Facility Committees): \"22.1.1 The parties shall keep a statewide Labor-Management Committee") {
+		t.Errorf("the answer does not cite the committees section:\n%s", r.Card.Body)
+	}
+	var open string
+	for _, b := range r.Card.Buttons {
+		if b.Label == "Article 22, Section 22.1" {
+			open = b.Command()
+		}
+	}
+	if open != "/faq show 22.1" {
+		t.Fatalf("the section's button is %q, want /faq show 22.1:\n%s", open, allText(r))
+	}
+	if shown := allText(h.reply("alice", open)); !strings.Contains(shown, "Article 22, Section 22.1 (Statewide and Facility Committees)") {
+		t.Errorf("%s shows %q", open, shown)
+	}
+	// The wage freeze is the default knowledge base's deal; the sample
+	// agreement has no clause on it.
+	r = h.reply("alice", "is there a wage freeze?")
+	if r.Card == nil || r.Card.Title != h.svc.Matcher.KB().Entry("wage-freeze").Question {
+		t.Fatalf("not answered by the wage freeze entry: %s", allText(r))
+	}
+	if strings.Contains(r.Card.Body, "In the agreement") || len(r.Card.Buttons) != 2 {
+		t.Errorf("an answer the documents do not hold cites them:\n%s\n%+v", r.Card.Body, r.Card.Buttons)
 	}
 }

@@ -144,6 +144,10 @@ type Result struct {
 	// Offered are passages of the union's documents offered, beside any
 	// Suggestions, when Outcome is Suggest, best first.
 	Offered []Quoted
+	// Beside is the passage of the union's documents on the question,
+	// when one holds its subject, shown beside an entry's answer (Outcome
+	// Answer) so that the member can read the agreement's own words.
+	Beside *Quoted
 }
 
 // Calibration maps the Features to a confidence with a logistic function:
@@ -775,7 +779,9 @@ func unknownShare(slots []slot) float64 {
 
 // Match answers one question. It never fails: a question with no words,
 // or none the knowledge base knows, is an abstention. A prepared entry
-// that answers always wins. Otherwise, for entries promoted from
+// that answers always wins, with the passage of the union's documents on
+// the question beside it when one holds its subject (Result.Beside).
+// Otherwise, for entries promoted from
 // passages (see Promote): one that has the question as a phrasing
 // answers; then a passage of the union's documents that answers well
 // enough (see Quoted.answers) is quoted, or answered with the entry
@@ -786,6 +792,10 @@ func (m *Matcher) Match(question string) Result {
 		question = strings.ToValidUTF8(question, " ")
 	}
 	r := m.matchEntries(question)
+	if r.Outcome == Answer && !r.Empty {
+		r.Beside = m.beside(question, r.Entry)
+		return r
+	}
 	if (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
 		return r
 	}
@@ -824,6 +834,18 @@ func (m *Matcher) Match(question string) Result {
 		r.Outcome = Suggest
 	}
 	return r
+}
+
+// beside returns the passage to show beside e's answer to question, or
+// nil: the passage ranked first when it holds the question's subject
+// (see Quoted.supports), unless e was promoted from it and already quotes
+// it.
+func (m *Matcher) beside(question string, e *Entry) *Quoted {
+	ranked := m.rankPassages(question)
+	if len(ranked) == 0 || !ranked[0].supports() || m.PromotedFrom(ranked[0].Passage) == e {
+		return nil
+	}
+	return &ranked[0]
 }
 
 // rankPassages returns the passages of the union's documents that best

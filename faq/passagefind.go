@@ -628,6 +628,15 @@ func (q Quoted) answers() bool {
 	return q.Score >= PassageScoreAt && q.UnitCoverage >= PassageCoverageAt && (q.Lead == 0 || q.Lead >= PassageLeadAt)
 }
 
+// supports reports whether q is worth showing beside an entry's answer:
+// it would be quoted but for its lead over the next passage. The entry
+// has already settled what the question is about, so the passage need
+// not stand out from its neighbours; it only has to hold the question's
+// subject in one clause and score as a quote does.
+func (q Quoted) supports() bool {
+	return q.Score >= PassageScoreAt && q.UnitCoverage >= PassageCoverageAt
+}
+
 // offerable reports whether q is worth offering among suggestions (see
 // PassageOfferAt).
 func (q Quoted) offerable() bool {

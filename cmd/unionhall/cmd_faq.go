@@ -48,6 +48,9 @@ type askAnswer struct {
 	// Offered are the citations of the passages offered beside the
 	// suggestions, best first.
 	Offered []string `json:"offered,omitempty"`
+	// Beside is the citation of the passage shown beside an entry's
+	// answer.
+	Beside string `json:"beside,omitempty"`
 }
 
 // cmdAsk answers questions from the command line, or one per line of
@@ -97,6 +100,9 @@ func cmdAsk(ctx context.Context, args []string, std stdio, lookupEnv func(string
 		switch res.Outcome {
 		case faq.Answer:
 			a.ID, a.Answer = res.Entry.ID, res.Entry.Answer
+			if res.Beside != nil {
+				a.Beside = res.Beside.Citation
+			}
 		case faq.Passage:
 			a.Citation, a.Passage = res.Quoted.Citation, res.Quoted.Excerpt(faq.MaxExcerptChars)
 		case faq.Suggest:
@@ -122,7 +128,11 @@ func printAnswer(w io.Writer, m *faq.Matcher, r faq.Result, contact string) erro
 	var b strings.Builder
 	switch r.Outcome {
 	case faq.Answer:
-		fmt.Fprintf(&b, "%s\n\n%s\n\n%s\n(topic %s, confidence %.2f)\n", r.Entry.Question, r.Entry.Answer, m.Citation(r.Entry), r.Entry.ID, r.Confidence)
+		fmt.Fprintf(&b, "%s\n\n%s\n\n", r.Entry.Question, r.Entry.Answer)
+		if r.Beside != nil {
+			fmt.Fprintf(&b, "In the agreement, %s\n\n", r.Beside.Offer())
+		}
+		fmt.Fprintf(&b, "%s\n(topic %s, confidence %.2f)\n", m.Citation(r.Entry), r.Entry.ID, r.Confidence)
 	case faq.Suggest:
 		fmt.Fprintf(&b, "Not sure (confidence %.2f). Did you mean one of these?\n", r.Confidence)
 		for _, e := range r.Suggestions {
@@ -343,6 +353,8 @@ func printReports(w io.Writer, file string, rs []faq.Report, names ...string) er
 		row("  holding the answer", func(r faq.Report) string { return fmt.Sprint(r.QuotedRight) })
 		row("  not holding it", func(r faq.Report) string { return fmt.Sprint(r.Quoted - r.QuotedRight) })
 		row("right passage offered, not quoted", func(r faq.Report) string { return fmt.Sprint(r.OfferedPassages) })
+		row("right passage beside an entry's answer", func(r faq.Report) string { return fmt.Sprint(r.BesideRight) })
+		row("right passage cited (in scope)", func(r faq.Report) string { return fmt.Sprintf("%.3f", r.CitedRate()) })
 		row("passages quoted (out of scope)", func(r faq.Report) string { return fmt.Sprint(r.QuotedOutOfScope) })
 	}
 	if err := tw.Flush(); err != nil {

@@ -287,13 +287,13 @@ func agreementKBDir(tb testing.TB, copies int) string {
 
 func TestAskJSONReportsAPassageAnswer(t *testing.T) {
 	vars := map[string]string{"UNIONHALL_KB_DIR": agreementKBDir(t, 1)}
-	code, out, errOut := runMain(t.TempDir(), vars, "do i get paid for jury duty\nso no pay bump for 2 yrs??\n", "ask", "--json")
+	code, out, errOut := runMain(t.TempDir(), vars, "do i get paid for jury duty\nso no pay bump for 2 yrs??\nis there a labor management committee\n", "ask", "--json")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 2 {
-		t.Fatalf("got %d lines, want 2: %s", len(lines), out)
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines, want 3: %s", len(lines), out)
 	}
 	var got map[string]any
 	if err := json.Unmarshal([]byte(lines[0]), &got); err != nil {
@@ -307,8 +307,16 @@ func TestAskJSONReportsAPassageAnswer(t *testing.T) {
 	if err := json.Unmarshal([]byte(lines[1]), &entry); err != nil {
 		t.Fatal(err)
 	}
-	if entry["outcome"] != "answer" || entry["id"] != "wage-freeze" || entry["citation"] != nil || entry["passage"] != nil {
+	if entry["outcome"] != "answer" || entry["id"] != "wage-freeze" || entry["citation"] != nil || entry["passage"] != nil || entry["beside"] != nil {
 		t.Errorf("entry answer: %s", lines[1])
+	}
+	// An entry's answer names the passage shown beside it.
+	var beside map[string]any
+	if err := json.Unmarshal([]byte(lines[2]), &beside); err != nil {
+		t.Fatal(err)
+	}
+	if beside["outcome"] != "answer" || beside["id"] != "cost-saving-committees" || beside["beside"] != "Article 22, Section 22.1 (Statewide and Facility Committees)" {
+		t.Errorf("entry answer with a passage beside it: %s", lines[2])
 	}
 }
 
