@@ -475,3 +475,17 @@ func TestAgreementWordsReadMembersWords(t *testing.T) {
 		}
 	}
 }
+
+// TestLexiconWordsThatStemAlikeMeanAll checks that two of a lexicon's
+// words that stem alike keep both meanings, whatever order the lexicon is
+// read in, so that a question is read the same way in every run.
+func TestLexiconWordsThatStemAlikeMeanAll(t *testing.T) {
+	ps := passages.Split("agreement.md", "# Agreement\n\n## Section 1.1 Overtime\n\nOvertime is paid at time and one-half.\n\n## Section 1.2 Reassignment\n\nA reassignment is offered by seniority.\n", passages.Options{})
+	for range 20 { // Go reads a map in a new order each time
+		px := newPassageIndex(ps, map[string]string{"shift": "overtime", "shifts": "reassignment"}, nil)
+		got := px.lexicon[stem("shift")]
+		if !slices.Contains(got, stem("overtime")) || !slices.Contains(got, stem("reassignment")) {
+			t.Fatalf("\"shift\" means %v, want both overtime and reassignment", got)
+		}
+	}
+}
