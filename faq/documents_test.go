@@ -474,6 +474,13 @@ func TestAgreementWordsReadMembersWords(t *testing.T) {
 			t.Errorf("%q: %s is not among the passages offered", q, want)
 		}
 	}
+	// "hr" is read as "hour" before the vocabulary is looked up, so no
+	// vocabulary line may give it another meaning: hours would mean it too.
+	for _, w := range m.docs.read("they kept me 14 hrs, is that allowed") {
+		if slices.Contains(w.stems, stem("resources")) {
+			t.Errorf("hours are read as human resources: %v", w.stems)
+		}
+	}
 }
 
 // TestLexiconWordsThatStemAlikeMeanAll checks that two of a lexicon's
