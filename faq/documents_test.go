@@ -496,3 +496,22 @@ func TestLexiconWordsThatStemAlikeMeanAll(t *testing.T) {
 		}
 	}
 }
+
+// TestVocabularyPhraseNamesASubject checks that a phrase of everyday
+// words the vocabulary knows ("call back") counts as the question's
+// subject, so that the passage holding it is cited, not passed over for
+// holding none of the question's subject words.
+func TestVocabularyPhraseNamesASubject(t *testing.T) {
+	m := NewMatcher(agreementKB(t), nil, Options{})
+	for q, want := range map[string]string{
+		"how much do i get for a call back":                "10.5.1",
+		"what happens if i no call no show 3 days in a row": "8.6.5",
+	} {
+		r := m.Match(q)
+		cited := r.Quoted != nil && r.Quoted.Passage.Covers(want) ||
+			slices.ContainsFunc(r.Offered, func(o Quoted) bool { return o.Passage.Covers(want) })
+		if !cited {
+			t.Errorf("%q: %s is neither quoted nor offered (outcome %s)", q, want, r.Outcome)
+		}
+	}
+}

@@ -796,7 +796,12 @@ func (m *Matcher) Match(question string) Result {
 		r.Beside = m.beside(question, r.Entry)
 		return r
 	}
-	if (r.Outcome != Abstain && r.Outcome != Suggest) || r.Empty {
+	// A question of everyday words names no subject of the entries, but
+	// it may name one of the documents' in the vocabulary's words ("call
+	// back"): the passages are asked too, and the request to clarify
+	// stands when none is quoted or offered.
+	subjectless := r.Outcome == Clarify && !r.SmallTalk
+	if (r.Outcome != Abstain && r.Outcome != Suggest && !subjectless) || r.Empty {
 		return r
 	}
 	promoted := m.promoted.Load()

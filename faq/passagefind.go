@@ -356,9 +356,13 @@ func (px *passageIndex) read(question string) []passageWord {
 			if j == i {
 				// A meaning counts as the member's word would, and a
 				// phrase's ("comp time") at least as an everyday word.
+				// A phrase the vocabulary knows names a subject, even
+				// made of everyday words ("call back", "no call no
+				// show").
 				weight := w.weights[0]
 				if n > 1 {
 					weight = max(weight, passageWeightCommon)
+					w.subject = true
 				}
 				for _, m := range meaning {
 					w.stems = append(w.stems, m)
