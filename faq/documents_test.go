@@ -504,7 +504,7 @@ func TestLexiconWordsThatStemAlikeMeanAll(t *testing.T) {
 func TestVocabularyPhraseNamesASubject(t *testing.T) {
 	m := NewMatcher(agreementKB(t), nil, Options{})
 	for q, want := range map[string]string{
-		"how much do i get for a call back":                "10.5.1",
+		"how much do i get for a call back":                 "10.5.1",
 		"what happens if i no call no show 3 days in a row": "8.6.5",
 	} {
 		r := m.Match(q)
