@@ -496,12 +496,7 @@ func TestOfferedPassagesOpenFromTheirButtons(t *testing.T) {
 	if !strings.Contains(r.Card.Body, `From the agreement, Article 13, Section 13.3 (Filing): "A grievance must be filed within twenty (20) working days`) {
 		t.Errorf("the card does not offer the filing section:\n%s", r.Card.Body)
 	}
-	var open string
-	for _, b := range r.Card.Buttons {
-		if b.Label == "Article 13, Section 13.3" {
-			open = b.Command()
-		}
-	}
+	open := buttonCommand(r.Card, "Article 13, Section 13.3")
 	if open != "/faq show 13.3" {
 		t.Fatalf("the filing section's button is %q, want /faq show 13.3:\n%s", open, allText(r))
 	}
@@ -525,6 +520,17 @@ func TestOfferedPassagesOpenFromTheirButtons(t *testing.T) {
 	}
 }
 
+// buttonCommand returns the command of the card's button with the label,
+// or "" when it has none.
+func buttonCommand(c *bot.Card, label string) string {
+	for _, b := range c.Buttons {
+		if b.Label == label {
+			return b.Command()
+		}
+	}
+	return ""
+}
+
 // TestEntryAnswerCitesTheAgreementBeside checks that a prepared answer
 // shows, when the union's documents hold the question's subject, the
 // passage's citation and best sentence with a button that opens it, and
@@ -538,12 +544,7 @@ func TestEntryAnswerCitesTheAgreementBeside(t *testing.T) {
 	if !strings.Contains(r.Card.Body, "\n\nIn the agreement, Article 22, Section 22.1 (Statewide and Facility Committees): \"22.1.1 The parties shall keep a statewide Labor-Management Committee") {
 		t.Errorf("the answer does not cite the committees section:\n%s", r.Card.Body)
 	}
-	var open string
-	for _, b := range r.Card.Buttons {
-		if b.Label == "Article 22, Section 22.1" {
-			open = b.Command()
-		}
-	}
+	open := buttonCommand(r.Card, "Article 22, Section 22.1")
 	if open != "/faq show 22.1" {
 		t.Fatalf("the section's button is %q, want /faq show 22.1:\n%s", open, allText(r))
 	}
