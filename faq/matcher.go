@@ -781,12 +781,11 @@ func unknownShare(slots []slot) float64 {
 // or none the knowledge base knows, is an abstention. A prepared entry
 // that answers always wins, with the passage of the union's documents on
 // the question beside it when one holds its subject (Result.Beside).
-// Otherwise, for entries promoted from
-// passages (see Promote): one that has the question as a phrasing
-// answers; then a passage of the union's documents that answers well
-// enough (see Quoted.answers) is quoted, or answered with the entry
-// promoted from it; then a promoted entry that BM25F is confident of
-// answers.
+// Otherwise, for entries promoted from passages (see Promote): one that
+// has the question as a phrasing answers; then a passage of the union's
+// documents that answers well enough (see Quoted.answers) is quoted, or
+// answered with the entry promoted from it; then a promoted entry that
+// BM25F is confident of answers.
 func (m *Matcher) Match(question string) Result {
 	if !utf8.ValidString(question) {
 		question = strings.ToValidUTF8(question, " ")
